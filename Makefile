@@ -1,0 +1,163 @@
+# oidc-fcgi: one non-recursive Makefile.
+#
+#   make            build the library, every endpoint binary and oidcctl
+#   make test       install missing packages, then unit + fuzz replay + lint +
+#                   integration tests (nginx, lighttpd, spawn-fcgi, PostgreSQL)
+#   make SANITIZE=1 test    the same under ASan+UBSan (build/asan)
+#   make asan       shorthand for the line above
+#   make run / stop the embedded provider on 127.0.0.1:$(OIDC_PORT)
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# Sources are found by wildcard: a new common/<area>/<module>.c, cgi-bin/<x>.c,
+# tests/unit/<area>/test_<module>.c or tests/fuzz/fuzz_<parser>.c needs no
+# Makefile change.
+
+PREFIX		?= /usr/local
+DESTDIR		?=
+OIDC_PORT	?= 8080
+CC		?= cc
+PKGS		:= openssl libpq json-c
+
+ifeq ($(SANITIZE),1)
+VARIANT		:= asan
+SANFLAGS	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
+		   -fno-omit-frame-pointer -DOIDC_ARENA_DEBUG
+OPT		:= -O1
+else
+VARIANT		:= release
+SANFLAGS	:=
+OPT		:= -O2 -D_FORTIFY_SOURCE=2
+endif
+
+B		:= build/$(VARIANT)
+
+WARN		:= -Wall -Wextra -Werror -Wformat=2 -Wformat-security -Wshadow \
+		   -Wpointer-arith -Wstrict-prototypes -Wmissing-prototypes \
+		   -Wvla -Wimplicit-fallthrough -Wno-missing-field-initializers
+# -Wno-missing-field-initializers: designated initialisers leave the rest
+# zero on purpose (endpoint tables, error structs).
+PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS		?= -g
+CFLAGS		+= -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) \
+		   -fstack-protector-strong -fPIE \
+		   -DOPENSSL_API_COMPAT=30000 -DOPENSSL_NO_DEPRECATED \
+		   -Icommon/include $(PKG_CFLAGS)
+LDFLAGS		+= $(SANFLAGS) -pie -Wl,-z,relro,-z,now
+LDLIBS		:= $(PKG_LIBS) -lfcgi
+
+LIB_SRCS	:= $(sort $(wildcard common/*/*.c))
+LIB_OBJS	:= $(LIB_SRCS:%.c=$(B)/%.o)
+LIB		:= $(B)/liboidc.a
+CGI_SRCS	:= $(sort $(wildcard cgi-bin/*.c))
+CGI_BINS	:= $(CGI_SRCS:cgi-bin/%.c=$(B)/cgi-bin/%.fcgi)
+TOOL_SRCS	:= $(sort $(wildcard tools/*.c))
+TOOL_OBJS	:= $(TOOL_SRCS:%.c=$(B)/%.o)
+OIDCCTL		:= $(B)/oidcctl
+UNIT_SRCS	:= $(sort $(wildcard tests/unit/*/test_*.c))
+UNIT_BINS	:= $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
+FUZZ_SRCS	:= $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS	:= $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/tests/fuzz/%)
+BENCH_SRCS	:= $(sort $(wildcard bench/*.c))
+BENCH_BINS	:= $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
+
+.PHONY: all test check check-unit check-fuzz lint check-integration asan \
+	deps run stop install clean fuzz bench
+
+all: $(LIB) $(CGI_BINS) $(OIDCCTL)
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/cgi-bin/%.fcgi: $(B)/cgi-bin/%.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+$(OIDCCTL): $(TOOL_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(LIB) $(LDLIBS)
+
+$(B)/tests/lib/tap.o: tests/lib/tap.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/lib -c -o $@ $<
+
+$(B)/tests/unit/%: tests/unit/%.c $(B)/tests/lib/tap.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/lib $(LDFLAGS) -o $@ $< \
+	    $(B)/tests/lib/tap.o $(LIB) $(LDLIBS)
+
+$(B)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/standalone.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/standalone.c \
+	    $(LIB) $(LDLIBS)
+
+$(B)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+deps:
+	@scripts/deps.sh
+
+# Unit tests, fuzz-corpus replay and source checks: no servers needed.
+check: check-unit check-fuzz lint
+
+check-unit: $(UNIT_BINS)
+	@tests/run-unit.sh $(UNIT_BINS)
+
+check-fuzz: $(FUZZ_BINS)
+	@set -e; for f in $(FUZZ_BINS); do \
+	    n=$${f##*/fuzz_}; \
+	    $$f tests/fuzz/corpus/$$n; \
+	done
+
+lint:
+	@tests/checksrc.sh
+
+check-integration: all
+	@OIDC_BUILD=$(B) tests/integration/run.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory check
+	@$(MAKE) --no-print-directory check-integration
+
+asan:
+	@$(MAKE) --no-print-directory SANITIZE=1 test
+
+run: deps all
+	@OIDC_BUILD=$(B) OIDC_PORT=$(OIDC_PORT) scripts/dev-stack.sh run
+
+stop:
+	@scripts/dev-stack.sh stop
+
+# libFuzzer runs (clang): FUZZ=<parser> for one target, FUZZ_SECONDS each.
+FUZZ_SECONDS	?= 60
+fuzz:
+	@FUZZ="$(FUZZ)" FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run-libfuzzer.sh
+
+bench: all $(BENCH_BINS)
+	@OIDC_BUILD=$(B) bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib/oidc-fcgi $(DESTDIR)$(PREFIX)/sbin \
+	    $(DESTDIR)$(PREFIX)/share/oidc-fcgi/sql/migrations \
+	    $(DESTDIR)$(PREFIX)/share/oidc-fcgi/deploy
+	install -m 0755 $(CGI_BINS) $(DESTDIR)$(PREFIX)/lib/oidc-fcgi/
+	install -m 0755 $(OIDCCTL) $(DESTDIR)$(PREFIX)/sbin/oidcctl
+	install -m 0644 sql/migrations/*.sql \
+	    $(DESTDIR)$(PREFIX)/share/oidc-fcgi/sql/migrations/
+	cp -R deploy/. $(DESTDIR)$(PREFIX)/share/oidc-fcgi/deploy/
+	if [ -d man ]; then install -d $(DESTDIR)$(PREFIX)/share/man/man8 \
+	    $(DESTDIR)$(PREFIX)/share/man/man5; \
+	    for m in man/*.8; do [ -f "$$m" ] && install -m 0644 "$$m" \
+	    $(DESTDIR)$(PREFIX)/share/man/man8/; done; \
+	    for m in man/*.5; do [ -f "$$m" ] && install -m 0644 "$$m" \
+	    $(DESTDIR)$(PREFIX)/share/man/man5/; done; true; fi
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)
