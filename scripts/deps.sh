@@ -1,0 +1,124 @@
+#!/bin/sh
+# scripts/deps.sh: make sure every Debian package the build, `make run` and
+# `make test` need is installed.  Called first by `make test` and `make run`
+# (and `make deps`).
+#
+# - Fast no-op (a few dpkg-query calls) when everything is present.
+# - As root: installs what is missing with apt-get (running `apt-get update`
+#   only when the first install attempt fails), then stops the system
+#   nginx/lighttpd/postgresql services Debian starts on install: this project
+#   runs its own private instances on loopback and never uses them, and they
+#   could otherwise hold port 80 or 5432.
+# - As another user: prints the exact `sudo apt-get install` line, exits 1.
+#
+# Set OIDC_DEPS_SKIP=1 to skip the check entirely (e.g. non-Debian hosts
+# where the tools come from elsewhere).
+set -u
+
+if [ "${OIDC_DEPS_SKIP:-0}" = 1 ]; then
+	exit 0
+fi
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+	echo "deps: dpkg-query not found: not a Debian system; install by hand:" >&2
+	echo "deps:   libfcgi, OpenSSL 3, json-c, libpq, PostgreSQL server," \
+	    "nginx, lighttpd, spawn-fcgi, python3 (+jwcrypto), clang" >&2
+	exit 0
+fi
+
+# One requirement per line: "package[|alternative...]".  The first name is
+# the one installed when none of the alternatives is present.
+# (valgrind is optional: only `make check-valgrind` uses it.)
+REQS='gcc
+make
+pkg-config
+libfcgi-dev
+libssl-dev
+libjson-c-dev
+libpq-dev
+nginx-light|nginx|nginx-core|nginx-full|nginx-extras
+lighttpd
+spawn-fcgi
+openssl
+postgresql-client|postgresql-client-15|postgresql-client-16|postgresql-client-17
+python3
+python3-jwcrypto
+clang
+libclang-rt-14-dev'
+
+installed() {
+	s=$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) || return 1
+	[ "$s" = "install ok installed" ]
+}
+
+missing=""
+for req in $REQS; do
+	found=0
+	for p in $(echo "$req" | tr '|' ' '); do
+		if installed "$p"; then
+			found=1
+			break
+		fi
+	done
+	if [ $found = 0 ]; then
+		missing="$missing ${req%%|*}"
+	fi
+done
+
+# The PostgreSQL server: any installed major version with initdb will do
+# (Debian keeps them in /usr/lib/postgresql/<major>/bin).
+have_initdb=0
+for d in /usr/lib/postgresql/*/bin; do
+	if [ -x "$d/initdb" ] && [ -x "$d/postgres" ]; then
+		have_initdb=1
+		break
+	fi
+done
+if [ $have_initdb = 0 ]; then
+	missing="$missing postgresql"
+fi
+
+if [ -z "$missing" ]; then
+	exit 0
+fi
+
+missing=${missing# }
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing packages: $missing" >&2
+	echo "deps: install them with:" >&2
+	echo "  sudo apt-get install -y --no-install-recommends $missing" >&2
+	exit 1
+fi
+
+echo "deps: installing: $missing"
+export DEBIAN_FRONTEND=noninteractive
+# shellcheck disable=SC2086
+if ! apt-get install -y --no-install-recommends $missing; then
+	echo "deps: install failed; running apt-get update and retrying"
+	apt-get update || exit 1
+	# shellcheck disable=SC2086
+	apt-get install -y --no-install-recommends $missing || {
+		echo "deps: apt-get install failed" >&2
+		exit 1
+	}
+fi
+
+# Debian starts the system services on install.  We never use them: the
+# dev stack and the tests run private instances on loopback.
+for pkg in $missing; do
+	case $pkg in
+	nginx*) svc=nginx ;;
+	lighttpd) svc=lighttpd ;;
+	postgresql) svc=postgresql ;;
+	*) continue ;;
+	esac
+	if command -v service >/dev/null 2>&1; then
+		service "$svc" stop >/dev/null 2>&1 || true
+	fi
+	if command -v systemctl >/dev/null 2>&1; then
+		systemctl stop "$svc" >/dev/null 2>&1 || true
+	fi
+	echo "deps: stopped the system $svc service (this project runs its own" \
+	    "private instance; it is not needed)"
+done
+exit 0
