@@ -30,11 +30,14 @@ static const struct basic_case basic_cases[] = {
 	    S("secret") },
 	/* basic_case_insensitive_scheme: RFC 7235 2.1. */
 	{ "basic_case_insensitive_scheme lower",
-	    S("basic Y2xpZW50OnNlY3JldA=="), 1, OIDC_E_NONE, "client", S("secret") },
+	    S("basic Y2xpZW50OnNlY3JldA=="), 1, OIDC_E_NONE, "client",
+	    S("secret") },
 	{ "basic_case_insensitive_scheme upper",
-	    S("BASIC Y2xpZW50OnNlY3JldA=="), 1, OIDC_E_NONE, "client", S("secret") },
+	    S("BASIC Y2xpZW50OnNlY3JldA=="), 1, OIDC_E_NONE, "client",
+	    S("secret") },
 	{ "basic_case_insensitive_scheme mixed",
-	    S("bAsIc Y2xpZW50OnNlY3JldA=="), 1, OIDC_E_NONE, "client", S("secret") },
+	    S("bAsIc Y2xpZW50OnNlY3JldA=="), 1, OIDC_E_NONE, "client",
+	    S("secret") },
 	/* basic_colon_in_secret: "client:se:cr:et", split at the FIRST ':'. */
 	{ "basic_colon_in_secret", S("Basic Y2xpZW50OnNlOmNyOmV0"), 1,
 	    OIDC_E_NONE, "client", S("se:cr:et") },
