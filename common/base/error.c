@@ -56,6 +56,7 @@ static const char *const names[OIDC_E__MAX] = {
 	[OIDC_E_INVALID_CLIENT_METADATA] = "invalid_client_metadata",
 	[OIDC_E_INVALID_REDIRECT_URI] = "invalid_redirect_uri",
 	[OIDC_E_LIMIT] = "invalid_request",
+	[OIDC_E_BODY_TOO_LARGE] = "invalid_request",
 	[OIDC_E_DB_DOWN] = "temporarily_unavailable",
 };
 
@@ -83,7 +84,7 @@ oidc_error_http_status(enum oidc_errcode code)
 		return 404;
 	case OIDC_E_METHOD_NOT_ALLOWED:
 		return 405;
-	case OIDC_E_LIMIT:
+	case OIDC_E_BODY_TOO_LARGE:
 		return 413;
 	case OIDC_E_DB_DOWN:
 		return 503;

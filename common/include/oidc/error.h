@@ -39,6 +39,7 @@ enum oidc_errcode {
 	OIDC_E_INVALID_REDIRECT_URI,	/* RFC 7591 3.2.2 */
 	/* input and internal errors */
 	OIDC_E_LIMIT,			/* an input exceeded a documented limit */
+	OIDC_E_BODY_TOO_LARGE,		/* HTTP 413 before the body is read */
 	OIDC_E_NOMEM,
 	OIDC_E_DB,
 	OIDC_E_DB_DOWN,			/* database unreachable: 503 */

@@ -1,0 +1,280 @@
+/*
+ * config.c: the oidc.conf parser (see oidc/config.h).
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "oidc/arena.h"
+#include "oidc/config.h"
+#include "oidc/str.h"
+
+enum kind { K_STR, K_TTL, K_LEVEL, K_BOOL, K_KEY };
+
+struct keydef {
+	const char	*name;
+	enum kind	 kind;
+	size_t		 off;
+	uint64_t	 min, max;
+};
+
+#define OFF(f)	offsetof(struct oidc_config, f)
+
+static const struct keydef keydefs[] = {
+	{ "issuer",		K_STR,	 OFF(issuer),		0, 0 },
+	{ "database",		K_STR,	 OFF(database),		0, 0 },
+	{ "signing_key",	K_KEY,	 0,			0, 0 },
+	{ "code_ttl",		K_TTL,	 OFF(code_ttl),		1, 600 },
+	{ "access_token_ttl",	K_TTL,	 OFF(access_token_ttl),	1, 86400 },
+	{ "id_token_ttl",	K_TTL,	 OFF(id_token_ttl),	1, 86400 },
+	{ "refresh_token_ttl",	K_TTL,	 OFF(refresh_token_ttl), 0, 31536000 },
+	{ "session_ttl",	K_TTL,	 OFF(session_ttl),	60, 2592000 },
+	{ "db_timeout",		K_TTL,	 OFF(db_timeout),	1, 60 },
+	{ "log_level",		K_LEVEL, OFF(log_level),	0, 0 },
+	{ "require_nonce",	K_BOOL,	 OFF(require_nonce),	0, 0 },
+};
+
+static int
+bad(struct oidc_error *err, const char *name, size_t line, const char *key,
+    const char *problem)
+{
+	return oidc_fail(err, OIDC_E_CONFIG, NULL, "%s:%zu: %s: %s", name,
+	    line, key, problem);
+}
+
+static bool
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* http is allowed only for loopback issuers (development and tests). */
+static int
+check_issuer(struct oidc_config *cfg, const char *v, size_t len)
+{
+	static const char *const loopback[] = {
+		"http://127.0.0.1", "http://localhost", "http://[::1]"
+	};
+	const char	*host_end;
+	size_t		 i, n;
+
+	if (len >= 8 && memcmp(v, "https://", 8) == 0) {
+		cfg->issuer_is_https = true;
+		host_end = v + 8;
+	} else {
+		for (i = 0; i < OIDC_NELEM(loopback); i++) {
+			n = strlen(loopback[i]);
+			if (len >= n && memcmp(v, loopback[i], n) == 0 &&
+			    (len == n || v[n] == ':' || v[n] == '/'))
+				break;
+		}
+		if (i == OIDC_NELEM(loopback))
+			return -1;
+		host_end = v + 7;
+	}
+	if ((size_t)(host_end - v) >= len || v[len - 1] == '/' ||
+	    memchr(v, '?', len) != NULL || memchr(v, '#', len) != NULL ||
+	    !oidc_str_is_vschar(v, len) || memchr(v, ' ', len) != NULL)
+		return -1;
+	return 0;
+}
+
+static int
+set_value(struct oidc_arena *a, struct oidc_config *cfg,
+    const struct keydef *kd, const char *v, size_t vlen, const char *name,
+    size_t line, struct oidc_error *err)
+{
+	uint64_t	 u;
+	char		*copy, *sp;
+
+	switch (kd->kind) {
+	case K_STR:
+		if (vlen == 0)
+			return bad(err, name, line, kd->name, "empty value");
+		if ((copy = oidc_arena_strndup(a, v, vlen)) == NULL)
+			return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+		if (strcmp(kd->name, "issuer") == 0) {
+			if (check_issuer(cfg, v, vlen) == -1)
+				return bad(err, name, line, kd->name,
+				    "must be an https URL (http only for "
+				    "127.0.0.1/localhost) without a trailing "
+				    "slash, query or fragment");
+			cfg->issuer_len = vlen;
+		}
+		*(const char **)(void *)((char *)cfg + kd->off) = copy;
+		return 0;
+	case K_TTL:
+		if (oidc_parse_u64(v, vlen, kd->min, kd->max, &u) == -1) {
+			char	 msg[96];
+			(void)snprintf(msg, sizeof(msg),
+			    "must be a whole number of seconds in %llu..%llu",
+			    (unsigned long long)kd->min,
+			    (unsigned long long)kd->max);
+			return bad(err, name, line, kd->name, msg);
+		}
+		*(int64_t *)(void *)((char *)cfg + kd->off) = (int64_t)u;
+		return 0;
+	case K_LEVEL:
+		if (oidc_log_level_parse(v, vlen, &cfg->log_level) == -1)
+			return bad(err, name, line, kd->name,
+			    "must be error, warn, info or debug");
+		return 0;
+	case K_BOOL:
+		if (vlen == 3 && memcmp(v, "yes", 3) == 0)
+			cfg->require_nonce = true;
+		else if (vlen == 2 && memcmp(v, "no", 2) == 0)
+			cfg->require_nonce = false;
+		else
+			return bad(err, name, line, kd->name,
+			    "must be yes or no");
+		return 0;
+	case K_KEY:
+		if (cfg->nkeys == OIDC_CONFIG_MAX_KEYS)
+			return bad(err, name, line, kd->name, "too many keys");
+		if (vlen == 0 || (copy = oidc_arena_strndup(a, v, vlen)) ==
+		    NULL)
+			return bad(err, name, line, kd->name, "empty value");
+		/* "ALG PATH" or just "PATH". */
+		if ((sp = strchr(copy, ' ')) != NULL && copy[0] != '/' &&
+		    copy[0] != '.') {
+			*sp++ = '\0';
+			while (*sp == ' ')
+				sp++;
+			cfg->keys[cfg->nkeys].alg = copy;
+			cfg->keys[cfg->nkeys].path = sp;
+		} else
+			cfg->keys[cfg->nkeys].path = copy;
+		cfg->nkeys++;
+		return 0;
+	}
+	return bad(err, name, line, kd->name, "internal");
+}
+
+int
+oidc_config_parse(struct oidc_arena *a, const char *name, const char *buf,
+    size_t len, struct oidc_config *cfg, struct oidc_error *err)
+{
+	const char	*p = buf, *end = buf + len, *eol, *k, *ke, *v, *ve;
+	uint32_t	 seen = 0;
+	size_t		 line = 0, i;
+	char		 key[64];
+
+	if (len > OIDC_CONFIG_MAX_LEN)
+		return oidc_fail(err, OIDC_E_LIMIT, NULL, "%s: file too large",
+		    name);
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->code_ttl = 600;
+	cfg->access_token_ttl = 3600;
+	cfg->id_token_ttl = 3600;
+	cfg->refresh_token_ttl = 2592000;
+	cfg->session_ttl = 86400;
+	cfg->db_timeout = 5;
+	cfg->log_level = OIDC_LOG_INFO;
+
+	while (p < end) {
+		line++;
+		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			eol = end;
+		if ((size_t)(eol - p) > OIDC_CONFIG_MAX_LINE)
+			return bad(err, name, line, "line", "too long");
+		if (memchr(p, '\0', (size_t)(eol - p)) != NULL)
+			return bad(err, name, line, "line", "contains NUL");
+		k = p;
+		p = eol < end ? eol + 1 : end;
+		while (k < eol && is_space(*k))
+			k++;
+		if (k == eol || *k == '#')
+			continue;
+		for (ke = k; ke < eol && *ke != '=' && !is_space(*ke); ke++)
+			;
+		v = ke;
+		while (v < eol && is_space(*v))
+			v++;
+		if (v == eol || *v != '=' || ke == k ||
+		    (size_t)(ke - k) >= sizeof(key))
+			return bad(err, name, line, "line",
+			    "expected `key = value`");
+		memcpy(key, k, (size_t)(ke - k));
+		key[ke - k] = '\0';
+		if (!oidc_str_is_vschar(key, strlen(key)))
+			return bad(err, name, line, "line", "bad key");
+		v++;
+		while (v < eol && is_space(*v))
+			v++;
+		ve = eol;
+		while (ve > v && is_space(ve[-1]))
+			ve--;
+		for (i = 0; i < OIDC_NELEM(keydefs); i++)
+			if (strcmp(keydefs[i].name, key) == 0)
+				break;
+		if (i == OIDC_NELEM(keydefs))
+			return bad(err, name, line, key, "unknown key");
+		if (keydefs[i].kind != K_KEY && (seen & (1u << i)))
+			return bad(err, name, line, key, "given twice");
+		seen |= 1u << i;
+		if (set_value(a, cfg, &keydefs[i], v, (size_t)(ve - v), name,
+		    line, err) == -1)
+			return -1;
+	}
+	if (cfg->issuer == NULL)
+		return bad(err, name, line, "issuer", "missing (required)");
+	if (cfg->database == NULL)
+		return bad(err, name, line, "database", "missing (required)");
+	return 0;
+}
+
+int
+oidc_config_load(struct oidc_arena *a, const char *path,
+    struct oidc_config *cfg, struct oidc_error *err)
+{
+	struct stat	 st;
+	char		*buf = NULL;
+	ssize_t		 n;
+	size_t		 got = 0;
+	int		 fd, rc = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return oidc_fail(err, OIDC_E_IO, NULL, "%s: %s", path,
+		    strerror(errno));
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		oidc_fail(err, OIDC_E_IO, NULL, "%s: not a regular file", path);
+		goto out;
+	}
+	if (st.st_size > OIDC_CONFIG_MAX_LEN) {
+		oidc_fail(err, OIDC_E_LIMIT, NULL, "%s: file too large", path);
+		goto out;
+	}
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
+		oidc_fail(err, OIDC_E_NOMEM, NULL, "malloc");
+		goto out;
+	}
+	while (got < (size_t)st.st_size) {
+		n = read(fd, buf + got, (size_t)st.st_size - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			oidc_fail(err, OIDC_E_IO, NULL, "%s: read failed",
+			    path);
+			goto out;
+		}
+		got += (size_t)n;
+	}
+	rc = oidc_config_parse(a, path, buf, got, cfg, err);
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+const char *
+oidc_config_default_path(void)
+{
+	const char	*p = getenv("OIDC_CONFIG");
+
+	return p != NULL && *p != '\0' ? p : "./var/oidc.conf";
+}

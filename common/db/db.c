@@ -1,0 +1,366 @@
+/*
+ * db.c: connection, lazy prepare, transparent reconnect, transactions (see
+ * oidc/db.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "oidc/arena.h"
+#include "oidc/log.h"
+#include "db_int.h"
+
+struct oidc_db {
+	PGconn		*conn;
+	char		*conninfo;
+	int64_t		 timeout_s;
+	bool		 prepared[OIDC_STMT__MAX];
+	bool		 in_tx;
+	bool		 conflict;
+	uint64_t	 n_stmts;
+	uint64_t	 n_commits;
+};
+
+struct oidc_db *
+oidc_db_new(const char *conninfo, int64_t timeout_s)
+{
+	struct oidc_db	*db;
+
+	if ((db = calloc(1, sizeof(*db))) == NULL)
+		return NULL;
+	if ((db->conninfo = strdup(conninfo)) == NULL) {
+		free(db);
+		return NULL;
+	}
+	db->timeout_s = timeout_s > 0 ? timeout_s : 5;
+	return db;
+}
+
+void
+oidc_db_free(struct oidc_db *db)
+{
+	if (db == NULL)
+		return;
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	free(db->conninfo);
+	free(db);
+}
+
+static void
+disconnect(struct oidc_db *db)
+{
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	db->conn = NULL;
+	db->in_tx = false;
+	memset(db->prepared, 0, sizeof(db->prepared));
+}
+
+int
+oidc_db_connect(struct oidc_db *db, struct oidc_error *err)
+{
+	char		 timeout[24], options[128];
+	const char	*keys[] = { "dbname", "connect_timeout", "options",
+			    "application_name", "keepalives_idle", NULL };
+	const char	*vals[6];
+
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+		return 0;
+	disconnect(db);
+	(void)snprintf(timeout, sizeof(timeout), "%lld",
+	    (long long)db->timeout_s);
+	/* Bound every statement so a stuck server cannot hang a worker. */
+	(void)snprintf(options, sizeof(options),
+	    "-c statement_timeout=%lld -c lock_timeout=%lld "
+	    "-c idle_in_transaction_session_timeout=%lld",
+	    (long long)db->timeout_s * 1000, (long long)db->timeout_s * 1000,
+	    (long long)db->timeout_s * 2000);
+	vals[0] = db->conninfo;
+	vals[1] = timeout;
+	vals[2] = options;
+	vals[3] = "oidc-fcgi";
+	vals[4] = "30";
+	vals[5] = NULL;
+	/* expand_dbname: the configured string is a full conninfo. */
+	db->conn = PQconnectdbParams(keys, vals, 1);
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+		oidc_fail(err, OIDC_E_DB_DOWN, NULL, "connect: %s",
+		    db->conn != NULL ? PQerrorMessage(db->conn) : "no memory");
+		disconnect(db);
+		return -1;
+	}
+	return 0;
+}
+
+PGconn *
+oidc_db_conn(struct oidc_db *db)
+{
+	return db->conn;
+}
+
+bool
+oidc_db_in_transaction(const struct oidc_db *db)
+{
+	return db->in_tx;
+}
+
+bool
+oidc_db_last_was_conflict(const struct oidc_db *db)
+{
+	return db->conflict;
+}
+
+void
+oidc_db_stats(const struct oidc_db *db, uint64_t *stmts, uint64_t *commits)
+{
+	*stmts = db->n_stmts;
+	*commits = db->n_commits;
+}
+
+static int
+result_error(struct oidc_db *db, PGresult *res, const char *what,
+    struct oidc_error *err)
+{
+	const char	*state = res != NULL ?
+			    PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	char		 msg[160];
+
+	(void)snprintf(msg, sizeof(msg), "%s", PQerrorMessage(db->conn));
+	msg[strcspn(msg, "\n")] = '\0';
+	db->conflict = state != NULL && strcmp(state, "23505") == 0;
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		disconnect(db);
+		return oidc_fail(err, OIDC_E_DB_DOWN, NULL, "%s: %s", what,
+		    msg);
+	}
+	/* 57014 statement timeout, 25006 read-only transaction: 503. */
+	if (state != NULL && (strcmp(state, "57014") == 0 ||
+	    strcmp(state, "25006") == 0 || strncmp(state, "57P", 3) == 0 ||
+	    strncmp(state, "53", 2) == 0 || strncmp(state, "08", 2) == 0))
+		return oidc_fail(err, OIDC_E_DB_DOWN, NULL, "%s: %s %s", what,
+		    state, msg);
+	return oidc_fail(err, OIDC_E_DB, NULL, "%s: %s %s", what,
+	    state != NULL ? state : "-", msg);
+}
+
+static bool
+connection_lost(struct oidc_db *db)
+{
+	return db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK;
+}
+
+static int
+prepare(struct oidc_db *db, enum oidc_stmt_id id, struct oidc_error *err)
+{
+	PGresult	*res;
+	int		 rc = 0;
+
+	if (db->prepared[id])
+		return 0;
+	res = PQprepare(db->conn, oidc_stmts[id].name, oidc_stmts[id].sql,
+	    oidc_stmts[id].nparams, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = result_error(db, res, oidc_stmts[id].name, err);
+	else
+		db->prepared[id] = true;
+	PQclear(res);
+	return rc;
+}
+
+static int
+exec_once(struct oidc_db *db, enum oidc_stmt_id id, const char *const *vals,
+    const int *lens, const int *fmts, PGresult **out, struct oidc_error *err)
+{
+	PGresult	*res;
+	int		 st;
+
+	if (oidc_db_connect(db, err) == -1 || prepare(db, id, err) == -1)
+		return -1;
+	db->n_stmts++;
+	res = PQexecPrepared(db->conn, oidc_stmts[id].name,
+	    oidc_stmts[id].nparams, vals, lens, fmts, 0);
+	st = PQresultStatus(res);
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+		result_error(db, res, oidc_stmts[id].name, err);
+		PQclear(res);
+		return -1;
+	}
+	db->conflict = false;
+	*out = res;
+	return 0;
+}
+
+int
+oidc_db_exec(struct oidc_db *db, enum oidc_stmt_id id, const char *const *vals,
+    const int *lens, const int *fmts, PGresult **out, struct oidc_error *err)
+{
+	struct oidc_error	 first = { 0 };
+	bool			 was_connected = !connection_lost(db);
+
+	if (db->in_tx)
+		return exec_once(db, id, vals, lens, fmts, out, err);
+	if (exec_once(db, id, vals, lens, fmts, out, &first) == 0)
+		return 0;
+	/*
+	 * A connection that died while idle (server restart) is retried once
+	 * on a fresh connection; outside a transaction that is safe.
+	 */
+	if (first.code == OIDC_E_DB_DOWN && was_connected) {
+		oidc_log(OIDC_LOG_WARN, "msg=\"database connection lost, "
+		    "reconnecting\"");
+		return exec_once(db, id, vals, lens, fmts, out, err);
+	}
+	*err = first;
+	return -1;
+}
+
+static int
+simple(struct oidc_db *db, const char *sql, struct oidc_error *err)
+{
+	PGresult	*res;
+	int		 rc = 0;
+
+	res = PQexec(db->conn, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = result_error(db, res, sql, err);
+	PQclear(res);
+	return rc;
+}
+
+int
+oidc_db_begin(struct oidc_db *db, struct oidc_error *err)
+{
+	struct oidc_error	 first = { 0 };
+	bool			 was_connected = !connection_lost(db);
+
+	if (db->in_tx)
+		return oidc_fail(err, OIDC_E_INTERNAL, NULL, "nested BEGIN");
+	if (oidc_db_connect(db, err) == -1)
+		return -1;
+	db->n_stmts++;
+	if (simple(db, "BEGIN", &first) == -1) {
+		if (first.code != OIDC_E_DB_DOWN || !was_connected) {
+			*err = first;
+			return -1;
+		}
+		/* The idle connection was dead: one fresh attempt. */
+		if (oidc_db_connect(db, err) == -1 ||
+		    simple(db, "BEGIN", err) == -1)
+			return -1;
+	}
+	db->in_tx = true;
+	return 0;
+}
+
+int
+oidc_db_commit(struct oidc_db *db, struct oidc_error *err)
+{
+	if (!db->in_tx)
+		return oidc_fail(err, OIDC_E_INTERNAL, NULL, "COMMIT outside "
+		    "a transaction");
+	db->in_tx = false;
+	db->n_stmts++;
+	db->n_commits++;
+	return simple(db, "COMMIT", err);
+}
+
+void
+oidc_db_rollback(struct oidc_db *db)
+{
+	struct oidc_error	 ignored = { 0 };
+
+	if (!db->in_tx)
+		return;
+	db->in_tx = false;
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+		(void)simple(db, "ROLLBACK", &ignored);
+}
+
+int
+oidc_db_prepare_all(struct oidc_db *db, struct oidc_error *err)
+{
+	int	 i;
+
+	if (oidc_db_connect(db, err) == -1)
+		return -1;
+	for (i = 0; i < OIDC_STMT__MAX; i++)
+		if (prepare(db, (enum oidc_stmt_id)i, err) == -1)
+			return -1;
+	return 0;
+}
+
+int
+oidc_db_copy(struct oidc_arena *a, PGresult *res, int r, int c,
+    struct oidc_str *out, struct oidc_error *err)
+{
+	char	*p;
+	int	 len;
+
+	if (PQgetisnull(res, r, c)) {
+		*out = OIDC_STR_NULL;
+		return 0;
+	}
+	len = PQgetlength(res, r, c);
+	if ((p = oidc_arena_strndup(a, PQgetvalue(res, r, c), (size_t)len)) ==
+	    NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	*out = (struct oidc_str){ p, (size_t)len };
+	return 0;
+}
+
+bool
+oidc_db_bool(PGresult *res, int r, int c)
+{
+	return !PQgetisnull(res, r, c) && PQgetvalue(res, r, c)[0] == 't';
+}
+
+int64_t
+oidc_db_i64(PGresult *res, int r, int c)
+{
+	const char	*v;
+	uint64_t	 u;
+	bool		 neg;
+
+	if (PQgetisnull(res, r, c))
+		return 0;
+	v = PQgetvalue(res, r, c);
+	neg = v[0] == '-';
+	if (oidc_parse_u64(v + neg, strlen(v + neg), 0, INT64_MAX, &u) == -1)
+		return 0;
+	return neg ? -(int64_t)u : (int64_t)u;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int
+oidc_db_bytea(PGresult *res, int r, int c, unsigned char *out, size_t len)
+{
+	const char	*v;
+	size_t		 i;
+	int		 hi, lo;
+
+	if (PQgetisnull(res, r, c))
+		return -1;
+	v = PQgetvalue(res, r, c);
+	if ((size_t)PQgetlength(res, r, c) != 2 + 2 * len || v[0] != '\\' ||
+	    v[1] != 'x')
+		return -1;
+	for (i = 0; i < len; i++) {
+		if ((hi = hexval(v[2 + 2 * i])) < 0 ||
+		    (lo = hexval(v[3 + 2 * i])) < 0)
+			return -1;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}

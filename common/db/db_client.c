@@ -1,0 +1,125 @@
+/*
+ * db_client.c: the client table (see oidc/db.h).
+ */
+#include <string.h>
+
+#include "oidc/arena.h"
+#include "db_int.h"
+
+/* Columns of client_get / client_list. */
+enum { C_ID, C_SECRET_HASH, C_SECRET_PLAIN, C_METADATA, C_FIRST_PARTY };
+
+static int
+read_row(struct oidc_arena *a, PGresult *res, int r,
+    struct oidc_client_row *out, struct oidc_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	if (oidc_db_copy(a, res, r, C_ID, &out->client_id, err) == -1 ||
+	    oidc_db_copy(a, res, r, C_SECRET_PLAIN, &out->secret_plain,
+	    err) == -1 ||
+	    oidc_db_copy(a, res, r, C_METADATA, &out->metadata, err) == -1)
+		return -1;
+	out->has_secret_hash = oidc_db_bytea(res, r, C_SECRET_HASH,
+	    out->secret_hash, sizeof(out->secret_hash)) == 0;
+	out->first_party = oidc_db_bool(res, r, C_FIRST_PARTY);
+	return 0;
+}
+
+int
+oidc_db_client_get(struct oidc_db *db, struct oidc_arena *a,
+    struct oidc_str client_id, struct oidc_client_row *out,
+    struct oidc_error *err)
+{
+	const char	*vals[1] = { client_id.p };
+	int		 lens[1] = { (int)client_id.len }, rc;
+	PGresult	*res;
+
+	if (client_id.p == NULL || client_id.len > 128)
+		return 0;
+	if (oidc_db_exec(db, OIDC_STMT_CLIENT_GET, vals, lens, NULL, &res,
+	    err) == -1)
+		return -1;
+	rc = PQntuples(res) == 1 ? 1 : 0;
+	if (rc == 1 && read_row(a, res, 0, out, err) == -1)
+		rc = -1;
+	PQclear(res);
+	return rc;
+}
+
+/* Parameters shared by insert and update: $1..$5. */
+static int
+write_client(struct oidc_db *db, enum oidc_stmt_id id,
+    const struct oidc_client_row *row, struct oidc_error *err)
+{
+	const char	*vals[5];
+	int		 lens[5], fmts[5] = { 0, 1, 0, 0, 0 }, rc;
+	PGresult	*res;
+
+	vals[0] = row->client_id.p;
+	lens[0] = (int)row->client_id.len;
+	vals[1] = row->has_secret_hash ? (const char *)row->secret_hash : NULL;
+	lens[1] = sizeof(row->secret_hash);
+	vals[2] = row->secret_plain.p;
+	lens[2] = (int)row->secret_plain.len;
+	vals[3] = row->metadata.p;
+	lens[3] = (int)row->metadata.len;
+	vals[4] = row->first_party ? "true" : "false";
+	lens[4] = 0;
+	if (oidc_db_exec(db, id, vals, lens, fmts, &res, err) == -1)
+		return -1;
+	rc = id == OIDC_STMT_CLIENT_INSERT ? PQntuples(res) == 1 :
+	    strcmp(PQcmdTuples(res), "1") == 0;
+	PQclear(res);
+	return rc;
+}
+
+int
+oidc_db_client_insert(struct oidc_db *db, const struct oidc_client_row *row,
+    struct oidc_error *err)
+{
+	return write_client(db, OIDC_STMT_CLIENT_INSERT, row, err);
+}
+
+int
+oidc_db_client_update(struct oidc_db *db, const struct oidc_client_row *row,
+    struct oidc_error *err)
+{
+	return write_client(db, OIDC_STMT_CLIENT_UPDATE, row, err);
+}
+
+int
+oidc_db_client_delete(struct oidc_db *db, struct oidc_str client_id,
+    struct oidc_error *err)
+{
+	const char	*vals[1] = { client_id.p };
+	int		 lens[1] = { (int)client_id.len }, rc;
+	PGresult	*res;
+
+	if (oidc_db_exec(db, OIDC_STMT_CLIENT_DELETE, vals, lens, NULL, &res,
+	    err) == -1)
+		return -1;
+	rc = strcmp(PQcmdTuples(res), "1") == 0;
+	PQclear(res);
+	return rc;
+}
+
+int
+oidc_db_client_list(struct oidc_db *db, struct oidc_arena *a,
+    struct oidc_client_row **rows, size_t *n, struct oidc_error *err)
+{
+	PGresult	*res;
+	int		 i, rc = 0, nt;
+
+	if (oidc_db_exec(db, OIDC_STMT_CLIENT_LIST, NULL, NULL, NULL, &res,
+	    err) == -1)
+		return -1;
+	nt = PQntuples(res);
+	if ((*rows = oidc_arena_calloc(a, (size_t)nt + 1, sizeof(**rows))) ==
+	    NULL)
+		rc = oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	for (i = 0; rc == 0 && i < nt; i++)
+		rc = read_row(a, res, i, &(*rows)[i], err);
+	*n = (size_t)nt;
+	PQclear(res);
+	return rc;
+}

@@ -1,0 +1,59 @@
+/*
+ * db_int.h: internals shared by the files of common/db only.
+ */
+#ifndef OIDC_DB_INT_H
+#define OIDC_DB_INT_H
+
+#include <libpq-fe.h>
+
+#include "oidc/db.h"
+
+enum oidc_stmt_id {
+	OIDC_STMT_CLIENT_GET,
+	OIDC_STMT_CLIENT_INSERT,
+	OIDC_STMT_CLIENT_UPDATE,
+	OIDC_STMT_CLIENT_DELETE,
+	OIDC_STMT_CLIENT_LIST,
+	OIDC_STMT_USER_GET_BY_NAME,
+	OIDC_STMT_USER_GET_BY_SUB,
+	OIDC_STMT_USER_INSERT,
+	OIDC_STMT_USER_SET_CLAIMS,
+	OIDC_STMT_USER_SET_PASSWORD,
+	OIDC_STMT_USER_SET_DISABLED,
+	OIDC_STMT_USER_DELETE,
+	OIDC_STMT_USER_LIST,
+	OIDC_STMT__MAX
+};
+
+struct oidc_stmt {
+	const char	*name;
+	const char	*sql;
+	int		 nparams;
+};
+
+extern const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX];
+
+/*
+ * Execute a prepared statement.  `fmts` may be NULL (all text); results are
+ * text.  On success *res is a PGRES_TUPLES_OK or PGRES_COMMAND_OK result the
+ * caller must PQclear.  -1 with err set (OIDC_E_DB or OIDC_E_DB_DOWN).
+ */
+int	oidc_db_exec(struct oidc_db *, enum oidc_stmt_id, const char *const *vals,
+	    const int *lens, const int *fmts, PGresult **res,
+	    struct oidc_error *);
+
+/* The raw connection (connected), for migrate.c only. */
+PGconn	*oidc_db_conn(struct oidc_db *);
+
+/* Copy column c of row r into the arena (absent when NULL). */
+int	oidc_db_copy(struct oidc_arena *, PGresult *, int r, int c,
+	    struct oidc_str *, struct oidc_error *);
+/* Column as a boolean ("t"). */
+bool	oidc_db_bool(PGresult *, int r, int c);
+/* Column as int64 (0 when NULL or malformed). */
+int64_t	oidc_db_i64(PGresult *, int r, int c);
+/* bytea column in text (hex "\x..") form into out[len]; 0 or -1. */
+int	oidc_db_bytea(PGresult *, int r, int c, unsigned char *out,
+	    size_t len);
+
+#endif

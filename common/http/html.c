@@ -1,0 +1,77 @@
+/*
+ * html.c: template rendering with escaping (see oidc/html.h).
+ */
+#include <string.h>
+
+#include "oidc/buf.h"
+#include "oidc/html.h"
+
+static const char layout[] =
+    "<!DOCTYPE html>\n"
+    "<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+    "<meta name=\"viewport\" content=\"width=device-width, "
+    "initial-scale=1\">\n"
+    "<title>{{title}}</title>\n<style>\n"
+    "body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f4f5f7;"
+    "color:#1d2330}\n"
+    "main{max-width:26rem;margin:3rem auto;background:#fff;padding:2rem;"
+    "border-radius:8px;box-shadow:0 1px 4px rgba(0,0,0,.12)}\n"
+    "h1{font-size:1.4rem;margin-top:0}\n"
+    "label{display:block;margin:.8rem 0 .2rem;font-weight:600}\n"
+    "input[type=text],input[type=password]{width:100%;box-sizing:border-box;"
+    "padding:.5rem;border:1px solid #8a93a6;border-radius:4px;font:inherit}\n"
+    "button{margin-top:1.2rem;padding:.55rem 1.2rem;border:0;"
+    "border-radius:4px;background:#1f5fbf;color:#fff;font:inherit;"
+    "cursor:pointer}\n"
+    "button.secondary{background:#5b6476}\n"
+    ".error{color:#a1161b;background:#fdecec;padding:.6rem;"
+    "border-radius:4px}\n"
+    "ul{padding-left:1.2rem}\n"
+    "</style>\n</head>\n<body>\n<main>\n{{{body}}}\n</main>\n</body>\n"
+    "</html>\n";
+
+int
+oidc_html_render(struct oidc_buf *b, const char *tmpl,
+    const struct oidc_html_var *vars, size_t nvars, struct oidc_error *err)
+{
+	const char	*p = tmpl, *open, *close, *name;
+	size_t		 namelen, i;
+	bool		 raw;
+
+	while ((open = strstr(p, "{{")) != NULL) {
+		if (oidc_buf_append(b, p, (size_t)(open - p), err) == -1)
+			return -1;
+		raw = open[2] == '{';
+		name = open + (raw ? 3 : 2);
+		if ((close = strstr(name, raw ? "}}}" : "}}")) == NULL)
+			return oidc_fail(err, OIDC_E_INTERNAL, NULL,
+			    "unterminated placeholder");
+		namelen = (size_t)(close - name);
+		for (i = 0; i < nvars; i++) {
+			if (strlen(vars[i].name) != namelen ||
+			    memcmp(vars[i].name, name, namelen) != 0 ||
+			    vars[i].value.p == NULL)
+				continue;
+			if ((raw ? oidc_buf_append(b, vars[i].value.p,
+			    vars[i].value.len, err) :
+			    oidc_buf_htmlescape(b, vars[i].value.p,
+			    vars[i].value.len, err)) == -1)
+				return -1;
+			break;
+		}
+		p = close + (raw ? 3 : 2);
+	}
+	return oidc_buf_puts(b, p, err);
+}
+
+int
+oidc_html_page(struct oidc_buf *b, const char *title, struct oidc_str body,
+    struct oidc_error *err)
+{
+	const struct oidc_html_var	 vars[] = {
+		{ "title", { title, strlen(title) } },
+		{ "body", body },
+	};
+
+	return oidc_html_render(b, layout, vars, OIDC_NELEM(vars), err);
+}

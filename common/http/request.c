@@ -1,0 +1,163 @@
+/*
+ * request.c: building struct oidc_request from FastCGI parameters and the
+ * body (see oidc/request.h).
+ */
+#include <string.h>
+
+#include "oidc/arena.h"
+#include "oidc/request.h"
+
+static const struct {
+	const char		*name;
+	enum oidc_method	 m;
+} methods[] = {
+	{ "GET", OIDC_METHOD_GET },
+	{ "POST", OIDC_METHOD_POST },
+	{ "OPTIONS", OIDC_METHOD_OPTIONS },
+	{ "HEAD", OIDC_METHOD_HEAD },
+	{ "PUT", OIDC_METHOD_PUT },
+	{ "DELETE", OIDC_METHOD_DELETE },
+};
+
+/* A header as a counted string, refusing oversized values. */
+static int
+header(oidc_param_fn get, void *arg, const char *name, struct oidc_str *out,
+    struct oidc_error *err)
+{
+	const char	*v = get(arg, name);
+	size_t		 len;
+
+	if (v == NULL) {
+		*out = OIDC_STR_NULL;
+		return 0;
+	}
+	len = strlen(v);
+	if (len > OIDC_REQUEST_MAX_HEADER)
+		return oidc_fail(err, OIDC_E_LIMIT, "request header too large",
+		    "%s: %zu bytes", name, len);
+	*out = (struct oidc_str){ v, len };
+	return 0;
+}
+
+/* "application/x-www-form-urlencoded" with optional parameters. */
+static bool
+media_type_is(struct oidc_str ct, const char *want)
+{
+	size_t	 n = 0;
+
+	while (n < ct.len && ct.p[n] != ';' && ct.p[n] != ' ')
+		n++;
+	return oidc_str_eq_nocase((struct oidc_str){ ct.p, n }, want);
+}
+
+static int
+read_body(struct oidc_arena *a, oidc_read_fn rd, void *rarg, size_t len,
+    struct oidc_str *out, struct oidc_error *err)
+{
+	char	*buf;
+	size_t	 got = 0;
+	long	 n;
+
+	if ((buf = oidc_arena_alloc(a, len + 1)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	while (got < len) {
+		n = rd(rarg, buf + got, len - got);
+		if (n <= 0)
+			return oidc_fail(err, OIDC_E_INVALID_REQUEST,
+			    "request body shorter than Content-Length",
+			    "body: got %zu of %zu bytes", got, len);
+		got += (size_t)n;
+	}
+	buf[len] = '\0';
+	*out = (struct oidc_str){ buf, len };
+	return 0;
+}
+
+int
+oidc_request_parse(struct oidc_arena *a, oidc_param_fn get, void *parg,
+    oidc_read_fn rd, void *rarg, size_t max_body, enum oidc_body_kind kind,
+    struct oidc_request *req, struct oidc_error *err)
+{
+	struct oidc_str	 m, qs, cl;
+	uint64_t	 len = 0;
+	size_t		 i;
+
+	memset(req, 0, sizeof(*req));
+	req->method = OIDC_METHOD_OTHER;
+	if (header(get, parg, "REQUEST_METHOD", &m, err) == -1)
+		return -1;
+	for (i = 0; i < OIDC_NELEM(methods); i++)
+		if (oidc_str_eq_cstr(m, methods[i].name))
+			req->method = methods[i].m;
+	if (header(get, parg, "DOCUMENT_URI", &req->path, err) == -1 ||
+	    header(get, parg, "CONTENT_TYPE", &req->content_type, err) == -1 ||
+	    header(get, parg, "HTTP_AUTHORIZATION", &req->authorization,
+	    err) == -1 ||
+	    header(get, parg, "HTTP_COOKIE", &req->cookie, err) == -1 ||
+	    header(get, parg, "HTTP_ORIGIN", &req->origin, err) == -1 ||
+	    header(get, parg, "HTTP_IF_NONE_MATCH", &req->if_none_match,
+	    err) == -1 ||
+	    header(get, parg, "REMOTE_ADDR", &req->remote_addr, err) == -1 ||
+	    header(get, parg, "CONTENT_LENGTH", &cl, err) == -1)
+		return -1;
+
+	qs = (struct oidc_str){ get(parg, "QUERY_STRING"), 0 };
+	if (qs.p != NULL) {
+		qs.len = strlen(qs.p);
+		if (oidc_form_parse(a, qs.p, qs.len, &req->query, err) == -1)
+			return -1;
+	}
+
+	if (req->method != OIDC_METHOD_POST && req->method != OIDC_METHOD_PUT)
+		return 0;
+	/* An empty CONTENT_LENGTH is how nginx says "no body". */
+	if (cl.len > 0 && oidc_parse_u64(cl.p, cl.len, 0, UINT64_MAX, &len)
+	    == -1)
+		return oidc_fail(err, OIDC_E_INVALID_REQUEST,
+		    "invalid Content-Length", "CONTENT_LENGTH not a number");
+	if (len > max_body)
+		return oidc_fail(err, OIDC_E_BODY_TOO_LARGE,
+		    "request body too large",
+		    "body %llu > %zu", (unsigned long long)len, max_body);
+	if (len == 0)
+		return 0;
+	req->has_body = true;
+	if (kind == OIDC_BODY_FORM &&
+	    !media_type_is(req->content_type,
+	    "application/x-www-form-urlencoded"))
+		return oidc_fail(err, OIDC_E_INVALID_REQUEST,
+		    "Content-Type must be application/x-www-form-urlencoded",
+		    "unexpected content type");
+	if (kind == OIDC_BODY_JSON &&
+	    !media_type_is(req->content_type, "application/json"))
+		return oidc_fail(err, OIDC_E_INVALID_REQUEST,
+		    "Content-Type must be application/json",
+		    "unexpected content type");
+	if (read_body(a, rd, rarg, (size_t)len, &req->body, err) == -1)
+		return -1;
+	if (kind == OIDC_BODY_FORM)
+		return oidc_form_parse(a, req->body.p, req->body.len,
+		    &req->form, err);
+	return 0;
+}
+
+struct oidc_str
+oidc_request_param(const struct oidc_request *req, const char *name)
+{
+	if (req->method == OIDC_METHOD_POST)
+		return oidc_params_get(&req->form, name);
+	return oidc_params_get(&req->query, name);
+}
+
+const char *
+oidc_method_allow(unsigned m)
+{
+	if ((m & OIDC_METHOD_GET) && (m & OIDC_METHOD_POST))
+		return (m & OIDC_METHOD_OPTIONS) ? "GET, POST, OPTIONS" :
+		    "GET, POST";
+	if (m & OIDC_METHOD_POST)
+		return (m & OIDC_METHOD_OPTIONS) ? "POST, OPTIONS" : "POST";
+	if (m & OIDC_METHOD_GET)
+		return (m & OIDC_METHOD_OPTIONS) ? "GET, OPTIONS" : "GET";
+	return "";
+}

@@ -1,0 +1,254 @@
+/*
+ * response.c: response building and the error-to-wire mapping (see
+ * oidc/response.h).
+ */
+#include <string.h>
+
+#include "oidc/arena.h"
+#include "oidc/html.h"
+#include "oidc/json.h"
+#include "oidc/response.h"
+
+void
+oidc_resp_init(struct oidc_response *resp, struct oidc_arena *a)
+{
+	memset(resp, 0, sizeof(*resp));
+	resp->a = a;
+	resp->status = 200;
+	oidc_buf_init(&resp->headers, a, OIDC_RESP_MAX_HEADERS);
+	oidc_buf_init(&resp->body, a, OIDC_RESP_MAX_BODY);
+}
+
+int
+oidc_resp_header(struct oidc_response *resp, const char *name,
+    const char *value, struct oidc_error *err)
+{
+	size_t	 i;
+
+	for (i = 0; name[i] != '\0'; i++)
+		if (name[i] <= ' ' || name[i] == ':' || name[i] > '~')
+			return oidc_fail(err, OIDC_E_INTERNAL, NULL,
+			    "bad header name");
+	/* SECURITY: CR/LF in a value would split the response. */
+	for (i = 0; value[i] != '\0'; i++)
+		if (value[i] == '\r' || value[i] == '\n')
+			return oidc_fail(err, OIDC_E_INTERNAL, NULL,
+			    "CR/LF in header %s", name);
+	return oidc_buf_printf(&resp->headers, err, "%s: %s\r\n", name, value);
+}
+
+int
+oidc_resp_no_store(struct oidc_response *resp, struct oidc_error *err)
+{
+	if (oidc_resp_header(resp, "Cache-Control", "no-store", err) == -1 ||
+	    oidc_resp_header(resp, "Pragma", "no-cache", err) == -1)
+		return -1;
+	return 0;
+}
+
+int
+oidc_resp_json(struct oidc_response *resp, int status,
+    const struct oidc_json *j, struct oidc_error *err)
+{
+	const char	*s;
+	size_t		 len;
+
+	if ((s = oidc_json_serialize(j, resp->a, &len, err)) == NULL)
+		return -1;
+	resp->status = status;
+	if (oidc_resp_header(resp, "Content-Type", "application/json",
+	    err) == -1)
+		return -1;
+	return oidc_buf_append(&resp->body, s, len, err);
+}
+
+static int
+security_headers(struct oidc_response *resp, struct oidc_error *err)
+{
+	if (oidc_resp_header(resp, "Content-Security-Policy",
+	    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
+	    "form-action 'self' https: http:; frame-ancestors 'none'; "
+	    "base-uri 'none'", err) == -1 ||
+	    oidc_resp_header(resp, "X-Frame-Options", "DENY", err) == -1 ||
+	    oidc_resp_header(resp, "X-Content-Type-Options", "nosniff",
+	    err) == -1 ||
+	    oidc_resp_header(resp, "Referrer-Policy", "no-referrer", err) == -1)
+		return -1;
+	return oidc_resp_no_store(resp, err);
+}
+
+int
+oidc_resp_html(struct oidc_response *resp, int status, struct oidc_str html,
+    struct oidc_error *err)
+{
+	resp->status = status;
+	if (oidc_resp_header(resp, "Content-Type", "text/html; charset=utf-8",
+	    err) == -1 || security_headers(resp, err) == -1)
+		return -1;
+	return oidc_buf_append(&resp->body, html.p, html.len, err);
+}
+
+int
+oidc_resp_redirect(struct oidc_response *resp, struct oidc_str location,
+    struct oidc_error *err)
+{
+	char	*loc;
+
+	if ((loc = oidc_arena_strndup(resp->a, location.p, location.len)) ==
+	    NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	resp->status = 302;
+	if (oidc_resp_header(resp, "Location", loc, err) == -1 ||
+	    oidc_resp_no_store(resp, err) == -1 ||
+	    oidc_resp_header(resp, "Referrer-Policy", "no-referrer", err) == -1)
+		return -1;
+	return 0;
+}
+
+const char *
+oidc_http_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 302: return "Found";
+	case 303: return "See Other";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 413: return "Payload Too Large";
+	case 429: return "Too Many Requests";
+	case 503: return "Service Unavailable";
+	default: return status >= 500 ? "Internal Server Error" : "Error";
+	}
+}
+
+static const char fallback[] =
+    "{\"error\":\"server_error\"}";
+
+static const char error_page[] =
+    "<h1>{{heading}}</h1>\n<p class=\"error\" role=\"alert\">{{message}}</p>"
+    "\n<p>Error code: <code>{{code}}</code></p>\n";
+
+static int
+error_html(struct oidc_response *resp, int status, const char *name,
+    const char *desc, struct oidc_error *err)
+{
+	struct oidc_buf			 frag, page;
+	const char			*heading;
+	struct oidc_html_var		 vars[3];
+
+	heading = status >= 500 ? "Service unavailable" :
+	    "The request could not be processed";
+	vars[0] = (struct oidc_html_var){ "heading",
+	    { heading, strlen(heading) } };
+	vars[1] = (struct oidc_html_var){ "message", { desc, strlen(desc) } };
+	vars[2] = (struct oidc_html_var){ "code", { name, strlen(name) } };
+	oidc_buf_init(&frag, resp->a, 8192);
+	oidc_buf_init(&page, resp->a, 16384);
+	if (oidc_html_render(&frag, error_page, vars, 3, err) == -1 ||
+	    oidc_html_page(&page, "Error", oidc_buf_str(&frag), err) == -1)
+		return -1;
+	return oidc_resp_html(resp, status, oidc_buf_str(&page), err);
+}
+
+static int
+error_json(struct oidc_response *resp, int status, const char *name,
+    const char *desc, struct oidc_error *err)
+{
+	struct oidc_json	*j;
+
+	if ((j = oidc_json_new_object(resp->a)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "json");
+	if (oidc_json_set_cstr(j, "error", name, err) == -1 ||
+	    (desc != NULL &&
+	    oidc_json_set_cstr(j, "error_description", desc, err) == -1) ||
+	    oidc_resp_no_store(resp, err) == -1)
+		return -1;
+	return oidc_resp_json(resp, status, j, err);
+}
+
+void
+oidc_resp_error(struct oidc_response *resp, const struct oidc_error *e,
+    enum oidc_error_style style)
+{
+	struct oidc_error	 err2 = { 0 };
+	const char		*name = oidc_error_name(e->code), *desc;
+	char			*chal;
+	int			 status = oidc_error_http_status(e->code);
+	bool			 internal = oidc_error_is_internal(e->code);
+
+	/* Start over: nothing half-built may leak out. */
+	oidc_buf_init(&resp->headers, resp->a, OIDC_RESP_MAX_HEADERS);
+	oidc_buf_init(&resp->body, resp->a, OIDC_RESP_MAX_BODY);
+	resp->status = status;
+	desc = internal ? (e->code == OIDC_E_DB_DOWN ?
+	    "the service is temporarily unavailable" : "internal error") :
+	    e->public_desc;
+
+	if (e->code == OIDC_E_METHOD_NOT_ALLOWED && desc == NULL)
+		desc = "method not allowed";
+	if (e->code == OIDC_E_DB_DOWN &&
+	    oidc_resp_header(resp, "Retry-After", "2", &err2) == -1)
+		goto fallback;
+	if (style == OIDC_ERRSTYLE_HTML) {
+		if (error_html(resp, status, name, desc != NULL ? desc :
+		    "The request is not valid.", &err2) == -1)
+			goto fallback;
+		return;
+	}
+	if (style == OIDC_ERRSTYLE_BEARER &&
+	    (e->code == OIDC_E_INVALID_TOKEN ||
+	    e->code == OIDC_E_INSUFFICIENT_SCOPE ||
+	    e->code == OIDC_E_INVALID_REQUEST)) {
+		/* RFC 6750 3.1; desc is a static string without quotes. */
+		chal = oidc_arena_printf(resp->a,
+		    "Bearer error=\"%s\"%s%s%s", name,
+		    desc != NULL ? ", error_description=\"" : "",
+		    desc != NULL ? desc : "", desc != NULL ? "\"" : "");
+		if (chal == NULL || oidc_resp_header(resp, "WWW-Authenticate",
+		    chal, &err2) == -1)
+			goto fallback;
+	}
+	if (e->code == OIDC_E_INVALID_CLIENT && resp->basic_auth_tried &&
+	    oidc_resp_header(resp, "WWW-Authenticate",
+	    "Basic realm=\"oidc\", charset=\"UTF-8\"", &err2) == -1)
+		goto fallback;
+	if (error_json(resp, status, name, desc, &err2) == -1)
+		goto fallback;
+	return;
+fallback:
+	oidc_buf_init(&resp->headers, resp->a, OIDC_RESP_MAX_HEADERS);
+	oidc_buf_init(&resp->body, resp->a, OIDC_RESP_MAX_BODY);
+	resp->status = 500;
+	resp->headers.p = (char *)(uintptr_t)
+	    "Content-Type: application/json\r\nCache-Control: no-store\r\n";
+	resp->headers.len = strlen(resp->headers.p);
+	resp->body.p = (char *)(uintptr_t)fallback;
+	resp->body.len = sizeof(fallback) - 1;
+}
+
+int
+oidc_resp_serialize(struct oidc_response *resp, struct oidc_str *out,
+    struct oidc_error *err)
+{
+	struct oidc_buf	 b;
+
+	oidc_buf_init(&b, resp->a, OIDC_RESP_MAX_HEADERS + OIDC_RESP_MAX_BODY +
+	    128);
+	if (oidc_buf_printf(&b, err, "Status: %d %s\r\n", resp->status,
+	    oidc_http_reason(resp->status)) == -1 ||
+	    oidc_buf_append(&b, resp->headers.p, resp->headers.len, err) ==
+	    -1 ||
+	    (resp->body.len > 0 && oidc_buf_printf(&b, err,
+	    "Content-Length: %zu\r\n", resp->body.len) == -1) ||
+	    oidc_buf_append(&b, "\r\n", 2, err) == -1 ||
+	    oidc_buf_append(&b, resp->body.p, resp->body.len, err) == -1)
+		return -1;
+	*out = oidc_buf_str(&b);
+	return 0;
+}

@@ -1,0 +1,79 @@
+/*
+ * config.h: the configuration file (oidc.conf(5)).
+ *
+ * Syntax: one `key = value` per line; '#' starts a comment line; blank
+ * lines are ignored; surrounding spaces are trimmed; values are taken
+ * literally (no quoting).  Unknown keys and repeated keys (other than
+ * signing_key) are errors, so a typo never silently falls back to a default.
+ * Limits: file at most OIDC_CONFIG_MAX_LEN bytes, a line at most
+ * OIDC_CONFIG_MAX_LINE, at most OIDC_CONFIG_MAX_KEYS signing keys.
+ * Errors name the line and the key: "oidc.conf:3: code_ttl: ...".
+ * The configuration is immutable after start-up and owned by the process.
+ *
+ * Keys (defaults in brackets):
+ *   issuer             https URL (http allowed for loopback hosts), no
+ *                      trailing slash, no query or fragment  [required]
+ *   database           libpq conninfo string  [required]
+ *   signing_key        [ALG] PATH to a PEM or JWK file, repeatable; the
+ *                      first key of each algorithm signs  [none]
+ *   code_ttl           seconds, 1..600  [600]
+ *   access_token_ttl   seconds, 1..86400  [3600]
+ *   id_token_ttl       seconds, 1..86400  [3600]
+ *   refresh_token_ttl  seconds, 0..31536000, 0 disables refresh  [2592000]
+ *   session_ttl        seconds, 60..2592000  [86400]
+ *   db_timeout         seconds, 1..60: connect and statement timeout  [5]
+ *   log_level          error | warn | info | debug  [info]
+ *   require_nonce      yes | no: nonce also for the code flow  [no]
+ */
+#ifndef OIDC_CONFIG_H
+#define OIDC_CONFIG_H
+
+#include "oidc/cdefs.h"
+#include "oidc/error.h"
+#include "oidc/log.h"
+
+#define OIDC_CONFIG_MAX_LEN	(64 * 1024)
+#define OIDC_CONFIG_MAX_LINE	4096
+#define OIDC_CONFIG_MAX_KEYS	16
+
+struct oidc_arena;
+
+struct oidc_config_key {
+	const char	*alg;	/* NULL: inferred from the key */
+	const char	*path;
+};
+
+struct oidc_config {
+	const char		*issuer;
+	size_t			 issuer_len;
+	const char		*database;
+	struct oidc_config_key	 keys[OIDC_CONFIG_MAX_KEYS];
+	size_t			 nkeys;
+	int64_t			 code_ttl;
+	int64_t			 access_token_ttl;
+	int64_t			 id_token_ttl;
+	int64_t			 refresh_token_ttl;
+	int64_t			 session_ttl;
+	int64_t			 db_timeout;
+	enum oidc_log_level	 log_level;
+	bool			 require_nonce;
+	bool			 issuer_is_https;
+};
+
+/*
+ * Parse buf[0..len) (named `name` in messages) into *cfg; strings are
+ * allocated from `a`, which must outlive cfg.  On failure err->detail
+ * holds the one-line message.  OIDC_E_CONFIG or OIDC_E_LIMIT.
+ */
+OIDC_MUST_CHECK int	oidc_config_parse(struct oidc_arena *, const char *name,
+			    const char *buf, size_t len, struct oidc_config *,
+			    struct oidc_error *);
+
+/* Read and parse a file (OIDC_E_IO when unreadable). */
+OIDC_MUST_CHECK int	oidc_config_load(struct oidc_arena *, const char *path,
+			    struct oidc_config *, struct oidc_error *);
+
+/* The path from $OIDC_CONFIG, else "./var/oidc.conf" (the dev stack). */
+const char	*oidc_config_default_path(void);
+
+#endif /* OIDC_CONFIG_H */
