@@ -10,6 +10,7 @@
 
 #include "oidc/arena.h"
 #include "oidc/json.h"
+#include "oidc/str.h"
 
 #define J(x)	((struct json_object *)(x))
 #define O(x)	((struct oidc_json *)(x))
@@ -34,6 +35,70 @@ adopt(struct oidc_arena *a, struct json_object *jo)
 	return O(jo);
 }
 
+static bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * json-c 0.16 in STRICT mode still accepts single-quoted strings, NaN and
+ * Infinity, raw control characters inside strings and "1." as a number,
+ * and JSON_TOKENER_VALIDATE_UTF8 lets overlong forms and encoded
+ * surrogates through.  This lexical pass over the raw text refuses all of
+ * them before json-c sees the input (RFC 8259 sections 6, 7 and 8.1), so
+ * "strict" means the same thing whatever the installed json-c does.
+ * Structure is still checked by json-c.
+ */
+static bool
+lexically_strict(const char *buf, size_t len)
+{
+	static const char *const words[] = { "true", "false", "null" };
+	size_t			 i = 0, k, wl = 0;
+	unsigned char		 c;
+
+	/* SECURITY: overlong forms ("\xc0\xaf" for '/') evade filters. */
+	if (!oidc_str_is_utf8(buf, len))
+		return false;
+	while (i < len) {
+		c = (unsigned char)buf[i];
+		if (c == '"') {
+			for (i++; i < len && buf[i] != '"'; i++) {
+				if ((unsigned char)buf[i] < 0x20)
+					return false;
+				if (buf[i] == '\\')
+					i++;	/* json-c checks the escape */
+			}
+			i++;
+			continue;
+		}
+		if (c == '.' && (i + 1 == len || !is_digit(buf[i + 1])))
+			return false;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+			/* An exponent, or one of the three literals. */
+			if ((c == 'e' || c == 'E') && i > 0 &&
+			    is_digit(buf[i - 1])) {
+				i++;
+				continue;
+			}
+			for (k = 0; k < OIDC_NELEM(words); k++) {
+				wl = strlen(words[k]);
+				if (len - i >= wl &&
+				    memcmp(buf + i, words[k], wl) == 0)
+					break;
+			}
+			if (k == OIDC_NELEM(words))
+				return false;
+			i += wl;
+			continue;
+		}
+		if (c == '\'')
+			return false;
+		i++;
+	}
+	return true;
+}
+
 int
 oidc_json_parse(struct oidc_arena *a, const char *buf, size_t len,
     size_t max_len, struct oidc_json **out, struct oidc_error *err)
@@ -47,6 +112,11 @@ oidc_json_parse(struct oidc_arena *a, const char *buf, size_t len,
 	if (len > max_len || len > INT32_MAX) {
 		oidc_fail(err, OIDC_E_LIMIT, "JSON document too large",
 		    "json %zu > %zu", len, max_len);
+		goto out;
+	}
+	if (!lexically_strict(buf, len)) {
+		oidc_fail(err, OIDC_E_INVALID_REQUEST, "malformed JSON",
+		    "json: not strict RFC 8259 text");
 		goto out;
 	}
 	if ((tok = json_tokener_new_ex(OIDC_JSON_MAX_DEPTH)) == NULL) {
