@@ -1,0 +1,1661 @@
+/*
+ * jwk.c: JWK/PEM key parsing, RFC 7638 thumbprints, key sets, key
+ * generation and the raw JWS signature primitives (see oidc/jwk.h).
+ *
+ * Every key becomes an EVP_PKEY built through the OpenSSL 3 provider
+ * interfaces (EVP_PKEY_fromdata, OSSL_DECODER, EVP_PKEY_Q_keygen), or an
+ * HMAC secret with one ready EVP_MAC_CTX per usable hash, so nothing is
+ * re-parsed or re-fetched per signature.  The public members (n, e / x, y /
+ * x) are derived from the EVP_PKEY once, in canonical minimal form, and
+ * cached as base64url: the thumbprint and every JWKS output use them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/decoder.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+
+#include "oidc/arena.h"
+#include "oidc/b64url.h"
+#include "oidc/crypto.h"
+#include "oidc/json.h"
+#include "oidc/jwk.h"
+
+/* Hash index for md[] and mac[]: SHA-256, SHA-384, SHA-512. */
+enum hash_ix { H256 = 0, H384, H512, H__MAX };
+
+struct oidc_jwk {
+	enum oidc_jwk_kty	 kty;
+	enum oidc_jws_alg	 alg;		/* pinned, or OIDC_JWS_ALG_ANY */
+	bool			 priv;
+	EVP_PKEY		*pkey;		/* RSA, EC, OKP */
+	EVP_MD			*md[H__MAX];	/* fetched once */
+	unsigned char		*k;		/* oct secret */
+	size_t			 klen;
+	EVP_MAC_CTX		*mac[H__MAX];	/* keyed HMAC, reinit per use */
+	int			 bits;		/* RSA modulus */
+	size_t			 sig_len;	/* RSA: modulus bytes */
+	size_t			 coord;		/* EC coordinate bytes */
+	const char		*crv;		/* static: "P-256", "Ed25519" */
+	char			*pub[2];	/* b64url n,e | x,y | x */
+	char			*kid;
+	char			 thumb[44];	/* 43 chars + NUL */
+};
+
+struct oidc_keyset {
+	struct oidc_jwk	*keys[OIDC_KEYSET_MAX_KEYS];
+	size_t		 n;
+};
+
+static const struct {
+	const char		*name;
+	enum oidc_jwk_kty	 kty;
+	enum hash_ix		 h;
+	size_t			 hlen;
+} algs[OIDC_JWS__MAX] = {
+	[OIDC_JWS_HS256] = { "HS256", OIDC_JWK_OCT, H256, 32 },
+	[OIDC_JWS_HS384] = { "HS384", OIDC_JWK_OCT, H384, 48 },
+	[OIDC_JWS_HS512] = { "HS512", OIDC_JWK_OCT, H512, 64 },
+	[OIDC_JWS_RS256] = { "RS256", OIDC_JWK_RSA, H256, 32 },
+	[OIDC_JWS_RS384] = { "RS384", OIDC_JWK_RSA, H384, 48 },
+	[OIDC_JWS_RS512] = { "RS512", OIDC_JWK_RSA, H512, 64 },
+	[OIDC_JWS_ES256] = { "ES256", OIDC_JWK_EC, H256, 32 },
+	[OIDC_JWS_ES384] = { "ES384", OIDC_JWK_EC, H384, 48 },
+	[OIDC_JWS_ES512] = { "ES512", OIDC_JWK_EC, H512, 64 },
+	[OIDC_JWS_PS256] = { "PS256", OIDC_JWK_RSA, H256, 32 },
+	[OIDC_JWS_PS384] = { "PS384", OIDC_JWK_RSA, H384, 48 },
+	[OIDC_JWS_PS512] = { "PS512", OIDC_JWK_RSA, H512, 64 },
+	/* Ed25519 hashes internally with SHA-512 (RFC 8032 5.1). */
+	[OIDC_JWS_EDDSA] = { "EdDSA", OIDC_JWK_OKP, H512, 64 },
+};
+
+static const char *const hash_names[H__MAX] = { "SHA256", "SHA384", "SHA512" };
+
+/* The NIST curves of RFC 7518 6.2.1.1, each bound to its one ES alg. */
+static const struct {
+	const char		*crv;		/* JWK name */
+	const char		*group;		/* OpenSSL group name */
+	size_t			 coord;
+	enum oidc_jws_alg	 alg;
+} curves[] = {
+	{ "P-256", "prime256v1", 32, OIDC_JWS_ES256 },
+	{ "P-384", "secp384r1", 48, OIDC_JWS_ES384 },
+	{ "P-521", "secp521r1", 66, OIDC_JWS_ES512 },
+};
+
+static const char *const kty_names[OIDC_JWK__MAX] = {
+	"RSA", "EC", "OKP", "oct"
+};
+
+#define ED25519_LEN	32
+#define ED25519_SIG_LEN	64
+
+const char *
+oidc_jws_alg_name(enum oidc_jws_alg alg)
+{
+	if ((unsigned)alg >= OIDC_JWS__MAX)
+		return NULL;
+	return algs[alg].name;
+}
+
+int
+oidc_jws_alg_from_name(const char *s, size_t len, enum oidc_jws_alg *out)
+{
+	size_t	 i;
+
+	for (i = 0; i < OIDC_JWS__MAX; i++)
+		if (strlen(algs[i].name) == len &&
+		    memcmp(algs[i].name, s, len) == 0) {
+			*out = (enum oidc_jws_alg)i;
+			return 1;
+		}
+	return 0;
+}
+
+enum oidc_jwk_kty
+oidc_jws_alg_kty(enum oidc_jws_alg alg)
+{
+	if ((unsigned)alg >= OIDC_JWS__MAX)
+		return OIDC_JWK__MAX;
+	return algs[alg].kty;
+}
+
+const char *
+oidc_jwk_kty_name(enum oidc_jwk_kty kty)
+{
+	if ((unsigned)kty >= OIDC_JWK__MAX)
+		return NULL;
+	return kty_names[kty];
+}
+
+static bool
+is_ps(enum oidc_jws_alg alg)
+{
+	return alg == OIDC_JWS_PS256 || alg == OIDC_JWS_PS384 ||
+	    alg == OIDC_JWS_PS512;
+}
+
+/* ------------------------------------------------------------------ */
+/* Lifecycle and accessors                                              */
+
+void
+oidc_jwk_free(struct oidc_jwk *key)
+{
+	size_t	 i;
+
+	if (key == NULL)
+		return;
+	for (i = 0; i < H__MAX; i++) {
+		EVP_MAC_CTX_free(key->mac[i]);
+		EVP_MD_free(key->md[i]);
+	}
+	EVP_PKEY_free(key->pkey);
+	if (key->k != NULL) {
+		oidc_wipe(key->k, key->klen);
+		free(key->k);
+	}
+	free(key->pub[0]);
+	free(key->pub[1]);
+	free(key->kid);
+	free(key);
+}
+
+const char *
+oidc_jwk_kid(const struct oidc_jwk *key)
+{
+	return key->kid;
+}
+
+const char *
+oidc_jwk_thumbprint(const struct oidc_jwk *key)
+{
+	return key->thumb;
+}
+
+enum oidc_jwk_kty
+oidc_jwk_kty(const struct oidc_jwk *key)
+{
+	return key->kty;
+}
+
+enum oidc_jws_alg
+oidc_jwk_alg(const struct oidc_jwk *key)
+{
+	return key->alg;
+}
+
+bool
+oidc_jwk_is_private(const struct oidc_jwk *key)
+{
+	return key->priv;
+}
+
+bool
+oidc_jwk_supports(const struct oidc_jwk *key, enum oidc_jws_alg alg)
+{
+	if ((unsigned)alg >= OIDC_JWS__MAX)
+		return false;
+	/*
+	 * SECURITY: the key type must be the alg's (an RSA public key is
+	 * never an HMAC secret: algorithm confusion), and a pinned key
+	 * serves exactly its alg (no RS512 -> RS256 downgrade).
+	 */
+	if (algs[alg].kty != key->kty)
+		return false;
+	if (key->alg != OIDC_JWS_ALG_ANY && key->alg != alg)
+		return false;
+	switch (key->kty) {
+	case OIDC_JWK_RSA:
+		return key->bits >= OIDC_JWK_RSA_MIN_BITS;
+	case OIDC_JWK_OCT:
+		/* RFC 7518 3.2: a key at least as long as the hash. */
+		return key->klen >= algs[alg].hlen &&
+		    key->mac[algs[alg].h] != NULL;
+	case OIDC_JWK_EC:
+	case OIDC_JWK_OKP:
+		return key->alg == alg;	/* always pinned by the curve */
+	default:
+		return false;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                              */
+
+/* malloc'd base64url of bytes. */
+static char *
+b64_dup(const unsigned char *p, size_t len)
+{
+	char	*s;
+
+	if ((s = malloc(oidc_b64url_encoded_len(len) + 1)) == NULL)
+		return NULL;
+	(void)oidc_b64url_encode_to(s, p, len);
+	return s;
+}
+
+/*
+ * Base64url of a BIGNUM (minimal big-endian, or left-padded to `pad`
+ * bytes when pad > 0) into the arena, or malloc'd when a is NULL.  Private
+ * values are wiped from the temporary buffer.
+ */
+static char *
+bn_b64(struct oidc_arena *a, const BIGNUM *bn, size_t pad)
+{
+	unsigned char	*buf;
+	size_t		 n;
+	char		*s = NULL;
+
+	n = pad > 0 ? pad : (size_t)BN_num_bytes(bn);
+	if (n == 0)
+		n = 1;
+	if ((buf = malloc(n)) == NULL)
+		return NULL;
+	if (BN_bn2binpad(bn, buf, (int)n) == (int)n)
+		s = a != NULL ? oidc_b64url_encode(a, buf, n) : b64_dup(buf, n);
+	oidc_wipe(buf, n);
+	free(buf);
+	return s;
+}
+
+/* The base64url of a BIGNUM parameter of pkey (see bn_b64). */
+static char *
+param_b64(struct oidc_arena *a, const EVP_PKEY *pkey, const char *name,
+    size_t pad)
+{
+	BIGNUM	*bn = NULL;
+	char	*s;
+
+	if (EVP_PKEY_get_bn_param(pkey, name, &bn) != 1)
+		return NULL;
+	s = bn_b64(a, bn, pad);
+	BN_clear_free(bn);
+	return s;
+}
+
+/* Decode a base64url JWK member; 1 present, 0 absent, -1 error. */
+static int
+get_b64(struct oidc_arena *a, const struct oidc_json *o, const char *name,
+    unsigned char **out, size_t *outlen, struct oidc_error *err)
+{
+	struct oidc_str	 s;
+	int		 rc;
+
+	if ((rc = oidc_json_get_str(o, name, &s, err)) != 1)
+		return rc;
+	if (oidc_b64url_decode(a, s.p, s.len, out, outlen, err) == -1)
+		return -1;
+	return 1;
+}
+
+static BIGNUM *
+get_bn(struct oidc_arena *a, const struct oidc_json *o, const char *name,
+    bool required, bool *present, struct oidc_error *err)
+{
+	unsigned char	*p;
+	size_t		 len;
+	BIGNUM		*bn;
+	int		 rc;
+
+	*present = false;
+	if ((rc = get_b64(a, o, name, &p, &len, err)) == -1)
+		return NULL;
+	if (rc == 0 || len == 0) {
+		if (required || rc == 1)
+			oidc_fail(err, OIDC_E_CONFIG, "malformed key",
+			    "jwk: member %s missing or empty", name);
+		return NULL;
+	}
+	*present = true;
+	if ((bn = BN_bin2bn(p, (int)len, NULL)) == NULL)
+		oidc_fail_openssl(err, "BN_bin2bn");
+	oidc_wipe(p, len);
+	return bn;
+}
+
+/* Fetch the digests once per key so signing never looks them up. */
+static int
+fetch_mds(struct oidc_jwk *key, struct oidc_error *err)
+{
+	size_t	 i;
+
+	for (i = 0; i < H__MAX; i++)
+		if ((key->md[i] = EVP_MD_fetch(NULL, hash_names[i],
+		    NULL)) == NULL)
+			return oidc_fail_openssl(err, "EVP_MD_fetch");
+	return 0;
+}
+
+/*
+ * The RFC 7638 thumbprint: SHA-256 over the required members in
+ * lexicographic order with no whitespace (3.2, 3.3), base64url.  Our JSON
+ * serializer keeps insertion order, so inserting sorted is canonical.
+ */
+static int
+compute_thumbprint(struct oidc_jwk *key, struct oidc_arena *a,
+    struct oidc_error *err)
+{
+	struct oidc_json	*o;
+	const char		*s;
+	unsigned char		 h[OIDC_SHA256_LEN];
+	char			*k = NULL;
+	size_t			 len;
+	int			 rc = -1;
+
+	if ((o = oidc_json_new_object(a)) == NULL) {
+		oidc_fail(err, OIDC_E_NOMEM, NULL, "json object");
+		goto out;
+	}
+	switch (key->kty) {
+	case OIDC_JWK_RSA:
+		if (oidc_json_set_cstr(o, "e", key->pub[1], err) == -1 ||
+		    oidc_json_set_cstr(o, "kty", "RSA", err) == -1 ||
+		    oidc_json_set_cstr(o, "n", key->pub[0], err) == -1)
+			goto out;
+		break;
+	case OIDC_JWK_EC:
+		if (oidc_json_set_cstr(o, "crv", key->crv, err) == -1 ||
+		    oidc_json_set_cstr(o, "kty", "EC", err) == -1 ||
+		    oidc_json_set_cstr(o, "x", key->pub[0], err) == -1 ||
+		    oidc_json_set_cstr(o, "y", key->pub[1], err) == -1)
+			goto out;
+		break;
+	case OIDC_JWK_OKP:
+		if (oidc_json_set_cstr(o, "crv", key->crv, err) == -1 ||
+		    oidc_json_set_cstr(o, "kty", "OKP", err) == -1 ||
+		    oidc_json_set_cstr(o, "x", key->pub[0], err) == -1)
+			goto out;
+		break;
+	case OIDC_JWK_OCT:
+		if ((k = b64_dup(key->k, key->klen)) == NULL) {
+			oidc_fail(err, OIDC_E_NOMEM, NULL, "b64");
+			goto out;
+		}
+		if (oidc_json_set_cstr(o, "k", k, err) == -1 ||
+		    oidc_json_set_cstr(o, "kty", "oct", err) == -1)
+			goto out;
+		break;
+	default:
+		oidc_fail(err, OIDC_E_INTERNAL, NULL, "kty");
+		goto out;
+	}
+	if ((s = oidc_json_serialize(o, a, &len, err)) == NULL ||
+	    oidc_sha256(s, len, h, err) == -1)
+		goto out;
+	(void)oidc_b64url_encode_to(key->thumb, h, sizeof(h));
+	rc = 0;
+out:
+	if (k != NULL) {
+		oidc_wipe(k, strlen(k));
+		free(k);
+	}
+	return rc;
+}
+
+/* Set the kid: the given one (validated) or the thumbprint. */
+static int
+set_kid(struct oidc_jwk *key, const char *kid, size_t len,
+    struct oidc_error *err)
+{
+	if (kid == NULL) {
+		kid = key->thumb;
+		len = strlen(kid);
+	}
+	if (len == 0 || len > OIDC_JWK_MAX_KID || memchr(kid, '\0', len))
+		return oidc_fail(err, OIDC_E_CONFIG, "malformed key",
+		    "jwk: kid empty or longer than %d", OIDC_JWK_MAX_KID);
+	if ((key->kid = strndup(kid, len)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "strndup");
+	return 0;
+}
+
+/*
+ * Classify an EVP_PKEY, check it against the (optional) pinned alg, cache
+ * the public members, fetch digests, and compute the thumbprint.  The key
+ * takes ownership of pkey whatever the outcome.
+ */
+static int
+finish_asym(struct oidc_jwk *key, EVP_PKEY *pkey, enum oidc_jws_alg alg,
+    bool priv, struct oidc_arena *a, struct oidc_error *err)
+{
+	unsigned char	 raw[ED25519_LEN];
+	char		 group[64];
+	size_t		 i, len = sizeof(raw);
+
+	key->pkey = pkey;
+	key->priv = priv;
+	key->alg = alg;
+	if (EVP_PKEY_is_a(pkey, "RSA")) {
+		key->kty = OIDC_JWK_RSA;
+		key->bits = EVP_PKEY_get_bits(pkey);
+		key->sig_len = (size_t)EVP_PKEY_get_size(pkey);
+		if (key->bits < OIDC_JWK_RSA_LOAD_BITS ||
+		    key->bits > OIDC_JWK_RSA_MAX_BITS)
+			return oidc_fail(err, OIDC_E_CONFIG,
+			    "unsupported key", "jwk: RSA key of %d bits",
+			    key->bits);
+		if ((key->pub[0] = param_b64(NULL, pkey, OSSL_PKEY_PARAM_RSA_N,
+		    0)) == NULL || (key->pub[1] = param_b64(NULL, pkey,
+		    OSSL_PKEY_PARAM_RSA_E, 0)) == NULL)
+			return oidc_fail_openssl(err, "RSA public params");
+	} else if (EVP_PKEY_is_a(pkey, "EC")) {
+		key->kty = OIDC_JWK_EC;
+		if (EVP_PKEY_get_utf8_string_param(pkey,
+		    OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
+		    NULL) != 1)
+			return oidc_fail_openssl(err, "EC group");
+		for (i = 0; i < OIDC_NELEM(curves); i++)
+			if (strcmp(group, curves[i].group) == 0)
+				break;
+		if (i == OIDC_NELEM(curves))
+			return oidc_fail(err, OIDC_E_CONFIG, "unsupported key",
+			    "jwk: EC curve %s", group);
+		if (alg != OIDC_JWS_ALG_ANY && alg != curves[i].alg)
+			return oidc_fail(err, OIDC_E_CONFIG,
+			    "key does not fit alg", "jwk: %s on %s",
+			    algs[alg].name, curves[i].crv);
+		key->alg = curves[i].alg;
+		key->crv = curves[i].crv;
+		key->coord = curves[i].coord;
+		if ((key->pub[0] = param_b64(NULL, pkey,
+		    OSSL_PKEY_PARAM_EC_PUB_X, key->coord)) == NULL ||
+		    (key->pub[1] = param_b64(NULL, pkey,
+		    OSSL_PKEY_PARAM_EC_PUB_Y, key->coord)) == NULL)
+			return oidc_fail_openssl(err, "EC public params");
+	} else if (EVP_PKEY_is_a(pkey, "ED25519")) {
+		key->kty = OIDC_JWK_OKP;
+		if (alg != OIDC_JWS_ALG_ANY && alg != OIDC_JWS_EDDSA)
+			return oidc_fail(err, OIDC_E_CONFIG,
+			    "key does not fit alg", "jwk: %s on Ed25519",
+			    algs[alg].name);
+		key->alg = OIDC_JWS_EDDSA;
+		key->crv = "Ed25519";
+		key->coord = ED25519_LEN;
+		if (EVP_PKEY_get_raw_public_key(pkey, raw, &len) != 1 ||
+		    len != ED25519_LEN)
+			return oidc_fail_openssl(err, "Ed25519 public key");
+		if ((key->pub[0] = b64_dup(raw, len)) == NULL)
+			return oidc_fail(err, OIDC_E_NOMEM, NULL, "b64");
+	} else
+		return oidc_fail(err, OIDC_E_CONFIG, "unsupported key",
+		    "jwk: key type %s", EVP_PKEY_get0_type_name(pkey));
+	if (alg != OIDC_JWS_ALG_ANY && algs[alg].kty != key->kty)
+		return oidc_fail(err, OIDC_E_CONFIG, "key does not fit alg",
+		    "jwk: %s with a %s key", algs[alg].name,
+		    kty_names[key->kty]);
+	if (fetch_mds(key, err) == -1)
+		return -1;
+	return compute_thumbprint(key, a, err);
+}
+
+/* Set up the oct key: copy the secret and key one HMAC context per hash. */
+static int
+finish_oct(struct oidc_jwk *key, const unsigned char *k, size_t klen,
+    enum oidc_jws_alg alg, struct oidc_arena *a, struct oidc_error *err)
+{
+	EVP_MAC		*mac = NULL;
+	OSSL_PARAM	 params[2];
+	size_t		 i;
+	int		 rc = -1;
+
+	key->kty = OIDC_JWK_OCT;
+	key->alg = alg;
+	key->priv = true;
+	if (alg != OIDC_JWS_ALG_ANY && algs[alg].kty != OIDC_JWK_OCT) {
+		oidc_fail(err, OIDC_E_CONFIG, "key does not fit alg",
+		    "jwk: %s with an oct key", algs[alg].name);
+		goto out;
+	}
+	if (klen > OIDC_JWK_OCT_MAX_LEN) {
+		oidc_fail(err, OIDC_E_LIMIT, "key too long",
+		    "jwk: oct key of %zu bytes", klen);
+		goto out;
+	}
+	/* RFC 7518 3.2: never shorter than the hash output. */
+	if (klen < (alg == OIDC_JWS_ALG_ANY ? 32 : algs[alg].hlen)) {
+		oidc_fail(err, OIDC_E_CONFIG, "key too short",
+		    "jwk: oct key of %zu bytes", klen);
+		goto out;
+	}
+	if ((key->k = malloc(klen)) == NULL) {
+		oidc_fail(err, OIDC_E_NOMEM, NULL, "malloc");
+		goto out;
+	}
+	memcpy(key->k, k, klen);
+	key->klen = klen;
+	if ((mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL) {
+		oidc_fail_openssl(err, "EVP_MAC_fetch");
+		goto out;
+	}
+	for (i = OIDC_JWS_HS256; i <= OIDC_JWS_HS512; i++) {
+		if (klen < algs[i].hlen ||
+		    (alg != OIDC_JWS_ALG_ANY && alg != (enum oidc_jws_alg)i))
+			continue;
+		params[0] = OSSL_PARAM_construct_utf8_string(
+		    OSSL_MAC_PARAM_DIGEST, (char *)(uintptr_t)
+		    hash_names[algs[i].h], 0);
+		params[1] = OSSL_PARAM_construct_end();
+		if ((key->mac[algs[i].h] = EVP_MAC_CTX_new(mac)) == NULL ||
+		    EVP_MAC_init(key->mac[algs[i].h], key->k, klen,
+		    params) != 1) {
+			oidc_fail_openssl(err, "EVP_MAC_init");
+			goto out;
+		}
+	}
+	if (compute_thumbprint(key, a, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	EVP_MAC_free(mac);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* JWK JSON                                                              */
+
+/* Build an EVP_PKEY from OSSL_PARAMs.  NULL with err set. */
+static EVP_PKEY *
+from_params(const char *type, OSSL_PARAM_BLD *bld, bool priv,
+    struct oidc_error *err)
+{
+	EVP_PKEY_CTX	*pctx = NULL, *cctx = NULL;
+	OSSL_PARAM	*params = NULL;
+	EVP_PKEY	*pkey = NULL;
+	int		 ok;
+
+	if ((params = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
+	    (pctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL)) == NULL ||
+	    EVP_PKEY_fromdata_init(pctx) != 1 ||
+	    EVP_PKEY_fromdata(pctx, &pkey, priv ? EVP_PKEY_KEYPAIR :
+	    EVP_PKEY_PUBLIC_KEY, params) != 1) {
+		oidc_fail(err, OIDC_E_CONFIG, "malformed key",
+		    "jwk: %s key rejected by OpenSSL", type);
+		ERR_clear_error();
+		goto out;
+	}
+	/*
+	 * SECURITY: a private key whose parts do not belong together (or an
+	 * EC point off the curve) is refused here rather than producing bad
+	 * signatures or leaking the key through faults later.
+	 */
+	if ((cctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL)) == NULL) {
+		oidc_fail_openssl(err, "EVP_PKEY_CTX_new_from_pkey");
+		goto fail;
+	}
+	ok = priv ? EVP_PKEY_pairwise_check(cctx) :
+	    EVP_PKEY_public_check(cctx);
+	if (ok != 1) {
+		oidc_fail(err, OIDC_E_CONFIG, "malformed key",
+		    "jwk: %s key fails its consistency check", type);
+		ERR_clear_error();
+		goto fail;
+	}
+	goto out;
+fail:
+	EVP_PKEY_free(pkey);
+	pkey = NULL;
+out:
+	EVP_PKEY_CTX_free(cctx);
+	EVP_PKEY_CTX_free(pctx);
+	OSSL_PARAM_free(params);
+	return pkey;
+}
+
+static EVP_PKEY *
+rsa_from_json(struct oidc_arena *a, const struct oidc_json *o, bool *priv,
+    struct oidc_error *err)
+{
+	static const struct {
+		const char	*jwk;
+		const char	*param;
+	} parts[] = {
+		{ "n", OSSL_PKEY_PARAM_RSA_N },
+		{ "e", OSSL_PKEY_PARAM_RSA_E },
+		{ "d", OSSL_PKEY_PARAM_RSA_D },
+		{ "p", OSSL_PKEY_PARAM_RSA_FACTOR1 },
+		{ "q", OSSL_PKEY_PARAM_RSA_FACTOR2 },
+		{ "dp", OSSL_PKEY_PARAM_RSA_EXPONENT1 },
+		{ "dq", OSSL_PKEY_PARAM_RSA_EXPONENT2 },
+		{ "qi", OSSL_PKEY_PARAM_RSA_COEFFICIENT1 },
+	};
+	BIGNUM		*bn[OIDC_NELEM(parts)] = { NULL };
+	OSSL_PARAM_BLD	*bld = NULL;
+	EVP_PKEY	*pkey = NULL;
+	bool		 present;
+	size_t		 i, n;
+
+	if (oidc_json_has(o, "oth")) {
+		oidc_fail(err, OIDC_E_CONFIG, "unsupported key",
+		    "jwk: multi-prime RSA (oth)");
+		goto out;
+	}
+	*priv = oidc_json_has(o, "d");
+	n = *priv ? OIDC_NELEM(parts) : 2;
+	for (i = 0; i < n; i++) {
+		bn[i] = get_bn(a, o, parts[i].jwk, true, &present, err);
+		if (bn[i] == NULL)
+			goto out;
+	}
+	if ((bld = OSSL_PARAM_BLD_new()) == NULL) {
+		oidc_fail_openssl(err, "OSSL_PARAM_BLD_new");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if (OSSL_PARAM_BLD_push_BN(bld, parts[i].param, bn[i]) != 1) {
+			oidc_fail_openssl(err, "OSSL_PARAM_BLD_push_BN");
+			goto out;
+		}
+	pkey = from_params("RSA", bld, *priv, err);
+out:
+	OSSL_PARAM_BLD_free(bld);
+	for (i = 0; i < OIDC_NELEM(parts); i++)
+		BN_clear_free(bn[i]);
+	return pkey;
+}
+
+static EVP_PKEY *
+ec_from_json(struct oidc_arena *a, const struct oidc_json *o, bool *priv,
+    struct oidc_error *err)
+{
+	struct oidc_str	 crv;
+	unsigned char	*x, *y, *d = NULL, pt[1 + 2 * 66];
+	size_t		 xlen, ylen, dlen = 0, i;
+	OSSL_PARAM_BLD	*bld = NULL;
+	EVP_PKEY	*pkey = NULL;
+	BIGNUM		*bn = NULL;
+	int		 rc;
+
+	if (oidc_json_get_str(o, "crv", &crv, err) != 1) {
+		oidc_fail(err, OIDC_E_CONFIG, "malformed key",
+		    "jwk: EC key without crv");
+		goto out;
+	}
+	for (i = 0; i < OIDC_NELEM(curves); i++)
+		if (oidc_str_eq_cstr(crv, curves[i].crv))
+			break;
+	if (i == OIDC_NELEM(curves)) {
+		oidc_fail(err, OIDC_E_CONFIG, "unsupported key",
+		    "jwk: unsupported EC curve");
+		goto out;
+	}
+	/* RFC 7518 6.2.1.2/6.2.2.1: x, y and d are full-length octets. */
+	if (get_b64(a, o, "x", &x, &xlen, err) != 1 ||
+	    get_b64(a, o, "y", &y, &ylen, err) != 1 ||
+	    (rc = get_b64(a, o, "d", &d, &dlen, err)) == -1 ||
+	    xlen != curves[i].coord || ylen != curves[i].coord ||
+	    (rc == 1 && dlen != curves[i].coord)) {
+		oidc_fail(err, OIDC_E_CONFIG, "malformed key",
+		    "jwk: EC x/y/d missing or not %zu bytes", curves[i].coord);
+		goto out;
+	}
+	*priv = rc == 1;
+	pt[0] = 0x04;	/* uncompressed point, SEC 1 2.3.3 */
+	memcpy(pt + 1, x, xlen);
+	memcpy(pt + 1 + xlen, y, ylen);
+	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
+	    OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
+	    curves[i].group, 0) != 1 ||
+	    OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
+	    pt, 1 + xlen + ylen) != 1) {
+		oidc_fail_openssl(err, "OSSL_PARAM_BLD");
+		goto out;
+	}
+	if (*priv && ((bn = BN_secure_new()) == NULL ||
+	    BN_bin2bn(d, (int)dlen, bn) == NULL ||
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, bn) != 1)) {
+		oidc_fail_openssl(err, "EC private key");
+		goto out;
+	}
+	pkey = from_params("EC", bld, *priv, err);
+out:
+	if (d != NULL)
+		oidc_wipe(d, dlen);
+	BN_clear_free(bn);
+	OSSL_PARAM_BLD_free(bld);
+	return pkey;
+}
+
+static EVP_PKEY *
+okp_from_json(struct oidc_arena *a, const struct oidc_json *o, bool *priv,
+    struct oidc_error *err)
+{
+	struct oidc_str	 crv;
+	unsigned char	*x, *d = NULL, pub[ED25519_LEN];
+	size_t		 xlen, dlen = 0, plen = sizeof(pub);
+	EVP_PKEY	*pkey = NULL;
+	int		 rc;
+
+	if (oidc_json_get_str(o, "crv", &crv, err) != 1 ||
+	    !oidc_str_eq_cstr(crv, "Ed25519")) {
+		oidc_fail(err, OIDC_E_CONFIG, "unsupported key",
+		    "jwk: OKP key that is not Ed25519");
+		goto out;
+	}
+	if (get_b64(a, o, "x", &x, &xlen, err) != 1 ||
+	    (rc = get_b64(a, o, "d", &d, &dlen, err)) == -1 ||
+	    xlen != ED25519_LEN || (rc == 1 && dlen != ED25519_LEN)) {
+		oidc_fail(err, OIDC_E_CONFIG, "malformed key",
+		    "jwk: Ed25519 x/d missing or not 32 bytes");
+		goto out;
+	}
+	*priv = rc == 1;
+	pkey = *priv ? EVP_PKEY_new_raw_private_key_ex(NULL, "ED25519", NULL,
+	    d, dlen) : EVP_PKEY_new_raw_public_key_ex(NULL, "ED25519", NULL,
+	    x, xlen);
+	if (pkey == NULL) {
+		oidc_fail_openssl(err, "EVP_PKEY_new_raw_key");
+		goto out;
+	}
+	/* SECURITY: the public key must be the one d derives. */
+	if (*priv && (EVP_PKEY_get_raw_public_key(pkey, pub, &plen) != 1 ||
+	    plen != xlen || CRYPTO_memcmp(pub, x, xlen) != 0)) {
+		oidc_fail(err, OIDC_E_CONFIG, "malformed key",
+		    "jwk: Ed25519 x does not match d");
+		EVP_PKEY_free(pkey);
+		pkey = NULL;
+		ERR_clear_error();
+	}
+out:
+	if (d != NULL)
+		oidc_wipe(d, dlen);
+	return pkey;
+}
+
+/*
+ * Parse one JWK object.  1 with *out set; 0 when the key is of a kind we
+ * do not support (*why says which; err untouched, so a JWKS can skip it);
+ * -1 malformed or internal error (err set).
+ */
+static int
+jwk_from_json(struct oidc_arena *a, const struct oidc_json *o,
+    struct oidc_jwk **out, const char **why, struct oidc_error *err)
+{
+	struct oidc_jwk		*key = NULL;
+	struct oidc_str		 kty, s, kid = OIDC_STR_NULL;
+	enum oidc_jws_alg	 alg = OIDC_JWS_ALG_ANY;
+	EVP_PKEY		*pkey = NULL;
+	unsigned char		*k;
+	size_t			 klen;
+	bool			 priv = false;
+	int			 rc = -1, r;
+
+	*out = NULL;
+	if (oidc_json_get_str(o, "kty", &kty, err) != 1) {
+		oidc_fail(err, OIDC_E_CONFIG, "malformed key",
+		    "jwk: no kty");
+		goto out;
+	}
+	if ((r = oidc_json_get_str(o, "use", &s, err)) == -1)
+		goto out;
+	if (r == 1 && !oidc_str_eq_cstr(s, "sig")) {
+		*why = "use is not sig";
+		rc = 0;
+		goto out;
+	}
+	if ((r = oidc_json_get_str(o, "alg", &s, err)) == -1)
+		goto out;
+	if (r == 1 && oidc_jws_alg_from_name(s.p, s.len, &alg) != 1) {
+		*why = "alg is not a JWS alg we support";
+		rc = 0;
+		goto out;
+	}
+	if ((r = oidc_json_get_str(o, "kid", &kid, err)) == -1)
+		goto out;
+	if ((key = calloc(1, sizeof(*key))) == NULL) {
+		oidc_fail(err, OIDC_E_NOMEM, NULL, "calloc");
+		goto out;
+	}
+	if (oidc_str_eq_cstr(kty, "oct")) {
+		if (get_b64(a, o, "k", &k, &klen, err) != 1) {
+			oidc_fail(err, OIDC_E_CONFIG, "malformed key",
+			    "jwk: oct key without k");
+			goto out;
+		}
+		r = finish_oct(key, k, klen, alg, a, err);
+		oidc_wipe(k, klen);
+		if (r == -1)
+			goto out;
+	} else {
+		if (oidc_str_eq_cstr(kty, "RSA"))
+			pkey = rsa_from_json(a, o, &priv, err);
+		else if (oidc_str_eq_cstr(kty, "EC")) {
+			if (oidc_json_get_str(o, "crv", &s, err) == 1 &&
+			    !oidc_str_eq_cstr(s, "P-256") &&
+			    !oidc_str_eq_cstr(s, "P-384") &&
+			    !oidc_str_eq_cstr(s, "P-521")) {
+				*why = "unsupported EC curve";
+				rc = 0;
+				goto out;
+			}
+			pkey = ec_from_json(a, o, &priv, err);
+		} else if (oidc_str_eq_cstr(kty, "OKP")) {
+			if (oidc_json_get_str(o, "crv", &s, err) == 1 &&
+			    !oidc_str_eq_cstr(s, "Ed25519")) {
+				*why = "unsupported OKP curve";
+				rc = 0;
+				goto out;
+			}
+			pkey = okp_from_json(a, o, &priv, err);
+		} else {
+			*why = "unsupported kty";
+			rc = 0;
+			goto out;
+		}
+		if (pkey == NULL)
+			goto out;
+		if (finish_asym(key, pkey, alg, priv, a, err) == -1)
+			goto out;
+	}
+	if (set_kid(key, kid.p, kid.len, err) == -1)
+		goto out;
+	*out = key;
+	key = NULL;
+	rc = 1;
+out:
+	oidc_jwk_free(key);
+	return rc;
+}
+
+struct oidc_jwk *
+oidc_jwk_from_json(struct oidc_arena *a, const struct oidc_json *o,
+    struct oidc_error *err)
+{
+	struct oidc_jwk	*key = NULL;
+	const char	*why = NULL;
+
+	if (jwk_from_json(a, o, &key, &why, err) == 0)
+		oidc_fail(err, OIDC_E_CONFIG, "unsupported key", "jwk: %s",
+		    why);
+	return key;
+}
+
+struct oidc_jwk *
+oidc_jwk_parse_json(struct oidc_arena *a, const char *buf, size_t len,
+    struct oidc_error *err)
+{
+	struct oidc_json	*o;
+
+	if (oidc_json_parse(a, buf, len, OIDC_JWK_MAX_LEN, &o, err) == -1)
+		return NULL;
+	return oidc_jwk_from_json(a, o, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* PEM                                                                   */
+
+/* Refuse to prompt for (or guess) a passphrase: encrypted PEM fails. */
+static int
+no_passphrase(char *pass, size_t size, size_t *len, const OSSL_PARAM p[],
+    void *arg)
+{
+	(void)pass;
+	(void)size;
+	(void)len;
+	(void)p;
+	(void)arg;
+	return 0;
+}
+
+struct oidc_jwk *
+oidc_jwk_parse_pem(struct oidc_arena *a, const char *buf, size_t len,
+    enum oidc_jws_alg alg, const char *kid, struct oidc_error *err)
+{
+	OSSL_DECODER_CTX	*dctx = NULL;
+	EVP_PKEY		*pkey = NULL;
+	struct oidc_jwk		*key = NULL, *ret = NULL;
+	const unsigned char	*p = (const unsigned char *)buf;
+	unsigned char		 raw[ED25519_LEN];
+	size_t			 left = len, rlen = sizeof(raw);
+	BIGNUM			*bn = NULL;
+	bool			 priv;
+
+	if (len > OIDC_JWK_MAX_LEN) {
+		oidc_fail(err, OIDC_E_LIMIT, "key too long", "pem: %zu", len);
+		goto out;
+	}
+	if ((unsigned)alg > OIDC_JWS_ALG_ANY) {
+		oidc_fail(err, OIDC_E_INTERNAL, NULL, "pem: bad alg");
+		goto out;
+	}
+	if ((dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, "PEM", NULL, NULL,
+	    0, NULL, NULL)) == NULL ||
+	    OSSL_DECODER_CTX_set_passphrase_cb(dctx, no_passphrase,
+	    NULL) != 1) {
+		oidc_fail_openssl(err, "OSSL_DECODER_CTX_new_for_pkey");
+		goto out;
+	}
+	if (OSSL_DECODER_from_data(dctx, &p, &left) != 1 || pkey == NULL) {
+		oidc_fail(err, OIDC_E_CONFIG, "malformed key",
+		    "pem: no (unencrypted) key found");
+		ERR_clear_error();
+		goto out;
+	}
+	/* Does the key hold its private half? */
+	if (EVP_PKEY_is_a(pkey, "ED25519"))
+		priv = EVP_PKEY_get_raw_private_key(pkey, raw, &rlen) == 1;
+	else if (EVP_PKEY_is_a(pkey, "RSA"))
+		priv = EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_D,
+		    &bn) == 1;
+	else
+		priv = EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_PRIV_KEY,
+		    &bn) == 1;
+	oidc_wipe(raw, sizeof(raw));
+	ERR_clear_error();
+	if ((key = calloc(1, sizeof(*key))) == NULL) {
+		oidc_fail(err, OIDC_E_NOMEM, NULL, "calloc");
+		goto out;
+	}
+	if (finish_asym(key, pkey, alg, priv, a, err) == -1) {
+		pkey = NULL;	/* owned by key */
+		goto out;
+	}
+	pkey = NULL;
+	if (set_kid(key, kid, kid != NULL ? strlen(kid) : 0, err) == -1)
+		goto out;
+	ret = key;
+	key = NULL;
+out:
+	BN_clear_free(bn);
+	oidc_jwk_free(key);
+	EVP_PKEY_free(pkey);
+	OSSL_DECODER_CTX_free(dctx);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Generation and output                                                 */
+
+struct oidc_jwk *
+oidc_jwk_generate(enum oidc_jws_alg alg, unsigned bits,
+    struct oidc_error *err)
+{
+	struct oidc_arena	*a = NULL;
+	struct oidc_jwk		*key = NULL, *ret = NULL;
+	EVP_PKEY		*pkey = NULL;
+	unsigned char		 k[64];
+
+	if ((unsigned)alg >= OIDC_JWS__MAX) {
+		oidc_fail(err, OIDC_E_INTERNAL, NULL, "keygen: bad alg");
+		goto out;
+	}
+	if (bits == 0)
+		bits = OIDC_JWK_RSA_MIN_BITS;
+	if (algs[alg].kty == OIDC_JWK_RSA && (bits < OIDC_JWK_RSA_MIN_BITS ||
+	    bits > OIDC_JWK_RSA_MAX_BITS)) {
+		oidc_fail(err, OIDC_E_CONFIG, "unsupported key size",
+		    "keygen: RSA %u bits", bits);
+		goto out;
+	}
+	if ((a = oidc_arena_new(4096, 1 << 20)) == NULL ||
+	    (key = calloc(1, sizeof(*key))) == NULL) {
+		oidc_fail(err, OIDC_E_NOMEM, NULL, "keygen");
+		goto out;
+	}
+	switch (algs[alg].kty) {
+	case OIDC_JWK_OCT:
+		if (oidc_random_bytes(k, algs[alg].hlen, err) == -1 ||
+		    finish_oct(key, k, algs[alg].hlen, alg, a, err) == -1)
+			goto out;
+		break;
+	case OIDC_JWK_RSA:
+		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits);
+		break;
+	case OIDC_JWK_EC:
+		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC",
+		    curves[alg - OIDC_JWS_ES256].group);
+		break;
+	default:
+		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+		break;
+	}
+	if (algs[alg].kty != OIDC_JWK_OCT) {
+		if (pkey == NULL) {
+			oidc_fail_openssl(err, "EVP_PKEY_Q_keygen");
+			goto out;
+		}
+		if (finish_asym(key, pkey, alg, true, a, err) == -1)
+			goto out;
+	}
+	if (set_kid(key, NULL, 0, err) == -1)
+		goto out;
+	ret = key;
+	key = NULL;
+out:
+	oidc_wipe(k, sizeof(k));
+	oidc_jwk_free(key);
+	oidc_arena_free(a);
+	return ret;
+}
+
+/* kty, kid, use, alg: the members every output JWK starts with. */
+static struct oidc_json *
+json_head(const struct oidc_jwk *key, struct oidc_arena *a,
+    struct oidc_error *err)
+{
+	struct oidc_json	*o;
+
+	if ((o = oidc_json_new_object(a)) == NULL) {
+		oidc_fail(err, OIDC_E_NOMEM, NULL, "json object");
+		return NULL;
+	}
+	if (oidc_json_set_cstr(o, "kty", kty_names[key->kty], err) == -1 ||
+	    oidc_json_set_cstr(o, "kid", key->kid, err) == -1 ||
+	    oidc_json_set_cstr(o, "use", "sig", err) == -1 ||
+	    (key->alg != OIDC_JWS_ALG_ANY && oidc_json_set_cstr(o, "alg",
+	    algs[key->alg].name, err) == -1))
+		return NULL;
+	if (key->crv != NULL &&
+	    oidc_json_set_cstr(o, "crv", key->crv, err) == -1)
+		return NULL;
+	switch (key->kty) {
+	case OIDC_JWK_RSA:
+		if (oidc_json_set_cstr(o, "n", key->pub[0], err) == -1 ||
+		    oidc_json_set_cstr(o, "e", key->pub[1], err) == -1)
+			return NULL;
+		break;
+	case OIDC_JWK_EC:
+		if (oidc_json_set_cstr(o, "x", key->pub[0], err) == -1 ||
+		    oidc_json_set_cstr(o, "y", key->pub[1], err) == -1)
+			return NULL;
+		break;
+	case OIDC_JWK_OKP:
+		if (oidc_json_set_cstr(o, "x", key->pub[0], err) == -1)
+			return NULL;
+		break;
+	default:
+		break;
+	}
+	return o;
+}
+
+struct oidc_json *
+oidc_jwk_public_json(const struct oidc_jwk *key, struct oidc_arena *a,
+    struct oidc_error *err)
+{
+	if (key->kty == OIDC_JWK_OCT) {
+		oidc_fail(err, OIDC_E_INTERNAL, NULL,
+		    "jwk: an oct key has no public form");
+		return NULL;
+	}
+	return json_head(key, a, err);
+}
+
+struct oidc_json *
+oidc_jwk_private_json(const struct oidc_jwk *key, struct oidc_arena *a,
+    struct oidc_error *err)
+{
+	static const struct {
+		const char	*jwk;
+		const char	*param;
+	} rsa[] = {
+		{ "d", OSSL_PKEY_PARAM_RSA_D },
+		{ "p", OSSL_PKEY_PARAM_RSA_FACTOR1 },
+		{ "q", OSSL_PKEY_PARAM_RSA_FACTOR2 },
+		{ "dp", OSSL_PKEY_PARAM_RSA_EXPONENT1 },
+		{ "dq", OSSL_PKEY_PARAM_RSA_EXPONENT2 },
+		{ "qi", OSSL_PKEY_PARAM_RSA_COEFFICIENT1 },
+	};
+	struct oidc_json	*o;
+	unsigned char		 raw[ED25519_LEN];
+	size_t			 i, rlen = sizeof(raw);
+	char			*s;
+
+	if (!key->priv) {
+		oidc_fail(err, OIDC_E_INTERNAL, NULL, "jwk: not a private key");
+		return NULL;
+	}
+	if ((o = json_head(key, a, err)) == NULL)
+		return NULL;
+	switch (key->kty) {
+	case OIDC_JWK_RSA:
+		for (i = 0; i < OIDC_NELEM(rsa); i++) {
+			if ((s = param_b64(a, key->pkey, rsa[i].param,
+			    0)) == NULL) {
+				oidc_fail_openssl(err, "RSA private params");
+				return NULL;
+			}
+			if (oidc_json_set_cstr(o, rsa[i].jwk, s, err) == -1)
+				return NULL;
+		}
+		break;
+	case OIDC_JWK_EC:
+		if ((s = param_b64(a, key->pkey, OSSL_PKEY_PARAM_PRIV_KEY,
+		    key->coord)) == NULL) {
+			oidc_fail_openssl(err, "EC private key");
+			return NULL;
+		}
+		if (oidc_json_set_cstr(o, "d", s, err) == -1)
+			return NULL;
+		break;
+	case OIDC_JWK_OKP:
+		if (EVP_PKEY_get_raw_private_key(key->pkey, raw, &rlen) != 1) {
+			oidc_fail_openssl(err, "Ed25519 private key");
+			return NULL;
+		}
+		s = oidc_b64url_encode(a, raw, rlen);
+		oidc_wipe(raw, sizeof(raw));
+		if (s == NULL || oidc_json_set_cstr(o, "d", s, err) == -1) {
+			oidc_fail(err, OIDC_E_NOMEM, NULL, "json");
+			return NULL;
+		}
+		break;
+	case OIDC_JWK_OCT:
+		if ((s = oidc_b64url_encode(a, key->k, key->klen)) == NULL ||
+		    oidc_json_set_cstr(o, "k", s, err) == -1) {
+			oidc_fail(err, OIDC_E_NOMEM, NULL, "json");
+			return NULL;
+		}
+		break;
+	default:
+		return NULL;
+	}
+	return o;
+}
+
+static char *
+write_pem(const struct oidc_jwk *key, bool priv, struct oidc_arena *a,
+    struct oidc_error *err)
+{
+	BIO	*bio = NULL;
+	char	*data, *s = NULL;
+	long	 n;
+	int	 ok;
+
+	if (key->pkey == NULL || (priv && !key->priv)) {
+		oidc_fail(err, OIDC_E_INTERNAL, NULL,
+		    "jwk: no such PEM form for this key");
+		return NULL;
+	}
+	/* The secure-memory BIO wipes the private PEM when freed. */
+	if ((bio = BIO_new(priv ? BIO_s_secmem() : BIO_s_mem())) == NULL) {
+		oidc_fail_openssl(err, "BIO_new");
+		goto out;
+	}
+	ok = priv ? PEM_write_bio_PrivateKey(bio, key->pkey, NULL, NULL, 0,
+	    NULL, NULL) : PEM_write_bio_PUBKEY(bio, key->pkey);
+	if (ok != 1 || (n = BIO_get_mem_data(bio, &data)) <= 0) {
+		oidc_fail_openssl(err, "PEM_write_bio");
+		goto out;
+	}
+	if ((s = oidc_arena_strndup(a, data, (size_t)n)) == NULL)
+		oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+out:
+	BIO_free(bio);
+	return s;
+}
+
+char *
+oidc_jwk_private_pem(const struct oidc_jwk *key, struct oidc_arena *a,
+    struct oidc_error *err)
+{
+	return write_pem(key, true, a, err);
+}
+
+char *
+oidc_jwk_public_pem(const struct oidc_jwk *key, struct oidc_arena *a,
+    struct oidc_error *err)
+{
+	return write_pem(key, false, a, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* Raw JWS signatures (RFC 7518 3)                                       */
+
+size_t
+oidc_jwk_sig_len(const struct oidc_jwk *key, enum oidc_jws_alg alg)
+{
+	switch (key->kty) {
+	case OIDC_JWK_OCT:
+		return algs[alg].hlen;
+	case OIDC_JWK_RSA:
+		return key->sig_len;
+	case OIDC_JWK_EC:
+		return 2 * key->coord;
+	case OIDC_JWK_OKP:
+		return ED25519_SIG_LEN;
+	default:
+		return 0;
+	}
+}
+
+/* Start a DigestSign/DigestVerify operation for key and alg. */
+static int
+sig_init(const struct oidc_jwk *key, enum oidc_jws_alg alg, bool sign,
+    EVP_MD_CTX *md, struct oidc_error *err)
+{
+	EVP_PKEY_CTX	*pctx = NULL;
+	const EVP_MD	*type;
+	int		 ok;
+
+	/* EdDSA signs the message itself: no separate digest. */
+	type = key->kty == OIDC_JWK_OKP ? NULL : key->md[algs[alg].h];
+	ok = sign ? EVP_DigestSignInit(md, &pctx, type, NULL, key->pkey) :
+	    EVP_DigestVerifyInit(md, &pctx, type, NULL, key->pkey);
+	if (ok != 1)
+		return oidc_fail_openssl(err, "EVP_DigestInit");
+	/*
+	 * RFC 7518 3.5: RSASSA-PSS with MGF1 over the same hash and a salt
+	 * as long as the hash (RSA_PSS_SALTLEN_DIGEST); verification also
+	 * insists on that salt length.
+	 */
+	if (is_ps(alg) && (EVP_PKEY_CTX_set_rsa_padding(pctx,
+	    RSA_PKCS1_PSS_PADDING) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx,
+	    RSA_PSS_SALTLEN_DIGEST) != 1))
+		return oidc_fail_openssl(err, "RSA-PSS parameters");
+	return 0;
+}
+
+int
+oidc_jwk_sign(const struct oidc_jwk *key, enum oidc_jws_alg alg,
+    const void *msg, size_t len, unsigned char *sig, size_t *siglen,
+    struct oidc_error *err)
+{
+	EVP_MD_CTX		*md = NULL;
+	ECDSA_SIG		*esig = NULL;
+	const BIGNUM		*r, *s;
+	const unsigned char	*p;
+	unsigned char		 der[256];
+	size_t			 want, n;
+	int			 rc = -1;
+
+	if (!key->priv || !oidc_jwk_supports(key, alg)) {
+		oidc_fail(err, OIDC_E_CONFIG, "key cannot sign with this alg",
+		    "jws: key %s cannot sign %s%s", key->kid,
+		    oidc_jws_alg_name(alg), key->priv ? "" : " (public key)");
+		goto out;
+	}
+	want = oidc_jwk_sig_len(key, alg);
+	if (*siglen < want) {
+		oidc_fail(err, OIDC_E_INTERNAL, NULL, "jws: signature buffer");
+		goto out;
+	}
+	if (key->kty == OIDC_JWK_OCT) {
+		/* Reinitialise with the stored key (no key schedule redone). */
+		EVP_MAC_CTX *mac = key->mac[algs[alg].h];
+
+		if (EVP_MAC_init(mac, NULL, 0, NULL) != 1 ||
+		    EVP_MAC_update(mac, msg, len) != 1 ||
+		    EVP_MAC_final(mac, sig, &n, *siglen) != 1 || n != want) {
+			oidc_fail_openssl(err, "HMAC");
+			goto out;
+		}
+		*siglen = n;
+		rc = 0;
+		goto out;
+	}
+	if ((md = EVP_MD_CTX_new()) == NULL) {
+		oidc_fail_openssl(err, "EVP_MD_CTX_new");
+		goto out;
+	}
+	if (sig_init(key, alg, true, md, err) == -1)
+		goto out;
+	if (key->kty != OIDC_JWK_EC) {
+		n = *siglen;
+		if (EVP_DigestSign(md, sig, &n, msg, len) != 1 || n != want) {
+			oidc_fail_openssl(err, "EVP_DigestSign");
+			goto out;
+		}
+		*siglen = n;
+		rc = 0;
+		goto out;
+	}
+	/*
+	 * RFC 7518 3.4: ECDSA signatures are R || S, each left-padded to the
+	 * coordinate size, never the DER that OpenSSL produces.
+	 */
+	n = sizeof(der);
+	if (EVP_DigestSign(md, der, &n, msg, len) != 1) {
+		oidc_fail_openssl(err, "EVP_DigestSign");
+		goto out;
+	}
+	p = der;
+	if ((esig = d2i_ECDSA_SIG(NULL, &p, (long)n)) == NULL) {
+		oidc_fail_openssl(err, "d2i_ECDSA_SIG");
+		goto out;
+	}
+	ECDSA_SIG_get0(esig, &r, &s);
+	if (BN_bn2binpad(r, sig, (int)key->coord) != (int)key->coord ||
+	    BN_bn2binpad(s, sig + key->coord, (int)key->coord) !=
+	    (int)key->coord) {
+		oidc_fail_openssl(err, "BN_bn2binpad");
+		goto out;
+	}
+	*siglen = want;
+	rc = 0;
+out:
+	ECDSA_SIG_free(esig);
+	EVP_MD_CTX_free(md);
+	return rc;
+}
+
+int
+oidc_jwk_verify(const struct oidc_jwk *key, enum oidc_jws_alg alg,
+    const void *msg, size_t len, const unsigned char *sig, size_t siglen,
+    struct oidc_error *err)
+{
+	EVP_MD_CTX	*md = NULL;
+	ECDSA_SIG	*esig = NULL;
+	BIGNUM		*r = NULL, *s = NULL;
+	unsigned char	*der = NULL, mac[64];
+	size_t		 n;
+	int		 derlen, rc = -1, v;
+
+	if (!oidc_jwk_supports(key, alg)) {
+		oidc_fail(err, OIDC_E_INTERNAL, NULL,
+		    "jws: key %s cannot verify %s", key->kid,
+		    oidc_jws_alg_name(alg));
+		goto out;
+	}
+	/*
+	 * SECURITY: every algorithm has exactly one signature length; a
+	 * wrong one (ES256 with 63 or 72 bytes, a DER-encoded ECDSA value, a
+	 * truncated HMAC) is invalid before any crypto runs.
+	 */
+	if (siglen != oidc_jwk_sig_len(key, alg)) {
+		rc = 0;
+		goto out;
+	}
+	if (key->kty == OIDC_JWK_OCT) {
+		EVP_MAC_CTX *ctx = key->mac[algs[alg].h];
+
+		if (EVP_MAC_init(ctx, NULL, 0, NULL) != 1 ||
+		    EVP_MAC_update(ctx, msg, len) != 1 ||
+		    EVP_MAC_final(ctx, mac, &n, sizeof(mac)) != 1 ||
+		    n != siglen) {
+			oidc_fail_openssl(err, "HMAC");
+			goto out;
+		}
+		/* SECURITY: constant time, lengths already equal. */
+		rc = CRYPTO_memcmp(mac, sig, n) == 0;
+		oidc_wipe(mac, sizeof(mac));
+		goto out;
+	}
+	if ((md = EVP_MD_CTX_new()) == NULL) {
+		oidc_fail_openssl(err, "EVP_MD_CTX_new");
+		goto out;
+	}
+	if (sig_init(key, alg, false, md, err) == -1)
+		goto out;
+	if (key->kty == OIDC_JWK_EC) {
+		if ((esig = ECDSA_SIG_new()) == NULL ||
+		    (r = BN_bin2bn(sig, (int)key->coord, NULL)) == NULL ||
+		    (s = BN_bin2bn(sig + key->coord, (int)key->coord,
+		    NULL)) == NULL || ECDSA_SIG_set0(esig, r, s) != 1) {
+			oidc_fail_openssl(err, "ECDSA_SIG");
+			goto out;
+		}
+		r = s = NULL;	/* owned by esig */
+		if ((derlen = i2d_ECDSA_SIG(esig, &der)) <= 0) {
+			oidc_fail_openssl(err, "i2d_ECDSA_SIG");
+			goto out;
+		}
+		v = EVP_DigestVerify(md, der, (size_t)derlen, msg, len);
+	} else
+		v = EVP_DigestVerify(md, sig, siglen, msg, len);
+	/* 1 valid; 0 bad signature; < 0 malformed: both are invalid. */
+	rc = v == 1;
+	ERR_clear_error();
+out:
+	OPENSSL_free(der);
+	BN_free(r);
+	BN_free(s);
+	ECDSA_SIG_free(esig);
+	EVP_MD_CTX_free(md);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Key sets                                                              */
+
+struct oidc_keyset *
+oidc_keyset_new(struct oidc_error *err)
+{
+	struct oidc_keyset	*ks;
+
+	if ((ks = calloc(1, sizeof(*ks))) == NULL)
+		oidc_fail(err, OIDC_E_NOMEM, NULL, "calloc");
+	return ks;
+}
+
+void
+oidc_keyset_free(struct oidc_keyset *ks)
+{
+	size_t	 i;
+
+	if (ks == NULL)
+		return;
+	for (i = 0; i < ks->n; i++)
+		oidc_jwk_free(ks->keys[i]);
+	free(ks);
+}
+
+int
+oidc_keyset_add(struct oidc_keyset *ks, struct oidc_jwk *key,
+    struct oidc_error *err)
+{
+	const struct oidc_jwk	*dup;
+
+	if (ks->n == OIDC_KEYSET_MAX_KEYS)
+		return oidc_fail(err, OIDC_E_LIMIT, "too many keys",
+		    "keyset: more than %d keys", OIDC_KEYSET_MAX_KEYS);
+	/* kid must select one key, or "kid selects the key" means nothing. */
+	if (oidc_keyset_find_kid(ks, key->kid, strlen(key->kid), &dup) == 1)
+		return oidc_fail(err, OIDC_E_CONFIG, "duplicate kid",
+		    "keyset: duplicate kid");
+	ks->keys[ks->n++] = key;
+	return 0;
+}
+
+size_t
+oidc_keyset_count(const struct oidc_keyset *ks)
+{
+	return ks->n;
+}
+
+const struct oidc_jwk *
+oidc_keyset_get(const struct oidc_keyset *ks, size_t i)
+{
+	return i < ks->n ? ks->keys[i] : NULL;
+}
+
+int
+oidc_keyset_find_kid(const struct oidc_keyset *ks, const char *kid,
+    size_t len, const struct oidc_jwk **out)
+{
+	size_t	 i;
+
+	for (i = 0; i < ks->n; i++)
+		if (strlen(ks->keys[i]->kid) == len &&
+		    memcmp(ks->keys[i]->kid, kid, len) == 0) {
+			*out = ks->keys[i];
+			return 1;
+		}
+	return 0;
+}
+
+int
+oidc_keyset_find_alg(const struct oidc_keyset *ks, enum oidc_jws_alg alg,
+    bool need_private, const struct oidc_jwk **out)
+{
+	size_t	 i;
+
+	for (i = 0; i < ks->n; i++)
+		if (oidc_jwk_supports(ks->keys[i], alg) &&
+		    (!need_private || ks->keys[i]->priv)) {
+			*out = ks->keys[i];
+			return 1;
+		}
+	return 0;
+}
+
+unsigned
+oidc_keyset_algs(const struct oidc_keyset *ks)
+{
+	unsigned	 m = 0;
+	size_t		 i;
+
+	for (i = 0; i < ks->n; i++)
+		if (ks->keys[i]->alg != OIDC_JWS_ALG_ANY)
+			m |= OIDC_JWS_BIT(ks->keys[i]->alg);
+	return m;
+}
+
+/* Parse a JSON document: a JWKS or one JWK. */
+static int
+keyset_json(struct oidc_keyset *ks, struct oidc_arena *a, const char *buf,
+    size_t len, struct oidc_error *err)
+{
+	struct oidc_json	*o, *keys, *m;
+	struct oidc_jwk		*key;
+	struct oidc_error	 e2;
+	const char		*why;
+	size_t			 i, n;
+	int			 r;
+
+	if (oidc_json_parse(a, buf, len, OIDC_JWK_MAX_LEN, &o, err) == -1)
+		return -1;
+	if ((r = oidc_json_get_array(o, "keys", &keys, err)) == -1)
+		return -1;
+	if (r == 0) {
+		if ((key = oidc_jwk_from_json(a, o, err)) == NULL)
+			return -1;
+		if (oidc_keyset_add(ks, key, err) == -1) {
+			oidc_jwk_free(key);
+			return -1;
+		}
+		return 0;
+	}
+	n = oidc_json_array_len(keys);
+	for (i = 0; i < n; i++) {
+		m = oidc_json_array_get(keys, i);
+		if (oidc_json_type_of(m) != OIDC_JSON_OBJECT)
+			return oidc_fail(err, OIDC_E_CONFIG, "malformed JWKS",
+			    "jwks: member %zu is not an object", i);
+		memset(&e2, 0, sizeof(e2));
+		why = NULL;
+		if ((r = jwk_from_json(a, m, &key, &why, &e2)) == -1) {
+			*err = err->code == OIDC_E_NONE ? e2 : *err;
+			return -1;
+		}
+		if (r == 0)
+			continue;	/* RFC 7517 5: ignore what we lack */
+		if (oidc_keyset_add(ks, key, err) == -1) {
+			oidc_jwk_free(key);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct oidc_keyset *
+oidc_keyset_parse(struct oidc_arena *a, const char *buf, size_t len,
+    enum oidc_jws_alg alg, const char *kid, struct oidc_error *err)
+{
+	struct oidc_keyset	*ks = NULL, *ret = NULL;
+	struct oidc_jwk		*key;
+	size_t			 i;
+
+	if (len > OIDC_JWK_MAX_LEN) {
+		oidc_fail(err, OIDC_E_LIMIT, "key document too long",
+		    "keyset: %zu bytes", len);
+		goto out;
+	}
+	if ((ks = oidc_keyset_new(err)) == NULL)
+		goto out;
+	for (i = 0; i < len && (buf[i] == ' ' || buf[i] == '\t' ||
+	    buf[i] == '\r' || buf[i] == '\n'); i++)
+		continue;
+	if (i < len && buf[i] == '{') {
+		if (keyset_json(ks, a, buf, len, err) == -1)
+			goto out;
+	} else {
+		if ((key = oidc_jwk_parse_pem(a, buf, len, alg, kid,
+		    err)) == NULL)
+			goto out;
+		if (oidc_keyset_add(ks, key, err) == -1) {
+			oidc_jwk_free(key);
+			goto out;
+		}
+	}
+	if (ks->n == 0) {
+		oidc_fail(err, OIDC_E_CONFIG, "no usable key",
+		    "keyset: no usable signing key");
+		goto out;
+	}
+	ret = ks;
+	ks = NULL;
+out:
+	oidc_keyset_free(ks);
+	return ret;
+}
+
+struct oidc_keyset *
+oidc_keyset_load(struct oidc_arena *a, const char *path,
+    enum oidc_jws_alg alg, const char *kid, struct oidc_error *err)
+{
+	struct oidc_keyset	*ks = NULL;
+	FILE			*f = NULL;
+	char			*buf = NULL;
+	size_t			 len = 0;
+
+	if ((buf = malloc(OIDC_JWK_MAX_LEN + 1)) == NULL) {
+		oidc_fail(err, OIDC_E_NOMEM, NULL, "malloc");
+		goto out;
+	}
+	if ((f = fopen(path, "rb")) == NULL) {
+		oidc_fail(err, OIDC_E_IO, "cannot read key file",
+		    "keyset: cannot open key file");
+		goto out;
+	}
+	len = fread(buf, 1, OIDC_JWK_MAX_LEN + 1, f);
+	if (ferror(f)) {
+		oidc_fail(err, OIDC_E_IO, "cannot read key file",
+		    "keyset: read error");
+		goto out;
+	}
+	ks = oidc_keyset_parse(a, buf, len, alg, kid, err);
+out:
+	if (f != NULL)
+		fclose(f);
+	if (buf != NULL) {
+		oidc_wipe(buf, len);	/* it may hold a private key */
+		free(buf);
+	}
+	return ks;
+}
+
+const char *
+oidc_keyset_jwks(const struct oidc_keyset *ks, struct oidc_arena *a,
+    size_t *len, struct oidc_error *err)
+{
+	struct oidc_json	*doc, *arr, *k;
+	size_t			 i;
+
+	if ((doc = oidc_json_new_object(a)) == NULL ||
+	    (arr = oidc_json_new_array(a)) == NULL) {
+		oidc_fail(err, OIDC_E_NOMEM, NULL, "json");
+		return NULL;
+	}
+	for (i = 0; i < ks->n; i++) {
+		/* SECURITY: symmetric secrets are never published. */
+		if (ks->keys[i]->kty == OIDC_JWK_OCT)
+			continue;
+		if ((k = oidc_jwk_public_json(ks->keys[i], a, err)) == NULL ||
+		    oidc_json_array_add(arr, k, err) == -1)
+			return NULL;
+	}
+	if (oidc_json_set_obj(doc, "keys", arr, err) == -1)
+		return NULL;
+	return oidc_json_serialize(doc, a, len, err);
+}
