@@ -49,6 +49,15 @@ oidc_db_free(struct oidc_db *db)
 	free(db);
 }
 
+/* Server NOTICEs (e.g. "already exists, skipping") go to the debug log. */
+static void
+notice(void *arg, const char *msg)
+{
+	(void)arg;
+	oidc_log(OIDC_LOG_DEBUG, "msg=\"postgres notice\" text=\"%.*s\"",
+	    (int)strcspn(msg, "\n"), msg);
+}
+
 static void
 disconnect(struct oidc_db *db)
 {
@@ -92,6 +101,7 @@ oidc_db_connect(struct oidc_db *db, struct oidc_error *err)
 		disconnect(db);
 		return -1;
 	}
+	(void)PQsetNoticeProcessor(db->conn, notice, NULL);
 	return 0;
 }
 

@@ -1,0 +1,256 @@
+/*
+ * app.c: FastCGI start-up and accept loop (see oidc/app.h).
+ *
+ * libfcgi owns the FastCGI framing (records, params, stdin/stdout streams,
+ * FCGI_KEEP_CONN); we never touch raw records.  Under spawn-fcgi the
+ * listening socket is file descriptor 0.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "oidc/app.h"
+#include "oidc/arena.h"
+#include "oidc/config.h"
+#include "oidc/crypto.h"
+#include "oidc/ctx.h"
+#include "oidc/db.h"
+#include "oidc/log.h"
+
+#define EXIT_CONFIG	78	/* sysexits.h EX_CONFIG */
+#define ARENA_CHUNK	(16 * 1024)
+#define ARENA_CAP	(4 * 1024 * 1024)
+
+static volatile sig_atomic_t	stop_requested;
+static volatile sig_atomic_t	in_request;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	/* Idle: leave now.  Busy: finish the request first. */
+	if (!in_request)
+		_exit(0);
+	stop_requested = 1;
+	FCGX_ShutdownPending();
+}
+
+static void
+usage(const struct oidc_endpoint *ep)
+{
+	printf("usage: %s.fcgi [--check-config]\n\n"
+	    "The %s endpoint of oidc-fcgi, a FastCGI program.  Run it under\n"
+	    "spawn-fcgi (or any FastCGI process manager) with OIDC_CONFIG\n"
+	    "naming the configuration file (default ./var/oidc.conf).\n\n"
+	    "  --check-config  load the configuration and keys, then exit\n"
+	    "                  (0 ok, 78 bad configuration)\n", ep->name,
+	    ep->name);
+}
+
+static const char *
+get_param(void *arg, const char *name)
+{
+	return FCGX_GetParam(name, ((FCGX_Request *)arg)->envp);
+}
+
+static long
+read_in(void *arg, char *buf, size_t len)
+{
+	int	 n;
+
+	if (len > INT32_MAX)
+		len = INT32_MAX;
+	n = FCGX_GetStr(buf, (int)len, ((FCGX_Request *)arg)->in);
+	return n < 0 ? -1 : n;
+}
+
+static void
+new_reqid(struct oidc_ctx *ctx)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	unsigned char		 raw[8];
+	struct oidc_error	 err = { 0 };
+	size_t			 i;
+
+	if (oidc_random_bytes(raw, sizeof(raw), &err) == -1)
+		memset(raw, 0, sizeof(raw));
+	for (i = 0; i < sizeof(raw); i++) {
+		ctx->reqid[2 * i] = hex[raw[i] >> 4];
+		ctx->reqid[2 * i + 1] = hex[raw[i] & 15];
+	}
+	ctx->reqid[2 * sizeof(raw)] = '\0';
+}
+
+static double
+ms_since(const struct timespec *t0)
+{
+	struct timespec	 t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static void
+handle_one(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
+    FCGX_Request *fr)
+{
+	struct oidc_request	 req;
+	struct oidc_response	 resp;
+	struct oidc_error	 err = { 0 };
+	struct oidc_str		 out;
+	struct timespec		 t0;
+	int			 rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ctx->now = time(NULL);
+	new_reqid(ctx);
+	oidc_log_set_request(ctx->reqid);
+	oidc_resp_init(&resp, ctx->a);
+
+	rc = oidc_request_parse(ctx->a, get_param, fr, read_in, fr,
+	    ep->max_body, ep->body, &req, &err);
+	if (rc == 0 && !(req.method & ep->methods))
+		rc = oidc_fail(&err, OIDC_E_METHOD_NOT_ALLOWED,
+		    "method not allowed", "method not allowed");
+	if (rc == 0)
+		rc = ep->handle(ctx, &req, &resp, &err);
+	if (ctx->db != NULL && oidc_db_in_transaction(ctx->db))
+		oidc_db_rollback(ctx->db);	/* an error writes nothing */
+	if (rc == -1) {
+		struct oidc_error	 err2 = { 0 };
+
+		oidc_log_error(oidc_error_is_internal(err.code) ?
+		    OIDC_LOG_ERROR : OIDC_LOG_INFO, &err, "request failed");
+		oidc_resp_error(&resp, &err, ep->errstyle);
+		if (err.code == OIDC_E_METHOD_NOT_ALLOWED)
+			(void)!oidc_resp_header(&resp, "Allow",
+			    oidc_method_allow(ep->methods), &err2);
+	}
+	if (oidc_resp_serialize(&resp, &out, &err) == -1) {
+		static const char	 fail[] = "Status: 500 Internal Server "
+		    "Error\r\nContent-Type: application/json\r\n\r\n"
+		    "{\"error\":\"server_error\"}";
+		out = OIDC_STR(fail);
+	}
+	if (req.method != OIDC_METHOD_HEAD)
+		(void)FCGX_PutStr(out.p, (int)out.len, fr->out);
+	else {
+		const char *end = memmem(out.p, out.len, "\r\n\r\n", 4);
+		(void)FCGX_PutStr(out.p, end != NULL ?
+		    (int)(end - out.p) + 4 : (int)out.len, fr->out);
+	}
+	oidc_log(OIDC_LOG_INFO, "msg=request ep=%s method=%s status=%d "
+	    "ms=%.2f%s%s", ep->name, get_param(fr, "REQUEST_METHOD") != NULL ?
+	    oidc_log_safe(ctx->a, get_param(fr, "REQUEST_METHOD"),
+	    strlen(get_param(fr, "REQUEST_METHOD"))) : "-", resp.status,
+	    ms_since(&t0), rc == -1 ? " error=" : "",
+	    rc == -1 ? oidc_error_name(err.code) : "");
+	oidc_log_set_request(NULL);
+	oidc_arena_reset(ctx->a);
+}
+
+int
+oidc_app_main(const struct oidc_endpoint *ep, int argc, char *argv[])
+{
+	struct oidc_config	 cfg;
+	struct oidc_ctx		 ctx;
+	struct oidc_error	 err = { 0 };
+	struct oidc_arena	*cfg_arena = NULL;
+	struct sigaction	 sa;
+	FCGX_Request		 fr;
+	const char		*path;
+	bool			 check_only = false;
+	int			 i, status = 1;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			usage(ep);
+			return 0;
+		} else if (strcmp(argv[i], "--check-config") == 0)
+			check_only = true;
+		else {
+			fprintf(stderr, "%s: unknown option %s (try --help)\n",
+			    ep->name, argv[i]);
+			return 2;
+		}
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	oidc_log_setup(ep->name, OIDC_LOG_INFO);
+	path = oidc_config_default_path();
+	if ((cfg_arena = oidc_arena_new(4096, 1 << 20)) == NULL ||
+	    (ctx.a = oidc_arena_new(ARENA_CHUNK, ARENA_CAP)) == NULL) {
+		fprintf(stderr, "%s: out of memory\n", ep->name);
+		goto out;
+	}
+	if (oidc_config_load(cfg_arena, path, &cfg, &err) == -1) {
+		fprintf(stderr, "%s: configuration error: %s\n", ep->name,
+		    err.detail);
+		status = EXIT_CONFIG;
+		goto out;
+	}
+	ctx.cfg = &cfg;
+	oidc_log_setup(ep->name, cfg.log_level);
+	if ((ep->needs & OIDC_NEED_DB) &&
+	    (ctx.db = oidc_db_new(cfg.database, cfg.db_timeout)) == NULL) {
+		fprintf(stderr, "%s: out of memory\n", ep->name);
+		goto out;
+	}
+	if (check_only) {
+		printf("%s: configuration ok\n", path);
+		status = 0;
+		goto out;
+	}
+	if (ctx.db != NULL && oidc_db_connect(ctx.db, &err) == -1) {
+		oidc_log_error(OIDC_LOG_WARN, &err,
+		    "database unreachable at start-up; will retry per request");
+		oidc_error_clear(&err);
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	if (FCGX_IsCGI()) {
+		fprintf(stderr, "%s: standard input is not a FastCGI socket; "
+		    "run under spawn-fcgi (see --help)\n", ep->name);
+		status = 2;
+		goto out;
+	}
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
+		fprintf(stderr, "%s: FastCGI initialisation failed\n",
+		    ep->name);
+		goto out;
+	}
+	oidc_log(OIDC_LOG_INFO, "msg=started pid=%ld", (long)getpid());
+	while (!stop_requested) {
+		if (FCGX_Accept_r(&fr) < 0) {
+			if (errno == EINTR && !stop_requested)
+				continue;
+			break;
+		}
+		in_request = 1;
+		handle_one(ep, &ctx, &fr);
+		FCGX_Finish_r(&fr);
+		in_request = 0;
+	}
+	FCGX_Free(&fr, 1);
+	oidc_log(OIDC_LOG_INFO, "msg=stopping");
+	status = 0;
+out:
+	oidc_db_free(ctx.db);
+	oidc_arena_free(ctx.a);
+	oidc_arena_free(cfg_arena);
+	return status;
+}

@@ -1,0 +1,46 @@
+/*
+ * app.h: the FastCGI process: start-up, the accept loop, dispatch.
+ *
+ * Each cgi-bin/<name>.c declares one struct oidc_endpoint and calls
+ * oidc_app_main().  Start-up reads the configuration (OIDC_CONFIG) once and
+ * stops with one line naming the key and the problem if it is bad (exit
+ * 78), connects to PostgreSQL (a failure is logged, not fatal: requests
+ * answer 503 until the database is back), loads keys once.  Then, per
+ * request: parse (method, size limits, form), call the handler, turn an
+ * error into the endpoint's error style, write the response, roll back any
+ * transaction the handler left open, reset the arena.  SIGTERM/SIGINT:
+ * finish the current request and exit 0.
+ * Options: --help, --check-config (load everything, exit 0/78).
+ */
+#ifndef OIDC_APP_H
+#define OIDC_APP_H
+
+#include "oidc/cdefs.h"
+#include "oidc/error.h"
+#include "oidc/request.h"
+#include "oidc/response.h"
+
+struct oidc_ctx;
+
+enum oidc_need {
+	OIDC_NEED_DB = 1 << 0,
+	OIDC_NEED_SIGNING_KEYS = 1 << 1
+};
+
+/* 0 with *resp built, or -1 with err set (the app renders the error). */
+typedef int (*oidc_handler_fn)(struct oidc_ctx *, const struct oidc_request *,
+    struct oidc_response *, struct oidc_error *);
+
+struct oidc_endpoint {
+	const char		*name;
+	unsigned		 methods;	/* OIDC_METHOD_* mask */
+	unsigned		 needs;		/* OIDC_NEED_* mask */
+	size_t			 max_body;
+	enum oidc_body_kind	 body;
+	enum oidc_error_style	 errstyle;
+	oidc_handler_fn		 handle;
+};
+
+int	oidc_app_main(const struct oidc_endpoint *, int argc, char *argv[]);
+
+#endif /* OIDC_APP_H */

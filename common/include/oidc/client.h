@@ -1,0 +1,119 @@
+/*
+ * client.h: registered clients: metadata validation (RFC 7591 2, OpenID
+ * Connect Dynamic Client Registration 1.0 2), loading, and the checks the
+ * endpoints make against a client.
+ *
+ * Metadata rules (the same for `oidcctl client create` and, later, the
+ * registration endpoint):
+ *   - redirect_uris: required unless the client uses only
+ *     client_credentials; absolute URIs without a fragment; https, or http
+ *     on a loopback host (127.0.0.1, [::1], localhost), or a private-use
+ *     scheme containing a '.' for native clients (RFC 8252 7.1);
+ *     at most OIDC_CLIENT_MAX_REDIRECT_URIS of at most 2 KiB each.
+ *   - response_types (default ["code"]) and grant_types (default
+ *     ["authorization_code"]) must agree: code needs authorization_code,
+ *     id_token or token needs implicit.
+ *   - token_endpoint_auth_method: client_secret_basic (default),
+ *     client_secret_post, client_secret_jwt, private_key_jwt, none.
+ *   - id_token_signed_response_alg (default RS256) and
+ *     userinfo_signed_response_alg: a JWS algorithm name, never "none".
+ *   - unknown members are kept (RFC 7591 2: ignored, not refused).
+ * Redirect URIs are compared byte for byte (no case folding, no
+ * normalisation, no prefix or wildcard matching).
+ */
+#ifndef OIDC_CLIENT_H
+#define OIDC_CLIENT_H
+
+#include "oidc/cdefs.h"
+#include "oidc/error.h"
+#include "oidc/str.h"
+
+#define OIDC_CLIENT_MAX_REDIRECT_URIS	32
+#define OIDC_CLIENT_MAX_URI_LEN		2048
+#define OIDC_CLIENT_ID_MAX_LEN		128
+
+struct oidc_arena;
+struct oidc_db;
+struct oidc_json;
+struct oidc_client_row;
+
+enum oidc_auth_method {
+	OIDC_AUTH_NONE = 0,
+	OIDC_AUTH_SECRET_BASIC,
+	OIDC_AUTH_SECRET_POST,
+	OIDC_AUTH_SECRET_JWT,
+	OIDC_AUTH_PRIVATE_KEY_JWT,
+	OIDC_AUTH__MAX
+};
+
+/* Response type combinations (OAuth 2.0 Multiple Response Types 3). */
+enum oidc_rt {
+	OIDC_RT_CODE = 1 << 0,
+	OIDC_RT_ID_TOKEN = 1 << 1,
+	OIDC_RT_ID_TOKEN_TOKEN = 1 << 2,
+	OIDC_RT_CODE_ID_TOKEN = 1 << 3,
+	OIDC_RT_CODE_TOKEN = 1 << 4,
+	OIDC_RT_CODE_ID_TOKEN_TOKEN = 1 << 5,
+	OIDC_RT_NONE = 1 << 6
+};
+
+enum oidc_gt {
+	OIDC_GT_AUTHORIZATION_CODE = 1 << 0,
+	OIDC_GT_IMPLICIT = 1 << 1,
+	OIDC_GT_REFRESH_TOKEN = 1 << 2,
+	OIDC_GT_CLIENT_CREDENTIALS = 1 << 3
+};
+
+struct oidc_client {
+	struct oidc_str		 client_id;
+	bool			 has_secret;
+	unsigned char		 secret_hash[32];
+	struct oidc_str		 secret_plain;	/* absent unless needed */
+	enum oidc_auth_method	 auth_method;
+	unsigned		 response_types;	/* OIDC_RT_* */
+	unsigned		 grant_types;		/* OIDC_GT_* */
+	struct oidc_str		*redirect_uris;
+	size_t			 n_redirect_uris;
+	struct oidc_str		 scope;		/* allowed; absent: any */
+	struct oidc_str		 id_token_alg;
+	struct oidc_str		 userinfo_alg;	/* absent: plain JSON */
+	struct oidc_str		 client_name;
+	bool			 first_party;
+	bool			 require_nonce;
+	struct oidc_json	*metadata;	/* normalised, arena-owned */
+};
+
+/*
+ * Validate client metadata and return a normalised copy with defaults
+ * filled in.  OIDC_E_INVALID_REDIRECT_URI or OIDC_E_INVALID_CLIENT_METADATA
+ * with a public description naming the member.
+ */
+OIDC_MUST_CHECK int	oidc_client_normalize(struct oidc_arena *,
+			    const struct oidc_json *in, struct oidc_json **out,
+			    struct oidc_error *);
+
+/* True if the normalised metadata needs the plaintext secret kept. */
+bool	oidc_client_needs_plain_secret(const struct oidc_json *normalized);
+
+/* Fill *out from a stored row (metadata JSON parsed into the arena). */
+OIDC_MUST_CHECK int	oidc_client_from_row(struct oidc_arena *,
+			    const struct oidc_client_row *,
+			    struct oidc_client *, struct oidc_error *);
+
+/* Load a client by id: 1 found, 0 unknown, -1 error. */
+OIDC_MUST_CHECK int	oidc_client_load(struct oidc_db *, struct oidc_arena *,
+			    struct oidc_str client_id, struct oidc_client *,
+			    struct oidc_error *);
+
+/* Exact byte-for-byte membership of uri in the registered redirect URIs. */
+bool	oidc_client_redirect_uri_ok(const struct oidc_client *,
+	    struct oidc_str uri);
+
+/* Parse a response_type value (order-insensitive): an OIDC_RT_* or 0. */
+unsigned	oidc_rt_parse(struct oidc_str);
+
+/* The auth method's registered name, and back (OIDC_AUTH__MAX if unknown). */
+const char		*oidc_auth_method_name(enum oidc_auth_method);
+enum oidc_auth_method	 oidc_auth_method_parse(struct oidc_str);
+
+#endif /* OIDC_CLIENT_H */

@@ -1,0 +1,30 @@
+/*
+ * ctx.h: the process context handed to every endpoint handler.
+ *
+ * Created once by oidc_app_main(), it holds the immutable configuration,
+ * the database handle, the signing keys (only in binaries that sign) and
+ * the request arena, which is reset after every request.  There are no
+ * other mutable globals.
+ */
+#ifndef OIDC_CTX_H
+#define OIDC_CTX_H
+
+#include <time.h>
+
+#include "oidc/cdefs.h"
+
+struct oidc_arena;
+struct oidc_config;
+struct oidc_db;
+struct oidc_keyset;
+
+struct oidc_ctx {
+	const struct oidc_config	*cfg;
+	struct oidc_db			*db;		/* NULL unless needed */
+	struct oidc_keyset		*keys;		/* NULL unless needed */
+	struct oidc_arena		*a;		/* the request arena */
+	time_t				 now;		/* request start */
+	char				 reqid[24];
+};
+
+#endif /* OIDC_CTX_H */

@@ -1,0 +1,418 @@
+/*
+ * client.c: client metadata validation and loading (see oidc/client.h).
+ */
+#include <string.h>
+
+#include "oidc/arena.h"
+#include "oidc/client.h"
+#include "oidc/db.h"
+#include "oidc/json.h"
+
+static const char *const auth_names[OIDC_AUTH__MAX] = {
+	[OIDC_AUTH_NONE] = "none",
+	[OIDC_AUTH_SECRET_BASIC] = "client_secret_basic",
+	[OIDC_AUTH_SECRET_POST] = "client_secret_post",
+	[OIDC_AUTH_SECRET_JWT] = "client_secret_jwt",
+	[OIDC_AUTH_PRIVATE_KEY_JWT] = "private_key_jwt",
+};
+
+static const char *const jws_algs[] = {
+	"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256",
+	"ES384", "ES512", "PS256", "PS384", "PS512", "EdDSA"
+};
+
+static const struct {
+	const char	*name;
+	unsigned	 bit;
+} grant_names[] = {
+	{ "authorization_code", OIDC_GT_AUTHORIZATION_CODE },
+	{ "implicit", OIDC_GT_IMPLICIT },
+	{ "refresh_token", OIDC_GT_REFRESH_TOKEN },
+	{ "client_credentials", OIDC_GT_CLIENT_CREDENTIALS },
+};
+
+const char *
+oidc_auth_method_name(enum oidc_auth_method m)
+{
+	return m < OIDC_AUTH__MAX ? auth_names[m] : "unknown";
+}
+
+enum oidc_auth_method
+oidc_auth_method_parse(struct oidc_str s)
+{
+	int	 i;
+
+	for (i = 0; i < OIDC_AUTH__MAX; i++)
+		if (oidc_str_eq_cstr(s, auth_names[i]))
+			return (enum oidc_auth_method)i;
+	return OIDC_AUTH__MAX;
+}
+
+unsigned
+oidc_rt_parse(struct oidc_str s)
+{
+	unsigned	 code = 0, idt = 0, tok = 0, none = 0, other = 0;
+	size_t		 i = 0, start;
+
+	if (s.p == NULL)
+		return 0;
+	while (i < s.len) {
+		start = i;
+		while (i < s.len && s.p[i] != ' ')
+			i++;
+		struct oidc_str w = { s.p + start, i - start };
+		if (oidc_str_eq_cstr(w, "code"))
+			code++;
+		else if (oidc_str_eq_cstr(w, "id_token"))
+			idt++;
+		else if (oidc_str_eq_cstr(w, "token"))
+			tok++;
+		else if (oidc_str_eq_cstr(w, "none"))
+			none++;
+		else
+			other++;
+		if (i < s.len)
+			i++;	/* exactly one space between values */
+		if (i == s.len && s.p[s.len - 1] == ' ')
+			other++;
+	}
+	if (other || code > 1 || idt > 1 || tok > 1 || none > 1)
+		return 0;
+	if (none)
+		return (code || idt || tok) ? 0 : OIDC_RT_NONE;
+	if (code && idt && tok)
+		return OIDC_RT_CODE_ID_TOKEN_TOKEN;
+	if (code && idt)
+		return OIDC_RT_CODE_ID_TOKEN;
+	if (code && tok)
+		return OIDC_RT_CODE_TOKEN;
+	if (idt && tok)
+		return OIDC_RT_ID_TOKEN_TOKEN;
+	if (code)
+		return OIDC_RT_CODE;
+	if (idt)
+		return OIDC_RT_ID_TOKEN;
+	return 0;	/* bare "token" is OAuth implicit: not offered */
+}
+
+static int
+bad_meta(struct oidc_error *err, const char *desc)
+{
+	return oidc_fail(err, OIDC_E_INVALID_CLIENT_METADATA, desc, "%s", desc);
+}
+
+static bool
+is_loopback_http(struct oidc_str u)
+{
+	static const char *const hosts[] = {
+		"http://127.0.0.1", "http://[::1]", "http://localhost"
+	};
+	size_t	 i, n;
+
+	for (i = 0; i < OIDC_NELEM(hosts); i++) {
+		n = strlen(hosts[i]);
+		if (u.len > n && memcmp(u.p, hosts[i], n) == 0 &&
+		    (u.p[n] == ':' || u.p[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/* RFC 3986 scheme ":" with the checks of client.h. */
+static int
+check_redirect_uri(struct oidc_str u, bool native, struct oidc_error *err)
+{
+	size_t	 i;
+
+	if (u.len == 0 || u.len > OIDC_CLIENT_MAX_URI_LEN ||
+	    !oidc_str_is_vschar(u.p, u.len) || memchr(u.p, ' ', u.len) != NULL)
+		return oidc_fail(err, OIDC_E_INVALID_REDIRECT_URI,
+		    "redirect_uris must be absolute URIs", "bad characters");
+	if (memchr(u.p, '#', u.len) != NULL)
+		return oidc_fail(err, OIDC_E_INVALID_REDIRECT_URI,
+		    "redirect_uris must not contain a fragment", "fragment");
+	if (u.len > 8 && memcmp(u.p, "https://", 8) == 0 && u.p[8] != '/')
+		return 0;
+	if (is_loopback_http(u))
+		return 0;
+	/* Private-use scheme for native apps: reverse domain name. */
+	for (i = 0; i < u.len && u.p[i] != ':'; i++)
+		if (!((u.p[i] >= 'a' && u.p[i] <= 'z') ||
+		    (u.p[i] >= '0' && u.p[i] <= '9') || u.p[i] == '.' ||
+		    u.p[i] == '-' || u.p[i] == '+'))
+			break;
+	if (native && i > 0 && i < u.len && u.p[i] == ':' &&
+	    memchr(u.p, '.', i) != NULL)
+		return 0;
+	return oidc_fail(err, OIDC_E_INVALID_REDIRECT_URI,
+	    "redirect_uris must use https (http only on loopback)",
+	    "scheme not allowed");
+}
+
+static int
+str_member(const struct oidc_json *in, const char *key, struct oidc_str *out,
+    const char *desc, struct oidc_error *err)
+{
+	struct oidc_error	 tmp = { 0 };
+	int			 rc;
+
+	if ((rc = oidc_json_get_str(in, key, out, &tmp)) == -1)
+		return bad_meta(err, desc);
+	return rc;
+}
+
+static bool
+alg_known(struct oidc_str s)
+{
+	size_t	 i;
+
+	for (i = 0; i < OIDC_NELEM(jws_algs); i++)
+		if (oidc_str_eq_cstr(s, jws_algs[i]))
+			return true;
+	return false;
+}
+
+int
+oidc_client_normalize(struct oidc_arena *a, const struct oidc_json *in,
+    struct oidc_json **out, struct oidc_error *err)
+{
+	struct oidc_error	 tmp = { 0 };
+	struct oidc_json	*j, *arr;
+	struct oidc_str		*uris = NULL, *rts = NULL, *gts = NULL, s;
+	size_t			 nuris = 0, nrts = 0, ngts = 0, i, k;
+	unsigned		 rt_set = 0, gt_set = 0, rt;
+	bool			 native = false;
+	int			 rc;
+
+	if ((j = oidc_json_copy(a, in)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "json copy");
+
+	if ((rc = str_member(in, "application_type", &s,
+	    "application_type must be web or native", err)) == -1)
+		return -1;
+	if (rc == 1) {
+		if (oidc_str_eq_cstr(s, "native"))
+			native = true;
+		else if (!oidc_str_eq_cstr(s, "web"))
+			return bad_meta(err,
+			    "application_type must be web or native");
+	}
+
+	/* response_types and grant_types, with defaults (RFC 7591 2). */
+	if (oidc_json_get_str_list(in, "response_types", false, a, &rts, &nrts,
+	    &tmp) == -1)
+		return bad_meta(err, "response_types must be an array of "
+		    "strings");
+	if (oidc_json_get_str_list(in, "grant_types", false, a, &gts, &ngts,
+	    &tmp) == -1)
+		return bad_meta(err, "grant_types must be an array of strings");
+	if (rts == NULL) {
+		if ((arr = oidc_json_new_array(a)) == NULL ||
+		    oidc_json_array_add_str(arr, "code", 4, err) == -1 ||
+		    oidc_json_set_obj(j, "response_types", arr, err) == -1)
+			return -1;
+		rt_set = OIDC_RT_CODE;
+	}
+	for (i = 0; i < nrts; i++) {
+		if ((rt = oidc_rt_parse(rts[i])) == 0)
+			return bad_meta(err, "response_types holds an "
+			    "unsupported value");
+		rt_set |= rt;
+	}
+	if (gts == NULL) {
+		if ((arr = oidc_json_new_array(a)) == NULL)
+			return oidc_fail(err, OIDC_E_NOMEM, NULL, "json");
+		if (rt_set & (OIDC_RT_CODE | OIDC_RT_CODE_ID_TOKEN |
+		    OIDC_RT_CODE_TOKEN | OIDC_RT_CODE_ID_TOKEN_TOKEN)) {
+			gt_set |= OIDC_GT_AUTHORIZATION_CODE;
+			if (oidc_json_array_add_str(arr, "authorization_code",
+			    18, err) == -1)
+				return -1;
+		}
+		if (rt_set & ~(OIDC_RT_CODE | OIDC_RT_NONE)) {
+			gt_set |= OIDC_GT_IMPLICIT;
+			if (oidc_json_array_add_str(arr, "implicit", 8, err)
+			    == -1)
+				return -1;
+		}
+		if (oidc_json_set_obj(j, "grant_types", arr, err) == -1)
+			return -1;
+	}
+	for (i = 0; i < ngts; i++) {
+		for (k = 0; k < OIDC_NELEM(grant_names); k++)
+			if (oidc_str_eq_cstr(gts[i], grant_names[k].name))
+				break;
+		if (k == OIDC_NELEM(grant_names))
+			return bad_meta(err, "grant_types holds an unsupported "
+			    "value");
+		gt_set |= grant_names[k].bit;
+	}
+	if ((rt_set & (OIDC_RT_CODE | OIDC_RT_CODE_ID_TOKEN |
+	    OIDC_RT_CODE_TOKEN | OIDC_RT_CODE_ID_TOKEN_TOKEN)) &&
+	    !(gt_set & OIDC_GT_AUTHORIZATION_CODE))
+		return bad_meta(err, "response type code needs grant type "
+		    "authorization_code");
+	if ((rt_set & ~(OIDC_RT_CODE | OIDC_RT_NONE)) &&
+	    !(gt_set & OIDC_GT_IMPLICIT))
+		return bad_meta(err, "response types with id_token or token "
+		    "need grant type implicit");
+	if ((gt_set & OIDC_GT_IMPLICIT) && !(rt_set & ~(OIDC_RT_CODE |
+	    OIDC_RT_NONE)))
+		return bad_meta(err, "grant type implicit needs a response "
+		    "type with id_token or token");
+
+	/* redirect_uris: required for any redirect-based grant. */
+	if (oidc_json_get_str_list(in, "redirect_uris", false, a, &uris,
+	    &nuris, &tmp) == -1)
+		return oidc_fail(err, OIDC_E_INVALID_REDIRECT_URI,
+		    "redirect_uris must be an array of strings", "type");
+	if ((gt_set & (OIDC_GT_AUTHORIZATION_CODE | OIDC_GT_IMPLICIT)) &&
+	    nuris == 0)
+		return oidc_fail(err, OIDC_E_INVALID_REDIRECT_URI,
+		    "redirect_uris is required", "missing");
+	if (nuris > OIDC_CLIENT_MAX_REDIRECT_URIS)
+		return oidc_fail(err, OIDC_E_INVALID_REDIRECT_URI,
+		    "too many redirect_uris", "count");
+	for (i = 0; i < nuris; i++)
+		if (check_redirect_uri(uris[i], native, err) == -1)
+			return -1;
+
+	if ((rc = str_member(in, "token_endpoint_auth_method", &s,
+	    "token_endpoint_auth_method must be a string", err)) == -1)
+		return -1;
+	if (rc == 0) {
+		if (oidc_json_set_cstr(j, "token_endpoint_auth_method",
+		    "client_secret_basic", err) == -1)
+			return -1;
+	} else if (oidc_auth_method_parse(s) == OIDC_AUTH__MAX)
+		return bad_meta(err, "token_endpoint_auth_method is not "
+		    "supported");
+
+	if ((rc = str_member(in, "id_token_signed_response_alg", &s,
+	    "id_token_signed_response_alg must be a string", err)) == -1)
+		return -1;
+	if (rc == 0) {
+		if (oidc_json_set_cstr(j, "id_token_signed_response_alg",
+		    "RS256", err) == -1)
+			return -1;
+	} else if (!alg_known(s))
+		return bad_meta(err, "id_token_signed_response_alg is not "
+		    "supported");
+	if ((rc = str_member(in, "userinfo_signed_response_alg", &s,
+	    "userinfo_signed_response_alg must be a string", err)) == -1)
+		return -1;
+	if (rc == 1 && !alg_known(s))
+		return bad_meta(err, "userinfo_signed_response_alg is not "
+		    "supported");
+	if (str_member(in, "scope", &s, "scope must be a string", err) == -1 ||
+	    str_member(in, "client_name", &s, "client_name must be a string",
+	    err) == -1)
+		return -1;
+	*out = j;
+	return 0;
+}
+
+static bool
+is_hs(struct oidc_str s)
+{
+	return s.len == 5 && memcmp(s.p, "HS", 2) == 0;
+}
+
+bool
+oidc_client_needs_plain_secret(const struct oidc_json *m)
+{
+	struct oidc_error	 tmp = { 0 };
+	struct oidc_str		 s;
+
+	if (oidc_json_get_str(m, "token_endpoint_auth_method", &s, &tmp) == 1 &&
+	    oidc_str_eq_cstr(s, "client_secret_jwt"))
+		return true;
+	if (oidc_json_get_str(m, "id_token_signed_response_alg", &s, &tmp) ==
+	    1 && is_hs(s))
+		return true;
+	if (oidc_json_get_str(m, "userinfo_signed_response_alg", &s, &tmp) ==
+	    1 && is_hs(s))
+		return true;
+	return false;
+}
+
+int
+oidc_client_from_row(struct oidc_arena *a, const struct oidc_client_row *row,
+    struct oidc_client *c, struct oidc_error *err)
+{
+	struct oidc_json	*m;
+	struct oidc_str		*v = NULL, s;
+	size_t			 n = 0, i, k;
+	bool			 b;
+
+	memset(c, 0, sizeof(*c));
+	if (oidc_json_parse(a, row->metadata.p, row->metadata.len, 0, &m,
+	    err) == -1)
+		return -1;
+	c->metadata = m;
+	c->client_id = row->client_id;
+	c->has_secret = row->has_secret_hash;
+	memcpy(c->secret_hash, row->secret_hash, sizeof(c->secret_hash));
+	c->secret_plain = row->secret_plain;
+	c->first_party = row->first_party;
+	if (oidc_json_get_str_list(m, "redirect_uris", false, a,
+	    &c->redirect_uris, &c->n_redirect_uris, err) == -1 ||
+	    oidc_json_get_str_list(m, "response_types", false, a, &v, &n,
+	    err) == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		c->response_types |= oidc_rt_parse(v[i]);
+	n = 0;
+	if (oidc_json_get_str_list(m, "grant_types", false, a, &v, &n, err) ==
+	    -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		for (k = 0; k < OIDC_NELEM(grant_names); k++)
+			if (oidc_str_eq_cstr(v[i], grant_names[k].name))
+				c->grant_types |= grant_names[k].bit;
+	if (oidc_json_get_str(m, "token_endpoint_auth_method", &s, err) != 1)
+		return oidc_fail(err, OIDC_E_INTERNAL, NULL, "stored client "
+		    "without token_endpoint_auth_method");
+	c->auth_method = oidc_auth_method_parse(s);
+	if (oidc_json_get_str(m, "id_token_signed_response_alg",
+	    &c->id_token_alg, err) == -1 ||
+	    oidc_json_get_str(m, "userinfo_signed_response_alg",
+	    &c->userinfo_alg, err) == -1 ||
+	    oidc_json_get_str(m, "scope", &c->scope, err) == -1 ||
+	    oidc_json_get_str(m, "client_name", &c->client_name, err) == -1 ||
+	    oidc_json_get_bool(m, "require_nonce", &b, err) == -1)
+		return -1;
+	if (oidc_json_has(m, "require_nonce"))
+		c->require_nonce = b;
+	return 0;
+}
+
+int
+oidc_client_load(struct oidc_db *db, struct oidc_arena *a,
+    struct oidc_str client_id, struct oidc_client *out,
+    struct oidc_error *err)
+{
+	struct oidc_client_row	 row;
+	int			 rc;
+
+	if (client_id.p == NULL || client_id.len == 0 ||
+	    client_id.len > OIDC_CLIENT_ID_MAX_LEN)
+		return 0;
+	if ((rc = oidc_db_client_get(db, a, client_id, &row, err)) != 1)
+		return rc;
+	if (oidc_client_from_row(a, &row, out, err) == -1)
+		return -1;
+	return 1;
+}
+
+bool
+oidc_client_redirect_uri_ok(const struct oidc_client *c, struct oidc_str uri)
+{
+	size_t	 i;
+
+	/* SECURITY: exact match only (CVE-2020-15234, CVE-2023-6291...). */
+	for (i = 0; i < c->n_redirect_uris; i++)
+		if (oidc_str_eq(c->redirect_uris[i], uri))
+			return true;
+	return false;
+}

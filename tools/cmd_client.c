@@ -1,0 +1,414 @@
+/*
+ * cmd_client.c: `oidcctl client ...`: registering and managing clients.
+ *
+ * Secrets: generated (256 bits) unless the metadata carries client_secret
+ * (at least 32 characters).  Only SHA-256(secret) is stored, plus the
+ * plaintext when the client needs it (HS* signing, client_secret_jwt: OIDC
+ * Core 10.1 and 9).  The secret is printed once, at creation and rotation.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oidc/arena.h"
+#include "oidc/client.h"
+#include "oidc/crypto.h"
+#include "oidc/db.h"
+#include "oidc/json.h"
+#include "oidcctl.h"
+#include "oidcctl_int.h"
+
+#define MAX_METADATA	(64 * 1024)
+#define MIN_SECRET_LEN	32
+
+static int
+usage(int rc)
+{
+	printf("usage: oidcctl client create       < metadata.json\n"
+	    "       oidcctl client update ID    < metadata.json\n"
+	    "       oidcctl client rotate-secret ID\n"
+	    "       oidcctl client list\n"
+	    "       oidcctl client show ID\n"
+	    "       oidcctl client delete ID\n\n"
+	    "create reads RFC 7591 client metadata (a JSON object) on stdin:\n"
+	    "redirect_uris, response_types, grant_types, scope,\n"
+	    "token_endpoint_auth_method, id_token_signed_response_alg,\n"
+	    "userinfo_signed_response_alg, client_name, ...; client_id and\n"
+	    "client_secret are generated when absent; \"first_party\": true\n"
+	    "skips the consent page.  It prints the registered client as JSON,\n"
+	    "the client_secret included (shown only this once).\n"
+	    "update replaces the metadata (the secret is kept); rotate-secret\n"
+	    "prints a new secret and invalidates the old one.\n"
+	    "list prints a JSON array; show prints one client without secret.\n"
+	    "exit: 0 ok, 1 failure, 2 invalid input, 3 not found, 4 exists\n");
+	return rc;
+}
+
+int
+oidcctl_print_json(struct oidc_arena *a, const struct oidc_json *j)
+{
+	struct oidc_error	 err = { 0 };
+	const char		*s;
+
+	if ((s = oidc_json_serialize(j, a, NULL, &err)) == NULL)
+		return -1;
+	printf("%s\n", s);
+	return 0;
+}
+
+/* A client as printed: metadata plus client_id, without any secret. */
+static struct oidc_json *
+client_view(struct oidc_arena *a, const struct oidc_client_row *row,
+    struct oidc_error *err)
+{
+	struct oidc_json	*m;
+
+	if (oidc_json_parse(a, row->metadata.p, row->metadata.len, 0, &m,
+	    err) == -1)
+		return NULL;
+	if (oidc_json_set_str(m, "client_id", row->client_id.p,
+	    row->client_id.len, err) == -1 ||
+	    oidc_json_set_bool(m, "first_party", row->first_party, err) == -1)
+		return NULL;
+	return m;
+}
+
+/* Fill the secret columns of row; *secret_out is the plaintext. */
+static int
+make_secret(struct oidcctl *o, const struct oidc_json *meta,
+    struct oidc_str given, struct oidc_client_row *row,
+    const char **secret_out, struct oidc_error *err)
+{
+	struct oidc_str	 method = OIDC_STR_NULL;
+	const char	*secret;
+
+	*secret_out = NULL;
+	row->has_secret_hash = false;
+	row->secret_plain = OIDC_STR_NULL;
+	if (oidc_json_get_str(meta, "token_endpoint_auth_method", &method,
+	    err) == -1)
+		return -1;
+	if (oidc_str_eq_cstr(method, "none") ||
+	    oidc_str_eq_cstr(method, "private_key_jwt"))
+		return 0;	/* no shared secret */
+	if (given.p != NULL) {
+		if (given.len < MIN_SECRET_LEN ||
+		    !oidc_str_is_vschar(given.p, given.len))
+			return oidc_fail(err, OIDC_E_INVALID_CLIENT_METADATA,
+			    "client_secret must be at least 32 printable "
+			    "characters", "short secret");
+		secret = oidc_arena_strndup(o->a, given.p, given.len);
+	} else
+		secret = oidc_random_token(o->a, OIDC_TOKEN_BYTES, err);
+	if (secret == NULL)
+		return -1;
+	if (oidc_sha256(secret, strlen(secret), row->secret_hash, err) == -1)
+		return -1;
+	row->has_secret_hash = true;
+	if (oidc_client_needs_plain_secret(meta))
+		row->secret_plain = (struct oidc_str){ secret, strlen(secret) };
+	*secret_out = secret;
+	return 0;
+}
+
+/* Parse stdin, normalise, split off client_id/client_secret/first_party. */
+static int
+read_metadata(struct oidcctl *o, struct oidc_json **meta,
+    struct oidc_str *client_id, struct oidc_str *secret, bool *first_party,
+    struct oidc_error *err)
+{
+	struct oidc_json	*in;
+	char			*buf;
+	size_t			 len;
+	int			 rc = -1;
+
+	if ((buf = oidcctl_read_stdin(MAX_METADATA, &len)) == NULL)
+		return oidc_fail(err, OIDC_E_INVALID_CLIENT_METADATA,
+		    "cannot read metadata (at most 64 KiB) from stdin", "read");
+	if (oidc_json_parse(o->a, buf, len, 0, &in, err) == -1)
+		goto out;
+	*client_id = *secret = OIDC_STR_NULL;
+	*first_party = false;
+	if (oidc_json_get_str(in, "client_id", client_id, err) == -1 ||
+	    oidc_json_get_str(in, "client_secret", secret, err) == -1 ||
+	    oidc_json_get_bool(in, "first_party", first_party, err) == -1)
+		goto out;
+	/* Copy out of `in` before the members are deleted. */
+	if (client_id->p != NULL && (client_id->p = oidc_arena_strndup(o->a,
+	    client_id->p, client_id->len)) == NULL)
+		goto out;
+	if (secret->p != NULL && (secret->p = oidc_arena_strndup(o->a,
+	    secret->p, secret->len)) == NULL)
+		goto out;
+	oidc_json_del(in, "client_id");
+	oidc_json_del(in, "client_secret");
+	oidc_json_del(in, "first_party");
+	oidc_json_del(in, "client_id_issued_at");
+	oidc_json_del(in, "client_secret_expires_at");
+	if (oidc_client_normalize(o->a, in, meta, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	oidc_wipe(buf, len);
+	free(buf);
+	return rc;
+}
+
+static int
+exit_for(const struct oidc_error *err)
+{
+	switch (err->code) {
+	case OIDC_E_INVALID_REQUEST:
+	case OIDC_E_INVALID_CLIENT_METADATA:
+	case OIDC_E_INVALID_REDIRECT_URI:
+	case OIDC_E_LIMIT:
+		return OIDCCTL_USAGE;
+	default:
+		return OIDCCTL_FAIL;
+	}
+}
+
+static int
+cmd_create(struct oidcctl *o)
+{
+	struct oidc_error	 err = { 0 };
+	struct oidc_client_row	 row;
+	struct oidc_json	*meta, *view;
+	struct oidc_str		 given;
+	const char		*secret, *s;
+	size_t			 len;
+	int			 rc;
+
+	memset(&row, 0, sizeof(row));
+	if (read_metadata(o, &meta, &row.client_id, &given, &row.first_party,
+	    &err) == -1) {
+		oidcctl_fail("client create", &err);
+		return exit_for(&err);
+	}
+	if (row.client_id.p == NULL &&
+	    (row.client_id.p = oidc_random_token(o->a, 16, &err)) != NULL)
+		row.client_id.len = strlen(row.client_id.p);
+	if (row.client_id.p == NULL || row.client_id.len == 0 ||
+	    row.client_id.len > OIDC_CLIENT_ID_MAX_LEN ||
+	    !oidc_str_is_vschar(row.client_id.p, row.client_id.len) ||
+	    memchr(row.client_id.p, ' ', row.client_id.len) != NULL) {
+		fprintf(stderr, "oidcctl: client create: client_id must be 1-128 "
+		    "printable characters without spaces\n");
+		return OIDCCTL_USAGE;
+	}
+	if (make_secret(o, meta, given, &row, &secret, &err) == -1) {
+		oidcctl_fail("client create", &err);
+		return exit_for(&err);
+	}
+	if ((s = oidc_json_serialize(meta, o->a, &len, &err)) == NULL)
+		return OIDCCTL_FAIL;
+	row.metadata = (struct oidc_str){ s, len };
+	if ((rc = oidc_db_client_insert(o->db, &row, &err)) == -1) {
+		oidcctl_fail("client create", &err);
+		return OIDCCTL_FAIL;
+	}
+	if (rc == 0) {
+		fprintf(stderr, "oidcctl: client create: client_id %s already "
+		    "exists\n", row.client_id.p);
+		return OIDCCTL_CONFLICT;
+	}
+	if ((view = client_view(o->a, &row, &err)) == NULL ||
+	    (secret != NULL &&
+	    oidc_json_set_cstr(view, "client_secret", secret, &err) == -1) ||
+	    oidc_json_set_i64(view, "client_secret_expires_at", 0, &err) == -1 ||
+	    oidcctl_print_json(o->a, view) == -1)
+		return OIDCCTL_FAIL;
+	return OIDCCTL_OK;
+}
+
+static int
+cmd_update(struct oidcctl *o, const char *id)
+{
+	struct oidc_error	 err = { 0 };
+	struct oidc_client_row	 row, old;
+	struct oidc_json	*meta, *view;
+	struct oidc_str		 ignored_id, given;
+	const char		*secret = NULL, *s;
+	size_t			 len;
+	int			 rc;
+
+	memset(&row, 0, sizeof(row));
+	if (read_metadata(o, &meta, &ignored_id, &given, &row.first_party,
+	    &err) == -1) {
+		oidcctl_fail("client update", &err);
+		return exit_for(&err);
+	}
+	row.client_id = (struct oidc_str){ id, strlen(id) };
+	if ((rc = oidc_db_client_get(o->db, o->a, row.client_id, &old,
+	    &err)) != 1) {
+		if (rc == 0)
+			fprintf(stderr, "oidcctl: client %s not found\n", id);
+		else
+			oidcctl_fail("client update", &err);
+		return rc == 0 ? OIDCCTL_NOT_FOUND : OIDCCTL_FAIL;
+	}
+	/* Keep the secret unless a new one was given or the method changed. */
+	row.has_secret_hash = old.has_secret_hash;
+	memcpy(row.secret_hash, old.secret_hash, sizeof(row.secret_hash));
+	row.secret_plain = oidc_client_needs_plain_secret(meta) ?
+	    old.secret_plain : OIDC_STR_NULL;
+	if (given.p != NULL || (oidc_client_needs_plain_secret(meta) &&
+	    old.secret_plain.p == NULL) || !old.has_secret_hash) {
+		if (make_secret(o, meta, given, &row, &secret, &err) == -1) {
+			oidcctl_fail("client update", &err);
+			return exit_for(&err);
+		}
+	}
+	if ((s = oidc_json_serialize(meta, o->a, &len, &err)) == NULL)
+		return OIDCCTL_FAIL;
+	row.metadata = (struct oidc_str){ s, len };
+	if (oidc_db_client_update(o->db, &row, &err) != 1) {
+		oidcctl_fail("client update", &err);
+		return OIDCCTL_FAIL;
+	}
+	if ((view = client_view(o->a, &row, &err)) == NULL ||
+	    (secret != NULL &&
+	    oidc_json_set_cstr(view, "client_secret", secret, &err) == -1) ||
+	    oidcctl_print_json(o->a, view) == -1)
+		return OIDCCTL_FAIL;
+	return OIDCCTL_OK;
+}
+
+static int
+cmd_rotate(struct oidcctl *o, const char *id)
+{
+	struct oidc_error	 err = { 0 };
+	struct oidc_client_row	 row;
+	struct oidc_json	*meta, *view;
+	const char		*secret;
+	int			 rc;
+
+	rc = oidc_db_client_get(o->db, o->a, (struct oidc_str){ id,
+	    strlen(id) }, &row, &err);
+	if (rc != 1) {
+		if (rc == 0)
+			fprintf(stderr, "oidcctl: client %s not found\n", id);
+		else
+			oidcctl_fail("client rotate-secret", &err);
+		return rc == 0 ? OIDCCTL_NOT_FOUND : OIDCCTL_FAIL;
+	}
+	if (oidc_json_parse(o->a, row.metadata.p, row.metadata.len, 0, &meta,
+	    &err) == -1 ||
+	    make_secret(o, meta, OIDC_STR_NULL, &row, &secret, &err) == -1) {
+		oidcctl_fail("client rotate-secret", &err);
+		return OIDCCTL_FAIL;
+	}
+	if (secret == NULL) {
+		fprintf(stderr, "oidcctl: client %s has no shared secret "
+		    "(token_endpoint_auth_method)\n", id);
+		return OIDCCTL_USAGE;
+	}
+	if (oidc_db_client_update(o->db, &row, &err) != 1 ||
+	    (view = client_view(o->a, &row, &err)) == NULL ||
+	    oidc_json_set_cstr(view, "client_secret", secret, &err) == -1 ||
+	    oidcctl_print_json(o->a, view) == -1) {
+		oidcctl_fail("client rotate-secret", &err);
+		return OIDCCTL_FAIL;
+	}
+	return OIDCCTL_OK;
+}
+
+static int
+cmd_show(struct oidcctl *o, const char *id)
+{
+	struct oidc_error	 err = { 0 };
+	struct oidc_client_row	 row;
+	struct oidc_json	*view;
+	int			 rc;
+
+	rc = oidc_db_client_get(o->db, o->a, (struct oidc_str){ id,
+	    strlen(id) }, &row, &err);
+	if (rc == 0) {
+		fprintf(stderr, "oidcctl: client %s not found\n", id);
+		return OIDCCTL_NOT_FOUND;
+	}
+	if (rc == -1 || (view = client_view(o->a, &row, &err)) == NULL ||
+	    oidcctl_print_json(o->a, view) == -1) {
+		oidcctl_fail("client show", &err);
+		return OIDCCTL_FAIL;
+	}
+	return OIDCCTL_OK;
+}
+
+static int
+cmd_list(struct oidcctl *o)
+{
+	struct oidc_error	 err = { 0 };
+	struct oidc_client_row	*rows;
+	struct oidc_json	*arr, *view;
+	const char		*s;
+	size_t			 n, i;
+
+	if (oidc_db_client_list(o->db, o->a, &rows, &n, &err) == -1 ||
+	    (arr = oidc_json_new_array(o->a)) == NULL) {
+		oidcctl_fail("client list", &err);
+		return OIDCCTL_FAIL;
+	}
+	for (i = 0; i < n; i++)
+		if ((view = client_view(o->a, &rows[i], &err)) == NULL ||
+		    oidc_json_array_add(arr, view, &err) == -1)
+			return OIDCCTL_FAIL;
+	if ((s = oidc_json_serialize(arr, o->a, NULL, &err)) == NULL)
+		return OIDCCTL_FAIL;
+	printf("%s\n", s);
+	return OIDCCTL_OK;
+}
+
+static int
+cmd_delete(struct oidcctl *o, const char *id)
+{
+	struct oidc_error	 err = { 0 };
+	int			 rc;
+
+	rc = oidc_db_client_delete(o->db, (struct oidc_str){ id, strlen(id) },
+	    &err);
+	if (rc == -1) {
+		oidcctl_fail("client delete", &err);
+		return OIDCCTL_FAIL;
+	}
+	if (rc == 0) {
+		fprintf(stderr, "oidcctl: client %s not found\n", id);
+		return OIDCCTL_NOT_FOUND;
+	}
+	return OIDCCTL_OK;
+}
+
+int
+oidcctl_client(int argc, char *argv[])
+{
+	struct oidcctl	 o;
+	const char	*sub;
+	int		 rc = OIDCCTL_FAIL;
+
+	if (argc < 2 || oidcctl_wants_help(argc, argv))
+		return usage(argc < 2 ? OIDCCTL_USAGE : OIDCCTL_OK);
+	sub = argv[1];
+	if (!((strcmp(sub, "create") == 0 && argc == 2) ||
+	    (strcmp(sub, "list") == 0 && argc == 2) ||
+	    ((strcmp(sub, "show") == 0 || strcmp(sub, "delete") == 0 ||
+	    strcmp(sub, "update") == 0 || strcmp(sub, "rotate-secret") == 0) &&
+	    argc == 3)))
+		return usage(OIDCCTL_USAGE);
+	if (oidcctl_open(&o) == -1)
+		goto out;
+	if (strcmp(sub, "create") == 0)
+		rc = cmd_create(&o);
+	else if (strcmp(sub, "list") == 0)
+		rc = cmd_list(&o);
+	else if (strcmp(sub, "show") == 0)
+		rc = cmd_show(&o, argv[2]);
+	else if (strcmp(sub, "update") == 0)
+		rc = cmd_update(&o, argv[2]);
+	else if (strcmp(sub, "rotate-secret") == 0)
+		rc = cmd_rotate(&o, argv[2]);
+	else
+		rc = cmd_delete(&o, argv[2]);
+out:
+	oidcctl_close(&o);
+	return rc;
+}

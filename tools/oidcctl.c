@@ -1,0 +1,212 @@
+/*
+ * oidcctl.c: the admin command: option dispatch, shared helpers, migrate.
+ *
+ * Exit codes (stable, documented in --help): 0 ok, 1 failure, 2 usage or
+ * invalid input, 3 not found, 4 conflict (already exists).  Output meant
+ * for scripts is JSON on stdout; diagnostics are one line on stderr.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "oidc/arena.h"
+#include "oidc/config.h"
+#include "oidc/db.h"
+#include "oidcctl.h"
+#include "oidcctl_int.h"
+
+/* TEMPORARY until tools/cmd_jose.c lands (issue 3). */
+extern int oidcctl_jose(int, char *[]) __attribute__((weak));
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: oidcctl COMMAND [ARGS]\n\n"
+	    "Administer an oidc-fcgi provider.  The configuration file comes\n"
+	    "from OIDC_CONFIG (default ./var/oidc.conf, the `make run` stack).\n\n"
+	    "commands:\n"
+	    "  migrate                     apply sql/migrations (OIDC_SQL_DIR)\n"
+	    "  db check                    prepare every SQL statement (schema "
+	    "drift)\n"
+	    "  client create|list|show|update|delete|rotate-secret\n"
+	    "  user create|set-claims|set-password|disable|enable|list|show|"
+	    "delete\n"
+	    "  jose keygen|sign|verify     JWS and JWK tools\n\n"
+	    "`oidcctl COMMAND --help` describes each command.\n\n"
+	    "exit status: 0 ok, 1 failure, 2 usage or invalid input,\n"
+	    "             3 not found, 4 conflict (already exists)\n");
+}
+
+char *
+oidcctl_read_stdin(size_t max, size_t *len)
+{
+	char	*buf;
+	size_t	 n = 0;
+	ssize_t	 r;
+
+	if ((buf = malloc(max + 1)) == NULL)
+		return NULL;
+	for (;;) {
+		r = read(STDIN_FILENO, buf + n, max + 1 - n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			free(buf);
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > max) {
+			free(buf);
+			errno = EFBIG;
+			return NULL;
+		}
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+int
+oidcctl_open(struct oidcctl *o)
+{
+	struct oidc_error	 err = { 0 };
+	const char		*path = oidc_config_default_path();
+
+	memset(o, 0, sizeof(*o));
+	if ((o->a = oidc_arena_new(16384, 64 << 20)) == NULL) {
+		fprintf(stderr, "oidcctl: out of memory\n");
+		return -1;
+	}
+	if (oidc_config_load(o->a, path, &o->cfg, &err) == -1) {
+		fprintf(stderr, "oidcctl: configuration error: %s\n",
+		    err.detail);
+		return -1;
+	}
+	if ((o->db = oidc_db_new(o->cfg.database, o->cfg.db_timeout)) ==
+	    NULL || oidc_db_connect(o->db, &err) == -1) {
+		fprintf(stderr, "oidcctl: database: %s\n",
+		    err.detail[0] ? err.detail : "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+void
+oidcctl_close(struct oidcctl *o)
+{
+	oidc_db_free(o->db);
+	oidc_arena_free(o->a);
+}
+
+void
+oidcctl_fail(const char *what, const struct oidc_error *err)
+{
+	fprintf(stderr, "oidcctl: %s: %s\n", what,
+	    err->public_desc != NULL ? err->public_desc : err->detail);
+}
+
+bool
+oidcctl_wants_help(int argc, char *argv[])
+{
+	int	 i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0)
+			return true;
+	return false;
+}
+
+static void
+applied(const char *name)
+{
+	printf("applied %s\n", name);
+}
+
+int
+oidcctl_migrate(int argc, char *argv[])
+{
+	struct oidcctl		 o;
+	struct oidc_error	 err = { 0 };
+	const char		*dir = getenv("OIDC_SQL_DIR");
+	int			 rc = OIDCCTL_FAIL;
+
+	if (oidcctl_wants_help(argc, argv) || argc != 1) {
+		printf("usage: oidcctl migrate\n\n"
+		    "Apply every sql/migrations/NNNN_*.sql file not yet recorded "
+		    "in\nthe schema_migration table, in order, each in one "
+		    "transaction.\nThe directory is $OIDC_SQL_DIR, else "
+		    "./sql/migrations.\nRunning it again is a no-op.\n");
+		return argc == 1 ? OIDCCTL_OK : OIDCCTL_USAGE;
+	}
+	if (dir == NULL || *dir == '\0')
+		dir = "./sql/migrations";
+	if (oidcctl_open(&o) == -1)
+		goto out;
+	if (oidc_db_migrate(o.db, dir, applied, &err) == -1) {
+		oidcctl_fail("migrate", &err);
+		goto out;
+	}
+	rc = OIDCCTL_OK;
+out:
+	oidcctl_close(&o);
+	return rc;
+}
+
+static int
+db_cmd(int argc, char *argv[])
+{
+	struct oidcctl		 o;
+	struct oidc_error	 err = { 0 };
+	int			 rc = OIDCCTL_FAIL;
+
+	if (argc != 2 || strcmp(argv[1], "check") != 0) {
+		printf("usage: oidcctl db check\n\nPrepare every SQL statement "
+		    "the provider can run against the\ncurrent schema "
+		    "(catches schema drift); exit 0 if all prepare.\n");
+		return oidcctl_wants_help(argc, argv) ? OIDCCTL_OK :
+		    OIDCCTL_USAGE;
+	}
+	if (oidcctl_open(&o) == -1)
+		goto out;
+	if (oidc_db_prepare_all(o.db, &err) == -1) {
+		oidcctl_fail("db check", &err);
+		goto out;
+	}
+	printf("all statements prepare\n");
+	rc = OIDCCTL_OK;
+out:
+	oidcctl_close(&o);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	if (argc < 2) {
+		usage(stderr);
+		return OIDCCTL_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return OIDCCTL_OK;
+	}
+	if (strcmp(argv[1], "migrate") == 0)
+		return oidcctl_migrate(argc - 1, argv + 1);
+	if (strcmp(argv[1], "db") == 0)
+		return db_cmd(argc - 1, argv + 1);
+	if (strcmp(argv[1], "client") == 0)
+		return oidcctl_client(argc - 1, argv + 1);
+	if (strcmp(argv[1], "user") == 0)
+		return oidcctl_user(argc - 1, argv + 1);
+	if (strcmp(argv[1], "jose") == 0 && oidcctl_jose != NULL)
+		return oidcctl_jose(argc - 1, argv + 1);
+	fprintf(stderr, "oidcctl: unknown command %s (try --help)\n", argv[1]);
+	return OIDCCTL_USAGE;
+}
