@@ -1,0 +1,444 @@
+/*
+ * test_jwk.c: JWK/PEM parsing, RFC 7638 thumbprints, key sets, key
+ * generation and output (common/crypto/jwk.c).
+ *
+ * Vectors: tests/vectors/jose/ (see its README): RFC 7638 3.1, the RFC 7515
+ * appendix A and RFC 7520 section 3 keys, and PEM keys in every container
+ * we accept, each with a thumbprint computed by python3-jwcrypto.
+ * Tests run from the repository root.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oidc/arena.h"
+#include "oidc/json.h"
+#include "oidc/jwk.h"
+
+#include "tap.h"
+
+#define VEC	"tests/vectors/jose/"
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE	*f;
+	char	*buf;
+	size_t	 n;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return NULL;
+	buf = malloc(128 * 1024);
+	n = buf != NULL ? fread(buf, 1, 128 * 1024 - 1, f) : 0;
+	fclose(f);
+	if (buf != NULL)
+		buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static struct oidc_jwk *
+load_json(struct oidc_arena *a, const char *s)
+{
+	struct oidc_error	 err = { 0 };
+
+	return oidc_jwk_parse_json(a, s, strlen(s), &err);
+}
+
+/* Every key file against the thumbprint jwcrypto computed for it. */
+static void
+test_thumbprints(struct oidc_arena *a)
+{
+	struct oidc_error	 err;
+	struct oidc_keyset	*ks;
+	const struct oidc_jwk	*k;
+	char			 line[256], path[300], *sp;
+	FILE			*f;
+
+	if ((f = fopen(VEC "thumbprints.txt", "r")) == NULL) {
+		ok(0, "thumbprints.txt readable");
+		return;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if ((sp = strchr(line, ' ')) == NULL)
+			continue;
+		*sp++ = '\0';
+		(void)snprintf(path, sizeof(path), VEC "%s", line);
+		memset(&err, 0, sizeof(err));
+		ks = oidc_keyset_load(a, path, OIDC_JWS_ALG_ANY, NULL, &err);
+		ok(ks != NULL, "load %s (%s)", line, err.detail);
+		if (ks == NULL)
+			continue;
+		k = oidc_keyset_get(ks, 0);
+		is_str(oidc_jwk_thumbprint(k), sp, line);
+		oidc_keyset_free(ks);
+		oidc_arena_reset(a);
+	}
+	fclose(f);
+}
+
+/* RFC 7638 3.1, and kid defaulting to the thumbprint. */
+static void
+test_rfc7638(struct oidc_arena *a)
+{
+	struct oidc_error	 err = { 0 };
+	struct oidc_jwk		*k;
+	char			*s;
+	size_t			 len;
+
+	s = slurp(VEC "rfc7638_3_1.jwk", &len);
+	k = oidc_jwk_parse_json(a, s, len, &err);
+	ok(k != NULL, "rfc7638 key parses");
+	if (k != NULL) {
+		is_str(oidc_jwk_thumbprint(k),
+		    "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs",
+		    "rfc7638_3_1 thumbprint");
+		is_str(oidc_jwk_kid(k), "2011-04-29", "given kid kept");
+		ok(oidc_jwk_alg(k) == OIDC_JWS_RS256, "alg member pins RS256");
+		ok(!oidc_jwk_is_private(k), "public key");
+		ok(oidc_jwk_supports(k, OIDC_JWS_RS256), "supports RS256");
+		ok(!oidc_jwk_supports(k, OIDC_JWS_RS512), "pinned: not RS512");
+		ok(!oidc_jwk_supports(k, OIDC_JWS_HS256), "never HS256");
+	}
+	oidc_jwk_free(k);
+	free(s);
+
+	s = slurp(VEC "rfc7515_a3_es256.jwk", &len);
+	k = oidc_jwk_parse_json(a, s, len, &err);
+	ok(k != NULL && strcmp(oidc_jwk_kid(k), oidc_jwk_thumbprint(k)) == 0,
+	    "no kid: kid is the thumbprint");
+	ok(k != NULL && oidc_jwk_alg(k) == OIDC_JWS_ES256,
+	    "P-256 key pinned to ES256");
+	ok(k != NULL && oidc_jwk_is_private(k), "d makes it private");
+	oidc_jwk_free(k);
+	free(s);
+	oidc_arena_reset(a);
+}
+
+static void
+test_alg_names(void)
+{
+	enum oidc_jws_alg	 alg, back;
+	unsigned		 i;
+
+	for (i = 0; i < OIDC_JWS__MAX; i++) {
+		alg = (enum oidc_jws_alg)i;
+		ok(oidc_jws_alg_from_name(oidc_jws_alg_name(alg),
+		    strlen(oidc_jws_alg_name(alg)), &back) == 1 && back == alg,
+		    "alg name round trip %s", oidc_jws_alg_name(alg));
+	}
+	ok(oidc_jws_alg_from_name("none", 4, &back) == 0, "none is unknown");
+	ok(oidc_jws_alg_from_name("hs256", 5, &back) == 0,
+	    "names are case-sensitive");
+	ok(oidc_jws_alg_from_name("HS25", 4, &back) == 0, "prefix unknown");
+	ok(oidc_jws_alg_name(OIDC_JWS__MAX) == NULL, "no name for __MAX");
+}
+
+/* Generate, export (JWK and PEM, private and public), re-import. */
+static void
+test_generate(struct oidc_arena *a)
+{
+	struct oidc_error	 err;
+	struct oidc_jwk		*k, *k2;
+	struct oidc_json	*j;
+	const char		*s;
+	char			*pem;
+	size_t			 len;
+	unsigned		 i;
+
+	for (i = 0; i < OIDC_JWS__MAX; i++) {
+		const char *name = oidc_jws_alg_name((enum oidc_jws_alg)i);
+
+		memset(&err, 0, sizeof(err));
+		k = oidc_jwk_generate((enum oidc_jws_alg)i, 0, &err);
+		ok(k != NULL, "keygen %s", name);
+		if (k == NULL)
+			continue;
+		ok(oidc_jwk_alg(k) == (enum oidc_jws_alg)i &&
+		    oidc_jwk_is_private(k), "%s key pinned and private", name);
+		j = oidc_jwk_private_json(k, a, &err);
+		s = j != NULL ? oidc_json_serialize(j, a, &len, &err) : NULL;
+		k2 = s != NULL ? oidc_jwk_parse_json(a, s, len, &err) : NULL;
+		ok(k2 != NULL && oidc_jwk_is_private(k2) &&
+		    strcmp(oidc_jwk_thumbprint(k), oidc_jwk_thumbprint(k2)) ==
+		    0 && strcmp(oidc_jwk_kid(k2), oidc_jwk_kid(k)) == 0,
+		    "%s private JWK round trip", name);
+		oidc_jwk_free(k2);
+		if (oidc_jwk_kty(k) == OIDC_JWK_OCT) {
+			ok(oidc_jwk_public_json(k, a, &err) == NULL,
+			    "oct key has no public JWK");
+			memset(&err, 0, sizeof(err));
+			ok(oidc_jwk_private_pem(k, a, &err) == NULL,
+			    "oct key has no PEM");
+			oidc_jwk_free(k);
+			oidc_arena_reset(a);
+			continue;
+		}
+		j = oidc_jwk_public_json(k, a, &err);
+		ok(j != NULL && !oidc_json_has(j, "d") &&
+		    !oidc_json_has(j, "p") && oidc_json_has(j, "kid") &&
+		    oidc_json_has(j, "alg"), "%s public JWK has no secret",
+		    name);
+		s = j != NULL ? oidc_json_serialize(j, a, &len, &err) : NULL;
+		k2 = s != NULL ? oidc_jwk_parse_json(a, s, len, &err) : NULL;
+		ok(k2 != NULL && !oidc_jwk_is_private(k2) &&
+		    strcmp(oidc_jwk_thumbprint(k), oidc_jwk_thumbprint(k2)) ==
+		    0, "%s public JWK round trip", name);
+		oidc_jwk_free(k2);
+		pem = oidc_jwk_private_pem(k, a, &err);
+		k2 = pem != NULL ? oidc_jwk_parse_pem(a, pem, strlen(pem),
+		    (enum oidc_jws_alg)i, NULL, &err) : NULL;
+		ok(k2 != NULL && oidc_jwk_is_private(k2) &&
+		    strcmp(oidc_jwk_thumbprint(k), oidc_jwk_thumbprint(k2)) ==
+		    0, "%s PKCS#8 PEM round trip", name);
+		oidc_jwk_free(k2);
+		pem = oidc_jwk_public_pem(k, a, &err);
+		k2 = pem != NULL ? oidc_jwk_parse_pem(a, pem, strlen(pem),
+		    OIDC_JWS_ALG_ANY, "pem-kid", &err) : NULL;
+		ok(k2 != NULL && !oidc_jwk_is_private(k2) &&
+		    strcmp(oidc_jwk_kid(k2), "pem-kid") == 0 &&
+		    strcmp(oidc_jwk_thumbprint(k), oidc_jwk_thumbprint(k2)) ==
+		    0, "%s SPKI PEM round trip", name);
+		oidc_jwk_free(k2);
+		oidc_jwk_free(k);
+		oidc_arena_reset(a);
+	}
+	memset(&err, 0, sizeof(err));
+	ok(oidc_jwk_generate(OIDC_JWS_RS256, 1024, &err) == NULL &&
+	    err.code == OIDC_E_CONFIG, "keygen refuses RSA 1024");
+	memset(&err, 0, sizeof(err));
+	k = oidc_jwk_generate(OIDC_JWS_PS256, 3072, &err);
+	ok(k != NULL, "keygen RSA 3072");
+	oidc_jwk_free(k);
+}
+
+struct bad {
+	const char	*name;
+	const char	*json;
+};
+
+static const struct bad bad_keys[] = {
+	{ "no kty", "{\"k\":\"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T"
+	    "-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow\"}" },
+	{ "unknown kty", "{\"kty\":\"XYZ\"}" },
+	{ "enc key", "{\"kty\":\"oct\",\"use\":\"enc\",\"k\":\"AyM1SysPpbyDfg"
+	    "Zld3umj1qzKObwVMkoqQ-EstJQLr_T\"}" },
+	{ "oct too short", "{\"kty\":\"oct\",\"k\":\"AAECAwQFBgcICQ\"}" },
+	{ "oct too short for HS512", "{\"kty\":\"oct\",\"alg\":\"HS512\","
+	    "\"k\":\"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg\"}" },
+	{ "oct with RS256", "{\"kty\":\"oct\",\"alg\":\"RS256\","
+	    "\"k\":\"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg\"}" },
+	{ "alg none", "{\"kty\":\"oct\",\"alg\":\"none\","
+	    "\"k\":\"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg\"}" },
+	{ "bad base64url", "{\"kty\":\"oct\","
+	    "\"k\":\"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG+Onbc6mxCcYg\"}" },
+	{ "EC short x", "{\"kty\":\"EC\",\"crv\":\"P-256\","
+	    "\"x\":\"83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\","
+	    "\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\"}" },
+	{ "EC point off the curve", "{\"kty\":\"EC\",\"crv\":\"P-256\","
+	    "\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\","
+	    "\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a1\"}" },
+	{ "EC d does not match", "{\"kty\":\"EC\",\"crv\":\"P-256\","
+	    "\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\","
+	    "\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\","
+	    "\"d\":\"jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LM\"}" },
+	{ "EC P-256 with ES384", "{\"kty\":\"EC\",\"crv\":\"P-256\","
+	    "\"alg\":\"ES384\","
+	    "\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\","
+	    "\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\"}" },
+	{ "EC secp256k1", "{\"kty\":\"EC\",\"crv\":\"secp256k1\","
+	    "\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\","
+	    "\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\"}" },
+	{ "OKP X25519", "{\"kty\":\"OKP\",\"crv\":\"X25519\","
+	    "\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}" },
+	{ "Ed25519 x does not match d", "{\"kty\":\"OKP\",\"crv\":\"Ed25519\","
+	    "\"d\":\"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A\","
+	    "\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURp\"}" },
+	{ "RSA missing e", "{\"kty\":\"RSA\",\"n\":\"AQAB\"}" },
+	{ "RSA multi-prime", "{\"kty\":\"RSA\",\"n\":\"AQAB\",\"e\":\"AQAB\","
+	    "\"oth\":[]}" },
+	{ "RSA tiny modulus", "{\"kty\":\"RSA\",\"n\":\"AQAB\","
+	    "\"e\":\"AQAB\"}" },
+	{ "kid not a string", "{\"kty\":\"oct\",\"kid\":7,"
+	    "\"k\":\"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg\"}" },
+	{ "empty kid", "{\"kty\":\"oct\",\"kid\":\"\","
+	    "\"k\":\"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg\"}" },
+	{ "not JSON", "kty=oct" },
+	{ "array", "[{\"kty\":\"oct\"}]" },
+};
+
+static void
+test_bad_keys(struct oidc_arena *a)
+{
+	struct oidc_jwk	*k;
+	size_t		 i;
+
+	for (i = 0; i < OIDC_NELEM(bad_keys); i++) {
+		k = load_json(a, bad_keys[i].json);
+		ok(k == NULL, "refused: %s", bad_keys[i].name);
+		oidc_jwk_free(k);
+		oidc_arena_reset(a);
+	}
+}
+
+/* RSA private JWK without CRT members: refused (we need them all). */
+static void
+test_rsa_partial_private(struct oidc_arena *a)
+{
+	struct oidc_error	 err = { 0 };
+	struct oidc_json	*j;
+	struct oidc_jwk		*k;
+	const char		*s;
+	char			*buf;
+	size_t			 len;
+
+	buf = slurp(VEC "rfc7515_a2_rs256.jwk", &len);
+	ok(oidc_json_parse(a, buf, len, 0, &j, &err) == 0, "A.2 key JSON");
+	oidc_json_del(j, "qi");
+	s = oidc_json_serialize(j, a, &len, &err);
+	k = oidc_jwk_parse_json(a, s, len, &err);
+	ok(k == NULL, "RSA private key without qi refused");
+	oidc_jwk_free(k);
+	free(buf);
+	oidc_arena_reset(a);
+}
+
+static void
+test_keyset(struct oidc_arena *a)
+{
+	static const char jwks[] =
+	    "{\"keys\":["
+	    "{\"kty\":\"EC\",\"kid\":\"ec1\",\"crv\":\"P-256\","
+	    "\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\","
+	    "\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\"},"
+	    "{\"kty\":\"oct\",\"kid\":\"enc1\",\"use\":\"enc\","
+	    "\"k\":\"AAPapAv4LbFbiVawEjagUBluYqN5rhna-8nuldDvOx8\"},"
+	    "{\"kty\":\"OKP\",\"crv\":\"X448\",\"x\":\"AAAA\"},"
+	    "{\"kty\":\"RSA\",\"alg\":\"RSA-OAEP\",\"n\":\"AQAB\","
+	    "\"e\":\"AQAB\"},"
+	    "{\"kty\":\"oct\",\"kid\":\"hs\",\"alg\":\"HS256\","
+	    "\"k\":\"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg\"}"
+	    "]}";
+	static const char dup[] =
+	    "{\"keys\":["
+	    "{\"kty\":\"oct\",\"kid\":\"a\","
+	    "\"k\":\"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg\"},"
+	    "{\"kty\":\"oct\",\"kid\":\"a\","
+	    "\"k\":\"AAPapAv4LbFbiVawEjagUBluYqN5rhna-8nuldDvOx8\"}]}";
+	static const char badmember[] =
+	    "{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"AA\","
+	    "\"y\":\"AA\"}]}";
+	struct oidc_error	 err = { 0 };
+	struct oidc_keyset	*ks;
+	const struct oidc_jwk	*k;
+	const char		*doc;
+	size_t			 len;
+
+	ks = oidc_keyset_parse(a, jwks, sizeof(jwks) - 1, OIDC_JWS_ALG_ANY,
+	    NULL, &err);
+	ok(ks != NULL, "JWKS parses (%s)", err.detail);
+	if (ks == NULL)
+		return;
+	is_int(oidc_keyset_count(ks), 2, "enc, X448, RSA-OAEP keys skipped");
+	ok(oidc_keyset_find_kid(ks, "ec1", 3, &k) == 1 &&
+	    oidc_jwk_alg(k) == OIDC_JWS_ES256, "find kid ec1");
+	ok(oidc_keyset_find_kid(ks, "ec", 2, &k) == 0, "kid prefix not found");
+	ok(oidc_keyset_find_kid(ks, "enc1", 4, &k) == 0, "skipped key absent");
+	ok(oidc_keyset_find_alg(ks, OIDC_JWS_HS256, false, &k) == 1 &&
+	    strcmp(oidc_jwk_kid(k), "hs") == 0, "find alg HS256");
+	ok(oidc_keyset_find_alg(ks, OIDC_JWS_ES256, true, &k) == 0,
+	    "no private ES256 key");
+	ok(oidc_keyset_algs(ks) == (OIDC_JWS_BIT(OIDC_JWS_ES256) |
+	    OIDC_JWS_BIT(OIDC_JWS_HS256)), "alg mask");
+	doc = oidc_keyset_jwks(ks, a, &len, &err);
+	ok(doc != NULL && strstr(doc, "\"ec1\"") != NULL &&
+	    strstr(doc, "\"hs\"") == NULL && strstr(doc, "\"k\"") == NULL,
+	    "JWKS output leaves oct keys out");
+	ok(doc != NULL && strncmp(doc, "{\"keys\":[{\"kty\":\"EC\","
+	    "\"kid\":\"ec1\",\"use\":\"sig\",\"alg\":\"ES256\","
+	    "\"crv\":\"P-256\",", 71) == 0, "JWKS member layout");
+	oidc_keyset_free(ks);
+
+	memset(&err, 0, sizeof(err));
+	ks = oidc_keyset_parse(a, dup, sizeof(dup) - 1, OIDC_JWS_ALG_ANY,
+	    NULL, &err);
+	ok(ks == NULL && err.code == OIDC_E_CONFIG, "duplicate kid refused");
+	memset(&err, 0, sizeof(err));
+	ks = oidc_keyset_parse(a, badmember, sizeof(badmember) - 1,
+	    OIDC_JWS_ALG_ANY, NULL, &err);
+	ok(ks == NULL, "malformed member of a supported type fails the set");
+	memset(&err, 0, sizeof(err));
+	ks = oidc_keyset_parse(a, "{\"keys\":[]}", 11, OIDC_JWS_ALG_ANY,
+	    NULL, &err);
+	ok(ks == NULL, "empty JWKS refused");
+	memset(&err, 0, sizeof(err));
+	ks = oidc_keyset_load(a, VEC "does-not-exist", OIDC_JWS_ALG_ANY,
+	    NULL, &err);
+	ok(ks == NULL && err.code == OIDC_E_IO, "missing file is OIDC_E_IO");
+	oidc_keyset_free(ks);
+	oidc_arena_reset(a);
+}
+
+static void
+test_pem(struct oidc_arena *a)
+{
+	struct oidc_error	 err = { 0 };
+	struct oidc_keyset	*ks;
+	const struct oidc_jwk	*k;
+	char			*buf;
+	size_t			 len;
+
+	ks = oidc_keyset_load(a, VEC "rsa2048_pkcs1.pem", OIDC_JWS_PS256,
+	    "rsa1", &err);
+	k = ks != NULL ? oidc_keyset_get(ks, 0) : NULL;
+	ok(k != NULL && oidc_jwk_is_private(k) &&
+	    oidc_jwk_alg(k) == OIDC_JWS_PS256 &&
+	    strcmp(oidc_jwk_kid(k), "rsa1") == 0, "PKCS#1 private, pinned");
+	oidc_keyset_free(ks);
+	memset(&err, 0, sizeof(err));
+	ks = oidc_keyset_load(a, VEC "rsa2048_pkcs1_pub.pem",
+	    OIDC_JWS_ALG_ANY, NULL, &err);
+	k = ks != NULL ? oidc_keyset_get(ks, 0) : NULL;
+	ok(k != NULL && !oidc_jwk_is_private(k) &&
+	    oidc_jwk_alg(k) == OIDC_JWS_ALG_ANY &&
+	    oidc_jwk_supports(k, OIDC_JWS_RS256) &&
+	    oidc_jwk_supports(k, OIDC_JWS_PS512), "PKCS#1 public, unpinned");
+	oidc_keyset_free(ks);
+	memset(&err, 0, sizeof(err));
+	ks = oidc_keyset_load(a, VEC "ec384_sec1.pem", OIDC_JWS_ES256, NULL,
+	    &err);
+	ok(ks == NULL && err.code == OIDC_E_CONFIG,
+	    "P-384 key refused for ES256");
+	memset(&err, 0, sizeof(err));
+	ks = oidc_keyset_load(a, VEC "ed25519_pkcs8.pem", OIDC_JWS_HS256,
+	    NULL, &err);
+	ok(ks == NULL, "Ed25519 key refused for HS256");
+	buf = slurp(VEC "rsa2048_pkcs1.pem", &len);
+	memset(&err, 0, sizeof(err));
+	ok(oidc_jwk_parse_pem(a, buf, len / 2, OIDC_JWS_ALG_ANY, NULL,
+	    &err) == NULL, "truncated PEM refused");
+	free(buf);
+	memset(&err, 0, sizeof(err));
+	ok(oidc_jwk_parse_pem(a, "-----BEGIN PRIVATE KEY-----\n", 28,
+	    OIDC_JWS_ALG_ANY, NULL, &err) == NULL, "garbage PEM refused");
+	oidc_arena_reset(a);
+}
+
+int
+main(void)
+{
+	struct oidc_arena	*a;
+
+	a = oidc_arena_new(8192, 4 << 20);
+	test_alg_names();
+	test_rfc7638(a);
+	test_thumbprints(a);
+	test_generate(a);
+	test_bad_keys(a);
+	test_rsa_partial_private(a);
+	test_keyset(a);
+	test_pem(a);
+	oidc_arena_free(a);
+	return done_testing();
+}
