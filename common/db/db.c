@@ -330,13 +330,17 @@ oidc_db_bool(PGresult *res, int r, int c)
 int64_t
 oidc_db_i64(PGresult *res, int r, int c)
 {
-	const char	*v;
+	if (PQgetisnull(res, r, c))
+		return 0;
+	return oidc_db_i64_text(PQgetvalue(res, r, c));
+}
+
+int64_t
+oidc_db_i64_text(const char *v)
+{
 	uint64_t	 u;
 	bool		 neg;
 
-	if (PQgetisnull(res, r, c))
-		return 0;
-	v = PQgetvalue(res, r, c);
 	neg = v[0] == '-';
 	if (oidc_parse_u64(v + neg, strlen(v + neg), 0, INT64_MAX, &u) == -1)
 		return 0;

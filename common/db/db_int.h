@@ -22,6 +22,23 @@ enum oidc_stmt_id {
 	OIDC_STMT_USER_SET_DISABLED,
 	OIDC_STMT_USER_DELETE,
 	OIDC_STMT_USER_LIST,
+	OIDC_STMT_CODE_INSERT,
+	OIDC_STMT_CODE_CONSUME,
+	OIDC_STMT_CODE_REVOKE_TOKENS,
+	OIDC_STMT_TOKEN_INSERT,
+	OIDC_STMT_ACCESS_TOKEN_GET,
+	OIDC_STMT_REFRESH_ROTATE,
+	OIDC_STMT_REFRESH_REUSE_REVOKE,
+	OIDC_STMT_NONCE_USE,
+	OIDC_STMT_JTI_USE,
+	OIDC_STMT_SESSION_INSERT,
+	OIDC_STMT_SESSION_GET,
+	OIDC_STMT_SESSION_DELETE,
+	OIDC_STMT_CONSENT_GET,
+	OIDC_STMT_CONSENT_PUT,
+	OIDC_STMT_LOGIN_FAILURES,
+	OIDC_STMT_LOGIN_FAILURE_ADD,
+	OIDC_STMT_PURGE,
 	OIDC_STMT__MAX
 };
 
@@ -52,6 +69,8 @@ int	oidc_db_copy(struct oidc_arena *, PGresult *, int r, int c,
 bool	oidc_db_bool(PGresult *, int r, int c);
 /* Column as int64 (0 when NULL or malformed). */
 int64_t	oidc_db_i64(PGresult *, int r, int c);
+/* A decimal string as int64 (0 when malformed). */
+int64_t	oidc_db_i64_text(const char *);
 /* bytea column in text (hex "\x..") form into out[len]; 0 or -1. */
 int	oidc_db_bytea(PGresult *, int r, int c, unsigned char *out,
 	    size_t len);

@@ -50,4 +50,113 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "SELECT user_id, username, sub, NULL, claims::text, "
 	    "disabled_at IS NOT NULL, extract(epoch FROM updated_at)::bigint "
 	    "FROM app_user ORDER BY username", 0 },
+	[OIDC_STMT_CODE_INSERT] = { "code_insert",
+	    "INSERT INTO auth_code (code_hash, client_id, user_id, redirect_uri, "
+	    "scope, nonce, code_challenge, auth_time, acr, amr, sid, claims, "
+	    "expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, to_timestamp($8), "
+	    "$9, $10, $11, $12::jsonb, now() + make_interval(secs => $13))",
+	    13 },
+	/* Consumed even when expired, so an expired code is never reused. */
+	[OIDC_STMT_CODE_CONSUME] = { "code_consume",
+	    "UPDATE auth_code c SET consumed_at = now() FROM app_user u "
+	    "WHERE c.code_hash = $1 AND c.consumed_at IS NULL "
+	    "AND u.user_id = c.user_id "
+	    "RETURNING c.client_id, c.user_id, c.redirect_uri, c.scope, "
+	    "c.nonce, c.code_challenge, extract(epoch FROM c.auth_time)::bigint, "
+	    "c.acr, c.amr, c.sid, c.claims::text, u.sub, u.claims::text, "
+	    "extract(epoch FROM u.updated_at)::bigint, "
+	    "c.expires_at <= now() OR u.disabled_at IS NOT NULL", 1 },
+	[OIDC_STMT_CODE_REVOKE_TOKENS] = { "code_revoke_tokens",
+	    "UPDATE token SET revoked_at = now() WHERE auth_code_hash = $1 "
+	    "AND revoked_at IS NULL", 1 },
+	[OIDC_STMT_TOKEN_INSERT] = { "token_insert",
+	    "INSERT INTO token (token_hash, kind, client_id, user_id, scope, "
+	    "auth_code_hash, family_id, auth_time, acr, amr, sid, claims, "
+	    "expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, to_timestamp($8), "
+	    "$9, $10, $11, $12::jsonb, now() + make_interval(secs => $13))",
+	    13 },
+	[OIDC_STMT_ACCESS_TOKEN_GET] = { "access_token_get",
+	    "SELECT t.client_id, coalesce(t.user_id, 0), t.scope, "
+	    "extract(epoch FROM t.auth_time)::bigint, t.acr, t.amr, t.sid, "
+	    "t.claims::text, extract(epoch FROM t.expires_at)::bigint, "
+	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
+	    "u.claims::text, extract(epoch FROM u.updated_at)::bigint "
+	    "FROM token t LEFT JOIN app_user u ON u.user_id = t.user_id "
+	    "WHERE t.token_hash = $1 AND t.kind = 'access' "
+	    "AND t.revoked_at IS NULL AND t.expires_at > now() "
+	    "AND (t.user_id IS NULL OR u.disabled_at IS NULL)", 1 },
+	[OIDC_STMT_REFRESH_ROTATE] = { "refresh_rotate",
+	    "UPDATE token t SET rotated_at = now() FROM app_user u "
+	    "WHERE t.token_hash = $1 AND t.kind = 'refresh' AND t.client_id = $2 "
+	    "AND t.rotated_at IS NULL AND t.revoked_at IS NULL "
+	    "AND t.expires_at > now() AND u.user_id = t.user_id "
+	    "AND u.disabled_at IS NULL "
+	    "RETURNING t.client_id, t.user_id, t.scope, "
+	    "extract(epoch FROM t.auth_time)::bigint, t.acr, t.amr, t.sid, "
+	    "t.claims::text, extract(epoch FROM t.expires_at)::bigint, "
+	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
+	    "u.claims::text, extract(epoch FROM u.updated_at)::bigint, "
+	    "t.auth_code_hash, t.family_id", 2 },
+	[OIDC_STMT_REFRESH_REUSE_REVOKE] = { "refresh_reuse_revoke",
+	    "UPDATE token SET revoked_at = now() WHERE revoked_at IS NULL "
+	    "AND family_id = (SELECT family_id FROM token WHERE token_hash = $1 "
+	    "AND kind = 'refresh' AND client_id = $2 "
+	    "AND rotated_at IS NOT NULL)", 2 },
+	[OIDC_STMT_NONCE_USE] = { "nonce_use",
+	    "INSERT INTO used_nonce (client_id, nonce_hash, expires_at) "
+	    "VALUES ($1, $2, now() + make_interval(secs => $3)) "
+	    "ON CONFLICT DO NOTHING RETURNING 1", 3 },
+	[OIDC_STMT_JTI_USE] = { "jti_use",
+	    "INSERT INTO used_jti (client_id, jti_hash, expires_at) "
+	    "VALUES ($1, $2, to_timestamp($3)) ON CONFLICT DO NOTHING "
+	    "RETURNING 1", 3 },
+	[OIDC_STMT_SESSION_INSERT] = { "session_insert",
+	    "INSERT INTO login_session (session_hash, user_id, sid, auth_time, "
+	    "amr, expires_at) VALUES ($1, $2, $3, to_timestamp($4), $5, "
+	    "now() + make_interval(secs => $6))", 6 },
+	[OIDC_STMT_SESSION_GET] = { "session_get",
+	    "SELECT s.user_id, s.sid, extract(epoch FROM s.auth_time)::bigint, "
+	    "s.amr, u.sub, u.username FROM login_session s "
+	    "JOIN app_user u ON u.user_id = s.user_id "
+	    "WHERE s.session_hash = $1 AND s.expires_at > now() "
+	    "AND u.disabled_at IS NULL", 1 },
+	[OIDC_STMT_SESSION_DELETE] = { "session_delete",
+	    "DELETE FROM login_session WHERE session_hash = $1", 1 },
+	[OIDC_STMT_CONSENT_GET] = { "consent_get",
+	    "SELECT scope FROM consent WHERE user_id = $1 AND client_id = $2",
+	    2 },
+	[OIDC_STMT_CONSENT_PUT] = { "consent_put",
+	    "INSERT INTO consent (user_id, client_id, scope) VALUES ($1, $2, $3) "
+	    "ON CONFLICT (user_id, client_id) DO UPDATE SET scope = $3, "
+	    "granted_at = now()", 3 },
+	[OIDC_STMT_LOGIN_FAILURES] = { "login_failures",
+	    "SELECT count(*) FILTER (WHERE key = $1), "
+	    "count(*) FILTER (WHERE key = $2) FROM login_failure "
+	    "WHERE key IN ($1, $2) AND at > now() - make_interval(secs => $3)",
+	    3 },
+	[OIDC_STMT_LOGIN_FAILURE_ADD] = { "login_failure_add",
+	    "INSERT INTO login_failure (key) VALUES ($1), ($2)", 2 },
+	/* One batch over every ledger; run until it deletes nothing. */
+	[OIDC_STMT_PURGE] = { "purge",
+	    "WITH c AS (DELETE FROM auth_code WHERE ctid = ANY(ARRAY("
+	    "SELECT ctid FROM auth_code WHERE expires_at < now() LIMIT $1)) "
+	    "RETURNING 1), "
+	    "t AS (DELETE FROM token WHERE ctid = ANY(ARRAY("
+	    "SELECT ctid FROM token WHERE expires_at < now() LIMIT $1)) "
+	    "RETURNING 1), "
+	    "s AS (DELETE FROM login_session WHERE ctid = ANY(ARRAY("
+	    "SELECT ctid FROM login_session WHERE expires_at < now() LIMIT $1)) "
+	    "RETURNING 1), "
+	    "n AS (DELETE FROM used_nonce WHERE ctid = ANY(ARRAY("
+	    "SELECT ctid FROM used_nonce WHERE expires_at < now() LIMIT $1)) "
+	    "RETURNING 1), "
+	    "j AS (DELETE FROM used_jti WHERE ctid = ANY(ARRAY("
+	    "SELECT ctid FROM used_jti WHERE expires_at < now() LIMIT $1)) "
+	    "RETURNING 1), "
+	    "f AS (DELETE FROM login_failure WHERE ctid = ANY(ARRAY("
+	    "SELECT ctid FROM login_failure WHERE at < now() - "
+	    "make_interval(secs => $2) LIMIT $1)) RETURNING 1) "
+	    "SELECT (SELECT count(*) FROM c) + (SELECT count(*) FROM t) + "
+	    "(SELECT count(*) FROM s) + (SELECT count(*) FROM n) + "
+	    "(SELECT count(*) FROM j) + (SELECT count(*) FROM f)", 2 },
 };

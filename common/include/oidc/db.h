@@ -123,4 +123,143 @@ OIDC_MUST_CHECK int	oidc_db_user_list(struct oidc_db *,
 			    struct oidc_arena *, struct oidc_user_row **rows,
 			    size_t *n, struct oidc_error *);
 
+/* ---- grants: codes, tokens, sessions, consents, ledgers ---- */
+
+#define OIDC_HASH_LEN		32
+#define OIDC_FAMILY_LEN		16
+
+/* An authorization code (insert input; consume output). */
+struct oidc_code_row {
+	unsigned char	 code_hash[OIDC_HASH_LEN];
+	struct oidc_str	 client_id;
+	int64_t		 user_id;
+	struct oidc_str	 redirect_uri;
+	struct oidc_str	 scope;
+	struct oidc_str	 nonce;
+	struct oidc_str	 code_challenge;
+	int64_t		 auth_time;
+	struct oidc_str	 acr, amr, sid;
+	struct oidc_str	 claims;	/* claims request JSON or absent */
+	int64_t		 ttl;		/* insert: lifetime in seconds */
+	/* consume output: */
+	struct oidc_str	 sub;
+	struct oidc_str	 user_claims;
+	int64_t		 user_updated_at;
+	bool		 expired;
+};
+
+OIDC_MUST_CHECK int	oidc_db_code_insert(struct oidc_db *,
+			    const struct oidc_code_row *, struct oidc_error *);
+/*
+ * Mark the code consumed in one statement (two concurrent redemptions
+ * cannot both succeed) and return its row.  1 consumed now (check
+ * out->expired), 0 unknown or already consumed, -1 error.
+ */
+OIDC_MUST_CHECK int	oidc_db_code_consume(struct oidc_db *,
+			    struct oidc_arena *, const unsigned char *hash,
+			    struct oidc_code_row *, struct oidc_error *);
+/* Revoke every token issued from the code (replay, RFC 6749 4.1.2). */
+OIDC_MUST_CHECK int	oidc_db_code_revoke_tokens(struct oidc_db *,
+			    const unsigned char *hash, struct oidc_error *);
+
+struct oidc_token_row {
+	unsigned char	 token_hash[OIDC_HASH_LEN];
+	const char	*kind;		/* "access" or "refresh" */
+	struct oidc_str	 client_id;
+	int64_t		 user_id;	/* 0: no user (client_credentials) */
+	struct oidc_str	 scope;
+	bool		 has_code;
+	unsigned char	 code_hash[OIDC_HASH_LEN];
+	bool		 has_family;
+	unsigned char	 family_id[OIDC_FAMILY_LEN];
+	int64_t		 auth_time;
+	struct oidc_str	 acr, amr, sid;
+	struct oidc_str	 claims;
+	int64_t		 ttl;		/* insert: lifetime in seconds */
+	/* lookup output: */
+	int64_t		 expires_at;
+	int64_t		 created_at;
+	struct oidc_str	 sub;
+	struct oidc_str	 username;
+	struct oidc_str	 user_claims;
+	int64_t		 user_updated_at;
+};
+
+OIDC_MUST_CHECK int	oidc_db_token_insert(struct oidc_db *,
+			    const struct oidc_token_row *, struct oidc_error *);
+/* An active access token with its user.  1 found, 0 not active, -1. */
+OIDC_MUST_CHECK int	oidc_db_access_token_get(struct oidc_db *,
+			    struct oidc_arena *, const unsigned char *hash,
+			    struct oidc_token_row *, struct oidc_error *);
+/*
+ * Rotate an active refresh token of `client_id` in one statement.
+ * 1 rotated (row with sub and user claims), 0 not active, -1 error.
+ */
+OIDC_MUST_CHECK int	oidc_db_refresh_rotate(struct oidc_db *,
+			    struct oidc_arena *, const unsigned char *hash,
+			    struct oidc_str client_id, struct oidc_token_row *,
+			    struct oidc_error *);
+/*
+ * If `hash` is a refresh token of client_id that was already rotated,
+ * revoke its whole family.  1 revoked something, 0 nothing, -1 error.
+ */
+OIDC_MUST_CHECK int	oidc_db_refresh_reuse_revoke(struct oidc_db *,
+			    const unsigned char *hash, struct oidc_str client_id,
+			    struct oidc_error *);
+
+/* 1 the nonce is fresh (now recorded), 0 already used, -1 error. */
+OIDC_MUST_CHECK int	oidc_db_nonce_use(struct oidc_db *,
+			    struct oidc_str client_id, const unsigned char *hash,
+			    int64_t ttl, struct oidc_error *);
+/* 1 fresh (recorded until expires_at), 0 replayed, -1 error. */
+OIDC_MUST_CHECK int	oidc_db_jti_use(struct oidc_db *,
+			    struct oidc_str client_id, const unsigned char *hash,
+			    int64_t expires_at, struct oidc_error *);
+
+struct oidc_session_row {
+	unsigned char	 session_hash[OIDC_HASH_LEN];
+	int64_t		 user_id;
+	struct oidc_str	 sid;
+	int64_t		 auth_time;
+	struct oidc_str	 amr;
+	/* lookup output: */
+	struct oidc_str	 sub;
+	struct oidc_str	 username;
+};
+
+OIDC_MUST_CHECK int	oidc_db_session_insert(struct oidc_db *,
+			    const struct oidc_session_row *, int64_t ttl,
+			    struct oidc_error *);
+/* 1 found and live (user enabled), 0 not, -1 error. */
+OIDC_MUST_CHECK int	oidc_db_session_get(struct oidc_db *,
+			    struct oidc_arena *, const unsigned char *hash,
+			    struct oidc_session_row *, struct oidc_error *);
+OIDC_MUST_CHECK int	oidc_db_session_delete(struct oidc_db *,
+			    const unsigned char *hash, struct oidc_error *);
+
+/* 1 with *scope set, 0 no consent, -1 error. */
+OIDC_MUST_CHECK int	oidc_db_consent_get(struct oidc_db *,
+			    struct oidc_arena *, int64_t user_id,
+			    struct oidc_str client_id, struct oidc_str *scope,
+			    struct oidc_error *);
+OIDC_MUST_CHECK int	oidc_db_consent_put(struct oidc_db *, int64_t user_id,
+			    struct oidc_str client_id, struct oidc_str scope,
+			    struct oidc_error *);
+
+/* Failed logins within the last window_s seconds for two keys. */
+OIDC_MUST_CHECK int	oidc_db_login_failures(struct oidc_db *,
+			    const char *key1, const char *key2, int64_t window_s,
+			    int64_t *n1, int64_t *n2, struct oidc_error *);
+OIDC_MUST_CHECK int	oidc_db_login_failure_add(struct oidc_db *,
+			    const char *key1, const char *key2,
+			    struct oidc_error *);
+
+/*
+ * Delete expired rows (codes, tokens, sessions, nonces, jtis, failures
+ * older than `keep_s`) in batches of `batch`; *deleted counts them.
+ */
+OIDC_MUST_CHECK int	oidc_db_purge(struct oidc_db *, int64_t batch,
+			    int64_t keep_s, int64_t *deleted,
+			    struct oidc_error *);
+
 #endif /* OIDC_DB_H */

@@ -1,0 +1,445 @@
+/*
+ * db_grant.c: codes, tokens, sessions, consents and the replay/throttle
+ * ledgers (see oidc/db.h).  Hashes travel as binary bytea parameters;
+ * integers as decimal text.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "oidc/arena.h"
+#include "db_int.h"
+
+#define TEXT	0
+#define BIN	1
+
+/* Parameter vectors for one statement. */
+struct params {
+	const char	*v[16];
+	int		 len[16];
+	int		 fmt[16];
+	char		 num[16][24];
+	int		 n;
+};
+
+static void
+p_str(struct params *p, struct oidc_str s)
+{
+	p->v[p->n] = s.p;	/* NULL is SQL NULL; text is NUL-terminated */
+	p->len[p->n] = 0;
+	p->fmt[p->n++] = TEXT;
+}
+
+static void
+p_cstr(struct params *p, const char *s)
+{
+	p_str(p, (struct oidc_str){ s, s != NULL ? strlen(s) : 0 });
+}
+
+static void
+p_bin(struct params *p, const unsigned char *b, size_t len)
+{
+	p->v[p->n] = (const char *)b;
+	p->len[p->n] = (int)len;
+	p->fmt[p->n++] = BIN;
+}
+
+static void
+p_i64(struct params *p, int64_t v)
+{
+	(void)snprintf(p->num[p->n], sizeof(p->num[0]), "%lld", (long long)v);
+	p->v[p->n] = p->num[p->n];
+	p->len[p->n] = 0;
+	p->fmt[p->n++] = TEXT;
+}
+
+/* An id of 0 (or a time of 0) is SQL NULL. */
+static void
+p_i64_or_null(struct params *p, int64_t v)
+{
+	if (v == 0) {
+		p->v[p->n] = NULL;
+		p->len[p->n] = 0;
+		p->fmt[p->n++] = TEXT;
+	} else
+		p_i64(p, v);
+}
+
+static int
+run(struct oidc_db *db, enum oidc_stmt_id id, struct params *p,
+    PGresult **res, struct oidc_error *err)
+{
+	return oidc_db_exec(db, id, p->v, p->len, p->fmt, res, err);
+}
+
+/* Run a statement whose result is only "how many rows". */
+static int
+run_count(struct oidc_db *db, enum oidc_stmt_id id, struct params *p,
+    struct oidc_error *err)
+{
+	PGresult	*res;
+	int		 n;
+
+	if (run(db, id, p, &res, err) == -1)
+		return -1;
+	n = PQresultStatus(res) == PGRES_TUPLES_OK ? PQntuples(res) :
+	    (int)oidc_db_i64_text(PQcmdTuples(res));
+	PQclear(res);
+	return n;
+}
+
+int
+oidc_db_code_insert(struct oidc_db *db, const struct oidc_code_row *c,
+    struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+
+	p_bin(&p, c->code_hash, OIDC_HASH_LEN);
+	p_str(&p, c->client_id);
+	p_i64(&p, c->user_id);
+	p_str(&p, c->redirect_uri);
+	p_str(&p, c->scope);
+	p_str(&p, c->nonce);
+	p_str(&p, c->code_challenge);
+	p_i64(&p, c->auth_time);
+	p_str(&p, c->acr);
+	p_str(&p, c->amr);
+	p_str(&p, c->sid);
+	p_str(&p, c->claims);
+	p_i64(&p, c->ttl);
+	return run_count(db, OIDC_STMT_CODE_INSERT, &p, err) == 1 ? 0 : -1;
+}
+
+/* Columns of code_consume. */
+enum { CC_CLIENT, CC_USER, CC_REDIRECT, CC_SCOPE, CC_NONCE, CC_CHALLENGE,
+    CC_AUTH_TIME, CC_ACR, CC_AMR, CC_SID, CC_CLAIMS, CC_SUB, CC_UCLAIMS,
+    CC_UUPDATED, CC_EXPIRED };
+
+int
+oidc_db_code_consume(struct oidc_db *db, struct oidc_arena *a,
+    const unsigned char *hash, struct oidc_code_row *c,
+    struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+	PGresult	*res;
+	int		 rc;
+
+	memset(c, 0, sizeof(*c));
+	p_bin(&p, hash, OIDC_HASH_LEN);
+	if (run(db, OIDC_STMT_CODE_CONSUME, &p, &res, err) == -1)
+		return -1;
+	rc = PQntuples(res) == 1;
+	if (rc == 1) {
+		memcpy(c->code_hash, hash, OIDC_HASH_LEN);
+		c->user_id = oidc_db_i64(res, 0, CC_USER);
+		c->auth_time = oidc_db_i64(res, 0, CC_AUTH_TIME);
+		c->user_updated_at = oidc_db_i64(res, 0, CC_UUPDATED);
+		c->expired = oidc_db_bool(res, 0, CC_EXPIRED);
+		if (oidc_db_copy(a, res, 0, CC_CLIENT, &c->client_id, err) ||
+		    oidc_db_copy(a, res, 0, CC_REDIRECT, &c->redirect_uri,
+		    err) ||
+		    oidc_db_copy(a, res, 0, CC_SCOPE, &c->scope, err) ||
+		    oidc_db_copy(a, res, 0, CC_NONCE, &c->nonce, err) ||
+		    oidc_db_copy(a, res, 0, CC_CHALLENGE, &c->code_challenge,
+		    err) ||
+		    oidc_db_copy(a, res, 0, CC_ACR, &c->acr, err) ||
+		    oidc_db_copy(a, res, 0, CC_AMR, &c->amr, err) ||
+		    oidc_db_copy(a, res, 0, CC_SID, &c->sid, err) ||
+		    oidc_db_copy(a, res, 0, CC_CLAIMS, &c->claims, err) ||
+		    oidc_db_copy(a, res, 0, CC_SUB, &c->sub, err) ||
+		    oidc_db_copy(a, res, 0, CC_UCLAIMS, &c->user_claims, err))
+			rc = -1;
+	}
+	PQclear(res);
+	return rc;
+}
+
+int
+oidc_db_code_revoke_tokens(struct oidc_db *db, const unsigned char *hash,
+    struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+
+	p_bin(&p, hash, OIDC_HASH_LEN);
+	return run_count(db, OIDC_STMT_CODE_REVOKE_TOKENS, &p, err) < 0 ? -1 :
+	    0;
+}
+
+int
+oidc_db_token_insert(struct oidc_db *db, const struct oidc_token_row *t,
+    struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+
+	p_bin(&p, t->token_hash, OIDC_HASH_LEN);
+	p_cstr(&p, t->kind);
+	p_str(&p, t->client_id);
+	p_i64_or_null(&p, t->user_id);
+	p_str(&p, t->scope);
+	if (t->has_code)
+		p_bin(&p, t->code_hash, OIDC_HASH_LEN);
+	else
+		p_str(&p, OIDC_STR_NULL);
+	if (t->has_family)
+		p_bin(&p, t->family_id, OIDC_FAMILY_LEN);
+	else
+		p_str(&p, OIDC_STR_NULL);
+	p_i64_or_null(&p, t->auth_time);
+	p_str(&p, t->acr);
+	p_str(&p, t->amr);
+	p_str(&p, t->sid);
+	p_str(&p, t->claims);
+	p_i64(&p, t->ttl);
+	return run_count(db, OIDC_STMT_TOKEN_INSERT, &p, err) == 1 ? 0 : -1;
+}
+
+/* Columns shared by access_token_get and refresh_rotate. */
+enum { T_CLIENT, T_USER, T_SCOPE, T_AUTH_TIME, T_ACR, T_AMR, T_SID, T_CLAIMS,
+    T_EXPIRES, T_CREATED, T_SUB, T_USERNAME, T_UCLAIMS, T_UUPDATED,
+    T_CODE_HASH, T_FAMILY };
+
+static int
+read_token(struct oidc_arena *a, PGresult *res, struct oidc_token_row *t,
+    struct oidc_error *err)
+{
+	t->user_id = oidc_db_i64(res, 0, T_USER);
+	t->auth_time = oidc_db_i64(res, 0, T_AUTH_TIME);
+	t->expires_at = oidc_db_i64(res, 0, T_EXPIRES);
+	t->created_at = oidc_db_i64(res, 0, T_CREATED);
+	t->user_updated_at = oidc_db_i64(res, 0, T_UUPDATED);
+	if (oidc_db_copy(a, res, 0, T_CLIENT, &t->client_id, err) ||
+	    oidc_db_copy(a, res, 0, T_SCOPE, &t->scope, err) ||
+	    oidc_db_copy(a, res, 0, T_ACR, &t->acr, err) ||
+	    oidc_db_copy(a, res, 0, T_AMR, &t->amr, err) ||
+	    oidc_db_copy(a, res, 0, T_SID, &t->sid, err) ||
+	    oidc_db_copy(a, res, 0, T_CLAIMS, &t->claims, err) ||
+	    oidc_db_copy(a, res, 0, T_SUB, &t->sub, err) ||
+	    oidc_db_copy(a, res, 0, T_USERNAME, &t->username, err) ||
+	    oidc_db_copy(a, res, 0, T_UCLAIMS, &t->user_claims, err))
+		return -1;
+	return 0;
+}
+
+int
+oidc_db_access_token_get(struct oidc_db *db, struct oidc_arena *a,
+    const unsigned char *hash, struct oidc_token_row *t,
+    struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+	PGresult	*res;
+	int		 rc;
+
+	memset(t, 0, sizeof(*t));
+	p_bin(&p, hash, OIDC_HASH_LEN);
+	if (run(db, OIDC_STMT_ACCESS_TOKEN_GET, &p, &res, err) == -1)
+		return -1;
+	rc = PQntuples(res) == 1;
+	if (rc == 1) {
+		t->kind = "access";
+		memcpy(t->token_hash, hash, OIDC_HASH_LEN);
+		if (read_token(a, res, t, err) == -1)
+			rc = -1;
+	}
+	PQclear(res);
+	return rc;
+}
+
+int
+oidc_db_refresh_rotate(struct oidc_db *db, struct oidc_arena *a,
+    const unsigned char *hash, struct oidc_str client_id,
+    struct oidc_token_row *t, struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+	PGresult	*res;
+	int		 rc;
+
+	memset(t, 0, sizeof(*t));
+	p_bin(&p, hash, OIDC_HASH_LEN);
+	p_str(&p, client_id);
+	if (run(db, OIDC_STMT_REFRESH_ROTATE, &p, &res, err) == -1)
+		return -1;
+	rc = PQntuples(res) == 1;
+	if (rc == 1) {
+		t->kind = "refresh";
+		memcpy(t->token_hash, hash, OIDC_HASH_LEN);
+		if (read_token(a, res, t, err) == -1)
+			rc = -1;
+		t->has_code = oidc_db_bytea(res, 0, T_CODE_HASH, t->code_hash,
+		    OIDC_HASH_LEN) == 0;
+		t->has_family = oidc_db_bytea(res, 0, T_FAMILY, t->family_id,
+		    OIDC_FAMILY_LEN) == 0;
+	}
+	PQclear(res);
+	return rc;
+}
+
+int
+oidc_db_refresh_reuse_revoke(struct oidc_db *db, const unsigned char *hash,
+    struct oidc_str client_id, struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+	int		 n;
+
+	p_bin(&p, hash, OIDC_HASH_LEN);
+	p_str(&p, client_id);
+	if ((n = run_count(db, OIDC_STMT_REFRESH_REUSE_REVOKE, &p, err)) < 0)
+		return -1;
+	return n > 0;
+}
+
+int
+oidc_db_nonce_use(struct oidc_db *db, struct oidc_str client_id,
+    const unsigned char *hash, int64_t ttl, struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+
+	p_str(&p, client_id);
+	p_bin(&p, hash, OIDC_HASH_LEN);
+	p_i64(&p, ttl);
+	return run_count(db, OIDC_STMT_NONCE_USE, &p, err);
+}
+
+int
+oidc_db_jti_use(struct oidc_db *db, struct oidc_str client_id,
+    const unsigned char *hash, int64_t expires_at, struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+
+	p_str(&p, client_id);
+	p_bin(&p, hash, OIDC_HASH_LEN);
+	p_i64(&p, expires_at);
+	return run_count(db, OIDC_STMT_JTI_USE, &p, err);
+}
+
+int
+oidc_db_session_insert(struct oidc_db *db, const struct oidc_session_row *s,
+    int64_t ttl, struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+
+	p_bin(&p, s->session_hash, OIDC_HASH_LEN);
+	p_i64(&p, s->user_id);
+	p_str(&p, s->sid);
+	p_i64(&p, s->auth_time);
+	p_str(&p, s->amr);
+	p_i64(&p, ttl);
+	return run_count(db, OIDC_STMT_SESSION_INSERT, &p, err) == 1 ? 0 : -1;
+}
+
+int
+oidc_db_session_get(struct oidc_db *db, struct oidc_arena *a,
+    const unsigned char *hash, struct oidc_session_row *s,
+    struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+	PGresult	*res;
+	int		 rc;
+
+	memset(s, 0, sizeof(*s));
+	p_bin(&p, hash, OIDC_HASH_LEN);
+	if (run(db, OIDC_STMT_SESSION_GET, &p, &res, err) == -1)
+		return -1;
+	rc = PQntuples(res) == 1;
+	if (rc == 1) {
+		memcpy(s->session_hash, hash, OIDC_HASH_LEN);
+		s->user_id = oidc_db_i64(res, 0, 0);
+		s->auth_time = oidc_db_i64(res, 0, 2);
+		if (oidc_db_copy(a, res, 0, 1, &s->sid, err) ||
+		    oidc_db_copy(a, res, 0, 3, &s->amr, err) ||
+		    oidc_db_copy(a, res, 0, 4, &s->sub, err) ||
+		    oidc_db_copy(a, res, 0, 5, &s->username, err))
+			rc = -1;
+	}
+	PQclear(res);
+	return rc;
+}
+
+int
+oidc_db_session_delete(struct oidc_db *db, const unsigned char *hash,
+    struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+
+	p_bin(&p, hash, OIDC_HASH_LEN);
+	return run_count(db, OIDC_STMT_SESSION_DELETE, &p, err) < 0 ? -1 : 0;
+}
+
+int
+oidc_db_consent_get(struct oidc_db *db, struct oidc_arena *a, int64_t user_id,
+    struct oidc_str client_id, struct oidc_str *scope, struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+	PGresult	*res;
+	int		 rc;
+
+	p_i64(&p, user_id);
+	p_str(&p, client_id);
+	if (run(db, OIDC_STMT_CONSENT_GET, &p, &res, err) == -1)
+		return -1;
+	rc = PQntuples(res) == 1;
+	if (rc == 1 && oidc_db_copy(a, res, 0, 0, scope, err) == -1)
+		rc = -1;
+	PQclear(res);
+	return rc;
+}
+
+int
+oidc_db_consent_put(struct oidc_db *db, int64_t user_id,
+    struct oidc_str client_id, struct oidc_str scope, struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+
+	p_i64(&p, user_id);
+	p_str(&p, client_id);
+	p_str(&p, scope);
+	return run_count(db, OIDC_STMT_CONSENT_PUT, &p, err) == 1 ? 0 : -1;
+}
+
+int
+oidc_db_login_failures(struct oidc_db *db, const char *k1, const char *k2,
+    int64_t window_s, int64_t *n1, int64_t *n2, struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+	PGresult	*res;
+
+	p_cstr(&p, k1);
+	p_cstr(&p, k2);
+	p_i64(&p, window_s);
+	if (run(db, OIDC_STMT_LOGIN_FAILURES, &p, &res, err) == -1)
+		return -1;
+	*n1 = oidc_db_i64(res, 0, 0);
+	*n2 = oidc_db_i64(res, 0, 1);
+	PQclear(res);
+	return 0;
+}
+
+int
+oidc_db_login_failure_add(struct oidc_db *db, const char *k1, const char *k2,
+    struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+
+	p_cstr(&p, k1);
+	p_cstr(&p, k2);
+	return run_count(db, OIDC_STMT_LOGIN_FAILURE_ADD, &p, err) < 0 ? -1 : 0;
+}
+
+int
+oidc_db_purge(struct oidc_db *db, int64_t batch, int64_t keep_s,
+    int64_t *deleted, struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+	PGresult	*res;
+	int64_t		 n;
+
+	*deleted = 0;
+	p_i64(&p, batch);
+	p_i64(&p, keep_s);
+	do {
+		if (run(db, OIDC_STMT_PURGE, &p, &res, err) == -1)
+			return -1;
+		n = oidc_db_i64(res, 0, 0);
+		PQclear(res);
+		*deleted += n;
+	} while (n > 0);
+	return 0;
+}
