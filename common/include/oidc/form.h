@@ -13,7 +13,8 @@
  * '+' decodes to a space.  Empty segments ("a=1&&b=2", a trailing '&') are
  * skipped.  A parameter with an empty value is treated as omitted (RFC 6749
  * 3.1) and does not appear in the result, but still counts for duplicates.
- * A segment without '=' is a name with an empty value.
+ * A segment without '=' is a name with an empty value; an empty name
+ * ("=x") is malformed.
  * Errors: OIDC_E_INVALID_REQUEST (malformed, duplicate) or OIDC_E_LIMIT.
  */
 #ifndef OIDC_FORM_H

@@ -99,7 +99,7 @@ nest(size_t n, size_t *len)
 	char	*s;
 	size_t	 i, o = 0;
 
-	s = malloc(n * 6 + 1);
+	s = malloc(n * 6 + 8);
 	for (i = 0; i + 1 < n; i++) {
 		memcpy(s + o, "{\"a\":", 5);
 		o += 5;
@@ -128,6 +128,28 @@ test_limits(struct oidc_arena *a)
 	oidc_error_clear(&err);
 	is_int(oidc_json_parse(a, s, len, 0, &j, &err), -1, "depth 17");
 	is_int(err.code, OIDC_E_INVALID_REQUEST, "depth 17: invalid_request");
+	free(s);
+	/*
+	 * json-c counts every value, scalars too: a member inside the 16th
+	 * object is level 17.  Pinned here so a json-c change is noticed.
+	 */
+	s = nest(OIDC_JSON_MAX_DEPTH, &len);
+	memmove(s + len - OIDC_JSON_MAX_DEPTH + 5, s + len -
+	    OIDC_JSON_MAX_DEPTH, OIDC_JSON_MAX_DEPTH);
+	memcpy(s + len - OIDC_JSON_MAX_DEPTH, "\"b\":1", 5);
+	oidc_error_clear(&err);
+	is_int(oidc_json_parse(a, s, len + 5, 0, &j, &err), -1,
+	    "depth 16 with a scalar inside is 17 values deep");
+	ok(strstr(err.detail, "deep") != NULL, "... refused for depth");
+	/* One level less parses. */
+	free(s);
+	s = nest(OIDC_JSON_MAX_DEPTH - 1, &len);
+	memmove(s + len - OIDC_JSON_MAX_DEPTH + 1 + 5, s + len -
+	    OIDC_JSON_MAX_DEPTH + 1, OIDC_JSON_MAX_DEPTH - 1);
+	memcpy(s + len - OIDC_JSON_MAX_DEPTH + 1, "\"b\":1", 5);
+	oidc_error_clear(&err);
+	is_int(oidc_json_parse(a, s, len + 5, 0, &j, &err), 0,
+	    "depth 15 with a scalar inside parses");
 	free(s);
 	s = nest(1000, &len);
 	oidc_error_clear(&err);
