@@ -193,6 +193,8 @@ chmod 0700 "$T/pgdata"
 chmod 0666 "$T/expected-errors"
 if [ ${#AS[@]} -gt 0 ]; then
 	chown "$TUSER:" "$T/pgdata" "$T/pg" "$T/log" "$T/keys"
+	# lighttpd opens its error log after dropping privileges.
+	chown -R "$TUSER:" "$T/lighttpd"
 fi
 
 PORT=$(free_port) || die "no free port"
