@@ -17,9 +17,6 @@
 #include "oidcctl.h"
 #include "oidcctl_int.h"
 
-/* TEMPORARY until tools/cmd_jose.c lands (issue 3). */
-extern int oidcctl_jose(int, char *[]) __attribute__((weak));
-
 static void
 usage(FILE *f)
 {
@@ -205,7 +202,7 @@ main(int argc, char *argv[])
 		return oidcctl_client(argc - 1, argv + 1);
 	if (strcmp(argv[1], "user") == 0)
 		return oidcctl_user(argc - 1, argv + 1);
-	if (strcmp(argv[1], "jose") == 0 && oidcctl_jose != NULL)
+	if (strcmp(argv[1], "jose") == 0)
 		return oidcctl_jose(argc - 1, argv + 1);
 	fprintf(stderr, "oidcctl: unknown command %s (try --help)\n", argv[1]);
 	return OIDCCTL_USAGE;

@@ -21,6 +21,7 @@
 #include "oidc/crypto.h"
 #include "oidc/ctx.h"
 #include "oidc/db.h"
+#include "oidc/jwk.h"
 #include "oidc/log.h"
 
 #define EXIT_CONFIG	78	/* sysexits.h EX_CONFIG */
@@ -51,6 +52,63 @@ usage(const struct oidc_endpoint *ep)
 	    "  --check-config  load the configuration and keys, then exit\n"
 	    "                  (0 ok, 78 bad configuration)\n", ep->name,
 	    ep->name);
+}
+
+/*
+ * Load every configured signing key once, into one key set.  A key file
+ * holds one PEM key or one JWK; the optional algorithm pins it.
+ */
+static struct oidc_keyset *
+load_keys(const struct oidc_config *cfg, struct oidc_error *err)
+{
+	struct oidc_arena	*scratch = NULL;
+	struct oidc_keyset	*ks = NULL, *one = NULL;
+	struct oidc_jwk		*key;
+	struct oidc_json	*j;
+	enum oidc_jws_alg	 alg;
+	size_t			 i;
+
+	if ((scratch = oidc_arena_new(8192, 1 << 20)) == NULL ||
+	    (ks = oidc_keyset_new(err)) == NULL)
+		goto fail;
+	for (i = 0; i < cfg->nkeys; i++) {
+		alg = OIDC_JWS_ALG_ANY;
+		if (cfg->keys[i].alg != NULL &&
+		    oidc_jws_alg_from_name(cfg->keys[i].alg,
+		    strlen(cfg->keys[i].alg), &alg) == -1) {
+			oidc_fail(err, OIDC_E_CONFIG, NULL, "signing_key: "
+			    "unknown algorithm %s", cfg->keys[i].alg);
+			goto fail;
+		}
+		one = oidc_keyset_load(scratch, cfg->keys[i].path, alg, NULL,
+		    err);
+		if (one == NULL || oidc_keyset_count(one) != 1) {
+			if (one != NULL)
+				oidc_fail(err, OIDC_E_CONFIG, NULL,
+				    "signing_key %s: one key per file",
+				    cfg->keys[i].path);
+			goto fail;
+		}
+		/* Re-parse into the shared set (sets own their keys). */
+		if ((j = oidc_jwk_private_json(oidc_keyset_get(one, 0),
+		    scratch, err)) == NULL)
+			goto fail;
+		key = oidc_jwk_from_json(scratch, j, err);
+		if (key == NULL || oidc_keyset_add(ks, key, err) == -1) {
+			oidc_jwk_free(key);
+			goto fail;
+		}
+		oidc_keyset_free(one);
+		one = NULL;
+		oidc_arena_reset(scratch);
+	}
+	oidc_arena_free(scratch);
+	return ks;
+fail:
+	oidc_keyset_free(one);
+	oidc_keyset_free(ks);
+	oidc_arena_free(scratch);
+	return NULL;
 }
 
 static const char *
@@ -203,6 +261,13 @@ oidc_app_main(const struct oidc_endpoint *ep, int argc, char *argv[])
 		fprintf(stderr, "%s: out of memory\n", ep->name);
 		goto out;
 	}
+	if ((ep->needs & OIDC_NEED_SIGNING_KEYS) &&
+	    (ctx.keys = load_keys(&cfg, &err)) == NULL) {
+		fprintf(stderr, "%s: configuration error: %s\n", ep->name,
+		    err.detail);
+		status = EXIT_CONFIG;
+		goto out;
+	}
 	if (check_only) {
 		printf("%s: configuration ok\n", path);
 		status = 0;
@@ -250,6 +315,7 @@ oidc_app_main(const struct oidc_endpoint *ep, int argc, char *argv[])
 	status = 0;
 out:
 	oidc_db_free(ctx.db);
+	oidc_keyset_free(ctx.keys);
 	oidc_arena_free(ctx.a);
 	oidc_arena_free(cfg_arena);
 	return status;

@@ -334,6 +334,14 @@ oidc_json_has(const struct oidc_json *j, const char *key)
 	return member(j, key, &v) == 1;
 }
 
+bool
+oidc_json_has_key(const struct oidc_json *j, const char *key)
+{
+	if (j == NULL || !json_object_is_type(CJ(j), json_type_object))
+		return false;
+	return json_object_object_get_ex(CJ(j), key, NULL) != 0;
+}
+
 size_t
 oidc_json_array_len(const struct oidc_json *j)
 {

@@ -195,7 +195,7 @@ oidc_db_token_insert(struct oidc_db *db, const struct oidc_token_row *t,
 /* Columns shared by access_token_get and refresh_rotate. */
 enum { T_CLIENT, T_USER, T_SCOPE, T_AUTH_TIME, T_ACR, T_AMR, T_SID, T_CLAIMS,
     T_EXPIRES, T_CREATED, T_SUB, T_USERNAME, T_UCLAIMS, T_UUPDATED,
-    T_CODE_HASH, T_FAMILY };
+    T_CODE_HASH, T_FAMILY, T_UI_ALG, T_SECRET_PLAIN, T_REDIRECT_URIS };
 
 static int
 read_token(struct oidc_arena *a, PGresult *res, struct oidc_token_row *t,
@@ -236,7 +236,12 @@ oidc_db_access_token_get(struct oidc_db *db, struct oidc_arena *a,
 	if (rc == 1) {
 		t->kind = "access";
 		memcpy(t->token_hash, hash, OIDC_HASH_LEN);
-		if (read_token(a, res, t, err) == -1)
+		if (read_token(a, res, t, err) == -1 ||
+		    oidc_db_copy(a, res, 0, T_UI_ALG, &t->userinfo_alg, err) ||
+		    oidc_db_copy(a, res, 0, T_SECRET_PLAIN,
+		    &t->client_secret_plain, err) ||
+		    oidc_db_copy(a, res, 0, T_REDIRECT_URIS,
+		    &t->client_redirect_uris, err))
 			rc = -1;
 	}
 	PQclear(res);

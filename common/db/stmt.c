@@ -80,8 +80,11 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "extract(epoch FROM t.auth_time)::bigint, t.acr, t.amr, t.sid, "
 	    "t.claims::text, extract(epoch FROM t.expires_at)::bigint, "
 	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
-	    "u.claims::text, extract(epoch FROM u.updated_at)::bigint "
-	    "FROM token t LEFT JOIN app_user u ON u.user_id = t.user_id "
+	    "u.claims::text, extract(epoch FROM u.updated_at)::bigint, "
+	    "NULL, NULL, c.metadata->>'userinfo_signed_response_alg', "
+	    "c.secret_plain, (c.metadata->'redirect_uris')::text "
+	    "FROM token t JOIN client c ON c.client_id = t.client_id "
+	    "LEFT JOIN app_user u ON u.user_id = t.user_id "
 	    "WHERE t.token_hash = $1 AND t.kind = 'access' "
 	    "AND t.revoked_at IS NULL AND t.expires_at > now() "
 	    "AND (t.user_id IS NULL OR u.disabled_at IS NULL)", 1 },

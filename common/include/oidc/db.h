@@ -183,6 +183,10 @@ struct oidc_token_row {
 	struct oidc_str	 username;
 	struct oidc_str	 user_claims;
 	int64_t		 user_updated_at;
+	/* access_token_get only: the client's settings userinfo needs. */
+	struct oidc_str	 userinfo_alg;
+	struct oidc_str	 client_secret_plain;
+	struct oidc_str	 client_redirect_uris;	/* JSON array text */
 };
 
 OIDC_MUST_CHECK int	oidc_db_token_insert(struct oidc_db *,

@@ -78,6 +78,9 @@ OIDC_MUST_CHECK int	oidc_json_get_str_list(const struct oidc_json *,
 			    struct oidc_arena *, struct oidc_str **items,
 			    size_t *n, struct oidc_error *);
 bool			oidc_json_has(const struct oidc_json *, const char *);
+/* True if the member exists, even with a JSON null value. */
+bool			oidc_json_has_key(const struct oidc_json *,
+			    const char *);
 
 /* Arrays: length, borrowed element, element as string (0 or -1). */
 size_t			 oidc_json_array_len(const struct oidc_json *);

@@ -1,0 +1,20 @@
+/* cgi-bin/userinfo.c: the UserInfo endpoint (OIDC Core 5.3). */
+#include "oidc/app.h"
+#include "oidc/userinfo.h"
+
+static const struct oidc_endpoint userinfo_ep = {
+	.name		= "userinfo",
+	.methods	= OIDC_METHOD_GET | OIDC_METHOD_POST,
+	/* Keys only for signed UserInfo responses. */
+	.needs		= OIDC_NEED_DB | OIDC_NEED_SIGNING_KEYS,
+	.max_body	= 8 * 1024,
+	.body		= OIDC_BODY_FORM,
+	.errstyle	= OIDC_ERRSTYLE_BEARER,
+	.handle		= oidc_userinfo_handle,
+};
+
+int
+main(int argc, char *argv[])
+{
+	return oidc_app_main(&userinfo_ep, argc, argv);
+}

@@ -1,0 +1,42 @@
+/*
+ * clientauth.h: client authentication at the token endpoint (and later at
+ * revocation and introspection): RFC 6749 2.3, OIDC Core 9, RFC 7523.
+ *
+ * Exactly one method per request: HTTP Basic (client_secret_basic), form
+ * client_id + client_secret (client_secret_post), a client_assertion JWT
+ * (client_secret_jwt with HS*, private_key_jwt with the client's registered
+ * "jwks"), or a bare client_id for public clients (none).  The method used
+ * must be the one the client registered.  Secrets are compared as SHA-256
+ * digests in constant time; an unknown client costs the same work as a
+ * wrong secret.  Assertions: iss = sub = client_id, aud is the token
+ * endpoint or the issuer, exp required (and not more than an hour ahead),
+ * jti required and used once (remembered until exp), at most
+ * OIDC_ASSERTION_MAX_LEN bytes, keys only from the client's registration,
+ * never from the token.  Failures are OIDC_E_INVALID_CLIENT (401, with a
+ * Basic challenge when Basic was tried); a malformed mix is
+ * OIDC_E_INVALID_REQUEST.
+ */
+#ifndef OIDC_CLIENTAUTH_H
+#define OIDC_CLIENTAUTH_H
+
+#include "oidc/cdefs.h"
+#include "oidc/error.h"
+
+#define OIDC_ASSERTION_MAX_LEN	(8 * 1024)
+
+struct oidc_client;
+struct oidc_ctx;
+struct oidc_request;
+struct oidc_response;
+
+/*
+ * Authenticate the client of a token-endpoint style request.  `endpoint`
+ * is this endpoint's URL (an accepted assertion audience).  0 with *client
+ * filled, or -1.  Sets resp->basic_auth_tried when Basic was used.
+ */
+OIDC_MUST_CHECK int	oidc_client_authenticate(struct oidc_ctx *,
+			    const struct oidc_request *, struct oidc_response *,
+			    const char *endpoint, struct oidc_client *,
+			    struct oidc_error *);
+
+#endif /* OIDC_CLIENTAUTH_H */

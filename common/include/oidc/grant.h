@@ -1,0 +1,71 @@
+/*
+ * grant.h: issuing what a grant yields: access tokens, refresh tokens and
+ * ID Tokens, shared by the token and authorization endpoints.
+ *
+ * Access and refresh tokens are OIDC_TOKEN_BYTES random bytes, base64url;
+ * only their SHA-256 is stored (RFC 6749 10.3, 10.4).  ID Tokens (OIDC
+ * Core 2, 3.1.3.6, 3.2.2.10, 3.3.2.11) carry iss, sub, aud, exp, iat,
+ * auth_time, nonce, acr, amr, sid, at_hash and c_hash as applicable, and
+ * are signed with the client's id_token_signed_response_alg (RS256 by
+ * default) using the provider's key for that algorithm, or for HS* the
+ * client secret (OIDC Core 10.1).
+ */
+#ifndef OIDC_GRANT_H
+#define OIDC_GRANT_H
+
+#include "oidc/cdefs.h"
+#include "oidc/error.h"
+#include "oidc/str.h"
+
+struct oidc_client;
+struct oidc_ctx;
+struct oidc_json;
+struct oidc_token_row;
+
+/*
+ * Insert a token described by `row` (kind, client, user, scope, code,
+ * family, auth data, ttl) under a fresh random value; *token is the
+ * arena-owned value to hand out.  0 or -1.
+ */
+OIDC_MUST_CHECK int	oidc_grant_issue_token(struct oidc_ctx *,
+			    struct oidc_token_row *row, const char **token,
+			    struct oidc_error *);
+
+struct oidc_idtoken {
+	const struct oidc_client	*client;
+	struct oidc_str			 sub;
+	struct oidc_str			 nonce;
+	struct oidc_str			 acr;
+	struct oidc_str			 amr;	/* space-separated values */
+	struct oidc_str			 sid;
+	int64_t				 auth_time;	/* 0: omitted */
+	const char			*access_token;	/* at_hash */
+	const char			*code;		/* c_hash */
+	const struct oidc_json		*claims;	/* extra claims */
+};
+
+/* Build and sign an ID Token; arena-owned compact JWS, NULL with err. */
+char	*oidc_grant_id_token(struct oidc_ctx *, const struct oidc_idtoken *,
+	    struct oidc_error *);
+
+/*
+ * Sign an arbitrary JSON payload as the client expects for `alg_name`
+ * (signed UserInfo responses).  NULL with err.
+ */
+char	*oidc_grant_sign_for_client(struct oidc_ctx *, struct oidc_str alg_name,
+	    struct oidc_str client_secret, const struct oidc_json *payload,
+	    const char *typ, struct oidc_error *);
+
+/*
+ * The ID Token claims the "claims" request parameter and scope select for
+ * the ID Token itself.  `scope_claims_too` is set for response_type
+ * id_token, where no access token exists to fetch them (OIDC Core 5.4).
+ * Arena-owned object, NULL with err.
+ */
+struct oidc_json	*oidc_grant_id_token_claims(struct oidc_ctx *,
+			    struct oidc_str user_claims_json,
+			    int64_t updated_at, struct oidc_str scope,
+			    struct oidc_str claims_request,
+			    bool scope_claims_too, struct oidc_error *);
+
+#endif /* OIDC_GRANT_H */

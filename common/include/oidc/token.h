@@ -1,0 +1,37 @@
+/*
+ * token.h: the token endpoint (RFC 6749 3.2, 4.1.3, 4.4, 5, 6; OIDC Core
+ * 3.1.3, 12; RFC 7636 4.5-4.6).
+ *
+ * POST only, form body at most 16 KiB.  The client authenticates first
+ * (oidc/clientauth.h); then grant_type selects authorization_code,
+ * refresh_token or client_credentials, each in one database transaction:
+ *   - authorization_code: the code is consumed in one statement (two
+ *     concurrent redemptions: exactly one wins); a code used twice fails
+ *     with invalid_grant and revokes every token issued from it; the code
+ *     is bound to its client, its redirect_uri and its PKCE challenge
+ *     (S256; a verifier without a challenge, or the reverse, fails).
+ *   - refresh_token: bound to its client, rotated on every use; reuse of
+ *     a rotated token revokes its whole family; scope may narrow only.
+ *   - client_credentials: confidential clients, no ID Token, no refresh.
+ * Success: {access_token, token_type "Bearer", expires_in, scope,
+ * refresh_token?, id_token?} with Cache-Control: no-store.
+ */
+#ifndef OIDC_TOKEN_H
+#define OIDC_TOKEN_H
+
+#include "oidc/error.h"
+
+struct oidc_ctx;
+struct oidc_request;
+struct oidc_response;
+
+int	oidc_token_handle(struct oidc_ctx *, const struct oidc_request *,
+	    struct oidc_response *, struct oidc_error *);
+
+/* RFC 7636 4.1 syntax: 43-128 characters of [A-Za-z0-9-._~]. */
+bool	oidc_pkce_verifier_ok(struct oidc_str);
+
+/* S256(verifier) == challenge, compared in constant time (RFC 7636 4.6). */
+bool	oidc_pkce_matches(struct oidc_str verifier, struct oidc_str challenge);
+
+#endif /* OIDC_TOKEN_H */

@@ -1,0 +1,276 @@
+/*
+ * clientauth.c: client authentication (see oidc/clientauth.h).
+ */
+#include <string.h>
+
+#include "oidc/arena.h"
+#include "oidc/authz_header.h"
+#include "oidc/b64url.h"
+#include "oidc/client.h"
+#include "oidc/clientauth.h"
+#include "oidc/config.h"
+#include "oidc/crypto.h"
+#include "oidc/ctx.h"
+#include "oidc/db.h"
+#include "oidc/grant.h"
+#include "oidc/json.h"
+#include "oidc/jwk.h"
+#include "oidc/jws.h"
+#include "oidc/request.h"
+#include "oidc/response.h"
+
+#define ASSERTION_TYPE	"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+#define ASSERTION_MAX_AHEAD	3600
+#define LEEWAY		60
+
+static int
+invalid_client(struct oidc_error *err, const char *why)
+{
+	return oidc_fail(err, OIDC_E_INVALID_CLIENT,
+	    "client authentication failed", "%s", why);
+}
+
+/* SECURITY: compare digests in constant time; unknown ids do the same work. */
+static bool
+secret_ok(const struct oidc_client *c, bool known, struct oidc_str secret)
+{
+	unsigned char		 got[OIDC_SHA256_LEN];
+	static const unsigned char zero[OIDC_SHA256_LEN];
+	struct oidc_error	 ignored = { 0 };
+	bool			 ok;
+
+	if (oidc_sha256(secret.p, secret.len, got, &ignored) == -1)
+		return false;
+	ok = oidc_str_eq_secret((struct oidc_str){ (const char *)got,
+	    sizeof(got) }, (struct oidc_str){ known && c->has_secret ?
+	    (const char *)c->secret_hash : (const char *)zero, sizeof(got) });
+	oidc_wipe(got, sizeof(got));
+	return ok && known && c->has_secret;
+}
+
+/* The keys a client may sign assertions with (never the token's own). */
+static struct oidc_keyset *
+assertion_keys(struct oidc_ctx *ctx, const struct oidc_client *c,
+    unsigned *allowed, struct oidc_error *err)
+{
+	struct oidc_keyset	*ks = NULL;
+	struct oidc_json	*jwks;
+	struct oidc_json	*k;
+	struct oidc_jwk		*key;
+	const char		*doc, *kval;
+	size_t			 len;
+
+	if (c->auth_method == OIDC_AUTH_SECRET_JWT) {
+		*allowed = OIDC_JWS_BIT(OIDC_JWS_HS256) |
+		    OIDC_JWS_BIT(OIDC_JWS_HS384) | OIDC_JWS_BIT(OIDC_JWS_HS512);
+		if (c->secret_plain.p == NULL) {
+			invalid_client(err, "client_secret_jwt without a "
+			    "stored secret");
+			return NULL;
+		}
+		if ((kval = oidc_b64url_encode(ctx->a, c->secret_plain.p,
+		    c->secret_plain.len)) == NULL ||
+		    (k = oidc_json_new_object(ctx->a)) == NULL ||
+		    oidc_json_set_cstr(k, "kty", "oct", err) == -1 ||
+		    oidc_json_set_cstr(k, "k", kval, err) == -1 ||
+		    (doc = oidc_json_serialize(k, ctx->a, &len, err)) == NULL)
+			return NULL;
+		if ((key = oidc_jwk_parse_json(ctx->a, doc, len, err)) == NULL)
+			return NULL;
+		if ((ks = oidc_keyset_new(err)) == NULL ||
+		    oidc_keyset_add(ks, key, err) == -1) {
+			oidc_jwk_free(key);
+			oidc_keyset_free(ks);
+			return NULL;
+		}
+		return ks;
+	}
+	*allowed = OIDC_JWS_ALL & ~(OIDC_JWS_BIT(OIDC_JWS_HS256) |
+	    OIDC_JWS_BIT(OIDC_JWS_HS384) | OIDC_JWS_BIT(OIDC_JWS_HS512));
+	if (oidc_json_get_obj(c->metadata, "jwks", &jwks, err) != 1) {
+		invalid_client(err, "private_key_jwt client without jwks "
+		    "(jwks_uri is not supported yet)");
+		return NULL;
+	}
+	if ((doc = oidc_json_serialize(jwks, ctx->a, &len, err)) == NULL)
+		return NULL;
+	return oidc_keyset_parse(ctx->a, doc, len, OIDC_JWS_ALG_ANY, NULL, err);
+}
+
+static void
+free_keyset(void *p)
+{
+	oidc_keyset_free(p);
+}
+
+static int
+check_assertion(struct oidc_ctx *ctx, const struct oidc_client *c,
+    struct oidc_str assertion, const char *endpoint, struct oidc_error *err)
+{
+	struct oidc_error	 why = { 0 };
+	struct oidc_keyset	*ks;
+	struct oidc_jwt_rules	 rules;
+	struct oidc_jws		 jws;
+	struct oidc_json	*claims;
+	struct oidc_str		 iss, sub, jti, *aud = NULL;
+	unsigned char		 h[OIDC_SHA256_LEN];
+	unsigned		 allowed;
+	size_t			 naud = 0, i;
+	int64_t			 exp;
+	bool			 aud_ok = false;
+	int			 rc;
+
+	if ((ks = assertion_keys(ctx, c, &allowed, &why)) == NULL)
+		return invalid_client(err, why.detail);
+	if (oidc_arena_defer(ctx->a, free_keyset, ks) == -1) {
+		oidc_keyset_free(ks);
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	}
+	memset(&rules, 0, sizeof(rules));
+	rules.now = (int64_t)ctx->now;
+	rules.leeway = LEEWAY;
+	rules.require_exp = true;
+	if (oidc_jwt_verify(ctx->a, ks, allowed, assertion.p, assertion.len,
+	    &rules, &jws, &claims, &why) == -1)
+		return invalid_client(err, why.detail);
+	if (oidc_json_get_str(claims, "iss", &iss, &why) != 1 ||
+	    oidc_json_get_str(claims, "sub", &sub, &why) != 1 ||
+	    !oidc_str_eq(iss, c->client_id) || !oidc_str_eq(sub, c->client_id))
+		return invalid_client(err, "assertion iss/sub is not the client");
+	if (oidc_json_get_str_list(claims, "aud", true, ctx->a, &aud, &naud,
+	    &why) != 1)
+		return invalid_client(err, "assertion without aud");
+	for (i = 0; i < naud; i++)
+		if (oidc_str_eq_cstr(aud[i], endpoint) ||
+		    oidc_str_eq_cstr(aud[i], ctx->cfg->issuer))
+			aud_ok = true;
+	if (!aud_ok)
+		return invalid_client(err, "assertion aud is not us");
+	if (oidc_json_get_i64(claims, "exp", &exp, &why) != 1 ||
+	    exp > (int64_t)ctx->now + ASSERTION_MAX_AHEAD)
+		return invalid_client(err, "assertion exp missing or too far");
+	if (oidc_json_get_str(claims, "jti", &jti, &why) != 1 || jti.len == 0 ||
+	    jti.len > 256)
+		return invalid_client(err, "assertion without jti");
+	if (oidc_sha256(jti.p, jti.len, h, err) == -1)
+		return -1;
+	if ((rc = oidc_db_jti_use(ctx->db, c->client_id, h, exp + LEEWAY,
+	    err)) == -1)
+		return -1;
+	if (rc == 0)
+		return invalid_client(err, "assertion jti replayed");
+	return 0;
+}
+
+/* The client_id an assertion names (iss), read before verification. */
+static int
+assertion_client_id(struct oidc_ctx *ctx, struct oidc_str assertion,
+    struct oidc_str *id, struct oidc_error *err)
+{
+	struct oidc_error	 why = { 0 };
+	struct oidc_json	*claims;
+	unsigned char		*payload;
+	const char		*dot1, *dot2;
+	size_t			 plen;
+
+	dot1 = memchr(assertion.p, '.', assertion.len);
+	dot2 = dot1 != NULL ? memchr(dot1 + 1, '.', assertion.len -
+	    (size_t)(dot1 + 1 - assertion.p)) : NULL;
+	if (dot2 == NULL ||
+	    oidc_b64url_decode(ctx->a, dot1 + 1, (size_t)(dot2 - dot1 - 1),
+	    &payload, &plen, &why) == -1 ||
+	    oidc_json_parse(ctx->a, (const char *)payload, plen, 0, &claims,
+	    &why) == -1 ||
+	    oidc_json_get_str(claims, "iss", id, &why) != 1)
+		return invalid_client(err, "malformed client_assertion");
+	return 0;
+}
+
+int
+oidc_client_authenticate(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, const char *endpoint, struct oidc_client *out,
+    struct oidc_error *err)
+{
+	struct oidc_str		 basic_id = OIDC_STR_NULL, basic_secret;
+	struct oidc_str		 form_id, form_secret, atype, assertion, id;
+	enum oidc_auth_method	 used;
+	int			 nmethods = 0, rc;
+	bool			 known;
+
+	form_id = oidc_params_get(&req->form, "client_id");
+	form_secret = oidc_params_get(&req->form, "client_secret");
+	atype = oidc_params_get(&req->form, "client_assertion_type");
+	assertion = oidc_params_get(&req->form, "client_assertion");
+
+	if (req->authorization.p != NULL) {
+		rc = oidc_authz_parse_basic(ctx->a, req->authorization.p,
+		    req->authorization.len, &basic_id, &basic_secret, err);
+		if (rc == -1) {
+			resp->basic_auth_tried = true;
+			return -1;
+		}
+		if (rc == 1) {
+			resp->basic_auth_tried = true;
+			nmethods++;
+		}
+	}
+	if (form_secret.p != NULL)
+		nmethods++;
+	if (assertion.p != NULL || atype.p != NULL)
+		nmethods++;
+	if (nmethods > 1)
+		return oidc_fail(err, OIDC_E_INVALID_REQUEST,
+		    "use exactly one client authentication method",
+		    "several client authentication methods");
+
+	if (basic_id.p != NULL) {
+		used = OIDC_AUTH_SECRET_BASIC;
+		id = basic_id;
+		if (form_id.p != NULL && !oidc_str_eq(form_id, basic_id))
+			return oidc_fail(err, OIDC_E_INVALID_REQUEST,
+			    "client_id does not match the credentials",
+			    "client_id mismatch");
+	} else if (form_secret.p != NULL) {
+		used = OIDC_AUTH_SECRET_POST;
+		id = form_id;
+	} else if (assertion.p != NULL || atype.p != NULL) {
+		if (!oidc_str_eq_cstr(atype, ASSERTION_TYPE) ||
+		    assertion.p == NULL)
+			return oidc_fail(err, OIDC_E_INVALID_REQUEST,
+			    "unsupported client_assertion_type",
+			    "assertion type");
+		if (assertion.len > OIDC_ASSERTION_MAX_LEN)
+			return invalid_client(err, "assertion too large");
+		if (assertion_client_id(ctx, assertion, &id, err) == -1)
+			return -1;
+		if (form_id.p != NULL && !oidc_str_eq(form_id, id))
+			return invalid_client(err, "client_id mismatch");
+		used = OIDC_AUTH__MAX;	/* decided by the registration */
+	} else {
+		used = OIDC_AUTH_NONE;
+		id = form_id;
+		if (id.p == NULL)
+			return invalid_client(err, "no client authentication");
+	}
+
+	if ((rc = oidc_client_load(ctx->db, ctx->a, id, out, err)) == -1)
+		return -1;
+	known = rc == 1;
+	if (used == OIDC_AUTH__MAX) {
+		if (!known || (out->auth_method != OIDC_AUTH_SECRET_JWT &&
+		    out->auth_method != OIDC_AUTH_PRIVATE_KEY_JWT))
+			return invalid_client(err, "assertion not registered");
+		return check_assertion(ctx, out, assertion, endpoint, err);
+	}
+	if (used == OIDC_AUTH_SECRET_BASIC || used == OIDC_AUTH_SECRET_POST) {
+		if (!secret_ok(out, known, used == OIDC_AUTH_SECRET_BASIC ?
+		    basic_secret : form_secret))
+			return invalid_client(err, "bad client secret");
+		if (out->auth_method != used)
+			return invalid_client(err, "not the registered method");
+		return 0;
+	}
+	if (!known || out->auth_method != OIDC_AUTH_NONE)
+		return invalid_client(err, "client is not public");
+	return 0;
+}

@@ -1,0 +1,226 @@
+/*
+ * scope.c: scope sets and scope-driven claims (see oidc/scope.h).
+ */
+#include <string.h>
+
+#include "oidc/arena.h"
+#include "oidc/json.h"
+#include "oidc/scope.h"
+
+static const char *const oidc_scopes[] = {
+	"openid", "profile", "email", "address", "phone", "offline_access"
+};
+
+/* OIDC Core 5.4: the claims each scope value requests. */
+static const struct {
+	const char	*scope;
+	const char	*claims[15];
+} scope_claims[] = {
+	{ "profile", { "name", "family_name", "given_name", "middle_name",
+	    "nickname", "preferred_username", "profile", "picture", "website",
+	    "gender", "birthdate", "zoneinfo", "locale", "updated_at" } },
+	{ "email", { "email", "email_verified" } },
+	{ "address", { "address" } },
+	{ "phone", { "phone_number", "phone_number_verified" } },
+};
+
+static bool
+scope_char_ok(unsigned char c)
+{
+	return c == 0x21 || (c >= 0x23 && c <= 0x5b) || (c >= 0x5d && c <= 0x7e);
+}
+
+int
+oidc_scope_parse(struct oidc_str s, struct oidc_scope *out,
+    struct oidc_error *err)
+{
+	struct oidc_str	 w;
+	size_t		 i = 0, start, k;
+
+	memset(out, 0, sizeof(*out));
+	if (s.p == NULL)
+		return 0;
+	while (i < s.len) {
+		start = i;
+		while (i < s.len && s.p[i] != ' ') {
+			if (!scope_char_ok((unsigned char)s.p[i]))
+				return oidc_fail(err, OIDC_E_INVALID_SCOPE,
+				    "scope holds an invalid character",
+				    "scope char");
+			i++;
+		}
+		w = (struct oidc_str){ s.p + start, i - start };
+		if (w.len == 0 || w.len > OIDC_SCOPE_MAX_LEN)
+			return oidc_fail(err, OIDC_E_INVALID_SCOPE,
+			    "malformed scope", "empty or long scope value");
+		if (i < s.len && ++i == s.len)
+			return oidc_fail(err, OIDC_E_INVALID_SCOPE,
+			    "malformed scope", "trailing space");
+		for (k = 0; k < out->n; k++)
+			if (oidc_str_eq(out->v[k], w))
+				break;
+		if (k < out->n)
+			continue;
+		if (out->n == OIDC_SCOPE_MAX_VALUES)
+			return oidc_fail(err, OIDC_E_INVALID_SCOPE,
+			    "too many scope values", "scope count");
+		out->v[out->n++] = w;
+	}
+	return 0;
+}
+
+bool
+oidc_scope_has(const struct oidc_scope *s, const char *v)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->n; i++)
+		if (oidc_str_eq_cstr(s->v[i], v))
+			return true;
+	return false;
+}
+
+static bool
+has_str(const struct oidc_scope *s, struct oidc_str v)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->n; i++)
+		if (oidc_str_eq(s->v[i], v))
+			return true;
+	return false;
+}
+
+bool
+oidc_scope_subset(const struct oidc_scope *a, const struct oidc_scope *b)
+{
+	size_t	 i;
+
+	for (i = 0; i < a->n; i++)
+		if (!has_str(b, a->v[i]))
+			return false;
+	return true;
+}
+
+void
+oidc_scope_union(struct oidc_scope *a, const struct oidc_scope *b)
+{
+	size_t	 i;
+
+	for (i = 0; i < b->n && a->n < OIDC_SCOPE_MAX_VALUES; i++)
+		if (!has_str(a, b->v[i]))
+			a->v[a->n++] = b->v[i];
+}
+
+char *
+oidc_scope_join(struct oidc_arena *a, const struct oidc_scope *s)
+{
+	size_t	 len = 0, i;
+	char	*out, *p;
+
+	for (i = 0; i < s->n; i++)
+		len += s->v[i].len + 1;
+	if ((out = oidc_arena_alloc(a, len + 1)) == NULL)
+		return NULL;
+	p = out;
+	for (i = 0; i < s->n; i++) {
+		if (i > 0)
+			*p++ = ' ';
+		memcpy(p, s->v[i].p, s->v[i].len);
+		p += s->v[i].len;
+	}
+	*p = '\0';
+	return out;
+}
+
+void
+oidc_scope_allowed(struct oidc_scope *s, struct oidc_str registered)
+{
+	struct oidc_error	 ignored = { 0 };
+	struct oidc_scope	 reg;
+	size_t			 i, k, n = 0;
+	bool			 keep;
+
+	if (registered.p != NULL &&
+	    oidc_scope_parse(registered, &reg, &ignored) == -1)
+		reg.n = 0;
+	for (i = 0; i < s->n; i++) {
+		keep = false;
+		if (registered.p != NULL)
+			keep = has_str(&reg, s->v[i]);
+		else
+			for (k = 0; k < OIDC_NELEM(oidc_scopes); k++)
+				if (oidc_str_eq_cstr(s->v[i], oidc_scopes[k]))
+					keep = true;
+		if (keep)
+			s->v[n++] = s->v[i];
+	}
+	s->n = n;
+}
+
+bool
+oidc_scope_releases(const struct oidc_scope *s, const char *claim)
+{
+	size_t	 i, k;
+
+	for (i = 0; i < OIDC_NELEM(scope_claims); i++) {
+		if (!oidc_scope_has(s, scope_claims[i].scope))
+			continue;
+		for (k = 0; scope_claims[i].claims[k] != NULL; k++)
+			if (strcmp(scope_claims[i].claims[k], claim) == 0)
+				return true;
+	}
+	return false;
+}
+
+bool
+oidc_claim_is_standard(const char *claim)
+{
+	size_t	 i, k;
+
+	for (i = 0; i < OIDC_NELEM(scope_claims); i++)
+		for (k = 0; scope_claims[i].claims[k] != NULL; k++)
+			if (strcmp(scope_claims[i].claims[k], claim) == 0)
+				return true;
+	return false;
+}
+
+struct copy_arg {
+	struct oidc_json		*out;
+	const struct oidc_scope		*scope;
+	const struct oidc_json		*requested;
+	struct oidc_error		*err;
+};
+
+static int
+copy_claim(void *arg, const char *key, struct oidc_json *val)
+{
+	struct copy_arg	*c = arg;
+
+	/* Only standard claims leave the provider, and only when asked. */
+	if (!oidc_claim_is_standard(key))
+		return 0;
+	if (!oidc_scope_releases(c->scope, key) &&
+	    !(c->requested != NULL && oidc_json_has_key(c->requested, key)))
+		return 0;
+	return oidc_json_set_obj(c->out, key, val, c->err);
+}
+
+int
+oidc_scope_claims(struct oidc_json *out, const struct oidc_json *user_claims,
+    const struct oidc_scope *scope, const struct oidc_json *requested,
+    int64_t updated_at, struct oidc_error *err)
+{
+	struct copy_arg	 c = { out, scope, requested, err };
+	bool		 want_updated;
+
+	if (oidc_json_foreach(user_claims, copy_claim, &c) != 0)
+		return -1;
+	want_updated = oidc_scope_releases(scope, "updated_at") ||
+	    (requested != NULL && oidc_json_has_key(requested, "updated_at"));
+	if (want_updated && !oidc_json_has(out, "updated_at") &&
+	    updated_at > 0 &&
+	    oidc_json_set_i64(out, "updated_at", updated_at, err) == -1)
+		return -1;
+	return 0;
+}

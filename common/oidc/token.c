@@ -1,0 +1,353 @@
+/*
+ * token.c: the token endpoint (see oidc/token.h).
+ */
+#include <string.h>
+
+#include "oidc/arena.h"
+#include "oidc/b64url.h"
+#include "oidc/client.h"
+#include "oidc/clientauth.h"
+#include "oidc/config.h"
+#include "oidc/crypto.h"
+#include "oidc/ctx.h"
+#include "oidc/db.h"
+#include "oidc/grant.h"
+#include "oidc/json.h"
+#include "oidc/request.h"
+#include "oidc/response.h"
+#include "oidc/scope.h"
+#include "oidc/token.h"
+
+bool
+oidc_pkce_verifier_ok(struct oidc_str v)
+{
+	size_t	 i;
+	char	 c;
+
+	if (v.p == NULL || v.len < 43 || v.len > 128)
+		return false;
+	for (i = 0; i < v.len; i++) {
+		c = v.p[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~'))
+			return false;
+	}
+	return true;
+}
+
+bool
+oidc_pkce_matches(struct oidc_str verifier, struct oidc_str challenge)
+{
+	struct oidc_error	 ignored = { 0 };
+	unsigned char		 h[OIDC_SHA256_LEN];
+	char			 enc[64];
+	size_t			 n;
+
+	if (!oidc_pkce_verifier_ok(verifier) || challenge.p == NULL ||
+	    oidc_sha256(verifier.p, verifier.len, h, &ignored) == -1)
+		return false;
+	n = oidc_b64url_encode_to(enc, h, sizeof(h));
+	/* SECURITY: constant time after the (public) length check. */
+	return oidc_str_eq_secret((struct oidc_str){ enc, n }, challenge);
+}
+
+static int
+invalid_grant(struct oidc_error *err, const char *desc)
+{
+	return oidc_fail(err, OIDC_E_INVALID_GRANT, desc, "%s", desc);
+}
+
+/* The JSON success body (RFC 6749 5.1). */
+struct issued {
+	const char	*access_token;
+	const char	*refresh_token;
+	const char	*id_token;
+	const char	*scope;
+	int64_t		 expires_in;
+};
+
+static int
+respond(struct oidc_ctx *ctx, struct oidc_response *resp,
+    const struct issued *is, struct oidc_error *err)
+{
+	struct oidc_json	*j;
+
+	if ((j = oidc_json_new_object(ctx->a)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "json");
+	if (oidc_json_set_cstr(j, "access_token", is->access_token, err) ||
+	    oidc_json_set_cstr(j, "token_type", "Bearer", err) ||
+	    oidc_json_set_i64(j, "expires_in", is->expires_in, err) ||
+	    oidc_json_set_cstr(j, "scope", is->scope, err) ||
+	    (is->refresh_token != NULL && oidc_json_set_cstr(j,
+	    "refresh_token", is->refresh_token, err)) ||
+	    (is->id_token != NULL && oidc_json_set_cstr(j, "id_token",
+	    is->id_token, err)) ||
+	    oidc_resp_no_store(resp, err) == -1)
+		return -1;
+	return oidc_resp_json(resp, 200, j, err);
+}
+
+/* A refresh token is issued for offline_access when the client may refresh. */
+static bool
+wants_refresh(struct oidc_ctx *ctx, const struct oidc_client *c,
+    const struct oidc_scope *scope)
+{
+	return ctx->cfg->refresh_token_ttl > 0 &&
+	    (c->grant_types & OIDC_GT_REFRESH_TOKEN) &&
+	    oidc_scope_has(scope, "offline_access");
+}
+
+/*
+ * Issue access (+ refresh) (+ ID Token) for a user grant.  `base` carries
+ * client, user, scope, code/family and auth data; the nonce only goes into
+ * the ID Token.
+ */
+static int
+issue_user_tokens(struct oidc_ctx *ctx, const struct oidc_client *c,
+    struct oidc_token_row *base, struct oidc_str sub, struct oidc_str nonce,
+    struct oidc_str user_claims, int64_t updated_at, struct issued *is,
+    struct oidc_error *err)
+{
+	struct oidc_token_row	 row = *base;
+	struct oidc_scope	 scope;
+	struct oidc_idtoken	 idt;
+	const char		*refresh = NULL;
+
+	if (oidc_scope_parse(base->scope, &scope, err) == -1)
+		return -1;
+	row.kind = "access";
+	row.ttl = ctx->cfg->access_token_ttl;
+	if (oidc_grant_issue_token(ctx, &row, &is->access_token, err) == -1)
+		return -1;
+	is->expires_in = ctx->cfg->access_token_ttl;
+	is->scope = oidc_arena_strndup(ctx->a, base->scope.p, base->scope.len);
+	if (wants_refresh(ctx, c, &scope)) {
+		row = *base;
+		row.kind = "refresh";
+		row.ttl = ctx->cfg->refresh_token_ttl;
+		if (!row.has_family) {
+			if (oidc_random_bytes(row.family_id, OIDC_FAMILY_LEN,
+			    err) == -1)
+				return -1;
+			row.has_family = true;
+		}
+		if (oidc_grant_issue_token(ctx, &row, &refresh, err) == -1)
+			return -1;
+		is->refresh_token = refresh;
+	}
+	if (!oidc_scope_has(&scope, "openid"))
+		return 0;
+	memset(&idt, 0, sizeof(idt));
+	idt.client = c;
+	idt.sub = sub;
+	idt.nonce = nonce;
+	idt.acr = base->acr;
+	idt.amr = base->amr;
+	idt.sid = base->sid;
+	idt.auth_time = base->auth_time;
+	idt.access_token = is->access_token;
+	if ((idt.claims = oidc_grant_id_token_claims(ctx, user_claims,
+	    updated_at, base->scope, base->claims, false, err)) == NULL)
+		return -1;
+	if ((is->id_token = oidc_grant_id_token(ctx, &idt, err)) == NULL)
+		return -1;
+	return 0;
+}
+
+static int
+grant_code(struct oidc_ctx *ctx, const struct oidc_request *req,
+    const struct oidc_client *c, struct issued *is, struct oidc_error *err)
+{
+	struct oidc_str		 code = oidc_params_get(&req->form, "code");
+	struct oidc_str		 ruri = oidc_params_get(&req->form,
+				    "redirect_uri");
+	struct oidc_str		 verifier = oidc_params_get(&req->form,
+				    "code_verifier");
+	struct oidc_code_row	 row;
+	struct oidc_token_row	 base;
+	unsigned char		 h[OIDC_SHA256_LEN];
+	int			 rc;
+
+	if (!(c->grant_types & OIDC_GT_AUTHORIZATION_CODE))
+		return oidc_fail(err, OIDC_E_UNAUTHORIZED_CLIENT,
+		    "the client may not use this grant type", "grant type");
+	if (code.p == NULL || code.len > 512)
+		return oidc_fail(err, OIDC_E_INVALID_REQUEST,
+		    "code is required", "no code");
+	if (oidc_sha256(code.p, code.len, h, err) == -1 ||
+	    oidc_db_begin(ctx->db, err) == -1)
+		return -1;
+	if ((rc = oidc_db_code_consume(ctx->db, ctx->a, h, &row, err)) == -1)
+		return -1;
+	if (rc == 0) {
+		/*
+		 * Unknown or already used.  RFC 6749 4.1.2: a reused code
+		 * revokes what it yielded.  This write must survive the error.
+		 */
+		if (oidc_db_code_revoke_tokens(ctx->db, h, err) == -1 ||
+		    oidc_db_commit(ctx->db, err) == -1)
+			return -1;
+		return invalid_grant(err, "the code is invalid or was used");
+	}
+	if (!oidc_str_eq(row.client_id, c->client_id))
+		return invalid_grant(err, "the code was issued to another "
+		    "client");
+	if (row.expired)
+		return invalid_grant(err, "the code has expired");
+	if (!oidc_str_eq(row.redirect_uri, ruri))
+		return invalid_grant(err, "redirect_uri does not match the "
+		    "authorization request");
+	/* PKCE, with no downgrade in either direction (RFC 7636 4.6). */
+	if (row.code_challenge.p != NULL) {
+		if (verifier.p == NULL)
+			return invalid_grant(err, "code_verifier is required");
+		if (!oidc_pkce_matches(verifier, row.code_challenge))
+			return invalid_grant(err, "code_verifier does not "
+			    "match");
+	} else if (verifier.p != NULL)
+		return invalid_grant(err, "code_verifier sent for a code "
+		    "issued without code_challenge");
+
+	memset(&base, 0, sizeof(base));
+	base.client_id = c->client_id;
+	base.user_id = row.user_id;
+	base.scope = row.scope;
+	base.has_code = true;
+	memcpy(base.code_hash, h, sizeof(h));
+	base.auth_time = row.auth_time;
+	base.acr = row.acr;
+	base.amr = row.amr;
+	base.sid = row.sid;
+	base.claims = row.claims;
+	if (issue_user_tokens(ctx, c, &base, row.sub, row.nonce,
+	    row.user_claims, row.user_updated_at, is, err) == -1)
+		return -1;
+	return oidc_db_commit(ctx->db, err);
+}
+
+static int
+grant_refresh(struct oidc_ctx *ctx, const struct oidc_request *req,
+    const struct oidc_client *c, struct issued *is, struct oidc_error *err)
+{
+	struct oidc_str		 rt = oidc_params_get(&req->form,
+				    "refresh_token");
+	struct oidc_str		 want = oidc_params_get(&req->form, "scope");
+	struct oidc_token_row	 row;
+	struct oidc_scope	 granted, asked;
+	unsigned char		 h[OIDC_SHA256_LEN];
+	int			 rc;
+
+	if (!(c->grant_types & OIDC_GT_REFRESH_TOKEN))
+		return oidc_fail(err, OIDC_E_UNAUTHORIZED_CLIENT,
+		    "the client may not use this grant type", "grant type");
+	if (rt.p == NULL || rt.len > 512)
+		return oidc_fail(err, OIDC_E_INVALID_REQUEST,
+		    "refresh_token is required", "no refresh_token");
+	if (oidc_scope_parse(want, &asked, err) == -1)
+		return -1;
+	if (oidc_sha256(rt.p, rt.len, h, err) == -1 ||
+	    oidc_db_begin(ctx->db, err) == -1)
+		return -1;
+	if ((rc = oidc_db_refresh_rotate(ctx->db, ctx->a, h, c->client_id,
+	    &row, err)) == -1)
+		return -1;
+	if (rc == 0) {
+		/* Reuse of a rotated token: revoke the family, keep that. */
+		if (oidc_db_refresh_reuse_revoke(ctx->db, h, c->client_id,
+		    err) == -1 || oidc_db_commit(ctx->db, err) == -1)
+			return -1;
+		return invalid_grant(err, "the refresh token is invalid");
+	}
+	if (oidc_scope_parse(row.scope, &granted, err) == -1)
+		return -1;
+	if (want.p != NULL) {
+		if (!oidc_scope_subset(&asked, &granted))
+			return oidc_fail(err, OIDC_E_INVALID_SCOPE,
+			    "scope may only be narrowed", "scope widened");
+		/* The family keeps offline_access whatever the new scope. */
+		if (oidc_scope_has(&granted, "offline_access") &&
+		    !oidc_scope_has(&asked, "offline_access"))
+			asked.v[asked.n++] = OIDC_STR("offline_access");
+		row.scope.p = oidc_scope_join(ctx->a, &asked);
+		if (row.scope.p == NULL)
+			return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+		row.scope.len = strlen(row.scope.p);
+	}
+	if (issue_user_tokens(ctx, c, &row, row.sub, OIDC_STR_NULL,
+	    row.user_claims, row.user_updated_at, is, err) == -1)
+		return -1;
+	return oidc_db_commit(ctx->db, err);
+}
+
+static int
+grant_client_credentials(struct oidc_ctx *ctx, const struct oidc_request *req,
+    const struct oidc_client *c, struct issued *is, struct oidc_error *err)
+{
+	struct oidc_str		 want = oidc_params_get(&req->form, "scope");
+	struct oidc_scope	 asked, allowed;
+	struct oidc_token_row	 row;
+
+	if (c->auth_method == OIDC_AUTH_NONE ||
+	    !(c->grant_types & OIDC_GT_CLIENT_CREDENTIALS))
+		return oidc_fail(err, OIDC_E_UNAUTHORIZED_CLIENT,
+		    "the client may not use this grant type", "grant type");
+	if (oidc_scope_parse(want, &asked, err) == -1 ||
+	    oidc_scope_parse(c->scope, &allowed, err) == -1)
+		return -1;
+	/* No user: the OpenID scopes make no sense here. */
+	if (oidc_scope_has(&asked, "openid") ||
+	    oidc_scope_has(&asked, "offline_access") ||
+	    !oidc_scope_subset(&asked, &allowed))
+		return oidc_fail(err, OIDC_E_INVALID_SCOPE,
+		    "the client may not request this scope", "scope");
+	if (want.p == NULL)
+		asked = allowed;
+	memset(&row, 0, sizeof(row));
+	row.kind = "access";
+	row.client_id = c->client_id;
+	row.ttl = ctx->cfg->access_token_ttl;
+	if ((row.scope.p = oidc_scope_join(ctx->a, &asked)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	row.scope.len = strlen(row.scope.p);
+	if (oidc_db_begin(ctx->db, err) == -1 ||
+	    oidc_grant_issue_token(ctx, &row, &is->access_token, err) == -1)
+		return -1;
+	is->expires_in = ctx->cfg->access_token_ttl;
+	is->scope = row.scope.p;
+	return oidc_db_commit(ctx->db, err);
+}
+
+int
+oidc_token_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, struct oidc_error *err)
+{
+	struct oidc_client	 client;
+	struct oidc_str		 gt = oidc_params_get(&req->form, "grant_type");
+	struct issued		 is;
+	const char		*endpoint;
+	int			 rc;
+
+	memset(&is, 0, sizeof(is));
+	if ((endpoint = oidc_arena_printf(ctx->a, "%s/token",
+	    ctx->cfg->issuer)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	if (oidc_client_authenticate(ctx, req, resp, endpoint, &client,
+	    err) == -1)
+		return -1;
+	if (gt.p == NULL)
+		return oidc_fail(err, OIDC_E_INVALID_REQUEST,
+		    "grant_type is required", "no grant_type");
+	if (oidc_str_eq_cstr(gt, "authorization_code"))
+		rc = grant_code(ctx, req, &client, &is, err);
+	else if (oidc_str_eq_cstr(gt, "refresh_token"))
+		rc = grant_refresh(ctx, req, &client, &is, err);
+	else if (oidc_str_eq_cstr(gt, "client_credentials"))
+		rc = grant_client_credentials(ctx, req, &client, &is, err);
+	else
+		return oidc_fail(err, OIDC_E_UNSUPPORTED_GRANT_TYPE,
+		    "unsupported grant_type", "grant_type");
+	if (rc == -1)
+		return -1;
+	return respond(ctx, resp, &is, err);
+}
