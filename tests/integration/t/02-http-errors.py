@@ -241,6 +241,10 @@ def authorize(client_id, redirect_uri):
     return get("/authorize?" + q)
 
 
+if not have_endpoint("authorize"):
+    check("authorize.fcgi is built (the /authorize checks need it)", False)
+    done()
+
 html_error_page("GET /authorize unknown client",
                 authorize("unknown", "https://evil.example/cb"))
 
