@@ -37,6 +37,10 @@ static const struct keydef keydefs[] = {
 	{ "db_timeout",		K_TTL,	 OFF(db_timeout),	1, 60 },
 	{ "log_level",		K_LEVEL, OFF(log_level),	0, 0 },
 	{ "require_nonce",	K_BOOL,	 OFF(require_nonce),	0, 0 },
+	{ "login_max_failures",	K_TTL,	 OFF(login_max_failures), 1, 1000 },
+	{ "login_max_failures_per_address", K_TTL,
+	    OFF(login_max_failures_per_address), 1, 100000 },
+	{ "login_window",	K_TTL,	 OFF(login_window),	10, 86400 },
 };
 
 static int
@@ -175,6 +179,9 @@ oidc_config_parse(struct oidc_arena *a, const char *name, const char *buf,
 	cfg->session_ttl = 86400;
 	cfg->db_timeout = 5;
 	cfg->log_level = OIDC_LOG_INFO;
+	cfg->login_max_failures = 10;
+	cfg->login_max_failures_per_address = 100;
+	cfg->login_window = 900;
 
 	while (p < end) {
 		line++;

@@ -43,6 +43,7 @@ struct oidc_jwk {
 	unsigned char		*k;		/* oct secret */
 	size_t			 klen;
 	EVP_MAC_CTX		*mac[H__MAX];	/* keyed HMAC, reinit per use */
+	EVP_MD_CTX		*tmpl[2][OIDC_JWS__MAX]; /* [sign] ready ctxs */
 	int			 bits;		/* RSA modulus */
 	size_t			 sig_len;	/* RSA: modulus bytes */
 	size_t			 coord;		/* EC coordinate bytes */
@@ -155,6 +156,10 @@ oidc_jwk_free(struct oidc_jwk *key)
 
 	if (key == NULL)
 		return;
+	for (i = 0; i < OIDC_JWS__MAX; i++) {
+		EVP_MD_CTX_free(key->tmpl[0][i]);
+		EVP_MD_CTX_free(key->tmpl[1][i]);
+	}
 	for (i = 0; i < H__MAX; i++) {
 		EVP_MAC_CTX_free(key->mac[i]);
 		EVP_MD_free(key->md[i]);
@@ -419,6 +424,40 @@ set_kid(struct oidc_jwk *key, const char *kid, size_t len,
 	return 0;
 }
 
+static int	sig_init_fresh(const struct oidc_jwk *, enum oidc_jws_alg, bool,
+		    EVP_MD_CTX *, struct oidc_error *);
+
+/*
+ * Initialise one DigestSign/DigestVerify context per (operation, alg) the
+ * key can do, once.  Each signature then copies its template instead of
+ * fetching the signature and digest implementations again: that set-up
+ * costs as much as an RSA verification.  A template that cannot be made
+ * is simply absent (sig_init falls back to a fresh initialisation).
+ */
+static void
+make_templates(struct oidc_jwk *key)
+{
+	struct oidc_error	 e2;
+	unsigned		 i, op;
+
+	for (i = 0; i < OIDC_JWS__MAX; i++) {
+		if (!oidc_jwk_supports(key, (enum oidc_jws_alg)i))
+			continue;
+		for (op = 0; op < 2; op++) {
+			if (op == 1 && !key->priv)
+				continue;
+			memset(&e2, 0, sizeof(e2));
+			if ((key->tmpl[op][i] = EVP_MD_CTX_new()) == NULL ||
+			    sig_init_fresh(key, (enum oidc_jws_alg)i, op == 1,
+			    key->tmpl[op][i], &e2) == -1) {
+				EVP_MD_CTX_free(key->tmpl[op][i]);
+				key->tmpl[op][i] = NULL;
+			}
+		}
+	}
+	ERR_clear_error();
+}
+
 /*
  * Classify an EVP_PKEY, check it against the (optional) pinned alg, cache
  * the public members, fetch digests, and compute the thumbprint.  The key
@@ -495,6 +534,7 @@ finish_asym(struct oidc_jwk *key, EVP_PKEY *pkey, enum oidc_jws_alg alg,
 		    kty_names[key->kty]);
 	if (fetch_mds(key, err) == -1)
 		return -1;
+	make_templates(key);
 	return compute_thumbprint(key, a, err);
 }
 
@@ -1230,7 +1270,7 @@ oidc_jwk_sig_len(const struct oidc_jwk *key, enum oidc_jws_alg alg)
 
 /* Start a DigestSign/DigestVerify operation for key and alg. */
 static int
-sig_init(const struct oidc_jwk *key, enum oidc_jws_alg alg, bool sign,
+sig_init_fresh(const struct oidc_jwk *key, enum oidc_jws_alg alg, bool sign,
     EVP_MD_CTX *md, struct oidc_error *err)
 {
 	EVP_PKEY_CTX	*pctx = NULL;
@@ -1254,6 +1294,19 @@ sig_init(const struct oidc_jwk *key, enum oidc_jws_alg alg, bool sign,
 	    RSA_PSS_SALTLEN_DIGEST) != 1))
 		return oidc_fail_openssl(err, "RSA-PSS parameters");
 	return 0;
+}
+
+/* Start an operation from the key's template, or afresh. */
+static int
+sig_init(const struct oidc_jwk *key, enum oidc_jws_alg alg, bool sign,
+    EVP_MD_CTX *md, struct oidc_error *err)
+{
+	const EVP_MD_CTX	*t = key->tmpl[sign ? 1 : 0][alg];
+
+	if (t != NULL && EVP_MD_CTX_copy_ex(md, t) == 1)
+		return 0;
+	ERR_clear_error();
+	return sig_init_fresh(key, alg, sign, md, err);
 }
 
 int

@@ -62,13 +62,15 @@ oidc_resp_json(struct oidc_response *resp, int status,
 	return oidc_buf_append(&resp->body, s, len, err);
 }
 
+#define DEFAULT_CSP \
+	"default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; " \
+	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
 static int
-security_headers(struct oidc_response *resp, struct oidc_error *err)
+security_headers(struct oidc_response *resp, const char *csp,
+    struct oidc_error *err)
 {
-	if (oidc_resp_header(resp, "Content-Security-Policy",
-	    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
-	    "form-action 'self' https: http:; frame-ancestors 'none'; "
-	    "base-uri 'none'", err) == -1 ||
+	if (oidc_resp_header(resp, "Content-Security-Policy", csp, err) == -1 ||
 	    oidc_resp_header(resp, "X-Frame-Options", "DENY", err) == -1 ||
 	    oidc_resp_header(resp, "X-Content-Type-Options", "nosniff",
 	    err) == -1 ||
@@ -78,14 +80,21 @@ security_headers(struct oidc_response *resp, struct oidc_error *err)
 }
 
 int
-oidc_resp_html(struct oidc_response *resp, int status, struct oidc_str html,
-    struct oidc_error *err)
+oidc_resp_html_csp(struct oidc_response *resp, int status,
+    struct oidc_str html, const char *csp, struct oidc_error *err)
 {
 	resp->status = status;
 	if (oidc_resp_header(resp, "Content-Type", "text/html; charset=utf-8",
-	    err) == -1 || security_headers(resp, err) == -1)
+	    err) == -1 || security_headers(resp, csp, err) == -1)
 		return -1;
 	return oidc_buf_append(&resp->body, html.p, html.len, err);
+}
+
+int
+oidc_resp_html(struct oidc_response *resp, int status, struct oidc_str html,
+    struct oidc_error *err)
+{
+	return oidc_resp_html_csp(resp, status, html, DEFAULT_CSP, err);
 }
 
 int

@@ -24,6 +24,10 @@
  *   db_timeout         seconds, 1..60: connect and statement timeout  [5]
  *   log_level          error | warn | info | debug  [info]
  *   require_nonce      yes | no: nonce also for the code flow  [no]
+ *   login_max_failures failed logins per account within login_window
+ *                      before further attempts are refused, 1..1000  [10]
+ *   login_max_failures_per_address  the same per client address  [100]
+ *   login_window       seconds, 10..86400  [900]
  */
 #ifndef OIDC_CONFIG_H
 #define OIDC_CONFIG_H
@@ -58,6 +62,9 @@ struct oidc_config {
 	enum oidc_log_level	 log_level;
 	bool			 require_nonce;
 	bool			 issuer_is_https;
+	int64_t			 login_max_failures;
+	int64_t			 login_max_failures_per_address;
+	int64_t			 login_window;
 };
 
 /*

@@ -59,6 +59,11 @@ OIDC_MUST_CHECK int	oidc_resp_json(struct oidc_response *, int status,
 OIDC_MUST_CHECK int	oidc_resp_html(struct oidc_response *, int status,
 			    struct oidc_str html, struct oidc_error *);
 
+/* As oidc_resp_html with a page-specific Content-Security-Policy. */
+OIDC_MUST_CHECK int	oidc_resp_html_csp(struct oidc_response *, int status,
+			    struct oidc_str html, const char *csp,
+			    struct oidc_error *);
+
 /* 302 Found with Location (the caller validated the URI). */
 OIDC_MUST_CHECK int	oidc_resp_redirect(struct oidc_response *,
 			    struct oidc_str location, struct oidc_error *);

@@ -1,0 +1,67 @@
+/*
+ * session.h: the end-user's login session, CSRF protection and password
+ * login with throttling, for the pages of the authorization endpoint.
+ *
+ * Session: a random 256-bit id in the cookie "oidc_session"
+ * ("__Host-oidc_session" plus Secure under an https issuer), HttpOnly,
+ * SameSite=Lax, Path=/; only its SHA-256 is stored; a new id at every login
+ * (no fixation); the server-side expiry (session_ttl) is authoritative.
+ * CSRF: a double-submit token, the cookie "oidc_csrf" (same attributes)
+ * whose value every form repeats in the hidden field "csrf"; compared in
+ * constant time.  Login: scrypt hashes; an unknown user costs the same as
+ * a wrong password; failures are counted per account and per client
+ * address within login_window; at the limit further attempts are refused
+ * without checking the password and without extending the lock.
+ */
+#ifndef OIDC_SESSION_H
+#define OIDC_SESSION_H
+
+#include "oidc/cdefs.h"
+#include "oidc/error.h"
+#include "oidc/str.h"
+
+struct oidc_ctx;
+struct oidc_request;
+struct oidc_response;
+struct oidc_session_row;
+
+/* The live session of this browser: 1 found, 0 none, -1 error. */
+OIDC_MUST_CHECK int	oidc_session_current(struct oidc_ctx *,
+			    const struct oidc_request *,
+			    struct oidc_session_row *, struct oidc_error *);
+
+/* Start a new session for the user and set its cookie.  0 or -1. */
+OIDC_MUST_CHECK int	oidc_session_start(struct oidc_ctx *,
+			    struct oidc_response *, int64_t user_id,
+			    struct oidc_str sub, struct oidc_session_row *,
+			    struct oidc_error *);
+
+/*
+ * The CSRF token of this browser; issues one (Set-Cookie) when absent.
+ * Arena-owned.  NULL with err.
+ */
+const char	*oidc_csrf_token(struct oidc_ctx *, const struct oidc_request *,
+		    struct oidc_response *, struct oidc_error *);
+
+/* True if the form's csrf field equals the cookie (constant time). */
+bool	oidc_csrf_ok(struct oidc_ctx *, const struct oidc_request *,
+	    struct oidc_str form_value);
+
+enum oidc_login_result {
+	OIDC_LOGIN_OK,
+	OIDC_LOGIN_BAD_CREDENTIALS,
+	OIDC_LOGIN_THROTTLED
+};
+
+/*
+ * Check username/password.  On OIDC_LOGIN_OK *user_id and *sub are set.
+ * Failures are recorded (in the caller's transaction: commit it).  -1 on
+ * internal errors.
+ */
+OIDC_MUST_CHECK int	oidc_login_check(struct oidc_ctx *,
+			    const struct oidc_request *, struct oidc_str username,
+			    struct oidc_str password, enum oidc_login_result *,
+			    int64_t *user_id, struct oidc_str *sub,
+			    struct oidc_error *);
+
+#endif /* OIDC_SESSION_H */

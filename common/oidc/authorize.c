@@ -1,0 +1,897 @@
+/*
+ * authorize.c: the authorization endpoint (see oidc/authorize.h).
+ *
+ * One request runs: parse -> client and redirect_uri (HTML errors) ->
+ * the rest of the request (redirected errors) -> an interaction posted
+ * from our own pages (login, consent) -> the session and consent decision
+ * -> issuing the code / tokens in one transaction -> the response in the
+ * requested mode.
+ */
+#include <string.h>
+
+#include "oidc/arena.h"
+#include "oidc/buf.h"
+#include "oidc/authorize.h"
+#include "oidc/client.h"
+#include "oidc/config.h"
+#include "oidc/crypto.h"
+#include "oidc/ctx.h"
+#include "oidc/db.h"
+#include "oidc/grant.h"
+#include "oidc/html.h"
+#include "oidc/json.h"
+#include "oidc/jwk.h"
+#include "oidc/jws.h"
+#include "oidc/request.h"
+#include "oidc/response.h"
+#include "oidc/scope.h"
+#include "oidc/session.h"
+
+#define MAX_PARAM	2048		/* state, nonce, hints */
+#define MAX_CLAIMS	4096
+
+enum mode { MODE_QUERY, MODE_FRAGMENT, MODE_FORM_POST };
+
+/* The authorization parameters carried through the login/consent pages. */
+static const char *const carried[] = {
+	"client_id", "redirect_uri", "response_type", "response_mode",
+	"scope", "state", "nonce", "code_challenge", "code_challenge_method",
+	"prompt", "max_age", "login_hint", "id_token_hint", "claims",
+	"acr_values", "display", "ui_locales", "claims_locales"
+};
+
+struct authz {
+	const struct oidc_params	*p;
+	struct oidc_client		 client;
+	struct oidc_str			 redirect_uri;
+	struct oidc_str			 state;
+	struct oidc_str			 nonce;
+	struct oidc_str			 challenge;
+	struct oidc_str			 login_hint;
+	struct oidc_str			 claims;
+	unsigned			 rt;
+	enum mode			 mode;
+	struct oidc_scope		 scope;
+	const char			*scope_str;
+	bool				 p_none, p_login, p_consent, p_select;
+	bool				 has_max_age;
+	int64_t				 max_age;
+	struct oidc_str			 hint_sub;
+};
+
+struct kv {
+	const char	*k;
+	const char	*v;
+};
+
+static bool
+rt_has_code(unsigned rt)
+{
+	return (rt & (OIDC_RT_CODE | OIDC_RT_CODE_ID_TOKEN |
+	    OIDC_RT_CODE_TOKEN | OIDC_RT_CODE_ID_TOKEN_TOKEN)) != 0;
+}
+
+static bool
+rt_has_id_token(unsigned rt)
+{
+	return (rt & (OIDC_RT_ID_TOKEN | OIDC_RT_ID_TOKEN_TOKEN |
+	    OIDC_RT_CODE_ID_TOKEN | OIDC_RT_CODE_ID_TOKEN_TOKEN)) != 0;
+}
+
+static bool
+rt_has_token(unsigned rt)
+{
+	return (rt & (OIDC_RT_ID_TOKEN_TOKEN | OIDC_RT_CODE_TOKEN |
+	    OIDC_RT_CODE_ID_TOKEN_TOKEN)) != 0;
+}
+
+/* ---- delivering a response to the client ---- */
+
+static const char form_post_page[] =
+    "<h1>Continue</h1>\n<form method=\"post\" action=\"{{action}}\">\n"
+    "{{{fields}}}<noscript><p>JavaScript is off: press the button to "
+    "continue.</p><button type=\"submit\">Continue</button></noscript>\n"
+    "</form>\n<script>document.forms[0].submit();</script>\n";
+
+/* sha256 of the inline script above, for script-src. */
+#define FORM_POST_CSP \
+	"default-src 'none'; style-src 'unsafe-inline'; " \
+	"script-src 'sha256-8lDeP0UDwCO6/RhblgeH/ctdBzjVpJxrXizsnIk3cEQ='; " \
+	"form-action *; frame-ancestors 'none'; base-uri 'none'"
+
+static int
+hidden(struct oidc_buf *b, const char *name, const char *value,
+    struct oidc_error *err)
+{
+	const struct oidc_html_var	 vars[] = {
+		{ "n", { name, strlen(name) } },
+		{ "v", { value, strlen(value) } },
+	};
+
+	return oidc_html_render(b, "<input type=\"hidden\" name=\"{{n}}\" "
+	    "value=\"{{v}}\">\n", vars, OIDC_NELEM(vars), err);
+}
+
+static int
+deliver(struct oidc_ctx *ctx, struct oidc_response *resp,
+    const struct authz *ar, const struct kv *kv, size_t n,
+    struct oidc_error *err)
+{
+	struct oidc_buf	 b, fields, page;
+	size_t		 i;
+	char		 sep;
+
+	if (ar->mode == MODE_FORM_POST) {
+		oidc_buf_init(&fields, ctx->a, 64 * 1024);
+		oidc_buf_init(&b, ctx->a, 96 * 1024);
+		oidc_buf_init(&page, ctx->a, 128 * 1024);
+		for (i = 0; i < n; i++)
+			if (kv[i].v != NULL &&
+			    hidden(&fields, kv[i].k, kv[i].v, err) == -1)
+				return -1;
+		const struct oidc_html_var vars[] = {
+			{ "action", ar->redirect_uri },
+			{ "fields", oidc_buf_str(&fields) },
+		};
+		if (oidc_html_render(&b, form_post_page, vars, 2, err) == -1 ||
+		    oidc_html_page(&page, "Continue", oidc_buf_str(&b),
+		    err) == -1)
+			return -1;
+		return oidc_resp_html_csp(resp, 200, oidc_buf_str(&page),
+		    FORM_POST_CSP, err);
+	}
+	oidc_buf_init(&b, ctx->a, 64 * 1024);
+	if (oidc_buf_append(&b, ar->redirect_uri.p, ar->redirect_uri.len,
+	    err) == -1)
+		return -1;
+	if (ar->mode == MODE_FRAGMENT)
+		sep = '#';
+	else
+		sep = memchr(ar->redirect_uri.p, '?', ar->redirect_uri.len) !=
+		    NULL ? '&' : '?';
+	for (i = 0; i < n; i++) {
+		if (kv[i].v == NULL)
+			continue;
+		if (oidc_buf_putc(&b, sep, err) == -1 ||
+		    oidc_buf_urlencode(&b, kv[i].k, strlen(kv[i].k), err) ||
+		    oidc_buf_putc(&b, '=', err) ||
+		    oidc_buf_urlencode(&b, kv[i].v, strlen(kv[i].v), err))
+			return -1;
+		sep = '&';
+	}
+	return oidc_resp_redirect(resp, oidc_buf_str(&b), err);
+}
+
+static const char *
+cstr(struct oidc_ctx *ctx, struct oidc_str s)
+{
+	return s.p == NULL ? NULL : oidc_arena_strndup(ctx->a, s.p, s.len);
+}
+
+/* An error sent back to the (validated) redirect_uri.  Returns 0. */
+static int
+redirect_error(struct oidc_ctx *ctx, struct oidc_response *resp,
+    const struct authz *ar, enum oidc_errcode code, const char *desc,
+    struct oidc_error *err)
+{
+	struct kv	 kv[4];
+
+	kv[0] = (struct kv){ "error", oidc_error_name(code) };
+	kv[1] = (struct kv){ "error_description", desc };
+	kv[2] = (struct kv){ "state", cstr(ctx, ar->state) };
+	kv[3] = (struct kv){ "iss", ctx->cfg->issuer };
+	return deliver(ctx, resp, ar, kv, 4, err);
+}
+
+/* ---- pages ---- */
+
+static const char login_body[] =
+    "<h1>Sign in</h1>\n<p>to continue to <strong>{{client}}</strong></p>\n"
+    "{{{error}}}"
+    "<form method=\"post\" action=\"{{action}}\">\n{{{fields}}}"
+    "<label for=\"username\">Username</label>\n"
+    "<input type=\"text\" id=\"username\" name=\"username\" "
+    "value=\"{{hint}}\" autocomplete=\"username\" autocapitalize=\"none\" "
+    "required autofocus>\n"
+    "<label for=\"password\">Password</label>\n"
+    "<input type=\"password\" id=\"password\" name=\"password\" "
+    "autocomplete=\"current-password\" required>\n"
+    "<button type=\"submit\" name=\"action\" value=\"login\">Sign in"
+    "</button>\n</form>\n";
+
+static const char consent_body[] =
+    "<h1>Allow access?</h1>\n<p><strong>{{client}}</strong> asks to:</p>\n"
+    "<ul>\n{{{items}}}</ul>\n<p>Signed in as <strong>{{user}}</strong>.</p>\n"
+    "<form method=\"post\" action=\"{{action}}\">\n{{{fields}}}"
+    "<input type=\"hidden\" name=\"action\" value=\"consent\">\n"
+    "<button type=\"submit\" name=\"decision\" value=\"allow\">Allow"
+    "</button>\n"
+    "<button type=\"submit\" name=\"decision\" value=\"deny\" "
+    "class=\"secondary\">Deny</button>\n</form>\n";
+
+static const struct {
+	const char	*scope;
+	const char	*text;
+} scope_text[] = {
+	{ "openid", "confirm your identity" },
+	{ "profile", "see your name and basic profile" },
+	{ "email", "see your email address" },
+	{ "address", "see your postal address" },
+	{ "phone", "see your phone number" },
+	{ "offline_access", "keep access while you are signed out" },
+};
+
+/* The carried parameters and the CSRF token as hidden inputs. */
+static int
+carried_fields(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, const struct authz *ar, struct oidc_buf *b,
+    struct oidc_error *err)
+{
+	struct oidc_str	 v;
+	const char	*csrf;
+	size_t		 i;
+
+	for (i = 0; i < OIDC_NELEM(carried); i++) {
+		v = oidc_params_get(ar->p, carried[i]);
+		if (v.p != NULL && hidden(b, carried[i], v.p, err) == -1)
+			return -1;
+	}
+	if ((csrf = oidc_csrf_token(ctx, req, resp, err)) == NULL)
+		return -1;
+	return hidden(b, "csrf", csrf, err);
+}
+
+static struct oidc_str
+client_label(const struct authz *ar)
+{
+	return ar->client.client_name.p != NULL ? ar->client.client_name :
+	    ar->client.client_id;
+}
+
+static int
+render_page(struct oidc_ctx *ctx, struct oidc_response *resp, int status,
+    const char *title, const char *tmpl, const struct oidc_html_var *vars,
+    size_t n, struct oidc_error *err)
+{
+	struct oidc_buf	 body, page;
+
+	oidc_buf_init(&body, ctx->a, 96 * 1024);
+	oidc_buf_init(&page, ctx->a, 128 * 1024);
+	if (oidc_html_render(&body, tmpl, vars, n, err) == -1 ||
+	    oidc_html_page(&page, title, oidc_buf_str(&body), err) == -1)
+		return -1;
+	return oidc_resp_html(resp, status, oidc_buf_str(&page), err);
+}
+
+static int
+login_page(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, const struct authz *ar, const char *error,
+    int status, struct oidc_error *err)
+{
+	struct oidc_buf	 fields, ebuf;
+	const char	*action;
+
+	oidc_buf_init(&fields, ctx->a, 64 * 1024);
+	oidc_buf_init(&ebuf, ctx->a, 1024);
+	if ((action = oidc_arena_printf(ctx->a, "%s/authorize",
+	    ctx->cfg->issuer)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	if (carried_fields(ctx, req, resp, ar, &fields, err) == -1)
+		return -1;
+	if (error != NULL) {
+		const struct oidc_html_var ev[] = {
+			{ "e", { error, strlen(error) } } };
+		if (oidc_html_render(&ebuf, "<p class=\"error\" role=\"alert\">"
+		    "{{e}}</p>\n", ev, 1, err) == -1)
+			return -1;
+	}
+	const struct oidc_html_var vars[] = {
+		{ "client", client_label(ar) },
+		{ "action", { action, strlen(action) } },
+		{ "fields", oidc_buf_str(&fields) },
+		{ "hint", ar->login_hint },
+		{ "error", oidc_buf_str(&ebuf) },
+	};
+	return render_page(ctx, resp, status, "Sign in", login_body, vars,
+	    OIDC_NELEM(vars), err);
+}
+
+static int
+consent_page(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, const struct authz *ar,
+    struct oidc_str username, struct oidc_error *err)
+{
+	struct oidc_buf	 fields, items;
+	const char	*action, *text;
+	size_t		 i, k;
+
+	oidc_buf_init(&fields, ctx->a, 64 * 1024);
+	oidc_buf_init(&items, ctx->a, 16 * 1024);
+	if ((action = oidc_arena_printf(ctx->a, "%s/authorize",
+	    ctx->cfg->issuer)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	if (carried_fields(ctx, req, resp, ar, &fields, err) == -1)
+		return -1;
+	for (i = 0; i < ar->scope.n; i++) {
+		text = NULL;
+		for (k = 0; k < OIDC_NELEM(scope_text); k++)
+			if (oidc_str_eq_cstr(ar->scope.v[i], scope_text[k].scope))
+				text = scope_text[k].text;
+		const struct oidc_html_var iv[] = {
+			{ "t", text != NULL ? (struct oidc_str){ text,
+			    strlen(text) } : ar->scope.v[i] },
+			{ "s", ar->scope.v[i] },
+		};
+		if (oidc_html_render(&items, "<li>{{t}} <small>({{s}})</small>"
+		    "</li>\n", iv, 2, err) == -1)
+			return -1;
+	}
+	const struct oidc_html_var vars[] = {
+		{ "client", client_label(ar) },
+		{ "action", { action, strlen(action) } },
+		{ "fields", oidc_buf_str(&fields) },
+		{ "items", oidc_buf_str(&items) },
+		{ "user", username },
+	};
+	return render_page(ctx, resp, 200, "Allow access", consent_body, vars,
+	    OIDC_NELEM(vars), err);
+}
+
+/* ---- request validation ---- */
+
+/* An S256 challenge is a base64url SHA-256: 43 characters. */
+static bool
+challenge_ok(struct oidc_str c)
+{
+	size_t	 i;
+	char	 ch;
+
+	if (c.len != 43)
+		return false;
+	for (i = 0; i < c.len; i++) {
+		ch = c.p[i];
+		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
+			return false;
+	}
+	return true;
+}
+
+static int
+bad_page(struct oidc_error *err, const char *desc)
+{
+	return oidc_fail(err, OIDC_E_INVALID_REQUEST, desc, "%s", desc);
+}
+
+/* Steps 1-2: client_id and redirect_uri.  Failures are HTML pages. */
+static int
+check_client(struct oidc_ctx *ctx, struct authz *ar, struct oidc_error *err)
+{
+	struct oidc_str	 id = oidc_params_get(ar->p, "client_id");
+	int		 rc;
+
+	ar->redirect_uri = oidc_params_get(ar->p, "redirect_uri");
+	if (id.p == NULL)
+		return bad_page(err, "The request has no client_id.");
+	if ((rc = oidc_client_load(ctx->db, ctx->a, id, &ar->client,
+	    err)) == -1)
+		return -1;
+	if (rc == 0)
+		return bad_page(err, "The client is not registered.");
+	if (ar->redirect_uri.p == NULL)
+		return bad_page(err, "The request has no redirect_uri.");
+	if (!oidc_client_redirect_uri_ok(&ar->client, ar->redirect_uri))
+		return bad_page(err, "The redirect_uri is not registered for "
+		    "this client.");
+	return 0;
+}
+
+static bool
+printable(struct oidc_str s)
+{
+	return s.p == NULL || (s.len <= MAX_PARAM &&
+	    oidc_str_is_vschar(s.p, s.len));
+}
+
+/* Parse the prompt set (OIDC Core 3.1.2.1). */
+static int
+parse_prompt(struct authz *ar, struct oidc_str s)
+{
+	size_t	 i = 0, start;
+
+	while (s.p != NULL && i < s.len) {
+		start = i;
+		while (i < s.len && s.p[i] != ' ')
+			i++;
+		struct oidc_str w = { s.p + start, i - start };
+		if (oidc_str_eq_cstr(w, "none"))
+			ar->p_none = true;
+		else if (oidc_str_eq_cstr(w, "login"))
+			ar->p_login = true;
+		else if (oidc_str_eq_cstr(w, "consent"))
+			ar->p_consent = true;
+		else if (oidc_str_eq_cstr(w, "select_account"))
+			ar->p_select = true;
+		else
+			return -1;
+		i++;
+	}
+	if (ar->p_none && (ar->p_login || ar->p_consent || ar->p_select))
+		return -1;
+	return 0;
+}
+
+/* An id_token_hint must be one of ours; expiry does not matter. */
+static int
+check_id_token_hint(struct oidc_ctx *ctx, struct authz *ar,
+    struct oidc_str hint)
+{
+	struct oidc_error	 ignored = { 0 };
+	struct oidc_jws		 jws;
+	struct oidc_json	*claims;
+	struct oidc_str		 iss;
+
+	if (ctx->keys == NULL ||
+	    oidc_jws_verify(ctx->a, ctx->keys, OIDC_JWS_ALL &
+	    ~(OIDC_JWS_BIT(OIDC_JWS_HS256) | OIDC_JWS_BIT(OIDC_JWS_HS384) |
+	    OIDC_JWS_BIT(OIDC_JWS_HS512)), hint.p, hint.len, &jws,
+	    &ignored) == -1 ||
+	    oidc_json_parse(ctx->a, (const char *)jws.payload, jws.payload_len,
+	    0, &claims, &ignored) == -1 ||
+	    oidc_json_get_str(claims, "iss", &iss, &ignored) != 1 ||
+	    !oidc_str_eq_cstr(iss, ctx->cfg->issuer) ||
+	    oidc_json_get_str(claims, "sub", &ar->hint_sub, &ignored) != 1)
+		return -1;
+	return 0;
+}
+
+/* The claims parameter: an object whose userinfo/id_token are objects. */
+static int
+check_claims(struct oidc_ctx *ctx, struct oidc_str s)
+{
+	struct oidc_error	 ignored = { 0 };
+	struct oidc_json	*j, *m;
+
+	if (s.len > MAX_CLAIMS ||
+	    oidc_json_parse(ctx->a, s.p, s.len, MAX_CLAIMS, &j, &ignored) == -1 ||
+	    oidc_json_get_obj(j, "userinfo", &m, &ignored) == -1 ||
+	    oidc_json_get_obj(j, "id_token", &m, &ignored) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * Step 3: everything else.  Returns 0 when valid, 1 when an error response
+ * was built (redirected), -1 on internal failure.
+ */
+static int
+check_request(struct oidc_ctx *ctx, struct oidc_response *resp,
+    struct authz *ar, struct oidc_error *err)
+{
+	struct oidc_error	 perr = { 0 };
+	struct oidc_str		 rts = oidc_params_get(ar->p, "response_type");
+	struct oidc_str		 rm = oidc_params_get(ar->p, "response_mode");
+	struct oidc_str		 method, ma, hint;
+	uint64_t		 u;
+	const char		*bad = NULL;
+	enum oidc_errcode	 code = OIDC_E_INVALID_REQUEST;
+
+	ar->state = oidc_params_get(ar->p, "state");
+	ar->rt = oidc_rt_parse(rts);
+	/* Mode first, so even errors about the rest go where asked. */
+	ar->mode = (ar->rt == 0 || ar->rt == OIDC_RT_CODE ||
+	    ar->rt == OIDC_RT_NONE) ? MODE_QUERY : MODE_FRAGMENT;
+	if (oidc_str_eq_cstr(rm, "form_post"))
+		ar->mode = MODE_FORM_POST;
+	else if (oidc_str_eq_cstr(rm, "fragment"))
+		ar->mode = MODE_FRAGMENT;
+	else if (oidc_str_eq_cstr(rm, "query")) {
+		if (rt_has_id_token(ar->rt) || rt_has_token(ar->rt))
+			bad = "response_mode query is not allowed for this "
+			    "response_type";
+	} else if (rm.p != NULL)
+		bad = "unsupported response_mode";
+	if (!printable(ar->state))
+		bad = "state is not printable ASCII";
+	if (bad != NULL)
+		goto fail;
+
+	if (oidc_params_get(ar->p, "request").p != NULL) {
+		code = OIDC_E_REQUEST_NOT_SUPPORTED;
+		bad = "request objects are not supported";
+		goto fail;
+	}
+	if (oidc_params_get(ar->p, "request_uri").p != NULL) {
+		code = OIDC_E_REQUEST_URI_NOT_SUPPORTED;
+		bad = "request_uri is not supported";
+		goto fail;
+	}
+	if (rts.p == NULL) {
+		bad = "response_type is required";
+		goto fail;
+	}
+	if (ar->rt == 0 || ar->rt == OIDC_RT_NONE) {
+		code = OIDC_E_UNSUPPORTED_RESPONSE_TYPE;
+		bad = "unsupported response_type";
+		goto fail;
+	}
+	if (!(ar->client.response_types & ar->rt)) {
+		code = OIDC_E_UNAUTHORIZED_CLIENT;
+		bad = "the client may not use this response_type";
+		goto fail;
+	}
+
+	/* Scope: policy filter, then the OpenID rules. */
+	if (oidc_scope_parse(oidc_params_get(ar->p, "scope"), &ar->scope,
+	    &perr) == -1) {
+		code = OIDC_E_INVALID_SCOPE;
+		bad = perr.public_desc;
+		goto fail;
+	}
+	oidc_scope_allowed(&ar->scope, ar->client.scope);
+	if (oidc_scope_has(&ar->scope, "offline_access") &&
+	    !(ar->client.grant_types & OIDC_GT_REFRESH_TOKEN)) {
+		struct oidc_scope keep = { .n = 0 };
+		size_t i;
+		for (i = 0; i < ar->scope.n; i++)
+			if (!oidc_str_eq_cstr(ar->scope.v[i], "offline_access"))
+				keep.v[keep.n++] = ar->scope.v[i];
+		ar->scope = keep;
+	}
+	if (rt_has_id_token(ar->rt) && !oidc_scope_has(&ar->scope, "openid")) {
+		code = OIDC_E_INVALID_SCOPE;
+		bad = "scope must include openid";
+		goto fail;
+	}
+	if ((ar->scope_str = oidc_scope_join(ctx->a, &ar->scope)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+
+	/* nonce: required whenever this endpoint returns an ID Token. */
+	ar->nonce = oidc_params_get(ar->p, "nonce");
+	if (!printable(ar->nonce)) {
+		bad = "nonce is not printable ASCII";
+		goto fail;
+	}
+	if (ar->nonce.p == NULL && oidc_scope_has(&ar->scope, "openid") &&
+	    (rt_has_id_token(ar->rt) || ar->client.require_nonce ||
+	    ctx->cfg->require_nonce)) {
+		bad = "nonce is required";
+		goto fail;
+	}
+
+	/* PKCE: S256 only; public clients must use it (RFC 7636, BCP 212). */
+	ar->challenge = oidc_params_get(ar->p, "code_challenge");
+	method = oidc_params_get(ar->p, "code_challenge_method");
+	if (ar->challenge.p != NULL) {
+		if (method.p != NULL && !oidc_str_eq_cstr(method, "S256")) {
+			bad = "code_challenge_method must be S256";
+			goto fail;
+		}
+		if (method.p == NULL) {
+			bad = "code_challenge_method is required (S256)";
+			goto fail;
+		}
+		if (!challenge_ok(ar->challenge)) {
+			bad = "malformed code_challenge";
+			goto fail;
+		}
+	} else if (method.p != NULL) {
+		bad = "code_challenge_method without code_challenge";
+		goto fail;
+	} else if (rt_has_code(ar->rt) &&
+	    ar->client.auth_method == OIDC_AUTH_NONE) {
+		bad = "PKCE (code_challenge with S256) is required for public "
+		    "clients";
+		goto fail;
+	}
+
+	if (parse_prompt(ar, oidc_params_get(ar->p, "prompt")) == -1) {
+		bad = "invalid prompt";
+		goto fail;
+	}
+	ma = oidc_params_get(ar->p, "max_age");
+	if (ma.p != NULL) {
+		if (oidc_parse_u64(ma.p, ma.len, 0, INT32_MAX, &u) == -1) {
+			bad = "max_age must be a non-negative integer";
+			goto fail;
+		}
+		ar->has_max_age = true;
+		ar->max_age = (int64_t)u;
+	}
+	ar->login_hint = oidc_params_get(ar->p, "login_hint");
+	if (!printable(ar->login_hint) ||
+	    !printable(oidc_params_get(ar->p, "acr_values")) ||
+	    !printable(oidc_params_get(ar->p, "ui_locales")) ||
+	    !printable(oidc_params_get(ar->p, "claims_locales")) ||
+	    !printable(oidc_params_get(ar->p, "display"))) {
+		bad = "a parameter is not printable ASCII";
+		goto fail;
+	}
+	hint = oidc_params_get(ar->p, "id_token_hint");
+	if (hint.p != NULL && check_id_token_hint(ctx, ar, hint) == -1) {
+		bad = "id_token_hint is not a valid ID Token of this provider";
+		goto fail;
+	}
+	ar->claims = oidc_params_get(ar->p, "claims");
+	if (ar->claims.p != NULL && check_claims(ctx, ar->claims) == -1) {
+		bad = "claims is not a valid claims request";
+		goto fail;
+	}
+	return 0;
+fail:
+	if (redirect_error(ctx, resp, ar, code, bad, err) == -1)
+		return -1;
+	return 1;
+}
+
+/* ---- issuing ---- */
+
+static int
+issue(struct oidc_ctx *ctx, struct oidc_response *resp, struct authz *ar,
+    const struct oidc_session_row *s, struct oidc_error *err)
+{
+	struct oidc_code_row	 code;
+	struct oidc_token_row	 tok;
+	struct oidc_idtoken	 idt;
+	struct oidc_user_row	 user;
+	struct kv		 kv[8];
+	unsigned char		 nh[OIDC_SHA256_LEN];
+	const char		*code_val = NULL, *at = NULL, *idtok = NULL;
+	const char		*expires = NULL;
+	size_t			 n = 0;
+	int			 rc;
+
+	if (oidc_db_begin(ctx->db, err) == -1)
+		return -1;
+	/* The seed's exists_nonce: a client may use a nonce only once. */
+	if (ar->nonce.p != NULL) {
+		if (oidc_sha256(ar->nonce.p, ar->nonce.len, nh, err) == -1 ||
+		    (rc = oidc_db_nonce_use(ctx->db, ar->client.client_id, nh,
+		    ctx->cfg->code_ttl + ctx->cfg->id_token_ttl, err)) == -1)
+			return -1;
+		if (rc == 0) {
+			oidc_db_rollback(ctx->db);
+			return redirect_error(ctx, resp, ar,
+			    OIDC_E_INVALID_REQUEST, "nonce was already used",
+			    err);
+		}
+	}
+	memset(&code, 0, sizeof(code));
+	if (rt_has_code(ar->rt)) {
+		if ((code_val = oidc_random_token(ctx->a, OIDC_TOKEN_BYTES,
+		    err)) == NULL ||
+		    oidc_sha256(code_val, strlen(code_val), code.code_hash,
+		    err) == -1)
+			return -1;
+		code.client_id = ar->client.client_id;
+		code.user_id = s->user_id;
+		code.redirect_uri = ar->redirect_uri;
+		code.scope = (struct oidc_str){ ar->scope_str,
+		    strlen(ar->scope_str) };
+		code.nonce = ar->nonce;
+		code.code_challenge = ar->challenge;
+		code.auth_time = s->auth_time;
+		code.amr = s->amr;
+		code.sid = s->sid;
+		code.claims = ar->claims;
+		code.ttl = ctx->cfg->code_ttl;
+		if (oidc_db_code_insert(ctx->db, &code, err) == -1)
+			return -1;
+	}
+	if (rt_has_token(ar->rt)) {
+		memset(&tok, 0, sizeof(tok));
+		tok.kind = "access";
+		tok.client_id = ar->client.client_id;
+		tok.user_id = s->user_id;
+		tok.scope = code.scope.p != NULL ? code.scope :
+		    (struct oidc_str){ ar->scope_str, strlen(ar->scope_str) };
+		/* Hybrid: a replayed code also revokes this token. */
+		tok.has_code = code_val != NULL;
+		memcpy(tok.code_hash, code.code_hash, OIDC_HASH_LEN);
+		tok.auth_time = s->auth_time;
+		tok.amr = s->amr;
+		tok.sid = s->sid;
+		tok.claims = ar->claims;
+		tok.ttl = ctx->cfg->access_token_ttl;
+		if (oidc_grant_issue_token(ctx, &tok, &at, err) == -1)
+			return -1;
+		expires = oidc_arena_printf(ctx->a, "%lld",
+		    (long long)ctx->cfg->access_token_ttl);
+	}
+	if (rt_has_id_token(ar->rt)) {
+		if ((rc = oidc_db_user_get_by_sub(ctx->db, ctx->a, s->sub,
+		    &user, err)) != 1)
+			return rc == 0 ? oidc_fail(err, OIDC_E_INTERNAL, NULL,
+			    "session user vanished") : -1;
+		memset(&idt, 0, sizeof(idt));
+		idt.client = &ar->client;
+		idt.sub = s->sub;
+		idt.nonce = ar->nonce;
+		idt.amr = s->amr;
+		idt.sid = s->sid;
+		idt.auth_time = s->auth_time;
+		idt.access_token = at;
+		idt.code = code_val;
+		/* With no access token the scope's claims ride here (5.4). */
+		if ((idt.claims = oidc_grant_id_token_claims(ctx, user.claims,
+		    user.updated_at, (struct oidc_str){ ar->scope_str,
+		    strlen(ar->scope_str) }, ar->claims, at == NULL,
+		    err)) == NULL ||
+		    (idtok = oidc_grant_id_token(ctx, &idt, err)) == NULL)
+			return -1;
+	}
+	if (oidc_db_commit(ctx->db, err) == -1)
+		return -1;
+	kv[n++] = (struct kv){ "code", code_val };
+	kv[n++] = (struct kv){ "access_token", at };
+	kv[n++] = (struct kv){ "token_type", at != NULL ? "Bearer" : NULL };
+	kv[n++] = (struct kv){ "expires_in", expires };
+	kv[n++] = (struct kv){ "id_token", idtok };
+	kv[n++] = (struct kv){ "scope", at != NULL ? ar->scope_str : NULL };
+	kv[n++] = (struct kv){ "state", cstr(ctx, ar->state) };
+	kv[n++] = (struct kv){ "iss", ctx->cfg->issuer };
+	return deliver(ctx, resp, ar, kv, n, err);
+}
+
+/* ---- the decision: login, consent, issue ---- */
+
+static bool
+consent_covers(struct oidc_ctx *ctx, const struct authz *ar,
+    const struct oidc_session_row *s, struct oidc_error *err, int *rc)
+{
+	struct oidc_error	 ignored = { 0 };
+	struct oidc_scope	 granted;
+	struct oidc_str		 stored;
+
+	*rc = oidc_db_consent_get(ctx->db, ctx->a, s->user_id,
+	    ar->client.client_id, &stored, err);
+	if (*rc != 1)
+		return false;
+	if (oidc_scope_parse(stored, &granted, &ignored) == -1)
+		return false;
+	return oidc_scope_subset(&ar->scope, &granted);
+}
+
+static int
+remember_consent(struct oidc_ctx *ctx, const struct authz *ar,
+    const struct oidc_session_row *s, struct oidc_error *err)
+{
+	struct oidc_error	 ignored = { 0 };
+	struct oidc_scope	 merged;
+	struct oidc_str		 stored;
+	const char		*joined;
+	int			 rc;
+
+	if ((rc = oidc_db_consent_get(ctx->db, ctx->a, s->user_id,
+	    ar->client.client_id, &stored, err)) == -1)
+		return -1;
+	if (rc == 0 || oidc_scope_parse(stored, &merged, &ignored) == -1)
+		merged.n = 0;
+	oidc_scope_union(&merged, &ar->scope);
+	if ((joined = oidc_scope_join(ctx->a, &merged)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	return oidc_db_consent_put(ctx->db, s->user_id, ar->client.client_id,
+	    (struct oidc_str){ joined, strlen(joined) }, err);
+}
+
+static int
+decide(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, struct authz *ar, struct oidc_error *err)
+{
+	struct oidc_session_row	 s;
+	struct oidc_str		 action = oidc_params_get(ar->p, "action");
+	struct oidc_str		 sub, decision;
+	enum oidc_login_result	 lr;
+	int64_t			 user_id;
+	bool			 fresh_login = false, consented = false;
+	bool			 need_login;
+	int			 rc;
+
+	if ((rc = oidc_session_current(ctx, req, &s, err)) == -1)
+		return -1;
+
+	if (req->method == OIDC_METHOD_POST && action.p != NULL) {
+		/* SECURITY: our own forms only (double-submit CSRF token). */
+		if (!oidc_csrf_ok(ctx, req, oidc_params_get(ar->p, "csrf")))
+			return bad_page(err, "The form has expired or did not "
+			    "come from this site. Please start again.");
+		if (oidc_str_eq_cstr(action, "login")) {
+			if (oidc_db_begin(ctx->db, err) == -1 ||
+			    oidc_login_check(ctx, req, oidc_params_get(ar->p,
+			    "username"), oidc_params_get(ar->p, "password"),
+			    &lr, &user_id, &sub, err) == -1)
+				return -1;
+			if (lr != OIDC_LOGIN_OK) {
+				/* Keep the failure count, nothing else. */
+				if (oidc_db_commit(ctx->db, err) == -1)
+					return -1;
+				return login_page(ctx, req, resp, ar,
+				    lr == OIDC_LOGIN_THROTTLED ?
+				    "Too many failed attempts. Please wait a "
+				    "few minutes and try again." :
+				    "The username or password is incorrect.",
+				    lr == OIDC_LOGIN_THROTTLED ? 429 : 200,
+				    err);
+			}
+			if (oidc_session_start(ctx, resp, user_id, sub, &s,
+			    err) == -1 || oidc_db_commit(ctx->db, err) == -1)
+				return -1;
+			rc = 1;
+			fresh_login = true;
+		} else if (oidc_str_eq_cstr(action, "consent")) {
+			if (rc != 1)
+				return login_page(ctx, req, resp, ar, NULL, 200,
+				    err);
+			decision = oidc_params_get(ar->p, "decision");
+			if (!oidc_str_eq_cstr(decision, "allow"))
+				return redirect_error(ctx, resp, ar,
+				    OIDC_E_ACCESS_DENIED,
+				    "the user denied the request", err);
+			if (oidc_db_begin(ctx->db, err) == -1 ||
+			    remember_consent(ctx, ar, &s, err) == -1 ||
+			    oidc_db_commit(ctx->db, err) == -1)
+				return -1;
+			consented = true;
+			/* The login step of this flow is already behind us. */
+			fresh_login = true;
+		} else
+			return bad_page(err, "Unknown form action.");
+	}
+
+	/* Does the user have to (re-)authenticate? */
+	need_login = rc != 1;
+	if (!fresh_login && rc == 1) {
+		if (ar->p_login || ar->p_select)
+			need_login = true;
+		if (ar->has_max_age &&
+		    (int64_t)ctx->now - s.auth_time > ar->max_age)
+			need_login = true;
+	}
+	if (rc == 1 && ar->hint_sub.p != NULL &&
+	    !oidc_str_eq(ar->hint_sub, s.sub)) {
+		if (ar->p_none)
+			return redirect_error(ctx, resp, ar,
+			    OIDC_E_LOGIN_REQUIRED, "the signed-in user is not "
+			    "the one in id_token_hint", err);
+		need_login = true;
+	}
+	if (need_login) {
+		if (ar->p_none)
+			return redirect_error(ctx, resp, ar,
+			    OIDC_E_LOGIN_REQUIRED, "the user is not signed in",
+			    err);
+		return login_page(ctx, req, resp, ar, NULL, 200, err);
+	}
+
+	/* Consent: first-party clients and remembered grants go through. */
+	if (!ar->client.first_party && !consented) {
+		bool covered = consent_covers(ctx, ar, &s, err, &rc);
+		if (rc == -1)
+			return -1;
+		if (!covered || ar->p_consent) {
+			if (ar->p_none)
+				return redirect_error(ctx, resp, ar,
+				    OIDC_E_CONSENT_REQUIRED,
+				    "the user has not consented", err);
+			return consent_page(ctx, req, resp, ar, s.username,
+			    err);
+		}
+	}
+	return issue(ctx, resp, ar, &s, err);
+}
+
+int
+oidc_authorize_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, struct oidc_error *err)
+{
+	struct authz	 ar;
+	int		 rc;
+
+	memset(&ar, 0, sizeof(ar));
+	ar.p = req->method == OIDC_METHOD_POST ? &req->form : &req->query;
+	if (check_client(ctx, &ar, err) == -1)
+		return -1;
+	if ((rc = check_request(ctx, resp, &ar, err)) != 0)
+		return rc == 1 ? 0 : -1;
+	return decide(ctx, req, resp, &ar, err);
+}

@@ -1,0 +1,179 @@
+/*
+ * session.c: sessions, CSRF tokens and password login (see
+ * oidc/session.h).
+ */
+#include <string.h>
+
+#include "oidc/arena.h"
+#include "oidc/config.h"
+#include "oidc/cookie.h"
+#include "oidc/crypto.h"
+#include "oidc/ctx.h"
+#include "oidc/db.h"
+#include "oidc/log.h"
+#include "oidc/request.h"
+#include "oidc/response.h"
+#include "oidc/session.h"
+
+static const char *
+cookie_name(struct oidc_ctx *ctx, const char *base)
+{
+	/* __Host- pins the cookie to our host, https and Path=/. */
+	return ctx->cfg->issuer_is_https ?
+	    oidc_arena_printf(ctx->a, "__Host-%s", base) : base;
+}
+
+static int
+set_cookie(struct oidc_ctx *ctx, struct oidc_response *resp,
+    const char *base, const char *value, int64_t max_age,
+    struct oidc_error *err)
+{
+	const char	*name = cookie_name(ctx, base);
+	char		*hdr;
+
+	hdr = oidc_arena_printf(ctx->a, "%s=%s; Path=/; Max-Age=%lld; "
+	    "HttpOnly; SameSite=Lax%s", name != NULL ? name : base, value,
+	    (long long)max_age, ctx->cfg->issuer_is_https ? "; Secure" : "");
+	if (hdr == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	return oidc_resp_header(resp, "Set-Cookie", hdr, err);
+}
+
+/* 1 with *v, 0 absent, -1 malformed (duplicates: treated as absent). */
+static int
+get_cookie(struct oidc_ctx *ctx, const struct oidc_request *req,
+    const char *base, struct oidc_str *v)
+{
+	struct oidc_error	 ignored = { 0 };
+	const char		*name = cookie_name(ctx, base);
+	int			 rc;
+
+	if (req->cookie.p == NULL || name == NULL)
+		return 0;
+	rc = oidc_cookie_find(req->cookie.p, req->cookie.len, name, v,
+	    &ignored);
+	if (rc == 1 && (v->len == 0 || v->len > 128))
+		return 0;
+	return rc == 1 ? 1 : 0;
+}
+
+int
+oidc_session_current(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_session_row *out, struct oidc_error *err)
+{
+	struct oidc_str	 v;
+	unsigned char	 h[OIDC_SHA256_LEN];
+
+	if (get_cookie(ctx, req, "oidc_session", &v) != 1)
+		return 0;
+	if (oidc_sha256(v.p, v.len, h, err) == -1)
+		return -1;
+	return oidc_db_session_get(ctx->db, ctx->a, h, out, err);
+}
+
+int
+oidc_session_start(struct oidc_ctx *ctx, struct oidc_response *resp,
+    int64_t user_id, struct oidc_str sub, struct oidc_session_row *s,
+    struct oidc_error *err)
+{
+	const char	*id, *sid;
+
+	memset(s, 0, sizeof(*s));
+	if ((id = oidc_random_token(ctx->a, OIDC_TOKEN_BYTES, err)) == NULL ||
+	    (sid = oidc_random_token(ctx->a, 16, err)) == NULL ||
+	    oidc_sha256(id, strlen(id), s->session_hash, err) == -1)
+		return -1;
+	s->user_id = user_id;
+	s->sid = (struct oidc_str){ sid, strlen(sid) };
+	s->auth_time = (int64_t)ctx->now;
+	s->amr = OIDC_STR("pwd");
+	s->sub = sub;
+	if (oidc_db_session_insert(ctx->db, s, ctx->cfg->session_ttl,
+	    err) == -1)
+		return -1;
+	return set_cookie(ctx, resp, "oidc_session", id,
+	    ctx->cfg->session_ttl, err);
+}
+
+const char *
+oidc_csrf_token(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, struct oidc_error *err)
+{
+	struct oidc_str	 v;
+	const char	*t;
+
+	if (get_cookie(ctx, req, "oidc_csrf", &v) == 1)
+		return oidc_arena_strndup(ctx->a, v.p, v.len);
+	if ((t = oidc_random_token(ctx->a, OIDC_TOKEN_BYTES, err)) == NULL ||
+	    set_cookie(ctx, resp, "oidc_csrf", t, ctx->cfg->session_ttl,
+	    err) == -1)
+		return NULL;
+	return t;
+}
+
+bool
+oidc_csrf_ok(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_str form_value)
+{
+	struct oidc_str	 v;
+
+	if (get_cookie(ctx, req, "oidc_csrf", &v) != 1 || form_value.p == NULL)
+		return false;
+	return oidc_str_eq_secret(v, form_value);
+}
+
+int
+oidc_login_check(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_str username, struct oidc_str password,
+    enum oidc_login_result *result, int64_t *user_id, struct oidc_str *sub,
+    struct oidc_error *err)
+{
+	struct oidc_user_row	 u;
+	const char		*kuser, *kaddr;
+	int64_t			 nuser, naddr;
+	int			 found, ok;
+
+	*result = OIDC_LOGIN_BAD_CREDENTIALS;
+	if (username.p == NULL || password.p == NULL || username.len > 128 ||
+	    password.len > OIDC_PASSWORD_MAX_LEN)
+		return 0;
+	kuser = oidc_arena_printf(ctx->a, "u:%.*s", (int)username.len,
+	    username.p);
+	kaddr = oidc_arena_printf(ctx->a, "a:%.*s",
+	    (int)(req->remote_addr.len > 64 ? 64 : req->remote_addr.len),
+	    req->remote_addr.p != NULL ? req->remote_addr.p : "");
+	if (kuser == NULL || kaddr == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	if (oidc_db_login_failures(ctx->db, kuser, kaddr,
+	    ctx->cfg->login_window, &nuser, &naddr, err) == -1)
+		return -1;
+	/*
+	 * SECURITY: at the limit, refuse without checking the password (no
+	 * oracle) and without recording (the lock cannot be extended by an
+	 * attacker who keeps trying).
+	 */
+	if (nuser >= ctx->cfg->login_max_failures ||
+	    naddr >= ctx->cfg->login_max_failures_per_address) {
+		*result = OIDC_LOGIN_THROTTLED;
+		oidc_log(OIDC_LOG_WARN, "msg=\"login throttled\" user=\"%s\"",
+		    oidc_log_safe(ctx->a, username.p, username.len));
+		return 0;
+	}
+	if ((found = oidc_db_user_get_by_name(ctx->db, ctx->a, username, &u,
+	    err)) == -1)
+		return -1;
+	/* An unknown or disabled user burns one decoy scrypt. */
+	ok = oidc_password_verify(password.p, password.len,
+	    found == 1 && !u.disabled ? u.password_hash.p : NULL, err);
+	if (ok == -1)
+		return -1;
+	if (ok == 1) {
+		*result = OIDC_LOGIN_OK;
+		*user_id = u.user_id;
+		*sub = u.sub;
+		return 0;
+	}
+	oidc_log(OIDC_LOG_INFO, "msg=\"login failed\" user=\"%s\"",
+	    oidc_log_safe(ctx->a, username.p, username.len));
+	return oidc_db_login_failure_add(ctx->db, kuser, kaddr, err);
+}
