@@ -186,7 +186,10 @@ handle_one(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
 
 		oidc_log_error(oidc_error_is_internal(err.code) ?
 		    OIDC_LOG_ERROR : OIDC_LOG_INFO, &err, "request failed");
-		oidc_resp_error(&resp, &err, ep->errstyle);
+		/* A wrong method is a client bug: JSON even for pages. */
+		oidc_resp_error(&resp, &err,
+		    err.code == OIDC_E_METHOD_NOT_ALLOWED ?
+		    OIDC_ERRSTYLE_JSON : ep->errstyle);
 		if (err.code == OIDC_E_METHOD_NOT_ALLOWED)
 			(void)!oidc_resp_header(&resp, "Allow",
 			    oidc_method_allow(ep->methods), &err2);

@@ -712,10 +712,11 @@ issue(struct oidc_ctx *ctx, struct oidc_response *resp, struct authz *ar,
 		idt.auth_time = s->auth_time;
 		idt.access_token = at;
 		idt.code = code_val;
-		/* With no access token the scope's claims ride here (5.4). */
+		/* With no access token at all, scope claims ride here (5.4). */
 		if ((idt.claims = oidc_grant_id_token_claims(ctx, user.claims,
 		    user.updated_at, (struct oidc_str){ ar->scope_str,
-		    strlen(ar->scope_str) }, ar->claims, at == NULL,
+		    strlen(ar->scope_str) }, ar->claims,
+		    ar->rt == OIDC_RT_ID_TOKEN,
 		    err)) == NULL ||
 		    (idtok = oidc_grant_id_token(ctx, &idt, err)) == NULL)
 			return -1;
