@@ -264,12 +264,22 @@ oidc_app_main(const struct oidc_endpoint *ep, int argc, char *argv[])
 		fprintf(stderr, "%s: out of memory\n", ep->name);
 		goto out;
 	}
-	if ((ep->needs & OIDC_NEED_SIGNING_KEYS) &&
+	if ((ep->needs & (OIDC_NEED_SIGNING_KEYS | OIDC_NEED_KEYS_AT_START)) &&
 	    (ctx.keys = load_keys(&cfg, &err)) == NULL) {
 		fprintf(stderr, "%s: configuration error: %s\n", ep->name,
 		    err.detail);
 		status = EXIT_CONFIG;
 		goto out;
+	}
+	if (ep->init != NULL && ep->init(&ctx, &err) == -1) {
+		fprintf(stderr, "%s: start-up failed: %s\n", ep->name,
+		    err.detail);
+		status = EXIT_CONFIG;
+		goto out;
+	}
+	if (ep->needs & OIDC_NEED_KEYS_AT_START) {
+		oidc_keyset_free(ctx.keys);
+		ctx.keys = NULL;
 	}
 	if (check_only) {
 		printf("%s: configuration ok\n", path);
@@ -317,6 +327,8 @@ oidc_app_main(const struct oidc_endpoint *ep, int argc, char *argv[])
 	oidc_log(OIDC_LOG_INFO, "msg=stopping");
 	status = 0;
 out:
+	if (ep->fini != NULL)
+		ep->fini(&ctx);
 	oidc_db_free(ctx.db);
 	oidc_keyset_free(ctx.keys);
 	oidc_arena_free(ctx.a);

@@ -24,7 +24,9 @@ struct oidc_ctx;
 
 enum oidc_need {
 	OIDC_NEED_DB = 1 << 0,
-	OIDC_NEED_SIGNING_KEYS = 1 << 1
+	OIDC_NEED_SIGNING_KEYS = 1 << 1,
+	/* Keys only for init(), then freed: the process keeps no secret. */
+	OIDC_NEED_KEYS_AT_START = 1 << 2
 };
 
 /* 0 with *resp built, or -1 with err set (the app renders the error). */
@@ -39,6 +41,9 @@ struct oidc_endpoint {
 	enum oidc_body_kind	 body;
 	enum oidc_error_style	 errstyle;
 	oidc_handler_fn		 handle;
+	/* Optional, once after config and keys: may set ctx->ep_state. */
+	int			(*init)(struct oidc_ctx *, struct oidc_error *);
+	void			(*fini)(struct oidc_ctx *);
 };
 
 int	oidc_app_main(const struct oidc_endpoint *, int argc, char *argv[]);

@@ -24,6 +24,7 @@ struct oidc_ctx {
 	struct oidc_keyset		*keys;		/* NULL unless needed */
 	struct oidc_arena		*a;		/* the request arena */
 	time_t				 now;		/* request start */
+	void				*ep_state;	/* endpoint init data */
 	char				 reqid[24];
 };
 

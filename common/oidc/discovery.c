@@ -1,0 +1,236 @@
+/*
+ * discovery.c: provider metadata and JWKS (see oidc/discovery.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oidc/arena.h"
+#include "oidc/b64url.h"
+#include "oidc/config.h"
+#include "oidc/crypto.h"
+#include "oidc/ctx.h"
+#include "oidc/discovery.h"
+#include "oidc/json.h"
+#include "oidc/jwk.h"
+#include "oidc/request.h"
+#include "oidc/response.h"
+
+/* A rendered document: process lifetime. */
+struct static_doc {
+	char	*body;
+	size_t	 len;
+	char	 etag[80];
+};
+
+static const char *const scopes[] = { "openid", "profile", "email",
+    "address", "phone", "offline_access" };
+static const char *const response_types[] = { "code", "id_token",
+    "id_token token", "code id_token", "code token", "code id_token token" };
+static const char *const response_modes[] = { "query", "fragment",
+    "form_post" };
+static const char *const grant_types[] = { "authorization_code",
+    "implicit", "refresh_token", "client_credentials" };
+static const char *const auth_methods[] = { "client_secret_basic",
+    "client_secret_post", "client_secret_jwt", "private_key_jwt", "none" };
+static const char *const claims[] = { "sub", "iss", "aud", "exp", "iat",
+    "auth_time", "nonce", "amr", "sid", "at_hash", "c_hash", "name",
+    "family_name", "given_name", "middle_name", "nickname",
+    "preferred_username", "profile", "picture", "website", "gender",
+    "birthdate", "zoneinfo", "locale", "updated_at", "email",
+    "email_verified", "address", "phone_number", "phone_number_verified" };
+static const char *const prompts[] = { "none", "login", "consent",
+    "select_account" };
+
+static int
+add_list(struct oidc_ctx *ctx, struct oidc_json *j, const char *key,
+    const char *const *v, size_t n, struct oidc_error *err)
+{
+	struct oidc_json	*arr;
+	size_t			 i;
+
+	if ((arr = oidc_json_new_array(ctx->a)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "json");
+	for (i = 0; i < n; i++)
+		if (oidc_json_array_add_str(arr, v[i], strlen(v[i]), err) == -1)
+			return -1;
+	return oidc_json_set_obj(j, key, arr, err);
+}
+
+static int
+add_url(struct oidc_ctx *ctx, struct oidc_json *j, const char *key,
+    const char *path, struct oidc_error *err)
+{
+	const char	*u = oidc_arena_printf(ctx->a, "%s%s", ctx->cfg->issuer,
+			    path);
+
+	if (u == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	return oidc_json_set_cstr(j, key, u, err);
+}
+
+/* The signing algorithms our keys can produce, plus HS* (client secrets). */
+static int
+add_algs(struct oidc_ctx *ctx, struct oidc_json *j, const char *key,
+    bool with_hs, struct oidc_error *err)
+{
+	const char		*names[OIDC_JWS__MAX];
+	const struct oidc_jwk	*k;
+	size_t			 n = 0;
+	int			 a;
+
+	for (a = 0; a < OIDC_JWS__MAX; a++) {
+		if (oidc_jws_alg_kty((enum oidc_jws_alg)a) == OIDC_JWK_OCT) {
+			if (with_hs)
+				names[n++] = oidc_jws_alg_name(
+				    (enum oidc_jws_alg)a);
+			continue;
+		}
+		if (ctx->keys != NULL && oidc_keyset_find_alg(ctx->keys,
+		    (enum oidc_jws_alg)a, true, &k) == 1)
+			names[n++] = oidc_jws_alg_name((enum oidc_jws_alg)a);
+	}
+	return add_list(ctx, j, key, names, n, err);
+}
+
+static int
+add_all_algs(struct oidc_ctx *ctx, struct oidc_json *j, const char *key,
+    struct oidc_error *err)
+{
+	const char	*names[OIDC_JWS__MAX];
+	int		 a;
+
+	for (a = 0; a < OIDC_JWS__MAX; a++)
+		names[a] = oidc_jws_alg_name((enum oidc_jws_alg)a);
+	return add_list(ctx, j, key, names, OIDC_JWS__MAX, err);
+}
+
+static int
+keep(struct oidc_ctx *ctx, const char *body, size_t len,
+    struct oidc_error *err)
+{
+	struct static_doc	*d;
+	unsigned char		 h[OIDC_SHA256_LEN];
+	char			 enc[64];
+
+	if ((d = calloc(1, sizeof(*d))) == NULL ||
+	    (d->body = malloc(len + 1)) == NULL) {
+		free(d);
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "malloc");
+	}
+	memcpy(d->body, body, len);
+	d->body[len] = '\0';
+	d->len = len;
+	if (oidc_sha256(body, len, h, err) == -1) {
+		free(d->body);
+		free(d);
+		return -1;
+	}
+	(void)oidc_b64url_encode_to(enc, h, 16);
+	(void)snprintf(d->etag, sizeof(d->etag), "\"%s\"", enc);
+	ctx->ep_state = d;
+	oidc_arena_reset(ctx->a);
+	return 0;
+}
+
+int
+oidc_discovery_init(struct oidc_ctx *ctx, struct oidc_error *err)
+{
+	struct oidc_json	*j;
+	const char		*body;
+	size_t			 len;
+
+	if ((j = oidc_json_new_object(ctx->a)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "json");
+	if (oidc_json_set_cstr(j, "issuer", ctx->cfg->issuer, err) ||
+	    add_url(ctx, j, "authorization_endpoint", "/authorize", err) ||
+	    add_url(ctx, j, "token_endpoint", "/token", err) ||
+	    add_url(ctx, j, "userinfo_endpoint", "/userinfo", err) ||
+	    add_url(ctx, j, "jwks_uri", "/jwks", err) ||
+	    add_list(ctx, j, "scopes_supported", scopes, OIDC_NELEM(scopes),
+	    err) ||
+	    add_list(ctx, j, "response_types_supported", response_types,
+	    OIDC_NELEM(response_types), err) ||
+	    add_list(ctx, j, "response_modes_supported", response_modes,
+	    OIDC_NELEM(response_modes), err) ||
+	    add_list(ctx, j, "grant_types_supported", grant_types,
+	    OIDC_NELEM(grant_types), err) ||
+	    add_list(ctx, j, "subject_types_supported",
+	    (const char *const[]){ "public" }, 1, err) ||
+	    add_algs(ctx, j, "id_token_signing_alg_values_supported", true,
+	    err) ||
+	    add_algs(ctx, j, "userinfo_signing_alg_values_supported", true,
+	    err) ||
+	    add_list(ctx, j, "token_endpoint_auth_methods_supported",
+	    auth_methods, OIDC_NELEM(auth_methods), err) ||
+	    add_all_algs(ctx, j, "token_endpoint_auth_signing_alg_values_"
+	    "supported", err) ||
+	    add_list(ctx, j, "claims_supported", claims, OIDC_NELEM(claims),
+	    err) ||
+	    add_list(ctx, j, "claim_types_supported",
+	    (const char *const[]){ "normal" }, 1, err) ||
+	    oidc_json_set_bool(j, "claims_parameter_supported", true, err) ||
+	    oidc_json_set_bool(j, "request_parameter_supported", false, err) ||
+	    oidc_json_set_bool(j, "request_uri_parameter_supported", false,
+	    err) ||
+	    add_list(ctx, j, "code_challenge_methods_supported",
+	    (const char *const[]){ "S256" }, 1, err) ||
+	    oidc_json_set_bool(j, "authorization_response_iss_parameter_"
+	    "supported", true, err) ||
+	    add_list(ctx, j, "prompt_values_supported", prompts,
+	    OIDC_NELEM(prompts), err))
+		return -1;
+	if ((body = oidc_json_serialize(j, ctx->a, &len, err)) == NULL)
+		return -1;
+	return keep(ctx, body, len, err);
+}
+
+int
+oidc_jwks_init(struct oidc_ctx *ctx, struct oidc_error *err)
+{
+	const char	*body;
+	size_t		 len;
+
+	if (ctx->keys == NULL)
+		return oidc_fail(err, OIDC_E_CONFIG, NULL, "no signing_key");
+	if ((body = oidc_keyset_jwks(ctx->keys, ctx->a, &len, err)) == NULL)
+		return -1;
+	return keep(ctx, body, len, err);
+}
+
+void
+oidc_static_doc_fini(struct oidc_ctx *ctx)
+{
+	struct static_doc	*d = ctx->ep_state;
+
+	if (d != NULL) {
+		free(d->body);
+		free(d);
+	}
+	ctx->ep_state = NULL;
+}
+
+int
+oidc_static_doc_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, struct oidc_error *err)
+{
+	const struct static_doc	*d = ctx->ep_state;
+	char			 cc[48];
+
+	(void)snprintf(cc, sizeof(cc), "public, max-age=%d",
+	    OIDC_DISCOVERY_MAX_AGE);
+	if (oidc_resp_header(resp, "Cache-Control", cc, err) == -1 ||
+	    oidc_resp_header(resp, "ETag", d->etag, err) == -1 ||
+	    oidc_resp_header(resp, "Access-Control-Allow-Origin", "*",
+	    err) == -1)
+		return -1;
+	if (oidc_str_eq_cstr(req->if_none_match, d->etag)) {
+		resp->status = 304;
+		return 0;
+	}
+	resp->status = 200;
+	if (oidc_resp_header(resp, "Content-Type", "application/json",
+	    err) == -1)
+		return -1;
+	return oidc_buf_append(&resp->body, d->body, d->len, err);
+}
