@@ -447,10 +447,11 @@ def cgi_params(method, path, query="", content_type=None,
 
 
 def endpoints():
-    """Names of the endpoint binaries in $OIDC_BUILD/cgi-bin."""
-    d = os.path.join(env("OIDC_BUILD"), "cgi-bin")
+    """Names of the endpoints the harness started (one socket each in
+    $OIDC_RUNDIR; binaries built after start-up do not count)."""
     try:
-        return sorted(f[:-5] for f in os.listdir(d) if f.endswith(".fcgi"))
+        return sorted(f[:-5] for f in os.listdir(env("OIDC_RUNDIR"))
+                      if f.endswith(".sock"))
     except OSError:
         return []
 
