@@ -4,7 +4,7 @@
 
 static const struct oidc_endpoint token_ep = {
 	.name		= "token",
-	.methods	= OIDC_METHOD_POST,
+	.methods	= OIDC_METHOD_POST | OIDC_METHOD_OPTIONS,
 	.needs		= OIDC_NEED_DB | OIDC_NEED_SIGNING_KEYS,
 	.max_body	= 16 * 1024,
 	.body		= OIDC_BODY_FORM,

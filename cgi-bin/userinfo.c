@@ -4,7 +4,8 @@
 
 static const struct oidc_endpoint userinfo_ep = {
 	.name		= "userinfo",
-	.methods	= OIDC_METHOD_GET | OIDC_METHOD_POST,
+	.methods	= OIDC_METHOD_GET | OIDC_METHOD_POST |
+	    OIDC_METHOD_OPTIONS,
 	/* Keys only for signed UserInfo responses. */
 	.needs		= OIDC_NEED_DB | OIDC_NEED_SIGNING_KEYS,
 	.max_body	= 8 * 1024,

@@ -28,6 +28,8 @@ usage(FILE *f)
 	    "  migrate                     apply sql/migrations (OIDC_SQL_DIR)\n"
 	    "  db check                    prepare every SQL statement (schema "
 	    "drift)\n"
+	    "  purge [--batch N]           delete expired codes, tokens, "
+	    "sessions...\n"
 	    "  client create|list|show|update|delete|rotate-secret\n"
 	    "  user create|set-claims|set-password|disable|enable|list|show|"
 	    "delete\n"
@@ -156,6 +158,42 @@ out:
 }
 
 static int
+purge_cmd(int argc, char *argv[])
+{
+	struct oidcctl		 o;
+	struct oidc_error	 err = { 0 };
+	uint64_t		 batch = 10000;
+	int64_t			 deleted;
+	int			 rc = OIDCCTL_FAIL;
+
+	if (oidcctl_wants_help(argc, argv) || (argc != 1 && argc != 3) ||
+	    (argc == 3 && (strcmp(argv[1], "--batch") != 0 ||
+	    oidc_parse_u64(argv[2], strlen(argv[2]), 1, 1000000, &batch) ==
+	    -1))) {
+		printf("usage: oidcctl purge [--batch N]\n\n"
+		    "Delete expired authorization codes, tokens, sessions, used\n"
+		    "nonces and assertion jti values, and login failures older "
+		    "than\nlogin_window, in batches of N rows per table (default "
+		    "10000)\nuntil none is left.  Prints {\"deleted\": N}.  "
+		    "Run it from cron\nor deploy/systemd/oidc-purge.timer.\n");
+		return oidcctl_wants_help(argc, argv) ? OIDCCTL_OK :
+		    OIDCCTL_USAGE;
+	}
+	if (oidcctl_open(&o) == -1)
+		goto out;
+	if (oidc_db_purge(o.db, (int64_t)batch, o.cfg.login_window, &deleted,
+	    &err) == -1) {
+		oidcctl_fail("purge", &err);
+		goto out;
+	}
+	printf("{\"deleted\":%lld}\n", (long long)deleted);
+	rc = OIDCCTL_OK;
+out:
+	oidcctl_close(&o);
+	return rc;
+}
+
+static int
 db_cmd(int argc, char *argv[])
 {
 	struct oidcctl		 o;
@@ -198,6 +236,8 @@ main(int argc, char *argv[])
 		return oidcctl_migrate(argc - 1, argv + 1);
 	if (strcmp(argv[1], "db") == 0)
 		return db_cmd(argc - 1, argv + 1);
+	if (strcmp(argv[1], "purge") == 0)
+		return purge_cmd(argc - 1, argv + 1);
 	if (strcmp(argv[1], "client") == 0)
 		return oidcctl_client(argc - 1, argv + 1);
 	if (strcmp(argv[1], "user") == 0)

@@ -123,3 +123,19 @@ oidc_db_client_list(struct oidc_db *db, struct oidc_arena *a,
 	PQclear(res);
 	return rc;
 }
+
+int
+oidc_db_origin_known(struct oidc_db *db, struct oidc_str origin,
+    struct oidc_error *err)
+{
+	const char	*vals[1] = { origin.p };
+	PGresult	*res;
+	int		 rc;
+
+	if (oidc_db_exec(db, OIDC_STMT_CLIENT_ORIGIN_KNOWN, vals, NULL, NULL,
+	    &res, err) == -1)
+		return -1;
+	rc = PQntuples(res) > 0;
+	PQclear(res);
+	return rc;
+}

@@ -22,6 +22,11 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	[OIDC_STMT_CLIENT_LIST] = { "client_list",
 	    "SELECT client_id, NULL, NULL, metadata::text, first_party "
 	    "FROM client ORDER BY client_id", 0 },
+	[OIDC_STMT_CLIENT_ORIGIN_KNOWN] = { "client_origin_known",
+	    "SELECT 1 FROM client c, "
+	    "jsonb_array_elements_text(c.metadata->'redirect_uris') u "
+	    "WHERE u = $1 OR starts_with(u, $1 || '/') "
+	    "OR starts_with(u, $1 || '?') LIMIT 1", 1 },
 	[OIDC_STMT_USER_GET_BY_NAME] = { "user_get_by_name",
 	    "SELECT user_id, username, sub, password_hash, claims::text, "
 	    "disabled_at IS NOT NULL, extract(epoch FROM updated_at)::bigint "

@@ -8,6 +8,7 @@
 #include "oidc/client.h"
 #include "oidc/clientauth.h"
 #include "oidc/config.h"
+#include "oidc/cors.h"
 #include "oidc/crypto.h"
 #include "oidc/ctx.h"
 #include "oidc/db.h"
@@ -329,11 +330,16 @@ oidc_token_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 	int			 rc;
 
 	memset(&is, 0, sizeof(is));
+	if (req->method == OIDC_METHOD_OPTIONS)
+		return oidc_cors_preflight(ctx, req, resp, "POST", err);
 	if ((endpoint = oidc_arena_printf(ctx->a, "%s/token",
 	    ctx->cfg->issuer)) == NULL)
 		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
 	if (oidc_client_authenticate(ctx, req, resp, endpoint, &client,
 	    err) == -1)
+		return -1;
+	if (oidc_cors_allow(ctx, resp, req->origin, client.redirect_uris,
+	    client.n_redirect_uris, err) == -1)
 		return -1;
 	if (gt.p == NULL)
 		return oidc_fail(err, OIDC_E_INVALID_REQUEST,

@@ -6,6 +6,7 @@
 #include "oidc/arena.h"
 #include "oidc/authz_header.h"
 #include "oidc/config.h"
+#include "oidc/cors.h"
 #include "oidc/crypto.h"
 #include "oidc/ctx.h"
 #include "oidc/db.h"
@@ -17,54 +18,6 @@
 #include "oidc/userinfo.h"
 
 #define MAX_TOKEN_LEN	512
-
-/* The origin part of an absolute URI: up to the first '/' after "//". */
-static struct oidc_str
-origin_of(struct oidc_str uri)
-{
-	const char	*p, *end = uri.p + uri.len;
-
-	if (uri.p == NULL || (p = memchr(uri.p, ':', uri.len)) == NULL ||
-	    end - p < 3 || p[1] != '/' || p[2] != '/')
-		return OIDC_STR_NULL;
-	for (p += 3; p < end && *p != '/' && *p != '?' && *p != '#'; p++)
-		;
-	return (struct oidc_str){ uri.p, (size_t)(p - uri.p) };
-}
-
-int
-oidc_cors_allow(struct oidc_ctx *ctx, struct oidc_response *resp,
-    struct oidc_str origin, struct oidc_str uris_json, struct oidc_error *err)
-{
-	struct oidc_json	*doc, *arr;
-	struct oidc_str		 u;
-	char			*wrapped, *o;
-	size_t			 i;
-
-	if (origin.p == NULL || uris_json.p == NULL)
-		return 0;
-	/* The stored array is wrapped so the strict parser accepts it. */
-	if ((wrapped = oidc_arena_printf(ctx->a, "{\"u\":%.*s}",
-	    (int)uris_json.len, uris_json.p)) == NULL)
-		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
-	if (oidc_json_parse(ctx->a, wrapped, strlen(wrapped), 0, &doc,
-	    err) == -1 || oidc_json_get_array(doc, "u", &arr, err) != 1)
-		return -1;
-	for (i = 0; i < oidc_json_array_len(arr); i++) {
-		if (oidc_json_as_str(oidc_json_array_get(arr, i), &u) == -1 ||
-		    !oidc_str_eq(origin_of(u), origin))
-			continue;
-		if ((o = oidc_arena_strndup(ctx->a, origin.p, origin.len)) ==
-		    NULL)
-			return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
-		if (oidc_resp_header(resp, "Access-Control-Allow-Origin", o,
-		    err) == -1 ||
-		    oidc_resp_header(resp, "Vary", "Origin", err) == -1)
-			return -1;
-		return 0;
-	}
-	return 0;
-}
 
 /* RFC 6750 3: a request without any token gets a bare challenge. */
 static int
@@ -95,6 +48,8 @@ oidc_userinfo_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 	const char		*jwt;
 	int			 rc;
 
+	if (req->method == OIDC_METHOD_OPTIONS)
+		return oidc_cors_preflight(ctx, req, resp, "GET, POST", err);
 	if (req->authorization.p != NULL &&
 	    (rc = oidc_authz_parse_bearer(req->authorization.p,
 	    req->authorization.len, &header_tok, err)) == -1)
@@ -138,7 +93,8 @@ oidc_userinfo_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if (oidc_scope_claims(out, uc, &scope, ureq, t.user_updated_at,
 	    err) == -1)
 		return -1;
-	if (oidc_cors_allow(ctx, resp, req->origin, t.client_redirect_uris,
+	if (oidc_cors_allow_json(ctx, resp, req->origin,
+	    t.client_redirect_uris,
 	    err) == -1 || oidc_resp_no_store(resp, err) == -1)
 		return -1;
 	if (t.userinfo_alg.p == NULL)

@@ -80,6 +80,12 @@ OIDC_MUST_CHECK int	oidc_db_client_update(struct oidc_db *,
 /* 1 deleted, 0 not found, -1 error. */
 OIDC_MUST_CHECK int	oidc_db_client_delete(struct oidc_db *,
 			    struct oidc_str client_id, struct oidc_error *);
+/*
+ * 1 if some client registered a redirect URI with this exact origin
+ * (scheme://host[:port]), 0 if none, -1 error.  For CORS preflights.
+ */
+OIDC_MUST_CHECK int	oidc_db_origin_known(struct oidc_db *,
+			    struct oidc_str origin, struct oidc_error *);
 /* All clients (id, metadata, first_party); *rows arena-owned. */
 OIDC_MUST_CHECK int	oidc_db_client_list(struct oidc_db *,
 			    struct oidc_arena *, struct oidc_client_row **rows,

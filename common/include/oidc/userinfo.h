@@ -25,13 +25,4 @@ struct oidc_response;
 int	oidc_userinfo_handle(struct oidc_ctx *, const struct oidc_request *,
 	    struct oidc_response *, struct oidc_error *);
 
-/*
- * If `origin` is the origin (scheme://host[:port]) of one of the redirect
- * URIs in the JSON array text, add Access-Control-Allow-Origin for it.
- */
-OIDC_MUST_CHECK int	oidc_cors_allow(struct oidc_ctx *,
-			    struct oidc_response *, struct oidc_str origin,
-			    struct oidc_str redirect_uris_json,
-			    struct oidc_error *);
-
 #endif /* OIDC_USERINFO_H */

@@ -1,0 +1,109 @@
+/*
+ * cors.c: CORS for browser-based clients (see oidc/cors.h).
+ */
+#include <string.h>
+
+#include "oidc/arena.h"
+#include "oidc/cors.h"
+#include "oidc/ctx.h"
+#include "oidc/db.h"
+#include "oidc/json.h"
+#include "oidc/request.h"
+#include "oidc/response.h"
+
+/* The origin part of an absolute URI: up to the first '/' after "//". */
+static struct oidc_str
+origin_of(struct oidc_str uri)
+{
+	const char	*p, *end = uri.p + uri.len;
+
+	if (uri.p == NULL || (p = memchr(uri.p, ':', uri.len)) == NULL ||
+	    end - p < 3 || p[1] != '/' || p[2] != '/')
+		return OIDC_STR_NULL;
+	for (p += 3; p < end && *p != '/' && *p != '?' && *p != '#'; p++)
+		;
+	return (struct oidc_str){ uri.p, (size_t)(p - uri.p) };
+}
+
+static int
+allow(struct oidc_ctx *ctx, struct oidc_response *resp, struct oidc_str origin,
+    struct oidc_error *err)
+{
+	char	*o;
+
+	if ((o = oidc_arena_strndup(ctx->a, origin.p, origin.len)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	if (oidc_resp_header(resp, "Access-Control-Allow-Origin", o,
+	    err) == -1 || oidc_resp_header(resp, "Vary", "Origin", err) == -1)
+		return -1;
+	return 0;
+}
+
+/* SECURITY: printable, no CR/LF, bounded: it is echoed into a header. */
+static bool
+origin_ok(struct oidc_str origin)
+{
+	return origin.p != NULL && origin.len > 0 && origin.len <= 512 &&
+	    oidc_str_is_vschar(origin.p, origin.len);
+}
+
+int
+oidc_cors_allow(struct oidc_ctx *ctx, struct oidc_response *resp,
+    struct oidc_str origin, const struct oidc_str *uris, size_t n,
+    struct oidc_error *err)
+{
+	size_t	 i;
+
+	if (!origin_ok(origin))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (oidc_str_eq(origin_of(uris[i]), origin))
+			return allow(ctx, resp, origin, err);
+	return 0;
+}
+
+int
+oidc_cors_allow_json(struct oidc_ctx *ctx, struct oidc_response *resp,
+    struct oidc_str origin, struct oidc_str uris_json, struct oidc_error *err)
+{
+	struct oidc_json	*doc;
+	struct oidc_str		*uris = NULL;
+	size_t			 n = 0;
+	char			*wrapped;
+
+	if (!origin_ok(origin) || uris_json.p == NULL)
+		return 0;
+	/* The stored array is wrapped so the strict parser accepts it. */
+	if ((wrapped = oidc_arena_printf(ctx->a, "{\"u\":%.*s}",
+	    (int)uris_json.len, uris_json.p)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	if (oidc_json_parse(ctx->a, wrapped, strlen(wrapped), 0, &doc,
+	    err) == -1 ||
+	    oidc_json_get_str_list(doc, "u", false, ctx->a, &uris, &n,
+	    err) == -1)
+		return -1;
+	return oidc_cors_allow(ctx, resp, origin, uris, n, err);
+}
+
+int
+oidc_cors_preflight(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, const char *methods, struct oidc_error *err)
+{
+	int	 rc;
+
+	resp->status = 204;
+	if (!origin_ok(req->origin))
+		return 0;
+	if ((rc = oidc_db_origin_known(ctx->db, req->origin, err)) == -1)
+		return -1;
+	if (rc == 0)
+		return 0;
+	if (allow(ctx, resp, req->origin, err) == -1 ||
+	    oidc_resp_header(resp, "Access-Control-Allow-Methods", methods,
+	    err) == -1 ||
+	    oidc_resp_header(resp, "Access-Control-Allow-Headers",
+	    "Authorization, Content-Type", err) == -1 ||
+	    oidc_resp_header(resp, "Access-Control-Max-Age", "600", err) == -1)
+		return -1;
+	return 0;
+}
