@@ -61,6 +61,8 @@ FUZZ_BINS	:= $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/tests/fuzz/%)
 BENCH_SRCS	:= $(sort $(wildcard bench/*.c))
 BENCH_BINS	:= $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 
+.SECONDARY:
+
 .PHONY: all test check check-unit check-fuzz lint check-integration asan \
 	deps run stop install clean fuzz bench
 
