@@ -174,9 +174,12 @@ handle_one(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
 
 	rc = oidc_request_parse(ctx->a, get_param, fr, read_in, fr,
 	    ep->max_body, ep->body, &req, &err);
-	if (rc == 0 && !(req.method & ep->methods))
+	/* A wrong method wins over whatever else is wrong with the request. */
+	if (!(req.method & ep->methods)) {
+		oidc_error_clear(&err);
 		rc = oidc_fail(&err, OIDC_E_METHOD_NOT_ALLOWED,
 		    "method not allowed", "method not allowed");
+	}
 	if (rc == 0)
 		rc = ep->handle(ctx, &req, &resp, &err);
 	if (ctx->db != NULL && oidc_db_in_transaction(ctx->db))
