@@ -196,6 +196,8 @@ oidc_db_token_insert(struct oidc_db *db, const struct oidc_token_row *t,
 enum { T_CLIENT, T_USER, T_SCOPE, T_AUTH_TIME, T_ACR, T_AMR, T_SID, T_CLAIMS,
     T_EXPIRES, T_CREATED, T_SUB, T_USERNAME, T_UCLAIMS, T_UUPDATED,
     T_CODE_HASH, T_FAMILY, T_UI_ALG, T_SECRET_PLAIN, T_REDIRECT_URIS };
+/* token_introspect puts the kind where refresh_rotate has code_hash. */
+#define T_KIND	T_CODE_HASH
 
 static int
 read_token(struct oidc_arena *a, PGresult *res, struct oidc_token_row *t,
@@ -289,6 +291,42 @@ oidc_db_refresh_reuse_revoke(struct oidc_db *db, const unsigned char *hash,
 	if ((n = run_count(db, OIDC_STMT_REFRESH_REUSE_REVOKE, &p, err)) < 0)
 		return -1;
 	return n > 0;
+}
+
+int
+oidc_db_token_revoke(struct oidc_db *db, const unsigned char *hash,
+    struct oidc_str client_id, struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+
+	p_bin(&p, hash, OIDC_HASH_LEN);
+	p_str(&p, client_id);
+	return run_count(db, OIDC_STMT_TOKEN_REVOKE, &p, err) < 0 ? -1 : 0;
+}
+
+int
+oidc_db_token_introspect(struct oidc_db *db, struct oidc_arena *a,
+    const unsigned char *hash, struct oidc_token_row *t,
+    struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+	PGresult	*res;
+	int		 rc;
+
+	memset(t, 0, sizeof(*t));
+	p_bin(&p, hash, OIDC_HASH_LEN);
+	if (run(db, OIDC_STMT_TOKEN_INTROSPECT, &p, &res, err) == -1)
+		return -1;
+	rc = PQntuples(res) == 1;
+	if (rc == 1) {
+		memcpy(t->token_hash, hash, OIDC_HASH_LEN);
+		t->kind = strcmp(PQgetvalue(res, 0, T_KIND), "refresh") == 0 ?
+		    "refresh" : "access";
+		if (read_token(a, res, t, err) == -1)
+			rc = -1;
+	}
+	PQclear(res);
+	return rc;
 }
 
 int

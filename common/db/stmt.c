@@ -110,6 +110,22 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "AND family_id = (SELECT family_id FROM token WHERE token_hash = $1 "
 	    "AND kind = 'refresh' AND client_id = $2 "
 	    "AND rotated_at IS NOT NULL)", 2 },
+	[OIDC_STMT_TOKEN_REVOKE] = { "token_revoke",
+	    "UPDATE token SET revoked_at = now() WHERE revoked_at IS NULL "
+	    "AND ((token_hash = $1 AND client_id = $2) OR family_id = "
+	    "(SELECT family_id FROM token WHERE token_hash = $1 "
+	    "AND client_id = $2 AND kind = 'refresh'))", 2 },
+	[OIDC_STMT_TOKEN_INTROSPECT] = { "token_introspect",
+	    "SELECT t.client_id, coalesce(t.user_id, 0), t.scope, "
+	    "extract(epoch FROM t.auth_time)::bigint, t.acr, t.amr, t.sid, "
+	    "NULL, extract(epoch FROM t.expires_at)::bigint, "
+	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
+	    "NULL, NULL, NULL, NULL, t.kind "
+	    "FROM token t LEFT JOIN app_user u ON u.user_id = t.user_id "
+	    "WHERE t.token_hash = $1 AND t.revoked_at IS NULL "
+	    "AND t.expires_at > now() "
+	    "AND (t.kind = 'access' OR t.rotated_at IS NULL) "
+	    "AND (t.user_id IS NULL OR u.disabled_at IS NULL)", 1 },
 	[OIDC_STMT_NONCE_USE] = { "nonce_use",
 	    "INSERT INTO used_nonce (client_id, nonce_hash, expires_at) "
 	    "VALUES ($1, $2, now() + make_interval(secs => $3)) "

@@ -304,6 +304,14 @@ oidc_client_normalize(struct oidc_arena *a, const struct oidc_json *in,
 	if (rc == 1 && !alg_known(s))
 		return bad_meta(err, "userinfo_signed_response_alg is not "
 		    "supported");
+	{
+		bool	 b;
+
+		if (oidc_json_get_bool(in, "resource_server", &b, &tmp) == -1 ||
+		    oidc_json_get_bool(in, "require_nonce", &b, &tmp) == -1)
+			return bad_meta(err, "resource_server and require_nonce "
+			    "must be booleans");
+	}
 	if (str_member(in, "scope", &s, "scope must be a string", err) == -1 ||
 	    str_member(in, "client_name", &s, "client_name must be a string",
 	    err) == -1)

@@ -147,6 +147,8 @@ oidc_discovery_init(struct oidc_ctx *ctx, struct oidc_error *err)
 	    add_url(ctx, j, "token_endpoint", "/token", err) ||
 	    add_url(ctx, j, "userinfo_endpoint", "/userinfo", err) ||
 	    add_url(ctx, j, "jwks_uri", "/jwks", err) ||
+	    add_url(ctx, j, "revocation_endpoint", "/revoke", err) ||
+	    add_url(ctx, j, "introspection_endpoint", "/introspect", err) ||
 	    add_list(ctx, j, "scopes_supported", scopes, OIDC_NELEM(scopes),
 	    err) ||
 	    add_list(ctx, j, "response_types_supported", response_types,
@@ -165,6 +167,10 @@ oidc_discovery_init(struct oidc_ctx *ctx, struct oidc_error *err)
 	    auth_methods, OIDC_NELEM(auth_methods), err) ||
 	    add_all_algs(ctx, j, "token_endpoint_auth_signing_alg_values_"
 	    "supported", err) ||
+	    add_list(ctx, j, "revocation_endpoint_auth_methods_supported",
+	    auth_methods, OIDC_NELEM(auth_methods), err) ||
+	    add_list(ctx, j, "introspection_endpoint_auth_methods_supported",
+	    auth_methods, OIDC_NELEM(auth_methods), err) ||
 	    add_list(ctx, j, "claims_supported", claims, OIDC_NELEM(claims),
 	    err) ||
 	    add_list(ctx, j, "claim_types_supported",

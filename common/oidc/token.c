@@ -117,6 +117,17 @@ issue_user_tokens(struct oidc_ctx *ctx, const struct oidc_client *c,
 
 	if (oidc_scope_parse(base->scope, &scope, err) == -1)
 		return -1;
+	/*
+	 * Every token of one grant shares a family id, so revoking the
+	 * refresh token also revokes its access tokens (RFC 7009 2.1).
+	 */
+	if (!base->has_family) {
+		if (oidc_random_bytes(base->family_id, OIDC_FAMILY_LEN, err) ==
+		    -1)
+			return -1;
+		base->has_family = true;
+	}
+	row = *base;
 	row.kind = "access";
 	row.ttl = ctx->cfg->access_token_ttl;
 	if (oidc_grant_issue_token(ctx, &row, &is->access_token, err) == -1)
@@ -127,12 +138,6 @@ issue_user_tokens(struct oidc_ctx *ctx, const struct oidc_client *c,
 		row = *base;
 		row.kind = "refresh";
 		row.ttl = ctx->cfg->refresh_token_ttl;
-		if (!row.has_family) {
-			if (oidc_random_bytes(row.family_id, OIDC_FAMILY_LEN,
-			    err) == -1)
-				return -1;
-			row.has_family = true;
-		}
 		if (oidc_grant_issue_token(ctx, &row, &refresh, err) == -1)
 			return -1;
 		is->refresh_token = refresh;

@@ -217,6 +217,23 @@ OIDC_MUST_CHECK int	oidc_db_refresh_reuse_revoke(struct oidc_db *,
 			    const unsigned char *hash, struct oidc_str client_id,
 			    struct oidc_error *);
 
+/*
+ * Revoke a token of client_id (RFC 7009 2.1): an access token alone; a
+ * refresh token together with every token of its grant.  Unknown tokens
+ * and other clients' tokens are left alone.  0 or -1.
+ */
+OIDC_MUST_CHECK int	oidc_db_token_revoke(struct oidc_db *,
+			    const unsigned char *hash, struct oidc_str client_id,
+			    struct oidc_error *);
+/*
+ * An active token (access, or refresh not yet rotated) for introspection
+ * (RFC 7662 2.2): 1 found (kind, client, scope, times, sub, username),
+ * 0 inactive, -1 error.
+ */
+OIDC_MUST_CHECK int	oidc_db_token_introspect(struct oidc_db *,
+			    struct oidc_arena *, const unsigned char *hash,
+			    struct oidc_token_row *, struct oidc_error *);
+
 /* 1 the nonce is fresh (now recorded), 0 already used, -1 error. */
 OIDC_MUST_CHECK int	oidc_db_nonce_use(struct oidc_db *,
 			    struct oidc_str client_id, const unsigned char *hash,

@@ -1,0 +1,19 @@
+/* cgi-bin/introspect.c: token introspection (RFC 7662). */
+#include "oidc/app.h"
+#include "oidc/revoke.h"
+
+static const struct oidc_endpoint introspect_ep = {
+	.name		= "introspect",
+	.methods	= OIDC_METHOD_POST,
+	.needs		= OIDC_NEED_DB,
+	.max_body	= 16 * 1024,
+	.body		= OIDC_BODY_FORM,
+	.errstyle	= OIDC_ERRSTYLE_JSON,
+	.handle		= oidc_introspect_handle,
+};
+
+int
+main(int argc, char *argv[])
+{
+	return oidc_app_main(&introspect_ep, argc, argv);
+}

@@ -1,0 +1,112 @@
+/*
+ * revoke.c: revocation and introspection (see oidc/revoke.h).
+ */
+#include <string.h>
+
+#include "oidc/arena.h"
+#include "oidc/client.h"
+#include "oidc/clientauth.h"
+#include "oidc/config.h"
+#include "oidc/crypto.h"
+#include "oidc/ctx.h"
+#include "oidc/db.h"
+#include "oidc/json.h"
+#include "oidc/request.h"
+#include "oidc/response.h"
+#include "oidc/revoke.h"
+
+#define MAX_TOKEN_LEN	512
+
+/* Authenticate and fetch the "token" parameter's hash. */
+static int
+prologue(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, const char *path, struct oidc_client *c,
+    unsigned char *h, struct oidc_error *err)
+{
+	struct oidc_str	 tok = oidc_params_get(&req->form, "token");
+	const char	*endpoint;
+
+	if ((endpoint = oidc_arena_printf(ctx->a, "%s%s", ctx->cfg->issuer,
+	    path)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	if (oidc_client_authenticate(ctx, req, resp, endpoint, c, err) == -1)
+		return -1;
+	if (tok.p == NULL)
+		return oidc_fail(err, OIDC_E_INVALID_REQUEST,
+		    "token is required", "no token");
+	if (tok.len > MAX_TOKEN_LEN) {
+		memset(h, 0, OIDC_SHA256_LEN);	/* matches nothing */
+		return 0;
+	}
+	return oidc_sha256(tok.p, tok.len, h, err);
+}
+
+int
+oidc_revoke_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, struct oidc_error *err)
+{
+	struct oidc_client	 c;
+	unsigned char		 h[OIDC_SHA256_LEN];
+
+	if (prologue(ctx, req, resp, "/revoke", &c, h, err) == -1)
+		return -1;
+	if (oidc_db_begin(ctx->db, err) == -1 ||
+	    oidc_db_token_revoke(ctx->db, h, c.client_id, err) == -1 ||
+	    oidc_db_commit(ctx->db, err) == -1)
+		return -1;
+	resp->status = 200;
+	return oidc_resp_no_store(resp, err);
+}
+
+static int
+inactive(struct oidc_ctx *ctx, struct oidc_response *resp,
+    struct oidc_error *err)
+{
+	struct oidc_json	*j;
+
+	if ((j = oidc_json_new_object(ctx->a)) == NULL ||
+	    oidc_json_set_bool(j, "active", false, err) == -1 ||
+	    oidc_resp_no_store(resp, err) == -1)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "json");
+	return oidc_resp_json(resp, 200, j, err);
+}
+
+int
+oidc_introspect_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, struct oidc_error *err)
+{
+	struct oidc_client	 c;
+	struct oidc_token_row	 t;
+	struct oidc_json	*j;
+	unsigned char		 h[OIDC_SHA256_LEN];
+	bool			 rs = false;
+	int			 rc;
+
+	if (prologue(ctx, req, resp, "/introspect", &c, h, err) == -1)
+		return -1;
+	if ((rc = oidc_db_token_introspect(ctx->db, ctx->a, h, &t, err)) == -1)
+		return -1;
+	if (oidc_json_get_bool(c.metadata, "resource_server", &rs, err) == -1)
+		return -1;
+	/* SECURITY: other clients learn nothing, not even that it exists. */
+	if (rc == 0 || (!rs && !oidc_str_eq(t.client_id, c.client_id)))
+		return inactive(ctx, resp, err);
+	if ((j = oidc_json_new_object(ctx->a)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "json");
+	if (oidc_json_set_bool(j, "active", true, err) ||
+	    oidc_json_set_str(j, "scope", t.scope.p, t.scope.len, err) ||
+	    oidc_json_set_str(j, "client_id", t.client_id.p, t.client_id.len,
+	    err) ||
+	    oidc_json_set_cstr(j, "token_type", strcmp(t.kind, "refresh") == 0 ?
+	    "refresh_token" : "Bearer", err) ||
+	    oidc_json_set_i64(j, "exp", t.expires_at, err) ||
+	    oidc_json_set_i64(j, "iat", t.created_at, err) ||
+	    oidc_json_set_cstr(j, "iss", ctx->cfg->issuer, err) ||
+	    oidc_json_set_str(j, "aud", t.client_id.p, t.client_id.len, err) ||
+	    (t.sub.p != NULL && (oidc_json_set_str(j, "sub", t.sub.p,
+	    t.sub.len, err) || oidc_json_set_str(j, "username",
+	    t.username.p, t.username.len, err))) ||
+	    oidc_resp_no_store(resp, err) == -1)
+		return -1;
+	return oidc_resp_json(resp, 200, j, err);
+}
