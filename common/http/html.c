@@ -5,6 +5,7 @@
 
 #include "oidc/buf.h"
 #include "oidc/html.h"
+#include "oidc/response.h"
 
 static const char layout[] =
     "<!DOCTYPE html>\n"
@@ -74,4 +75,32 @@ oidc_html_page(struct oidc_buf *b, const char *title, struct oidc_str body,
 	};
 
 	return oidc_html_render(b, layout, vars, OIDC_NELEM(vars), err);
+}
+
+int
+oidc_html_hidden(struct oidc_buf *b, const char *name, const char *value,
+    struct oidc_error *err)
+{
+	const struct oidc_html_var	 vars[] = {
+		{ "n", { name, strlen(name) } },
+		{ "v", { value, strlen(value) } },
+	};
+
+	return oidc_html_render(b, "<input type=\"hidden\" name=\"{{n}}\" "
+	    "value=\"{{v}}\">\n", vars, OIDC_NELEM(vars), err);
+}
+
+int
+oidc_html_respond(struct oidc_response *resp, int status, const char *title,
+    const char *tmpl, const struct oidc_html_var *vars, size_t n,
+    struct oidc_error *err)
+{
+	struct oidc_buf	 body, page;
+
+	oidc_buf_init(&body, resp->a, 96 * 1024);
+	oidc_buf_init(&page, resp->a, 128 * 1024);
+	if (oidc_html_render(&body, tmpl, vars, n, err) == -1 ||
+	    oidc_html_page(&page, title, oidc_buf_str(&body), err) == -1)
+		return -1;
+	return oidc_resp_html(resp, status, oidc_buf_str(&page), err);
 }

@@ -100,19 +100,6 @@ static const char form_post_page[] =
 	"form-action *; frame-ancestors 'none'; base-uri 'none'"
 
 static int
-hidden(struct oidc_buf *b, const char *name, const char *value,
-    struct oidc_error *err)
-{
-	const struct oidc_html_var	 vars[] = {
-		{ "n", { name, strlen(name) } },
-		{ "v", { value, strlen(value) } },
-	};
-
-	return oidc_html_render(b, "<input type=\"hidden\" name=\"{{n}}\" "
-	    "value=\"{{v}}\">\n", vars, OIDC_NELEM(vars), err);
-}
-
-static int
 deliver(struct oidc_ctx *ctx, struct oidc_response *resp,
     const struct authz *ar, const struct kv *kv, size_t n,
     struct oidc_error *err)
@@ -127,7 +114,7 @@ deliver(struct oidc_ctx *ctx, struct oidc_response *resp,
 		oidc_buf_init(&page, ctx->a, 128 * 1024);
 		for (i = 0; i < n; i++)
 			if (kv[i].v != NULL &&
-			    hidden(&fields, kv[i].k, kv[i].v, err) == -1)
+			    oidc_html_hidden(&fields, kv[i].k, kv[i].v, err) == -1)
 				return -1;
 		const struct oidc_html_var vars[] = {
 			{ "action", ar->redirect_uri },
@@ -233,12 +220,12 @@ carried_fields(struct oidc_ctx *ctx, const struct oidc_request *req,
 
 	for (i = 0; i < OIDC_NELEM(carried); i++) {
 		v = oidc_params_get(ar->p, carried[i]);
-		if (v.p != NULL && hidden(b, carried[i], v.p, err) == -1)
+		if (v.p != NULL && oidc_html_hidden(b, carried[i], v.p, err) == -1)
 			return -1;
 	}
 	if ((csrf = oidc_csrf_token(ctx, req, resp, err)) == NULL)
 		return -1;
-	return hidden(b, "csrf", csrf, err);
+	return oidc_html_hidden(b, "csrf", csrf, err);
 }
 
 static struct oidc_str
@@ -246,21 +233,6 @@ client_label(const struct authz *ar)
 {
 	return ar->client.client_name.p != NULL ? ar->client.client_name :
 	    ar->client.client_id;
-}
-
-static int
-render_page(struct oidc_ctx *ctx, struct oidc_response *resp, int status,
-    const char *title, const char *tmpl, const struct oidc_html_var *vars,
-    size_t n, struct oidc_error *err)
-{
-	struct oidc_buf	 body, page;
-
-	oidc_buf_init(&body, ctx->a, 96 * 1024);
-	oidc_buf_init(&page, ctx->a, 128 * 1024);
-	if (oidc_html_render(&body, tmpl, vars, n, err) == -1 ||
-	    oidc_html_page(&page, title, oidc_buf_str(&body), err) == -1)
-		return -1;
-	return oidc_resp_html(resp, status, oidc_buf_str(&page), err);
 }
 
 static int
@@ -292,7 +264,7 @@ login_page(struct oidc_ctx *ctx, const struct oidc_request *req,
 		{ "hint", ar->login_hint },
 		{ "error", oidc_buf_str(&ebuf) },
 	};
-	return render_page(ctx, resp, status, "Sign in", login_body, vars,
+	return oidc_html_respond(resp, status, "Sign in", login_body, vars,
 	    OIDC_NELEM(vars), err);
 }
 
@@ -333,7 +305,7 @@ consent_page(struct oidc_ctx *ctx, const struct oidc_request *req,
 		{ "items", oidc_buf_str(&items) },
 		{ "user", username },
 	};
-	return render_page(ctx, resp, 200, "Allow access", consent_body, vars,
+	return oidc_html_respond(resp, 200, "Allow access", consent_body, vars,
 	    OIDC_NELEM(vars), err);
 }
 

@@ -277,6 +277,20 @@ oidc_client_normalize(struct oidc_arena *a, const struct oidc_json *in,
 		if (check_redirect_uri(uris[i], native, err) == -1)
 			return -1;
 
+	uris = NULL;
+	nuris = 0;
+	if (oidc_json_get_str_list(in, "post_logout_redirect_uris", false, a,
+	    &uris, &nuris, &tmp) == -1)
+		return oidc_fail(err, OIDC_E_INVALID_CLIENT_METADATA,
+		    "post_logout_redirect_uris must be an array of strings",
+		    "type");
+	if (nuris > OIDC_CLIENT_MAX_REDIRECT_URIS)
+		return bad_meta(err, "too many post_logout_redirect_uris");
+	for (i = 0; i < nuris; i++)
+		if (check_redirect_uri(uris[i], native, &tmp) == -1)
+			return bad_meta(err, "post_logout_redirect_uris must be "
+			    "absolute https URIs without a fragment");
+
 	if ((rc = str_member(in, "token_endpoint_auth_method", &s,
 	    "token_endpoint_auth_method must be a string", err)) == -1)
 		return -1;
@@ -365,6 +379,9 @@ oidc_client_from_row(struct oidc_arena *a, const struct oidc_client_row *row,
 	c->first_party = row->first_party;
 	if (oidc_json_get_str_list(m, "redirect_uris", false, a,
 	    &c->redirect_uris, &c->n_redirect_uris, err) == -1 ||
+	    oidc_json_get_str_list(m, "post_logout_redirect_uris", false, a,
+	    &c->post_logout_redirect_uris, &c->n_post_logout_redirect_uris,
+	    err) == -1 ||
 	    oidc_json_get_str_list(m, "response_types", false, a, &v, &n,
 	    err) == -1)
 		return -1;
@@ -421,6 +438,18 @@ oidc_client_redirect_uri_ok(const struct oidc_client *c, struct oidc_str uri)
 	/* SECURITY: exact match only (CVE-2020-15234, CVE-2023-6291...). */
 	for (i = 0; i < c->n_redirect_uris; i++)
 		if (oidc_str_eq(c->redirect_uris[i], uri))
+			return true;
+	return false;
+}
+
+bool
+oidc_client_post_logout_uri_ok(const struct oidc_client *c,
+    struct oidc_str uri)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->n_post_logout_redirect_uris; i++)
+		if (oidc_str_eq(c->post_logout_redirect_uris[i], uri))
 			return true;
 	return false;
 }

@@ -149,6 +149,7 @@ oidc_discovery_init(struct oidc_ctx *ctx, struct oidc_error *err)
 	    add_url(ctx, j, "jwks_uri", "/jwks", err) ||
 	    add_url(ctx, j, "revocation_endpoint", "/revoke", err) ||
 	    add_url(ctx, j, "introspection_endpoint", "/introspect", err) ||
+	    add_url(ctx, j, "end_session_endpoint", "/end_session", err) ||
 	    add_list(ctx, j, "scopes_supported", scopes, OIDC_NELEM(scopes),
 	    err) ||
 	    add_list(ctx, j, "response_types_supported", response_types,

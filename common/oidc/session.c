@@ -95,6 +95,20 @@ oidc_session_start(struct oidc_ctx *ctx, struct oidc_response *resp,
 	    ctx->cfg->session_ttl, err);
 }
 
+int
+oidc_session_end(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, struct oidc_error *err)
+{
+	struct oidc_str	 v;
+	unsigned char	 h[OIDC_SHA256_LEN];
+
+	if (get_cookie(ctx, req, "oidc_session", &v) == 1 &&
+	    (oidc_sha256(v.p, v.len, h, err) == -1 ||
+	    oidc_db_session_delete(ctx->db, h, err) == -1))
+		return -1;
+	return set_cookie(ctx, resp, "oidc_session", "", 0, err);
+}
+
 const char *
 oidc_csrf_token(struct oidc_ctx *ctx, const struct oidc_request *req,
     struct oidc_response *resp, struct oidc_error *err)

@@ -17,6 +17,8 @@
  *     client_secret_post, client_secret_jwt, private_key_jwt, none.
  *   - id_token_signed_response_alg (default RS256) and
  *     userinfo_signed_response_alg: a JWS algorithm name, never "none".
+ *   - post_logout_redirect_uris (RP-Initiated Logout 1.0 3.1): the same
+ *     rules as redirect_uris, optional.
  *   - unknown members are kept (RFC 7591 2: ignored, not refused).
  * Redirect URIs are compared byte for byte (no case folding, no
  * normalisation, no prefix or wildcard matching).
@@ -74,6 +76,8 @@ struct oidc_client {
 	unsigned		 grant_types;		/* OIDC_GT_* */
 	struct oidc_str		*redirect_uris;
 	size_t			 n_redirect_uris;
+	struct oidc_str		*post_logout_redirect_uris;
+	size_t			 n_post_logout_redirect_uris;
 	struct oidc_str		 scope;		/* allowed; absent: any */
 	struct oidc_str		 id_token_alg;
 	struct oidc_str		 userinfo_alg;	/* absent: plain JSON */
@@ -107,6 +111,10 @@ OIDC_MUST_CHECK int	oidc_client_load(struct oidc_db *, struct oidc_arena *,
 
 /* Exact byte-for-byte membership of uri in the registered redirect URIs. */
 bool	oidc_client_redirect_uri_ok(const struct oidc_client *,
+	    struct oidc_str uri);
+
+/* The same for the registered post_logout_redirect_uris. */
+bool	oidc_client_post_logout_uri_ok(const struct oidc_client *,
 	    struct oidc_str uri);
 
 /* Parse a response_type value (order-insensitive): an OIDC_RT_* or 0. */

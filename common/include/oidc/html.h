@@ -31,4 +31,16 @@ OIDC_MUST_CHECK int	oidc_html_render(struct oidc_buf *, const char *tmpl,
 OIDC_MUST_CHECK int	oidc_html_page(struct oidc_buf *, const char *title,
 			    struct oidc_str body_html, struct oidc_error *);
 
+/* Append <input type="hidden" name=".." value=".."> (escaped). */
+OIDC_MUST_CHECK int	oidc_html_hidden(struct oidc_buf *, const char *name,
+			    const char *value, struct oidc_error *);
+
+struct oidc_response;
+
+/* Render tmpl inside the page layout as the response (with the usual CSP). */
+OIDC_MUST_CHECK int	oidc_html_respond(struct oidc_response *, int status,
+			    const char *title, const char *tmpl,
+			    const struct oidc_html_var *, size_t nvars,
+			    struct oidc_error *);
+
 #endif /* OIDC_HTML_H */

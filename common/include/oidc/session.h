@@ -36,6 +36,11 @@ OIDC_MUST_CHECK int	oidc_session_start(struct oidc_ctx *,
 			    struct oidc_str sub, struct oidc_session_row *,
 			    struct oidc_error *);
 
+/* End this browser's session: delete it and expire the cookie.  0 or -1. */
+OIDC_MUST_CHECK int	oidc_session_end(struct oidc_ctx *,
+			    const struct oidc_request *, struct oidc_response *,
+			    struct oidc_error *);
+
 /*
  * The CSRF token of this browser; issues one (Set-Cookie) when absent.
  * Arena-owned.  NULL with err.
