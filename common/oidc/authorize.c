@@ -22,6 +22,7 @@
 #include "oidc/json.h"
 #include "oidc/jwk.h"
 #include "oidc/jws.h"
+#include "oidc/reqobj.h"
 #include "oidc/request.h"
 #include "oidc/response.h"
 #include "oidc/scope.h"
@@ -37,7 +38,7 @@ static const char *const carried[] = {
 	"client_id", "redirect_uri", "response_type", "response_mode",
 	"scope", "state", "nonce", "code_challenge", "code_challenge_method",
 	"prompt", "max_age", "login_hint", "id_token_hint", "claims",
-	"acr_values", "display", "ui_locales", "claims_locales"
+	"acr_values", "display", "ui_locales", "claims_locales", "request"
 };
 
 struct authz {
@@ -339,8 +340,10 @@ bad_page(struct oidc_error *err, const char *desc)
 static int
 check_client(struct oidc_ctx *ctx, struct authz *ar, struct oidc_error *err)
 {
-	struct oidc_str	 id = oidc_params_get(ar->p, "client_id");
-	int		 rc;
+	struct oidc_str		 id = oidc_params_get(ar->p, "client_id");
+	struct oidc_str		 req_obj;
+	struct oidc_params	*merged;
+	int			 rc;
 
 	ar->redirect_uri = oidc_params_get(ar->p, "redirect_uri");
 	if (id.p == NULL)
@@ -350,6 +353,21 @@ check_client(struct oidc_ctx *ctx, struct authz *ar, struct oidc_error *err)
 		return -1;
 	if (rc == 0)
 		return bad_page(err, "The client is not registered.");
+	/*
+	 * A request object's members win over the query (OIDC Core 6.1),
+	 * redirect_uri included, so merge before checking it.
+	 */
+	req_obj = oidc_params_get(ar->p, "request");
+	if (req_obj.p != NULL) {
+		if ((merged = oidc_arena_calloc(ctx->a, 1, sizeof(*merged))) ==
+		    NULL)
+			return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+		if (oidc_reqobj_merge(ctx, &ar->client, req_obj, ar->p, merged,
+		    err) == -1)
+			return -1;
+		ar->p = merged;
+		ar->redirect_uri = oidc_params_get(ar->p, "redirect_uri");
+	}
 	if (ar->redirect_uri.p == NULL)
 		return bad_page(err, "The request has no redirect_uri.");
 	if (!oidc_client_redirect_uri_ok(&ar->client, ar->redirect_uri))
@@ -468,11 +486,6 @@ check_request(struct oidc_ctx *ctx, struct oidc_response *resp,
 	if (bad != NULL)
 		goto fail;
 
-	if (oidc_params_get(ar->p, "request").p != NULL) {
-		code = OIDC_E_REQUEST_NOT_SUPPORTED;
-		bad = "request objects are not supported";
-		goto fail;
-	}
 	if (oidc_params_get(ar->p, "request_uri").p != NULL) {
 		code = OIDC_E_REQUEST_URI_NOT_SUPPORTED;
 		bad = "request_uri is not supported";

@@ -107,15 +107,25 @@ is_loopback_http(struct oidc_str u)
 	static const char *const hosts[] = {
 		"http://127.0.0.1", "http://[::1]", "http://localhost"
 	};
-	size_t	 i, n;
+	const char	*slash;
+	size_t		 i, n, auth_len;
 
 	for (i = 0; i < OIDC_NELEM(hosts); i++) {
 		n = strlen(hosts[i]);
 		if (u.len > n && memcmp(u.p, hosts[i], n) == 0 &&
 		    (u.p[n] == ':' || u.p[n] == '/'))
-			return true;
+			break;
 	}
-	return false;
+	if (i == OIDC_NELEM(hosts))
+		return false;
+	/*
+	 * SECURITY: no userinfo, or "http://127.0.0.1:80@evil.example/cb"
+	 * passes as loopback while its host is evil.example.
+	 */
+	auth_len = u.len - 7;
+	if ((slash = memchr(u.p + 7, '/', auth_len)) != NULL)
+		auth_len = (size_t)(slash - (u.p + 7));
+	return memchr(u.p + 7, '@', auth_len) == NULL;
 }
 
 /* RFC 3986 scheme ":" with the checks of client.h. */
@@ -311,6 +321,12 @@ oidc_client_normalize(struct oidc_arena *a, const struct oidc_json *in,
 			return -1;
 	} else if (!alg_known(s))
 		return bad_meta(err, "id_token_signed_response_alg is not "
+		    "supported");
+	if ((rc = str_member(in, "request_object_signing_alg", &s,
+	    "request_object_signing_alg must be a string", err)) == -1)
+		return -1;
+	if (rc == 1 && !alg_known(s) && !oidc_str_eq_cstr(s, "none"))
+		return bad_meta(err, "request_object_signing_alg is not "
 		    "supported");
 	if ((rc = str_member(in, "userinfo_signed_response_alg", &s,
 	    "userinfo_signed_response_alg must be a string", err)) == -1)

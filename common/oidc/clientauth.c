@@ -30,6 +30,12 @@ invalid_client(struct oidc_error *err, const char *why)
 	    "client authentication failed", "%s", why);
 }
 
+static void
+free_keyset(void *p)
+{
+	oidc_keyset_free(p);
+}
+
 /* SECURITY: compare digests in constant time; unknown ids do the same work. */
 static bool
 secret_ok(const struct oidc_client *c, bool known, struct oidc_str secret)
@@ -48,10 +54,14 @@ secret_ok(const struct oidc_client *c, bool known, struct oidc_str secret)
 	return ok && known && c->has_secret;
 }
 
-/* The keys a client may sign assertions with (never the token's own). */
-static struct oidc_keyset *
-assertion_keys(struct oidc_ctx *ctx, const struct oidc_client *c,
-    unsigned *allowed, struct oidc_error *err)
+/*
+ * The keys a client signs with, from its registration only: its secret as
+ * an oct key (symmetric) or its registered "jwks".  The set is freed with
+ * the request arena.
+ */
+struct oidc_keyset *
+oidc_client_keys(struct oidc_ctx *ctx, const struct oidc_client *c,
+    bool symmetric, struct oidc_error *err)
 {
 	struct oidc_keyset	*ks = NULL;
 	struct oidc_json	*jwks;
@@ -60,12 +70,10 @@ assertion_keys(struct oidc_ctx *ctx, const struct oidc_client *c,
 	const char		*doc, *kval;
 	size_t			 len;
 
-	if (c->auth_method == OIDC_AUTH_SECRET_JWT) {
-		*allowed = OIDC_JWS_BIT(OIDC_JWS_HS256) |
-		    OIDC_JWS_BIT(OIDC_JWS_HS384) | OIDC_JWS_BIT(OIDC_JWS_HS512);
+	if (symmetric) {
 		if (c->secret_plain.p == NULL) {
-			invalid_client(err, "client_secret_jwt without a "
-			    "stored secret");
+			oidc_fail(err, OIDC_E_INVALID_CLIENT, NULL,
+			    "no stored secret for HS*");
 			return NULL;
 		}
 		if ((kval = oidc_b64url_encode(ctx->a, c->secret_plain.p,
@@ -83,25 +91,28 @@ assertion_keys(struct oidc_ctx *ctx, const struct oidc_client *c,
 			oidc_keyset_free(ks);
 			return NULL;
 		}
-		return ks;
+	} else {
+		if (oidc_json_get_obj(c->metadata, "jwks", &jwks, err) != 1) {
+			oidc_fail(err, OIDC_E_INVALID_CLIENT, NULL,
+			    "client without jwks (jwks_uri is not supported "
+			    "yet)");
+			return NULL;
+		}
+		if ((doc = oidc_json_serialize(jwks, ctx->a, &len, err)) ==
+		    NULL || (ks = oidc_keyset_parse(ctx->a, doc, len,
+		    OIDC_JWS_ALG_ANY, NULL, err)) == NULL)
+			return NULL;
 	}
-	*allowed = OIDC_JWS_ALL & ~(OIDC_JWS_BIT(OIDC_JWS_HS256) |
-	    OIDC_JWS_BIT(OIDC_JWS_HS384) | OIDC_JWS_BIT(OIDC_JWS_HS512));
-	if (oidc_json_get_obj(c->metadata, "jwks", &jwks, err) != 1) {
-		invalid_client(err, "private_key_jwt client without jwks "
-		    "(jwks_uri is not supported yet)");
+	if (oidc_arena_defer(ctx->a, free_keyset, ks) == -1) {
+		oidc_keyset_free(ks);
+		oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
 		return NULL;
 	}
-	if ((doc = oidc_json_serialize(jwks, ctx->a, &len, err)) == NULL)
-		return NULL;
-	return oidc_keyset_parse(ctx->a, doc, len, OIDC_JWS_ALG_ANY, NULL, err);
+	return ks;
 }
 
-static void
-free_keyset(void *p)
-{
-	oidc_keyset_free(p);
-}
+#define HS_ALGS	(OIDC_JWS_BIT(OIDC_JWS_HS256) | \
+	OIDC_JWS_BIT(OIDC_JWS_HS384) | OIDC_JWS_BIT(OIDC_JWS_HS512))
 
 static int
 check_assertion(struct oidc_ctx *ctx, const struct oidc_client *c,
@@ -117,15 +128,13 @@ check_assertion(struct oidc_ctx *ctx, const struct oidc_client *c,
 	unsigned		 allowed;
 	size_t			 naud = 0, i;
 	int64_t			 exp;
-	bool			 aud_ok = false;
+	bool			 aud_ok = false, symmetric;
 	int			 rc;
 
-	if ((ks = assertion_keys(ctx, c, &allowed, &why)) == NULL)
+	symmetric = c->auth_method == OIDC_AUTH_SECRET_JWT;
+	allowed = symmetric ? HS_ALGS : OIDC_JWS_ALL & ~HS_ALGS;
+	if ((ks = oidc_client_keys(ctx, c, symmetric, &why)) == NULL)
 		return invalid_client(err, why.detail);
-	if (oidc_arena_defer(ctx->a, free_keyset, ks) == -1) {
-		oidc_keyset_free(ks);
-		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
-	}
 	memset(&rules, 0, sizeof(rules));
 	rules.now = (int64_t)ctx->now;
 	rules.leeway = LEEWAY;

@@ -39,6 +39,9 @@ static const char *const claims[] = { "sub", "iss", "aud", "exp", "iat",
     "preferred_username", "profile", "picture", "website", "gender",
     "birthdate", "zoneinfo", "locale", "updated_at", "email",
     "email_verified", "address", "phone_number", "phone_number_verified" };
+static const char *const ro_algs[] = { "none", "RS256", "RS384", "RS512",
+    "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "HS256",
+    "HS384", "HS512" };
 static const char *const prompts[] = { "none", "login", "consent",
     "select_account" };
 
@@ -177,7 +180,9 @@ oidc_discovery_init(struct oidc_ctx *ctx, struct oidc_error *err)
 	    add_list(ctx, j, "claim_types_supported",
 	    (const char *const[]){ "normal" }, 1, err) ||
 	    oidc_json_set_bool(j, "claims_parameter_supported", true, err) ||
-	    oidc_json_set_bool(j, "request_parameter_supported", false, err) ||
+	    oidc_json_set_bool(j, "request_parameter_supported", true, err) ||
+	    add_list(ctx, j, "request_object_signing_alg_values_supported",
+	    ro_algs, OIDC_NELEM(ro_algs), err) ||
 	    oidc_json_set_bool(j, "request_uri_parameter_supported", false,
 	    err) ||
 	    add_list(ctx, j, "code_challenge_methods_supported",

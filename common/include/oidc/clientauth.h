@@ -20,6 +20,7 @@
 #define OIDC_CLIENTAUTH_H
 
 #include "oidc/cdefs.h"
+#include "oidc/cdefs.h"
 #include "oidc/error.h"
 
 #define OIDC_ASSERTION_MAX_LEN	(8 * 1024)
@@ -37,6 +38,18 @@ struct oidc_response;
 OIDC_MUST_CHECK int	oidc_client_authenticate(struct oidc_ctx *,
 			    const struct oidc_request *, struct oidc_response *,
 			    const char *endpoint, struct oidc_client *,
+			    struct oidc_error *);
+
+struct oidc_keyset;
+
+/*
+ * The client's own verification keys: its secret as an oct key when
+ * `symmetric`, else its registered "jwks" (never keys named in a token).
+ * Freed with the request arena.  NULL with err (OIDC_E_INVALID_CLIENT when
+ * the client has none).
+ */
+struct oidc_keyset	*oidc_client_keys(struct oidc_ctx *,
+			    const struct oidc_client *, bool symmetric,
 			    struct oidc_error *);
 
 #endif /* OIDC_CLIENTAUTH_H */

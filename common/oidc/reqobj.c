@@ -1,0 +1,235 @@
+/*
+ * reqobj.c: request objects by value (see oidc/reqobj.h).
+ */
+#include <string.h>
+
+#include "oidc/arena.h"
+#include "oidc/b64url.h"
+#include "oidc/client.h"
+#include "oidc/clientauth.h"
+#include "oidc/config.h"
+#include "oidc/ctx.h"
+#include "oidc/form.h"
+#include "oidc/json.h"
+#include "oidc/jwk.h"
+#include "oidc/jws.h"
+#include "oidc/reqobj.h"
+
+#define LEEWAY	60
+
+static int
+bad(struct oidc_error *err, const char *desc)
+{
+	return oidc_fail(err, OIDC_E_INVALID_REQUEST_OBJECT, desc, "%s", desc);
+}
+
+/* Decode an unsigned ("alg":"none") object: header.payload. (empty sig). */
+static int
+decode_unsigned(struct oidc_ctx *ctx, struct oidc_str jwt,
+    struct oidc_json **claims, struct oidc_error *err)
+{
+	struct oidc_error	 why = { 0 };
+	const char		*d1, *d2;
+	unsigned char		*payload;
+	size_t			 plen;
+
+	d1 = memchr(jwt.p, '.', jwt.len);
+	d2 = d1 != NULL ? memchr(d1 + 1, '.', jwt.len -
+	    (size_t)(d1 + 1 - jwt.p)) : NULL;
+	if (d2 == NULL || d2 + 1 != jwt.p + jwt.len)
+		return bad(err, "an unsigned request object must have an empty "
+		    "signature");
+	if (oidc_b64url_decode(ctx->a, d1 + 1, (size_t)(d2 - d1 - 1), &payload,
+	    &plen, &why) == -1 ||
+	    oidc_json_parse(ctx->a, (const char *)payload, plen, 0, claims,
+	    &why) == -1)
+		return bad(err, "malformed request object");
+	return 0;
+}
+
+/* The alg named in the protected header (before any verification). */
+static int
+header_alg(struct oidc_ctx *ctx, struct oidc_str jwt, struct oidc_str *alg,
+    struct oidc_error *err)
+{
+	struct oidc_error	 why = { 0 };
+	struct oidc_json	*h;
+	const char		*d1;
+	unsigned char		*raw;
+	size_t			 len;
+
+	if ((d1 = memchr(jwt.p, '.', jwt.len)) == NULL ||
+	    (size_t)(d1 - jwt.p) > 2048 ||
+	    oidc_b64url_decode(ctx->a, jwt.p, (size_t)(d1 - jwt.p), &raw, &len,
+	    &why) == -1 ||
+	    oidc_json_parse(ctx->a, (const char *)raw, len, 2048, &h,
+	    &why) == -1 ||
+	    oidc_json_get_str(h, "alg", alg, &why) != 1)
+		return bad(err, "malformed request object header");
+	return 0;
+}
+
+static int
+verify(struct oidc_ctx *ctx, const struct oidc_client *c, struct oidc_str jwt,
+    struct oidc_json **claims, struct oidc_error *err)
+{
+	struct oidc_error	 why = { 0 };
+	struct oidc_keyset	*ks;
+	struct oidc_jws		 jws;
+	struct oidc_str		 alg, want = OIDC_STR_NULL;
+	enum oidc_jws_alg	 a;
+
+	if (jwt.len > OIDC_REQOBJ_MAX_LEN)
+		return bad(err, "request object too large");
+	if (header_alg(ctx, jwt, &alg, err) == -1)
+		return -1;
+	if (oidc_json_get_str(c->metadata, "request_object_signing_alg", &want,
+	    &why) == -1)
+		return bad(err, "bad registration");
+	if (want.p != NULL && !oidc_str_eq(want, alg))
+		return bad(err, "the request object is not signed with the "
+		    "registered request_object_signing_alg");
+	if (oidc_str_eq_cstr(alg, "none")) {
+		/* SECURITY: unsigned only when the client asked for that. */
+		if (!oidc_str_eq_cstr(want, "none"))
+			return bad(err, "unsigned request objects are not "
+			    "accepted from this client");
+		return decode_unsigned(ctx, jwt, claims, err);
+	}
+	if (oidc_jws_alg_from_name(alg.p, alg.len, &a) == -1)
+		return bad(err, "unsupported request object algorithm");
+	if ((ks = oidc_client_keys(ctx, c,
+	    oidc_jws_alg_kty(a) == OIDC_JWK_OCT, &why)) == NULL)
+		return bad(err, "the client has no key for this algorithm");
+	if (oidc_jws_verify(ctx->a, ks, OIDC_JWS_BIT(a), jwt.p, jwt.len, &jws,
+	    &why) == -1 ||
+	    oidc_json_parse(ctx->a, (const char *)jws.payload, jws.payload_len,
+	    0, claims, &why) == -1)
+		return bad(err, "the request object signature is invalid");
+	return 0;
+}
+
+static int
+check_claims(struct oidc_ctx *ctx, const struct oidc_client *c,
+    const struct oidc_json *cl, const struct oidc_params *query,
+    struct oidc_error *err)
+{
+	struct oidc_error	 why = { 0 };
+	struct oidc_str		 s, *aud = NULL;
+	size_t			 n = 0, i;
+	int64_t			 exp;
+	bool			 ok = false;
+
+	if (oidc_json_get_str(cl, "iss", &s, &why) == -1 ||
+	    (s.p != NULL && !oidc_str_eq(s, c->client_id)))
+		return bad(err, "request object iss is not the client");
+	s = OIDC_STR_NULL;
+	if (oidc_json_get_str(cl, "client_id", &s, &why) == -1 ||
+	    (s.p != NULL && !oidc_str_eq(s, c->client_id)))
+		return bad(err, "request object client_id differs");
+	s = OIDC_STR_NULL;
+	if (oidc_json_get_str(cl, "response_type", &s, &why) == -1 ||
+	    (s.p != NULL && oidc_params_get(query, "response_type").p != NULL &&
+	    !oidc_str_eq(s, oidc_params_get(query, "response_type"))))
+		return bad(err, "request object response_type differs");
+	if (oidc_json_get_str_list(cl, "aud", true, ctx->a, &aud, &n,
+	    &why) == -1)
+		return bad(err, "request object aud is malformed");
+	for (i = 0; i < n; i++)
+		if (oidc_str_eq_cstr(aud[i], ctx->cfg->issuer))
+			ok = true;
+	if (aud != NULL && !ok)
+		return bad(err, "request object aud is not this issuer");
+	if (oidc_json_get_i64(cl, "exp", &exp, &why) == -1 ||
+	    (oidc_json_has(cl, "exp") && exp + LEEWAY < (int64_t)ctx->now))
+		return bad(err, "request object has expired");
+	if (oidc_json_has(cl, "request") || oidc_json_has(cl, "request_uri"))
+		return bad(err, "request objects cannot nest");
+	return 0;
+}
+
+struct merge {
+	struct oidc_ctx		*ctx;
+	struct oidc_params	*out;
+	struct oidc_error	*err;
+};
+
+static bool
+is_jwt_claim(const char *k)
+{
+	static const char *const skip[] = { "iss", "aud", "exp", "iat", "nbf",
+	    "jti" };
+	size_t	 i;
+
+	for (i = 0; i < OIDC_NELEM(skip); i++)
+		if (strcmp(skip[i], k) == 0)
+			return true;
+	return false;
+}
+
+static int
+add_member(void *arg, const char *key, struct oidc_json *val)
+{
+	struct merge		*m = arg;
+	struct oidc_param	*p;
+	struct oidc_str		 s;
+	const char		*v;
+	size_t			 len;
+
+	if (is_jwt_claim(key))
+		return 0;
+	if (m->out->n == OIDC_FORM_MAX_PARAMS)
+		return bad(m->err, "too many request object members");
+	switch (oidc_json_type_of(val)) {
+	case OIDC_JSON_STRING:
+		if (oidc_json_as_str(val, &s) == -1)
+			return bad(m->err, "bad request object member");
+		v = s.p;
+		len = s.len;
+		break;
+	case OIDC_JSON_NULL:
+		return 0;
+	default:	/* numbers (max_age), objects (claims) as JSON text */
+		if ((v = oidc_json_serialize(val, m->ctx->a, &len, m->err)) ==
+		    NULL)
+			return -1;
+		break;
+	}
+	p = &m->out->v[m->out->n++];
+	p->name = (struct oidc_str){ oidc_arena_strdup(m->ctx->a, key),
+	    strlen(key) };
+	p->value = (struct oidc_str){ oidc_arena_strndup(m->ctx->a, v, len),
+	    len };
+	if (p->name.p == NULL || p->value.p == NULL)
+		return oidc_fail(m->err, OIDC_E_NOMEM, NULL, "arena");
+	return 0;
+}
+
+int
+oidc_reqobj_merge(struct oidc_ctx *ctx, const struct oidc_client *c,
+    struct oidc_str jwt, const struct oidc_params *query,
+    struct oidc_params *out, struct oidc_error *err)
+{
+	struct oidc_json	*cl;
+	struct merge		 m = { ctx, out, err };
+	size_t			 i;
+
+	if (verify(ctx, c, jwt, &cl, err) == -1 ||
+	    check_claims(ctx, c, cl, query, err) == -1)
+		return -1;
+	if ((out->v = oidc_arena_calloc(ctx->a, OIDC_FORM_MAX_PARAMS,
+	    sizeof(*out->v))) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	out->n = 0;
+	if (oidc_json_foreach(cl, add_member, &m) != 0)
+		return -1;
+	/* Query parameters fill in what the object does not set. */
+	for (i = 0; i < query->n; i++) {
+		if (oidc_params_get(out, query->v[i].name.p).p != NULL)
+			continue;
+		if (out->n == OIDC_FORM_MAX_PARAMS)
+			return bad(err, "too many parameters");
+		out->v[out->n++] = query->v[i];
+	}
+	return 0;
+}
