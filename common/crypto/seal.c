@@ -1,0 +1,237 @@
+/*
+ * seal.c: AES-256-GCM sealing of secrets at rest and the KEK file (see
+ * oidc/seal.h).
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "oidc/arena.h"
+#include "oidc/crypto.h"
+#include "oidc/seal.h"
+
+/* The hex KEK file is 64 digits plus a little white space. */
+#define KEY_FILE_MAX	256
+
+/*
+ * Authenticate the header (the version byte) and the caller's associated
+ * data: with in-place AAD a version change or a blob moved to another row
+ * fails the tag check.
+ */
+static int
+add_aad(EVP_CIPHER_CTX *c, bool enc, const unsigned char *ver,
+    const void *aad, size_t aadlen)
+{
+	int	 n;
+
+	if (enc) {
+		if (EVP_EncryptUpdate(c, NULL, &n, ver, 1) != 1)
+			return -1;
+		if (aadlen > 0 && EVP_EncryptUpdate(c, NULL, &n, aad,
+		    (int)aadlen) != 1)
+			return -1;
+		return 0;
+	}
+	if (EVP_DecryptUpdate(c, NULL, &n, ver, 1) != 1)
+		return -1;
+	if (aadlen > 0 && EVP_DecryptUpdate(c, NULL, &n, aad, (int)aadlen) !=
+	    1)
+		return -1;
+	return 0;
+}
+
+int
+oidc_seal(struct oidc_arena *a, const unsigned char key[OIDC_SEAL_KEY_LEN],
+    const void *aad, size_t aadlen, const void *pt, size_t ptlen,
+    unsigned char **out, size_t *outlen, struct oidc_error *err)
+{
+	EVP_CIPHER_CTX	*c = NULL;
+	unsigned char	*buf, *nonce, *ct, *tag;
+	int		 n, fin, rc = -1;
+
+	*out = NULL;
+	*outlen = 0;
+	if (ptlen > OIDC_SEAL_MAX_LEN || aadlen > OIDC_SEAL_MAX_AAD)
+		return oidc_fail(err, OIDC_E_LIMIT, NULL, "seal: input too "
+		    "large");
+	if ((buf = oidc_arena_alloc(a, ptlen + OIDC_SEAL_OVERHEAD)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	buf[0] = OIDC_SEAL_VERSION;
+	nonce = buf + 1;
+	ct = nonce + OIDC_SEAL_NONCE_LEN;
+	tag = ct + ptlen;
+	if (oidc_random_bytes(nonce, OIDC_SEAL_NONCE_LEN, err) == -1)
+		return -1;
+	if ((c = EVP_CIPHER_CTX_new()) == NULL ||
+	    EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, OIDC_SEAL_NONCE_LEN,
+	    NULL) != 1 ||
+	    EVP_EncryptInit_ex(c, NULL, NULL, key, nonce) != 1 ||
+	    add_aad(c, true, buf, aad, aadlen) == -1 ||
+	    EVP_EncryptUpdate(c, ct, &n, pt, (int)ptlen) != 1 ||
+	    EVP_EncryptFinal_ex(c, ct + n, &fin) != 1 ||
+	    (size_t)n + (size_t)fin != ptlen ||
+	    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, OIDC_SEAL_TAG_LEN,
+	    tag) != 1) {
+		oidc_fail_openssl(err, "seal: AES-256-GCM");
+		goto out;
+	}
+	*out = buf;
+	*outlen = ptlen + OIDC_SEAL_OVERHEAD;
+	rc = 0;
+out:
+	EVP_CIPHER_CTX_free(c);
+	return rc;
+}
+
+int
+oidc_seal_open(struct oidc_arena *a, const unsigned char key[OIDC_SEAL_KEY_LEN],
+    const void *aad, size_t aadlen, const void *in, size_t inlen,
+    unsigned char **out, size_t *outlen, struct oidc_error *err)
+{
+	const unsigned char	*b = in, *nonce, *ct, *tag;
+	EVP_CIPHER_CTX		*c = NULL;
+	unsigned char		*pt;
+	size_t			 ctlen;
+	int			 n, fin, rc = -1;
+
+	*out = NULL;
+	*outlen = 0;
+	if (inlen > OIDC_SEAL_MAX_LEN + OIDC_SEAL_OVERHEAD ||
+	    aadlen > OIDC_SEAL_MAX_AAD)
+		return oidc_fail(err, OIDC_E_LIMIT, NULL, "seal: input too "
+		    "large");
+	/* One error for every way a blob can be bad: no oracle. */
+	if (inlen < OIDC_SEAL_OVERHEAD || b[0] != OIDC_SEAL_VERSION)
+		return oidc_fail(err, OIDC_E_CRYPTO, NULL, "seal: cannot open "
+		    "(malformed)");
+	nonce = b + 1;
+	ct = nonce + OIDC_SEAL_NONCE_LEN;
+	ctlen = inlen - OIDC_SEAL_OVERHEAD;
+	tag = ct + ctlen;
+	if ((pt = oidc_arena_alloc(a, ctlen + 1)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	if ((c = EVP_CIPHER_CTX_new()) == NULL ||
+	    EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, OIDC_SEAL_NONCE_LEN,
+	    NULL) != 1 ||
+	    EVP_DecryptInit_ex(c, NULL, NULL, key, nonce) != 1 ||
+	    add_aad(c, false, b, aad, aadlen) == -1 ||
+	    EVP_DecryptUpdate(c, pt, &n, ct, (int)ctlen) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, OIDC_SEAL_TAG_LEN,
+	    (void *)(uintptr_t)tag) != 1) {
+		oidc_fail_openssl(err, "seal: AES-256-GCM");
+		goto out;
+	}
+	/*
+	 * SECURITY: the tag is checked by EVP_DecryptFinal_ex; until it
+	 * passes, the decrypted bytes are unauthenticated and are wiped
+	 * rather than returned.
+	 */
+	if (EVP_DecryptFinal_ex(c, pt + n, &fin) != 1 ||
+	    (size_t)n + (size_t)fin != ctlen) {
+		oidc_wipe(pt, ctlen + 1);
+		oidc_fail(err, OIDC_E_CRYPTO, NULL, "seal: cannot open "
+		    "(wrong key or tampered)");
+		goto out;
+	}
+	pt[ctlen] = '\0';
+	*out = pt;
+	*outlen = ctlen;
+	rc = 0;
+out:
+	EVP_CIPHER_CTX_free(c);
+	return rc;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+oidc_seal_key_parse(const char *buf, size_t len,
+    unsigned char key[OIDC_SEAL_KEY_LEN], struct oidc_error *err)
+{
+	size_t	 i;
+	int	 hi, lo;
+
+	if (len < 2 * OIDC_SEAL_KEY_LEN)
+		goto bad;
+	for (i = 0; i < OIDC_SEAL_KEY_LEN; i++) {
+		if ((hi = hexval(buf[2 * i])) < 0 ||
+		    (lo = hexval(buf[2 * i + 1])) < 0)
+			goto bad;
+		key[i] = (unsigned char)(hi << 4 | lo);
+	}
+	for (i = 2 * OIDC_SEAL_KEY_LEN; i < len; i++)
+		if (buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\n' &&
+		    buf[i] != '\r')
+			goto bad;
+	return 0;
+bad:
+	oidc_wipe(key, OIDC_SEAL_KEY_LEN);
+	return oidc_fail(err, OIDC_E_CONFIG, NULL, "key_encryption_key: "
+	    "must hold exactly 64 hexadecimal digits (openssl rand -hex 32)");
+}
+
+int
+oidc_seal_key_load(const char *path, unsigned char key[OIDC_SEAL_KEY_LEN],
+    struct oidc_error *err)
+{
+	struct stat	 st;
+	char		 buf[KEY_FILE_MAX];
+	ssize_t		 n;
+	size_t		 got = 0;
+	int		 fd, rc = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return oidc_fail(err, OIDC_E_IO, NULL, "key_encryption_key "
+		    "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		oidc_fail(err, OIDC_E_CONFIG, NULL, "key_encryption_key %s: "
+		    "not a regular file", path);
+		goto out;
+	}
+	/* SECURITY: a KEK anybody on the host can read protects nothing. */
+	if (st.st_mode & (S_IROTH | S_IWOTH)) {
+		oidc_fail(err, OIDC_E_CONFIG, NULL, "key_encryption_key %s: "
+		    "readable or writable by others (chmod o-rw)", path);
+		goto out;
+	}
+	for (;;) {
+		n = read(fd, buf + got, sizeof(buf) - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			oidc_fail(err, OIDC_E_IO, NULL, "key_encryption_key "
+			    "%s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+		if (got == sizeof(buf)) {
+			oidc_fail(err, OIDC_E_CONFIG, NULL,
+			    "key_encryption_key %s: file too large", path);
+			goto out;
+		}
+	}
+	rc = oidc_seal_key_parse(buf, got, key, err);
+out:
+	oidc_wipe(buf, sizeof(buf));
+	close(fd);
+	return rc;
+}
