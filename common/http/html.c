@@ -91,8 +91,8 @@ oidc_html_hidden(struct oidc_buf *b, const char *name, const char *value,
 }
 
 int
-oidc_html_respond(struct oidc_response *resp, int status, const char *title,
-    const char *tmpl, const struct oidc_html_var *vars, size_t n,
+oidc_html_respond(struct oidc_response *resp, int status, const char *csp,
+    const char *title, const char *tmpl, const struct oidc_html_var *vars, size_t n,
     struct oidc_error *err)
 {
 	struct oidc_buf	 body, page;
@@ -102,5 +102,8 @@ oidc_html_respond(struct oidc_response *resp, int status, const char *title,
 	if (oidc_html_render(&body, tmpl, vars, n, err) == -1 ||
 	    oidc_html_page(&page, title, oidc_buf_str(&body), err) == -1)
 		return -1;
+	if (csp != NULL)
+		return oidc_resp_html_csp(resp, status, oidc_buf_str(&page),
+		    csp, err);
 	return oidc_resp_html(resp, status, oidc_buf_str(&page), err);
 }

@@ -25,6 +25,9 @@ oidc_resp_header(struct oidc_response *resp, const char *name,
 {
 	size_t	 i;
 
+	if (name[0] == '\0')
+		return oidc_fail(err, OIDC_E_INTERNAL, NULL,
+		    "empty header name");
 	for (i = 0; name[i] != '\0'; i++)
 		if (name[i] <= ' ' || name[i] == ':' || name[i] > '~')
 			return oidc_fail(err, OIDC_E_INTERNAL, NULL,
@@ -88,6 +91,41 @@ oidc_resp_html_csp(struct oidc_response *resp, int status,
 	    err) == -1 || security_headers(resp, csp, err) == -1)
 		return -1;
 	return oidc_buf_append(&resp->body, html.p, html.len, err);
+}
+
+/* scheme://host[:port] or, for a private-use scheme, "scheme:". */
+static struct oidc_str
+csp_source(struct oidc_str u)
+{
+	const char	*p, *end = u.p + u.len;
+	size_t		 i;
+
+	if (u.p == NULL || (p = memchr(u.p, ':', u.len)) == NULL || p == u.p)
+		return OIDC_STR_NULL;
+	for (i = 0; i < u.len; i++)
+		if (u.p[i] == ';' || u.p[i] == ',' || u.p[i] == '\'' ||
+		    u.p[i] == ' ' || u.p[i] == '*' || (unsigned char)u.p[i] < 0x21 ||
+		    (unsigned char)u.p[i] > 0x7e)
+			return OIDC_STR_NULL;
+	if (end - p >= 3 && p[1] == '/' && p[2] == '/') {
+		for (p += 3; p < end && *p != '/' && *p != '?' && *p != '#';
+		    p++)
+			;
+		return (struct oidc_str){ u.p, (size_t)(p - u.p) };
+	}
+	return (struct oidc_str){ u.p, (size_t)(p - u.p) + 1 };
+}
+
+const char *
+oidc_resp_page_csp(struct oidc_arena *a, struct oidc_str target)
+{
+	struct oidc_str	 src = csp_source(target);
+
+	if (src.p == NULL)
+		return DEFAULT_CSP;
+	return oidc_arena_printf(a, "default-src 'none'; style-src "
+	    "'unsafe-inline'; img-src 'self'; form-action 'self' %.*s; "
+	    "frame-ancestors 'none'; base-uri 'none'", (int)src.len, src.p);
 }
 
 int
@@ -186,7 +224,7 @@ oidc_resp_error(struct oidc_response *resp, const struct oidc_error *e,
     enum oidc_error_style style)
 {
 	struct oidc_error	 err2 = { 0 };
-	const char		*name = oidc_error_name(e->code), *desc;
+	const char		*name = oidc_error_name(e->code), *desc, *cdesc;
 	char			*chal;
 	int			 status = oidc_error_http_status(e->code);
 	bool			 internal = oidc_error_is_internal(e->code);
@@ -214,11 +252,16 @@ oidc_resp_error(struct oidc_response *resp, const struct oidc_error *e,
 	    (e->code == OIDC_E_INVALID_TOKEN ||
 	    e->code == OIDC_E_INSUFFICIENT_SCOPE ||
 	    e->code == OIDC_E_INVALID_REQUEST)) {
-		/* RFC 6750 3.1; desc is a static string without quotes. */
+		/*
+		 * RFC 6750 3.1.  desc is a static string; one with a '"' or
+		 * '\\' would end the quoted-string early, so leave it out.
+		 */
+		cdesc = desc != NULL && strpbrk(desc, "\"\\") == NULL ? desc :
+		    NULL;
 		chal = oidc_arena_printf(resp->a,
 		    "Bearer error=\"%s\"%s%s%s", name,
-		    desc != NULL ? ", error_description=\"" : "",
-		    desc != NULL ? desc : "", desc != NULL ? "\"" : "");
+		    cdesc != NULL ? ", error_description=\"" : "",
+		    cdesc != NULL ? cdesc : "", cdesc != NULL ? "\"" : "");
 		if (chal == NULL || oidc_resp_header(resp, "WWW-Authenticate",
 		    chal, &err2) == -1)
 			goto fallback;

@@ -265,7 +265,8 @@ login_page(struct oidc_ctx *ctx, const struct oidc_request *req,
 		{ "hint", ar->login_hint },
 		{ "error", oidc_buf_str(&ebuf) },
 	};
-	return oidc_html_respond(resp, status, "Sign in", login_body, vars,
+	return oidc_html_respond(resp, status,
+	    oidc_resp_page_csp(ctx->a, ar->redirect_uri), "Sign in", login_body, vars,
 	    OIDC_NELEM(vars), err);
 }
 
@@ -306,7 +307,8 @@ consent_page(struct oidc_ctx *ctx, const struct oidc_request *req,
 		{ "items", oidc_buf_str(&items) },
 		{ "user", username },
 	};
-	return oidc_html_respond(resp, 200, "Allow access", consent_body, vars,
+	return oidc_html_respond(resp, 200,
+	    oidc_resp_page_csp(ctx->a, ar->redirect_uri), "Allow access", consent_body, vars,
 	    OIDC_NELEM(vars), err);
 }
 

@@ -149,7 +149,8 @@ confirm_page(struct oidc_ctx *ctx, const struct oidc_request *req,
 		{ "action", { action, strlen(action) } },
 		{ "fields", oidc_buf_str(&fields) },
 	};
-	return oidc_html_respond(resp, 200, "Sign out", confirm_body, vars,
+	return oidc_html_respond(resp, 200,
+	    oidc_resp_page_csp(ctx->a, lo->post_uri), "Sign out", confirm_body, vars,
 	    OIDC_NELEM(vars), err);
 }
 
@@ -163,7 +164,7 @@ finish(struct oidc_ctx *ctx, struct oidc_response *resp,
 		const struct oidc_html_var vars[] = {
 			{ "issuer", { ctx->cfg->issuer, ctx->cfg->issuer_len } },
 		};
-		return oidc_html_respond(resp, 200, "Signed out", done_body,
+		return oidc_html_respond(resp, 200, NULL, "Signed out", done_body,
 		    vars, 1, err);
 	}
 	oidc_buf_init(&b, ctx->a, 8192);

@@ -37,9 +37,12 @@ OIDC_MUST_CHECK int	oidc_html_hidden(struct oidc_buf *, const char *name,
 
 struct oidc_response;
 
-/* Render tmpl inside the page layout as the response (with the usual CSP). */
+/*
+ * Render tmpl inside the page layout as the response, with `csp` as the
+ * Content-Security-Policy (NULL: the default of oidc_resp_html).
+ */
 OIDC_MUST_CHECK int	oidc_html_respond(struct oidc_response *, int status,
-			    const char *title, const char *tmpl,
+			    const char *csp, const char *title, const char *tmpl,
 			    const struct oidc_html_var *, size_t nvars,
 			    struct oidc_error *);
 

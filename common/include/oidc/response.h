@@ -64,6 +64,16 @@ OIDC_MUST_CHECK int	oidc_resp_html_csp(struct oidc_response *, int status,
 			    struct oidc_str html, const char *csp,
 			    struct oidc_error *);
 
+/*
+ * The pages' Content-Security-Policy, with form-action also allowing the
+ * origin of `target` (a validated redirect URI): browsers apply
+ * form-action to the redirect that follows a form submission, so the
+ * login and consent forms must be allowed to end up at the client.  A
+ * target whose origin cannot be expressed safely adds nothing.
+ * Arena-owned; NULL when out of memory.
+ */
+const char	*oidc_resp_page_csp(struct oidc_arena *, struct oidc_str target);
+
 /* 302 Found with Location (the caller validated the URI). */
 OIDC_MUST_CHECK int	oidc_resp_redirect(struct oidc_response *,
 			    struct oidc_str location, struct oidc_error *);
