@@ -234,8 +234,9 @@ check("ID Token: acr, amr (array) and sid from the code",
       claims.get("acr") == "urn:example:loa:1" and
       claims.get("amr") == ["pwd", "otp"] and claims.get("sid") == "sid-1",
       claims)
-check("ID Token: header typ is not 'at+jwt' and alg is not none",
-      jwt_parts(IDT)[0].get("typ") != "at+jwt" if IDT else False)
+check("ID Token: header alg RS256 (the default), typ not at+jwt",
+      bool(IDT) and jwt_parts(IDT)[0].get("alg") == "RS256" and
+      jwt_parts(IDT)[0].get("typ") != "at+jwt", IDT)
 if IDT:
     h, p, _, _ = jwt_parts(IDT)
     p2 = dict(p, sub="someone-else")

@@ -41,8 +41,14 @@ for d in (PROFILE, EMAIL, ADDRESS, PHONE, PRIVATE):
 USER = unique("ui-zoe")
 create_user(USER, "pw-" + secrets.token_hex(8), CLAIMS)
 SUB = user_sub(USER)
-UPDATED_AT = int(psql("SELECT extract(epoch FROM updated_at)::bigint FROM "
-                      "app_user WHERE username = %s" % sql_str(USER)))
+
+
+def user_updated_at():
+    return int(psql("SELECT extract(epoch FROM updated_at)::bigint FROM "
+                    "app_user WHERE username = %s" % sql_str(USER)))
+
+
+UPDATED_AT = user_updated_at()
 
 
 def new_client(label, **extra):
@@ -232,11 +238,17 @@ expect_claims("after set-claims", got, {"sub": SUB,
                                         "email": "zoe2@example.com",
                                         "email_verified": False})
 at_before, _, _ = tokens("openid email")
+time.sleep(1.1)
 ctl("user", "set-claims", USER, stdin=json.dumps(CLAIMS))
 r, got = userinfo_json(at_before)
 check("claims are read at request time (a token issued before set-claims "
       "sees the new values)", got is not None and
       got.get("email") == EMAIL["email"], got)
+UPDATED_AT = user_updated_at()
+r, got = userinfo_json(tokens("openid profile")[0])
+check("updated_at follows set-claims (the user's last update)",
+      got is not None and got.get("updated_at") == UPDATED_AT and
+      UPDATED_AT > prof["updated_at"], (got, UPDATED_AT))
 
 
 # ---- the claims request parameter (OIDC Core 5.5) ---------------------------
