@@ -101,7 +101,7 @@ $(B)/bench/%: bench/%.c $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 deps:
-	@scripts/deps.sh
+	@scripts/deps.sh test
 
 # Unit tests, fuzz-corpus replay and source checks: no servers needed.
 check: check-unit check-fuzz lint
@@ -129,7 +129,9 @@ test: deps
 asan:
 	@$(MAKE) --no-print-directory SANITIZE=1 test
 
-run: deps all
+run:
+	@scripts/deps.sh run
+	@$(MAKE) --no-print-directory all
 	@OIDC_BUILD=$(B) OIDC_PORT=$(OIDC_PORT) scripts/dev-stack.sh run
 
 stop:

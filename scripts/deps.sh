@@ -29,6 +29,11 @@ fi
 # One requirement per line: "package[|alternative...]".  The first name is
 # the one installed when none of the alternatives is present.
 # (valgrind is optional: only `make check-valgrind` uses it.)
+# `deps.sh run` (make run) needs the build and runtime set; `deps.sh test`
+# (make test, the default) adds what the tests drive: lighttpd, clang for
+# libFuzzer, and the independent checkers (jwcrypto, Authlib, Apache with
+# mod_auth_openidc, Chromium and Node.js for the browser tests).
+MODE=${1:-test}
 REQS='gcc
 make
 pkg-config
@@ -37,14 +42,24 @@ libssl-dev
 libjson-c-dev
 libpq-dev
 nginx-light|nginx|nginx-core|nginx-full|nginx-extras
-lighttpd
 spawn-fcgi
 openssl
 postgresql-client|postgresql-client-15|postgresql-client-16|postgresql-client-17
-python3
+python3'
+if [ "$MODE" != run ]; then
+	REQS="$REQS
+lighttpd
 python3-jwcrypto
+python3-authlib
+python3-requests
 clang
-libclang-rt-14-dev'
+libclang-rt-14-dev
+apache2-bin|apache2
+libapache2-mod-auth-openidc
+chromium
+nodejs
+npm"
+fi
 
 installed() {
 	s=$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) || return 1
@@ -109,6 +124,7 @@ for pkg in $missing; do
 	case $pkg in
 	nginx*) svc=nginx ;;
 	lighttpd) svc=lighttpd ;;
+	apache2*|libapache2*) svc=apache2 ;;
 	postgresql) svc=postgresql ;;
 	*) continue ;;
 	esac
