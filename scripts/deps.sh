@@ -56,9 +56,7 @@ clang
 libclang-rt-14-dev
 apache2-bin|apache2
 libapache2-mod-auth-openidc
-chromium
-nodejs
-npm"
+chromium"
 fi
 
 installed() {
@@ -79,6 +77,13 @@ for req in $REQS; do
 		missing="$missing ${req%%|*}"
 	fi
 done
+
+# Node.js and npm may come from Debian or from elsewhere (a NodeSource
+# nodejs bundles npm and conflicts with Debian's): the commands decide.
+if [ "$MODE" != run ] && { ! command -v node >/dev/null 2>&1 ||
+    ! command -v npm >/dev/null 2>&1; }; then
+	missing="$missing nodejs npm"
+fi
 
 # The PostgreSQL server: any installed major version with initdb will do
 # (Debian keeps them in /usr/lib/postgresql/<major>/bin).
