@@ -307,8 +307,16 @@ grant_client_credentials(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    !oidc_scope_subset(&asked, &allowed))
 		return oidc_fail(err, OIDC_E_INVALID_SCOPE,
 		    "the client may not request this scope", "scope");
-	if (want.p == NULL)
-		asked = allowed;
+	if (want.p == NULL) {
+		/* The registered scope, minus the values that need a user. */
+		size_t	 i;
+
+		asked.n = 0;
+		for (i = 0; i < allowed.n; i++)
+			if (!oidc_str_eq_cstr(allowed.v[i], "openid") &&
+			    !oidc_str_eq_cstr(allowed.v[i], "offline_access"))
+				asked.v[asked.n++] = allowed.v[i];
+	}
 	memset(&row, 0, sizeof(row));
 	row.kind = "access";
 	row.client_id = c->client_id;
