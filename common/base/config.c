@@ -64,8 +64,8 @@ check_issuer(struct oidc_config *cfg, const char *v, size_t len)
 	static const char *const loopback[] = {
 		"http://127.0.0.1", "http://localhost", "http://[::1]"
 	};
-	const char	*host_end;
-	size_t		 i, n;
+	const char	*host_end, *slash;
+	size_t		 i, n, auth_len;
 
 	if (len >= 8 && memcmp(v, "https://", 8) == 0) {
 		cfg->issuer_is_https = true;
@@ -81,6 +81,15 @@ check_issuer(struct oidc_config *cfg, const char *v, size_t len)
 			return -1;
 		host_end = v + 7;
 	}
+	/*
+	 * SECURITY: no userinfo in the authority, or
+	 * "http://127.0.0.1:80@evil.example" passes as loopback.
+	 */
+	auth_len = len - (size_t)(host_end - v);
+	if ((slash = memchr(host_end, '/', auth_len)) != NULL)
+		auth_len = (size_t)(slash - host_end);
+	if (memchr(host_end, '@', auth_len) != NULL)
+		return -1;
 	if ((size_t)(host_end - v) >= len || v[len - 1] == '/' ||
 	    memchr(v, '?', len) != NULL || memchr(v, '#', len) != NULL ||
 	    !oidc_str_is_vschar(v, len) || memchr(v, ' ', len) != NULL)

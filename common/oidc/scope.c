@@ -36,6 +36,7 @@ oidc_scope_parse(struct oidc_str s, struct oidc_scope *out,
 {
 	struct oidc_str	 w;
 	size_t		 i = 0, start, k;
+	const char	*desc, *detail;
 
 	memset(out, 0, sizeof(*out));
 	if (s.p == NULL)
@@ -43,30 +44,41 @@ oidc_scope_parse(struct oidc_str s, struct oidc_scope *out,
 	while (i < s.len) {
 		start = i;
 		while (i < s.len && s.p[i] != ' ') {
-			if (!scope_char_ok((unsigned char)s.p[i]))
-				return oidc_fail(err, OIDC_E_INVALID_SCOPE,
-				    "scope holds an invalid character",
-				    "scope char");
+			if (!scope_char_ok((unsigned char)s.p[i])) {
+				desc = "scope holds an invalid character";
+				detail = "scope char";
+				goto bad;
+			}
 			i++;
 		}
 		w = (struct oidc_str){ s.p + start, i - start };
-		if (w.len == 0 || w.len > OIDC_SCOPE_MAX_LEN)
-			return oidc_fail(err, OIDC_E_INVALID_SCOPE,
-			    "malformed scope", "empty or long scope value");
-		if (i < s.len && ++i == s.len)
-			return oidc_fail(err, OIDC_E_INVALID_SCOPE,
-			    "malformed scope", "trailing space");
+		if (w.len == 0 || w.len > OIDC_SCOPE_MAX_LEN) {
+			desc = "malformed scope";
+			detail = "empty or long scope value";
+			goto bad;
+		}
+		if (i < s.len && ++i == s.len) {
+			desc = "malformed scope";
+			detail = "trailing space";
+			goto bad;
+		}
 		for (k = 0; k < out->n; k++)
 			if (oidc_str_eq(out->v[k], w))
 				break;
 		if (k < out->n)
 			continue;
-		if (out->n == OIDC_SCOPE_MAX_VALUES)
-			return oidc_fail(err, OIDC_E_INVALID_SCOPE,
-			    "too many scope values", "scope count");
+		if (out->n == OIDC_SCOPE_MAX_VALUES) {
+			desc = "too many scope values";
+			detail = "scope count";
+			goto bad;
+		}
 		out->v[out->n++] = w;
 	}
 	return 0;
+bad:
+	/* No partial output: a failed parse is the empty set. */
+	memset(out, 0, sizeof(*out));
+	return oidc_fail(err, OIDC_E_INVALID_SCOPE, desc, "%s", detail);
 }
 
 bool
