@@ -5,8 +5,8 @@
 static const struct oidc_endpoint jwks_ep = {
 	.name		= "jwks",
 	.methods	= OIDC_METHOD_GET | OIDC_METHOD_HEAD,
-	/* Rendered once from the keys, which are then dropped. */
-	.needs		= OIDC_NEED_KEYS_AT_START,
+	/* Public keys only; the database to follow key changes. */
+	.needs		= OIDC_NEED_DB | OIDC_NEED_PUBLIC_KEYS,
 	.max_body	= 0,
 	.body		= OIDC_BODY_FORM,
 	.errstyle	= OIDC_ERRSTYLE_JSON,

@@ -33,6 +33,8 @@ usage(FILE *f)
 	    "  client create|list|show|update|delete|rotate-secret\n"
 	    "  user create|set-claims|set-password|disable|enable|list|show|"
 	    "delete\n"
+	    "  key generate|rotate|import|retire|list\n"
+	    "                              signing keys in the database\n"
 	    "  jose keygen|sign|verify     JWS and JWK tools\n\n"
 	    "`oidcctl COMMAND --help` describes each command.\n\n"
 	    "exit status: 0 ok, 1 failure, 2 usage or invalid input,\n"
@@ -244,6 +246,8 @@ main(int argc, char *argv[])
 		return oidcctl_user(argc - 1, argv + 1);
 	if (strcmp(argv[1], "jose") == 0)
 		return oidcctl_jose(argc - 1, argv + 1);
+	if (strcmp(argv[1], "key") == 0)
+		return oidcctl_key(argc - 1, argv + 1);
 	fprintf(stderr, "oidcctl: unknown command %s (try --help)\n", argv[1]);
 	return OIDCCTL_USAGE;
 }

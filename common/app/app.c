@@ -22,6 +22,7 @@
 #include "oidc/ctx.h"
 #include "oidc/db.h"
 #include "oidc/jwk.h"
+#include "oidc/keystore.h"
 #include "oidc/log.h"
 
 #define EXIT_CONFIG	78	/* sysexits.h EX_CONFIG */
@@ -55,60 +56,20 @@ usage(const struct oidc_endpoint *ep)
 }
 
 /*
- * Load every configured signing key once, into one key set.  A key file
- * holds one PEM key or one JWK; the optional algorithm pins it.
+ * Bring the keys up to date for this request (oidc/keystore.h): at most one
+ * cheap query per key_reload_interval.  On database trouble the previous
+ * keys stay in use.
  */
-static struct oidc_keyset *
-load_keys(const struct oidc_config *cfg, struct oidc_error *err)
+static void
+refresh_keys(struct oidc_ctx *ctx)
 {
-	struct oidc_arena	*scratch = NULL;
-	struct oidc_keyset	*ks = NULL, *one = NULL;
-	struct oidc_jwk		*key;
-	struct oidc_json	*j;
-	enum oidc_jws_alg	 alg;
-	size_t			 i;
+	struct oidc_error	 err = { 0 };
 
-	if ((scratch = oidc_arena_new(8192, 1 << 20)) == NULL ||
-	    (ks = oidc_keyset_new(err)) == NULL)
-		goto fail;
-	for (i = 0; i < cfg->nkeys; i++) {
-		alg = OIDC_JWS_ALG_ANY;
-		if (cfg->keys[i].alg != NULL &&
-		    oidc_jws_alg_from_name(cfg->keys[i].alg,
-		    strlen(cfg->keys[i].alg), &alg) == -1) {
-			oidc_fail(err, OIDC_E_CONFIG, NULL, "signing_key: "
-			    "unknown algorithm %s", cfg->keys[i].alg);
-			goto fail;
-		}
-		one = oidc_keyset_load(scratch, cfg->keys[i].path, alg, NULL,
-		    err);
-		if (one == NULL || oidc_keyset_count(one) != 1) {
-			if (one != NULL)
-				oidc_fail(err, OIDC_E_CONFIG, NULL,
-				    "signing_key %s: one key per file",
-				    cfg->keys[i].path);
-			goto fail;
-		}
-		/* Re-parse into the shared set (sets own their keys). */
-		if ((j = oidc_jwk_private_json(oidc_keyset_get(one, 0),
-		    scratch, err)) == NULL)
-			goto fail;
-		key = oidc_jwk_from_json(scratch, j, err);
-		if (key == NULL || oidc_keyset_add(ks, key, err) == -1) {
-			oidc_jwk_free(key);
-			goto fail;
-		}
-		oidc_keyset_free(one);
-		one = NULL;
-		oidc_arena_reset(scratch);
-	}
-	oidc_arena_free(scratch);
-	return ks;
-fail:
-	oidc_keyset_free(one);
-	oidc_keyset_free(ks);
-	oidc_arena_free(scratch);
-	return NULL;
+	if (oidc_keystore_refresh(ctx->keystore, ctx->db, ctx->now, false,
+	    &err) == -1)
+		oidc_log_error(OIDC_LOG_WARN, &err, "signing keys not "
+		    "refreshed; keeping the previous ones");
+	ctx->keys = oidc_keystore_keyset(ctx->keystore);
 }
 
 static const char *
@@ -170,6 +131,8 @@ handle_one(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
 	ctx->now = time(NULL);
 	new_reqid(ctx);
 	oidc_log_set_request(ctx->reqid);
+	if (ctx->keystore != NULL)
+		refresh_keys(ctx);
 	oidc_resp_init(&resp, ctx->a);
 
 	rc = oidc_request_parse(ctx->a, get_param, fr, read_in, fr,
@@ -267,12 +230,29 @@ oidc_app_main(const struct oidc_endpoint *ep, int argc, char *argv[])
 		fprintf(stderr, "%s: out of memory\n", ep->name);
 		goto out;
 	}
-	if ((ep->needs & (OIDC_NEED_SIGNING_KEYS | OIDC_NEED_KEYS_AT_START)) &&
-	    (ctx.keys = load_keys(&cfg, &err)) == NULL) {
-		fprintf(stderr, "%s: configuration error: %s\n", ep->name,
-		    err.detail);
-		status = EXIT_CONFIG;
-		goto out;
+	/*
+	 * Keys: a signing binary holds private keys (files, and database
+	 * keys opened with the key_encryption_key); jwks and discovery hold
+	 * public copies only.  Database keys are read now when the database
+	 * answers, else on a later request.
+	 */
+	if (ep->needs & (OIDC_NEED_SIGNING_KEYS | OIDC_NEED_PUBLIC_KEYS |
+	    OIDC_NEED_KEYS_AT_START)) {
+		if ((ctx.keystore = oidc_keystore_new(&cfg,
+		    (ep->needs & OIDC_NEED_SIGNING_KEYS) != 0, &err)) == NULL) {
+			fprintf(stderr, "%s: configuration error: %s\n",
+			    ep->name, err.detail);
+			status = EXIT_CONFIG;
+			goto out;
+		}
+		if (!check_only && ctx.db != NULL &&
+		    oidc_keystore_refresh(ctx.keystore, ctx.db, time(NULL),
+		    true, &err) == -1) {
+			oidc_log_error(OIDC_LOG_WARN, &err, "signing keys from "
+			    "the database not loaded at start-up; will retry");
+			oidc_error_clear(&err);
+		}
+		ctx.keys = oidc_keystore_keyset(ctx.keystore);
 	}
 	if (ep->init != NULL && ep->init(&ctx, &err) == -1) {
 		fprintf(stderr, "%s: start-up failed: %s\n", ep->name,
@@ -280,10 +260,7 @@ oidc_app_main(const struct oidc_endpoint *ep, int argc, char *argv[])
 		status = EXIT_CONFIG;
 		goto out;
 	}
-	if (ep->needs & OIDC_NEED_KEYS_AT_START) {
-		oidc_keyset_free(ctx.keys);
-		ctx.keys = NULL;
-	}
+	oidc_arena_reset(ctx.a);	/* init's temporaries */
 	if (check_only) {
 		printf("%s: configuration ok\n", path);
 		status = 0;
@@ -333,7 +310,7 @@ out:
 	if (ep->fini != NULL)
 		ep->fini(&ctx);
 	oidc_db_free(ctx.db);
-	oidc_keyset_free(ctx.keys);
+	oidc_keystore_free(ctx.keystore);
 	oidc_arena_free(ctx.a);
 	oidc_arena_free(cfg_arena);
 	return status;

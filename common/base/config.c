@@ -29,6 +29,9 @@ static const struct keydef keydefs[] = {
 	{ "issuer",		K_STR,	 OFF(issuer),		0, 0 },
 	{ "database",		K_STR,	 OFF(database),		0, 0 },
 	{ "signing_key",	K_KEY,	 0,			0, 0 },
+	{ "key_encryption_key", K_STR, OFF(key_encryption_key), 0, 0 },
+	{ "key_publish_ahead", K_TTL,	 OFF(key_publish_ahead), 0, 2592000 },
+	{ "key_reload_interval", K_TTL, OFF(key_reload_interval), 1, 3600 },
 	{ "code_ttl",		K_TTL,	 OFF(code_ttl),		1, 600 },
 	{ "access_token_ttl",	K_TTL,	 OFF(access_token_ttl),	1, 86400 },
 	{ "id_token_ttl",	K_TTL,	 OFF(id_token_ttl),	1, 86400 },
@@ -187,6 +190,8 @@ oidc_config_parse(struct oidc_arena *a, const char *name, const char *buf,
 	cfg->refresh_token_ttl = 2592000;
 	cfg->session_ttl = 86400;
 	cfg->db_timeout = 5;
+	cfg->key_publish_ahead = 3600;
+	cfg->key_reload_interval = 30;
 	cfg->log_level = OIDC_LOG_INFO;
 	cfg->login_max_failures = 10;
 	cfg->login_max_failures_per_address = 100;

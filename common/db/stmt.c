@@ -55,6 +55,56 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "SELECT user_id, username, sub, NULL, claims::text, "
 	    "disabled_at IS NOT NULL, extract(epoch FROM updated_at)::bigint "
 	    "FROM app_user ORDER BY username", 0 },
+	/*
+	 * Signing keys (sql/migrations/0003_signing_keys.sql).  The
+	 * generation is the one cheap query every worker polls; the lock
+	 * serialises `oidcctl key` writers.  _list_public never reads
+	 * private_key, so jwks.fcgi and discovery.fcgi need no grant on it.
+	 * Times are unix seconds; NULL retire_at/expire_at read as NULL.
+	 */
+	[OIDC_STMT_SIGNING_KEY_GENERATION] = { "signing_key_generation",
+	    "SELECT generation FROM signing_key_generation", 0 },
+	[OIDC_STMT_SIGNING_KEY_LOCK] = { "signing_key_lock",
+	    "SELECT generation FROM signing_key_generation FOR UPDATE", 0 },
+	[OIDC_STMT_SIGNING_KEY_LIST] = { "signing_key_list",
+	    "SELECT kid, alg, public_jwk::text, private_key, "
+	    "extract(epoch FROM created_at)::bigint, "
+	    "extract(epoch FROM publish_at)::bigint, "
+	    "extract(epoch FROM activate_at)::bigint, "
+	    "extract(epoch FROM retire_at)::bigint, "
+	    "extract(epoch FROM expire_at)::bigint FROM signing_key "
+	    "WHERE $1::boolean OR expire_at IS NULL OR expire_at > now() "
+	    "ORDER BY alg, activate_at DESC, kid", 1 },
+	[OIDC_STMT_SIGNING_KEY_LIST_PUBLIC] = { "signing_key_list_public",
+	    "SELECT kid, alg, public_jwk::text, NULL, "
+	    "extract(epoch FROM created_at)::bigint, "
+	    "extract(epoch FROM publish_at)::bigint, "
+	    "extract(epoch FROM activate_at)::bigint, "
+	    "extract(epoch FROM retire_at)::bigint, "
+	    "extract(epoch FROM expire_at)::bigint FROM signing_key "
+	    "WHERE $1::boolean OR expire_at IS NULL OR expire_at > now() "
+	    "ORDER BY alg, activate_at DESC, kid", 1 },
+	[OIDC_STMT_SIGNING_KEY_INSERT] = { "signing_key_insert",
+	    "INSERT INTO signing_key (kid, alg, public_jwk, private_key, "
+	    "publish_at, activate_at, retire_at, expire_at) "
+	    "VALUES ($1, $2, $3::jsonb, $4, to_timestamp($5), "
+	    "to_timestamp($6), to_timestamp($7), to_timestamp($8)) "
+	    "ON CONFLICT (kid) DO NOTHING RETURNING kid", 8 },
+	/* Stop signing at $2 (now, or a successor's activation). */
+	[OIDC_STMT_SIGNING_KEY_RETIRE] = { "signing_key_retire",
+	    "UPDATE signing_key SET "
+	    "publish_at = least(publish_at, to_timestamp($2)), "
+	    "activate_at = least(activate_at, to_timestamp($2)), "
+	    "retire_at = to_timestamp($2), expire_at = to_timestamp($3), "
+	    "updated_at = now() WHERE kid = $1 "
+	    "AND (retire_at IS NULL OR retire_at > to_timestamp($2)) "
+	    "RETURNING kid", 3 },
+	/* Cancel a retirement scheduled for $2 (its successor was retired). */
+	[OIDC_STMT_SIGNING_KEY_UNRETIRE] = { "signing_key_unretire",
+	    "UPDATE signing_key SET retire_at = NULL, expire_at = NULL, "
+	    "updated_at = now() WHERE alg = $1 "
+	    "AND retire_at = to_timestamp($2) AND retire_at > now() "
+	    "RETURNING kid", 2 },
 	[OIDC_STMT_CODE_INSERT] = { "code_insert",
 	    "INSERT INTO auth_code (code_hash, client_id, user_id, redirect_uri, "
 	    "scope, nonce, code_challenge, auth_time, acr, amr, sid, claims, "

@@ -13,14 +13,22 @@
 #include "oidc/discovery.h"
 #include "oidc/json.h"
 #include "oidc/jwk.h"
+#include "oidc/keystore.h"
+#include "oidc/log.h"
 #include "oidc/request.h"
 #include "oidc/response.h"
 
-/* A rendered document: process lifetime. */
+/*
+ * A rendered document: process lifetime.  It is rendered again, with a new
+ * ETag, when the keystore's view changes (a key published, activated,
+ * retired or expired; oidc/keystore.h).
+ */
 struct static_doc {
-	char	*body;
-	size_t	 len;
-	char	 etag[80];
+	char		*body;
+	size_t		 len;
+	char		 etag[80];
+	int		(*render)(struct oidc_ctx *, struct oidc_error *);
+	uint64_t	 version;	/* keystore version rendered */
 };
 
 static const char *const scopes[] = { "openid", "profile", "email",
@@ -72,13 +80,17 @@ add_url(struct oidc_ctx *ctx, struct oidc_json *j, const char *key,
 	return oidc_json_set_cstr(j, key, u, err);
 }
 
-/* The signing algorithms our keys can produce, plus HS* (client secrets). */
+/*
+ * The signing algorithms our active keys can produce now, plus HS* (client
+ * secrets).
+ */
 static int
 add_algs(struct oidc_ctx *ctx, struct oidc_json *j, const char *key,
     bool with_hs, struct oidc_error *err)
 {
 	const char		*names[OIDC_JWS__MAX];
-	const struct oidc_jwk	*k;
+	unsigned		 can = ctx->keystore != NULL ?
+				    oidc_keystore_signing_algs(ctx->keystore) : 0;
 	size_t			 n = 0;
 	int			 a;
 
@@ -89,8 +101,7 @@ add_algs(struct oidc_ctx *ctx, struct oidc_json *j, const char *key,
 				    (enum oidc_jws_alg)a);
 			continue;
 		}
-		if (ctx->keys != NULL && oidc_keyset_find_alg(ctx->keys,
-		    (enum oidc_jws_alg)a, true, &k) == 1)
+		if (can & OIDC_JWS_BIT(a))
 			names[n++] = oidc_jws_alg_name((enum oidc_jws_alg)a);
 	}
 	return add_list(ctx, j, key, names, n, err);
@@ -112,7 +123,7 @@ static int
 keep(struct oidc_ctx *ctx, const char *body, size_t len,
     struct oidc_error *err)
 {
-	struct static_doc	*d;
+	struct static_doc	*d, *old = ctx->ep_state;
 	unsigned char		 h[OIDC_SHA256_LEN];
 	char			 enc[64];
 
@@ -131,13 +142,35 @@ keep(struct oidc_ctx *ctx, const char *body, size_t len,
 	}
 	(void)oidc_b64url_encode_to(enc, h, 16);
 	(void)snprintf(d->etag, sizeof(d->etag), "\"%s\"", enc);
+	if (ctx->keystore != NULL)
+		d->version = oidc_keystore_version(ctx->keystore);
+	/* Replace the previous rendering (a re-render during a request). */
+	if (old != NULL) {
+		d->render = old->render;
+		free(old->body);
+		free(old);
+	}
 	ctx->ep_state = d;
-	oidc_arena_reset(ctx->a);
 	return 0;
 }
 
-int
-oidc_discovery_init(struct oidc_ctx *ctx, struct oidc_error *err)
+/* Render once at start-up and remember how, for re-rendering. */
+static int
+first_render(struct oidc_ctx *ctx,
+    int (*render)(struct oidc_ctx *, struct oidc_error *),
+    struct oidc_error *err)
+{
+	struct static_doc	*d;
+
+	if (render(ctx, err) == -1)
+		return -1;
+	d = ctx->ep_state;
+	d->render = render;
+	return 0;
+}
+
+static int
+render_discovery(struct oidc_ctx *ctx, struct oidc_error *err)
 {
 	struct oidc_json	*j;
 	const char		*body;
@@ -198,16 +231,29 @@ oidc_discovery_init(struct oidc_ctx *ctx, struct oidc_error *err)
 }
 
 int
-oidc_jwks_init(struct oidc_ctx *ctx, struct oidc_error *err)
+oidc_discovery_init(struct oidc_ctx *ctx, struct oidc_error *err)
+{
+	return first_render(ctx, render_discovery, err);
+}
+
+/* Every published key: pending, active, recently retired, file keys. */
+static int
+render_jwks(struct oidc_ctx *ctx, struct oidc_error *err)
 {
 	const char	*body;
 	size_t		 len;
 
 	if (ctx->keys == NULL)
-		return oidc_fail(err, OIDC_E_CONFIG, NULL, "no signing_key");
+		return oidc_fail(err, OIDC_E_CONFIG, NULL, "no key store");
 	if ((body = oidc_keyset_jwks(ctx->keys, ctx->a, &len, err)) == NULL)
 		return -1;
 	return keep(ctx, body, len, err);
+}
+
+int
+oidc_jwks_init(struct oidc_ctx *ctx, struct oidc_error *err)
+{
+	return first_render(ctx, render_jwks, err);
 }
 
 void
@@ -228,6 +274,17 @@ oidc_static_doc_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 {
 	const struct static_doc	*d = ctx->ep_state;
 	char			 cc[48];
+
+	/* Keys changed since the last rendering: render again (new ETag). */
+	if (ctx->keystore != NULL && d->render != NULL &&
+	    d->version != oidc_keystore_version(ctx->keystore)) {
+		struct oidc_error	 rerr = { 0 };
+
+		if (d->render(ctx, &rerr) == -1)
+			oidc_log_error(OIDC_LOG_WARN, &rerr, "re-rendering "
+			    "failed; serving the previous document");
+		d = ctx->ep_state;
+	}
 
 	(void)snprintf(cc, sizeof(cc), "public, max-age=%d",
 	    OIDC_DISCOVERY_MAX_AGE);

@@ -5,8 +5,9 @@
  * oidc_app_main().  Start-up reads the configuration (OIDC_CONFIG) once and
  * stops with one line naming the key and the problem if it is bad (exit
  * 78), connects to PostgreSQL (a failure is logged, not fatal: requests
- * answer 503 until the database is back), loads keys once.  Then, per
- * request: parse (method, size limits, form), call the handler, turn an
+ * answer 503 until the database is back), loads the keys (oidc/keystore.h).
+ * Then, per request: refresh the keys when key_reload_interval has passed
+ * or a key's activation time has come, parse (method, size limits, form), call the handler, turn an
  * error into the endpoint's error style, write the response, roll back any
  * transaction the handler left open, reset the arena.  SIGTERM/SIGINT:
  * finish the current request and exit 0.
@@ -25,8 +26,13 @@ struct oidc_ctx;
 enum oidc_need {
 	OIDC_NEED_DB = 1 << 0,
 	OIDC_NEED_SIGNING_KEYS = 1 << 1,
-	/* Keys only for init(), then freed: the process keeps no secret. */
-	OIDC_NEED_KEYS_AT_START = 1 << 2
+	/* Older name for OIDC_NEED_PUBLIC_KEYS. */
+	OIDC_NEED_KEYS_AT_START = 1 << 2,
+	/*
+	 * Public keys only (jwks, discovery): public copies of the file keys
+	 * and the published database keys; the process keeps no secret.
+	 */
+	OIDC_NEED_PUBLIC_KEYS = 1 << 3
 };
 
 /* 0 with *resp built, or -1 with err set (the app renders the error). */

@@ -16,6 +16,15 @@
  *   database           libpq conninfo string  [required]
  *   signing_key        [ALG] PATH to a PEM or JWK file, repeatable; the
  *                      first key of each algorithm signs  [none]
+ *   key_encryption_key PATH to a file of 64 hex digits (32 bytes): the
+ *                      AES-256-GCM key that seals the private keys kept
+ *                      in the signing_key table (oidcctl key); needed by
+ *                      oidcctl key generate|rotate|import and by the
+ *                      binaries that sign with such keys  [none]
+ *   key_publish_ahead  seconds a rotated-in key is in the JWKS before it
+ *                      signs, 0..2592000  [3600]
+ *   key_reload_interval seconds between a worker's checks for changed
+ *                      keys in the database, 1..3600  [30]
  *   code_ttl           seconds, 1..600  [600]
  *   access_token_ttl   seconds, 1..86400  [3600]
  *   id_token_ttl       seconds, 1..86400  [3600]
@@ -53,6 +62,9 @@ struct oidc_config {
 	const char		*database;
 	struct oidc_config_key	 keys[OIDC_CONFIG_MAX_KEYS];
 	size_t			 nkeys;
+	const char		*key_encryption_key;	/* path or NULL */
+	int64_t			 key_publish_ahead;
+	int64_t			 key_reload_interval;
 	int64_t			 code_ttl;
 	int64_t			 access_token_ttl;
 	int64_t			 id_token_ttl;

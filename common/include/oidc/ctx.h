@@ -2,8 +2,10 @@
  * ctx.h: the process context handed to every endpoint handler.
  *
  * Created once by oidc_app_main(), it holds the immutable configuration,
- * the database handle, the signing keys (only in binaries that sign) and
- * the request arena, which is reset after every request.  There are no
+ * the database handle, the keys (private ones only in binaries that sign;
+ * ctx->keys is the keystore's current view, replaced when keys change, so
+ * never keep a pointer into it across requests) and the request arena,
+ * which is reset after every request.  There are no
  * other mutable globals.
  */
 #ifndef OIDC_CTX_H
@@ -17,11 +19,14 @@ struct oidc_arena;
 struct oidc_config;
 struct oidc_db;
 struct oidc_keyset;
+struct oidc_keystore;
 
 struct oidc_ctx {
 	const struct oidc_config	*cfg;
 	struct oidc_db			*db;		/* NULL unless needed */
 	struct oidc_keyset		*keys;		/* NULL unless needed */
+	/* Owns the keys above and refreshes them (oidc/keystore.h). */
+	struct oidc_keystore		*keystore;
 	struct oidc_arena		*a;		/* the request arena */
 	time_t				 now;		/* request start */
 	void				*ep_state;	/* endpoint init data */

@@ -129,6 +129,62 @@ OIDC_MUST_CHECK int	oidc_db_user_list(struct oidc_db *,
 			    struct oidc_arena *, struct oidc_user_row **rows,
 			    size_t *n, struct oidc_error *);
 
+/* ---- signing keys (oidc/keystore.h has the life cycle) ---- */
+
+struct oidc_signing_key_row {
+	struct oidc_str	 kid;
+	struct oidc_str	 alg;
+	struct oidc_str	 public_jwk;		/* JSON text */
+	/* Sealed PKCS#8 PEM (oidc/seal.h); NULL from the _public list. */
+	const unsigned char	*private_key;
+	size_t		 private_key_len;
+	int64_t		 created_at;		/* unix seconds */
+	int64_t		 publish_at;
+	int64_t		 activate_at;
+	int64_t		 retire_at;		/* 0: not set */
+	int64_t		 expire_at;		/* 0: not set */
+};
+
+/* The generation counter bumped by every change to signing_key.  0/-1. */
+OIDC_MUST_CHECK int	oidc_db_signing_key_generation(struct oidc_db *,
+			    int64_t *generation, struct oidc_error *);
+/* Inside a transaction: serialise key writers (row lock).  0 or -1. */
+OIDC_MUST_CHECK int	oidc_db_signing_key_lock(struct oidc_db *,
+			    struct oidc_error *);
+/*
+ * The keys, by alg then newest activation first; expired keys only when
+ * `include_expired`.  `with_private` reads the sealed private keys too
+ * (only binaries that sign, and oidcctl).  *rows arena-owned.  0 or -1.
+ */
+OIDC_MUST_CHECK int	oidc_db_signing_key_list(struct oidc_db *,
+			    struct oidc_arena *, bool with_private,
+			    bool include_expired,
+			    struct oidc_signing_key_row **rows, size_t *n,
+			    struct oidc_error *);
+/*
+ * 1 inserted, 0 the kid exists, -1 error (an overlapping active interval
+ * for the alg is a conflict: oidc_db_last_was_conflict()).
+ */
+OIDC_MUST_CHECK int	oidc_db_signing_key_insert(struct oidc_db *,
+			    const struct oidc_signing_key_row *,
+			    struct oidc_error *);
+/*
+ * Make key `kid` stop signing at retire_at and leave the JWKS at
+ * expire_at (a pending key never signs).  1 done, 0 unknown kid or
+ * already retired by then, -1 error.
+ */
+OIDC_MUST_CHECK int	oidc_db_signing_key_retire(struct oidc_db *,
+			    struct oidc_str kid, int64_t retire_at,
+			    int64_t expire_at, struct oidc_error *);
+/*
+ * The key of `alg` whose retirement is scheduled for the future instant
+ * `retire_at` keeps signing (its successor was retired before it
+ * activated).  1 done, 0 none, -1 error.
+ */
+OIDC_MUST_CHECK int	oidc_db_signing_key_unretire(struct oidc_db *,
+			    struct oidc_str alg, int64_t retire_at,
+			    struct oidc_error *);
+
 /* ---- grants: codes, tokens, sessions, consents, ledgers ---- */
 
 #define OIDC_HASH_LEN		32

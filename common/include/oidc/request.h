@@ -62,7 +62,8 @@ typedef long (*oidc_read_fn)(void *arg, char *buf, size_t len);
 /*
  * Fill *req from the parameters; reads the body through `rd` only when the
  * method is POST/PUT and CONTENT_LENGTH <= max_body.
- * Errors: OIDC_E_LIMIT (413: body or header too large),
+ * Errors: OIDC_E_BODY_TOO_LARGE (413: body over max_body), OIDC_E_LIMIT
+ * (400: a header over OIDC_REQUEST_MAX_HEADER),
  * OIDC_E_INVALID_REQUEST (bad CONTENT_LENGTH, short body, wrong
  * Content-Type, malformed query or form).
  * The method is set in *req even when parsing fails afterwards.

@@ -19,7 +19,9 @@
 #ifndef OIDC_TOKEN_H
 #define OIDC_TOKEN_H
 
+#include "oidc/cdefs.h"
 #include "oidc/error.h"
+#include "oidc/str.h"
 
 struct oidc_ctx;
 struct oidc_request;
