@@ -22,7 +22,9 @@ The page parser understands the forms of the contract in issue 4: every
 <button>s (name, value).
 """
 
+import atexit
 import base64
+import errno
 import hashlib
 import html.parser
 import json as _json
@@ -44,6 +46,7 @@ __all__ = [
     "user_sub", "sha256_hex", "code_stored_hashed", "security_headers_ok",
     "ALL_RESPONSE_TYPES", "TOKEN_RESPONSE_TYPES", "RP",
     "authorize_url", "classify", "FlowError", "set_cookie_names",
+    "retry_exec", "make_user",
 ]
 
 RP = "https://rp.example/cb"
@@ -125,6 +128,15 @@ def jws_split(jws):
 
 
 _pubkeys = {}
+
+
+@atexit.register
+def _rm_pubkeys():
+    for f in _pubkeys.values():
+        try:
+            os.unlink(f)
+        except OSError:
+            pass
 
 
 def _pubkey(pem_path):
@@ -724,6 +736,24 @@ def redeem(client, code, redirect_uri=None, verifier=None, extra=None):
 
 # ---- fixtures --------------------------------------------------------------
 
+def retry_exec(fn, *args, **kw):
+    """fn(*args) again while the oidcctl binary cannot be executed because
+    a concurrent `make` in the same checkout is relinking it (ETXTBSY,
+    EACCES, ENOENT); at most ~10 s."""
+    for i in range(50):
+        try:
+            return fn(*args, **kw)
+        except OSError as e:
+            if e.errno not in (errno.ETXTBSY, errno.EACCES, errno.ENOENT) \
+                    or i == 49:
+                raise
+            time.sleep(0.2)
+
+
+def make_user(username, password, claims=None):
+    return retry_exec(oidctest.create_user, username, password, claims)
+
+
 def make_client(response_types=None, redirect_uris=None, first_party=False,
                 public=False, **meta):
     """oidcctl client create with every response type by default."""
@@ -735,7 +765,7 @@ def make_client(response_types=None, redirect_uris=None, first_party=False,
     if first_party:
         m["first_party"] = True
     m.update(meta)
-    c = create_client(m)
+    c = retry_exec(create_client, m)
     c.setdefault("redirect_uris", m["redirect_uris"])
     return c
 

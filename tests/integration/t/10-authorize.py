@@ -30,9 +30,9 @@ if not have_endpoint("authorize"):
 PW = "correct horse battery staple"
 U = unique("alice")
 V = unique("victor")
-create_user(U, PW, {"name": "Alice", "email": "alice@example.com",
+make_user(U, PW, {"name": "Alice", "email": "alice@example.com",
                     "email_verified": True})
-create_user(V, PW, {"name": "Victor"})
+make_user(V, PW, {"name": "Victor"})
 SUB_U = user_sub(U)
 SUB_V = user_sub(V)
 
@@ -443,8 +443,8 @@ check("unknown user costs about as much time as a wrong password "
       tus[1] >= 0.5 * tws[1] and tws[1] >= 0.5 * tus[1], (tus, tws))
 # A disabled user cannot log in.
 D = unique("disabled")
-create_user(D, PW)
-ctl("user", "disable", D)
+make_user(D, PW)
+retry_exec(ctl, "user", "disable", D)
 bd, rd, sd, _ = failed_login(D, PW)
 check("disabled user: no session", no_session_set(bd, sd) and
       parse_response(rd, RP) is None, rd)
@@ -492,6 +492,11 @@ if expect_page("consent page", r, "consent"):
           "email" in txt.lower() and ("openid" in txt.lower() or
                                       "sign" in txt.lower() or
                                       "identity" in txt.lower()), txt)
+    if "signed in as" in txt.lower():
+        check("consent page (right after login): 'Signed in as' names the "
+              "user",
+              re.search(r"signed in as\W*%s" % re.escape(U), txt,
+                        re.I) is not None, txt)
     check("consent page: form posting to /authorize",
           f.method == "post" and f.action in ("/authorize",
                                                ISSUER + "/authorize"), f)
@@ -565,6 +570,11 @@ check("a new scope asks for consent again", classify(r) == "consent", r)
 r = b.authorize(P(C, response_type="code", state="pc", prompt="consent"))
 check("prompt=consent shows the consent page though consent is remembered",
       classify(r) == "consent", r)
+_txt = parse_page(r).visible_text()
+if "signed in as" in _txt.lower():
+    check("consent page (existing session): 'Signed in as' names the user",
+          re.search(r"signed in as\W*%s" % re.escape(U), _txt, re.I)
+          is not None, _txt)
 # prompt=none now succeeds silently.
 r = b.authorize(P(C, response_type="code", state="pn", prompt="none"))
 d = parse_response(r, RP)
@@ -1160,9 +1170,9 @@ if HINT_U:
 # failures for 127.0.0.1).
 psql("DELETE FROM login_failure WHERE key LIKE 'a:%'")
 TU = unique("throttled")
-create_user(TU, PW)
+make_user(TU, PW)
 OK_U = unique("bystander")
-create_user(OK_U, PW)
+make_user(OK_U, PW)
 
 
 def try_login(user, pw, client=FP):
