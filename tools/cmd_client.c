@@ -15,11 +15,11 @@
 #include "oidc/crypto.h"
 #include "oidc/db.h"
 #include "oidc/json.h"
+#include "oidc/register.h"
 #include "oidcctl.h"
 #include "oidcctl_int.h"
 
 #define MAX_METADATA	(64 * 1024)
-#define MIN_SECRET_LEN	32
 
 static int
 usage(int rc)
@@ -79,36 +79,7 @@ make_secret(struct oidcctl *o, const struct oidc_json *meta,
     struct oidc_str given, struct oidc_client_row *row,
     const char **secret_out, struct oidc_error *err)
 {
-	struct oidc_str	 method = OIDC_STR_NULL;
-	const char	*secret;
-
-	*secret_out = NULL;
-	row->has_secret_hash = false;
-	row->secret_plain = OIDC_STR_NULL;
-	if (oidc_json_get_str(meta, "token_endpoint_auth_method", &method,
-	    err) == -1)
-		return -1;
-	if (oidc_str_eq_cstr(method, "none") ||
-	    oidc_str_eq_cstr(method, "private_key_jwt"))
-		return 0;	/* no shared secret */
-	if (given.p != NULL) {
-		if (given.len < MIN_SECRET_LEN ||
-		    !oidc_str_is_vschar(given.p, given.len))
-			return oidc_fail(err, OIDC_E_INVALID_CLIENT_METADATA,
-			    "client_secret must be at least 32 printable "
-			    "characters", "short secret");
-		secret = oidc_arena_strndup(o->a, given.p, given.len);
-	} else
-		secret = oidc_random_token(o->a, OIDC_TOKEN_BYTES, err);
-	if (secret == NULL)
-		return -1;
-	if (oidc_sha256(secret, strlen(secret), row->secret_hash, err) == -1)
-		return -1;
-	row->has_secret_hash = true;
-	if (oidc_client_needs_plain_secret(meta))
-		row->secret_plain = (struct oidc_str){ secret, strlen(secret) };
-	*secret_out = secret;
-	return 0;
+	return oidc_register_secret(o->a, meta, given, row, secret_out, err);
 }
 
 /* Parse stdin, normalise, split off client_id/client_secret/first_party. */

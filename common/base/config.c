@@ -14,7 +14,7 @@
 #include "oidc/config.h"
 #include "oidc/str.h"
 
-enum kind { K_STR, K_TTL, K_LEVEL, K_BOOL, K_KEY };
+enum kind { K_STR, K_TTL, K_LEVEL, K_BOOL, K_KEY, K_REG, K_HASH };
 
 struct keydef {
 	const char	*name;
@@ -44,6 +44,9 @@ static const struct keydef keydefs[] = {
 	{ "login_max_failures_per_address", K_TTL,
 	    OFF(login_max_failures_per_address), 1, 100000 },
 	{ "login_window",	K_TTL,	 OFF(login_window),	10, 86400 },
+	{ "registration",	K_REG,	 OFF(registration),	0, 0 },
+	{ "registration_initial_token_hash", K_HASH,
+	    OFF(registration_initial_token_hash), 0, 0 },
 };
 
 static int
@@ -101,6 +104,18 @@ check_issuer(struct oidc_config *cfg, const char *v, size_t len)
 }
 
 static int
+hex_nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int
 set_value(struct oidc_arena *a, struct oidc_config *cfg,
     const struct keydef *kd, const char *v, size_t vlen, const char *name,
     size_t line, struct oidc_error *err)
@@ -149,6 +164,35 @@ set_value(struct oidc_arena *a, struct oidc_config *cfg,
 			return bad(err, name, line, kd->name,
 			    "must be yes or no");
 		return 0;
+	case K_REG:
+		if (vlen == 3 && memcmp(v, "off", 3) == 0)
+			cfg->registration = OIDC_REGISTRATION_OFF;
+		else if (vlen == 4 && memcmp(v, "open", 4) == 0)
+			cfg->registration = OIDC_REGISTRATION_OPEN;
+		else if (vlen == 5 && memcmp(v, "token", 5) == 0)
+			cfg->registration = OIDC_REGISTRATION_TOKEN;
+		else
+			return bad(err, name, line, kd->name,
+			    "must be off, open or token");
+		return 0;
+	case K_HASH: {
+		unsigned char	*out = (unsigned char *)cfg + kd->off;
+		size_t		 i;
+		int		 hi, lo;
+
+		if (vlen != 64)
+			return bad(err, name, line, kd->name,
+			    "must be 64 hex digits (a SHA-256)");
+		for (i = 0; i < 32; i++) {
+			if ((hi = hex_nibble(v[2 * i])) == -1 ||
+			    (lo = hex_nibble(v[2 * i + 1])) == -1)
+				return bad(err, name, line, kd->name,
+				    "must be 64 hex digits (a SHA-256)");
+			out[i] = (unsigned char)(hi << 4 | lo);
+		}
+		cfg->has_registration_initial_token_hash = true;
+		return 0;
+	}
 	case K_KEY:
 		if (cfg->nkeys == OIDC_CONFIG_MAX_KEYS)
 			return bad(err, name, line, kd->name, "too many keys");
@@ -246,6 +290,10 @@ oidc_config_parse(struct oidc_arena *a, const char *name, const char *buf,
 		return bad(err, name, line, "issuer", "missing (required)");
 	if (cfg->database == NULL)
 		return bad(err, name, line, "database", "missing (required)");
+	if (cfg->registration == OIDC_REGISTRATION_TOKEN &&
+	    !cfg->has_registration_initial_token_hash)
+		return bad(err, name, line, "registration_initial_token_hash",
+		    "missing (required with registration = token)");
 	return 0;
 }
 

@@ -139,3 +139,108 @@ oidc_db_origin_known(struct oidc_db *db, struct oidc_str origin,
 	PQclear(res);
 	return rc;
 }
+
+/* ---- dynamic registration (RFC 7591, RFC 7592) ---- */
+
+/* Extra columns of client_reg_get, after those of client_get. */
+enum { C_REG_HASH = C_FIRST_PARTY + 1, C_ISSUED_AT };
+
+int
+oidc_db_client_register(struct oidc_db *db, struct oidc_client_row *row,
+    struct oidc_error *err)
+{
+	const char	*vals[5];
+	int		 lens[5], fmts[5] = { 0, 1, 0, 0, 1 }, rc;
+	PGresult	*res;
+
+	vals[0] = row->client_id.p;
+	lens[0] = (int)row->client_id.len;
+	vals[1] = row->has_secret_hash ? (const char *)row->secret_hash : NULL;
+	lens[1] = sizeof(row->secret_hash);
+	vals[2] = row->secret_plain.p;
+	lens[2] = (int)row->secret_plain.len;
+	vals[3] = row->metadata.p;
+	lens[3] = (int)row->metadata.len;
+	vals[4] = (const char *)row->reg_token_hash;
+	lens[4] = sizeof(row->reg_token_hash);
+	if (oidc_db_exec(db, OIDC_STMT_CLIENT_REGISTER, vals, lens, fmts, &res,
+	    err) == -1)
+		return -1;
+	rc = PQntuples(res) == 1;
+	if (rc == 1)
+		row->issued_at = oidc_db_i64(res, 0, 0);
+	PQclear(res);
+	return rc;
+}
+
+int
+oidc_db_client_reg_get(struct oidc_db *db, struct oidc_arena *a,
+    struct oidc_str client_id, struct oidc_client_row *out,
+    struct oidc_error *err)
+{
+	const char	*vals[1] = { client_id.p };
+	int		 lens[1] = { (int)client_id.len }, rc;
+	PGresult	*res;
+
+	if (client_id.p == NULL || client_id.len > 128)
+		return 0;
+	if (oidc_db_exec(db, OIDC_STMT_CLIENT_REG_GET, vals, lens, NULL, &res,
+	    err) == -1)
+		return -1;
+	rc = PQntuples(res) == 1 ? 1 : 0;
+	if (rc == 1) {
+		if (read_row(a, res, 0, out, err) == -1)
+			rc = -1;
+		else if (oidc_db_bytea(res, 0, C_REG_HASH, out->reg_token_hash,
+		    sizeof(out->reg_token_hash)) == -1)
+			rc = oidc_fail(err, OIDC_E_DB, NULL,
+			    "registration_token_hash malformed");
+		else
+			out->issued_at = oidc_db_i64(res, 0, C_ISSUED_AT);
+	}
+	PQclear(res);
+	return rc;
+}
+
+int
+oidc_db_client_reg_update(struct oidc_db *db, const struct oidc_client_row *row,
+    struct oidc_error *err)
+{
+	const char	*vals[5];
+	int		 lens[5], fmts[5] = { 0, 1, 0, 0, 1 }, rc;
+	PGresult	*res;
+
+	vals[0] = row->client_id.p;
+	lens[0] = (int)row->client_id.len;
+	vals[1] = row->has_secret_hash ? (const char *)row->secret_hash : NULL;
+	lens[1] = sizeof(row->secret_hash);
+	vals[2] = row->secret_plain.p;
+	lens[2] = (int)row->secret_plain.len;
+	vals[3] = row->metadata.p;
+	lens[3] = (int)row->metadata.len;
+	vals[4] = (const char *)row->reg_token_hash;
+	lens[4] = sizeof(row->reg_token_hash);
+	if (oidc_db_exec(db, OIDC_STMT_CLIENT_REG_UPDATE, vals, lens, fmts,
+	    &res, err) == -1)
+		return -1;
+	rc = strcmp(PQcmdTuples(res), "1") == 0;
+	PQclear(res);
+	return rc;
+}
+
+int
+oidc_db_client_reg_delete(struct oidc_db *db, struct oidc_str client_id,
+    const unsigned char *reg_token_hash, struct oidc_error *err)
+{
+	const char	*vals[2] = { client_id.p, (const char *)reg_token_hash };
+	int		 lens[2] = { (int)client_id.len, 32 };
+	int		 fmts[2] = { 0, 1 }, rc;
+	PGresult	*res;
+
+	if (oidc_db_exec(db, OIDC_STMT_CLIENT_REG_DELETE, vals, lens, fmts,
+	    &res, err) == -1)
+		return -1;
+	rc = strcmp(PQcmdTuples(res), "1") == 0;
+	PQclear(res);
+	return rc;
+}

@@ -27,6 +27,30 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "jsonb_array_elements_text(c.metadata->'redirect_uris') u "
 	    "WHERE u = $1 OR starts_with(u, $1 || '/') "
 	    "OR starts_with(u, $1 || '?') LIMIT 1", 1 },
+	/*
+	 * Dynamic registration (RFC 7591/7592): only rows with a
+	 * registration_token_hash are reachable, and update and delete
+	 * repeat the hash the caller checked, so a concurrent change of the
+	 * token cannot be overtaken.
+	 */
+	[OIDC_STMT_CLIENT_REGISTER] = { "client_register",
+	    "INSERT INTO client (client_id, secret_hash, secret_plain, "
+	    "metadata, first_party, registration_token_hash) "
+	    "VALUES ($1, $2, $3, $4::jsonb, false, $5) "
+	    "ON CONFLICT (client_id) DO NOTHING "
+	    "RETURNING extract(epoch FROM created_at)::bigint", 5 },
+	[OIDC_STMT_CLIENT_REG_GET] = { "client_reg_get",
+	    "SELECT client_id, secret_hash, secret_plain, metadata::text, "
+	    "first_party, registration_token_hash, "
+	    "extract(epoch FROM created_at)::bigint FROM client "
+	    "WHERE client_id = $1 AND registration_token_hash IS NOT NULL", 1 },
+	[OIDC_STMT_CLIENT_REG_UPDATE] = { "client_reg_update",
+	    "UPDATE client SET secret_hash = $2, secret_plain = $3, "
+	    "metadata = $4::jsonb, updated_at = now() "
+	    "WHERE client_id = $1 AND registration_token_hash = $5", 5 },
+	[OIDC_STMT_CLIENT_REG_DELETE] = { "client_reg_delete",
+	    "DELETE FROM client WHERE client_id = $1 "
+	    "AND registration_token_hash = $2", 2 },
 	[OIDC_STMT_USER_GET_BY_NAME] = { "user_get_by_name",
 	    "SELECT user_id, username, sub, password_hash, claims::text, "
 	    "disabled_at IS NOT NULL, extract(epoch FROM updated_at)::bigint "

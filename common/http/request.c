@@ -73,6 +73,36 @@ read_body(struct oidc_arena *a, oidc_read_fn rd, void *rarg, size_t len,
 	return 0;
 }
 
+/*
+ * lighttpd sends no DOCUMENT_URI; the CGI pair SCRIPT_NAME + PATH_INFO
+ * (RFC 3875 4.1.5, 4.1.13; both decoded, as nginx's DOCUMENT_URI is)
+ * names the same path.
+ */
+static int
+cgi_path(struct oidc_arena *a, oidc_param_fn get, void *arg,
+    struct oidc_str *out, struct oidc_error *err)
+{
+	struct oidc_str	 sn, pi;
+	char		*p;
+
+	if (header(get, arg, "SCRIPT_NAME", &sn, err) == -1 ||
+	    header(get, arg, "PATH_INFO", &pi, err) == -1)
+		return -1;
+	if (sn.p == NULL)
+		return 0;
+	if (sn.len + pi.len > OIDC_REQUEST_MAX_HEADER)
+		return oidc_fail(err, OIDC_E_LIMIT, "request header too large",
+		    "SCRIPT_NAME + PATH_INFO: %zu bytes", sn.len + pi.len);
+	if ((p = oidc_arena_alloc(a, sn.len + pi.len + 1)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	memcpy(p, sn.p, sn.len);
+	if (pi.len > 0)
+		memcpy(p + sn.len, pi.p, pi.len);
+	p[sn.len + pi.len] = '\0';
+	*out = (struct oidc_str){ p, sn.len + pi.len };
+	return 0;
+}
+
 int
 oidc_request_parse(struct oidc_arena *a, oidc_param_fn get, void *parg,
     oidc_read_fn rd, void *rarg, size_t max_body, enum oidc_body_kind kind,
@@ -99,6 +129,9 @@ oidc_request_parse(struct oidc_arena *a, oidc_param_fn get, void *parg,
 	    err) == -1 ||
 	    header(get, parg, "REMOTE_ADDR", &req->remote_addr, err) == -1 ||
 	    header(get, parg, "CONTENT_LENGTH", &cl, err) == -1)
+		return -1;
+	if (req->path.p == NULL && cgi_path(a, get, parg, &req->path, err) ==
+	    -1)
 		return -1;
 
 	qs = (struct oidc_str){ get(parg, "QUERY_STRING"), 0 };

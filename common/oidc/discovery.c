@@ -225,6 +225,10 @@ render_discovery(struct oidc_ctx *ctx, struct oidc_error *err)
 	    add_list(ctx, j, "prompt_values_supported", prompts,
 	    OIDC_NELEM(prompts), err))
 		return -1;
+	/* RFC 7591 3 via OpenID Connect Discovery 1.0 3. */
+	if (ctx->cfg->registration != OIDC_REGISTRATION_OFF &&
+	    add_url(ctx, j, "registration_endpoint", "/register", err) == -1)
+		return -1;
 	if ((body = oidc_json_serialize(j, ctx->a, &len, err)) == NULL)
 		return -1;
 	return keep(ctx, body, len, err);

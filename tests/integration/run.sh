@@ -46,7 +46,8 @@
 # (nginx|lighttpd), OIDC_CONFIG, OIDC_CTL (absolute oidcctl path), OIDC_TMP,
 # OIDC_BUILD (absolute), OIDC_ROOT (repo root), OIDC_PGHOST, OIDC_PGUSER,
 # OIDC_PGDATABASE, OIDC_PGBIN, OIDC_PGCTL, OIDC_PGDATA, OIDC_RUNDIR,
-# OIDC_KEY_RS256, OIDC_KEY_ES256, OIDC_TEST_TIMEOUT_MULT, PYTHONPATH (lib/).
+# OIDC_KEY_RS256, OIDC_KEY_ES256, OIDC_TEST_TIMEOUT_MULT, PYTHONPATH (lib/),
+# OIDC_REG_INITIAL_TOKEN (oidc.conf has registration = token with it).
 #
 # Knobs:
 #   OIDC_TEST_LEAVE=1         keep the temp dir (logs, cluster) afterwards
@@ -258,6 +259,10 @@ refresh_token_ttl = 2592000
 session_ttl = 86400
 log_level = info
 db_timeout = 5
+# Dynamic registration (t/45-register.py), guarded by the initial access
+# token "$REG_INITIAL_TOKEN".
+registration = token
+registration_initial_token_hash = $(printf %s "$REG_INITIAL_TOKEN" | sha256sum | cut -d' ' -f1)
 EOF
 chmod 0644 "$T/oidc.conf"
 export OIDC_CONFIG=$T/oidc.conf
@@ -354,6 +359,7 @@ run_test() { # file frontend
 	    OIDC_PGDATA="$T/pgdata" OIDC_RUNDIR="$T/run" \
 	    OIDC_KEY_RS256="$T/keys/rs256.pem" OIDC_KEY_ES256="$T/keys/es256.pem" \
 	    OIDC_TEST_TIMEOUT_MULT="$MULT" \
+	    OIDC_REG_INITIAL_TOKEN="$REG_INITIAL_TOKEN" \
 	    PYTHONPATH="$ROOT/tests/integration/lib${PYTHONPATH:+:$PYTHONPATH}" \
 	    PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
 	    timeout -k 5 $((120 * MULT)) python3 "$f" >"$out" 2>&1 </dev/null

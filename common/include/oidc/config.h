@@ -37,6 +37,12 @@
  *                      before further attempts are refused, 1..1000  [10]
  *   login_max_failures_per_address  the same per client address  [100]
  *   login_window       seconds, 10..86400  [900]
+ *   registration       off | open | token: dynamic client registration
+ *                      (RFC 7591/7592) disabled, open to anyone, or only
+ *                      with the initial access token  [off]
+ *   registration_initial_token_hash  64 hex digits: SHA-256 of the
+ *                      initial access token; required with
+ *                      registration = token  [none]
  */
 #ifndef OIDC_CONFIG_H
 #define OIDC_CONFIG_H
@@ -50,6 +56,13 @@
 #define OIDC_CONFIG_MAX_KEYS	16
 
 struct oidc_arena;
+
+/* Dynamic client registration (see oidc/register.h). */
+enum oidc_registration {
+	OIDC_REGISTRATION_OFF = 0,
+	OIDC_REGISTRATION_OPEN,
+	OIDC_REGISTRATION_TOKEN
+};
 
 struct oidc_config_key {
 	const char	*alg;	/* NULL: inferred from the key */
@@ -77,6 +90,9 @@ struct oidc_config {
 	int64_t			 login_max_failures;
 	int64_t			 login_max_failures_per_address;
 	int64_t			 login_window;
+	enum oidc_registration	 registration;
+	bool			 has_registration_initial_token_hash;
+	unsigned char		 registration_initial_token_hash[32];
 };
 
 /*

@@ -63,6 +63,9 @@ struct oidc_client_row {
 	struct oidc_str	 secret_plain;	/* absent unless needed */
 	struct oidc_str	 metadata;	/* JSON text */
 	bool		 first_party;
+	/* Dynamic registration only (client_register, client_reg_*): */
+	unsigned char	 reg_token_hash[32];
+	int64_t		 issued_at;	/* created_at, unix seconds */
 };
 
 /* 1 found, 0 not found, -1 error. */
@@ -86,6 +89,28 @@ OIDC_MUST_CHECK int	oidc_db_client_delete(struct oidc_db *,
  */
 OIDC_MUST_CHECK int	oidc_db_origin_known(struct oidc_db *,
 			    struct oidc_str origin, struct oidc_error *);
+/*
+ * Dynamic registration (RFC 7591, RFC 7592).  A registered client has
+ * reg_token_hash set; first_party is always false.
+ * register: 1 inserted (row->issued_at set), 0 the client_id exists, -1.
+ * reg_get: 1 found (a registered client: reg_token_hash and issued_at
+ * set), 0 unknown or not registered dynamically, -1 error.  The caller
+ * compares the presented token's hash with reg_token_hash.
+ * reg_update (metadata and secret columns) and reg_delete: 1 done, 0 no
+ * client with this id AND this registration token hash, -1 error.
+ */
+OIDC_MUST_CHECK int	oidc_db_client_register(struct oidc_db *,
+			    struct oidc_client_row *, struct oidc_error *);
+OIDC_MUST_CHECK int	oidc_db_client_reg_get(struct oidc_db *,
+			    struct oidc_arena *, struct oidc_str client_id,
+			    struct oidc_client_row *, struct oidc_error *);
+OIDC_MUST_CHECK int	oidc_db_client_reg_update(struct oidc_db *,
+			    const struct oidc_client_row *,
+			    struct oidc_error *);
+OIDC_MUST_CHECK int	oidc_db_client_reg_delete(struct oidc_db *,
+			    struct oidc_str client_id,
+			    const unsigned char *reg_token_hash,
+			    struct oidc_error *);
 /* All clients (id, metadata, first_party); *rows arena-owned. */
 OIDC_MUST_CHECK int	oidc_db_client_list(struct oidc_db *,
 			    struct oidc_arena *, struct oidc_client_row **rows,

@@ -36,7 +36,13 @@ enum oidc_method {
 /* What an endpoint accepts as a request body. */
 enum oidc_body_kind {
 	OIDC_BODY_FORM = 0,	/* application/x-www-form-urlencoded */
-	OIDC_BODY_JSON		/* application/json, kept raw */
+	OIDC_BODY_JSON,		/* application/json, kept raw */
+	/*
+	 * Any media type, kept raw: the handler checks Content-Type itself,
+	 * after deciding what the method means for the path (a 405 must win
+	 * over a wrong body: /register and /register/<id>).
+	 */
+	OIDC_BODY_RAW
 };
 
 struct oidc_request {
@@ -44,7 +50,8 @@ struct oidc_request {
 	struct oidc_params	 query;
 	struct oidc_params	 form;		/* parsed form body */
 	struct oidc_str		 body;		/* raw body (JSON kind) */
-	struct oidc_str		 path;		/* DOCUMENT_URI */
+	struct oidc_str		 path;		/* DOCUMENT_URI, else
+						   SCRIPT_NAME PATH_INFO */
 	struct oidc_str		 content_type;
 	struct oidc_str		 authorization;
 	struct oidc_str		 cookie;
