@@ -117,6 +117,7 @@ check-fuzz: $(FUZZ_BINS)
 
 lint:
 	@tests/checksrc.sh
+	@tests/check-config-doc.sh
 
 check-integration: all
 	@OIDC_BUILD=$(B) tests/integration/run.sh

@@ -185,12 +185,26 @@ oidc_request_param(const struct oidc_request *req, const char *name)
 const char *
 oidc_method_allow(unsigned m)
 {
-	if ((m & OIDC_METHOD_GET) && (m & OIDC_METHOD_POST))
-		return (m & OIDC_METHOD_OPTIONS) ? "GET, POST, OPTIONS" :
-		    "GET, POST";
-	if (m & OIDC_METHOD_POST)
-		return (m & OIDC_METHOD_OPTIONS) ? "POST, OPTIONS" : "POST";
-	if (m & OIDC_METHOD_GET)
-		return (m & OIDC_METHOD_OPTIONS) ? "GET, OPTIONS" : "GET";
+	/* Every combination an endpoint declares, spelled out once. */
+	static const struct {
+		unsigned	 m;
+		const char	*allow;
+	} table[] = {
+		{ OIDC_METHOD_GET | OIDC_METHOD_POST | OIDC_METHOD_PUT |
+		    OIDC_METHOD_DELETE, "GET, POST, PUT, DELETE" },
+		{ OIDC_METHOD_GET | OIDC_METHOD_POST | OIDC_METHOD_OPTIONS,
+		    "GET, POST, OPTIONS" },
+		{ OIDC_METHOD_GET | OIDC_METHOD_POST, "GET, POST" },
+		{ OIDC_METHOD_POST | OIDC_METHOD_OPTIONS, "POST, OPTIONS" },
+		{ OIDC_METHOD_GET | OIDC_METHOD_HEAD, "GET, HEAD" },
+		{ OIDC_METHOD_GET | OIDC_METHOD_OPTIONS, "GET, OPTIONS" },
+		{ OIDC_METHOD_POST, "POST" },
+		{ OIDC_METHOD_GET, "GET" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < OIDC_NELEM(table); i++)
+		if ((m & table[i].m) == table[i].m)
+			return table[i].allow;
 	return "";
 }
