@@ -16,7 +16,7 @@ PREFIX		?= /usr/local
 DESTDIR		?=
 OIDC_PORT	?= 8080
 CC		?= cc
-PKGS		:= openssl libpq json-c
+PKGS		:= openssl libpq json-c libcurl
 
 ifeq ($(SANITIZE),1)
 VARIANT		:= asan

@@ -21,7 +21,7 @@ fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "deps: dpkg-query not found: not a Debian system; install by hand:" >&2
-	echo "deps:   libfcgi, OpenSSL 3, json-c, libpq, PostgreSQL server," \
+	echo "deps:   libfcgi, OpenSSL 3, json-c, libpq, libcurl, PostgreSQL server," \
 	    "nginx, lighttpd, spawn-fcgi, python3 (+jwcrypto), clang" >&2
 	exit 0
 fi
@@ -41,6 +41,7 @@ libfcgi-dev
 libssl-dev
 libjson-c-dev
 libpq-dev
+libcurl4-openssl-dev
 nginx-light|nginx|nginx-core|nginx-full|nginx-extras
 spawn-fcgi
 openssl

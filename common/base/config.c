@@ -47,7 +47,15 @@ static const struct keydef keydefs[] = {
 	{ "registration",	K_REG,	 OFF(registration),	0, 0 },
 	{ "registration_initial_token_hash", K_HASH,
 	    OFF(registration_initial_token_hash), 0, 0 },
+	{ "outbound_ca_file",	K_STR,	 OFF(outbound_ca_file),	0, 0 },
+	{ "outbound_allow_private", K_BOOL, OFF(outbound_allow_private), 0, 0 },
+	{ "outbound_connect_timeout", K_TTL, OFF(outbound_connect_timeout),
+	    1, 60 },
+	{ "outbound_timeout",	K_TTL,	 OFF(outbound_timeout),	1, 300 },
 };
+
+/* oidc_config_parse() remembers the keys seen in one 64-bit mask. */
+_Static_assert(OIDC_NELEM(keydefs) <= 64, "too many keys for `seen`");
 
 static int
 bad(struct oidc_error *err, const char *name, size_t line, const char *key,
@@ -157,9 +165,9 @@ set_value(struct oidc_arena *a, struct oidc_config *cfg,
 		return 0;
 	case K_BOOL:
 		if (vlen == 3 && memcmp(v, "yes", 3) == 0)
-			cfg->require_nonce = true;
+			*(bool *)(void *)((char *)cfg + kd->off) = true;
 		else if (vlen == 2 && memcmp(v, "no", 2) == 0)
-			cfg->require_nonce = false;
+			*(bool *)(void *)((char *)cfg + kd->off) = false;
 		else
 			return bad(err, name, line, kd->name,
 			    "must be yes or no");
@@ -220,7 +228,7 @@ oidc_config_parse(struct oidc_arena *a, const char *name, const char *buf,
     size_t len, struct oidc_config *cfg, struct oidc_error *err)
 {
 	const char	*p = buf, *end = buf + len, *eol, *k, *ke, *v, *ve;
-	uint32_t	 seen = 0;
+	uint64_t	 seen = 0;
 	size_t		 line = 0, i;
 	char		 key[64];
 
@@ -240,6 +248,8 @@ oidc_config_parse(struct oidc_arena *a, const char *name, const char *buf,
 	cfg->login_max_failures = 10;
 	cfg->login_max_failures_per_address = 100;
 	cfg->login_window = 900;
+	cfg->outbound_connect_timeout = 2;
+	cfg->outbound_timeout = 5;
 
 	while (p < end) {
 		line++;
@@ -279,9 +289,9 @@ oidc_config_parse(struct oidc_arena *a, const char *name, const char *buf,
 				break;
 		if (i == OIDC_NELEM(keydefs))
 			return bad(err, name, line, key, "unknown key");
-		if (keydefs[i].kind != K_KEY && (seen & (1u << i)))
+		if (keydefs[i].kind != K_KEY && (seen & ((uint64_t)1 << i)))
 			return bad(err, name, line, key, "given twice");
-		seen |= 1u << i;
+		seen |= (uint64_t)1 << i;
 		if (set_value(a, cfg, &keydefs[i], v, (size_t)(ve - v), name,
 		    line, err) == -1)
 			return -1;

@@ -43,6 +43,15 @@
  *   registration_initial_token_hash  64 hex digits: SHA-256 of the
  *                      initial access token; required with
  *                      registration = token  [none]
+ *   outbound_ca_file   PATH to a PEM bundle of the CAs trusted for
+ *                      outbound https requests (oidc/outbound.h), for
+ *                      private PKIs  [the system bundle]
+ *   outbound_allow_private  yes | no: allow outbound requests to
+ *                      private (RFC 1918, ULA), loopback, link-local,
+ *                      unspecified and multicast addresses, and plain
+ *                      http; development and tests only  [no]
+ *   outbound_connect_timeout  seconds, 1..60  [2]
+ *   outbound_timeout   seconds for a whole outbound request, 1..300  [5]
  */
 #ifndef OIDC_CONFIG_H
 #define OIDC_CONFIG_H
@@ -93,6 +102,10 @@ struct oidc_config {
 	enum oidc_registration	 registration;
 	bool			 has_registration_initial_token_hash;
 	unsigned char		 registration_initial_token_hash[32];
+	const char		*outbound_ca_file;	/* path or NULL */
+	bool			 outbound_allow_private;
+	int64_t			 outbound_connect_timeout;
+	int64_t			 outbound_timeout;
 };
 
 /*
