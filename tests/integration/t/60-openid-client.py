@@ -4,7 +4,14 @@
 code flow with PKCE through the login form, redeems the code with
 client.callback() so that the library validates the ID Token itself
 (signature, iss, aud, exp, nonce, at_hash, the iss response parameter),
-refreshes and calls UserInfo (issue 5, last item).
+refreshes and calls UserInfo (issue 5, last item); then (issue 11)
+introspection (own client, a stranger, a "resource_server": true client),
+revocation (access token; refresh token taking its grant's access tokens),
+private_key_jwt with RS256 and ES256 keys made in node, client_secret_jwt,
+the hybrid flow (code id_token) in fragment and form_post response modes
+and RP-Initiated Logout through endSessionUrl().  rp.js registers the
+clients it needs beyond the first with `oidcctl client create` (OIDC_CTL,
+OIDC_CONFIG), since it makes their keys.
 
 Needs node and npm; the packages are installed with `npm ci` on first use
 (registry access), else the test is skipped.
@@ -20,6 +27,7 @@ from grants import user_sub
 ROOT = env("OIDC_ROOT")
 RP = os.path.join(ROOT, "tests", "interop", "rp_openid_client")
 RURI = "http://127.0.0.1:9/rp/cb"
+LOGOUT_URI = "http://127.0.0.1:9/rp/logged-out"
 
 node = shutil.which("node")
 npm = shutil.which("npm")
@@ -47,16 +55,18 @@ create_user(user, pw, {"email": "rp@example.com", "email_verified": True,
                        "name": "RP User"})
 c = create_client({"client_name": "openid-client RP",
                    "redirect_uris": [RURI],
+                   "post_logout_redirect_uris": [LOGOUT_URI],
                    "grant_types": ["authorization_code", "refresh_token"],
                    "token_endpoint_auth_method": "client_secret_basic"})
 
 e = dict(os.environ)
 e.update({"RP_CLIENT_ID": c["client_id"], "RP_CLIENT_SECRET":
-          c["client_secret"], "RP_REDIRECT_URI": RURI, "RP_USERNAME": user,
+          c["client_secret"], "RP_REDIRECT_URI": RURI,
+          "RP_POST_LOGOUT_URI": LOGOUT_URI, "RP_USERNAME": user,
           "RP_PASSWORD": pw, "RP_EXPECT_SUB": user_sub(user)})
 p = subprocess.run([node, os.path.join(RP, "rp.js")], env=e, cwd=RP,
                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                   timeout=60 * MULT)
+                   timeout=100 * MULT)
 out = p.stdout.decode("utf-8", "replace")
 lines = out.splitlines()
 for idx, ln in enumerate(lines):
