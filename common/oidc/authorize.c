@@ -804,6 +804,7 @@ decide(struct oidc_ctx *ctx, const struct oidc_request *req,
 			if (oidc_session_start(ctx, resp, user_id, sub, &s,
 			    err) == -1 || oidc_db_commit(ctx->db, err) == -1)
 				return -1;
+			s.username = oidc_params_get(ar->p, "username");
 			rc = 1;
 			fresh_login = true;
 		} else if (oidc_str_eq_cstr(action, "consent")) {
