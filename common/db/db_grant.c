@@ -87,6 +87,32 @@ run_count(struct oidc_db *db, enum oidc_stmt_id id, struct params *p,
 	return n;
 }
 
+/*
+ * Run a lookup keyed by a hash (and optionally a client id): 1 with *res
+ * holding the single row (the caller PQclears it), 0 no row, -1 error.
+ */
+static int
+one_by_hash(struct oidc_db *db, enum oidc_stmt_id id,
+    const unsigned char *hash, const struct oidc_str *client_id,
+    PGresult **res, struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+
+	*res = NULL;	/* PQclear(NULL) is a no-op for every caller path */
+	p_bin(&p, hash, OIDC_HASH_LEN);
+	if (client_id != NULL)
+		p_str(&p, *client_id);
+	if (run(db, id, &p, res, err) == -1) {
+		*res = NULL;
+		return -1;
+	}
+	if (PQntuples(*res) == 1)
+		return 1;
+	PQclear(*res);
+	*res = NULL;
+	return 0;
+}
+
 int
 oidc_db_code_insert(struct oidc_db *db, const struct oidc_code_row *c,
     struct oidc_error *err)
@@ -119,16 +145,12 @@ oidc_db_code_consume(struct oidc_db *db, struct oidc_arena *a,
     const unsigned char *hash, struct oidc_code_row *c,
     struct oidc_error *err)
 {
-	struct params	 p = { .n = 0 };
 	PGresult	*res;
 	int		 rc;
 
 	memset(c, 0, sizeof(*c));
-	p_bin(&p, hash, OIDC_HASH_LEN);
-	if (run(db, OIDC_STMT_CODE_CONSUME, &p, &res, err) == -1)
-		return -1;
-	rc = PQntuples(res) == 1;
-	if (rc == 1) {
+	if ((rc = one_by_hash(db, OIDC_STMT_CODE_CONSUME, hash, NULL, &res,
+	    err)) == 1) {
 		memcpy(c->code_hash, hash, OIDC_HASH_LEN);
 		c->user_id = oidc_db_i64(res, 0, CC_USER);
 		c->auth_time = oidc_db_i64(res, 0, CC_AUTH_TIME);
@@ -226,16 +248,12 @@ oidc_db_access_token_get(struct oidc_db *db, struct oidc_arena *a,
     const unsigned char *hash, struct oidc_token_row *t,
     struct oidc_error *err)
 {
-	struct params	 p = { .n = 0 };
 	PGresult	*res;
 	int		 rc;
 
 	memset(t, 0, sizeof(*t));
-	p_bin(&p, hash, OIDC_HASH_LEN);
-	if (run(db, OIDC_STMT_ACCESS_TOKEN_GET, &p, &res, err) == -1)
-		return -1;
-	rc = PQntuples(res) == 1;
-	if (rc == 1) {
+	if ((rc = one_by_hash(db, OIDC_STMT_ACCESS_TOKEN_GET, hash, NULL, &res,
+	    err)) == 1) {
 		t->kind = "access";
 		memcpy(t->token_hash, hash, OIDC_HASH_LEN);
 		if (read_token(a, res, t, err) == -1 ||
@@ -255,17 +273,12 @@ oidc_db_refresh_rotate(struct oidc_db *db, struct oidc_arena *a,
     const unsigned char *hash, struct oidc_str client_id,
     struct oidc_token_row *t, struct oidc_error *err)
 {
-	struct params	 p = { .n = 0 };
 	PGresult	*res;
 	int		 rc;
 
 	memset(t, 0, sizeof(*t));
-	p_bin(&p, hash, OIDC_HASH_LEN);
-	p_str(&p, client_id);
-	if (run(db, OIDC_STMT_REFRESH_ROTATE, &p, &res, err) == -1)
-		return -1;
-	rc = PQntuples(res) == 1;
-	if (rc == 1) {
+	if ((rc = one_by_hash(db, OIDC_STMT_REFRESH_ROTATE, hash, &client_id, &res,
+	    err)) == 1) {
 		t->kind = "refresh";
 		memcpy(t->token_hash, hash, OIDC_HASH_LEN);
 		if (read_token(a, res, t, err) == -1)
@@ -309,16 +322,12 @@ oidc_db_token_introspect(struct oidc_db *db, struct oidc_arena *a,
     const unsigned char *hash, struct oidc_token_row *t,
     struct oidc_error *err)
 {
-	struct params	 p = { .n = 0 };
 	PGresult	*res;
 	int		 rc;
 
 	memset(t, 0, sizeof(*t));
-	p_bin(&p, hash, OIDC_HASH_LEN);
-	if (run(db, OIDC_STMT_TOKEN_INTROSPECT, &p, &res, err) == -1)
-		return -1;
-	rc = PQntuples(res) == 1;
-	if (rc == 1) {
+	if ((rc = one_by_hash(db, OIDC_STMT_TOKEN_INTROSPECT, hash, NULL, &res,
+	    err)) == 1) {
 		memcpy(t->token_hash, hash, OIDC_HASH_LEN);
 		t->kind = strcmp(PQgetvalue(res, 0, T_KIND), "refresh") == 0 ?
 		    "refresh" : "access";
@@ -373,16 +382,12 @@ oidc_db_session_get(struct oidc_db *db, struct oidc_arena *a,
     const unsigned char *hash, struct oidc_session_row *s,
     struct oidc_error *err)
 {
-	struct params	 p = { .n = 0 };
 	PGresult	*res;
 	int		 rc;
 
 	memset(s, 0, sizeof(*s));
-	p_bin(&p, hash, OIDC_HASH_LEN);
-	if (run(db, OIDC_STMT_SESSION_GET, &p, &res, err) == -1)
-		return -1;
-	rc = PQntuples(res) == 1;
-	if (rc == 1) {
+	if ((rc = one_by_hash(db, OIDC_STMT_SESSION_GET, hash, NULL, &res,
+	    err)) == 1) {
 		memcpy(s->session_hash, hash, OIDC_HASH_LEN);
 		s->user_id = oidc_db_i64(res, 0, 0);
 		s->auth_time = oidc_db_i64(res, 0, 2);
