@@ -116,7 +116,8 @@ read_metadata(struct oidcctl *o, struct oidc_json **meta,
 	oidc_json_del(in, "first_party");
 	oidc_json_del(in, "client_id_issued_at");
 	oidc_json_del(in, "client_secret_expires_at");
-	if (oidc_client_normalize(o->a, in, meta, err) == -1)
+	if (oidc_client_normalize(o->a, in, o->cfg.outbound_allow_private ?
+	    OIDC_CLIENT_ALLOW_PRIVATE : 0, meta, err) == -1)
 		goto out;
 	rc = 0;
 out:

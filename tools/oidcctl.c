@@ -35,7 +35,10 @@ usage(FILE *f)
 	    "delete\n"
 	    "  key generate|rotate|import|retire|list\n"
 	    "                              signing keys in the database\n"
-	    "  jose keygen|sign|verify     JWS and JWK tools\n\n"
+	    "  jose keygen|sign|verify     JWS and JWK tools\n"
+	    "  backchannel deliver [--loop]\n"
+	    "                              send queued back-channel logout "
+	    "tokens\n\n"
 	    "`oidcctl COMMAND --help` describes each command.\n\n"
 	    "exit status: 0 ok, 1 failure, 2 usage or invalid input,\n"
 	    "             3 not found, 4 conflict (already exists)\n");
@@ -248,6 +251,8 @@ main(int argc, char *argv[])
 		return oidcctl_jose(argc - 1, argv + 1);
 	if (strcmp(argv[1], "key") == 0)
 		return oidcctl_key(argc - 1, argv + 1);
+	if (strcmp(argv[1], "backchannel") == 0)
+		return oidcctl_backchannel(argc - 1, argv + 1);
 	fprintf(stderr, "oidcctl: unknown command %s (try --help)\n", argv[1]);
 	return OIDCCTL_USAGE;
 }

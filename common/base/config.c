@@ -52,6 +52,8 @@ static const struct keydef keydefs[] = {
 	{ "outbound_connect_timeout", K_TTL, OFF(outbound_connect_timeout),
 	    1, 60 },
 	{ "outbound_timeout",	K_TTL,	 OFF(outbound_timeout),	1, 300 },
+	{ "backchannel_max_attempts", K_TTL, OFF(backchannel_max_attempts),
+	    1, 10 },
 };
 
 /* oidc_config_parse() remembers the keys seen in one 64-bit mask. */
@@ -250,6 +252,7 @@ oidc_config_parse(struct oidc_arena *a, const char *name, const char *buf,
 	cfg->login_window = 900;
 	cfg->outbound_connect_timeout = 2;
 	cfg->outbound_timeout = 5;
+	cfg->backchannel_max_attempts = 5;
 
 	while (p < end) {
 		line++;

@@ -491,3 +491,116 @@ oidc_db_purge(struct oidc_db *db, int64_t batch, int64_t keep_s,
 	} while (n > 0);
 	return 0;
 }
+
+int
+oidc_db_session_client_add(struct oidc_db *db, struct oidc_str sid,
+    struct oidc_str client_id, struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+
+	p_str(&p, sid);
+	p_str(&p, client_id);
+	return run_count(db, OIDC_STMT_SESSION_CLIENT_ADD, &p, err) < 0 ?
+	    -1 : 0;
+}
+
+int
+oidc_db_backchannel_targets(struct oidc_db *db, struct oidc_arena *a,
+    struct oidc_str sid, struct oidc_backchannel_target **rows, size_t *n,
+    struct oidc_error *err)
+{
+	struct oidc_backchannel_target	*t;
+	struct params			 p = { .n = 0 };
+	PGresult			*res;
+	int				 i, nt, rc = -1;
+
+	*rows = NULL;
+	*n = 0;
+	p_str(&p, sid);
+	if (run(db, OIDC_STMT_BACKCHANNEL_TARGETS, &p, &res, err) == -1)
+		return -1;
+	nt = PQntuples(res);
+	if ((t = oidc_arena_calloc(a, (size_t)nt + 1, sizeof(*t))) == NULL) {
+		oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+		goto out;
+	}
+	for (i = 0; i < nt; i++)
+		if (oidc_db_copy(a, res, i, 0, &t[i].client_id, err) == -1 ||
+		    oidc_db_copy(a, res, i, 1, &t[i].uri, err) == -1 ||
+		    oidc_db_copy(a, res, i, 2, &t[i].id_token_alg, err) == -1)
+			goto out;
+	*rows = t;
+	*n = (size_t)nt;
+	rc = 0;
+out:
+	PQclear(res);
+	return rc;
+}
+
+int
+oidc_db_backchannel_enqueue(struct oidc_db *db, struct oidc_str client_id,
+    struct oidc_str uri, const char *token, int64_t expires_at,
+    struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+
+	p_str(&p, client_id);
+	p_str(&p, uri);
+	p_cstr(&p, token);
+	p_i64(&p, expires_at);
+	return run_count(db, OIDC_STMT_BACKCHANNEL_ENQUEUE, &p, err) == 1 ?
+	    0 : -1;
+}
+
+/* Columns of backchannel_claim. */
+enum { BC_ID, BC_CLIENT, BC_URI, BC_TOKEN, BC_ATTEMPTS, BC_EXPIRED };
+
+int
+oidc_db_backchannel_claim(struct oidc_db *db, struct oidc_arena *a,
+    int64_t batch, int64_t base_s, struct oidc_backchannel_delivery **rows,
+    size_t *n, struct oidc_error *err)
+{
+	struct oidc_backchannel_delivery	*d;
+	struct params				 p = { .n = 0 };
+	PGresult				*res;
+	int					 i, nd, rc = -1;
+
+	*rows = NULL;
+	*n = 0;
+	p_i64(&p, batch);
+	p_i64(&p, base_s);
+	if (run(db, OIDC_STMT_BACKCHANNEL_CLAIM, &p, &res, err) == -1)
+		return -1;
+	nd = PQntuples(res);
+	if ((d = oidc_arena_calloc(a, (size_t)nd + 1, sizeof(*d))) == NULL) {
+		oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+		goto out;
+	}
+	for (i = 0; i < nd; i++) {
+		d[i].delivery_id = oidc_db_i64(res, i, BC_ID);
+		d[i].attempts = oidc_db_i64(res, i, BC_ATTEMPTS);
+		d[i].expired = oidc_db_bool(res, i, BC_EXPIRED);
+		if (oidc_db_copy(a, res, i, BC_CLIENT, &d[i].client_id,
+		    err) == -1 ||
+		    oidc_db_copy(a, res, i, BC_URI, &d[i].uri, err) == -1 ||
+		    oidc_db_copy(a, res, i, BC_TOKEN, &d[i].token, err) == -1)
+			goto out;
+	}
+	*rows = d;
+	*n = (size_t)nd;
+	rc = 0;
+out:
+	PQclear(res);
+	return rc;
+}
+
+int
+oidc_db_backchannel_delete(struct oidc_db *db, int64_t delivery_id,
+    struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+
+	p_i64(&p, delivery_id);
+	return run_count(db, OIDC_STMT_BACKCHANNEL_DELETE, &p, err) < 0 ?
+	    -1 : 0;
+}

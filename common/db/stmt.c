@@ -257,4 +257,37 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "SELECT (SELECT count(*) FROM c) + (SELECT count(*) FROM t) + "
 	    "(SELECT count(*) FROM s) + (SELECT count(*) FROM n) + "
 	    "(SELECT count(*) FROM j) + (SELECT count(*) FROM f)", 2 },
+	/*
+	 * Back-Channel Logout (sql/migrations/0005_backchannel.sql).  A
+	 * claim takes due rows and pushes their next attempt out by $2
+	 * seconds in the same statement (the lease, and the retry backoff
+	 * when the delivery fails), so concurrent senders never take the
+	 * same row and a crashed sender's rows come back by themselves.
+	 */
+	[OIDC_STMT_SESSION_CLIENT_ADD] = { "session_client_add",
+	    "INSERT INTO session_client (sid, client_id) "
+	    "SELECT $1, $2 WHERE EXISTS "
+	    "(SELECT 1 FROM login_session WHERE sid = $1) "
+	    "ON CONFLICT DO NOTHING", 2 },
+	[OIDC_STMT_BACKCHANNEL_TARGETS] = { "backchannel_targets",
+	    "SELECT c.client_id, c.metadata->>'backchannel_logout_uri', "
+	    "c.metadata->>'id_token_signed_response_alg' "
+	    "FROM session_client sc JOIN client c ON c.client_id = sc.client_id "
+	    "WHERE sc.sid = $1 "
+	    "AND c.metadata->>'backchannel_logout_uri' IS NOT NULL "
+	    "ORDER BY c.client_id", 1 },
+	[OIDC_STMT_BACKCHANNEL_ENQUEUE] = { "backchannel_enqueue",
+	    "INSERT INTO backchannel_delivery (client_id, uri, token, "
+	    "expires_at) VALUES ($1, $2, $3, to_timestamp($4))", 4 },
+	[OIDC_STMT_BACKCHANNEL_CLAIM] = { "backchannel_claim",
+	    "UPDATE backchannel_delivery d SET attempts = d.attempts + 1, "
+	    "next_attempt_at = now() + make_interval(secs => $2 * "
+	    "least(power(2, d.attempts), 12)) "
+	    "WHERE d.delivery_id IN (SELECT delivery_id "
+	    "FROM backchannel_delivery WHERE next_attempt_at <= now() "
+	    "ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED) "
+	    "RETURNING d.delivery_id, d.client_id, d.uri, d.token, "
+	    "d.attempts, d.expires_at <= now()", 2 },
+	[OIDC_STMT_BACKCHANNEL_DELETE] = { "backchannel_delete",
+	    "DELETE FROM backchannel_delivery WHERE delivery_id = $1", 1 },
 };

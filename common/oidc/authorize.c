@@ -630,6 +630,10 @@ issue(struct oidc_ctx *ctx, struct oidc_response *resp, struct authz *ar,
 
 	if (oidc_db_begin(ctx->db, err) == -1)
 		return -1;
+	/* Who to tell when this session ends (oidc/backchannel.h). */
+	if (s->sid.p != NULL && oidc_db_session_client_add(ctx->db, s->sid,
+	    ar->client.client_id, err) == -1)
+		return -1;
 	/* The seed's exists_nonce: a client may use a nonce only once. */
 	if (ar->nonce.p != NULL) {
 		if (oidc_sha256(ar->nonce.p, ar->nonce.len, nh, err) == -1 ||

@@ -7,6 +7,7 @@
 #include "oidc/client.h"
 #include "oidc/db.h"
 #include "oidc/json.h"
+#include "oidc/outbound.h"
 
 static const char *const auth_names[OIDC_AUTH__MAX] = {
 	[OIDC_AUTH_NONE] = "none",
@@ -159,6 +160,30 @@ check_redirect_uri(struct oidc_str u, bool native, struct oidc_error *err)
 	    "scheme not allowed");
 }
 
+/*
+ * Back-Channel Logout 1.0 2.2: where the provider POSTs logout tokens.
+ * An https URL the outbound module accepts (no fragment, no userinfo);
+ * http only on a loopback host and only when the operator allows
+ * private destinations (development and tests).
+ */
+static int
+check_backchannel_uri(struct oidc_str u, unsigned flags,
+    struct oidc_error *err)
+{
+	struct oidc_error	 tmp = { 0 };
+
+	if (u.len <= OIDC_CLIENT_MAX_URI_LEN && u.len > 8 &&
+	    memcmp(u.p, "https://", 8) == 0 &&
+	    oidc_outbound_url_check(u.p, u.len, false, &tmp) == 0)
+		return 0;
+	if ((flags & OIDC_CLIENT_ALLOW_PRIVATE) &&
+	    u.len <= OIDC_CLIENT_MAX_URI_LEN && is_loopback_http(u) &&
+	    oidc_outbound_url_check(u.p, u.len, true, &tmp) == 0)
+		return 0;
+	return bad_meta(err, "backchannel_logout_uri must be an absolute "
+	    "https URL without a fragment");
+}
+
 static int
 str_member(const struct oidc_json *in, const char *key, struct oidc_str *out,
     const char *desc, struct oidc_error *err)
@@ -184,7 +209,7 @@ alg_known(struct oidc_str s)
 
 int
 oidc_client_normalize(struct oidc_arena *a, const struct oidc_json *in,
-    struct oidc_json **out, struct oidc_error *err)
+    unsigned flags, struct oidc_json **out, struct oidc_error *err)
 {
 	struct oidc_error	 tmp = { 0 };
 	struct oidc_json	*j, *arr;
@@ -334,9 +359,18 @@ oidc_client_normalize(struct oidc_arena *a, const struct oidc_json *in,
 	if (rc == 1 && !alg_known(s))
 		return bad_meta(err, "userinfo_signed_response_alg is not "
 		    "supported");
+	if ((rc = str_member(in, "backchannel_logout_uri", &s,
+	    "backchannel_logout_uri must be a string", err)) == -1)
+		return -1;
+	if (rc == 1 && check_backchannel_uri(s, flags, err) == -1)
+		return -1;
 	{
 		bool	 b;
 
+		if (oidc_json_get_bool(in, "backchannel_logout_session_required",
+		    &b, &tmp) == -1)
+			return bad_meta(err, "backchannel_logout_session_"
+			    "required must be a boolean");
 		if (oidc_json_get_bool(in, "resource_server", &b, &tmp) == -1 ||
 		    oidc_json_get_bool(in, "require_nonce", &b, &tmp) == -1)
 			return bad_meta(err, "resource_server and require_nonce "

@@ -223,7 +223,11 @@ render_discovery(struct oidc_ctx *ctx, struct oidc_error *err)
 	    oidc_json_set_bool(j, "authorization_response_iss_parameter_"
 	    "supported", true, err) ||
 	    add_list(ctx, j, "prompt_values_supported", prompts,
-	    OIDC_NELEM(prompts), err))
+	    OIDC_NELEM(prompts), err) ||
+	    /* Back-Channel Logout 1.0 2.1: logout tokens always carry sid. */
+	    oidc_json_set_bool(j, "backchannel_logout_supported", true, err) ||
+	    oidc_json_set_bool(j, "backchannel_logout_session_supported", true,
+	    err))
 		return -1;
 	/* RFC 7591 3 via OpenID Connect Discovery 1.0 3. */
 	if (ctx->cfg->registration != OIDC_REGISTRATION_OFF &&

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "oidc/arena.h"
+#include "oidc/backchannel.h"
 #include "oidc/buf.h"
 #include "oidc/client.h"
 #include "oidc/config.h"
@@ -206,7 +207,13 @@ oidc_logout_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if (rc == 1 && !confirmed &&
 	    !(lo.hint_sub.p != NULL && oidc_str_eq(lo.hint_sub, s.sub)))
 		return confirm_page(ctx, req, resp, &lo, err);
+	/*
+	 * Back-channel logout tokens are only queued here, in the same
+	 * transaction; `oidcctl backchannel deliver` sends them, so no
+	 * relying party can delay this response.
+	 */
 	if (rc == 1 && (oidc_db_begin(ctx->db, err) == -1 ||
+	    oidc_backchannel_session_ended(ctx, s.sid, s.sub, err) == -1 ||
 	    oidc_session_end(ctx, req, resp, err) == -1 ||
 	    oidc_db_commit(ctx->db, err) == -1))
 		return -1;

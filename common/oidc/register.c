@@ -189,6 +189,14 @@ opt_str(const struct oidc_json *j, const char *key, struct oidc_str *out,
 	return rc;
 }
 
+/* oidc_client_normalize() flags from the configuration. */
+static unsigned
+norm_flags(const struct oidc_ctx *ctx)
+{
+	return ctx->cfg->outbound_allow_private ? OIDC_CLIENT_ALLOW_PRIVATE :
+	    0;
+}
+
 /* The rules register.h adds to oidc_client_normalize(). */
 static int
 check_extra(struct oidc_arena *a, const struct oidc_json *j,
@@ -302,7 +310,7 @@ check_extra(struct oidc_arena *a, const struct oidc_json *j,
 
 int
 oidc_register_metadata(struct oidc_arena *a, const struct oidc_json *in,
-    struct oidc_json **out, struct oidc_error *err)
+    unsigned flags, struct oidc_json **out, struct oidc_error *err)
 {
 	struct oidc_error	 tmp = { 0 };
 	struct oidc_json	*j, *norm;
@@ -327,7 +335,7 @@ oidc_register_metadata(struct oidc_arena *a, const struct oidc_json *in,
 	oidc_json_del(j, "software_statement");
 	if (check_extra(a, j, err) == -1)
 		return -1;
-	if (oidc_client_normalize(a, j, &norm, err) == -1)
+	if (oidc_client_normalize(a, j, flags, &norm, err) == -1)
 		return -1;
 	/* OpenID Connect Dynamic Client Registration 2: web by default. */
 	if (!oidc_json_has(norm, "application_type") &&
@@ -521,7 +529,8 @@ do_register(struct oidc_ctx *ctx, const struct oidc_request *req,
 			return invalid_token(err, "wrong initial access token");
 	}
 	if (body_json(ctx, req, &in, err) == -1 ||
-	    oidc_register_metadata(ctx->a, in, &meta, err) == -1)
+	    oidc_register_metadata(ctx->a, in, norm_flags(ctx), &meta,
+	    err) == -1)
 		return -1;
 	memset(&row, 0, sizeof(row));
 	if ((s = oidc_random_token(ctx->a, CLIENT_ID_BYTES, err)) == NULL ||
@@ -634,7 +643,8 @@ do_update(struct oidc_ctx *ctx, const struct oidc_request *req,
 		if (!old.has_secret_hash || !hash_eq(h, old.secret_hash))
 			return bad_meta(err, "client_secret cannot be changed");
 	}
-	if (oidc_register_metadata(ctx->a, in, &meta, err) == -1)
+	if (oidc_register_metadata(ctx->a, in, norm_flags(ctx), &meta,
+	    err) == -1)
 		return -1;
 
 	memset(&row, 0, sizeof(row));

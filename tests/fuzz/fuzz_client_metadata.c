@@ -38,7 +38,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (oidc_json_parse(fa, (const char *)data, size, 0, &in, &err) == -1)
 		goto done;
 	oidc_error_clear(&err);
-	if (oidc_client_normalize(fa, in, &out, &err) == -1) {
+	if (oidc_client_normalize(fa, in, 0, &out, &err) == -1) {
 		if (err.code != OIDC_E_INVALID_CLIENT_METADATA &&
 		    err.code != OIDC_E_INVALID_REDIRECT_URI &&
 		    err.code != OIDC_E_NOMEM)
@@ -53,7 +53,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    !oidc_json_has(out, "response_types") ||
 	    !oidc_json_has(out, "grant_types"))
 		abort();
-	if (oidc_client_normalize(fa, out, &again, &err) == -1)
+	if (oidc_client_normalize(fa, out, 0, &again, &err) == -1)
 		abort();
 	(void)oidc_client_needs_plain_secret(out);
 	/* Every registered URI matches itself exactly, and nothing longer. */

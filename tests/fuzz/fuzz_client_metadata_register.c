@@ -47,14 +47,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (oidc_json_parse(fa, (const char *)data, size, 0, &in, &err) != 0)
 		goto out;
-	if (oidc_register_metadata(fa, in, &out, &err) != 0) {
+	if (oidc_register_metadata(fa, in, 0, &out, &err) != 0) {
 		if (err.code == OIDC_E_NONE)
 			abort();
 		goto out;
 	}
 	if ((txt = oidc_json_serialize(out, fa, &len, &err)) == NULL ||
 	    oidc_json_parse(fa, txt, len, (size_t)-1, &back, &err) != 0 ||
-	    oidc_register_metadata(fa, back, &again, &err) != 0)
+	    oidc_register_metadata(fa, back, 0, &again, &err) != 0)
 		abort();
 out:
 	oidc_arena_reset(fa);

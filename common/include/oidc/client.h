@@ -19,6 +19,11 @@
  *     userinfo_signed_response_alg: a JWS algorithm name, never "none".
  *   - post_logout_redirect_uris (RP-Initiated Logout 1.0 3.1): the same
  *     rules as redirect_uris, optional.
+ *   - backchannel_logout_uri (Back-Channel Logout 1.0 2.2): an https URL
+ *     that oidc_outbound_url_check() accepts; http on a loopback host
+ *     only with OIDC_CLIENT_ALLOW_PRIVATE (outbound_allow_private).
+ *     backchannel_logout_session_required: a boolean (sid is always
+ *     sent).
  *   - unknown members are kept (RFC 7591 2: ignored, not refused).
  * Redirect URIs are compared byte for byte (no case folding, no
  * normalisation, no prefix or wildcard matching).
@@ -87,14 +92,19 @@ struct oidc_client {
 	struct oidc_json	*metadata;	/* normalised, arena-owned */
 };
 
+/* oidc_client_normalize() flags. */
+#define OIDC_CLIENT_ALLOW_PRIVATE	0x1u	/* outbound_allow_private */
+
 /*
  * Validate client metadata and return a normalised copy with defaults
- * filled in.  OIDC_E_INVALID_REDIRECT_URI or OIDC_E_INVALID_CLIENT_METADATA
- * with a public description naming the member.
+ * filled in.  `flags`: OIDC_CLIENT_ALLOW_PRIVATE when the configuration
+ * allows private outbound destinations.  OIDC_E_INVALID_REDIRECT_URI or
+ * OIDC_E_INVALID_CLIENT_METADATA with a public description naming the
+ * member.
  */
 OIDC_MUST_CHECK int	oidc_client_normalize(struct oidc_arena *,
-			    const struct oidc_json *in, struct oidc_json **out,
-			    struct oidc_error *);
+			    const struct oidc_json *in, unsigned flags,
+			    struct oidc_json **out, struct oidc_error *);
 
 /* True if the normalised metadata needs the plaintext secret kept. */
 bool	oidc_client_needs_plain_secret(const struct oidc_json *normalized);

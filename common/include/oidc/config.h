@@ -52,6 +52,9 @@
  *                      http; development and tests only  [no]
  *   outbound_connect_timeout  seconds, 1..60  [2]
  *   outbound_timeout   seconds for a whole outbound request, 1..300  [5]
+ *   backchannel_max_attempts  deliveries of one back-channel logout token
+ *                      before it is given up, 1..10 (oidc/backchannel.h)
+ *                      [5]
  */
 #ifndef OIDC_CONFIG_H
 #define OIDC_CONFIG_H
@@ -106,6 +109,7 @@ struct oidc_config {
 	bool			 outbound_allow_private;
 	int64_t			 outbound_connect_timeout;
 	int64_t			 outbound_timeout;
+	int64_t			 backchannel_max_attempts;
 };
 
 /*

@@ -362,6 +362,59 @@ OIDC_MUST_CHECK int	oidc_db_login_failure_add(struct oidc_db *,
 			    const char *key1, const char *key2,
 			    struct oidc_error *);
 
+/* ---- back-channel logout (sql/migrations/0005_backchannel.sql) ---- */
+
+/*
+ * Record that `client_id` received a code or tokens in the session `sid`
+ * (nothing when the session is gone, or the pair is known).  0 or -1.
+ */
+OIDC_MUST_CHECK int	oidc_db_session_client_add(struct oidc_db *,
+			    struct oidc_str sid, struct oidc_str client_id,
+			    struct oidc_error *);
+
+/* A client of a session with a backchannel_logout_uri. */
+struct oidc_backchannel_target {
+	struct oidc_str	 client_id;
+	struct oidc_str	 uri;
+	struct oidc_str	 id_token_alg;	/* absent: RS256 */
+};
+
+/* The session's clients that registered a backchannel_logout_uri. */
+OIDC_MUST_CHECK int	oidc_db_backchannel_targets(struct oidc_db *,
+			    struct oidc_arena *, struct oidc_str sid,
+			    struct oidc_backchannel_target **rows, size_t *n,
+			    struct oidc_error *);
+
+/* Queue one logout token for delivery until expires_at.  0 or -1. */
+OIDC_MUST_CHECK int	oidc_db_backchannel_enqueue(struct oidc_db *,
+			    struct oidc_str client_id, struct oidc_str uri,
+			    const char *token, int64_t expires_at,
+			    struct oidc_error *);
+
+struct oidc_backchannel_delivery {
+	int64_t		 delivery_id;
+	struct oidc_str	 client_id;
+	struct oidc_str	 uri;
+	struct oidc_str	 token;
+	int64_t		 attempts;	/* including this one */
+	bool		 expired;
+};
+
+/*
+ * Claim up to `batch` due deliveries: each one's attempts is counted and
+ * its next attempt pushed out by base_s * min(2^(attempts-1), 12)
+ * seconds, in one statement (other senders skip claimed rows).  *rows
+ * arena-owned.  0 or -1.
+ */
+OIDC_MUST_CHECK int	oidc_db_backchannel_claim(struct oidc_db *,
+			    struct oidc_arena *, int64_t batch, int64_t base_s,
+			    struct oidc_backchannel_delivery **rows, size_t *n,
+			    struct oidc_error *);
+
+/* Remove a delivery (done, or given up).  0 or -1. */
+OIDC_MUST_CHECK int	oidc_db_backchannel_delete(struct oidc_db *,
+			    int64_t delivery_id, struct oidc_error *);
+
 /*
  * Delete expired rows (codes, tokens, sessions, nonces, jtis, failures
  * older than `keep_s`) in batches of `batch`; *deleted counts them.

@@ -85,11 +85,11 @@ int	oidc_register_parse_path(struct oidc_str path,
  * registration_access_token, registration_client_uri, first_party,
  * resource_server: false).  0, or -1 with OIDC_E_INVALID_REDIRECT_URI /
  * OIDC_E_INVALID_CLIENT_METADATA and a public description, or an internal
- * code.
+ * code.  `flags` as for oidc_client_normalize().
  */
 OIDC_MUST_CHECK int	oidc_register_metadata(struct oidc_arena *,
-			    const struct oidc_json *in, struct oidc_json **out,
-			    struct oidc_error *);
+			    const struct oidc_json *in, unsigned flags,
+			    struct oidc_json **out, struct oidc_error *);
 
 /*
  * Fill the secret columns of `row` for normalised metadata `meta`: no

@@ -29,6 +29,25 @@ struct meta_case {
 
 static const struct meta_case meta_cases[] = {
 	{ "minimal", "{" RU "}", 0, OIDC_E_NONE },
+	{ "backchannel_logout_uri https", "{" RU ",\"backchannel_logout_uri\":"
+	    "\"https://rp.example/bc?x=1\",\"backchannel_logout_session_"
+	    "required\":true}", 0, OIDC_E_NONE },
+	{ "backchannel_logout_uri http loopback (not allowed)", "{" RU
+	    ",\"backchannel_logout_uri\":\"http://127.0.0.1:9/bc\"}", -1,
+	    OIDC_E_INVALID_CLIENT_METADATA },
+	{ "backchannel_logout_uri http", "{" RU ",\"backchannel_logout_uri\":"
+	    "\"http://rp.example/bc\"}", -1, OIDC_E_INVALID_CLIENT_METADATA },
+	{ "backchannel_logout_uri fragment", "{" RU ",\"backchannel_logout_"
+	    "uri\":\"https://rp.example/bc#f\"}", -1,
+	    OIDC_E_INVALID_CLIENT_METADATA },
+	{ "backchannel_logout_uri userinfo", "{" RU ",\"backchannel_logout_"
+	    "uri\":\"https://a@rp.example/bc\"}", -1,
+	    OIDC_E_INVALID_CLIENT_METADATA },
+	{ "backchannel_logout_uri not a string", "{" RU ",\"backchannel_"
+	    "logout_uri\":1}", -1, OIDC_E_INVALID_CLIENT_METADATA },
+	{ "backchannel_logout_session_required not a boolean", "{" RU
+	    ",\"backchannel_logout_session_required\":\"yes\"}", -1,
+	    OIDC_E_INVALID_CLIENT_METADATA },
 	{ "missing redirect_uris", "{}", -1, OIDC_E_INVALID_REDIRECT_URI },
 	{ "empty redirect_uris", "{\"redirect_uris\":[]}", -1,
 	    OIDC_E_INVALID_REDIRECT_URI },
@@ -193,7 +212,7 @@ normalize(struct oidc_arena *a, const char *s, struct oidc_json **out,
 	*out = NULL;
 	if ((in = parse_json(a, s)) == NULL)
 		return -2;
-	return oidc_client_normalize(a, in, out, err);
+	return oidc_client_normalize(a, in, 0, out, err);
 }
 
 static void
@@ -242,6 +261,39 @@ list_is(struct oidc_arena *a, struct oidc_json *j, const char *key,
 		is_str(v[0].p, w0, test);
 	if (n > 1 && w1 != NULL)
 		is_str(v[1].p, w1, test);
+}
+
+/* outbound_allow_private lets http on loopback through, nothing else. */
+static void
+test_backchannel_private(struct oidc_arena *a)
+{
+	static const struct {
+		const char	*uri;
+		int		 rc;
+	} cases[] = {
+		{ "http://127.0.0.1:8000/bc", 0 },
+		{ "http://localhost:8000/bc", 0 },
+		{ "http://[::1]:8000/bc", 0 },
+		{ "https://rp.example/bc", 0 },
+		{ "http://rp.example/bc", -1 },
+		{ "http://127.0.0.1:80@evil.example/bc", -1 },
+		{ "http://127.0.0.1/bc#x", -1 },
+	};
+	struct oidc_json	*in, *out;
+	struct oidc_error	 err;
+	const char		*doc;
+	size_t			 i;
+
+	for (i = 0; i < OIDC_NELEM(cases); i++) {
+		doc = oidc_arena_printf(a, "{" RU ",\"backchannel_logout_uri\":"
+		    "\"%s\"}", cases[i].uri);
+		oidc_error_clear(&err);
+		in = doc != NULL ? parse_json(a, doc) : NULL;
+		is_int(in != NULL ? oidc_client_normalize(a, in,
+		    OIDC_CLIENT_ALLOW_PRIVATE, &out, &err) : -2, cases[i].rc,
+		    cases[i].uri);
+		oidc_arena_reset(a);
+	}
 }
 
 static void
@@ -297,7 +349,7 @@ test_defaults(struct oidc_arena *a)
 		struct oidc_json	*in = parse_json(a, "{" RU "}");
 
 		oidc_error_clear(&err);
-		is_int(oidc_client_normalize(a, in, &out, &err), 0,
+		is_int(oidc_client_normalize(a, in, 0, &out, &err), 0,
 		    "input untouched: normalize");
 		ok(!oidc_json_has(in, "response_types") &&
 		    !oidc_json_has(in, "token_endpoint_auth_method"),
@@ -541,6 +593,7 @@ main(void)
 	a = oidc_arena_new(4096, 4 << 20);
 	run_meta_cases(a);
 	test_defaults(a);
+	test_backchannel_private(a);
 	test_uri_limits(a);
 	test_rt_parse();
 	test_auth_method();

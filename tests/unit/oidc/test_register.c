@@ -222,7 +222,7 @@ test_metadata(struct oidc_arena *a)
 			ok(0, "%s: parse", c->test);
 			continue;
 		}
-		rc = oidc_register_metadata(a, in, &out, &err);
+		rc = oidc_register_metadata(a, in, 0, &out, &err);
 		ok(rc == c->rc && err.code == c->code, "%s", c->test);
 		if (rc != c->rc || err.code != c->code)
 			diag("rc %d code %d (%s)", rc, err.code, err.detail);
@@ -242,7 +242,7 @@ test_normalised(struct oidc_arena *a)
 	in = parse(a, "{\"client_id\":\"mine\",\"client_secret\":\"s\","
 	    "\"first_party\":true,\"resource_server\":false,"
 	    "\"software_statement\":\"x.y.z\",\"x-extension\":1," RU "}");
-	if (in == NULL || oidc_register_metadata(a, in, &out, &err) == -1) {
+	if (in == NULL || oidc_register_metadata(a, in, 0, &out, &err) == -1) {
 		ok(0, "normalise: %s", err.detail);
 		return;
 	}
