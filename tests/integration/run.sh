@@ -263,6 +263,8 @@ db_timeout = 5
 # token "$REG_INITIAL_TOKEN".
 registration = token
 registration_initial_token_hash = $(printf %s "$REG_INITIAL_TOKEN" | sha256sum | cut -d' ' -f1)
+# Outbound requests to 127.0.0.1 over http (t/80-backchannel.py receivers).
+outbound_allow_private = yes
 EOF
 chmod 0644 "$T/oidc.conf"
 export OIDC_CONFIG=$T/oidc.conf
