@@ -50,6 +50,7 @@ static const char *const names[OIDC_E__MAX] = {
 	[OIDC_E_REQUEST_NOT_SUPPORTED] = "request_not_supported",
 	[OIDC_E_REQUEST_URI_NOT_SUPPORTED] = "request_uri_not_supported",
 	[OIDC_E_INVALID_REQUEST_OBJECT] = "invalid_request_object",
+	[OIDC_E_INVALID_REQUEST_URI] = "invalid_request_uri",
 	[OIDC_E_INVALID_TOKEN] = "invalid_token",
 	[OIDC_E_INSUFFICIENT_SCOPE] = "insufficient_scope",
 	[OIDC_E_METHOD_NOT_ALLOWED] = "invalid_request",

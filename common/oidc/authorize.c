@@ -22,6 +22,7 @@
 #include "oidc/json.h"
 #include "oidc/jwk.h"
 #include "oidc/jws.h"
+#include "oidc/outbound.h"
 #include "oidc/reqobj.h"
 #include "oidc/request.h"
 #include "oidc/response.h"
@@ -38,7 +39,8 @@ static const char *const carried[] = {
 	"client_id", "redirect_uri", "response_type", "response_mode",
 	"scope", "state", "nonce", "code_challenge", "code_challenge_method",
 	"prompt", "max_age", "login_hint", "id_token_hint", "claims",
-	"acr_values", "display", "ui_locales", "claims_locales", "request"
+	"acr_values", "display", "ui_locales", "claims_locales", "request",
+	"request_uri"
 };
 
 struct authz {
@@ -338,12 +340,57 @@ bad_page(struct oidc_error *err, const char *desc)
 	return oidc_fail(err, OIDC_E_INVALID_REQUEST, desc, "%s", desc);
 }
 
+#define MAX_REQUEST_URI	512		/* OIDC Core 6.2 */
+
+/*
+ * OIDC Core 6.2: fetch the request object named by request_uri through
+ * the outbound module (https only unless outbound_allow_private; private
+ * and loopback destinations refused on the connected address; no
+ * redirects; short timeouts), at most OIDC_REQOBJ_MAX_LEN bytes.  The
+ * object is then verified exactly as one passed by value.  It is fetched
+ * again at each step of the login and consent pages, which carry
+ * request_uri, not its contents.
+ */
+static int
+fetch_request_uri(struct oidc_ctx *ctx, struct oidc_str uri,
+    struct oidc_str *jwt, struct oidc_error *err)
+{
+	struct oidc_error		 why = { 0 };
+	struct oidc_outbound_req	 rq;
+	struct oidc_outbound_resp	 resp;
+	struct oidc_str			 b;
+
+	if (uri.len == 0 || uri.len > MAX_REQUEST_URI)
+		return oidc_fail(err, OIDC_E_INVALID_REQUEST_URI,
+		    "The request_uri is empty or longer than 512 characters.",
+		    "request_uri length %zu", uri.len);
+	memset(&rq, 0, sizeof(rq));
+	rq.method = OIDC_OUTBOUND_GET;
+	rq.url = uri;
+	rq.accept = "application/oauth-authz-req+jwt, application/jwt";
+	rq.max_response = OIDC_REQOBJ_MAX_LEN;
+	if (oidc_outbound_request(ctx->a, ctx->cfg, &rq, &resp, &why) == -1)
+		return oidc_fail(err, OIDC_E_INVALID_REQUEST_URI,
+		    "The request_uri could not be fetched.", "%s", why.detail);
+	if (resp.status != 200)
+		return oidc_fail(err, OIDC_E_INVALID_REQUEST_URI,
+		    "The request_uri could not be fetched.",
+		    "request_uri answered HTTP %ld", resp.status);
+	/* A trailing newline from a static file server is not the JWT's. */
+	b = resp.body;
+	while (b.len > 0 && (b.p[b.len - 1] == '\n' || b.p[b.len - 1] == '\r' ||
+	    b.p[b.len - 1] == ' '))
+		b.len--;
+	*jwt = b;
+	return 0;
+}
+
 /* Steps 1-2: client_id and redirect_uri.  Failures are HTML pages. */
 static int
 check_client(struct oidc_ctx *ctx, struct authz *ar, struct oidc_error *err)
 {
 	struct oidc_str		 id = oidc_params_get(ar->p, "client_id");
-	struct oidc_str		 req_obj;
+	struct oidc_str		 req_obj, req_uri;
 	struct oidc_params	*merged;
 	int			 rc;
 
@@ -360,6 +407,13 @@ check_client(struct oidc_ctx *ctx, struct authz *ar, struct oidc_error *err)
 	 * redirect_uri included, so merge before checking it.
 	 */
 	req_obj = oidc_params_get(ar->p, "request");
+	req_uri = oidc_params_get(ar->p, "request_uri");
+	if (req_obj.p != NULL && req_uri.p != NULL)
+		return bad_page(err, "The request has both request and "
+		    "request_uri.");
+	if (req_uri.p != NULL &&
+	    fetch_request_uri(ctx, req_uri, &req_obj, err) == -1)
+		return -1;
 	if (req_obj.p != NULL) {
 		if ((merged = oidc_arena_calloc(ctx->a, 1, sizeof(*merged))) ==
 		    NULL)
@@ -488,11 +542,6 @@ check_request(struct oidc_ctx *ctx, struct oidc_response *resp,
 	if (bad != NULL)
 		goto fail;
 
-	if (oidc_params_get(ar->p, "request_uri").p != NULL) {
-		code = OIDC_E_REQUEST_URI_NOT_SUPPORTED;
-		bad = "request_uri is not supported";
-		goto fail;
-	}
 	if (rts.p == NULL) {
 		bad = "response_type is required";
 		goto fail;

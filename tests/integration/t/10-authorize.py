@@ -6,7 +6,7 @@ Form Post OP plans (see shared/research/op-anchors.md section 2): every
 response type in every allowed response mode, nonce rules, PKCE, state and
 iss echo, redirect_uri validation (error page, never a redirect), prompt,
 max_age, id_token_hint, login_hint, unknown parameters, POST requests,
-request/request_uri refusal, CSRF, session cookies, consent, throttling.
+request/request_uri handling, CSRF, session cookies, consent, throttling.
 
 The failed-login throttling checks run LAST: every request comes from
 127.0.0.1, so they also count against the per-address limit; the test
@@ -920,8 +920,11 @@ check("request object with an unregistered redirect_uri: an error page, "
       "request_not_supported", r)
 r = bs.authorize(P(FP, response_type="code", state="ru",
                    request_uri="https://rp.example/request.jwt"))
-expect_error("request_uri parameter", r, "request_uri_not_supported",
-             "query", "ru")
+d = parse_response(r, RP)
+check("request_uri that cannot be fetched: refused (error page, "
+      "invalid_request_uri or request_uri_not_supported), never ignored",
+      is_error_page(r) or (d is not None and d.get("error") in (
+          "invalid_request_uri", "request_uri_not_supported")), d or r)
 
 for pr in ("none login", "login none", "none consent", "none select_account",
            "bogus"):

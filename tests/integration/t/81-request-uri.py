@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""81-request-uri: request objects by reference (OIDC Core 6.2, issue 8).
+
+The request object is served by a tiny http.server on 127.0.0.1 (run.sh
+sets outbound_allow_private = yes; without it only https to public
+addresses is fetched, see oidc/outbound.h).  Covered: discovery
+advertises request_uri_parameter_supported and no registration
+requirement; an unsigned object from a client that registered
+request_object_signing_alg "none" is fetched and its members win over
+the query; an object that fails verification, a 404, an oversized body,
+and request together with request_uri are refused and never redirect.
+"""
+
+import http.server
+import json
+import threading
+import time
+
+from oidctest import ISSUER, check, done, get, unique
+from flow import (Browser, b64url, make_client, make_user, parse_response,
+                  run_flow)
+
+OBJECTS = {}
+
+
+class Server(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = OBJECTS.get(self.path)
+        if body is None:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/oauth-authz-req+jwt")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, fmt, *args):
+        pass
+
+
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Server)
+threading.Thread(target=srv.serve_forever, daemon=True).start()
+base = "http://127.0.0.1:%d" % srv.server_address[1]
+
+
+def unsigned_jwt(claims):
+    return (b64url(json.dumps({"alg": "none"})) + "." +
+            b64url(json.dumps(claims)) + ".")
+
+
+def is_error_page(r):
+    return r is not None and r.status == 400 and \
+        r.content_type() == "text/html" and r.header("Location") is None
+
+
+disco = get("/.well-known/openid-configuration").json()
+check("discovery: request_uri_parameter_supported",
+      disco.get("request_uri_parameter_supported") is True)
+check("discovery: require_request_uri_registration false",
+      disco.get("require_request_uri_registration") is False)
+
+user, pw = unique("ru"), "correct horse battery staple"
+make_user(user, pw)
+c = make_client(["code"], first_party=True,
+                request_object_signing_alg="none")
+now = int(time.time())
+obj = {"iss": c["client_id"], "aud": ISSUER, "client_id": c["client_id"],
+       "response_type": "code", "redirect_uri": c["redirect_uris"][0],
+       "scope": "openid", "state": "from-object", "exp": now + 300,
+       "iat": now}
+OBJECTS["/good.jwt"] = (unsigned_jwt(obj) + "\n").encode()
+OBJECTS["/bad.jwt"] = unsigned_jwt(dict(obj, aud="https://other.example")
+                                   ).encode()
+OBJECTS["/big.jwt"] = b"x" * (64 * 1024)
+
+b = Browser()
+res = run_flow(c, user, pw, {"response_type": "code", "state": "from-query",
+                             "request_uri": base + "/good.jwt"}, browser=b)
+check("request_uri fetched and honoured: a code, the object's state wins",
+      bool(res.get("code")) and res.get("state") == "from-object", res)
+
+for name, path in (("an object that fails verification", "/bad.jwt"),
+                   ("a 404", "/missing.jwt"),
+                   ("a body over the size cap", "/big.jwt")):
+    r = b.authorize({"client_id": c["client_id"], "response_type": "code",
+                     "redirect_uri": c["redirect_uris"][0],
+                     "scope": "openid", "state": "x",
+                     "request_uri": base + path})
+    d = parse_response(r, c["redirect_uris"][0])
+    check("request_uri with %s is refused, never a code" % name,
+          is_error_page(r) or (d is not None and d.get("error") in (
+              "invalid_request_uri", "invalid_request_object")), d or r)
+
+r = b.authorize({"client_id": c["client_id"], "response_type": "code",
+                 "redirect_uri": c["redirect_uris"][0], "scope": "openid",
+                 "request": unsigned_jwt(obj),
+                 "request_uri": base + "/good.jwt"})
+check("request and request_uri together are refused", is_error_page(r), r)
+
+srv.shutdown()
+done()
