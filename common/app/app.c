@@ -24,6 +24,7 @@
 #include "oidc/jwk.h"
 #include "oidc/keystore.h"
 #include "oidc/log.h"
+#include "oidc/sandbox.h"
 
 #define EXIT_CONFIG	78	/* sysexits.h EX_CONFIG */
 #define ARENA_CHUNK	(16 * 1024)
@@ -291,7 +292,13 @@ oidc_app_main(const struct oidc_endpoint *ep, int argc, char *argv[])
 		    ep->name);
 		goto out;
 	}
-	oidc_log(OIDC_LOG_INFO, "msg=started pid=%ld", (long)getpid());
+	/* From here on only the accept loop's system calls (sandbox.h). */
+	if (cfg.sandbox && oidc_sandbox_enter(&err) == -1) {
+		fprintf(stderr, "%s: %s\n", ep->name, err.detail);
+		goto out;
+	}
+	oidc_log(OIDC_LOG_INFO, "msg=started pid=%ld%s", (long)getpid(),
+	    cfg.sandbox ? " sandbox=yes" : "");
 	while (!stop_requested) {
 		if (FCGX_Accept_r(&fr) < 0) {
 			if (errno == EINTR && !stop_requested)
