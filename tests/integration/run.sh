@@ -284,7 +284,8 @@ if [ ${#AS[@]} -gt 0 ]; then
 fi
 VG=()
 if [ "${OIDC_TEST_VALGRIND:-0}" = 1 ]; then
-	VG=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect
+	# spawn-fcgi execs without a PATH search: an absolute path.
+	VG=("$(command -v valgrind)" -q --leak-check=full --errors-for-leak-kinds=definite,indirect
 	    --error-exitcode=1)
 	[ -f "$ROOT/tests/valgrind.supp" ] &&
 		VG+=(--suppressions="$ROOT/tests/valgrind.supp")
