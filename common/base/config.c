@@ -41,8 +41,6 @@ static const struct keydef keydefs[] = {
 	{ "log_level",		K_LEVEL, OFF(log_level),	0, 0 },
 	{ "require_nonce",	K_BOOL,	 OFF(require_nonce),	0, 0 },
 	{ "sandbox",		K_BOOL,	 OFF(sandbox),		0, 0 },
-	{ "sandbox",		K_BOOL,	 OFF(sandbox),		0, 0 },
-	{ "sandbox",		K_BOOL,	 OFF(sandbox),		0, 0 },
 	{ "login_max_failures",	K_TTL,	 OFF(login_max_failures), 1, 1000 },
 	{ "login_max_failures_per_address", K_TTL,
 	    OFF(login_max_failures_per_address), 1, 100000 },

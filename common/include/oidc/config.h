@@ -36,12 +36,6 @@
  *   sandbox            yes | no: after start-up, restrict each worker to
  *                      the system calls it needs (seccomp, oidc/sandbox.h)
  *                      [no]
- *   sandbox            yes | no: after start-up, restrict each worker to
- *                      the system calls it needs (seccomp, oidc/sandbox.h)
- *                      [no]
- *   sandbox            yes | no: after start-up, restrict each worker to
- *                      the system calls it needs (seccomp, oidc/sandbox.h)
- *                      [no]
  *   login_max_failures failed logins per account within login_window
  *                      before further attempts are refused, 1..1000  [10]
  *   login_max_failures_per_address  the same per client address  [100]
@@ -108,8 +102,6 @@ struct oidc_config {
 	enum oidc_log_level	 log_level;
 	bool			 require_nonce;
 	bool			 issuer_is_https;
-	bool			 sandbox;
-	bool			 sandbox;
 	bool			 sandbox;
 	int64_t			 login_max_failures;
 	int64_t			 login_max_failures_per_address;
