@@ -156,6 +156,19 @@ load_file(struct oidc_keystore *ks, struct oidc_arena *scratch,
 		goto out;
 	}
 	k = oidc_keyset_get(one, 0);
+	/*
+	 * An RSA key without an algorithm would publish no "alg"; pin it to
+	 * RS256 (OIDC Core 15.1), as oidc.conf(5) documents.  Name PS256 and
+	 * friends explicitly to use them.
+	 */
+	if (ck->alg == NULL && oidc_jwk_kty(k) == OIDC_JWK_RSA &&
+	    oidc_jwk_alg(k) == OIDC_JWS_ALG_ANY) {
+		oidc_keyset_free(one);
+		if ((one = oidc_keyset_load(scratch, ck->path, OIDC_JWS_RS256,
+		    NULL, err)) == NULL)
+			return -1;
+		k = oidc_keyset_get(one, 0);
+	}
 	if (!ks->with_private && oidc_jwk_kty(k) == OIDC_JWK_OCT) {
 		rc = 0;
 		goto out;
