@@ -146,8 +146,12 @@ result_error(struct oidc_db *db, PGresult *res, const char *what,
 		return oidc_fail(err, OIDC_E_DB_DOWN, NULL, "%s: %s", what,
 		    msg);
 	}
-	/* 57014 statement timeout, 25006 read-only transaction: 503. */
+	/*
+	 * 57014 statement timeout, 25006 read-only transaction, 40001/40P01
+	 * serialization failure or deadlock: transient, 503, never a 500.
+	 */
 	if (state != NULL && (strcmp(state, "57014") == 0 ||
+	    strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
 	    strcmp(state, "25006") == 0 || strncmp(state, "57P", 3) == 0 ||
 	    strncmp(state, "53", 2) == 0 || strncmp(state, "08", 2) == 0))
 		return oidc_fail(err, OIDC_E_DB_DOWN, NULL, "%s: %s %s", what,

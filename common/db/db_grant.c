@@ -450,6 +450,9 @@ oidc_db_login_failures(struct oidc_db *db, const char *k1, const char *k2,
 	PGresult	*res;
 
 	p_cstr(&p, k1);
+	if (run(db, OIDC_STMT_LOGIN_LOCK, &p, &res, err) == -1)
+		return -1;
+	PQclear(res);
 	p_cstr(&p, k2);
 	p_i64(&p, window_s);
 	if (run(db, OIDC_STMT_LOGIN_FAILURES, &p, &res, err) == -1)

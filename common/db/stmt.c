@@ -145,9 +145,12 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "c.acr, c.amr, c.sid, c.claims::text, u.sub, u.claims::text, "
 	    "extract(epoch FROM u.updated_at)::bigint, "
 	    "c.expires_at <= now() OR u.disabled_at IS NOT NULL", 1 },
+	/* The code's row is locked first, as above, against deadlocks. */
 	[OIDC_STMT_CODE_REVOKE_TOKENS] = { "code_revoke_tokens",
+	    "WITH c AS (SELECT 1 FROM auth_code WHERE code_hash = $1 "
+	    "FOR UPDATE) "
 	    "UPDATE token SET revoked_at = now() WHERE auth_code_hash = $1 "
-	    "AND revoked_at IS NULL", 1 },
+	    "AND revoked_at IS NULL AND EXISTS (SELECT 1 FROM c)", 1 },
 	[OIDC_STMT_TOKEN_INSERT] = { "token_insert",
 	    "INSERT INTO token (token_hash, kind, client_id, user_id, scope, "
 	    "auth_code_hash, family_id, auth_time, acr, amr, sid, claims, "
@@ -179,16 +182,23 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
 	    "u.claims::text, extract(epoch FROM u.updated_at)::bigint, "
 	    "t.auth_code_hash, t.family_id", 2 },
+	/*
+	 * Lock the presented token's row before touching its family, so that
+	 * concurrent reuses queue on that one row instead of deadlocking on
+	 * the family's rows (a lock order: presented row, then family).
+	 */
 	[OIDC_STMT_REFRESH_REUSE_REVOKE] = { "refresh_reuse_revoke",
-	    "UPDATE token SET revoked_at = now() WHERE revoked_at IS NULL "
-	    "AND family_id = (SELECT family_id FROM token WHERE token_hash = $1 "
+	    "WITH r AS (SELECT family_id FROM token WHERE token_hash = $1 "
 	    "AND kind = 'refresh' AND client_id = $2 "
-	    "AND rotated_at IS NOT NULL)", 2 },
+	    "AND rotated_at IS NOT NULL FOR UPDATE) "
+	    "UPDATE token SET revoked_at = now() WHERE revoked_at IS NULL "
+	    "AND family_id = (SELECT family_id FROM r)", 2 },
 	[OIDC_STMT_TOKEN_REVOKE] = { "token_revoke",
+	    "WITH r AS (SELECT family_id, kind FROM token WHERE token_hash = $1 "
+	    "AND client_id = $2 FOR UPDATE) "
 	    "UPDATE token SET revoked_at = now() WHERE revoked_at IS NULL "
 	    "AND ((token_hash = $1 AND client_id = $2) OR family_id = "
-	    "(SELECT family_id FROM token WHERE token_hash = $1 "
-	    "AND client_id = $2 AND kind = 'refresh'))", 2 },
+	    "(SELECT family_id FROM r WHERE kind = 'refresh'))", 2 },
 	[OIDC_STMT_TOKEN_INTROSPECT] = { "token_introspect",
 	    "SELECT t.client_id, coalesce(t.user_id, 0), t.scope, "
 	    "extract(epoch FROM t.auth_time)::bigint, t.acr, t.amr, t.sid, "
@@ -227,6 +237,12 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "INSERT INTO consent (user_id, client_id, scope) VALUES ($1, $2, $3) "
 	    "ON CONFLICT (user_id, client_id) DO UPDATE SET scope = $3, "
 	    "granted_at = now()", 3 },
+	/*
+	 * One login attempt per account at a time (a transaction lock), so
+	 * concurrent attempts cannot all slip under the limit.
+	 */
+	[OIDC_STMT_LOGIN_LOCK] = { "login_lock",
+	    "SELECT pg_advisory_xact_lock(hashtext($1))", 1 },
 	[OIDC_STMT_LOGIN_FAILURES] = { "login_failures",
 	    "SELECT count(*) FILTER (WHERE key = $1), "
 	    "count(*) FILTER (WHERE key = $2) FROM login_failure "

@@ -354,7 +354,11 @@ OIDC_MUST_CHECK int	oidc_db_consent_put(struct oidc_db *, int64_t user_id,
 			    struct oidc_str client_id, struct oidc_str scope,
 			    struct oidc_error *);
 
-/* Failed logins within the last window_s seconds for two keys. */
+/*
+ * Failed logins within the last window_s seconds for two keys.  Takes a
+ * transaction-scoped lock on key1 first: call inside the transaction that
+ * will record the outcome, so attempts on one account are serialised.
+ */
 OIDC_MUST_CHECK int	oidc_db_login_failures(struct oidc_db *,
 			    const char *key1, const char *key2, int64_t window_s,
 			    int64_t *n1, int64_t *n2, struct oidc_error *);
