@@ -444,7 +444,8 @@ oidc_db_consent_put(struct oidc_db *db, int64_t user_id,
 
 int
 oidc_db_login_failures(struct oidc_db *db, const char *k1, const char *k2,
-    int64_t window_s, int64_t *n1, int64_t *n2, struct oidc_error *err)
+    int64_t window_s, int64_t *n1, int64_t *n2, bool *locked1, bool *locked2,
+    struct oidc_error *err)
 {
 	struct params	 p = { .n = 0 };
 	PGresult	*res;
@@ -459,8 +460,20 @@ oidc_db_login_failures(struct oidc_db *db, const char *k1, const char *k2,
 		return -1;
 	*n1 = oidc_db_i64(res, 0, 0);
 	*n2 = oidc_db_i64(res, 0, 1);
+	*locked1 = oidc_db_bool(res, 0, 2);
+	*locked2 = oidc_db_bool(res, 0, 3);
 	PQclear(res);
 	return 0;
+}
+
+int
+oidc_db_login_lock_add(struct oidc_db *db, const char *key,
+    struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+
+	p_cstr(&p, key);
+	return run_count(db, OIDC_STMT_LOGIN_LOCK_ADD, &p, err) < 0 ? -1 : 0;
 }
 
 int

@@ -243,11 +243,27 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 */
 	[OIDC_STMT_LOGIN_LOCK] = { "login_lock",
 	    "SELECT pg_advisory_xact_lock(hashtext($1))", 1 },
+	/*
+	 * Per key: failures since the window began and since its last lock
+	 * ended (a lock resets the count), and whether a lock ("L:" row) is
+	 * still running.  $3 is the window in seconds.
+	 */
 	[OIDC_STMT_LOGIN_FAILURES] = { "login_failures",
-	    "SELECT count(*) FILTER (WHERE key = $1), "
-	    "count(*) FILTER (WHERE key = $2) FROM login_failure "
-	    "WHERE key IN ($1, $2) AND at > now() - make_interval(secs => $3)",
-	    3 },
+	    "WITH lk AS (SELECT key, max(at) AS at FROM login_failure "
+	    "WHERE key IN ('L:' || $1, 'L:' || $2) GROUP BY key), "
+	    "w AS (SELECT make_interval(secs => $3) AS len) "
+	    "SELECT (SELECT count(*) FROM login_failure f, w WHERE f.key = $1 "
+	    "AND f.at > now() - w.len AND f.at > coalesce((SELECT at FROM lk "
+	    "WHERE key = 'L:' || $1), '-infinity') + w.len), "
+	    "(SELECT count(*) FROM login_failure f, w WHERE f.key = $2 "
+	    "AND f.at > now() - w.len AND f.at > coalesce((SELECT at FROM lk "
+	    "WHERE key = 'L:' || $2), '-infinity') + w.len), "
+	    "coalesce((SELECT at FROM lk WHERE key = 'L:' || $1) > now() - "
+	    "(SELECT len FROM w), false), "
+	    "coalesce((SELECT at FROM lk WHERE key = 'L:' || $2) > now() - "
+	    "(SELECT len FROM w), false)", 3 },
+	[OIDC_STMT_LOGIN_LOCK_ADD] = { "login_lock_add",
+	    "INSERT INTO login_failure (key) VALUES ('L:' || $1)", 1 },
 	[OIDC_STMT_LOGIN_FAILURE_ADD] = { "login_failure_add",
 	    "INSERT INTO login_failure (key) VALUES ($1), ($2)", 2 },
 	/* One batch over every ledger; run until it deletes nothing. */

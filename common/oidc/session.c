@@ -145,6 +145,7 @@ oidc_login_check(struct oidc_ctx *ctx, const struct oidc_request *req,
 	struct oidc_user_row	 u;
 	const char		*kuser, *kaddr;
 	int64_t			 nuser, naddr;
+	bool			 luser, laddr;
 	int			 found, ok;
 
 	*result = OIDC_LOGIN_BAD_CREDENTIALS;
@@ -159,15 +160,25 @@ oidc_login_check(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if (kuser == NULL || kaddr == NULL)
 		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
 	if (oidc_db_login_failures(ctx->db, kuser, kaddr,
-	    ctx->cfg->login_window, &nuser, &naddr, err) == -1)
+	    ctx->cfg->login_window, &nuser, &naddr, &luser, &laddr, err) == -1)
 		return -1;
 	/*
-	 * SECURITY: at the limit, refuse without checking the password (no
-	 * oracle) and without recording (the lock cannot be extended by an
-	 * attacker who keeps trying).
+	 * SECURITY: reaching the limit starts a lock of exactly one window;
+	 * while it runs, attempts are refused without checking the password
+	 * (no oracle) and without being recorded, so an attacker who keeps
+	 * trying cannot lengthen it, and it ends on time for the real user.
 	 */
-	if (nuser >= ctx->cfg->login_max_failures ||
-	    naddr >= ctx->cfg->login_max_failures_per_address) {
+	if (!luser && nuser >= ctx->cfg->login_max_failures) {
+		if (oidc_db_login_lock_add(ctx->db, kuser, err) == -1)
+			return -1;
+		luser = true;
+	}
+	if (!laddr && naddr >= ctx->cfg->login_max_failures_per_address) {
+		if (oidc_db_login_lock_add(ctx->db, kaddr, err) == -1)
+			return -1;
+		laddr = true;
+	}
+	if (luser || laddr) {
 		*result = OIDC_LOGIN_THROTTLED;
 		oidc_log(OIDC_LOG_WARN, "msg=\"login throttled\" user=\"%s\"",
 		    oidc_log_safe(ctx->a, username.p, username.len));

@@ -355,16 +355,22 @@ OIDC_MUST_CHECK int	oidc_db_consent_put(struct oidc_db *, int64_t user_id,
 			    struct oidc_error *);
 
 /*
- * Failed logins within the last window_s seconds for two keys.  Takes a
- * transaction-scoped lock on key1 first: call inside the transaction that
- * will record the outcome, so attempts on one account are serialised.
+ * Login throttling state for two keys (account, address): the failures
+ * counted since the window began and since the key's last lock ended, and
+ * whether a lock is running.  Takes a transaction-scoped lock on key1
+ * first: call inside the transaction that records the outcome, so attempts
+ * on one account are serialised.
  */
 OIDC_MUST_CHECK int	oidc_db_login_failures(struct oidc_db *,
 			    const char *key1, const char *key2, int64_t window_s,
-			    int64_t *n1, int64_t *n2, struct oidc_error *);
+			    int64_t *n1, int64_t *n2, bool *locked1,
+			    bool *locked2, struct oidc_error *);
 OIDC_MUST_CHECK int	oidc_db_login_failure_add(struct oidc_db *,
 			    const char *key1, const char *key2,
 			    struct oidc_error *);
+/* Start a lock of one window on `key` (it resets that key's count). */
+OIDC_MUST_CHECK int	oidc_db_login_lock_add(struct oidc_db *,
+			    const char *key, struct oidc_error *);
 
 /* ---- back-channel logout (sql/migrations/0005_backchannel.sql) ---- */
 
