@@ -1215,9 +1215,11 @@ if r is not None and r.status == 429:
 br, r, since = try_login(OK_U, PW)
 check("another account still logs in from the same address",
       "oidc_session" in br.new_cookies(since), r)
-# The window passes: age the account's failures by an hour.
+# The window passes: age the account's failures and its lock ("L:" row,
+# session.c) by two hours.
 psql("UPDATE login_failure SET at = at - interval '2 hours' "
-     "WHERE key LIKE 'u:%%%s%%'" % TU.replace("'", "''"))
+     "WHERE key LIKE 'u:%%%s%%' OR key LIKE 'L:u:%%%s%%'"
+     % (TU.replace("'", "''"), TU.replace("'", "''")))
 n_moved = psql("SELECT count(*) FROM login_failure WHERE key LIKE "
                "'u:%%%s%%' AND at < now() - interval '1 hour'" % TU)
 br, r, since = try_login(TU, PW)
