@@ -123,8 +123,9 @@ oidc_resp_page_csp(struct oidc_arena *a, struct oidc_str target)
 
 	if (src.p == NULL)
 		return DEFAULT_CSP;
+	/* img-src https: shows the client's registered logo_uri. */
 	return oidc_arena_printf(a, "default-src 'none'; style-src "
-	    "'unsafe-inline'; img-src 'self'; form-action 'self' %.*s; "
+	    "'unsafe-inline'; img-src 'self' https:; form-action 'self' %.*s; "
 	    "frame-ancestors 'none'; base-uri 'none'", (int)src.len, src.p);
 }
 

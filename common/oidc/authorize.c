@@ -176,8 +176,8 @@ redirect_error(struct oidc_ctx *ctx, struct oidc_response *resp,
 /* ---- pages ---- */
 
 static const char login_body[] =
-    "<h1>Sign in</h1>\n<p>to continue to <strong>{{client}}</strong></p>\n"
-    "{{{error}}}"
+    "{{{logo}}}<h1>Sign in</h1>\n<p>to continue to <strong>{{client}}"
+    "</strong></p>\n{{{error}}}"
     "<form method=\"post\" action=\"{{action}}\">\n{{{fields}}}"
     "<label for=\"username\">Username</label>\n"
     "<input type=\"text\" id=\"username\" name=\"username\" "
@@ -187,17 +187,17 @@ static const char login_body[] =
     "<input type=\"password\" id=\"password\" name=\"password\" "
     "autocomplete=\"current-password\" required>\n"
     "<button type=\"submit\" name=\"action\" value=\"login\">Sign in"
-    "</button>\n</form>\n";
+    "</button>\n</form>\n{{{links}}}";
 
 static const char consent_body[] =
-    "<h1>Allow access?</h1>\n<p><strong>{{client}}</strong> asks to:</p>\n"
+    "{{{logo}}}<h1>Allow access?</h1>\n<p><strong>{{client}}</strong> asks to:</p>\n"
     "<ul>\n{{{items}}}</ul>\n<p>Signed in as <strong>{{user}}</strong>.</p>\n"
     "<form method=\"post\" action=\"{{action}}\">\n{{{fields}}}"
     "<input type=\"hidden\" name=\"action\" value=\"consent\">\n"
     "<button type=\"submit\" name=\"decision\" value=\"allow\">Allow"
     "</button>\n"
     "<button type=\"submit\" name=\"decision\" value=\"deny\" "
-    "class=\"secondary\">Deny</button>\n</form>\n";
+    "class=\"secondary\">Deny</button>\n</form>\n{{{links}}}";
 
 static const struct {
 	const char	*scope;
@@ -231,6 +231,54 @@ carried_fields(struct oidc_ctx *ctx, const struct oidc_request *req,
 	return oidc_html_hidden(b, "csrf", csrf, err);
 }
 
+/* An https URI from the client's metadata, else absent (never javascript:). */
+static struct oidc_str
+client_https_uri(const struct authz *ar, const char *member)
+{
+	struct oidc_error	 ignored = { 0 };
+	struct oidc_str		 u = OIDC_STR_NULL;
+
+	if (oidc_json_get_str(ar->client.metadata, member, &u, &ignored) != 1 ||
+	    u.len <= 8 || u.len > 2048 || memcmp(u.p, "https://", 8) != 0 ||
+	    !oidc_str_is_vschar(u.p, u.len))
+		return OIDC_STR_NULL;
+	return u;
+}
+
+/*
+ * The client's logo and its policy and terms links (RFC 7591 2), shown so
+ * the user knows who is asking.  Every value is escaped by the template.
+ */
+static int
+client_decor(struct oidc_ctx *ctx, const struct authz *ar,
+    struct oidc_buf *logo, struct oidc_buf *links, struct oidc_error *err)
+{
+	struct oidc_str	 l = client_https_uri(ar, "logo_uri");
+	struct oidc_str	 pol = client_https_uri(ar, "policy_uri");
+	struct oidc_str	 tos = client_https_uri(ar, "tos_uri");
+
+	oidc_buf_init(logo, ctx->a, 4096);
+	oidc_buf_init(links, ctx->a, 8192);
+	if (l.p != NULL) {
+		const struct oidc_html_var v[] = { { "u", l } };
+		if (oidc_html_render(logo, "<img src=\"{{u}}\" alt=\"\" "
+		    "height=\"48\" referrerpolicy=\"no-referrer\">\n", v, 1,
+		    err) == -1)
+			return -1;
+	}
+	if (pol.p != NULL || tos.p != NULL) {
+		const struct oidc_html_var v[] = { { "p", pol }, { "t", tos } };
+		if (oidc_html_render(links, pol.p != NULL && tos.p != NULL ?
+		    "<p><small><a href=\"{{p}}\">Privacy policy</a> &middot; "
+		    "<a href=\"{{t}}\">Terms of service</a></small></p>\n" :
+		    pol.p != NULL ? "<p><small><a href=\"{{p}}\">Privacy "
+		    "policy</a></small></p>\n" : "<p><small><a href=\"{{t}}\">"
+		    "Terms of service</a></small></p>\n", v, 2, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static struct oidc_str
 client_label(const struct authz *ar)
 {
@@ -243,7 +291,7 @@ login_page(struct oidc_ctx *ctx, const struct oidc_request *req,
     struct oidc_response *resp, const struct authz *ar, const char *error,
     int status, struct oidc_error *err)
 {
-	struct oidc_buf	 fields, ebuf;
+	struct oidc_buf	 fields, ebuf, logo, links;
 	const char	*action;
 
 	oidc_buf_init(&fields, ctx->a, 64 * 1024);
@@ -260,12 +308,16 @@ login_page(struct oidc_ctx *ctx, const struct oidc_request *req,
 		    "{{e}}</p>\n", ev, 1, err) == -1)
 			return -1;
 	}
+	if (client_decor(ctx, ar, &logo, &links, err) == -1)
+		return -1;
 	const struct oidc_html_var vars[] = {
 		{ "client", client_label(ar) },
 		{ "action", { action, strlen(action) } },
 		{ "fields", oidc_buf_str(&fields) },
 		{ "hint", ar->login_hint },
 		{ "error", oidc_buf_str(&ebuf) },
+		{ "logo", oidc_buf_str(&logo) },
+		{ "links", oidc_buf_str(&links) },
 	};
 	return oidc_html_respond(resp, status,
 	    oidc_resp_page_csp(ctx->a, ar->redirect_uri), "Sign in", login_body, vars,
@@ -277,7 +329,7 @@ consent_page(struct oidc_ctx *ctx, const struct oidc_request *req,
     struct oidc_response *resp, const struct authz *ar,
     struct oidc_str username, struct oidc_error *err)
 {
-	struct oidc_buf	 fields, items;
+	struct oidc_buf	 fields, items, logo, links;
 	const char	*action, *text;
 	size_t		 i, k;
 
@@ -302,12 +354,16 @@ consent_page(struct oidc_ctx *ctx, const struct oidc_request *req,
 		    "</li>\n", iv, 2, err) == -1)
 			return -1;
 	}
+	if (client_decor(ctx, ar, &logo, &links, err) == -1)
+		return -1;
 	const struct oidc_html_var vars[] = {
 		{ "client", client_label(ar) },
 		{ "action", { action, strlen(action) } },
 		{ "fields", oidc_buf_str(&fields) },
 		{ "items", oidc_buf_str(&items) },
 		{ "user", username },
+		{ "logo", oidc_buf_str(&logo) },
+		{ "links", oidc_buf_str(&links) },
 	};
 	return oidc_html_respond(resp, 200,
 	    oidc_resp_page_csp(ctx->a, ar->redirect_uri), "Allow access", consent_body, vars,
