@@ -16,6 +16,7 @@
 #include "oidc/json.h"
 #include "oidc/jwk.h"
 #include "oidc/jws.h"
+#include "oidc/outbound.h"
 #include "oidc/request.h"
 #include "oidc/response.h"
 
@@ -55,6 +56,40 @@ secret_ok(const struct oidc_client *c, bool known, struct oidc_str secret)
 }
 
 /*
+ * The client's jwks_uri, fetched through the outbound module each time
+ * keys are needed: no cache yet, so a rotated key (a new kid) is seen at
+ * once.  NULL with err.
+ */
+static struct oidc_keyset *
+fetch_jwks(struct oidc_ctx *ctx, const struct oidc_client *c,
+    struct oidc_error *err)
+{
+	struct oidc_error		 why = { 0 };
+	struct oidc_outbound_req	 rq;
+	struct oidc_outbound_resp	 resp;
+	struct oidc_str			 uri;
+
+	if (oidc_json_get_str(c->metadata, "jwks_uri", &uri, &why) != 1) {
+		oidc_fail(err, OIDC_E_INVALID_CLIENT, NULL,
+		    "client without jwks or jwks_uri");
+		return NULL;
+	}
+	memset(&rq, 0, sizeof(rq));
+	rq.method = OIDC_OUTBOUND_GET;
+	rq.url = uri;
+	rq.accept = "application/json, application/jwk-set+json";
+	if (oidc_outbound_request(ctx->a, ctx->cfg, &rq, &resp, &why) == -1 ||
+	    resp.status != 200) {
+		oidc_fail(err, OIDC_E_INVALID_CLIENT, NULL,
+		    "jwks_uri fetch failed: %s", why.detail[0] != '\0' ?
+		    why.detail : "HTTP status not 200");
+		return NULL;
+	}
+	return oidc_keyset_parse(ctx->a, resp.body.p, resp.body.len,
+	    OIDC_JWS_ALG_ANY, NULL, err);
+}
+
+/*
  * The keys a client signs with, from its registration only: its secret as
  * an oct key (symmetric) or its registered "jwks".  The set is freed with
  * the request arena.
@@ -91,18 +126,13 @@ oidc_client_keys(struct oidc_ctx *ctx, const struct oidc_client *c,
 			oidc_keyset_free(ks);
 			return NULL;
 		}
-	} else {
-		if (oidc_json_get_obj(c->metadata, "jwks", &jwks, err) != 1) {
-			oidc_fail(err, OIDC_E_INVALID_CLIENT, NULL,
-			    "client without jwks (jwks_uri is not supported "
-			    "yet)");
-			return NULL;
-		}
+	} else if (oidc_json_get_obj(c->metadata, "jwks", &jwks, err) == 1) {
 		if ((doc = oidc_json_serialize(jwks, ctx->a, &len, err)) ==
 		    NULL || (ks = oidc_keyset_parse(ctx->a, doc, len,
 		    OIDC_JWS_ALG_ANY, NULL, err)) == NULL)
 			return NULL;
-	}
+	} else if ((ks = fetch_jwks(ctx, c, err)) == NULL)
+		return NULL;
 	if (oidc_arena_defer(ctx->a, free_keyset, ks) == -1) {
 		oidc_keyset_free(ks);
 		oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");

@@ -13,6 +13,7 @@
 #include "oidc/ctx.h"
 #include "oidc/db.h"
 #include "oidc/json.h"
+#include "oidc/outbound.h"
 #include "oidc/jwk.h"
 #include "oidc/log.h"
 #include "oidc/register.h"
@@ -199,7 +200,7 @@ norm_flags(const struct oidc_ctx *ctx)
 
 /* The rules register.h adds to oidc_client_normalize(). */
 static int
-check_extra(struct oidc_arena *a, const struct oidc_json *j,
+check_extra(struct oidc_arena *a, const struct oidc_json *j, unsigned flags,
     struct oidc_error *err)
 {
 	struct oidc_error	 tmp = { 0 };
@@ -207,7 +208,7 @@ check_extra(struct oidc_arena *a, const struct oidc_json *j,
 	struct oidc_str		 s, method, *list;
 	size_t			 i, n;
 	int64_t			 v;
-	bool			 b, has_jwks, secretless;
+	bool			 b, has_jwks, has_keys = false, secretless;
 	int			 rc;
 
 	/* Subjects: public only (OIDC Core 8). */
@@ -222,14 +223,18 @@ check_extra(struct oidc_arena *a, const struct oidc_json *j,
 		return bad_meta(err, "sector_identifier_uri is not supported "
 		    "(only public subject identifiers are)");
 
-	/* Keys: jwks by value only, for now. */
+	/* Keys: jwks by value, or jwks_uri fetched when they are needed. */
 	has_jwks = oidc_json_has_key(j, "jwks");
 	if (has_jwks && oidc_json_has_key(j, "jwks_uri"))
 		return bad_meta(err, "jwks and jwks_uri must not both be "
 		    "present");
-	if (oidc_json_has_key(j, "jwks_uri"))
-		return bad_meta(err, "jwks_uri is not supported yet: register "
-		    "the public keys as jwks");
+	if (oidc_json_has_key(j, "jwks_uri")) {
+		if (oidc_json_get_str(j, "jwks_uri", &s, &tmp) != 1 ||
+		    oidc_outbound_url_check(s.p, s.len,
+		    (flags & OIDC_CLIENT_ALLOW_PRIVATE) != 0, &tmp) == -1)
+			return bad_meta(err, "jwks_uri must be an https URL");
+		has_keys = true;
+	}
 	if (has_jwks) {
 		if (oidc_json_get_obj(j, "jwks", &jwks, &tmp) != 1)
 			return bad_meta(err, "jwks must be a JWK Set: an "
@@ -240,9 +245,9 @@ check_extra(struct oidc_arena *a, const struct oidc_json *j,
 	if ((rc = opt_str(j, "token_endpoint_auth_method", &method,
 	    "token_endpoint_auth_method must be a string", err)) == -1)
 		return -1;
-	if (oidc_str_eq_cstr(method, "private_key_jwt") && !has_jwks)
-		return bad_meta(err, "private_key_jwt needs jwks (jwks_uri is "
-		    "not supported yet)");
+	if (oidc_str_eq_cstr(method, "private_key_jwt") && !has_jwks &&
+	    !has_keys)
+		return bad_meta(err, "private_key_jwt needs jwks or jwks_uri");
 	secretless = oidc_str_eq_cstr(method, "none") ||
 	    oidc_str_eq_cstr(method, "private_key_jwt");
 
@@ -333,7 +338,7 @@ oidc_register_metadata(struct oidc_arena *a, const struct oidc_json *in,
 	oidc_json_del(j, "resource_server");
 	/* Software statements are not verified, so they are not kept. */
 	oidc_json_del(j, "software_statement");
-	if (check_extra(a, j, err) == -1)
+	if (check_extra(a, j, flags, err) == -1)
 		return -1;
 	if (oidc_client_normalize(a, j, flags, &norm, err) == -1)
 		return -1;

@@ -141,8 +141,8 @@ bad_cases = [
     ("jwks and jwks_uri together",
      {"redirect_uris": [RP], "jwks": JWKS_DUMMY,
       "jwks_uri": "https://rp.example/jwks"}, "invalid_client_metadata"),
-    ("jwks_uri (not supported yet)",
-     {"redirect_uris": [RP], "jwks_uri": "https://rp.example/jwks"},
+    ("jwks_uri that is not a URL",
+     {"redirect_uris": [RP], "jwks_uri": "rp.example/jwks"},
      "invalid_client_metadata"),
     ("private_key_jwt without jwks",
      {"redirect_uris": [RP], "token_endpoint_auth_method": "private_key_jwt"},
@@ -425,6 +425,55 @@ if res is not None:
                                  "client_assertion": a})
         check("a replayed assertion (same jti) is refused",
               r.status == 401 and is_json_error(r, "invalid_client"), r)
+
+# ---- private_key_jwt with jwks_uri: the keys are fetched (outbound.h) ------
+
+import http.server
+import threading
+
+served = {"hits": 0}
+
+
+class JwksHandler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        served["hits"] += 1
+        body = json.dumps({"keys": [jwk]}).encode()
+        self.send_response(200 if self.path == "/jwks" else 404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+srv = http.server.HTTPServer(("127.0.0.1", 0), JwksHandler)
+threading.Thread(target=srv.serve_forever, daemon=True).start()
+juri = "http://127.0.0.1:%d/jwks" % srv.server_address[1]
+r = reg("POST", "/register", {
+    "redirect_uris": [RP], "token_endpoint_auth_method": "private_key_jwt",
+    "jwks_uri": juri, "scope": "openid"})
+ju = r.json() or {}
+check("private_key_jwt client registered with jwks_uri (loopback http "
+      "allowed by outbound_allow_private)",
+      r.status == 201 and ju.get("jwks_uri") == juri, r)
+if r.status == 201:
+    res3, why = code_flow(ju["client_id"], user, pw)
+    check("jwks_uri client: login and consent give a code",
+          res3 is not None, why)
+    if res3 is not None:
+        r = post_form("/token", {"grant_type": "authorization_code",
+                                 "code": res3[0], "redirect_uri": RP,
+                                 "code_verifier": res3[1],
+                                 "client_assertion_type": ASSERTION_TYPE,
+                                 "client_assertion":
+                                     assertion(ju["client_id"])})
+        check("jwks_uri client redeems its code: the provider fetched the "
+              "keys", r.status == 200 and served["hits"] >= 1 and
+              isinstance((r.json() or {}).get("id_token"), str),
+              (served, r))
+srv.shutdown()
 
 # ---- delete (RFC 7592 2.3) ---------------------------------------------------
 

@@ -83,8 +83,10 @@ static const struct meta_case meta_cases[] = {
 	    OIDC_E_INVALID_CLIENT_METADATA },
 	{ "jwks and jwks_uri", "{" JWKS ",\"jwks_uri\":\"https://rp/jwks\","
 	    RU "}", -1, OIDC_E_INVALID_CLIENT_METADATA },
-	{ "jwks_uri alone", "{\"jwks_uri\":\"https://rp/jwks\"," RU "}", -1,
-	    OIDC_E_INVALID_CLIENT_METADATA },
+	{ "jwks_uri alone", "{\"jwks_uri\":\"https://rp.example/jwks\","
+	    RU "}", 0, OIDC_E_NONE },
+	{ "jwks_uri not https", "{\"jwks_uri\":\"http://rp.example/jwks\","
+	    RU "}", -1, OIDC_E_INVALID_CLIENT_METADATA },
 	{ "private_key_jwt without jwks",
 	    "{\"token_endpoint_auth_method\":\"private_key_jwt\"," RU "}", -1,
 	    OIDC_E_INVALID_CLIENT_METADATA },
