@@ -42,7 +42,7 @@ CFLAGS		?= -g
 CFLAGS		+= -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) \
 		   -fstack-protector-strong -fPIE \
 		   -DOPENSSL_API_COMPAT=30000 -DOPENSSL_NO_DEPRECATED \
-		   -Icommon/include $(PKG_CFLAGS)
+		   -Icommon/include $(PKG_CFLAGS) -DOIDC_PREFIX='"$(PREFIX)"'
 LDFLAGS		+= $(SANFLAGS) -pie -Wl,-z,relro,-z,now
 LDLIBS		:= $(PKG_LIBS) -lfcgi
 

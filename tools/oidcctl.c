@@ -148,8 +148,10 @@ oidcctl_migrate(int argc, char *argv[])
 		    "./sql/migrations.\nRunning it again is a no-op.\n");
 		return argc == 1 ? OIDCCTL_OK : OIDCCTL_USAGE;
 	}
+	/* The checkout's migrations, else the installed ones (make install). */
 	if (dir == NULL || *dir == '\0')
-		dir = "./sql/migrations";
+		dir = access("./sql/migrations", R_OK) == 0 ? "./sql/migrations" :
+		    OIDC_PREFIX "/share/oidc-fcgi/sql/migrations";
 	if (oidcctl_open(&o) == -1)
 		goto out;
 	if (oidc_db_migrate(o.db, dir, applied, &err) == -1) {
