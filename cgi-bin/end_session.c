@@ -6,7 +6,8 @@ static const struct oidc_endpoint end_session_ep = {
 	.name		= "end_session",
 	.methods	= OIDC_METHOD_GET | OIDC_METHOD_POST,
 	/* Keys verify id_token_hint signatures. */
-	.needs		= OIDC_NEED_DB | OIDC_NEED_SIGNING_KEYS,
+	.needs		= OIDC_NEED_DB | OIDC_NEED_SIGNING_KEYS |
+			  OIDC_NEED_SUBJECTS,
 	.max_body	= 16 * 1024,
 	.body		= OIDC_BODY_FORM,
 	.errstyle	= OIDC_ERRSTYLE_HTML,

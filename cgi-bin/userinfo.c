@@ -7,7 +7,8 @@ static const struct oidc_endpoint userinfo_ep = {
 	.methods	= OIDC_METHOD_GET | OIDC_METHOD_POST |
 	    OIDC_METHOD_OPTIONS,
 	/* Keys only for signed UserInfo responses. */
-	.needs		= OIDC_NEED_DB | OIDC_NEED_SIGNING_KEYS,
+	.needs		= OIDC_NEED_DB | OIDC_NEED_SIGNING_KEYS |
+			  OIDC_NEED_SUBJECTS,
 	.max_body	= 8 * 1024,
 	.body		= OIDC_BODY_FORM,
 	.errstyle	= OIDC_ERRSTYLE_BEARER,

@@ -116,8 +116,10 @@ read_metadata(struct oidcctl *o, struct oidc_json **meta,
 	oidc_json_del(in, "first_party");
 	oidc_json_del(in, "client_id_issued_at");
 	oidc_json_del(in, "client_secret_expires_at");
-	if (oidc_client_normalize(o->a, in, o->cfg.outbound_allow_private ?
-	    OIDC_CLIENT_ALLOW_PRIVATE : 0, meta, err) == -1)
+	/* No sector_identifier_uri fetch here: the operator is trusted. */
+	if (oidc_client_normalize(o->a, in, (o->cfg.outbound_allow_private ?
+	    OIDC_CLIENT_ALLOW_PRIVATE : 0) | (o->cfg.pairwise_salt_file !=
+	    NULL ? OIDC_CLIENT_PAIRWISE : 0), meta, err) == -1)
 		goto out;
 	rc = 0;
 out:

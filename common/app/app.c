@@ -25,6 +25,7 @@
 #include "oidc/keystore.h"
 #include "oidc/log.h"
 #include "oidc/sandbox.h"
+#include "oidc/subject.h"
 
 #define EXIT_CONFIG	78	/* sysexits.h EX_CONFIG */
 #define ARENA_CHUNK	(16 * 1024)
@@ -191,6 +192,7 @@ oidc_app_main(const struct oidc_endpoint *ep, int argc, char *argv[])
 	struct oidc_ctx		 ctx;
 	struct oidc_error	 err = { 0 };
 	struct oidc_arena	*cfg_arena = NULL;
+	unsigned char		*salt = NULL;	/* pairwise salt */
 	struct sigaction	 sa;
 	FCGX_Request		 fr;
 	const char		*path;
@@ -254,6 +256,17 @@ oidc_app_main(const struct oidc_endpoint *ep, int argc, char *argv[])
 			oidc_error_clear(&err);
 		}
 		ctx.keys = oidc_keystore_keyset(ctx.keystore);
+	}
+	if ((ep->needs & OIDC_NEED_SUBJECTS) &&
+	    cfg.pairwise_salt_file != NULL) {
+		if (oidc_subject_salt_load(cfg_arena, cfg.pairwise_salt_file,
+		    &salt, &ctx.pairwise_salt_len, &err) == -1) {
+			fprintf(stderr, "%s: configuration error: %s\n",
+			    ep->name, err.detail);
+			status = EXIT_CONFIG;
+			goto out;
+		}
+		ctx.pairwise_salt = salt;
 	}
 	if (ep->init != NULL && ep->init(&ctx, &err) == -1) {
 		fprintf(stderr, "%s: start-up failed: %s\n", ep->name,
@@ -319,6 +332,8 @@ out:
 	oidc_db_free(ctx.db);
 	oidc_keystore_free(ctx.keystore);
 	oidc_arena_free(ctx.a);
+	if (salt != NULL)
+		oidc_wipe(salt, ctx.pairwise_salt_len);
 	oidc_arena_free(cfg_arena);
 	return status;
 }

@@ -55,6 +55,7 @@ static const struct keydef keydefs[] = {
 	{ "outbound_timeout",	K_TTL,	 OFF(outbound_timeout),	1, 300 },
 	{ "backchannel_max_attempts", K_TTL, OFF(backchannel_max_attempts),
 	    1, 10 },
+	{ "pairwise_salt_file", K_STR, OFF(pairwise_salt_file), 0, 0 },
 };
 
 /* oidc_config_parse() remembers the keys seen in one 64-bit mask. */

@@ -99,9 +99,10 @@ lexically_strict(const char *buf, size_t len)
 	return true;
 }
 
-int
-oidc_json_parse(struct oidc_arena *a, const char *buf, size_t len,
-    size_t max_len, struct oidc_json **out, struct oidc_error *err)
+/* Parse one JSON text whose top level is of type `want`. */
+static int
+parse_top(struct oidc_arena *a, const char *buf, size_t len, size_t max_len,
+    enum json_type want, struct oidc_json **out, struct oidc_error *err)
 {
 	struct json_tokener	*tok = NULL;
 	struct json_object	*jo = NULL;
@@ -137,9 +138,11 @@ oidc_json_parse(struct oidc_arena *a, const char *buf, size_t len,
 		    json_tokener_get_error(tok)) : "trailing data");
 		goto out;
 	}
-	if (!json_object_is_type(jo, json_type_object)) {
-		oidc_fail(err, OIDC_E_INVALID_REQUEST,
-		    "JSON top level must be an object", "json: not an object");
+	if (!json_object_is_type(jo, want)) {
+		oidc_fail(err, OIDC_E_INVALID_REQUEST, want == json_type_array ?
+		    "JSON top level must be an array" :
+		    "JSON top level must be an object", "json: not an %s",
+		    want == json_type_array ? "array" : "object");
 		goto out;
 	}
 	if ((*out = adopt(a, jo)) == NULL) {
@@ -154,6 +157,20 @@ out:
 	if (tok != NULL)
 		json_tokener_free(tok);
 	return rc;
+}
+
+int
+oidc_json_parse(struct oidc_arena *a, const char *buf, size_t len,
+    size_t max_len, struct oidc_json **out, struct oidc_error *err)
+{
+	return parse_top(a, buf, len, max_len, json_type_object, out, err);
+}
+
+int
+oidc_json_parse_array(struct oidc_arena *a, const char *buf, size_t len,
+    size_t max_len, struct oidc_json **out, struct oidc_error *err)
+{
+	return parse_top(a, buf, len, max_len, json_type_array, out, err);
 }
 
 void

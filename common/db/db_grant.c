@@ -217,7 +217,8 @@ oidc_db_token_insert(struct oidc_db *db, const struct oidc_token_row *t,
 /* Columns shared by access_token_get and refresh_rotate. */
 enum { T_CLIENT, T_USER, T_SCOPE, T_AUTH_TIME, T_ACR, T_AMR, T_SID, T_CLAIMS,
     T_EXPIRES, T_CREATED, T_SUB, T_USERNAME, T_UCLAIMS, T_UUPDATED,
-    T_CODE_HASH, T_FAMILY, T_UI_ALG, T_SECRET_PLAIN, T_REDIRECT_URIS };
+    T_CODE_HASH, T_FAMILY, T_UI_ALG, T_SECRET_PLAIN, T_REDIRECT_URIS,
+    T_CLIENT_META };
 /* token_introspect puts the kind where refresh_rotate has code_hash. */
 #define T_KIND	T_CODE_HASH
 
@@ -261,7 +262,9 @@ oidc_db_access_token_get(struct oidc_db *db, struct oidc_arena *a,
 		    oidc_db_copy(a, res, 0, T_SECRET_PLAIN,
 		    &t->client_secret_plain, err) ||
 		    oidc_db_copy(a, res, 0, T_REDIRECT_URIS,
-		    &t->client_redirect_uris, err))
+		    &t->client_redirect_uris, err) ||
+		    oidc_db_copy(a, res, 0, T_CLIENT_META,
+		    &t->client_metadata, err))
 			rc = -1;
 	}
 	PQclear(res);
@@ -543,7 +546,8 @@ oidc_db_backchannel_targets(struct oidc_db *db, struct oidc_arena *a,
 	for (i = 0; i < nt; i++)
 		if (oidc_db_copy(a, res, i, 0, &t[i].client_id, err) == -1 ||
 		    oidc_db_copy(a, res, i, 1, &t[i].uri, err) == -1 ||
-		    oidc_db_copy(a, res, i, 2, &t[i].id_token_alg, err) == -1)
+		    oidc_db_copy(a, res, i, 2, &t[i].id_token_alg, err) == -1 ||
+		    oidc_db_copy(a, res, i, 3, &t[i].metadata, err) == -1)
 			goto out;
 	*rows = t;
 	*n = (size_t)nt;

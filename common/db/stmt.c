@@ -164,7 +164,8 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
 	    "u.claims::text, extract(epoch FROM u.updated_at)::bigint, "
 	    "NULL, NULL, c.metadata->>'userinfo_signed_response_alg', "
-	    "c.secret_plain, (c.metadata->'redirect_uris')::text "
+	    "c.secret_plain, (c.metadata->'redirect_uris')::text, "
+	    "c.metadata::text "
 	    "FROM token t JOIN client c ON c.client_id = t.client_id "
 	    "LEFT JOIN app_user u ON u.user_id = t.user_id "
 	    "WHERE t.token_hash = $1 AND t.kind = 'access' "
@@ -303,7 +304,7 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "ON CONFLICT DO NOTHING", 2 },
 	[OIDC_STMT_BACKCHANNEL_TARGETS] = { "backchannel_targets",
 	    "SELECT c.client_id, c.metadata->>'backchannel_logout_uri', "
-	    "c.metadata->>'id_token_signed_response_alg' "
+	    "c.metadata->>'id_token_signed_response_alg', c.metadata::text "
 	    "FROM session_client sc JOIN client c ON c.client_id = sc.client_id "
 	    "WHERE sc.sid = $1 "
 	    "AND c.metadata->>'backchannel_logout_uri' IS NOT NULL "

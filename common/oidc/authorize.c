@@ -28,6 +28,7 @@
 #include "oidc/response.h"
 #include "oidc/scope.h"
 #include "oidc/session.h"
+#include "oidc/subject.h"
 
 #define MAX_PARAM	2048		/* state, nonce, hints */
 #define MAX_CLAIMS	4096
@@ -60,6 +61,8 @@ struct authz {
 	bool				 has_max_age;
 	int64_t				 max_age;
 	struct oidc_str			 hint_sub;
+	struct oidc_str			*hint_aud;
+	size_t				 n_hint_aud;
 };
 
 struct kv {
@@ -542,7 +545,9 @@ check_id_token_hint(struct oidc_ctx *ctx, struct authz *ar,
 	    0, &claims, &ignored) == -1 ||
 	    oidc_json_get_str(claims, "iss", &iss, &ignored) != 1 ||
 	    !oidc_str_eq_cstr(iss, ctx->cfg->issuer) ||
-	    oidc_json_get_str(claims, "sub", &ar->hint_sub, &ignored) != 1)
+	    oidc_json_get_str(claims, "sub", &ar->hint_sub, &ignored) != 1 ||
+	    oidc_json_get_str_list(claims, "aud", true, ctx->a, &ar->hint_aud,
+	    &ar->n_hint_aud, &ignored) != 1)
 		return -1;
 	return 0;
 }
@@ -801,7 +806,9 @@ issue(struct oidc_ctx *ctx, struct oidc_response *resp, struct authz *ar,
 			    "session user vanished") : -1;
 		memset(&idt, 0, sizeof(idt));
 		idt.client = &ar->client;
-		idt.sub = s->sub;
+		if (oidc_subject_for_client(ctx, &ar->client, s->sub, &idt.sub,
+		    err) == -1)
+			return -1;
 		idt.nonce = ar->nonce;
 		idt.amr = s->amr;
 		idt.sid = s->sid;
@@ -882,7 +889,7 @@ decide(struct oidc_ctx *ctx, const struct oidc_request *req,
 	int64_t			 user_id;
 	bool			 fresh_login = false, consented = false;
 	bool			 need_login;
-	int			 rc;
+	int			 rc, hint_ok = 0;
 
 	if ((rc = oidc_session_current(ctx, req, &s, err)) == -1)
 		return -1;
@@ -945,8 +952,12 @@ decide(struct oidc_ctx *ctx, const struct oidc_request *req,
 		    (int64_t)ctx->now - s.auth_time > ar->max_age)
 			need_login = true;
 	}
+	/* The hint's sub is its audience's view of the user (subject.h). */
 	if (rc == 1 && ar->hint_sub.p != NULL &&
-	    !oidc_str_eq(ar->hint_sub, s.sub)) {
+	    (hint_ok = oidc_subject_hint_matches(ctx, &ar->client,
+	    ar->hint_aud, ar->n_hint_aud, ar->hint_sub, s.sub, err)) == -1)
+		return -1;
+	if (rc == 1 && ar->hint_sub.p != NULL && hint_ok == 0) {
 		if (ar->p_none)
 			return redirect_error(ctx, resp, ar,
 			    OIDC_E_LOGIN_REQUIRED, "the signed-in user is not "

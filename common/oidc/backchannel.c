@@ -16,6 +16,7 @@
 #include "oidc/jwk.h"
 #include "oidc/log.h"
 #include "oidc/outbound.h"
+#include "oidc/subject.h"
 
 /* The claim statement's retry base: never shorter than one request. */
 static int64_t
@@ -65,10 +66,16 @@ logout_token(struct oidc_ctx *ctx, const struct oidc_backchannel_target *t,
     struct oidc_str sid, struct oidc_str sub, int64_t exp,
     struct oidc_error *err)
 {
-	struct oidc_json	*j, *events, *empty;
+	struct oidc_json	*j, *events, *empty, *cm;
+	struct oidc_str		 csub;
 	const char		*jti;
 
 	if ((jti = oidc_random_token(ctx->a, 16, err)) == NULL)
+		return NULL;
+	/* The sub this client knows: public or pairwise (subject.h). */
+	if (oidc_json_parse(ctx->a, t->metadata.p, t->metadata.len, 0, &cm,
+	    err) == -1 ||
+	    oidc_subject_for_metadata(ctx, cm, sub, &csub, err) == -1)
 		return NULL;
 	if ((j = oidc_json_new_object(ctx->a)) == NULL ||
 	    (events = oidc_json_new_object(ctx->a)) == NULL ||
@@ -83,7 +90,7 @@ logout_token(struct oidc_ctx *ctx, const struct oidc_backchannel_target *t,
 	    oidc_json_set_i64(j, "iat", (int64_t)ctx->now, err) == -1 ||
 	    oidc_json_set_i64(j, "exp", exp, err) == -1 ||
 	    oidc_json_set_cstr(j, "jti", jti, err) == -1 ||
-	    oidc_json_set_str(j, "sub", sub.p, sub.len, err) == -1 ||
+	    oidc_json_set_str(j, "sub", csub.p, csub.len, err) == -1 ||
 	    oidc_json_set_str(j, "sid", sid.p, sid.len, err) == -1 ||
 	    oidc_json_set_obj(events, OIDC_BACKCHANNEL_EVENT, empty,
 	    err) == -1 ||

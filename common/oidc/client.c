@@ -2,12 +2,14 @@
  * client.c: client metadata validation and loading (see oidc/client.h).
  */
 #include <string.h>
+#include <strings.h>
 
 #include "oidc/arena.h"
 #include "oidc/client.h"
 #include "oidc/db.h"
 #include "oidc/json.h"
 #include "oidc/outbound.h"
+#include "oidc/subject.h"
 
 static const char *const auth_names[OIDC_AUTH__MAX] = {
 	[OIDC_AUTH_NONE] = "none",
@@ -196,6 +198,82 @@ str_member(const struct oidc_json *in, const char *key, struct oidc_str *out,
 	return rc;
 }
 
+/*
+ * sector_identifier_uri (OpenID Connect Dynamic Client Registration 1.0
+ * 2, 5): an https URL the outbound module accepts, or http on a loopback
+ * host with OIDC_CLIENT_ALLOW_PRIVATE, like backchannel_logout_uri.
+ */
+static int
+check_sector_uri(struct oidc_str u, unsigned flags, struct oidc_error *err)
+{
+	struct oidc_error	 tmp = { 0 };
+	struct oidc_str		 host;
+
+	if (oidc_subject_uri_host(u, &host) == 0 &&
+	    u.len <= OIDC_CLIENT_MAX_URI_LEN && u.len > 8 &&
+	    ((memcmp(u.p, "https://", 8) == 0 &&
+	    oidc_outbound_url_check(u.p, u.len, false, &tmp) == 0) ||
+	    ((flags & OIDC_CLIENT_ALLOW_PRIVATE) && is_loopback_http(u) &&
+	    oidc_outbound_url_check(u.p, u.len, true, &tmp) == 0)))
+		return 0;
+	return bad_meta(err, "sector_identifier_uri must be an absolute "
+	    "https URL without a fragment");
+}
+
+/*
+ * subject_type (OIDC Core 8): public (the default) or pairwise; pairwise
+ * only when the provider has a salt (OIDC_CLIENT_PAIRWISE).  Without a
+ * sector_identifier_uri a pairwise client's redirect_uris must share one
+ * host: it is the sector (oidc/subject.h).
+ */
+static int
+check_subject(struct oidc_arena *a, const struct oidc_json *in,
+    unsigned flags, struct oidc_error *err)
+{
+	struct oidc_error	 tmp = { 0 };
+	struct oidc_str		 s, first, host, *uris = NULL;
+	size_t			 n = 0, i;
+	bool			 has_sector;
+	int			 rc;
+
+	if ((rc = str_member(in, "sector_identifier_uri", &s,
+	    "sector_identifier_uri must be a string", err)) == -1)
+		return -1;
+	if ((has_sector = rc == 1) && check_sector_uri(s, flags, err) == -1)
+		return -1;
+	if ((rc = str_member(in, "subject_type", &s,
+	    "subject_type must be public or pairwise", err)) == -1)
+		return -1;
+	if (rc == 0 || oidc_str_eq_cstr(s, "public"))
+		return 0;
+	if (!oidc_str_eq_cstr(s, "pairwise"))
+		return bad_meta(err, "subject_type must be public or pairwise");
+	if (!(flags & OIDC_CLIENT_PAIRWISE))
+		return bad_meta(err, "subject_type pairwise is not enabled on "
+		    "this provider (no pairwise_salt_file)");
+	if (has_sector)
+		return 0;
+	if (oidc_json_get_str_list(in, "redirect_uris", false, a, &uris, &n,
+	    &tmp) == -1 || n == 0)
+		return bad_meta(err, "a pairwise client needs redirect_uris or "
+		    "a sector_identifier_uri");
+	first = OIDC_STR_NULL;
+	for (i = 0; i < n; i++) {
+		if (oidc_subject_uri_host(uris[i], &host) == -1)
+			return bad_meta(err, "a pairwise client without "
+			    "sector_identifier_uri needs redirect_uris with a "
+			    "host");
+		if (i == 0)
+			first = host;
+		else if (host.len != first.len ||
+		    strncasecmp(host.p, first.p, host.len) != 0)
+			return bad_meta(err, "the redirect_uris of a pairwise "
+			    "client without sector_identifier_uri must share "
+			    "one host");
+	}
+	return 0;
+}
+
 static bool
 alg_known(struct oidc_str s)
 {
@@ -376,6 +454,8 @@ oidc_client_normalize(struct oidc_arena *a, const struct oidc_json *in,
 			return bad_meta(err, "resource_server and require_nonce "
 			    "must be booleans");
 	}
+	if (check_subject(a, in, flags, err) == -1)
+		return -1;
 	if (str_member(in, "scope", &s, "scope must be a string", err) == -1 ||
 	    str_member(in, "client_name", &s, "client_name must be a string",
 	    err) == -1)

@@ -194,8 +194,10 @@ render_discovery(struct oidc_ctx *ctx, struct oidc_error *err)
 	    OIDC_NELEM(response_modes), err) ||
 	    add_list(ctx, j, "grant_types_supported", grant_types,
 	    OIDC_NELEM(grant_types), err) ||
+	    /* Pairwise only with a salt (oidc/subject.h). */
 	    add_list(ctx, j, "subject_types_supported",
-	    (const char *const[]){ "public" }, 1, err) ||
+	    (const char *const[]){ "public", "pairwise" },
+	    ctx->cfg->pairwise_salt_file != NULL ? 2 : 1, err) ||
 	    add_algs(ctx, j, "id_token_signing_alg_values_supported", true,
 	    err) ||
 	    add_algs(ctx, j, "userinfo_signing_alg_values_supported", true,

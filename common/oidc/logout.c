@@ -18,6 +18,7 @@
 #include "oidc/request.h"
 #include "oidc/response.h"
 #include "oidc/session.h"
+#include "oidc/subject.h"
 
 static const char *const carried[] = { "id_token_hint", "logout_hint",
     "client_id", "post_logout_redirect_uri", "state", "ui_locales" };
@@ -188,7 +189,7 @@ oidc_logout_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 	struct logout		 lo;
 	struct oidc_str		 action;
 	bool			 confirmed = false;
-	int			 rc;
+	int			 rc, hint_ok = 0;
 
 	memset(&lo, 0, sizeof(lo));
 	lo.p = req->method == OIDC_METHOD_POST ? &req->form : &req->query;
@@ -204,8 +205,12 @@ oidc_logout_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 	}
 	if ((rc = oidc_session_current(ctx, req, &s, err)) == -1)
 		return -1;
-	if (rc == 1 && !confirmed &&
-	    !(lo.hint_sub.p != NULL && oidc_str_eq(lo.hint_sub, s.sub)))
+	/* The hint's sub is its audience's view of the user (subject.h). */
+	if (rc == 1 && !confirmed && lo.hint_sub.p != NULL &&
+	    (hint_ok = oidc_subject_hint_matches(ctx, NULL, lo.hint_aud,
+	    lo.n_hint_aud, lo.hint_sub, s.sub, err)) == -1)
+		return -1;
+	if (rc == 1 && !confirmed && hint_ok != 1)
 		return confirm_page(ctx, req, resp, &lo, err);
 	/*
 	 * Back-channel logout tokens are only queued here, in the same

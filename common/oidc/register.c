@@ -194,8 +194,71 @@ opt_str(const struct oidc_json *j, const char *key, struct oidc_str *out,
 static unsigned
 norm_flags(const struct oidc_ctx *ctx)
 {
-	return ctx->cfg->outbound_allow_private ? OIDC_CLIENT_ALLOW_PRIVATE :
-	    0;
+	return (ctx->cfg->outbound_allow_private ? OIDC_CLIENT_ALLOW_PRIVATE :
+	    0) | (ctx->cfg->pairwise_salt_file != NULL ? OIDC_CLIENT_PAIRWISE :
+	    0);
+}
+
+/*
+ * OpenID Connect Dynamic Client Registration 1.0 5: the document at
+ * sector_identifier_uri, fetched through the outbound module, must be a
+ * JSON array of strings holding every registered redirect_uri.  Anything
+ * else (unreachable, not 200, not such an array, a URI missing) is
+ * invalid_client_metadata, with the cause in the log only.
+ */
+static int
+check_sector_document(struct oidc_ctx *ctx, const struct oidc_json *meta,
+    struct oidc_error *err)
+{
+	struct oidc_error		 why = { 0 };
+	struct oidc_outbound_req	 rq;
+	struct oidc_outbound_resp	 rs;
+	struct oidc_json		*doc, *v;
+	struct oidc_str			 uri, *ruris = NULL, s;
+	size_t				 nr = 0, nd, i, k;
+	const char			*cause = NULL;
+
+	if (oidc_json_get_str(meta, "sector_identifier_uri", &uri, &why) != 1)
+		return 0;
+	if (oidc_json_get_str_list(meta, "redirect_uris", false, ctx->a,
+	    &ruris, &nr, err) == -1)
+		return -1;
+	memset(&rq, 0, sizeof(rq));
+	rq.method = OIDC_OUTBOUND_GET;
+	rq.url = uri;
+	rq.accept = "application/json";
+	rq.max_response = OIDC_REGISTER_MAX_SECTOR_DOC;
+	if (oidc_outbound_request(ctx->a, ctx->cfg, &rq, &rs, &why) == -1) {
+		if (why.code == OIDC_E_NOMEM)
+			return oidc_fail(err, why.code, NULL, "%s", why.detail);
+		cause = why.detail;
+	} else if (rs.status != 200)
+		cause = "HTTP status not 200";
+	else if (oidc_json_parse_array(ctx->a, rs.body.p, rs.body.len,
+	    OIDC_REGISTER_MAX_SECTOR_DOC, &doc, &why) == -1)
+		cause = "not a JSON array";
+	else {
+		nd = oidc_json_array_len(doc);
+		for (k = 0; k < nd && cause == NULL; k++)
+			if ((v = oidc_json_array_get(doc, k)) == NULL ||
+			    oidc_json_as_str(v, &s) == -1)
+				cause = "an element is not a string";
+		for (i = 0; i < nr && cause == NULL; i++) {
+			for (k = 0; k < nd; k++)
+				if (oidc_json_as_str(oidc_json_array_get(doc,
+				    k), &s) == 0 && oidc_str_eq(s, ruris[i]))
+					break;
+			if (k == nd)
+				cause = "a redirect_uri is not listed";
+		}
+	}
+	if (cause == NULL)
+		return 0;
+	oidc_log(OIDC_LOG_INFO, "msg=\"sector_identifier_uri refused\" "
+	    "uri=\"%s\" cause=\"%s\"", oidc_log_safe(ctx->a, uri.p, uri.len),
+	    oidc_log_safe(ctx->a, cause, strlen(cause)));
+	return bad_meta(err, "sector_identifier_uri must serve a JSON array "
+	    "holding every redirect_uri");
 }
 
 /* The rules register.h adds to oidc_client_normalize(). */
@@ -210,18 +273,6 @@ check_extra(struct oidc_arena *a, const struct oidc_json *j, unsigned flags,
 	int64_t			 v;
 	bool			 b, has_jwks, has_keys = false, secretless;
 	int			 rc;
-
-	/* Subjects: public only (OIDC Core 8). */
-	if ((rc = opt_str(j, "subject_type", &s,
-	    "subject_type must be a string", err)) == -1)
-		return -1;
-	if (rc == 1 && oidc_str_eq_cstr(s, "pairwise"))
-		return bad_meta(err, "subject_type pairwise is not supported");
-	if (rc == 1 && !oidc_str_eq_cstr(s, "public"))
-		return bad_meta(err, "subject_type must be public");
-	if (oidc_json_has_key(j, "sector_identifier_uri"))
-		return bad_meta(err, "sector_identifier_uri is not supported "
-		    "(only public subject identifiers are)");
 
 	/* Keys: jwks by value, or jwks_uri fetched when they are needed. */
 	has_jwks = oidc_json_has_key(j, "jwks");
@@ -535,7 +586,7 @@ do_register(struct oidc_ctx *ctx, const struct oidc_request *req,
 	}
 	if (body_json(ctx, req, &in, err) == -1 ||
 	    oidc_register_metadata(ctx->a, in, norm_flags(ctx), &meta,
-	    err) == -1)
+	    err) == -1 || check_sector_document(ctx, meta, err) == -1)
 		return -1;
 	memset(&row, 0, sizeof(row));
 	if ((s = oidc_random_token(ctx->a, CLIENT_ID_BYTES, err)) == NULL ||
@@ -649,7 +700,7 @@ do_update(struct oidc_ctx *ctx, const struct oidc_request *req,
 			return bad_meta(err, "client_secret cannot be changed");
 	}
 	if (oidc_register_metadata(ctx->a, in, norm_flags(ctx), &meta,
-	    err) == -1)
+	    err) == -1 || check_sector_document(ctx, meta, err) == -1)
 		return -1;
 
 	memset(&row, 0, sizeof(row));

@@ -14,6 +14,7 @@
 #include "oidc/request.h"
 #include "oidc/response.h"
 #include "oidc/revoke.h"
+#include "oidc/subject.h"
 
 #define MAX_TOKEN_LEN	512
 
@@ -75,9 +76,10 @@ int
 oidc_introspect_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
     struct oidc_response *resp, struct oidc_error *err)
 {
-	struct oidc_client	 c;
+	struct oidc_client	 c, owner;
 	struct oidc_token_row	 t;
 	struct oidc_json	*j;
+	struct oidc_str		 sub = OIDC_STR_NULL;
 	unsigned char		 h[OIDC_SHA256_LEN];
 	bool			 rs = false;
 	int			 rc;
@@ -91,6 +93,17 @@ oidc_introspect_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 	/* SECURITY: other clients learn nothing, not even that it exists. */
 	if (rc == 0 || (!rs && !oidc_str_eq(t.client_id, c.client_id)))
 		return inactive(ctx, resp, err);
+	/* sub as the token's own client sees it (public or pairwise). */
+	if (t.sub.p != NULL) {
+		if (oidc_str_eq(t.client_id, c.client_id))
+			owner = c;
+		else if ((rc = oidc_client_load(ctx->db, ctx->a, t.client_id,
+		    &owner, err)) != 1)
+			return rc == 0 ? inactive(ctx, resp, err) : -1;
+		if (oidc_subject_for_client(ctx, &owner, t.sub, &sub, err) ==
+		    -1)
+			return -1;
+	}
 	if ((j = oidc_json_new_object(ctx->a)) == NULL)
 		return oidc_fail(err, OIDC_E_NOMEM, NULL, "json");
 	if (oidc_json_set_bool(j, "active", true, err) ||
@@ -103,9 +116,11 @@ oidc_introspect_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    oidc_json_set_i64(j, "iat", t.created_at, err) ||
 	    oidc_json_set_cstr(j, "iss", ctx->cfg->issuer, err) ||
 	    oidc_json_set_str(j, "aud", t.client_id.p, t.client_id.len, err) ||
-	    (t.sub.p != NULL && (oidc_json_set_str(j, "sub", t.sub.p,
-	    t.sub.len, err) || oidc_json_set_str(j, "username",
-	    t.username.p, t.username.len, err))) ||
+	    (t.sub.p != NULL && oidc_json_set_str(j, "sub", sub.p, sub.len,
+	    err)) ||
+	    /* SECURITY: a pairwise client is not told the account name. */
+	    (t.sub.p != NULL && sub.p == t.sub.p && oidc_json_set_str(j,
+	    "username", t.username.p, t.username.len, err)) ||
 	    oidc_resp_no_store(resp, err) == -1)
 		return -1;
 	return oidc_resp_json(resp, 200, j, err);

@@ -17,6 +17,7 @@
 #include "oidc/request.h"
 #include "oidc/response.h"
 #include "oidc/scope.h"
+#include "oidc/subject.h"
 #include "oidc/token.h"
 
 bool
@@ -146,7 +147,8 @@ issue_user_tokens(struct oidc_ctx *ctx, const struct oidc_client *c,
 		return 0;
 	memset(&idt, 0, sizeof(idt));
 	idt.client = c;
-	idt.sub = sub;
+	if (oidc_subject_for_client(ctx, c, sub, &idt.sub, err) == -1)
+		return -1;
 	idt.nonce = nonce;
 	idt.acr = base->acr;
 	idt.amr = base->amr;

@@ -15,6 +15,7 @@
 #include "oidc/request.h"
 #include "oidc/response.h"
 #include "oidc/scope.h"
+#include "oidc/subject.h"
 #include "oidc/userinfo.h"
 
 #define MAX_TOKEN_LEN	512
@@ -43,7 +44,8 @@ oidc_userinfo_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 	struct oidc_str		 header_tok = OIDC_STR_NULL, form_tok, tok;
 	struct oidc_token_row	 t;
 	struct oidc_scope	 scope;
-	struct oidc_json	*out, *uc, *creq = NULL, *ureq = NULL;
+	struct oidc_json	*out, *uc, *creq = NULL, *ureq = NULL, *cm;
+	struct oidc_str		 sub;
 	unsigned char		 h[OIDC_SHA256_LEN];
 	const char		*jwt;
 	int			 rc;
@@ -81,7 +83,12 @@ oidc_userinfo_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 
 	if ((out = oidc_json_new_object(ctx->a)) == NULL)
 		return oidc_fail(err, OIDC_E_NOMEM, NULL, "json");
-	if (oidc_json_set_str(out, "sub", t.sub.p, t.sub.len, err) == -1 ||
+	/* The client's view of the user: public or pairwise (subject.h). */
+	if (oidc_json_parse(ctx->a, t.client_metadata.p, t.client_metadata.len,
+	    0, &cm, err) == -1 ||
+	    oidc_subject_for_metadata(ctx, cm, t.sub, &sub, err) == -1)
+		return -1;
+	if (oidc_json_set_str(out, "sub", sub.p, sub.len, err) == -1 ||
 	    oidc_json_parse(ctx->a, t.user_claims.p, t.user_claims.len, 0, &uc,
 	    err) == -1)
 		return -1;

@@ -12,6 +12,7 @@
 #                      with "$OIDC_PGCTL stop -m fast" / "$OIDC_PGCTL start"
 #   keys/rs256.pem     RSA 2048 signing key (PEM, PKCS#8)
 #   keys/es256.pem     P-256 signing key
+#   keys/pairwise.salt pairwise_salt_file (pairwise subjects, t/46-pairwise.py)
 #   keys/kek.hex       key_encryption_key for database keys (oidcctl key);
 #                      key_reload_interval is 1 so tests see key changes
 #                      within a second
@@ -238,9 +239,12 @@ openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
     -out "$T/keys/es256.pem" 2>/dev/null || die "EC key generation failed"
 # The key-encryption key for database signing keys (oidcctl key).
 openssl rand -hex 32 >"$T/keys/kek.hex" || die "openssl rand failed"
-chmod 0600 "$T/keys/"*.pem "$T/keys/kek.hex"
+# The salt of pairwise subject identifiers (t/46-pairwise.py).
+openssl rand -hex 32 >"$T/keys/pairwise.salt" || die "openssl rand failed"
+chmod 0600 "$T/keys/"*.pem "$T/keys/kek.hex" "$T/keys/pairwise.salt"
 if [ ${#AS[@]} -gt 0 ]; then
-	chown "$TUSER:" "$T/keys/"*.pem "$T/keys/kek.hex"
+	chown "$TUSER:" "$T/keys/"*.pem "$T/keys/kek.hex" \
+	    "$T/keys/pairwise.salt"
 fi
 
 REG_INITIAL_TOKEN=oidc-integration-initial-access-token
@@ -251,6 +255,7 @@ database = host=$T/pg dbname=oidc user=oidc connect_timeout=3
 signing_key = $T/keys/rs256.pem
 signing_key = $T/keys/es256.pem
 key_encryption_key = $T/keys/kek.hex
+pairwise_salt_file = $T/keys/pairwise.salt
 key_reload_interval = 1
 code_ttl = 600
 access_token_ttl = 3600

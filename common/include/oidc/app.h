@@ -32,7 +32,12 @@ enum oidc_need {
 	 * Public keys only (jwks, discovery): public copies of the file keys
 	 * and the published database keys; the process keeps no secret.
 	 */
-	OIDC_NEED_PUBLIC_KEYS = 1 << 3
+	OIDC_NEED_PUBLIC_KEYS = 1 << 3,
+	/*
+	 * Shows clients subject identifiers: reads pairwise_salt_file (when
+	 * configured) at start-up into ctx->pairwise_salt (oidc/subject.h).
+	 */
+	OIDC_NEED_SUBJECTS = 1 << 4
 };
 
 /* 0 with *resp built, or -1 with err set (the app renders the error). */

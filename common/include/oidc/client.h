@@ -24,6 +24,13 @@
  *     only with OIDC_CLIENT_ALLOW_PRIVATE (outbound_allow_private).
  *     backchannel_logout_session_required: a boolean (sid is always
  *     sent).
+ *   - subject_type (OIDC Core 8): public (default) or pairwise, the
+ *     latter only with OIDC_CLIENT_PAIRWISE (pairwise_salt_file);
+ *     sector_identifier_uri: an https URL like backchannel_logout_uri
+ *     (its document is fetched and checked at registration only,
+ *     register.h; `oidcctl client create` trusts the operator);
+ *     a pairwise client without one must have redirect_uris sharing one
+ *     host (oidc/subject.h: the sector).
  *   - unknown members are kept (RFC 7591 2: ignored, not refused).
  * Redirect URIs are compared byte for byte (no case folding, no
  * normalisation, no prefix or wildcard matching).
@@ -94,11 +101,13 @@ struct oidc_client {
 
 /* oidc_client_normalize() flags. */
 #define OIDC_CLIENT_ALLOW_PRIVATE	0x1u	/* outbound_allow_private */
+#define OIDC_CLIENT_PAIRWISE		0x2u	/* pairwise_salt_file */
 
 /*
  * Validate client metadata and return a normalised copy with defaults
  * filled in.  `flags`: OIDC_CLIENT_ALLOW_PRIVATE when the configuration
- * allows private outbound destinations.  OIDC_E_INVALID_REDIRECT_URI or
+ * allows private outbound destinations, OIDC_CLIENT_PAIRWISE when it has
+ * a pairwise_salt_file.  OIDC_E_INVALID_REDIRECT_URI or
  * OIDC_E_INVALID_CLIENT_METADATA with a public description naming the
  * member.
  */

@@ -58,6 +58,10 @@
  *   backchannel_max_attempts  deliveries of one back-channel logout token
  *                      before it is given up, 1..10 (oidc/backchannel.h)
  *                      [5]
+ *   pairwise_salt_file PATH to the secret salt of pairwise subject
+ *                      identifiers (OIDC Core 8.1, oidc/subject.h): at
+ *                      least 32 bytes, hex digits or raw; without it
+ *                      clients may only use public subjects  [none]
  */
 #ifndef OIDC_CONFIG_H
 #define OIDC_CONFIG_H
@@ -114,6 +118,7 @@ struct oidc_config {
 	int64_t			 outbound_connect_timeout;
 	int64_t			 outbound_timeout;
 	int64_t			 backchannel_max_attempts;
+	const char		*pairwise_salt_file;	/* path or NULL */
 };
 
 /*

@@ -28,6 +28,10 @@ struct oidc_ctx {
 	/* Owns the keys above and refreshes them (oidc/keystore.h). */
 	struct oidc_keystore		*keystore;
 	struct oidc_arena		*a;		/* the request arena */
+	/* pairwise_salt_file, read at start-up (oidc/subject.h); NULL if
+	   not configured or not needed by this binary. */
+	const unsigned char		*pairwise_salt;
+	size_t				 pairwise_salt_len;
 	time_t				 now;		/* request start */
 	void				*ep_state;	/* endpoint init data */
 	char				 reqid[24];

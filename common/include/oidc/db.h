@@ -274,6 +274,7 @@ struct oidc_token_row {
 	struct oidc_str	 userinfo_alg;
 	struct oidc_str	 client_secret_plain;
 	struct oidc_str	 client_redirect_uris;	/* JSON array text */
+	struct oidc_str	 client_metadata;	/* JSON object text */
 };
 
 OIDC_MUST_CHECK int	oidc_db_token_insert(struct oidc_db *,
@@ -387,6 +388,7 @@ struct oidc_backchannel_target {
 	struct oidc_str	 client_id;
 	struct oidc_str	 uri;
 	struct oidc_str	 id_token_alg;	/* absent: RS256 */
+	struct oidc_str	 metadata;	/* the client's, JSON text */
 };
 
 /* The session's clients that registered a backchannel_logout_uri. */

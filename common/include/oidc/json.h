@@ -48,6 +48,11 @@ OIDC_MUST_CHECK int	oidc_json_parse(struct oidc_arena *, const char *buf,
 			    size_t len, size_t max_len, struct oidc_json **out,
 			    struct oidc_error *);
 
+/* The same for a document whose top level is an array. */
+OIDC_MUST_CHECK int	oidc_json_parse_array(struct oidc_arena *,
+			    const char *buf, size_t len, size_t max_len,
+			    struct oidc_json **out, struct oidc_error *);
+
 void			 oidc_json_free(struct oidc_json *);
 enum oidc_json_type	 oidc_json_type_of(const struct oidc_json *);
 

@@ -38,17 +38,21 @@
  * URIs except http on loopback; jwks and jwks_uri are exclusive; jwks_uri
  * is refused (fetching a client's keys is not implemented); jwks must be
  * a JWK Set of public signing keys we can parse; private_key_jwt needs
- * jwks; HS* signing needs a client secret; subject_type pairwise and
- * sector_identifier_uri are refused (only public subjects); encrypted
+ * jwks; HS* signing needs a client secret; subject_type pairwise needs
+ * pairwise_salt_file (client.h); at POST and PUT a sector_identifier_uri
+ * is fetched through the outbound module (at most
+ * OIDC_REGISTER_MAX_SECTOR_DOC bytes, status 200) and must be a JSON array
+ * of strings holding every redirect_uri (OpenID Connect Dynamic Client
+ * Registration 1.0 5), else invalid_client_metadata; encrypted
  * responses are refused; logo_uri, policy_uri, tos_uri, client_uri and
  * initiate_login_uri must be https URLs.  Errors are RFC 7591 3.2.2:
  * 400 invalid_redirect_uri or invalid_client_metadata with a description.
  *
  * Not done here: software statements (ignored), request objects
- * (request_uris is stored, not used), pairwise subjects, jwks_uri
- * fetching, back-channel logout.
+ * (request_uris is stored, not used), back-channel logout.
  *
  * Limits: body OIDC_REGISTER_MAX_BODY (64 KiB) of JSON (json.h limits),
+ * sector_identifier_uri document OIDC_REGISTER_MAX_SECTOR_DOC (16 KiB),
  * client_id in the path: 1..OIDC_CLIENT_ID_MAX_LEN of [A-Za-z0-9_-].
  */
 #ifndef OIDC_REGISTER_H
@@ -61,6 +65,7 @@
 #define OIDC_REGISTER_MAX_BODY		(64 * 1024)
 #define OIDC_REGISTER_PATH		"/register"
 #define OIDC_REGISTER_MIN_SECRET_LEN	32
+#define OIDC_REGISTER_MAX_SECTOR_DOC	(16 * 1024)
 
 struct oidc_arena;
 struct oidc_client_row;

@@ -120,7 +120,9 @@ static const struct meta_case meta_cases[] = {
 	{ "subject_type other", "{\"subject_type\":\"x\"," RU "}", -1,
 	    OIDC_E_INVALID_CLIENT_METADATA },
 	{ "sector_identifier_uri", "{\"sector_identifier_uri\":"
-	    "\"https://rp/s.json\"," RU "}", -1,
+	    "\"https://rp/s.json\"," RU "}", 0, OIDC_E_NONE },
+	{ "sector_identifier_uri http", "{\"sector_identifier_uri\":"
+	    "\"http://rp/s.json\"," RU "}", -1,
 	    OIDC_E_INVALID_CLIENT_METADATA },
 	{ "logo https", "{\"logo_uri\":\"https://rp.example/l.png\","
 	    "\"policy_uri\":\"https://rp.example/p\",\"tos_uri\":"
