@@ -36,9 +36,10 @@
  * Metadata rules: everything oidc_client_normalize() enforces (client.h),
  * plus: application_type web (the default, filled in) needs https redirect
  * URIs except http on loopback; jwks and jwks_uri are exclusive; jwks_uri
- * is refused (fetching a client's keys is not implemented); jwks must be
- * a JWK Set of public signing keys we can parse; private_key_jwt needs
- * jwks; HS* signing needs a client secret; subject_type pairwise needs
+ * must be https (http on loopback with outbound_allow_private) and is
+ * fetched when the keys are needed (clientauth.h); jwks must be a JWK Set
+ * of public signing keys we can parse; private_key_jwt needs jwks or
+ * jwks_uri; HS* signing needs a client secret; subject_type pairwise needs
  * pairwise_salt_file (client.h); at POST and PUT a sector_identifier_uri
  * is fetched through the outbound module (at most
  * OIDC_REGISTER_MAX_SECTOR_DOC bytes, status 200) and must be a JSON array
