@@ -70,6 +70,15 @@ for attempt in (1, 2):
     check("database down (request %d): /token 503 carries no-store"
           % attempt,
           "no-store" in (r.header("Cache-Control") or "").lower(), r)
+    # Issue 8: revocation and introspection answer 503, never a false 200.
+    for ep in ("revoke", "introspect"):
+        if have_endpoint(ep):
+            r = post_form("/" + ep, {"token": "some-token"}, auth=AUTH,
+                          timeout=15 * MULT)
+            check("database down (request %d): /%s answers 503 "
+                  "temporarily_unavailable, never a false 200"
+                  % (attempt, ep), r.status == 503 and
+                  is_json_error(r, "temporarily_unavailable"), r)
     if HAVE_AUTHZ:
         r = authz()
         check("database down (request %d): /authorize answers 503 within 5 s"
