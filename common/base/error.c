@@ -52,6 +52,7 @@ static const char *const names[OIDC_E__MAX] = {
 	[OIDC_E_INVALID_REQUEST_OBJECT] = "invalid_request_object",
 	[OIDC_E_INVALID_REQUEST_URI] = "invalid_request_uri",
 	[OIDC_E_INVALID_TOKEN] = "invalid_token",
+	[OIDC_E_TOO_MANY_ATTEMPTS] = "invalid_client",
 	[OIDC_E_INSUFFICIENT_SCOPE] = "insufficient_scope",
 	[OIDC_E_METHOD_NOT_ALLOWED] = "invalid_request",
 	[OIDC_E_NOT_FOUND] = "invalid_request",
@@ -84,6 +85,8 @@ oidc_error_http_status(enum oidc_errcode code)
 		return 403;
 	case OIDC_E_NOT_FOUND:
 		return 404;
+	case OIDC_E_TOO_MANY_ATTEMPTS:
+		return 429;
 	case OIDC_E_METHOD_NOT_ALLOWED:
 		return 405;
 	case OIDC_E_BODY_TOO_LARGE:

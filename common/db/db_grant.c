@@ -447,16 +447,18 @@ oidc_db_consent_put(struct oidc_db *db, int64_t user_id,
 
 int
 oidc_db_login_failures(struct oidc_db *db, const char *k1, const char *k2,
-    int64_t window_s, int64_t *n1, int64_t *n2, bool *locked1, bool *locked2,
-    struct oidc_error *err)
+    int64_t window_s, bool serialize, int64_t *n1, int64_t *n2, bool *locked1,
+    bool *locked2, struct oidc_error *err)
 {
 	struct params	 p = { .n = 0 };
 	PGresult	*res;
 
 	p_cstr(&p, k1);
-	if (run(db, OIDC_STMT_LOGIN_LOCK, &p, &res, err) == -1)
-		return -1;
-	PQclear(res);
+	if (serialize) {
+		if (run(db, OIDC_STMT_LOGIN_LOCK, &p, &res, err) == -1)
+			return -1;
+		PQclear(res);
+	}
 	p_cstr(&p, k2);
 	p_i64(&p, window_s);
 	if (run(db, OIDC_STMT_LOGIN_FAILURES, &p, &res, err) == -1)

@@ -225,6 +225,67 @@ assertion_client_id(struct oidc_ctx *ctx, struct oidc_str assertion,
 	return 0;
 }
 
+/*
+ * SECURITY: guessing a client's secret (or forging its assertions) is
+ * throttled like password logins (session.c): login_max_failures failed
+ * authentications of one client within login_window start a lock of one
+ * window, during which its credentials are not even checked and failures
+ * are not recorded.  1 locked, 0 go on, -1 error.
+ */
+static int
+client_locked(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_str id, const char **kc, const char **ka,
+    struct oidc_error *err)
+{
+	int64_t	 n, na;
+	bool	 locked, la;
+
+	*kc = oidc_arena_printf(ctx->a, "c:%.*s", (int)id.len, id.p);
+	*ka = oidc_arena_printf(ctx->a, "ca:%.*s",
+	    (int)(req->remote_addr.len > 64 ? 64 : req->remote_addr.len),
+	    req->remote_addr.p != NULL ? req->remote_addr.p : "");
+	if (*kc == NULL || *ka == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	if (oidc_db_login_failures(ctx->db, *kc, *ka, ctx->cfg->login_window,
+	    false, &n, &na, &locked, &la, err) == -1)
+		return -1;
+	if (!locked && n >= ctx->cfg->login_max_failures) {
+		if (oidc_db_login_lock_add(ctx->db, *kc, err) == -1)
+			return -1;
+		locked = true;
+	}
+	return locked ? 1 : 0;
+}
+
+/* Check the credentials of a known client, throttled per client. */
+static int
+verify_known(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_client *c, enum oidc_auth_method used, struct oidc_str secret,
+    struct oidc_str assertion, const char *endpoint, struct oidc_error *err)
+{
+	const char	*kc, *ka;
+	int		 rc;
+
+	if ((rc = client_locked(ctx, req, c->client_id, &kc, &ka, err)) == -1)
+		return -1;
+	if (rc == 1)
+		return oidc_fail(err, OIDC_E_TOO_MANY_ATTEMPTS,
+		    "too many failed client authentications; try again later",
+		    "client authentication throttled");
+	if (used == OIDC_AUTH__MAX)
+		rc = check_assertion(ctx, c, assertion, endpoint, err);
+	else if (!secret_ok(c, true, secret))
+		rc = invalid_client(err, "bad client secret");
+	else if (c->auth_method != used)
+		rc = invalid_client(err, "not the registered method");
+	else
+		rc = 0;
+	if (rc == -1 && err->code == OIDC_E_INVALID_CLIENT &&
+	    oidc_db_login_failure_add(ctx->db, kc, ka, err) == -1)
+		return -1;
+	return rc;
+}
+
 int
 oidc_client_authenticate(struct oidc_ctx *ctx, const struct oidc_request *req,
     struct oidc_response *resp, const char *endpoint, struct oidc_client *out,
@@ -299,15 +360,19 @@ oidc_client_authenticate(struct oidc_ctx *ctx, const struct oidc_request *req,
 		if (!known || (out->auth_method != OIDC_AUTH_SECRET_JWT &&
 		    out->auth_method != OIDC_AUTH_PRIVATE_KEY_JWT))
 			return invalid_client(err, "assertion not registered");
-		return check_assertion(ctx, out, assertion, endpoint, err);
+		return verify_known(ctx, req, out, used, OIDC_STR_NULL,
+		    assertion, endpoint, err);
 	}
 	if (used == OIDC_AUTH_SECRET_BASIC || used == OIDC_AUTH_SECRET_POST) {
-		if (!secret_ok(out, known, used == OIDC_AUTH_SECRET_BASIC ?
-		    basic_secret : form_secret))
+		if (!known) {
+			/* The same digest work as for a known client. */
+			(void)secret_ok(out, false, used ==
+			    OIDC_AUTH_SECRET_BASIC ? basic_secret : form_secret);
 			return invalid_client(err, "bad client secret");
-		if (out->auth_method != used)
-			return invalid_client(err, "not the registered method");
-		return 0;
+		}
+		return verify_known(ctx, req, out, used, used ==
+		    OIDC_AUTH_SECRET_BASIC ? basic_secret : form_secret,
+		    OIDC_STR_NULL, endpoint, err);
 	}
 	if (!known || out->auth_method != OIDC_AUTH_NONE)
 		return invalid_client(err, "client is not public");

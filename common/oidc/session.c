@@ -160,7 +160,8 @@ oidc_login_check(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if (kuser == NULL || kaddr == NULL)
 		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
 	if (oidc_db_login_failures(ctx->db, kuser, kaddr,
-	    ctx->cfg->login_window, &nuser, &naddr, &luser, &laddr, err) == -1)
+	    ctx->cfg->login_window, true, &nuser, &naddr, &luser, &laddr,
+	    err) == -1)
 		return -1;
 	/*
 	 * SECURITY: reaching the limit starts a lock of exactly one window;

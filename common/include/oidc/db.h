@@ -358,14 +358,16 @@ OIDC_MUST_CHECK int	oidc_db_consent_put(struct oidc_db *, int64_t user_id,
 /*
  * Login throttling state for two keys (account, address): the failures
  * counted since the window began and since the key's last lock ended, and
- * whether a lock is running.  Takes a transaction-scoped lock on key1
- * first: call inside the transaction that records the outcome, so attempts
- * on one account are serialised.
+ * whether a lock is running.  With `serialize`, takes a transaction-scoped
+ * lock on key1 first (call inside the transaction that records the
+ * outcome), so attempts on one account run one at a time; without it one
+ * round trip fewer, for hot paths where a few racing extra attempts are
+ * acceptable.
  */
 OIDC_MUST_CHECK int	oidc_db_login_failures(struct oidc_db *,
 			    const char *key1, const char *key2, int64_t window_s,
-			    int64_t *n1, int64_t *n2, bool *locked1,
-			    bool *locked2, struct oidc_error *);
+			    bool serialize, int64_t *n1, int64_t *n2,
+			    bool *locked1, bool *locked2, struct oidc_error *);
 OIDC_MUST_CHECK int	oidc_db_login_failure_add(struct oidc_db *,
 			    const char *key1, const char *key2,
 			    struct oidc_error *);

@@ -34,6 +34,7 @@ enum oidc_errcode {
 	OIDC_E_INVALID_REQUEST_OBJECT,	/* OIDC Core 3.1.2.6 */
 	OIDC_E_INVALID_REQUEST_URI,	/* OIDC Core 3.1.2.6 */
 	OIDC_E_INVALID_TOKEN,		/* RFC 6750 3.1 */
+	OIDC_E_TOO_MANY_ATTEMPTS,	/* 429: client authentication throttled */
 	OIDC_E_INSUFFICIENT_SCOPE,	/* RFC 6750 3.1 */
 	OIDC_E_METHOD_NOT_ALLOWED,	/* HTTP 405, "invalid_request" */
 	OIDC_E_NOT_FOUND,		/* HTTP 404, "invalid_request" */
