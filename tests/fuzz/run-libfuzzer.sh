@@ -17,7 +17,7 @@ cd "$(dirname "$0")/../.." || exit 1
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 CLANG=${CLANG:-clang}
 OUT=build/fuzz
-PKGS="openssl libpq json-c"
+PKGS="openssl libpq json-c libcurl"
 
 if ! command -v "$CLANG" >/dev/null 2>&1; then
 	echo "run-libfuzzer: $CLANG not found; apt-get install clang" >&2
