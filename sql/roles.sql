@@ -59,6 +59,10 @@ GRANT SELECT (user_id, username, sub, claims, disabled_at, updated_at)
 GRANT SELECT, UPDATE ON auth_code TO oidc_token;
 GRANT SELECT, INSERT, UPDATE ON token TO oidc_token;
 GRANT SELECT, INSERT ON used_jti TO oidc_token;
+-- Client-authentication throttling (clientauth.c) at token, revoke and
+-- introspect.
+GRANT SELECT, INSERT ON login_failure TO oidc_token, oidc_revoke,
+    oidc_introspect;
 
 GRANT SELECT ON token, client TO oidc_userinfo;
 

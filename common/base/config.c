@@ -45,6 +45,8 @@ static const struct keydef keydefs[] = {
 	{ "login_max_failures_per_address", K_TTL,
 	    OFF(login_max_failures_per_address), 1, 100000 },
 	{ "login_window",	K_TTL,	 OFF(login_window),	10, 86400 },
+	{ "client_auth_max_failures", K_TTL,
+	    OFF(client_auth_max_failures), 1, 100000 },
 	{ "registration",	K_REG,	 OFF(registration),	0, 0 },
 	{ "registration_initial_token_hash", K_HASH,
 	    OFF(registration_initial_token_hash), 0, 0 },
@@ -252,6 +254,7 @@ oidc_config_parse(struct oidc_arena *a, const char *name, const char *buf,
 	cfg->login_max_failures = 10;
 	cfg->login_max_failures_per_address = 100;
 	cfg->login_window = 900;
+	cfg->client_auth_max_failures = 100;
 	cfg->outbound_connect_timeout = 2;
 	cfg->outbound_timeout = 5;
 	cfg->backchannel_max_attempts = 5;

@@ -227,9 +227,9 @@ assertion_client_id(struct oidc_ctx *ctx, struct oidc_str assertion,
 
 /*
  * SECURITY: guessing a client's secret (or forging its assertions) is
- * throttled like password logins (session.c): login_max_failures failed
- * authentications of one client within login_window start a lock of one
- * window, during which its credentials are not even checked and failures
+ * throttled like password logins (session.c): client_auth_max_failures
+ * failed authentications of one client within login_window start a lock
+ * of one window, during which its credentials are not even checked and failures
  * are not recorded.  1 locked, 0 go on, -1 error.
  */
 static int
@@ -249,7 +249,7 @@ client_locked(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if (oidc_db_login_failures(ctx->db, *kc, *ka, ctx->cfg->login_window,
 	    false, &n, &na, &locked, &la, err) == -1)
 		return -1;
-	if (!locked && n >= ctx->cfg->login_max_failures) {
+	if (!locked && n >= ctx->cfg->client_auth_max_failures) {
 		if (oidc_db_login_lock_add(ctx->db, *kc, err) == -1)
 			return -1;
 		locked = true;

@@ -40,6 +40,8 @@
  *                      before further attempts are refused, 1..1000  [10]
  *   login_max_failures_per_address  the same per client address  [100]
  *   login_window       seconds, 10..86400  [900]
+ *   client_auth_max_failures  failed client authentications per client
+ *                      within login_window before a lock, 1..100000  [100]
  *   registration       off | open | token: dynamic client registration
  *                      (RFC 7591/7592) disabled, open to anyone, or only
  *                      with the initial access token  [off]
@@ -110,6 +112,7 @@ struct oidc_config {
 	int64_t			 login_max_failures;
 	int64_t			 login_max_failures_per_address;
 	int64_t			 login_window;
+	int64_t			 client_auth_max_failures;
 	enum oidc_registration	 registration;
 	bool			 has_registration_initial_token_hash;
 	unsigned char		 registration_initial_token_hash[32];

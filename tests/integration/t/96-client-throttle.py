@@ -2,8 +2,8 @@
 """96-client-throttle: guessing a client's secret at the token endpoint is
 throttled per client (issue 10), like password logins.
 
-A private token.fcgi runs with a short login_window.  login_max_failures
-(10) wrong secrets for one client are answered 401 invalid_client; then a
+A private token.fcgi runs with a short login_window and
+client_auth_max_failures = 10 (the default is 100).  10 wrong secrets for one client are answered 401 invalid_client; then a
 lock of one window starts: even the right secret gets 429 (the
 credentials are not checked), another client is unaffected, attempts
 during the lock are not recorded (so hammering cannot lengthen it), and
@@ -16,7 +16,8 @@ from hardening import *
 
 W = 10 * MULT
 MAX_FAIL = 10
-conf = private_config("cthr", ["login_window = %d" % W])
+conf = private_config("cthr", ["login_window = %d" % W,
+                               "client_auth_max_failures = %d" % MAX_FAIL])
 w = spawn("cthr", "token", conf)
 check("a private token.fcgi with login_window = %d runs" % W, w.alive(),
       open(w.log).read()[-1500:])
