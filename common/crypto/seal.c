@@ -2,18 +2,15 @@
  * seal.c: AES-256-GCM sealing of secrets at rest and the KEK file (see
  * oidc/seal.h).
  */
-#include <sys/stat.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <openssl/evp.h>
 
 #include "oidc/arena.h"
 #include "oidc/crypto.h"
 #include "oidc/seal.h"
+#include "oidc/secretfile.h"
 
 /* The hex KEK file is 64 digits plus a little white space. */
 #define KEY_FILE_MAX	256
@@ -191,47 +188,14 @@ int
 oidc_seal_key_load(const char *path, unsigned char key[OIDC_SEAL_KEY_LEN],
     struct oidc_error *err)
 {
-	struct stat	 st;
-	char		 buf[KEY_FILE_MAX];
-	ssize_t		 n;
-	size_t		 got = 0;
-	int		 fd, rc = -1;
+	char	 buf[KEY_FILE_MAX];
+	size_t	 got;
+	int	 rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return oidc_fail(err, OIDC_E_IO, NULL, "key_encryption_key "
-		    "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		oidc_fail(err, OIDC_E_CONFIG, NULL, "key_encryption_key %s: "
-		    "not a regular file", path);
-		goto out;
-	}
-	/* SECURITY: a KEK anybody on the host can read protects nothing. */
-	if (st.st_mode & (S_IROTH | S_IWOTH)) {
-		oidc_fail(err, OIDC_E_CONFIG, NULL, "key_encryption_key %s: "
-		    "readable or writable by others (chmod o-rw)", path);
-		goto out;
-	}
-	for (;;) {
-		n = read(fd, buf + got, sizeof(buf) - got);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			oidc_fail(err, OIDC_E_IO, NULL, "key_encryption_key "
-			    "%s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-		if (got == sizeof(buf)) {
-			oidc_fail(err, OIDC_E_CONFIG, NULL,
-			    "key_encryption_key %s: file too large", path);
-			goto out;
-		}
-	}
+	if (oidc_secret_file_read("key_encryption_key", path, buf, sizeof(buf),
+	    &got, err) == -1)
+		return -1;
 	rc = oidc_seal_key_parse(buf, got, key, err);
-out:
 	oidc_wipe(buf, sizeof(buf));
-	close(fd);
 	return rc;
 }

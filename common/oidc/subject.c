@@ -1,12 +1,8 @@
 /*
  * subject.c: public and pairwise subject identifiers (see oidc/subject.h).
  */
-#include <sys/stat.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "oidc/arena.h"
 #include "oidc/b64url.h"
@@ -14,6 +10,7 @@
 #include "oidc/crypto.h"
 #include "oidc/ctx.h"
 #include "oidc/json.h"
+#include "oidc/secretfile.h"
 #include "oidc/subject.h"
 
 static int
@@ -70,48 +67,17 @@ int
 oidc_subject_salt_load(struct oidc_arena *a, const char *path,
     unsigned char **salt, size_t *len, struct oidc_error *err)
 {
-	struct stat	 st;
 	char		 buf[OIDC_SUBJECT_SALT_FILE_MAX + 1];
 	unsigned char	*out;
-	ssize_t		 n;
-	size_t		 got = 0;
-	int		 fd, rc = -1;
+	size_t		 got;
+	int		 rc = -1;
 
 	*salt = NULL;
 	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return oidc_fail(err, OIDC_E_IO, NULL, "pairwise_salt_file "
-		    "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		oidc_fail(err, OIDC_E_CONFIG, NULL, "pairwise_salt_file %s: "
-		    "not a regular file", path);
-		goto out;
-	}
 	/* SECURITY: a salt others can read lets them link pairwise subs. */
-	if (st.st_mode & (S_IROTH | S_IWOTH)) {
-		oidc_fail(err, OIDC_E_CONFIG, NULL, "pairwise_salt_file %s: "
-		    "readable or writable by others (chmod o-rw)", path);
-		goto out;
-	}
-	for (;;) {
-		n = read(fd, buf + got, sizeof(buf) - got);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			oidc_fail(err, OIDC_E_IO, NULL, "pairwise_salt_file "
-			    "%s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-		if (got == sizeof(buf)) {
-			oidc_fail(err, OIDC_E_CONFIG, NULL,
-			    "pairwise_salt_file %s: larger than %d bytes", path,
-			    OIDC_SUBJECT_SALT_FILE_MAX);
-			goto out;
-		}
-	}
+	if (oidc_secret_file_read("pairwise_salt_file", path, buf, sizeof(buf),
+	    &got, err) == -1)
+		return -1;
 	if ((out = oidc_arena_alloc(a, got + 1)) == NULL) {
 		oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
 		goto out;
@@ -122,7 +88,6 @@ oidc_subject_salt_load(struct oidc_arena *a, const char *path,
 	rc = 0;
 out:
 	oidc_wipe(buf, sizeof(buf));
-	close(fd);
 	return rc;
 }
 
