@@ -47,14 +47,10 @@ oidc_db_client_get(struct oidc_db *db, struct oidc_arena *a,
 }
 
 /* Parameters shared by insert and update: $1..$5. */
-static int
-write_client(struct oidc_db *db, enum oidc_stmt_id id,
-    const struct oidc_client_row *row, struct oidc_error *err)
+/* $1..$4 of every client write: id, secret hash (binary), plain, metadata. */
+static void
+client_params(const struct oidc_client_row *row, const char **vals, int *lens)
 {
-	const char	*vals[5];
-	int		 lens[5], fmts[5] = { 0, 1, 0, 0, 0 }, rc;
-	PGresult	*res;
-
 	vals[0] = row->client_id.p;
 	lens[0] = (int)row->client_id.len;
 	vals[1] = row->has_secret_hash ? (const char *)row->secret_hash : NULL;
@@ -63,6 +59,17 @@ write_client(struct oidc_db *db, enum oidc_stmt_id id,
 	lens[2] = (int)row->secret_plain.len;
 	vals[3] = row->metadata.p;
 	lens[3] = (int)row->metadata.len;
+}
+
+static int
+write_client(struct oidc_db *db, enum oidc_stmt_id id,
+    const struct oidc_client_row *row, struct oidc_error *err)
+{
+	const char	*vals[5];
+	int		 lens[5], fmts[5] = { 0, 1, 0, 0, 0 }, rc;
+	PGresult	*res;
+
+	client_params(row, vals, lens);
 	vals[4] = row->first_party ? "true" : "false";
 	lens[4] = 0;
 	if (oidc_db_exec(db, id, vals, lens, fmts, &res, err) == -1)
@@ -153,14 +160,7 @@ oidc_db_client_register(struct oidc_db *db, struct oidc_client_row *row,
 	int		 lens[5], fmts[5] = { 0, 1, 0, 0, 1 }, rc;
 	PGresult	*res;
 
-	vals[0] = row->client_id.p;
-	lens[0] = (int)row->client_id.len;
-	vals[1] = row->has_secret_hash ? (const char *)row->secret_hash : NULL;
-	lens[1] = sizeof(row->secret_hash);
-	vals[2] = row->secret_plain.p;
-	lens[2] = (int)row->secret_plain.len;
-	vals[3] = row->metadata.p;
-	lens[3] = (int)row->metadata.len;
+	client_params(row, vals, lens);
 	vals[4] = (const char *)row->reg_token_hash;
 	lens[4] = sizeof(row->reg_token_hash);
 	if (oidc_db_exec(db, OIDC_STMT_CLIENT_REGISTER, vals, lens, fmts, &res,
@@ -210,14 +210,7 @@ oidc_db_client_reg_update(struct oidc_db *db, const struct oidc_client_row *row,
 	int		 lens[5], fmts[5] = { 0, 1, 0, 0, 1 }, rc;
 	PGresult	*res;
 
-	vals[0] = row->client_id.p;
-	lens[0] = (int)row->client_id.len;
-	vals[1] = row->has_secret_hash ? (const char *)row->secret_hash : NULL;
-	lens[1] = sizeof(row->secret_hash);
-	vals[2] = row->secret_plain.p;
-	lens[2] = (int)row->secret_plain.len;
-	vals[3] = row->metadata.p;
-	lens[3] = (int)row->metadata.len;
+	client_params(row, vals, lens);
 	vals[4] = (const char *)row->reg_token_hash;
 	lens[4] = sizeof(row->reg_token_hash);
 	if (oidc_db_exec(db, OIDC_STMT_CLIENT_REG_UPDATE, vals, lens, fmts,
