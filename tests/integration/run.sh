@@ -202,6 +202,19 @@ if [ ${#AS[@]} -gt 0 ]; then
 	chown -R "$TUSER:" "$T/lighttpd"
 fi
 
+# The workers run as $TUSER: when the checkout is not reachable for it
+# (a clone inside a 0700 directory such as one from mktemp -d), run copies
+# of the binaries from the temp dir instead.
+if [ ${#AS[@]} -gt 0 ] && ! "${AS[@]}" test -x "$B/cgi-bin/token.fcgi"; then
+	mkdir -p "$T/build/cgi-bin"
+	cp "$B"/cgi-bin/*.fcgi "$T/build/cgi-bin/" &&
+	    cp "$B/oidcctl" "$T/build/" || die "cannot copy the binaries"
+	chmod -R a+rX "$T/build"
+	say "the build is not reachable for $TUSER: using copies in $T/build"
+	B=$T/build
+	CTL=$B/oidcctl
+fi
+
 PORT=$(free_port) || die "no free port"
 ISSUER=http://127.0.0.1:$PORT
 say "temp dir $T, port $PORT, build $B"
