@@ -27,6 +27,7 @@ connections, its own processes).
 """
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -51,8 +52,12 @@ CC_BODY = b"grant_type=client_credentials"
 
 # ---- sigkill ---------------------------------------------------------------
 
-script = os.path.join(env("OIDC_ROOT"), "deploy", "spawn-fcgi",
-                      "oidc-supervise.sh")
+# A copy in the temp dir: the checkout may not be reachable for the
+# unprivileged user the workers run as (run.sh copies the binaries too).
+script = os.path.join(private_dir("sup"), "oidc-supervise.sh")
+shutil.copyfile(os.path.join(env("OIDC_ROOT"), "deploy", "spawn-fcgi",
+                             "oidc-supervise.sh"), script)
+os.chmod(script, 0o755)
 token_bin = os.path.join(env("OIDC_BUILD"), "cgi-bin", "token.fcgi")
 pool = spawn("sup", "token", env("OIDC_CONFIG"),
              argv=["/bin/bash", script, "-n", "2", "--", token_bin])
