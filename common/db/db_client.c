@@ -1,6 +1,7 @@
 /*
  * db_client.c: the client table (see oidc/db.h).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "oidc/arena.h"
@@ -30,18 +31,39 @@ oidc_db_client_get(struct oidc_db *db, struct oidc_arena *a,
     struct oidc_str client_id, struct oidc_client_row *out,
     struct oidc_error *err)
 {
-	const char	*vals[1] = { client_id.p };
-	int		 lens[1] = { (int)client_id.len }, rc;
+	return oidc_db_client_get_throttled(db, a, client_id, NULL, out, err);
+}
+
+int
+oidc_db_client_get_throttled(struct oidc_db *db, struct oidc_arena *a,
+    struct oidc_str client_id, struct oidc_auth_failures *f,
+    struct oidc_client_row *out, struct oidc_error *err)
+{
+	const char	*vals[3] = { client_id.p };
+	int		 lens[3] = { (int)client_id.len }, rc;
+	char		 window[24];
 	PGresult	*res;
 
 	if (client_id.p == NULL || client_id.len > 128)
 		return 0;
-	if (oidc_db_exec(db, OIDC_STMT_CLIENT_GET, vals, lens, NULL, &res,
-	    err) == -1)
+	if (f != NULL) {
+		snprintf(window, sizeof(window), "%lld",
+		    (long long)f->window_s);
+		vals[1] = f->key;
+		lens[1] = (int)strlen(f->key);
+		vals[2] = window;
+		lens[2] = (int)strlen(window);
+	}
+	if (oidc_db_exec(db, f != NULL ? OIDC_STMT_CLIENT_GET_THROTTLED :
+	    OIDC_STMT_CLIENT_GET, vals, lens, NULL, &res, err) == -1)
 		return -1;
 	rc = PQntuples(res) == 1 ? 1 : 0;
 	if (rc == 1 && read_row(a, res, 0, out, err) == -1)
 		rc = -1;
+	if (rc == 1 && f != NULL) {
+		f->count = oidc_db_i64(res, 0, 5);
+		f->locked = oidc_db_bool(res, 0, 6);
+	}
 	PQclear(res);
 	return rc;
 }

@@ -113,32 +113,54 @@ one_by_hash(struct oidc_db *db, enum oidc_stmt_id id,
 	return 0;
 }
 
-int
-oidc_db_code_insert(struct oidc_db *db, const struct oidc_code_row *c,
-    struct oidc_error *err)
+/* $1..$13 of code_issue: the code's row. */
+static void
+code_params(struct params *p, const struct oidc_code_row *c)
 {
-	struct params	 p = { .n = 0 };
-
-	p_bin(&p, c->code_hash, OIDC_HASH_LEN);
-	p_str(&p, c->client_id);
-	p_i64(&p, c->user_id);
-	p_str(&p, c->redirect_uri);
-	p_str(&p, c->scope);
-	p_str(&p, c->nonce);
-	p_str(&p, c->code_challenge);
-	p_i64(&p, c->auth_time);
-	p_str(&p, c->acr);
-	p_str(&p, c->amr);
-	p_str(&p, c->sid);
-	p_str(&p, c->claims);
-	p_i64(&p, c->ttl);
-	return run_count(db, OIDC_STMT_CODE_INSERT, &p, err) == 1 ? 0 : -1;
+	p_bin(p, c->code_hash, OIDC_HASH_LEN);
+	p_str(p, c->client_id);
+	p_i64(p, c->user_id);
+	p_str(p, c->redirect_uri);
+	p_str(p, c->scope);
+	p_str(p, c->nonce);
+	p_str(p, c->code_challenge);
+	p_i64(p, c->auth_time);
+	p_str(p, c->acr);
+	p_str(p, c->amr);
+	p_str(p, c->sid);
+	p_str(p, c->claims);
+	p_i64(p, c->ttl);
 }
 
-/* Columns of code_consume. */
+/* Columns of code_consume; code_redeem adds "refresh inserted". */
 enum { CC_CLIENT, CC_USER, CC_REDIRECT, CC_SCOPE, CC_NONCE, CC_CHALLENGE,
     CC_AUTH_TIME, CC_ACR, CC_AMR, CC_SID, CC_CLAIMS, CC_SUB, CC_UCLAIMS,
-    CC_UUPDATED, CC_EXPIRED };
+    CC_UUPDATED, CC_EXPIRED, CC_REFRESHED };
+
+/* One row of code_consume's columns (code_redeem has the same first). */
+static int
+read_code(struct oidc_arena *a, PGresult *res, const unsigned char *hash,
+    struct oidc_code_row *c, struct oidc_error *err)
+{
+	memcpy(c->code_hash, hash, OIDC_HASH_LEN);
+	c->user_id = oidc_db_i64(res, 0, CC_USER);
+	c->auth_time = oidc_db_i64(res, 0, CC_AUTH_TIME);
+	c->user_updated_at = oidc_db_i64(res, 0, CC_UUPDATED);
+	c->expired = oidc_db_bool(res, 0, CC_EXPIRED);
+	if (oidc_db_copy(a, res, 0, CC_CLIENT, &c->client_id, err) ||
+	    oidc_db_copy(a, res, 0, CC_REDIRECT, &c->redirect_uri, err) ||
+	    oidc_db_copy(a, res, 0, CC_SCOPE, &c->scope, err) ||
+	    oidc_db_copy(a, res, 0, CC_NONCE, &c->nonce, err) ||
+	    oidc_db_copy(a, res, 0, CC_CHALLENGE, &c->code_challenge, err) ||
+	    oidc_db_copy(a, res, 0, CC_ACR, &c->acr, err) ||
+	    oidc_db_copy(a, res, 0, CC_AMR, &c->amr, err) ||
+	    oidc_db_copy(a, res, 0, CC_SID, &c->sid, err) ||
+	    oidc_db_copy(a, res, 0, CC_CLAIMS, &c->claims, err) ||
+	    oidc_db_copy(a, res, 0, CC_SUB, &c->sub, err) ||
+	    oidc_db_copy(a, res, 0, CC_UCLAIMS, &c->user_claims, err))
+		return -1;
+	return 0;
+}
 
 int
 oidc_db_code_consume(struct oidc_db *db, struct oidc_arena *a,
@@ -150,26 +172,62 @@ oidc_db_code_consume(struct oidc_db *db, struct oidc_arena *a,
 
 	memset(c, 0, sizeof(*c));
 	if ((rc = one_by_hash(db, OIDC_STMT_CODE_CONSUME, hash, NULL, &res,
-	    err)) == 1) {
-		memcpy(c->code_hash, hash, OIDC_HASH_LEN);
-		c->user_id = oidc_db_i64(res, 0, CC_USER);
-		c->auth_time = oidc_db_i64(res, 0, CC_AUTH_TIME);
-		c->user_updated_at = oidc_db_i64(res, 0, CC_UUPDATED);
-		c->expired = oidc_db_bool(res, 0, CC_EXPIRED);
-		if (oidc_db_copy(a, res, 0, CC_CLIENT, &c->client_id, err) ||
-		    oidc_db_copy(a, res, 0, CC_REDIRECT, &c->redirect_uri,
-		    err) ||
-		    oidc_db_copy(a, res, 0, CC_SCOPE, &c->scope, err) ||
-		    oidc_db_copy(a, res, 0, CC_NONCE, &c->nonce, err) ||
-		    oidc_db_copy(a, res, 0, CC_CHALLENGE, &c->code_challenge,
-		    err) ||
-		    oidc_db_copy(a, res, 0, CC_ACR, &c->acr, err) ||
-		    oidc_db_copy(a, res, 0, CC_AMR, &c->amr, err) ||
-		    oidc_db_copy(a, res, 0, CC_SID, &c->sid, err) ||
-		    oidc_db_copy(a, res, 0, CC_CLAIMS, &c->claims, err) ||
-		    oidc_db_copy(a, res, 0, CC_SUB, &c->sub, err) ||
-		    oidc_db_copy(a, res, 0, CC_UCLAIMS, &c->user_claims, err))
-			rc = -1;
+	    err)) == 1 && read_code(a, res, hash, c, err) == -1)
+		rc = -1;
+	PQclear(res);
+	return rc;
+}
+
+int
+oidc_db_code_issue(struct oidc_db *db, const struct oidc_code_row *c,
+    const unsigned char *nonce_hash, int64_t nonce_ttl,
+    struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+	PGresult	*res;
+	int		 rc;
+
+	code_params(&p, c);
+	if (nonce_hash != NULL)
+		p_bin(&p, nonce_hash, OIDC_HASH_LEN);
+	else
+		p_str(&p, OIDC_STR_NULL);
+	p_i64(&p, nonce_ttl);
+	if (run(db, OIDC_STMT_CODE_ISSUE, &p, &res, err) == -1)
+		return -1;
+	rc = PQntuples(res) == 1 && oidc_db_bool(res, 0, 0) ? 1 : 0;
+	PQclear(res);
+	return rc;
+}
+
+int
+oidc_db_code_redeem(struct oidc_db *db, struct oidc_arena *a,
+    const struct oidc_code_redeem *in, struct oidc_code_row *out,
+    bool *refreshed, struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+	PGresult	*res;
+	int		 rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	*refreshed = false;
+	p_bin(&p, in->code_hash, OIDC_HASH_LEN);
+	p_str(&p, in->client_id);
+	p_str(&p, in->redirect_uri);
+	p_str(&p, in->challenge);
+	p_bin(&p, in->access_hash, OIDC_HASH_LEN);
+	p_bin(&p, in->family_id, OIDC_FAMILY_LEN);
+	p_i64(&p, in->access_ttl);
+	if (in->may_refresh)
+		p_bin(&p, in->refresh_hash, OIDC_HASH_LEN);
+	else
+		p_str(&p, OIDC_STR_NULL);
+	p_i64(&p, in->refresh_ttl);
+	if (run(db, OIDC_STMT_CODE_REDEEM, &p, &res, err) == -1)
+		return -1;
+	if (PQntuples(res) == 1) {
+		rc = read_code(a, res, in->code_hash, out, err) == -1 ? -1 : 1;
+		*refreshed = oidc_db_bool(res, 0, CC_REFRESHED);
 	}
 	PQclear(res);
 	return rc;
@@ -380,6 +438,21 @@ oidc_db_session_insert(struct oidc_db *db, const struct oidc_session_row *s,
 	return run_count(db, OIDC_STMT_SESSION_INSERT, &p, err) == 1 ? 0 : -1;
 }
 
+static int
+read_session(struct oidc_arena *a, PGresult *res, const unsigned char *hash,
+    struct oidc_session_row *s, struct oidc_error *err)
+{
+	memcpy(s->session_hash, hash, OIDC_HASH_LEN);
+	s->user_id = oidc_db_i64(res, 0, 0);
+	s->auth_time = oidc_db_i64(res, 0, 2);
+	if (oidc_db_copy(a, res, 0, 1, &s->sid, err) ||
+	    oidc_db_copy(a, res, 0, 3, &s->amr, err) ||
+	    oidc_db_copy(a, res, 0, 4, &s->sub, err) ||
+	    oidc_db_copy(a, res, 0, 5, &s->username, err))
+		return -1;
+	return 0;
+}
+
 int
 oidc_db_session_get(struct oidc_db *db, struct oidc_arena *a,
     const unsigned char *hash, struct oidc_session_row *s,
@@ -390,14 +463,29 @@ oidc_db_session_get(struct oidc_db *db, struct oidc_arena *a,
 
 	memset(s, 0, sizeof(*s));
 	if ((rc = one_by_hash(db, OIDC_STMT_SESSION_GET, hash, NULL, &res,
-	    err)) == 1) {
-		memcpy(s->session_hash, hash, OIDC_HASH_LEN);
-		s->user_id = oidc_db_i64(res, 0, 0);
-		s->auth_time = oidc_db_i64(res, 0, 2);
-		if (oidc_db_copy(a, res, 0, 1, &s->sid, err) ||
-		    oidc_db_copy(a, res, 0, 3, &s->amr, err) ||
-		    oidc_db_copy(a, res, 0, 4, &s->sub, err) ||
-		    oidc_db_copy(a, res, 0, 5, &s->username, err))
+	    err)) == 1 && read_session(a, res, hash, s, err) == -1)
+		rc = -1;
+	PQclear(res);
+	return rc;
+}
+
+int
+oidc_db_session_get_consent(struct oidc_db *db, struct oidc_arena *a,
+    const unsigned char *hash, struct oidc_str client_id,
+    struct oidc_session_row *s, bool *has_consent,
+    struct oidc_str *consent_scope, struct oidc_error *err)
+{
+	PGresult	*res;
+	int		 rc;
+
+	memset(s, 0, sizeof(*s));
+	*has_consent = false;
+	*consent_scope = OIDC_STR_NULL;
+	if ((rc = one_by_hash(db, OIDC_STMT_SESSION_GET_CONSENT, hash,
+	    &client_id, &res, err)) == 1) {
+		*has_consent = !PQgetisnull(res, 0, 6);
+		if (read_session(a, res, hash, s, err) == -1 ||
+		    oidc_db_copy(a, res, 0, 6, consent_scope, err) == -1)
 			rc = -1;
 	}
 	PQclear(res);

@@ -9,6 +9,23 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	[OIDC_STMT_CLIENT_GET] = { "client_get",
 	    "SELECT client_id, secret_hash, secret_plain, metadata::text, "
 	    "first_party FROM client WHERE client_id = $1", 1 },
+	/*
+	 * client_get and, in the same round trip, login_failures' numbers
+	 * for the one key $2 (the client's authentication failures, window
+	 * $3 seconds): count since the window began and its last lock ended,
+	 * and whether a lock runs.
+	 */
+	[OIDC_STMT_CLIENT_GET_THROTTLED] = { "client_get_throttled",
+	    "WITH w AS (SELECT make_interval(secs => $3) AS len), "
+	    "lk AS (SELECT max(at) AS at FROM login_failure "
+	    "WHERE key = 'L:' || $2) "
+	    "SELECT c.client_id, c.secret_hash, c.secret_plain, "
+	    "c.metadata::text, c.first_party, "
+	    "(SELECT count(*) FROM login_failure f, w WHERE f.key = $2 "
+	    "AND f.at > now() - w.len AND f.at > coalesce((SELECT at FROM lk), "
+	    "'-infinity') + w.len), "
+	    "coalesce((SELECT at FROM lk) > now() - (SELECT len FROM w), false) "
+	    "FROM client c WHERE c.client_id = $1", 3 },
 	[OIDC_STMT_CLIENT_INSERT] = { "client_insert",
 	    "INSERT INTO client (client_id, secret_hash, secret_plain, "
 	    "metadata, first_party) VALUES ($1, $2, $3, $4::jsonb, $5) "
@@ -129,12 +146,6 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "updated_at = now() WHERE alg = $1 "
 	    "AND retire_at = to_timestamp($2) AND retire_at > now() "
 	    "RETURNING kid", 2 },
-	[OIDC_STMT_CODE_INSERT] = { "code_insert",
-	    "INSERT INTO auth_code (code_hash, client_id, user_id, redirect_uri, "
-	    "scope, nonce, code_challenge, auth_time, acr, amr, sid, claims, "
-	    "expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, to_timestamp($8), "
-	    "$9, $10, $11, $12::jsonb, now() + make_interval(secs => $13))",
-	    13 },
 	/* Consumed even when expired, so an expired code is never reused. */
 	[OIDC_STMT_CODE_CONSUME] = { "code_consume",
 	    "UPDATE auth_code c SET consumed_at = now() FROM app_user u "
@@ -145,6 +156,66 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "c.acr, c.amr, c.sid, c.claims::text, u.sub, u.claims::text, "
 	    "extract(epoch FROM u.updated_at)::bigint, "
 	    "c.expires_at <= now() OR u.disabled_at IS NOT NULL", 1 },
+	/*
+	 * The code flow's whole write at the authorization endpoint in one
+	 * statement (no BEGIN/COMMIT round trips): record the nonce ($14,
+	 * NULL: none) and, only if it was fresh, the session's client (for
+	 * back-channel logout; $11 sid, NULL: none) and the code.  Returns
+	 * whether the nonce was fresh, i.e. whether anything was written.
+	 */
+	[OIDC_STMT_CODE_ISSUE] = { "code_issue",
+	    "WITH n AS (INSERT INTO used_nonce (client_id, nonce_hash, "
+	    "expires_at) SELECT $2, $14, now() + make_interval(secs => $15) "
+	    "WHERE $14::bytea IS NOT NULL ON CONFLICT DO NOTHING RETURNING 1), "
+	    "ok AS (SELECT $14::bytea IS NULL OR EXISTS (SELECT 1 FROM n) "
+	    "AS fresh), "
+	    "sc AS (INSERT INTO session_client (sid, client_id) "
+	    "SELECT $11, $2 FROM ok WHERE ok.fresh AND EXISTS "
+	    "(SELECT 1 FROM login_session WHERE sid = $11) "
+	    "ON CONFLICT DO NOTHING), "
+	    "c AS (INSERT INTO auth_code (code_hash, client_id, user_id, "
+	    "redirect_uri, scope, nonce, code_challenge, auth_time, acr, amr, "
+	    "sid, claims, expires_at) SELECT $1, $2, $3, $4, $5, $6, $7, "
+	    "to_timestamp($8), $9, $10, $11, $12::jsonb, "
+	    "now() + make_interval(secs => $13) FROM ok WHERE ok.fresh) "
+	    "SELECT fresh FROM ok", 15 },
+	/*
+	 * A valid redemption in one statement: the code is consumed only if
+	 * it is live, of client $2, for redirect_uri $3, with the PKCE
+	 * challenge $4 (the S256 of the presented verifier, NULL: none) and its
+	 * user enabled; then the access token ($5, family $6, ttl $7) and, when
+	 * $8 is given and the code's scope has offline_access (token.c's
+	 * wants_refresh does the rest), the refresh token ($8, ttl $9) are
+	 * inserted.  The columns are code_consume's, then "refresh inserted".
+	 * No row: something did not match and nothing was written; token.c
+	 * then takes the transaction path, which tells which.
+	 */
+	[OIDC_STMT_CODE_REDEEM] = { "code_redeem",
+	    "WITH c AS (UPDATE auth_code c SET consumed_at = now() "
+	    "FROM app_user u WHERE c.code_hash = $1 AND c.consumed_at IS NULL "
+	    "AND u.user_id = c.user_id AND c.client_id = $2 "
+	    "AND c.redirect_uri = $3 AND c.code_challenge IS NOT DISTINCT FROM "
+	    "$4::text AND c.expires_at > now() AND u.disabled_at IS NULL "
+	    "RETURNING c.*, u.sub, u.claims AS user_claims, "
+	    "u.updated_at AS user_updated_at), "
+	    "a AS (INSERT INTO token (token_hash, kind, client_id, user_id, "
+	    "scope, auth_code_hash, family_id, auth_time, acr, amr, sid, claims, "
+	    "expires_at) SELECT $5, 'access', client_id, user_id, scope, $1, $6, "
+	    "auth_time, acr, amr, sid, claims, "
+	    "now() + make_interval(secs => $7) FROM c), "
+	    "r AS (INSERT INTO token (token_hash, kind, client_id, user_id, "
+	    "scope, auth_code_hash, family_id, auth_time, acr, amr, sid, claims, "
+	    "expires_at) SELECT $8, 'refresh', client_id, user_id, scope, $1, "
+	    "$6, auth_time, acr, amr, sid, claims, "
+	    "now() + make_interval(secs => $9) FROM c "
+	    "WHERE $8::bytea IS NOT NULL "
+	    "AND 'offline_access' = ANY (string_to_array(c.scope, ' ')) "
+	    "RETURNING 1) "
+	    "SELECT client_id, user_id, redirect_uri, scope, nonce, "
+	    "code_challenge, extract(epoch FROM auth_time)::bigint, acr, amr, "
+	    "sid, claims::text, sub, user_claims::text, "
+	    "extract(epoch FROM user_updated_at)::bigint, false, "
+	    "EXISTS (SELECT 1 FROM r) FROM c", 9 },
 	/* The code's row is locked first, as above, against deadlocks. */
 	[OIDC_STMT_CODE_REVOKE_TOKENS] = { "code_revoke_tokens",
 	    "WITH c AS (SELECT 1 FROM auth_code WHERE code_hash = $1 "
@@ -229,6 +300,14 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "JOIN app_user u ON u.user_id = s.user_id "
 	    "WHERE s.session_hash = $1 AND s.expires_at > now() "
 	    "AND u.disabled_at IS NULL", 1 },
+	/* session_get, with the consent of user and client $2 (NULL: none). */
+	[OIDC_STMT_SESSION_GET_CONSENT] = { "session_get_consent",
+	    "SELECT s.user_id, s.sid, extract(epoch FROM s.auth_time)::bigint, "
+	    "s.amr, u.sub, u.username, (SELECT scope FROM consent k "
+	    "WHERE k.user_id = s.user_id AND k.client_id = $2) "
+	    "FROM login_session s JOIN app_user u ON u.user_id = s.user_id "
+	    "WHERE s.session_hash = $1 AND s.expires_at > now() "
+	    "AND u.disabled_at IS NULL", 2 },
 	[OIDC_STMT_SESSION_DELETE] = { "session_delete",
 	    "DELETE FROM login_session WHERE session_hash = $1", 1 },
 	[OIDC_STMT_CONSENT_GET] = { "consent_get",

@@ -735,30 +735,32 @@ issue(struct oidc_ctx *ctx, struct oidc_response *resp, struct authz *ar,
 	unsigned char		 nh[OIDC_SHA256_LEN];
 	const char		*code_val = NULL, *at = NULL, *idtok = NULL;
 	const char		*expires = NULL;
+	const int64_t		 nonce_ttl = ctx->cfg->code_ttl +
+				    ctx->cfg->id_token_ttl;
 	size_t			 n = 0;
+	bool			 single;
 	int			 rc;
 
-	if (oidc_db_begin(ctx->db, err) == -1)
-		return -1;
-	/* Who to tell when this session ends (oidc/backchannel.h). */
-	if (s->sid.p != NULL && oidc_db_session_client_add(ctx->db, s->sid,
-	    ar->client.client_id, err) == -1)
+	/*
+	 * The code flow writes with one statement and needs no transaction;
+	 * the other response types write several rows in one.
+	 */
+	single = ar->rt == OIDC_RT_CODE;
+	if (!single && oidc_db_begin(ctx->db, err) == -1)
 		return -1;
 	/* The seed's exists_nonce: a client may use a nonce only once. */
-	if (ar->nonce.p != NULL) {
-		if (oidc_sha256(ar->nonce.p, ar->nonce.len, nh, err) == -1 ||
-		    (rc = oidc_db_nonce_use(ctx->db, ar->client.client_id, nh,
-		    ctx->cfg->code_ttl + ctx->cfg->id_token_ttl, err)) == -1)
-			return -1;
-		if (rc == 0) {
-			oidc_db_rollback(ctx->db);
-			return redirect_error(ctx, resp, ar,
-			    OIDC_E_INVALID_REQUEST, "nonce was already used",
-			    err);
-		}
-	}
+	if (ar->nonce.p != NULL && oidc_sha256(ar->nonce.p, ar->nonce.len, nh,
+	    err) == -1)
+		return -1;
 	memset(&code, 0, sizeof(code));
-	if (rt_has_code(ar->rt)) {
+	if (!rt_has_code(ar->rt)) {
+		/* Who to tell when this session ends (oidc/backchannel.h). */
+		if (s->sid.p != NULL && oidc_db_session_client_add(ctx->db,
+		    s->sid, ar->client.client_id, err) == -1)
+			return -1;
+		rc = ar->nonce.p == NULL ? 1 : oidc_db_nonce_use(ctx->db,
+		    ar->client.client_id, nh, nonce_ttl, err);
+	} else {
 		if ((code_val = oidc_random_token(ctx->a, OIDC_TOKEN_BYTES,
 		    err)) == NULL ||
 		    oidc_sha256(code_val, strlen(code_val), code.code_hash,
@@ -776,8 +778,17 @@ issue(struct oidc_ctx *ctx, struct oidc_response *resp, struct authz *ar,
 		code.sid = s->sid;
 		code.claims = ar->claims;
 		code.ttl = ctx->cfg->code_ttl;
-		if (oidc_db_code_insert(ctx->db, &code, err) == -1)
-			return -1;
+		/* The same with the code (session client, nonce, code). */
+		rc = oidc_db_code_issue(ctx->db, &code, ar->nonce.p != NULL ?
+		    nh : NULL, nonce_ttl, err);
+	}
+	if (rc == -1)
+		return -1;
+	if (rc == 0) {
+		if (!single)
+			oidc_db_rollback(ctx->db);
+		return redirect_error(ctx, resp, ar, OIDC_E_INVALID_REQUEST,
+		    "nonce was already used", err);
 	}
 	if (rt_has_token(ar->rt)) {
 		memset(&tok, 0, sizeof(tok));
@@ -824,7 +835,7 @@ issue(struct oidc_ctx *ctx, struct oidc_response *resp, struct authz *ar,
 		    (idtok = oidc_grant_id_token(ctx, &idt, err)) == NULL)
 			return -1;
 	}
-	if (oidc_db_commit(ctx->db, err) == -1)
+	if (!single && oidc_db_commit(ctx->db, err) == -1)
 		return -1;
 	kv[n++] = (struct kv){ "code", code_val };
 	kv[n++] = (struct kv){ "access_token", at };
@@ -839,15 +850,20 @@ issue(struct oidc_ctx *ctx, struct oidc_response *resp, struct authz *ar,
 
 /* ---- the decision: login, consent, issue ---- */
 
+/*
+ * Does the stored consent cover the request?  `loaded`: the session
+ * lookup brought it along (has, stored); otherwise (a login just now) it
+ * is read here.
+ */
 static bool
 consent_covers(struct oidc_ctx *ctx, const struct authz *ar,
-    const struct oidc_session_row *s, struct oidc_error *err, int *rc)
+    const struct oidc_session_row *s, bool loaded, bool has,
+    struct oidc_str stored, struct oidc_error *err, int *rc)
 {
 	struct oidc_error	 ignored = { 0 };
 	struct oidc_scope	 granted;
-	struct oidc_str		 stored;
 
-	*rc = oidc_db_consent_get(ctx->db, ctx->a, s->user_id,
+	*rc = loaded ? has : oidc_db_consent_get(ctx->db, ctx->a, s->user_id,
 	    ar->client.client_id, &stored, err);
 	if (*rc != 1)
 		return false;
@@ -884,14 +900,15 @@ decide(struct oidc_ctx *ctx, const struct oidc_request *req,
 {
 	struct oidc_session_row	 s;
 	struct oidc_str		 action = oidc_params_get(ar->p, "action");
-	struct oidc_str		 sub, decision;
+	struct oidc_str		 sub, decision, stored = OIDC_STR_NULL;
 	enum oidc_login_result	 lr;
 	int64_t			 user_id;
 	bool			 fresh_login = false, consented = false;
-	bool			 need_login;
+	bool			 need_login, has_consent;
 	int			 rc, hint_ok = 0;
 
-	if ((rc = oidc_session_current(ctx, req, &s, err)) == -1)
+	if ((rc = oidc_session_current_consent(ctx, req, ar->client.client_id,
+	    &s, &has_consent, &stored, err)) == -1)
 		return -1;
 
 	if (req->method == OIDC_METHOD_POST && action.p != NULL) {
@@ -974,7 +991,8 @@ decide(struct oidc_ctx *ctx, const struct oidc_request *req,
 
 	/* Consent: first-party clients and remembered grants go through. */
 	if (!ar->client.first_party && !consented) {
-		bool covered = consent_covers(ctx, ar, &s, err, &rc);
+		bool covered = consent_covers(ctx, ar, &s, !fresh_login,
+		    has_consent, stored, err, &rc);
 		if (rc == -1)
 			return -1;
 		if (!covered || ar->p_consent) {

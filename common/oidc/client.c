@@ -547,13 +547,22 @@ oidc_client_load(struct oidc_db *db, struct oidc_arena *a,
     struct oidc_str client_id, struct oidc_client *out,
     struct oidc_error *err)
 {
+	return oidc_client_load_throttled(db, a, client_id, NULL, out, err);
+}
+
+int
+oidc_client_load_throttled(struct oidc_db *db, struct oidc_arena *a,
+    struct oidc_str client_id, struct oidc_auth_failures *f,
+    struct oidc_client *out, struct oidc_error *err)
+{
 	struct oidc_client_row	 row;
 	int			 rc;
 
 	if (client_id.p == NULL || client_id.len == 0 ||
 	    client_id.len > OIDC_CLIENT_ID_MAX_LEN)
 		return 0;
-	if ((rc = oidc_db_client_get(db, a, client_id, &row, err)) != 1)
+	if ((rc = oidc_db_client_get_throttled(db, a, client_id, f, &row,
+	    err)) != 1)
 		return rc;
 	if (oidc_client_from_row(a, &row, out, err) == -1)
 		return -1;

@@ -229,46 +229,33 @@ assertion_client_id(struct oidc_ctx *ctx, struct oidc_str assertion,
  * SECURITY: guessing a client's secret (or forging its assertions) is
  * throttled like password logins (session.c): client_auth_max_failures
  * failed authentications of one client within login_window start a lock
- * of one window, during which its credentials are not even checked and failures
- * are not recorded.  1 locked, 0 go on, -1 error.
+ * of one window, during which its credentials are not even checked and
+ * failures are not recorded.  The numbers come with the client's row
+ * (oidc_client_load_throttled); failures are also counted per address.
  */
-static int
-client_locked(struct oidc_ctx *ctx, const struct oidc_request *req,
-    struct oidc_str id, const char **kc, const char **ka,
-    struct oidc_error *err)
+static const char *
+throttle_key(struct oidc_ctx *ctx, struct oidc_str id)
 {
-	int64_t	 n, na;
-	bool	 locked, la;
-
-	*kc = oidc_arena_printf(ctx->a, "c:%.*s", (int)id.len, id.p);
-	*ka = oidc_arena_printf(ctx->a, "ca:%.*s",
-	    (int)(req->remote_addr.len > 64 ? 64 : req->remote_addr.len),
-	    req->remote_addr.p != NULL ? req->remote_addr.p : "");
-	if (*kc == NULL || *ka == NULL)
-		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
-	if (oidc_db_login_failures(ctx->db, *kc, *ka, ctx->cfg->login_window,
-	    false, &n, &na, &locked, &la, err) == -1)
-		return -1;
-	if (!locked && n >= ctx->cfg->client_auth_max_failures) {
-		if (oidc_db_login_lock_add(ctx->db, *kc, err) == -1)
-			return -1;
-		locked = true;
-	}
-	return locked ? 1 : 0;
+	return oidc_arena_printf(ctx->a, "c:%.*s", (int)id.len, id.p);
 }
 
 /* Check the credentials of a known client, throttled per client. */
 static int
 verify_known(struct oidc_ctx *ctx, const struct oidc_request *req,
-    struct oidc_client *c, enum oidc_auth_method used, struct oidc_str secret,
+    struct oidc_client *c, const struct oidc_auth_failures *f,
+    enum oidc_auth_method used, struct oidc_str secret,
     struct oidc_str assertion, const char *endpoint, struct oidc_error *err)
 {
-	const char	*kc, *ka;
+	const char	*ka;
+	bool		 locked = f->locked;
 	int		 rc;
 
-	if ((rc = client_locked(ctx, req, c->client_id, &kc, &ka, err)) == -1)
-		return -1;
-	if (rc == 1)
+	if (!locked && f->count >= ctx->cfg->client_auth_max_failures) {
+		if (oidc_db_login_lock_add(ctx->db, f->key, err) == -1)
+			return -1;
+		locked = true;
+	}
+	if (locked)
 		return oidc_fail(err, OIDC_E_TOO_MANY_ATTEMPTS,
 		    "too many failed client authentications; try again later",
 		    "client authentication throttled");
@@ -280,9 +267,16 @@ verify_known(struct oidc_ctx *ctx, const struct oidc_request *req,
 		rc = invalid_client(err, "not the registered method");
 	else
 		rc = 0;
-	if (rc == -1 && err->code == OIDC_E_INVALID_CLIENT &&
-	    oidc_db_login_failure_add(ctx->db, kc, ka, err) == -1)
-		return -1;
+	if (rc == -1 && err->code == OIDC_E_INVALID_CLIENT) {
+		ka = oidc_arena_printf(ctx->a, "ca:%.*s",
+		    (int)(req->remote_addr.len > 64 ? 64 :
+		    req->remote_addr.len), req->remote_addr.p != NULL ?
+		    req->remote_addr.p : "");
+		if (ka == NULL)
+			return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+		if (oidc_db_login_failure_add(ctx->db, f->key, ka, err) == -1)
+			return -1;
+	}
 	return rc;
 }
 
@@ -293,6 +287,7 @@ oidc_client_authenticate(struct oidc_ctx *ctx, const struct oidc_request *req,
 {
 	struct oidc_str		 basic_id = OIDC_STR_NULL, basic_secret;
 	struct oidc_str		 form_id, form_secret, atype, assertion, id;
+	struct oidc_auth_failures f = { NULL, 0, 0, false };
 	enum oidc_auth_method	 used;
 	int			 nmethods = 0, rc;
 	bool			 known;
@@ -353,14 +348,18 @@ oidc_client_authenticate(struct oidc_ctx *ctx, const struct oidc_request *req,
 			return invalid_client(err, "no client authentication");
 	}
 
-	if ((rc = oidc_client_load(ctx->db, ctx->a, id, out, err)) == -1)
+	f.window_s = ctx->cfg->login_window;
+	if ((f.key = throttle_key(ctx, id)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	if ((rc = oidc_client_load_throttled(ctx->db, ctx->a, id, &f, out,
+	    err)) == -1)
 		return -1;
 	known = rc == 1;
 	if (used == OIDC_AUTH__MAX) {
 		if (!known || (out->auth_method != OIDC_AUTH_SECRET_JWT &&
 		    out->auth_method != OIDC_AUTH_PRIVATE_KEY_JWT))
 			return invalid_client(err, "assertion not registered");
-		return verify_known(ctx, req, out, used, OIDC_STR_NULL,
+		return verify_known(ctx, req, out, &f, used, OIDC_STR_NULL,
 		    assertion, endpoint, err);
 	}
 	if (used == OIDC_AUTH_SECRET_BASIC || used == OIDC_AUTH_SECRET_POST) {
@@ -370,7 +369,7 @@ oidc_client_authenticate(struct oidc_ctx *ctx, const struct oidc_request *req,
 			    OIDC_AUTH_SECRET_BASIC ? basic_secret : form_secret);
 			return invalid_client(err, "bad client secret");
 		}
-		return verify_known(ctx, req, out, used, used ==
+		return verify_known(ctx, req, out, &f, used, used ==
 		    OIDC_AUTH_SECRET_BASIC ? basic_secret : form_secret,
 		    OIDC_STR_NULL, endpoint, err);
 	}

@@ -57,18 +57,44 @@ get_cookie(struct oidc_ctx *ctx, const struct oidc_request *req,
 	return rc == 1 ? 1 : 0;
 }
 
+/* The session cookie's hash: 1, 0 no usable cookie, -1 error. */
+static int
+cookie_hash(struct oidc_ctx *ctx, const struct oidc_request *req,
+    unsigned char *h, struct oidc_error *err)
+{
+	struct oidc_str	 v;
+
+	if (get_cookie(ctx, req, "oidc_session", &v) != 1)
+		return 0;
+	return oidc_sha256(v.p, v.len, h, err) == -1 ? -1 : 1;
+}
+
 int
 oidc_session_current(struct oidc_ctx *ctx, const struct oidc_request *req,
     struct oidc_session_row *out, struct oidc_error *err)
 {
-	struct oidc_str	 v;
 	unsigned char	 h[OIDC_SHA256_LEN];
+	int		 rc;
 
-	if (get_cookie(ctx, req, "oidc_session", &v) != 1)
-		return 0;
-	if (oidc_sha256(v.p, v.len, h, err) == -1)
-		return -1;
+	if ((rc = cookie_hash(ctx, req, h, err)) != 1)
+		return rc;
 	return oidc_db_session_get(ctx->db, ctx->a, h, out, err);
+}
+
+int
+oidc_session_current_consent(struct oidc_ctx *ctx,
+    const struct oidc_request *req, struct oidc_str client_id,
+    struct oidc_session_row *out, bool *has_consent,
+    struct oidc_str *consent_scope, struct oidc_error *err)
+{
+	unsigned char	 h[OIDC_SHA256_LEN];
+	int		 rc;
+
+	*has_consent = false;
+	if ((rc = cookie_hash(ctx, req, h, err)) != 1)
+		return rc;
+	return oidc_db_session_get_consent(ctx->db, ctx->a, h, client_id, out,
+	    has_consent, consent_scope, err);
 }
 
 int

@@ -90,14 +90,51 @@ respond(struct oidc_ctx *ctx, struct oidc_response *resp,
 	return oidc_resp_json(resp, 200, j, err);
 }
 
-/* A refresh token is issued for offline_access when the client may refresh. */
+/*
+ * A refresh token is issued for offline_access when the client may
+ * refresh (stmt.c's code_redeem checks the scope half in SQL).
+ */
+static bool
+may_refresh(struct oidc_ctx *ctx, const struct oidc_client *c)
+{
+	return ctx->cfg->refresh_token_ttl > 0 &&
+	    (c->grant_types & OIDC_GT_REFRESH_TOKEN);
+}
+
 static bool
 wants_refresh(struct oidc_ctx *ctx, const struct oidc_client *c,
     const struct oidc_scope *scope)
 {
-	return ctx->cfg->refresh_token_ttl > 0 &&
-	    (c->grant_types & OIDC_GT_REFRESH_TOKEN) &&
-	    oidc_scope_has(scope, "offline_access");
+	return may_refresh(ctx, c) && oidc_scope_has(scope, "offline_access");
+}
+
+/* The ID Token of a user grant, when its scope has openid. */
+static int
+id_token_if_openid(struct oidc_ctx *ctx, const struct oidc_client *c,
+    const struct oidc_token_row *base, const struct oidc_scope *scope,
+    struct oidc_str sub, struct oidc_str nonce, struct oidc_str user_claims,
+    int64_t updated_at, struct issued *is, struct oidc_error *err)
+{
+	struct oidc_idtoken	 idt;
+
+	if (!oidc_scope_has(scope, "openid"))
+		return 0;
+	memset(&idt, 0, sizeof(idt));
+	idt.client = c;
+	if (oidc_subject_for_client(ctx, c, sub, &idt.sub, err) == -1)
+		return -1;
+	idt.nonce = nonce;
+	idt.acr = base->acr;
+	idt.amr = base->amr;
+	idt.sid = base->sid;
+	idt.auth_time = base->auth_time;
+	idt.access_token = is->access_token;
+	if ((idt.claims = oidc_grant_id_token_claims(ctx, user_claims,
+	    updated_at, base->scope, base->claims, false, err)) == NULL)
+		return -1;
+	if ((is->id_token = oidc_grant_id_token(ctx, &idt, err)) == NULL)
+		return -1;
+	return 0;
 }
 
 /*
@@ -113,7 +150,6 @@ issue_user_tokens(struct oidc_ctx *ctx, const struct oidc_client *c,
 {
 	struct oidc_token_row	 row = *base;
 	struct oidc_scope	 scope;
-	struct oidc_idtoken	 idt;
 	const char		*refresh = NULL;
 
 	if (oidc_scope_parse(base->scope, &scope, err) == -1)
@@ -143,24 +179,92 @@ issue_user_tokens(struct oidc_ctx *ctx, const struct oidc_client *c,
 			return -1;
 		is->refresh_token = refresh;
 	}
-	if (!oidc_scope_has(&scope, "openid"))
-		return 0;
-	memset(&idt, 0, sizeof(idt));
-	idt.client = c;
-	if (oidc_subject_for_client(ctx, c, sub, &idt.sub, err) == -1)
+	return id_token_if_openid(ctx, c, base, &scope, sub, nonce,
+	    user_claims, updated_at, is, err);
+}
+
+/*
+ * A new token's value into *t and its hash into h.  The value is what the
+ * client gets; only the hash is stored.
+ */
+static int
+new_token(struct oidc_ctx *ctx, const char **t, unsigned char *h,
+    struct oidc_error *err)
+{
+	if ((*t = oidc_random_token(ctx->a, OIDC_TOKEN_BYTES, err)) == NULL)
 		return -1;
-	idt.nonce = nonce;
-	idt.acr = base->acr;
-	idt.amr = base->amr;
-	idt.sid = base->sid;
-	idt.auth_time = base->auth_time;
-	idt.access_token = is->access_token;
-	if ((idt.claims = oidc_grant_id_token_claims(ctx, user_claims,
-	    updated_at, base->scope, base->claims, false, err)) == NULL)
+	return oidc_sha256(*t, strlen(*t), h, err);
+}
+
+/*
+ * The usual redemption in one statement and one round trip
+ * (oidc_db_code_redeem): the code, its client, redirect_uri and PKCE
+ * challenge must all match, and only then is anything written.  The ID
+ * Token is signed after that statement committed, outside any
+ * transaction.  1 done, 0 something did not match and nothing was
+ * written (grant_code's transaction finds out what), -1 error.
+ */
+static int
+redeem_at_once(struct oidc_ctx *ctx, const struct oidc_client *c,
+    const unsigned char *h, struct oidc_str ruri, struct oidc_str verifier,
+    struct issued *is, struct oidc_error *err)
+{
+	struct oidc_code_redeem	 in;
+	struct oidc_code_row	 row;
+	struct oidc_token_row	 base;
+	struct oidc_scope	 scope;
+	unsigned char		 vh[OIDC_SHA256_LEN];
+	char			 challenge[64];
+	const char		*refresh = NULL;
+	bool			 refreshed;
+	int			 rc;
+
+	memset(&in, 0, sizeof(in));
+	memcpy(in.code_hash, h, OIDC_HASH_LEN);
+	in.client_id = c->client_id;
+	in.redirect_uri = ruri;
+	/*
+	 * SECURITY: SQL compares the S256 of the verifier, not the verifier:
+	 * its timing tells nothing usable about the secret.
+	 */
+	if (verifier.p != NULL) {
+		if (!oidc_pkce_verifier_ok(verifier))
+			return 0;
+		if (oidc_sha256(verifier.p, verifier.len, vh, err) == -1)
+			return -1;
+		in.challenge.p = challenge;
+		in.challenge.len = oidc_b64url_encode_to(challenge, vh,
+		    sizeof(vh));
+	}
+	if (new_token(ctx, &is->access_token, in.access_hash, err) == -1 ||
+	    oidc_random_bytes(in.family_id, OIDC_FAMILY_LEN, err) == -1)
 		return -1;
-	if ((is->id_token = oidc_grant_id_token(ctx, &idt, err)) == NULL)
+	in.access_ttl = ctx->cfg->access_token_ttl;
+	in.may_refresh = may_refresh(ctx, c);
+	in.refresh_ttl = ctx->cfg->refresh_token_ttl;
+	if (in.may_refresh && new_token(ctx, &refresh, in.refresh_hash,
+	    err) == -1)
 		return -1;
-	return 0;
+	if ((rc = oidc_db_code_redeem(ctx->db, ctx->a, &in, &row, &refreshed,
+	    err)) != 1) {
+		is->access_token = NULL;
+		return rc;
+	}
+	is->expires_in = ctx->cfg->access_token_ttl;
+	is->scope = oidc_arena_strndup(ctx->a, row.scope.p, row.scope.len);
+	is->refresh_token = refreshed ? refresh : NULL;
+	memset(&base, 0, sizeof(base));
+	base.scope = row.scope;
+	base.auth_time = row.auth_time;
+	base.acr = row.acr;
+	base.amr = row.amr;
+	base.sid = row.sid;
+	base.claims = row.claims;
+	if (oidc_scope_parse(row.scope, &scope, err) == -1 ||
+	    id_token_if_openid(ctx, c, &base, &scope, row.sub, row.nonce,
+	    row.user_claims, row.user_updated_at, is, err) == -1)
+		return -1;
+	return 1;
 }
 
 static int
@@ -183,8 +287,11 @@ grant_code(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if (code.p == NULL || code.len > 512)
 		return oidc_fail(err, OIDC_E_INVALID_REQUEST,
 		    "code is required", "no code");
-	if (oidc_sha256(code.p, code.len, h, err) == -1 ||
-	    oidc_db_begin(ctx->db, err) == -1)
+	if (oidc_sha256(code.p, code.len, h, err) == -1)
+		return -1;
+	if ((rc = redeem_at_once(ctx, c, h, ruri, verifier, is, err)) != 0)
+		return rc == 1 ? 0 : -1;
+	if (oidc_db_begin(ctx->db, err) == -1)
 		return -1;
 	if ((rc = oidc_db_code_consume(ctx->db, ctx->a, h, &row, err)) == -1)
 		return -1;

@@ -50,6 +50,7 @@ struct oidc_arena;
 struct oidc_db;
 struct oidc_json;
 struct oidc_client_row;
+struct oidc_auth_failures;
 
 enum oidc_auth_method {
 	OIDC_AUTH_NONE = 0,
@@ -126,6 +127,12 @@ OIDC_MUST_CHECK int	oidc_client_from_row(struct oidc_arena *,
 /* Load a client by id: 1 found, 0 unknown, -1 error. */
 OIDC_MUST_CHECK int	oidc_client_load(struct oidc_db *, struct oidc_arena *,
 			    struct oidc_str client_id, struct oidc_client *,
+			    struct oidc_error *);
+
+/* oidc_client_load with the client's authentication failures (db.h). */
+OIDC_MUST_CHECK int	oidc_client_load_throttled(struct oidc_db *,
+			    struct oidc_arena *, struct oidc_str client_id,
+			    struct oidc_auth_failures *, struct oidc_client *,
 			    struct oidc_error *);
 
 /* Exact byte-for-byte membership of uri in the registered redirect URIs. */

@@ -72,6 +72,22 @@ struct oidc_client_row {
 OIDC_MUST_CHECK int	oidc_db_client_get(struct oidc_db *, struct oidc_arena *,
 			    struct oidc_str client_id, struct oidc_client_row *,
 			    struct oidc_error *);
+/*
+ * A client's authentication failures under the throttle key `key`
+ * (oidc_db_login_failures' numbers for one key, window_s seconds).
+ */
+struct oidc_auth_failures {
+	const char	*key;
+	int64_t		 window_s;
+	int64_t		 count;		/* out */
+	bool		 locked;	/* out */
+};
+
+/* oidc_db_client_get with *f filled in the same round trip. */
+OIDC_MUST_CHECK int	oidc_db_client_get_throttled(struct oidc_db *,
+			    struct oidc_arena *, struct oidc_str client_id,
+			    struct oidc_auth_failures *f,
+			    struct oidc_client_row *, struct oidc_error *);
 /* 1 inserted, 0 the client_id exists, -1 error. */
 OIDC_MUST_CHECK int	oidc_db_client_insert(struct oidc_db *,
 			    const struct oidc_client_row *,
@@ -215,7 +231,7 @@ OIDC_MUST_CHECK int	oidc_db_signing_key_unretire(struct oidc_db *,
 #define OIDC_HASH_LEN		32
 #define OIDC_FAMILY_LEN		16
 
-/* An authorization code (insert input; consume output). */
+/* An authorization code (issue input; consume and redeem output). */
 struct oidc_code_row {
 	unsigned char	 code_hash[OIDC_HASH_LEN];
 	struct oidc_str	 client_id;
@@ -235,8 +251,6 @@ struct oidc_code_row {
 	bool		 expired;
 };
 
-OIDC_MUST_CHECK int	oidc_db_code_insert(struct oidc_db *,
-			    const struct oidc_code_row *, struct oidc_error *);
 /*
  * Mark the code consumed in one statement (two concurrent redemptions
  * cannot both succeed) and return its row.  1 consumed now (check
@@ -245,6 +259,42 @@ OIDC_MUST_CHECK int	oidc_db_code_insert(struct oidc_db *,
 OIDC_MUST_CHECK int	oidc_db_code_consume(struct oidc_db *,
 			    struct oidc_arena *, const unsigned char *hash,
 			    struct oidc_code_row *, struct oidc_error *);
+/*
+ * The code flow's write at the authorization endpoint in one statement:
+ * the nonce's hash (NULL: no nonce) is recorded for nonce_ttl seconds
+ * and, only if it was fresh, the session's client (c->sid set) and the
+ * code.  1 written, 0 the nonce was used before (nothing written), -1.
+ */
+OIDC_MUST_CHECK int	oidc_db_code_issue(struct oidc_db *,
+			    const struct oidc_code_row *,
+			    const unsigned char *nonce_hash, int64_t nonce_ttl,
+			    struct oidc_error *);
+
+/* What a valid redemption must match, and the tokens it then inserts. */
+struct oidc_code_redeem {
+	unsigned char	 code_hash[OIDC_HASH_LEN];
+	struct oidc_str	 client_id;
+	struct oidc_str	 redirect_uri;
+	struct oidc_str	 challenge;	/* S256 of the verifier, or NULL */
+	unsigned char	 access_hash[OIDC_HASH_LEN];
+	unsigned char	 family_id[OIDC_FAMILY_LEN];
+	int64_t		 access_ttl;
+	bool		 may_refresh;	/* refresh_hash is set */
+	unsigned char	 refresh_hash[OIDC_HASH_LEN];
+	int64_t		 refresh_ttl;
+};
+
+/*
+ * Consume a code and insert its tokens in one statement, if and only if
+ * everything in `in` matches a live code of an enabled user.  1 done
+ * (*out is the code's row; *refreshed says whether the refresh token was
+ * inserted: may_refresh and offline_access in the code's scope), 0
+ * nothing matched and nothing was written, -1 error.
+ */
+OIDC_MUST_CHECK int	oidc_db_code_redeem(struct oidc_db *,
+			    struct oidc_arena *, const struct oidc_code_redeem *in,
+			    struct oidc_code_row *out, bool *refreshed,
+			    struct oidc_error *);
 /* Revoke every token issued from the code (replay, RFC 6749 4.1.2). */
 OIDC_MUST_CHECK int	oidc_db_code_revoke_tokens(struct oidc_db *,
 			    const unsigned char *hash, struct oidc_error *);
@@ -343,6 +393,15 @@ OIDC_MUST_CHECK int	oidc_db_session_insert(struct oidc_db *,
 OIDC_MUST_CHECK int	oidc_db_session_get(struct oidc_db *,
 			    struct oidc_arena *, const unsigned char *hash,
 			    struct oidc_session_row *, struct oidc_error *);
+/*
+ * oidc_db_session_get and, in the same round trip, the scope the user
+ * consented to for client_id: *has_consent, *consent_scope.
+ */
+OIDC_MUST_CHECK int	oidc_db_session_get_consent(struct oidc_db *,
+			    struct oidc_arena *, const unsigned char *hash,
+			    struct oidc_str client_id, struct oidc_session_row *,
+			    bool *has_consent, struct oidc_str *consent_scope,
+			    struct oidc_error *);
 OIDC_MUST_CHECK int	oidc_db_session_delete(struct oidc_db *,
 			    const unsigned char *hash, struct oidc_error *);
 
