@@ -3,7 +3,8 @@
 
 oidcctl key generate / rotate / retire / import / list against the running
 workers: a new key reaches /jwks and the token endpoint within
-key_reload_interval (1 s in the harness config) without a restart; a
+key_reload_interval (1 s in the harness config) plus nginx's 1 s
+micro-cache without a restart; a
 rotated-in key is published before it signs; a retired key stays in /jwks
 so tokens signed before keep verifying; a key activates on time with no
 database change; discovery's *_signing_alg_values_supported and the JWKS
@@ -175,6 +176,13 @@ check("before: ES256 ID Token signed with the harness's file key",
       file_tok is not None and jws_parts(file_tok)[0].get("alg") == "ES256",
       file_tok)
 _, etag0 = jwks()
+
+# ---- nginx answers discovery and /jwks from a 1 s micro-cache (issue 9) -------
+
+for path in ("/jwks", "/.well-known/openid-configuration"):
+    seen = [get(path).headers.get("X-Cache-Status") for _ in range(5)]
+    check("%s: nginx answers repeats from its micro-cache "
+          "(X-Cache-Status HIT)" % path, "HIT" in seen, seen)
 
 # ---- usage errors -----------------------------------------------------------
 
@@ -392,7 +400,9 @@ if K3:
     ok = wait_until(lambda: "ES384" in disco_algs(), WAIT)
     check("discovery advertises ES384 once an ES384 key is active", ok,
           disco_algs())
-    check("the imported key is in /jwks", K3 in jwks_kids(), jwks())
+    # Discovery and /jwks are cached apart (nginx, 1 s): wait for each.
+    check("the imported key is in /jwks",
+          wait_until(lambda: K3 in jwks_kids(), WAIT), jwks())
 
 # ---- clean up: remove our keys, wait until every worker dropped them ----------
 
