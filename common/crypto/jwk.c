@@ -930,6 +930,41 @@ oidc_jwk_parse_json(struct oidc_arena *a, const char *buf, size_t len,
 	return oidc_jwk_from_json(a, o, err);
 }
 
+struct oidc_jwk *
+oidc_jwk_dup(const struct oidc_jwk *k, bool priv, struct oidc_arena *a,
+    struct oidc_error *err)
+{
+	struct oidc_json	*j;
+	struct oidc_jwk		*key;
+
+	/*
+	 * A private asymmetric key shares its EVP_PKEY (reference counted):
+	 * the parts were checked when it was loaded, and an RSA pairwise
+	 * check costs as much as ~100 signatures.  Everything else goes
+	 * through its JWK form (a public check is cheap).
+	 */
+	if (!priv || !k->priv || k->kty == OIDC_JWK_OCT) {
+		j = priv ? oidc_jwk_private_json(k, a, err) :
+		    oidc_jwk_public_json(k, a, err);
+		return j != NULL ? oidc_jwk_from_json(a, j, err) : NULL;
+	}
+	if ((key = calloc(1, sizeof(*key))) == NULL) {
+		oidc_fail(err, OIDC_E_NOMEM, NULL, "calloc");
+		return NULL;
+	}
+	if (EVP_PKEY_up_ref(k->pkey) != 1) {
+		free(key);
+		oidc_fail_openssl(err, "EVP_PKEY_up_ref");
+		return NULL;
+	}
+	if (finish_asym(key, k->pkey, k->alg, true, a, err) == -1 ||
+	    set_kid(key, k->kid, strlen(k->kid), err) == -1) {
+		oidc_jwk_free(key);
+		return NULL;
+	}
+	return key;
+}
+
 /* ------------------------------------------------------------------ */
 /* PEM                                                                   */
 

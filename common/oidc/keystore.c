@@ -119,13 +119,7 @@ static struct oidc_jwk *
 copy_key(struct oidc_arena *scratch, const struct oidc_jwk *k, bool priv,
     struct oidc_error *err)
 {
-	struct oidc_json	*j;
-
-	j = priv ? oidc_jwk_private_json(k, scratch, err) :
-	    oidc_jwk_public_json(k, scratch, err);
-	if (j == NULL)
-		return NULL;
-	return oidc_jwk_from_json(scratch, j, err);
+	return oidc_jwk_dup(k, priv, scratch, err);
 }
 
 /*

@@ -132,6 +132,13 @@ struct oidc_jwk	*oidc_jwk_from_json(struct oidc_arena *scratch,
 		    const struct oidc_json *, struct oidc_error *);
 
 /*
+ * A copy of k that the caller owns: its private half when `priv` (and k
+ * has one), else its public half.  NULL with err set.
+ */
+struct oidc_jwk	*oidc_jwk_dup(const struct oidc_jwk *, bool priv,
+		    struct oidc_arena *scratch, struct oidc_error *);
+
+/*
  * Parse one PEM key (private: PKCS#8, PKCS#1 "RSA PRIVATE KEY", SEC1 "EC
  * PRIVATE KEY"; public: SubjectPublicKeyInfo, PKCS#1 "RSA PUBLIC KEY").
  * Encrypted PEM is refused.  `alg` pins the key (OIDC_JWS_ALG_ANY infers it

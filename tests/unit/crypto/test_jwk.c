@@ -425,6 +425,77 @@ test_pem(struct oidc_arena *a)
 	oidc_arena_reset(a);
 }
 
+/*
+ * oidc_jwk_dup: a private copy signs what the original verifies (and the
+ * other way round), keeps kid, alg and thumbprint, and outlives the
+ * original (the shared EVP_PKEY is reference counted); a public copy of a
+ * private key is public.
+ */
+static void
+test_dup(struct oidc_arena *a)
+{
+	static const char *const files[] = { "rfc7515_a2_rs256.jwk",
+	    "rfc7515_a3_es256.jwk", "rfc7520_4_2_ps384.jwk",
+	    "rfc7515_a1_hs256.jwk" };
+	static const char	 msg[] = "eyJhbGciOiJSUzI1NiJ9.e30";
+	struct oidc_error	 err;
+	struct oidc_jwk		*k, *priv, *pub;
+	enum oidc_jws_alg	 alg;
+	unsigned char		 sig[1024];
+	size_t			 i, len, slen;
+	char			*s, thumb[64], path[200];
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		memset(&err, 0, sizeof(err));
+		(void)snprintf(path, sizeof(path), VEC "%s", files[i]);
+		s = slurp(path, &len);
+		k = s != NULL ? oidc_jwk_parse_json(a, s, len, &err) : NULL;
+		free(s);
+		ok(k != NULL && oidc_jwk_is_private(k), "dup: %s loads "
+		    "private", files[i]);
+		if (k == NULL)
+			continue;
+		alg = oidc_jwk_alg(k);
+		if (alg == OIDC_JWS_ALG_ANY)
+			alg = oidc_jwk_kty(k) == OIDC_JWK_RSA ? OIDC_JWS_RS256 :
+			    OIDC_JWS_HS256;
+		(void)snprintf(thumb, sizeof(thumb), "%s",
+		    oidc_jwk_thumbprint(k));
+		priv = oidc_jwk_dup(k, true, a, &err);
+		pub = oidc_jwk_kty(k) == OIDC_JWK_OCT ? NULL :
+		    oidc_jwk_dup(k, false, a, &err);
+		ok(priv != NULL && oidc_jwk_is_private(priv) &&
+		    strcmp(oidc_jwk_kid(priv), oidc_jwk_kid(k)) == 0 &&
+		    strcmp(oidc_jwk_thumbprint(priv), thumb) == 0 &&
+		    oidc_jwk_alg(priv) == oidc_jwk_alg(k),
+		    "dup: %s private copy keeps kid, thumbprint, alg",
+		    files[i]);
+		if (oidc_jwk_kty(k) != OIDC_JWK_OCT)
+			ok(pub != NULL && !oidc_jwk_is_private(pub) &&
+			    strcmp(oidc_jwk_thumbprint(pub), thumb) == 0,
+			    "dup: %s public copy is public, same thumbprint",
+			    files[i]);
+		slen = sizeof(sig);
+		ok(oidc_jwk_sign(k, alg, msg, sizeof(msg) - 1, sig, &slen,
+		    &err) == 0, "dup: %s original signs", files[i]);
+		oidc_jwk_free(k);	/* the copies must not depend on it */
+		ok(priv != NULL && oidc_jwk_verify(priv, alg, msg,
+		    sizeof(msg) - 1, sig, slen, &err) == 1,
+		    "dup: %s the copy verifies after the original is freed",
+		    files[i]);
+		slen = sizeof(sig);
+		ok(priv != NULL && oidc_jwk_sign(priv, alg, msg,
+		    sizeof(msg) - 1, sig, &slen, &err) == 0 &&
+		    (pub == NULL || oidc_jwk_verify(pub, alg, msg,
+		    sizeof(msg) - 1, sig, slen, &err) == 1),
+		    "dup: %s the copy signs, the public copy verifies",
+		    files[i]);
+		oidc_jwk_free(priv);
+		oidc_jwk_free(pub);
+		oidc_arena_reset(a);
+	}
+}
+
 int
 main(void)
 {
@@ -439,6 +510,7 @@ main(void)
 	test_rsa_partial_private(a);
 	test_keyset(a);
 	test_pem(a);
+	test_dup(a);
 	oidc_arena_free(a);
 	return done_testing();
 }
