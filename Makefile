@@ -43,7 +43,7 @@ CFLAGS		+= -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) \
 		   -fstack-protector-strong -fPIE \
 		   -DOPENSSL_API_COMPAT=30000 -DOPENSSL_NO_DEPRECATED \
 		   -Icommon/include $(PKG_CFLAGS) -DOIDC_PREFIX='"$(PREFIX)"'
-LDFLAGS		+= $(SANFLAGS) -pie -Wl,-z,relro,-z,now
+LDFLAGS		+= $(SANFLAGS) -pie -Wl,-z,relro,-z,now -Wl,--as-needed
 LDLIBS		:= $(PKG_LIBS) -lfcgi
 
 LIB_SRCS	:= $(sort $(wildcard common/*/*.c))

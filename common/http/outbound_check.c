@@ -1,0 +1,201 @@
+/*
+ * outbound_check.c: the policy half of outbound requests (see
+ * oidc/outbound.h): which URLs we fetch and which addresses we connect
+ * to.  No libcurl here, so binaries that only validate URLs (every one
+ * that reads client metadata) do not load libcurl and its dependencies;
+ * outbound.c has the transfer.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "oidc/arena.h"
+#include "oidc/buf.h"
+#include "oidc/config.h"
+#include "oidc/outbound.h"
+
+static const char *const class_names[OIDC_ADDR__MAX] = {
+	[OIDC_ADDR_PUBLIC] = "public",
+	[OIDC_ADDR_PRIVATE] = "private",
+	[OIDC_ADDR_LOOPBACK] = "loopback",
+	[OIDC_ADDR_LINK_LOCAL] = "link-local",
+	[OIDC_ADDR_UNSPECIFIED] = "unspecified",
+	[OIDC_ADDR_MULTICAST] = "multicast",
+	[OIDC_ADDR_RESERVED] = "reserved",
+};
+
+const char *
+oidc_outbound_addr_class_name(enum oidc_addr_class c)
+{
+	return c < OIDC_ADDR__MAX ? class_names[c] : "reserved";
+}
+
+/* a.b.c.d as four bytes, network order. */
+static enum oidc_addr_class
+class_v4(const unsigned char *b)
+{
+	if (b[0] == 0)
+		return OIDC_ADDR_UNSPECIFIED;		/* 0.0.0.0/8 */
+	if (b[0] == 127)
+		return OIDC_ADDR_LOOPBACK;
+	if (b[0] == 10 || (b[0] == 172 && (b[1] & 0xf0) == 16) ||
+	    (b[0] == 192 && b[1] == 168))
+		return OIDC_ADDR_PRIVATE;		/* RFC 1918 */
+	/* RFC 6598 shared address space (carrier-grade NAT). */
+	if (b[0] == 100 && (b[1] & 0xc0) == 64)
+		return OIDC_ADDR_PRIVATE;
+	if (b[0] == 169 && b[1] == 254)
+		return OIDC_ADDR_LINK_LOCAL;		/* RFC 3927 */
+	if ((b[0] & 0xf0) == 224)
+		return OIDC_ADDR_MULTICAST;
+	if ((b[0] & 0xf0) == 240)
+		return OIDC_ADDR_RESERVED;		/* and broadcast */
+	return OIDC_ADDR_PUBLIC;
+}
+
+static bool
+all_zero(const unsigned char *b, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (b[i] != 0)
+			return false;
+	return true;
+}
+
+static enum oidc_addr_class
+class_v6(const unsigned char *b)
+{
+	static const unsigned char nat64[12] = { 0x00, 0x64, 0xff, 0x9b };
+
+	if (all_zero(b, 16))
+		return OIDC_ADDR_UNSPECIFIED;
+	if (all_zero(b, 15) && b[15] == 1)
+		return OIDC_ADDR_LOOPBACK;
+	/*
+	 * SECURITY: an IPv4 address dressed as IPv6 (::ffff:127.0.0.1,
+	 * ::127.0.0.1, 64:ff9b::10.0.0.1) reaches the IPv4 host, so it is
+	 * judged as that host.
+	 */
+	if ((all_zero(b, 10) && b[10] == 0xff && b[11] == 0xff) ||
+	    all_zero(b, 12) || memcmp(b, nat64, 12) == 0)
+		return class_v4(b + 12);
+	if (b[0] == 0xff)
+		return OIDC_ADDR_MULTICAST;
+	if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80)
+		return OIDC_ADDR_LINK_LOCAL;		/* fe80::/10 */
+	if (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0)
+		return OIDC_ADDR_PRIVATE;		/* fec0::/10, old */
+	if ((b[0] & 0xfe) == 0xfc)
+		return OIDC_ADDR_PRIVATE;		/* fc00::/7 ULA */
+	return OIDC_ADDR_PUBLIC;
+}
+
+enum oidc_addr_class
+oidc_outbound_addr_class(const struct sockaddr *sa, size_t salen)
+{
+	struct sockaddr_in	 v4;
+	struct sockaddr_in6	 v6;
+
+	if (sa == NULL || salen < sizeof(sa->sa_family))
+		return OIDC_ADDR_RESERVED;
+	if (sa->sa_family == AF_INET && salen >= sizeof(v4)) {
+		memcpy(&v4, sa, sizeof(v4));
+		return class_v4((const unsigned char *)&v4.sin_addr);
+	}
+	if (sa->sa_family == AF_INET6 && salen >= sizeof(v6)) {
+		memcpy(&v6, sa, sizeof(v6));
+		return class_v6(v6.sin6_addr.s6_addr);
+	}
+	return OIDC_ADDR_RESERVED;
+}
+
+/* ---- URL syntax ---- */
+
+static bool
+is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+static bool
+is_alnum(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z');
+}
+
+static int
+bad_url(struct oidc_error *err, const char *why)
+{
+	return oidc_fail(err, OIDC_E_INVALID_REQUEST, "The URI is not an "
+	    "acceptable https URL.", "outbound url: %s", why);
+}
+
+int
+oidc_outbound_url_check(const char *url, size_t len, bool allow_http,
+    struct oidc_error *err)
+{
+	const char	*p, *end, *host, *host_end, *auth_end;
+	uint64_t	 port;
+	size_t		 i;
+
+	if (url == NULL)
+		return bad_url(err, "absent");
+	if (len == 0 || len > OIDC_OUTBOUND_MAX_URL_LEN)
+		return bad_url(err, "length");
+	end = url + len;
+	for (i = 0; i < len; i++)
+		if (url[i] <= 0x20 || url[i] >= 0x7f || url[i] == '\\' ||
+		    url[i] == '#' || url[i] == '"' || url[i] == '<' ||
+		    url[i] == '>' || url[i] == '`' || url[i] == '{' ||
+		    url[i] == '}' || url[i] == '|' || url[i] == '^')
+			return bad_url(err, "character");
+	if (len > 8 && memcmp(url, "https://", 8) == 0)
+		host = url + 8;
+	else if (allow_http && len > 7 && memcmp(url, "http://", 7) == 0)
+		host = url + 7;
+	else
+		return bad_url(err, "scheme");
+	for (auth_end = host; auth_end < end && *auth_end != '/' &&
+	    *auth_end != '?'; auth_end++)
+		if (*auth_end == '@')
+			return bad_url(err, "userinfo");
+	if (auth_end == host)
+		return bad_url(err, "empty host");
+	if (*host == '[') {
+		/* An IPv6 literal; inet_pton-level checks are libcurl's. */
+		for (p = host + 1; p < auth_end && *p != ']'; p++)
+			if (!is_hex(*p) && *p != ':' && *p != '.')
+				return bad_url(err, "ipv6 literal");
+		if (p == auth_end || p == host + 1)
+			return bad_url(err, "ipv6 literal");
+		host_end = p + 1;
+	} else {
+		for (p = host; p < auth_end && *p != ':'; p++)
+			if (!is_alnum(*p) && *p != '-' && *p != '.')
+				return bad_url(err, "host character");
+		host_end = p;
+		if (host_end == host || *host == '.' || *host == '-' ||
+		    host_end[-1] == '-')
+			return bad_url(err, "host");
+		for (p = host; p + 1 < host_end; p++)
+			if (p[0] == '.' && p[1] == '.')
+				return bad_url(err, "empty label");
+	}
+	if (host_end < auth_end) {
+		if (*host_end != ':' || oidc_parse_u64(host_end + 1,
+		    (size_t)(auth_end - host_end - 1), 1, 65535, &port) == -1)
+			return bad_url(err, "port");
+	}
+	for (p = auth_end; p < end; p++)
+		if (*p == '%' && (end - p < 3 || !is_hex(p[1]) ||
+		    !is_hex(p[2])))
+			return bad_url(err, "percent escape");
+	return 0;
+}
