@@ -60,7 +60,9 @@
 #   OIDC_TEST_PGBIN=dir       PostgreSQL bin dir (default: newest
 #                             /usr/lib/postgresql/*/bin)
 #   OIDC_TEST_NO_LIGHTTPD=1   skip phase 2
-#   OIDC_TEST_VALGRIND=1      run every worker under valgrind
+#   OIDC_TEST_VALGRIND=1      run every worker under valgrind (start-up
+#                             wait up to 120 s; each worker must then exit
+#                             0 on SIGTERM: leak check done, no error)
 #   OIDC_TEST_USER=name       the unprivileged user when root (oidctest)
 set -u
 PATH=$PATH:/usr/sbin:/sbin
@@ -123,6 +125,7 @@ T=""
 NGINX_PID=""
 LIGHTTPD_PID=""
 WORKER_PIDS=()
+WORKER_RC=()
 PG_STARTED=0
 
 stop_frontends() {
@@ -156,8 +159,13 @@ stop_workers() {
 		sleep 0.1
 	done
 	kill -KILL "${WORKER_PIDS[@]}" 2>/dev/null
+	# Exit statuses, in NAMES order: under valgrind 0 means its leak
+	# check ran (a worker SIGKILLed above never gets one) and found
+	# nothing (--error-exitcode=1).
+	WORKER_RC=()
 	for p in "${WORKER_PIDS[@]}"; do
 		wait "$p" 2>/dev/null
+		WORKER_RC+=($?)
 	done
 	WORKER_PIDS=()
 }
@@ -325,7 +333,66 @@ for name in "${NAMES[@]}"; do
 	done
 	[ -S "$T/run/$name.sock" ] || die "$name.sock did not appear"
 done
-sleep 0.3
+
+# A worker's socket appears as soon as spawn-fcgi has bound it, before the
+# worker has read its config and keys; under valgrind that takes tens of
+# seconds on two CPUs, and a front end meanwhile answers 504.  So wait
+# until every worker answers one request straight on its socket (PUT,
+# refused with 405 before any database work): well under a second
+# normally, up to 120 s under valgrind.  A worker that exits ends the wait.
+wait_workers() { # seconds name:pid...
+	OIDC_RUNDIR=$T/run PYTHONPATH=$ROOT/tests/integration/lib \
+	    PYTHONDONTWRITEBYTECODE=1 python3 - "$@" <<'EOF'
+import sys, threading, time
+from oidctest import ENDPOINT_PATHS, cgi_params, fcgi_request
+end = time.monotonic() + float(sys.argv[1])
+late = []
+
+def alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+def probe(name, pid):
+    path = ENDPOINT_PATHS.get(name, "/" + name)
+    while True:
+        left = end - time.monotonic()
+        if not alive(pid):
+            late.append("%s(exited)" % name)
+            return
+        if left <= 0:
+            late.append(name)
+            return
+        # One request at a time, waited for as long as it takes: a
+        # request given up on would stay queued in the worker.
+        if fcgi_request(name, cgi_params("PUT", path), timeout=left):
+            return
+        time.sleep(0.05)
+
+ts = []
+for arg in sys.argv[2:]:
+    name, pid = arg.rsplit(":", 1)
+    ts.append(threading.Thread(target=probe, args=(name, int(pid))))
+    ts[-1].start()
+for t in ts:
+    t.join()
+print(" ".join(sorted(late)))
+sys.exit(1 if late else 0)
+EOF
+}
+READY_SECONDS=$((10 * MULT))
+[ ${#VG[@]} -gt 0 ] && READY_SECONDS=120
+pairs=()
+i=0
+for p in "${WORKER_PIDS[@]}"; do
+	pairs+=("${NAMES[$i]}:$p")
+	i=$((i + 1))
+done
+t0=$(date +%s%N)
+late=$(wait_workers "$READY_SECONDS" "${pairs[@]}")
+rc=$?
 i=0
 for p in "${WORKER_PIDS[@]}"; do
 	if ! kill -0 "$p" 2>/dev/null; then
@@ -335,7 +402,14 @@ for p in "${WORKER_PIDS[@]}"; do
 	fi
 	i=$((i + 1))
 done
-say "workers: ${NAMES[*]}"
+if [ $rc != 0 ]; then
+	for name in $late; do
+		say "$name.log (last lines):"
+		tail -20 "$T/log/$name.log" 2>/dev/null | sed 's/^/    /'
+	done
+	die "workers not answering after ${READY_SECONDS}s: ${late:-?}"
+fi
+say "workers: ${NAMES[*]} (all answering after $((($(date +%s%N) - t0) / 1000000)) ms)"
 
 # Render a front-end template.  Non-comment lines naming @USER@ are dropped
 # unless we are root (then the front end's workers run as $TUSER).
@@ -529,6 +603,16 @@ for name in "${NAMES[@]}"; do
 		check "$name.fcgi log: no sanitizer/valgrind report" 0
 	fi
 done
+if [ ${#VG[@]} -gt 0 ]; then
+	i=0
+	for name in "${NAMES[@]}"; do
+		rc=${WORKER_RC[$i]:-none}
+		[ "$rc" = 0 ] || say "$name.fcgi: exit status $rc"
+		check "$name.fcgi under valgrind exited 0 on SIGTERM (leak check done, no error)" \
+		    "$([ "$rc" = 0 ] && echo 0 || echo 1)"
+		i=$((i + 1))
+	done
+fi
 
 if [ -f "$T/nginx/error.log" ]; then
 	bad=$(grep -a -E '\[(error|crit|alert|emerg)\]' "$T/nginx/error.log" | filter_expected)
