@@ -64,7 +64,7 @@ BENCH_BINS	:= $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 .SECONDARY:
 
 .PHONY: all test check check-unit check-fuzz lint check-integration asan \
-	deps run stop install clean fuzz bench
+	deps run stop install clean fuzz bench check-valgrind
 
 all: $(LIB) $(CGI_BINS) $(OIDCCTL)
 
@@ -121,6 +121,10 @@ lint:
 
 check-integration: all
 	@OIDC_BUILD=$(B) tests/integration/run.sh
+
+# The smoke tests with every worker under valgrind (tests/soak/valgrind.sh).
+check-valgrind: all
+	@OIDC_BUILD=$(B) sh tests/soak/valgrind.sh
 
 test: deps
 	@$(MAKE) --no-print-directory all
