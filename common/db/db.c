@@ -220,9 +220,12 @@ oidc_db_exec(struct oidc_db *db, enum oidc_stmt_id id, const char *const *vals,
 		return 0;
 	/*
 	 * A connection that died while idle (server restart) is retried once
-	 * on a fresh connection; outside a transaction that is safe.
+	 * on a fresh connection; outside a transaction that is safe.  An
+	 * error on a live connection (disk full, read-only, a timeout) is
+	 * the answer: running the statement again would only double it.
 	 */
-	if (first.code == OIDC_E_DB_DOWN && was_connected) {
+	if (first.code == OIDC_E_DB_DOWN && was_connected &&
+	    connection_lost(db)) {
 		oidc_log(OIDC_LOG_WARN, "msg=\"database connection lost, "
 		    "reconnecting\"");
 		return exec_once(db, id, vals, lens, fmts, out, err);
@@ -256,7 +259,8 @@ oidc_db_begin(struct oidc_db *db, struct oidc_error *err)
 		return -1;
 	db->n_stmts++;
 	if (simple(db, "BEGIN", &first) == -1) {
-		if (first.code != OIDC_E_DB_DOWN || !was_connected) {
+		if (first.code != OIDC_E_DB_DOWN || !was_connected ||
+		    !connection_lost(db)) {
 			*err = first;
 			return -1;
 		}

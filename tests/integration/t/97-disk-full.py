@@ -430,6 +430,11 @@ try:
             pass
     check("the workers logged PostgreSQL's 53100 (a real disk full)",
           "53100" in text, text[-1500:])
+    # An error on a live connection is the answer: it is not retried as
+    # if the connection had died (db.c: oidc_db_exec).
+    check("a disk-full error is not retried as a lost connection",
+          "reconnecting" not in text,
+          [l for l in text.splitlines() if "reconnecting" in l][:3])
 
     # ---- nothing handed out uncommitted ----
     for code, done_ in list(tr.codes.items()):
