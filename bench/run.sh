@@ -81,11 +81,18 @@ cpu_snap() { # file
 	} >"$1"
 }
 
-rss_snap() { # file: endpoint pid rss_kb
+# file: endpoint pid rss_kb anon_kb pss_kb private_kb.  RSS counts every
+# page of the shared libraries a worker touched; Pss splits shared pages
+# between the processes that map them; private (Private_Clean+Dirty) is
+# what one more worker costs.
+rss_snap() {
 	local e p
 	for e in $ENDPOINTS; do
 		for p in $(worker_pids "$e"); do
-			echo "$e $p $(awk '/^VmRSS/ { print $2 }' "/proc/$p/status" 2>/dev/null)"
+			echo "$e $p $(awk '/^VmRSS/ { r = $2 } /^RssAnon/ { a = $2 }
+			    END { printf "%s %s", r, a }' "/proc/$p/status" 2>/dev/null) $(awk '
+			    /^Pss:/ { pss = $2 } /^Private_(Clean|Dirty):/ { pr += $2 }
+			    END { printf "%s %s", pss, pr }' "/proc/$p/smaps_rollup" 2>/dev/null)"
 		done
 	done >"$1"
 }
@@ -385,22 +392,25 @@ for s in order:
         continue
     p(f"  {names[s]:22} " + "; ".join(f"{ep} {v[1]:.2f} / {v[2]:.2f}" for ep, v in sorted(b["handle"].items())))
 p("")
-p("worker RSS, KiB (max over an endpoint's workers): at start -> at end of the whole run")
-def rssfile(f):
+p("worker RSS, KiB (max over an endpoint's workers): at start -> at end of the whole run;")
+p("at the end also RssAnon, Pss and private (Private_Clean+Private_Dirty: what one more worker costs)")
+def rssfile(f, col=2):
     d = {}
     for l in open(os.path.join(T, f)):
         x = l.split()
-        if len(x) == 3 and x[2].isdigit():
-            d[x[0]] = max(d.get(x[0], 0), int(x[2]))
+        if len(x) > col and x[col].isdigit():
+            d[x[0]] = max(d.get(x[0], 0), int(x[col]))
     return d
 r0, r1 = rssfile("rss.start"), rssfile("rss.end")
+anon, pss, priv = (rssfile("rss.end", c) for c in (3, 4, 5))
 served = {}
 for s in runs:
     for v in runs[s].values():
         for ep, h in v["handle"].items():
             served[ep] = served.get(ep, 0) + h[0]
 for ep in sorted(r1):
-    p(f"  {ep:12} {r0.get(ep, 0):7d} -> {r1[ep]:7d}   ({served.get(ep, 0):,} measured requests)")
+    p(f"  {ep:12} {r0.get(ep, 0):7d} -> {r1[ep]:7d}   anon {anon.get(ep, 0):5d}  pss {pss.get(ep, 0):5d}"
+      f"  private {priv.get(ep, 0):5d}   ({served.get(ep, 0):,} measured requests)")
 p("")
 p("the load driver against the ceiling: static runs measured "
   + ", ".join(f"{float(v['r']['rps']):,.0f}" for k, v in sorted(runs.get("static", {}).items()))
