@@ -64,7 +64,7 @@ BENCH_BINS	:= $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 .SECONDARY:
 
 .PHONY: all test check check-unit check-fuzz lint check-integration asan \
-	deps run stop install clean fuzz bench check-valgrind
+	deps run stop install clean fuzz bench check-valgrind soak
 
 all: $(LIB) $(CGI_BINS) $(OIDCCTL)
 
@@ -125,6 +125,11 @@ check-integration: all
 # The smoke tests with every worker under valgrind (tests/soak/valgrind.sh).
 check-valgrind: all
 	@OIDC_BUILD=$(B) sh tests/soak/valgrind.sh
+
+# 100,000 mixed requests through nginx, every worker's RSS sampled
+# (tests/soak/soak.sh; OIDC_SOAK_REQUESTS changes the count).
+soak: all
+	@OIDC_BUILD=$(B) sh tests/soak/soak.sh
 
 test: deps
 	@$(MAKE) --no-print-directory all
