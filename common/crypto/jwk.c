@@ -1,6 +1,7 @@
 /*
- * jwk.c: JWK/PEM key parsing, RFC 7638 thumbprints, key sets, key
- * generation and the raw JWS signature primitives (see oidc/jwk.h).
+ * jwk.c: JWK/PEM key parsing, RFC 7638 thumbprints, key generation and
+ * output (see oidc/jwk.h); the signature primitives are in jwk_sign.c,
+ * key sets in jwk_set.c, what they share in jwk_int.h.
  *
  * Every key becomes an EVP_PKEY built through the OpenSSL 3 provider
  * interfaces (EVP_PKEY_fromdata, OSSL_DECODER, EVP_PKEY_Q_keygen), or an
@@ -31,39 +32,9 @@
 #include "oidc/json.h"
 #include "oidc/jwk.h"
 
-/* Hash index for md[] and mac[]: SHA-256, SHA-384, SHA-512. */
-enum hash_ix { H256 = 0, H384, H512, H__MAX };
+#include "jwk_int.h"
 
-struct oidc_jwk {
-	enum oidc_jwk_kty	 kty;
-	enum oidc_jws_alg	 alg;		/* pinned, or OIDC_JWS_ALG_ANY */
-	bool			 priv;
-	EVP_PKEY		*pkey;		/* RSA, EC, OKP */
-	EVP_MD			*md[H__MAX];	/* fetched once */
-	unsigned char		*k;		/* oct secret */
-	size_t			 klen;
-	EVP_MAC_CTX		*mac[H__MAX];	/* keyed HMAC, reinit per use */
-	EVP_MD_CTX		*tmpl[2][OIDC_JWS__MAX]; /* [sign] ready ctxs */
-	int			 bits;		/* RSA modulus */
-	size_t			 sig_len;	/* RSA: modulus bytes */
-	size_t			 coord;		/* EC coordinate bytes */
-	const char		*crv;		/* static: "P-256", "Ed25519" */
-	char			*pub[2];	/* b64url n,e | x,y | x */
-	char			*kid;
-	char			 thumb[44];	/* 43 chars + NUL */
-};
-
-struct oidc_keyset {
-	struct oidc_jwk	*keys[OIDC_KEYSET_MAX_KEYS];
-	size_t		 n;
-};
-
-static const struct {
-	const char		*name;
-	enum oidc_jwk_kty	 kty;
-	enum hash_ix		 h;
-	size_t			 hlen;
-} algs[OIDC_JWS__MAX] = {
+const struct oidc_jwk_alg oidc_jwk_algs[OIDC_JWS__MAX] = {
 	[OIDC_JWS_HS256] = { "HS256", OIDC_JWK_OCT, H256, 32 },
 	[OIDC_JWS_HS384] = { "HS384", OIDC_JWK_OCT, H384, 48 },
 	[OIDC_JWS_HS512] = { "HS512", OIDC_JWK_OCT, H512, 64 },
@@ -98,15 +69,12 @@ static const char *const kty_names[OIDC_JWK__MAX] = {
 	"RSA", "EC", "OKP", "oct"
 };
 
-#define ED25519_LEN	32
-#define ED25519_SIG_LEN	64
-
 const char *
 oidc_jws_alg_name(enum oidc_jws_alg alg)
 {
 	if ((unsigned)alg >= OIDC_JWS__MAX)
 		return NULL;
-	return algs[alg].name;
+	return oidc_jwk_algs[alg].name;
 }
 
 int
@@ -115,8 +83,8 @@ oidc_jws_alg_from_name(const char *s, size_t len, enum oidc_jws_alg *out)
 	size_t	 i;
 
 	for (i = 0; i < OIDC_JWS__MAX; i++)
-		if (strlen(algs[i].name) == len &&
-		    memcmp(algs[i].name, s, len) == 0) {
+		if (strlen(oidc_jwk_algs[i].name) == len &&
+		    memcmp(oidc_jwk_algs[i].name, s, len) == 0) {
 			*out = (enum oidc_jws_alg)i;
 			return 1;
 		}
@@ -128,7 +96,7 @@ oidc_jws_alg_kty(enum oidc_jws_alg alg)
 {
 	if ((unsigned)alg >= OIDC_JWS__MAX)
 		return OIDC_JWK__MAX;
-	return algs[alg].kty;
+	return oidc_jwk_algs[alg].kty;
 }
 
 const char *
@@ -139,8 +107,8 @@ oidc_jwk_kty_name(enum oidc_jwk_kty kty)
 	return kty_names[kty];
 }
 
-static bool
-is_ps(enum oidc_jws_alg alg)
+bool
+oidc_jwk_is_ps(enum oidc_jws_alg alg)
 {
 	return alg == OIDC_JWS_PS256 || alg == OIDC_JWS_PS384 ||
 	    alg == OIDC_JWS_PS512;
@@ -215,7 +183,7 @@ oidc_jwk_supports(const struct oidc_jwk *key, enum oidc_jws_alg alg)
 	 * never an HMAC secret: algorithm confusion), and a pinned key
 	 * serves exactly its alg (no RS512 -> RS256 downgrade).
 	 */
-	if (algs[alg].kty != key->kty)
+	if (oidc_jwk_algs[alg].kty != key->kty)
 		return false;
 	if (key->alg != OIDC_JWS_ALG_ANY && key->alg != alg)
 		return false;
@@ -224,8 +192,8 @@ oidc_jwk_supports(const struct oidc_jwk *key, enum oidc_jws_alg alg)
 		return key->bits >= OIDC_JWK_RSA_MIN_BITS;
 	case OIDC_JWK_OCT:
 		/* RFC 7518 3.2: a key at least as long as the hash. */
-		return key->klen >= algs[alg].hlen &&
-		    key->mac[algs[alg].h] != NULL;
+		return key->klen >= oidc_jwk_algs[alg].hlen &&
+		    key->mac[oidc_jwk_algs[alg].h] != NULL;
 	case OIDC_JWK_EC:
 	case OIDC_JWK_OKP:
 		return key->alg == alg;	/* always pinned by the curve */
@@ -424,9 +392,6 @@ set_kid(struct oidc_jwk *key, const char *kid, size_t len,
 	return 0;
 }
 
-static int	sig_init_fresh(const struct oidc_jwk *, enum oidc_jws_alg, bool,
-		    EVP_MD_CTX *, struct oidc_error *);
-
 /*
  * Initialise one DigestSign/DigestVerify context per (operation, alg) the
  * key can do, once.  Each signature then copies its template instead of
@@ -448,7 +413,7 @@ make_templates(struct oidc_jwk *key)
 				continue;
 			memset(&e2, 0, sizeof(e2));
 			if ((key->tmpl[op][i] = EVP_MD_CTX_new()) == NULL ||
-			    sig_init_fresh(key, (enum oidc_jws_alg)i, op == 1,
+			    oidc_jwk_sig_init_fresh(key, (enum oidc_jws_alg)i, op == 1,
 			    key->tmpl[op][i], &e2) == -1) {
 				EVP_MD_CTX_free(key->tmpl[op][i]);
 				key->tmpl[op][i] = NULL;
@@ -502,7 +467,7 @@ finish_asym(struct oidc_jwk *key, EVP_PKEY *pkey, enum oidc_jws_alg alg,
 		if (alg != OIDC_JWS_ALG_ANY && alg != curves[i].alg)
 			return oidc_fail(err, OIDC_E_CONFIG,
 			    "key does not fit alg", "jwk: %s on %s",
-			    algs[alg].name, curves[i].crv);
+			    oidc_jwk_algs[alg].name, curves[i].crv);
 		key->alg = curves[i].alg;
 		key->crv = curves[i].crv;
 		key->coord = curves[i].coord;
@@ -516,7 +481,7 @@ finish_asym(struct oidc_jwk *key, EVP_PKEY *pkey, enum oidc_jws_alg alg,
 		if (alg != OIDC_JWS_ALG_ANY && alg != OIDC_JWS_EDDSA)
 			return oidc_fail(err, OIDC_E_CONFIG,
 			    "key does not fit alg", "jwk: %s on Ed25519",
-			    algs[alg].name);
+			    oidc_jwk_algs[alg].name);
 		key->alg = OIDC_JWS_EDDSA;
 		key->crv = "Ed25519";
 		key->coord = ED25519_LEN;
@@ -528,9 +493,9 @@ finish_asym(struct oidc_jwk *key, EVP_PKEY *pkey, enum oidc_jws_alg alg,
 	} else
 		return oidc_fail(err, OIDC_E_CONFIG, "unsupported key",
 		    "jwk: key type %s", EVP_PKEY_get0_type_name(pkey));
-	if (alg != OIDC_JWS_ALG_ANY && algs[alg].kty != key->kty)
+	if (alg != OIDC_JWS_ALG_ANY && oidc_jwk_algs[alg].kty != key->kty)
 		return oidc_fail(err, OIDC_E_CONFIG, "key does not fit alg",
-		    "jwk: %s with a %s key", algs[alg].name,
+		    "jwk: %s with a %s key", oidc_jwk_algs[alg].name,
 		    kty_names[key->kty]);
 	if (fetch_mds(key, err) == -1)
 		return -1;
@@ -551,9 +516,9 @@ finish_oct(struct oidc_jwk *key, const unsigned char *k, size_t klen,
 	key->kty = OIDC_JWK_OCT;
 	key->alg = alg;
 	key->priv = true;
-	if (alg != OIDC_JWS_ALG_ANY && algs[alg].kty != OIDC_JWK_OCT) {
+	if (alg != OIDC_JWS_ALG_ANY && oidc_jwk_algs[alg].kty != OIDC_JWK_OCT) {
 		oidc_fail(err, OIDC_E_CONFIG, "key does not fit alg",
-		    "jwk: %s with an oct key", algs[alg].name);
+		    "jwk: %s with an oct key", oidc_jwk_algs[alg].name);
 		goto out;
 	}
 	if (klen > OIDC_JWK_OCT_MAX_LEN) {
@@ -562,7 +527,7 @@ finish_oct(struct oidc_jwk *key, const unsigned char *k, size_t klen,
 		goto out;
 	}
 	/* RFC 7518 3.2: never shorter than the hash output. */
-	if (klen < (alg == OIDC_JWS_ALG_ANY ? 32 : algs[alg].hlen)) {
+	if (klen < (alg == OIDC_JWS_ALG_ANY ? 32 : oidc_jwk_algs[alg].hlen)) {
 		oidc_fail(err, OIDC_E_CONFIG, "key too short",
 		    "jwk: oct key of %zu bytes", klen);
 		goto out;
@@ -578,15 +543,15 @@ finish_oct(struct oidc_jwk *key, const unsigned char *k, size_t klen,
 		goto out;
 	}
 	for (i = OIDC_JWS_HS256; i <= OIDC_JWS_HS512; i++) {
-		if (klen < algs[i].hlen ||
+		if (klen < oidc_jwk_algs[i].hlen ||
 		    (alg != OIDC_JWS_ALG_ANY && alg != (enum oidc_jws_alg)i))
 			continue;
 		params[0] = OSSL_PARAM_construct_utf8_string(
 		    OSSL_MAC_PARAM_DIGEST, (char *)(uintptr_t)
-		    hash_names[algs[i].h], 0);
+		    hash_names[oidc_jwk_algs[i].h], 0);
 		params[1] = OSSL_PARAM_construct_end();
-		if ((key->mac[algs[i].h] = EVP_MAC_CTX_new(mac)) == NULL ||
-		    EVP_MAC_init(key->mac[algs[i].h], key->k, klen,
+		if ((key->mac[oidc_jwk_algs[i].h] = EVP_MAC_CTX_new(mac)) == NULL ||
+		    EVP_MAC_init(key->mac[oidc_jwk_algs[i].h], key->k, klen,
 		    params) != 1) {
 			oidc_fail_openssl(err, "EVP_MAC_init");
 			goto out;
@@ -816,8 +781,8 @@ out:
  * do not support (*why says which; err untouched, so a JWKS can skip it);
  * -1 malformed or internal error (err set).
  */
-static int
-jwk_from_json(struct oidc_arena *a, const struct oidc_json *o,
+int
+oidc_jwk_from_json_why(struct oidc_arena *a, const struct oidc_json *o,
     struct oidc_jwk **out, const char **why, struct oidc_error *err)
 {
 	struct oidc_jwk		*key = NULL;
@@ -913,7 +878,7 @@ oidc_jwk_from_json(struct oidc_arena *a, const struct oidc_json *o,
 	struct oidc_jwk	*key = NULL;
 	const char	*why = NULL;
 
-	if (jwk_from_json(a, o, &key, &why, err) == 0)
+	if (oidc_jwk_from_json_why(a, o, &key, &why, err) == 0)
 		oidc_fail(err, OIDC_E_CONFIG, "unsupported key", "jwk: %s",
 		    why);
 	return key;
@@ -1065,7 +1030,7 @@ oidc_jwk_generate(enum oidc_jws_alg alg, unsigned bits,
 	}
 	if (bits == 0)
 		bits = OIDC_JWK_RSA_MIN_BITS;
-	if (algs[alg].kty == OIDC_JWK_RSA && (bits < OIDC_JWK_RSA_MIN_BITS ||
+	if (oidc_jwk_algs[alg].kty == OIDC_JWK_RSA && (bits < OIDC_JWK_RSA_MIN_BITS ||
 	    bits > OIDC_JWK_RSA_MAX_BITS)) {
 		oidc_fail(err, OIDC_E_CONFIG, "unsupported key size",
 		    "keygen: RSA %u bits", bits);
@@ -1076,10 +1041,10 @@ oidc_jwk_generate(enum oidc_jws_alg alg, unsigned bits,
 		oidc_fail(err, OIDC_E_NOMEM, NULL, "keygen");
 		goto out;
 	}
-	switch (algs[alg].kty) {
+	switch (oidc_jwk_algs[alg].kty) {
 	case OIDC_JWK_OCT:
-		if (oidc_random_bytes(k, algs[alg].hlen, err) == -1 ||
-		    finish_oct(key, k, algs[alg].hlen, alg, a, err) == -1)
+		if (oidc_random_bytes(k, oidc_jwk_algs[alg].hlen, err) == -1 ||
+		    finish_oct(key, k, oidc_jwk_algs[alg].hlen, alg, a, err) == -1)
 			goto out;
 		break;
 	case OIDC_JWK_RSA:
@@ -1093,7 +1058,7 @@ oidc_jwk_generate(enum oidc_jws_alg alg, unsigned bits,
 		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
 		break;
 	}
-	if (algs[alg].kty != OIDC_JWK_OCT) {
+	if (oidc_jwk_algs[alg].kty != OIDC_JWK_OCT) {
 		if (pkey == NULL) {
 			oidc_fail_openssl(err, "EVP_PKEY_Q_keygen");
 			goto out;
@@ -1127,7 +1092,7 @@ json_head(const struct oidc_jwk *key, struct oidc_arena *a,
 	    oidc_json_set_cstr(o, "kid", key->kid, err) == -1 ||
 	    oidc_json_set_cstr(o, "use", "sig", err) == -1 ||
 	    (key->alg != OIDC_JWS_ALG_ANY && oidc_json_set_cstr(o, "alg",
-	    algs[key->alg].name, err) == -1))
+	    oidc_jwk_algs[key->alg].name, err) == -1))
 		return NULL;
 	if (key->crv != NULL &&
 	    oidc_json_set_cstr(o, "crv", key->crv, err) == -1)
@@ -1281,469 +1246,4 @@ oidc_jwk_public_pem(const struct oidc_jwk *key, struct oidc_arena *a,
     struct oidc_error *err)
 {
 	return write_pem(key, false, a, err);
-}
-
-/* ------------------------------------------------------------------ */
-/* Raw JWS signatures (RFC 7518 3)                                       */
-
-size_t
-oidc_jwk_sig_len(const struct oidc_jwk *key, enum oidc_jws_alg alg)
-{
-	switch (key->kty) {
-	case OIDC_JWK_OCT:
-		return algs[alg].hlen;
-	case OIDC_JWK_RSA:
-		return key->sig_len;
-	case OIDC_JWK_EC:
-		return 2 * key->coord;
-	case OIDC_JWK_OKP:
-		return ED25519_SIG_LEN;
-	default:
-		return 0;
-	}
-}
-
-/* Start a DigestSign/DigestVerify operation for key and alg. */
-static int
-sig_init_fresh(const struct oidc_jwk *key, enum oidc_jws_alg alg, bool sign,
-    EVP_MD_CTX *md, struct oidc_error *err)
-{
-	EVP_PKEY_CTX	*pctx = NULL;
-	const EVP_MD	*type;
-	int		 ok;
-
-	/* EdDSA signs the message itself: no separate digest. */
-	type = key->kty == OIDC_JWK_OKP ? NULL : key->md[algs[alg].h];
-	ok = sign ? EVP_DigestSignInit(md, &pctx, type, NULL, key->pkey) :
-	    EVP_DigestVerifyInit(md, &pctx, type, NULL, key->pkey);
-	if (ok != 1)
-		return oidc_fail_openssl(err, "EVP_DigestInit");
-	/*
-	 * RFC 7518 3.5: RSASSA-PSS with MGF1 over the same hash and a salt
-	 * as long as the hash (RSA_PSS_SALTLEN_DIGEST); verification also
-	 * insists on that salt length.
-	 */
-	if (is_ps(alg) && (EVP_PKEY_CTX_set_rsa_padding(pctx,
-	    RSA_PKCS1_PSS_PADDING) != 1 ||
-	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx,
-	    RSA_PSS_SALTLEN_DIGEST) != 1))
-		return oidc_fail_openssl(err, "RSA-PSS parameters");
-	return 0;
-}
-
-/* Start an operation from the key's template, or afresh. */
-static int
-sig_init(const struct oidc_jwk *key, enum oidc_jws_alg alg, bool sign,
-    EVP_MD_CTX *md, struct oidc_error *err)
-{
-	const EVP_MD_CTX	*t = key->tmpl[sign ? 1 : 0][alg];
-
-	if (t != NULL && EVP_MD_CTX_copy_ex(md, t) == 1)
-		return 0;
-	ERR_clear_error();
-	return sig_init_fresh(key, alg, sign, md, err);
-}
-
-int
-oidc_jwk_sign(const struct oidc_jwk *key, enum oidc_jws_alg alg,
-    const void *msg, size_t len, unsigned char *sig, size_t *siglen,
-    struct oidc_error *err)
-{
-	EVP_MD_CTX		*md = NULL;
-	ECDSA_SIG		*esig = NULL;
-	const BIGNUM		*r, *s;
-	const unsigned char	*p;
-	unsigned char		 der[256];
-	size_t			 want, n;
-	int			 rc = -1;
-
-	if (!key->priv || !oidc_jwk_supports(key, alg)) {
-		oidc_fail(err, OIDC_E_CONFIG, "key cannot sign with this alg",
-		    "jws: key %s cannot sign %s%s", key->kid,
-		    oidc_jws_alg_name(alg), key->priv ? "" : " (public key)");
-		goto out;
-	}
-	want = oidc_jwk_sig_len(key, alg);
-	if (*siglen < want) {
-		oidc_fail(err, OIDC_E_INTERNAL, NULL, "jws: signature buffer");
-		goto out;
-	}
-	if (key->kty == OIDC_JWK_OCT) {
-		/* Reinitialise with the stored key (no key schedule redone). */
-		EVP_MAC_CTX *mac = key->mac[algs[alg].h];
-
-		if (EVP_MAC_init(mac, NULL, 0, NULL) != 1 ||
-		    EVP_MAC_update(mac, msg, len) != 1 ||
-		    EVP_MAC_final(mac, sig, &n, *siglen) != 1 || n != want) {
-			oidc_fail_openssl(err, "HMAC");
-			goto out;
-		}
-		*siglen = n;
-		rc = 0;
-		goto out;
-	}
-	if ((md = EVP_MD_CTX_new()) == NULL) {
-		oidc_fail_openssl(err, "EVP_MD_CTX_new");
-		goto out;
-	}
-	if (sig_init(key, alg, true, md, err) == -1)
-		goto out;
-	if (key->kty != OIDC_JWK_EC) {
-		n = *siglen;
-		if (EVP_DigestSign(md, sig, &n, msg, len) != 1 || n != want) {
-			oidc_fail_openssl(err, "EVP_DigestSign");
-			goto out;
-		}
-		*siglen = n;
-		rc = 0;
-		goto out;
-	}
-	/*
-	 * RFC 7518 3.4: ECDSA signatures are R || S, each left-padded to the
-	 * coordinate size, never the DER that OpenSSL produces.
-	 */
-	n = sizeof(der);
-	if (EVP_DigestSign(md, der, &n, msg, len) != 1) {
-		oidc_fail_openssl(err, "EVP_DigestSign");
-		goto out;
-	}
-	p = der;
-	if ((esig = d2i_ECDSA_SIG(NULL, &p, (long)n)) == NULL) {
-		oidc_fail_openssl(err, "d2i_ECDSA_SIG");
-		goto out;
-	}
-	ECDSA_SIG_get0(esig, &r, &s);
-	if (BN_bn2binpad(r, sig, (int)key->coord) != (int)key->coord ||
-	    BN_bn2binpad(s, sig + key->coord, (int)key->coord) !=
-	    (int)key->coord) {
-		oidc_fail_openssl(err, "BN_bn2binpad");
-		goto out;
-	}
-	*siglen = want;
-	rc = 0;
-out:
-	ECDSA_SIG_free(esig);
-	EVP_MD_CTX_free(md);
-	return rc;
-}
-
-int
-oidc_jwk_verify(const struct oidc_jwk *key, enum oidc_jws_alg alg,
-    const void *msg, size_t len, const unsigned char *sig, size_t siglen,
-    struct oidc_error *err)
-{
-	EVP_MD_CTX	*md = NULL;
-	ECDSA_SIG	*esig = NULL;
-	BIGNUM		*r = NULL, *s = NULL;
-	unsigned char	*der = NULL, mac[64];
-	size_t		 n;
-	int		 derlen, rc = -1, v;
-
-	if (!oidc_jwk_supports(key, alg)) {
-		oidc_fail(err, OIDC_E_INTERNAL, NULL,
-		    "jws: key %s cannot verify %s", key->kid,
-		    oidc_jws_alg_name(alg));
-		goto out;
-	}
-	/*
-	 * SECURITY: every algorithm has exactly one signature length; a
-	 * wrong one (ES256 with 63 or 72 bytes, a DER-encoded ECDSA value, a
-	 * truncated HMAC) is invalid before any crypto runs.
-	 */
-	if (siglen != oidc_jwk_sig_len(key, alg)) {
-		rc = 0;
-		goto out;
-	}
-	if (key->kty == OIDC_JWK_OCT) {
-		EVP_MAC_CTX *ctx = key->mac[algs[alg].h];
-
-		if (EVP_MAC_init(ctx, NULL, 0, NULL) != 1 ||
-		    EVP_MAC_update(ctx, msg, len) != 1 ||
-		    EVP_MAC_final(ctx, mac, &n, sizeof(mac)) != 1 ||
-		    n != siglen) {
-			oidc_fail_openssl(err, "HMAC");
-			goto out;
-		}
-		/* SECURITY: constant time, lengths already equal. */
-		rc = CRYPTO_memcmp(mac, sig, n) == 0;
-		oidc_wipe(mac, sizeof(mac));
-		goto out;
-	}
-	if ((md = EVP_MD_CTX_new()) == NULL) {
-		oidc_fail_openssl(err, "EVP_MD_CTX_new");
-		goto out;
-	}
-	if (sig_init(key, alg, false, md, err) == -1)
-		goto out;
-	if (key->kty == OIDC_JWK_EC) {
-		if ((esig = ECDSA_SIG_new()) == NULL ||
-		    (r = BN_bin2bn(sig, (int)key->coord, NULL)) == NULL ||
-		    (s = BN_bin2bn(sig + key->coord, (int)key->coord,
-		    NULL)) == NULL || ECDSA_SIG_set0(esig, r, s) != 1) {
-			oidc_fail_openssl(err, "ECDSA_SIG");
-			goto out;
-		}
-		r = s = NULL;	/* owned by esig */
-		if ((derlen = i2d_ECDSA_SIG(esig, &der)) <= 0) {
-			oidc_fail_openssl(err, "i2d_ECDSA_SIG");
-			goto out;
-		}
-		v = EVP_DigestVerify(md, der, (size_t)derlen, msg, len);
-	} else
-		v = EVP_DigestVerify(md, sig, siglen, msg, len);
-	/* 1 valid; 0 bad signature; < 0 malformed: both are invalid. */
-	rc = v == 1;
-	ERR_clear_error();
-out:
-	OPENSSL_free(der);
-	BN_free(r);
-	BN_free(s);
-	ECDSA_SIG_free(esig);
-	EVP_MD_CTX_free(md);
-	return rc;
-}
-
-/* ------------------------------------------------------------------ */
-/* Key sets                                                              */
-
-struct oidc_keyset *
-oidc_keyset_new(struct oidc_error *err)
-{
-	struct oidc_keyset	*ks;
-
-	if ((ks = calloc(1, sizeof(*ks))) == NULL)
-		oidc_fail(err, OIDC_E_NOMEM, NULL, "calloc");
-	return ks;
-}
-
-void
-oidc_keyset_free(struct oidc_keyset *ks)
-{
-	size_t	 i;
-
-	if (ks == NULL)
-		return;
-	for (i = 0; i < ks->n; i++)
-		oidc_jwk_free(ks->keys[i]);
-	free(ks);
-}
-
-int
-oidc_keyset_add(struct oidc_keyset *ks, struct oidc_jwk *key,
-    struct oidc_error *err)
-{
-	const struct oidc_jwk	*dup;
-
-	if (ks->n == OIDC_KEYSET_MAX_KEYS)
-		return oidc_fail(err, OIDC_E_LIMIT, "too many keys",
-		    "keyset: more than %d keys", OIDC_KEYSET_MAX_KEYS);
-	/* kid must select one key, or "kid selects the key" means nothing. */
-	if (oidc_keyset_find_kid(ks, key->kid, strlen(key->kid), &dup) == 1)
-		return oidc_fail(err, OIDC_E_CONFIG, "duplicate kid",
-		    "keyset: duplicate kid");
-	ks->keys[ks->n++] = key;
-	return 0;
-}
-
-size_t
-oidc_keyset_count(const struct oidc_keyset *ks)
-{
-	return ks->n;
-}
-
-const struct oidc_jwk *
-oidc_keyset_get(const struct oidc_keyset *ks, size_t i)
-{
-	return i < ks->n ? ks->keys[i] : NULL;
-}
-
-int
-oidc_keyset_find_kid(const struct oidc_keyset *ks, const char *kid,
-    size_t len, const struct oidc_jwk **out)
-{
-	size_t	 i;
-
-	for (i = 0; i < ks->n; i++)
-		if (strlen(ks->keys[i]->kid) == len &&
-		    memcmp(ks->keys[i]->kid, kid, len) == 0) {
-			*out = ks->keys[i];
-			return 1;
-		}
-	return 0;
-}
-
-int
-oidc_keyset_find_alg(const struct oidc_keyset *ks, enum oidc_jws_alg alg,
-    bool need_private, const struct oidc_jwk **out)
-{
-	size_t	 i;
-
-	for (i = 0; i < ks->n; i++)
-		if (oidc_jwk_supports(ks->keys[i], alg) &&
-		    (!need_private || ks->keys[i]->priv)) {
-			*out = ks->keys[i];
-			return 1;
-		}
-	return 0;
-}
-
-unsigned
-oidc_keyset_algs(const struct oidc_keyset *ks)
-{
-	unsigned	 m = 0;
-	size_t		 i;
-
-	for (i = 0; i < ks->n; i++)
-		if (ks->keys[i]->alg != OIDC_JWS_ALG_ANY)
-			m |= OIDC_JWS_BIT(ks->keys[i]->alg);
-	return m;
-}
-
-/* Parse a JSON document: a JWKS or one JWK. */
-static int
-keyset_json(struct oidc_keyset *ks, struct oidc_arena *a, const char *buf,
-    size_t len, struct oidc_error *err)
-{
-	struct oidc_json	*o, *keys, *m;
-	struct oidc_jwk		*key;
-	struct oidc_error	 e2;
-	const char		*why;
-	size_t			 i, n;
-	int			 r;
-
-	if (oidc_json_parse(a, buf, len, OIDC_JWK_MAX_LEN, &o, err) == -1)
-		return -1;
-	if ((r = oidc_json_get_array(o, "keys", &keys, err)) == -1)
-		return -1;
-	if (r == 0) {
-		if ((key = oidc_jwk_from_json(a, o, err)) == NULL)
-			return -1;
-		if (oidc_keyset_add(ks, key, err) == -1) {
-			oidc_jwk_free(key);
-			return -1;
-		}
-		return 0;
-	}
-	n = oidc_json_array_len(keys);
-	for (i = 0; i < n; i++) {
-		m = oidc_json_array_get(keys, i);
-		if (oidc_json_type_of(m) != OIDC_JSON_OBJECT)
-			return oidc_fail(err, OIDC_E_CONFIG, "malformed JWKS",
-			    "jwks: member %zu is not an object", i);
-		memset(&e2, 0, sizeof(e2));
-		why = NULL;
-		if ((r = jwk_from_json(a, m, &key, &why, &e2)) == -1) {
-			*err = err->code == OIDC_E_NONE ? e2 : *err;
-			return -1;
-		}
-		if (r == 0)
-			continue;	/* RFC 7517 5: ignore what we lack */
-		if (oidc_keyset_add(ks, key, err) == -1) {
-			oidc_jwk_free(key);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-struct oidc_keyset *
-oidc_keyset_parse(struct oidc_arena *a, const char *buf, size_t len,
-    enum oidc_jws_alg alg, const char *kid, struct oidc_error *err)
-{
-	struct oidc_keyset	*ks = NULL, *ret = NULL;
-	struct oidc_jwk		*key;
-	size_t			 i;
-
-	if (len > OIDC_JWK_MAX_LEN) {
-		oidc_fail(err, OIDC_E_LIMIT, "key document too long",
-		    "keyset: %zu bytes", len);
-		goto out;
-	}
-	if ((ks = oidc_keyset_new(err)) == NULL)
-		goto out;
-	for (i = 0; i < len && (buf[i] == ' ' || buf[i] == '\t' ||
-	    buf[i] == '\r' || buf[i] == '\n'); i++)
-		continue;
-	if (i < len && buf[i] == '{') {
-		if (keyset_json(ks, a, buf, len, err) == -1)
-			goto out;
-	} else {
-		if ((key = oidc_jwk_parse_pem(a, buf, len, alg, kid,
-		    err)) == NULL)
-			goto out;
-		if (oidc_keyset_add(ks, key, err) == -1) {
-			oidc_jwk_free(key);
-			goto out;
-		}
-	}
-	if (ks->n == 0) {
-		oidc_fail(err, OIDC_E_CONFIG, "no usable key",
-		    "keyset: no usable signing key");
-		goto out;
-	}
-	ret = ks;
-	ks = NULL;
-out:
-	oidc_keyset_free(ks);
-	return ret;
-}
-
-struct oidc_keyset *
-oidc_keyset_load(struct oidc_arena *a, const char *path,
-    enum oidc_jws_alg alg, const char *kid, struct oidc_error *err)
-{
-	struct oidc_keyset	*ks = NULL;
-	FILE			*f = NULL;
-	char			*buf = NULL;
-	size_t			 len = 0;
-
-	if ((buf = malloc(OIDC_JWK_MAX_LEN + 1)) == NULL) {
-		oidc_fail(err, OIDC_E_NOMEM, NULL, "malloc");
-		goto out;
-	}
-	if ((f = fopen(path, "rb")) == NULL) {
-		oidc_fail(err, OIDC_E_IO, "cannot read key file",
-		    "keyset: cannot open key file");
-		goto out;
-	}
-	len = fread(buf, 1, OIDC_JWK_MAX_LEN + 1, f);
-	if (ferror(f)) {
-		oidc_fail(err, OIDC_E_IO, "cannot read key file",
-		    "keyset: read error");
-		goto out;
-	}
-	ks = oidc_keyset_parse(a, buf, len, alg, kid, err);
-out:
-	if (f != NULL)
-		fclose(f);
-	if (buf != NULL) {
-		oidc_wipe(buf, len);	/* it may hold a private key */
-		free(buf);
-	}
-	return ks;
-}
-
-const char *
-oidc_keyset_jwks(const struct oidc_keyset *ks, struct oidc_arena *a,
-    size_t *len, struct oidc_error *err)
-{
-	struct oidc_json	*doc, *arr, *k;
-	size_t			 i;
-
-	if ((doc = oidc_json_new_object(a)) == NULL ||
-	    (arr = oidc_json_new_array(a)) == NULL) {
-		oidc_fail(err, OIDC_E_NOMEM, NULL, "json");
-		return NULL;
-	}
-	for (i = 0; i < ks->n; i++) {
-		/* SECURITY: symmetric secrets are never published. */
-		if (ks->keys[i]->kty == OIDC_JWK_OCT)
-			continue;
-		if ((k = oidc_jwk_public_json(ks->keys[i], a, err)) == NULL ||
-		    oidc_json_array_add(arr, k, err) == -1)
-			return NULL;
-	}
-	if (oidc_json_set_obj(doc, "keys", arr, err) == -1)
-		return NULL;
-	return oidc_json_serialize(doc, a, len, err);
 }
