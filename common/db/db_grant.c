@@ -552,8 +552,8 @@ oidc_db_login_failures(struct oidc_db *db, const char *k1, const char *k2,
 	if (run(db, OIDC_STMT_LOGIN_FAILURES, &p, &res, err) == -1)
 		return -1;
 	*n1 = oidc_db_i64(res, 0, 0);
-	*n2 = oidc_db_i64(res, 0, 1);
-	*locked1 = oidc_db_bool(res, 0, 2);
+	*locked1 = oidc_db_bool(res, 0, 1);
+	*n2 = oidc_db_i64(res, 0, 2);
 	*locked2 = oidc_db_bool(res, 0, 3);
 	PQclear(res);
 	return 0;

@@ -5,26 +5,31 @@
  */
 #include "db_int.h"
 
+/*
+ * The throttling numbers of one login_failure key K (SQL text of a
+ * parameter) within the window $3 (seconds): two columns, the failures
+ * counted since the window began and since the key's last lock ended (a
+ * lock, an "L:" || K row, resets the count), and whether that lock is
+ * still running.  Shared by login_failures and client_get_throttled.
+ */
+#define FAILURE_WINDOW	"make_interval(secs => $3)"
+#define LAST_LOCK(k)	"(SELECT max(at) FROM login_failure " \
+			"WHERE key = 'L:' || " k ")"
+#define FAILURES(k)							\
+	"(SELECT count(*) FROM login_failure f WHERE f.key = " k " "	\
+	"AND f.at > now() - " FAILURE_WINDOW " "			\
+	"AND f.at > coalesce(" LAST_LOCK(k) ", '-infinity') + "		\
+	FAILURE_WINDOW "), "						\
+	"coalesce(" LAST_LOCK(k) " > now() - " FAILURE_WINDOW ", false)"
+
 const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	[OIDC_STMT_CLIENT_GET] = { "client_get",
 	    "SELECT client_id, secret_hash, secret_plain, metadata::text, "
 	    "first_party FROM client WHERE client_id = $1", 1 },
-	/*
-	 * client_get and, in the same round trip, login_failures' numbers
-	 * for the one key $2 (the client's authentication failures, window
-	 * $3 seconds): count since the window began and its last lock ended,
-	 * and whether a lock runs.
-	 */
+	/* client_get, then the FAILURES of the client's throttle key $2. */
 	[OIDC_STMT_CLIENT_GET_THROTTLED] = { "client_get_throttled",
-	    "WITH w AS (SELECT make_interval(secs => $3) AS len), "
-	    "lk AS (SELECT max(at) AS at FROM login_failure "
-	    "WHERE key = 'L:' || $2) "
 	    "SELECT c.client_id, c.secret_hash, c.secret_plain, "
-	    "c.metadata::text, c.first_party, "
-	    "(SELECT count(*) FROM login_failure f, w WHERE f.key = $2 "
-	    "AND f.at > now() - w.len AND f.at > coalesce((SELECT at FROM lk), "
-	    "'-infinity') + w.len), "
-	    "coalesce((SELECT at FROM lk) > now() - (SELECT len FROM w), false) "
+	    "c.metadata::text, c.first_party, " FAILURES("$2") " "
 	    "FROM client c WHERE c.client_id = $1", 3 },
 	[OIDC_STMT_CLIENT_INSERT] = { "client_insert",
 	    "INSERT INTO client (client_id, secret_hash, secret_plain, "
@@ -323,25 +328,9 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 */
 	[OIDC_STMT_LOGIN_LOCK] = { "login_lock",
 	    "SELECT pg_advisory_xact_lock(hashtext($1))", 1 },
-	/*
-	 * Per key: failures since the window began and since its last lock
-	 * ended (a lock resets the count), and whether a lock ("L:" row) is
-	 * still running.  $3 is the window in seconds.
-	 */
+	/* FAILURES of the keys $1 and $2: n1, locked1, n2, locked2. */
 	[OIDC_STMT_LOGIN_FAILURES] = { "login_failures",
-	    "WITH lk AS (SELECT key, max(at) AS at FROM login_failure "
-	    "WHERE key IN ('L:' || $1, 'L:' || $2) GROUP BY key), "
-	    "w AS (SELECT make_interval(secs => $3) AS len) "
-	    "SELECT (SELECT count(*) FROM login_failure f, w WHERE f.key = $1 "
-	    "AND f.at > now() - w.len AND f.at > coalesce((SELECT at FROM lk "
-	    "WHERE key = 'L:' || $1), '-infinity') + w.len), "
-	    "(SELECT count(*) FROM login_failure f, w WHERE f.key = $2 "
-	    "AND f.at > now() - w.len AND f.at > coalesce((SELECT at FROM lk "
-	    "WHERE key = 'L:' || $2), '-infinity') + w.len), "
-	    "coalesce((SELECT at FROM lk WHERE key = 'L:' || $1) > now() - "
-	    "(SELECT len FROM w), false), "
-	    "coalesce((SELECT at FROM lk WHERE key = 'L:' || $2) > now() - "
-	    "(SELECT len FROM w), false)", 3 },
+	    "SELECT " FAILURES("$1") ", " FAILURES("$2"), 3 },
 	[OIDC_STMT_LOGIN_LOCK_ADD] = { "login_lock_add",
 	    "INSERT INTO login_failure (key) VALUES ('L:' || $1)", 1 },
 	[OIDC_STMT_LOGIN_FAILURE_ADD] = { "login_failure_add",
