@@ -70,6 +70,18 @@ oidc_random_token(struct oidc_arena *a, size_t nbytes, struct oidc_error *err)
 	return s;
 }
 
+char *
+oidc_random_token_hashed(struct oidc_arena *a, size_t nbytes,
+    unsigned char hash[OIDC_SHA256_LEN], struct oidc_error *err)
+{
+	char	*s;
+
+	if ((s = oidc_random_token(a, nbytes, err)) == NULL ||
+	    oidc_sha256(s, strlen(s), hash, err) == -1)
+		return NULL;
+	return s;
+}
+
 int
 oidc_sha256(const void *p, size_t len, unsigned char out[OIDC_SHA256_LEN],
     struct oidc_error *err)

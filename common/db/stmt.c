@@ -22,6 +22,15 @@
 	FAILURE_WINDOW "), "						\
 	"coalesce(" LAST_LOCK(k) " > now() - " FAILURE_WINDOW ", false)"
 
+/* A live login session by hash $1, with its (enabled) user. */
+#define SESSION_COLUMNS	"s.user_id, s.sid, " \
+			"extract(epoch FROM s.auth_time)::bigint, s.amr, " \
+			"u.sub, u.username"
+#define SESSION_LIVE	"FROM login_session s " \
+			"JOIN app_user u ON u.user_id = s.user_id " \
+			"WHERE s.session_hash = $1 AND s.expires_at > now() " \
+			"AND u.disabled_at IS NULL"
+
 const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	[OIDC_STMT_CLIENT_GET] = { "client_get",
 	    "SELECT client_id, secret_hash, secret_plain, metadata::text, "
@@ -300,19 +309,12 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "amr, expires_at) VALUES ($1, $2, $3, to_timestamp($4), $5, "
 	    "now() + make_interval(secs => $6))", 6 },
 	[OIDC_STMT_SESSION_GET] = { "session_get",
-	    "SELECT s.user_id, s.sid, extract(epoch FROM s.auth_time)::bigint, "
-	    "s.amr, u.sub, u.username FROM login_session s "
-	    "JOIN app_user u ON u.user_id = s.user_id "
-	    "WHERE s.session_hash = $1 AND s.expires_at > now() "
-	    "AND u.disabled_at IS NULL", 1 },
+	    "SELECT " SESSION_COLUMNS " " SESSION_LIVE, 1 },
 	/* session_get, with the consent of user and client $2 (NULL: none). */
 	[OIDC_STMT_SESSION_GET_CONSENT] = { "session_get_consent",
-	    "SELECT s.user_id, s.sid, extract(epoch FROM s.auth_time)::bigint, "
-	    "s.amr, u.sub, u.username, (SELECT scope FROM consent k "
-	    "WHERE k.user_id = s.user_id AND k.client_id = $2) "
-	    "FROM login_session s JOIN app_user u ON u.user_id = s.user_id "
-	    "WHERE s.session_hash = $1 AND s.expires_at > now() "
-	    "AND u.disabled_at IS NULL", 2 },
+	    "SELECT " SESSION_COLUMNS ", (SELECT scope FROM consent k "
+	    "WHERE k.user_id = s.user_id AND k.client_id = $2) " SESSION_LIVE,
+	    2 },
 	[OIDC_STMT_SESSION_DELETE] = { "session_delete",
 	    "DELETE FROM login_session WHERE session_hash = $1", 1 },
 	[OIDC_STMT_CONSENT_GET] = { "consent_get",

@@ -761,10 +761,8 @@ issue(struct oidc_ctx *ctx, struct oidc_response *resp, struct authz *ar,
 		rc = ar->nonce.p == NULL ? 1 : oidc_db_nonce_use(ctx->db,
 		    ar->client.client_id, nh, nonce_ttl, err);
 	} else {
-		if ((code_val = oidc_random_token(ctx->a, OIDC_TOKEN_BYTES,
-		    err)) == NULL ||
-		    oidc_sha256(code_val, strlen(code_val), code.code_hash,
-		    err) == -1)
+		if ((code_val = oidc_random_token_hashed(ctx->a,
+		    OIDC_TOKEN_BYTES, code.code_hash, err)) == NULL)
 			return -1;
 		code.client_id = ar->client.client_id;
 		code.user_id = s->user_id;

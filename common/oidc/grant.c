@@ -22,9 +22,8 @@ oidc_grant_issue_token(struct oidc_ctx *ctx, struct oidc_token_row *row,
 {
 	const char	*t;
 
-	if ((t = oidc_random_token(ctx->a, OIDC_TOKEN_BYTES, err)) == NULL)
-		return -1;
-	if (oidc_sha256(t, strlen(t), row->token_hash, err) == -1 ||
+	if ((t = oidc_random_token_hashed(ctx->a, OIDC_TOKEN_BYTES,
+	    row->token_hash, err)) == NULL ||
 	    oidc_db_token_insert(ctx->db, row, err) == -1)
 		return -1;
 	*token = t;

@@ -114,14 +114,6 @@ free_db(struct entry *db, size_t n)
 	free(db);
 }
 
-/* A copy of k (the private or the public half) that a new set can own. */
-static struct oidc_jwk *
-copy_key(struct oidc_arena *scratch, const struct oidc_jwk *k, bool priv,
-    struct oidc_error *err)
-{
-	return oidc_jwk_dup(k, priv, scratch, err);
-}
-
 /*
  * Load one signing_key file: one PEM key or one JWK, the optional alg
  * pinning it.  A public keystore keeps only a public copy (and drops an
@@ -167,7 +159,7 @@ load_file(struct oidc_keystore *ks, struct oidc_arena *scratch,
 		rc = 0;
 		goto out;
 	}
-	if ((e->key = copy_key(scratch, k, ks->with_private, err)) == NULL)
+	if ((e->key = oidc_jwk_dup(k, ks->with_private, scratch, err)) == NULL)
 		goto out;
 	(void)snprintf(e->kid, sizeof(e->kid), "%s", oidc_jwk_kid(k));
 	e->from_file = true;
@@ -394,7 +386,7 @@ add_copy(struct oidc_keyset *set, struct oidc_arena *scratch,
 	struct oidc_error	 err = { 0 };
 	struct oidc_jwk		*c;
 
-	if ((c = copy_key(scratch, k, priv, &err)) == NULL)
+	if ((c = oidc_jwk_dup(k, priv, scratch, &err)) == NULL)
 		return err.code == OIDC_E_NOMEM ? -1 : 0;
 	if (oidc_keyset_add(set, c, &err) == -1) {
 		oidc_jwk_free(c);

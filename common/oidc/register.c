@@ -590,13 +590,11 @@ do_register(struct oidc_ctx *ctx, const struct oidc_request *req,
 		return -1;
 	memset(&row, 0, sizeof(row));
 	if ((s = oidc_random_token(ctx->a, CLIENT_ID_BYTES, err)) == NULL ||
-	    (reg_token = oidc_random_token(ctx->a, OIDC_TOKEN_BYTES, err)) ==
-	    NULL)
+	    (reg_token = oidc_random_token_hashed(ctx->a, OIDC_TOKEN_BYTES,
+	    row.reg_token_hash, err)) == NULL)
 		return -1;
 	row.client_id = (struct oidc_str){ s, strlen(s) };
 	if (oidc_register_secret(ctx->a, meta, OIDC_STR_NULL, &row, &secret,
-	    err) == -1 ||
-	    oidc_sha256(reg_token, strlen(reg_token), row.reg_token_hash,
 	    err) == -1)
 		return -1;
 	if ((s = oidc_json_serialize(meta, ctx->a, &len, err)) == NULL)

@@ -105,9 +105,9 @@ oidc_session_start(struct oidc_ctx *ctx, struct oidc_response *resp,
 	const char	*id, *sid;
 
 	memset(s, 0, sizeof(*s));
-	if ((id = oidc_random_token(ctx->a, OIDC_TOKEN_BYTES, err)) == NULL ||
-	    (sid = oidc_random_token(ctx->a, 16, err)) == NULL ||
-	    oidc_sha256(id, strlen(id), s->session_hash, err) == -1)
+	if ((id = oidc_random_token_hashed(ctx->a, OIDC_TOKEN_BYTES,
+	    s->session_hash, err)) == NULL ||
+	    (sid = oidc_random_token(ctx->a, 16, err)) == NULL)
 		return -1;
 	s->user_id = user_id;
 	s->sid = (struct oidc_str){ sid, strlen(sid) };

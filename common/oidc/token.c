@@ -184,19 +184,6 @@ issue_user_tokens(struct oidc_ctx *ctx, const struct oidc_client *c,
 }
 
 /*
- * A new token's value into *t and its hash into h.  The value is what the
- * client gets; only the hash is stored.
- */
-static int
-new_token(struct oidc_ctx *ctx, const char **t, unsigned char *h,
-    struct oidc_error *err)
-{
-	if ((*t = oidc_random_token(ctx->a, OIDC_TOKEN_BYTES, err)) == NULL)
-		return -1;
-	return oidc_sha256(*t, strlen(*t), h, err);
-}
-
-/*
  * The usual redemption in one statement and one round trip
  * (oidc_db_code_redeem): the code, its client, redirect_uri and PKCE
  * challenge must all match, and only then is anything written.  The ID
@@ -236,14 +223,15 @@ redeem_at_once(struct oidc_ctx *ctx, const struct oidc_client *c,
 		in.challenge.len = oidc_b64url_encode_to(challenge, vh,
 		    sizeof(vh));
 	}
-	if (new_token(ctx, &is->access_token, in.access_hash, err) == -1 ||
+	if ((is->access_token = oidc_random_token_hashed(ctx->a,
+	    OIDC_TOKEN_BYTES, in.access_hash, err)) == NULL ||
 	    oidc_random_bytes(in.family_id, OIDC_FAMILY_LEN, err) == -1)
 		return -1;
 	in.access_ttl = ctx->cfg->access_token_ttl;
 	in.may_refresh = may_refresh(ctx, c);
 	in.refresh_ttl = ctx->cfg->refresh_token_ttl;
-	if (in.may_refresh && new_token(ctx, &refresh, in.refresh_hash,
-	    err) == -1)
+	if (in.may_refresh && (refresh = oidc_random_token_hashed(ctx->a,
+	    OIDC_TOKEN_BYTES, in.refresh_hash, err)) == NULL)
 		return -1;
 	if ((rc = oidc_db_code_redeem(ctx->db, ctx->a, &in, &row, &refreshed,
 	    err)) != 1) {

@@ -28,6 +28,13 @@ OIDC_MUST_CHECK int	oidc_random_bytes(void *, size_t, struct oidc_error *);
 char	*oidc_random_token(struct oidc_arena *, size_t nbytes,
 	    struct oidc_error *);
 
+/*
+ * oidc_random_token and its SHA-256 into hash[OIDC_SHA256_LEN]: the value
+ * is what the client gets, the hash what is stored.  NULL with err set.
+ */
+char	*oidc_random_token_hashed(struct oidc_arena *, size_t nbytes,
+	    unsigned char hash[OIDC_SHA256_LEN], struct oidc_error *);
+
 /* SHA-256 of the bytes into out[OIDC_SHA256_LEN].  0 or -1. */
 OIDC_MUST_CHECK int	oidc_sha256(const void *, size_t,
 			    unsigned char out[OIDC_SHA256_LEN],
