@@ -145,8 +145,10 @@ handle_one(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
 		rc = oidc_fail(&err, OIDC_E_METHOD_NOT_ALLOWED,
 		    "method not allowed", "method not allowed");
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		oidc_request_client_addr(&req, ctx->cfg->trusted_proxies);
 		rc = ep->handle(ctx, &req, &resp, &err);
+	}
 	if (ctx->db != NULL && oidc_db_in_transaction(ctx->db))
 		oidc_db_rollback(ctx->db);	/* an error writes nothing */
 	if (rc == -1) {

@@ -12,9 +12,10 @@
 
 #include "oidc/arena.h"
 #include "oidc/config.h"
+#include "oidc/netaddr.h"
 #include "oidc/str.h"
 
-enum kind { K_STR, K_TTL, K_LEVEL, K_BOOL, K_KEY, K_REG, K_HASH };
+enum kind { K_STR, K_TTL, K_LEVEL, K_BOOL, K_KEY, K_REG, K_HASH, K_NETS };
 
 struct keydef {
 	const char	*name;
@@ -47,6 +48,9 @@ static const struct keydef keydefs[] = {
 	{ "login_window",	K_TTL,	 OFF(login_window),	10, 86400 },
 	{ "client_auth_max_failures", K_TTL,
 	    OFF(client_auth_max_failures), 1, 100000 },
+	{ "client_auth_max_failures_per_address", K_TTL,
+	    OFF(client_auth_max_failures_per_address), 1, 1000000 },
+	{ "trusted_proxies",	K_NETS,	 OFF(trusted_proxies),	0, 0 },
 	{ "registration",	K_REG,	 OFF(registration),	0, 0 },
 	{ "registration_initial_token_hash", K_HASH,
 	    OFF(registration_initial_token_hash), 0, 0 },
@@ -207,6 +211,17 @@ set_value(struct oidc_arena *a, struct oidc_config *cfg,
 		cfg->has_registration_initial_token_hash = true;
 		return 0;
 	}
+	case K_NETS: {
+		struct oidc_netaddr_list	*l;
+		struct oidc_error		 why = { 0 };
+
+		if ((l = oidc_arena_calloc(a, 1, sizeof(*l))) == NULL)
+			return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+		if (oidc_netaddr_list_parse(v, vlen, l, &why) == -1)
+			return bad(err, name, line, kd->name, why.detail);
+		cfg->trusted_proxies = l;
+		return 0;
+	}
 	case K_KEY:
 		if (cfg->nkeys == OIDC_CONFIG_MAX_KEYS)
 			return bad(err, name, line, kd->name, "too many keys");
@@ -255,6 +270,7 @@ oidc_config_parse(struct oidc_arena *a, const char *name, const char *buf,
 	cfg->login_max_failures_per_address = 100;
 	cfg->login_window = 900;
 	cfg->client_auth_max_failures = 100;
+	cfg->client_auth_max_failures_per_address = 1000;
 	cfg->outbound_connect_timeout = 2;
 	cfg->outbound_timeout = 5;
 	cfg->backchannel_max_attempts = 5;

@@ -39,30 +39,39 @@ oidc_db_client_get_throttled(struct oidc_db *db, struct oidc_arena *a,
     struct oidc_str client_id, struct oidc_auth_failures *f,
     struct oidc_client_row *out, struct oidc_error *err)
 {
-	const char	*vals[3] = { client_id.p };
-	int		 lens[3] = { (int)client_id.len }, rc;
-	char		 window[24];
+	const char	*vals[6] = { client_id.p };
+	int		 lens[6] = { (int)client_id.len }, rc;
+	char		 num[3][24];
 	PGresult	*res;
 
 	if (client_id.p == NULL || client_id.len > 128)
 		return 0;
 	if (f != NULL) {
-		snprintf(window, sizeof(window), "%lld",
+		(void)snprintf(num[0], sizeof(num[0]), "%lld",
 		    (long long)f->window_s);
+		(void)snprintf(num[1], sizeof(num[1]), "%lld",
+		    (long long)f->free_key);
+		(void)snprintf(num[2], sizeof(num[2]), "%lld",
+		    (long long)f->free_addr);
 		vals[1] = f->key;
-		lens[1] = (int)strlen(f->key);
-		vals[2] = window;
-		lens[2] = (int)strlen(window);
+		vals[2] = num[0];
+		vals[3] = num[1];
+		vals[4] = f->addr_key;
+		vals[5] = num[2];
+		for (rc = 1; rc < 6; rc++)
+			lens[rc] = (int)strlen(vals[rc]);
 	}
 	if (oidc_db_exec(db, f != NULL ? OIDC_STMT_CLIENT_GET_THROTTLED :
 	    OIDC_STMT_CLIENT_GET, vals, lens, NULL, &res, err) == -1)
 		return -1;
-	rc = PQntuples(res) == 1 ? 1 : 0;
+	rc = PQntuples(res) == 1 && !PQgetisnull(res, 0, C_ID) ? 1 : 0;
 	if (rc == 1 && read_row(a, res, 0, out, err) == -1)
 		rc = -1;
-	if (rc == 1 && f != NULL) {
-		f->count = oidc_db_i64(res, 0, 5);
-		f->locked = oidc_db_bool(res, 0, 6);
+	if (rc != -1 && f != NULL && PQntuples(res) == 1) {
+		f->pair.n = oidc_db_i64(res, 0, 5);
+		f->pair.wait = oidc_db_i64(res, 0, 6);
+		f->addr.n = oidc_db_i64(res, 0, 7);
+		f->addr.wait = oidc_db_i64(res, 0, 8);
 	}
 	PQclear(res);
 	return rc;

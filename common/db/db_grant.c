@@ -534,9 +534,10 @@ oidc_db_consent_put(struct oidc_db *db, int64_t user_id,
 }
 
 int
-oidc_db_login_failures(struct oidc_db *db, const char *k1, const char *k2,
-    int64_t window_s, bool serialize, int64_t *n1, int64_t *n2, bool *locked1,
-    bool *locked2, struct oidc_error *err)
+oidc_db_login_throttle(struct oidc_db *db, const char *k1, const char *k2,
+    int64_t window_s, int64_t free1, int64_t free2, bool serialize,
+    struct oidc_throttle *t1, struct oidc_throttle *t2,
+    struct oidc_error *err)
 {
 	struct params	 p = { .n = 0 };
 	PGresult	*res;
@@ -549,35 +550,42 @@ oidc_db_login_failures(struct oidc_db *db, const char *k1, const char *k2,
 	}
 	p_cstr(&p, k2);
 	p_i64(&p, window_s);
-	if (run(db, OIDC_STMT_LOGIN_FAILURES, &p, &res, err) == -1)
+	p_i64(&p, free1);
+	p_i64(&p, free2);
+	if (run(db, OIDC_STMT_LOGIN_THROTTLE, &p, &res, err) == -1)
 		return -1;
-	*n1 = oidc_db_i64(res, 0, 0);
-	*locked1 = oidc_db_bool(res, 0, 1);
-	*n2 = oidc_db_i64(res, 0, 2);
-	*locked2 = oidc_db_bool(res, 0, 3);
+	t1->n = oidc_db_i64(res, 0, 0);
+	t1->wait = oidc_db_i64(res, 0, 1);
+	t2->n = oidc_db_i64(res, 0, 2);
+	t2->wait = oidc_db_i64(res, 0, 3);
 	PQclear(res);
 	return 0;
 }
 
 int
-oidc_db_login_lock_add(struct oidc_db *db, const char *key,
-    struct oidc_error *err)
-{
-	struct params	 p = { .n = 0 };
-
-	p_cstr(&p, key);
-	return run_count(db, OIDC_STMT_LOGIN_LOCK_ADD, &p, err) < 0 ? -1 : 0;
-}
-
-int
 oidc_db_login_failure_add(struct oidc_db *db, const char *k1, const char *k2,
-    struct oidc_error *err)
+    const char *account, struct oidc_error *err)
 {
 	struct params	 p = { .n = 0 };
 
 	p_cstr(&p, k1);
 	p_cstr(&p, k2);
+	p_cstr(&p, account);
 	return run_count(db, OIDC_STMT_LOGIN_FAILURE_ADD, &p, err) < 0 ? -1 : 0;
+}
+
+int
+oidc_db_login_unlock(struct oidc_db *db, struct oidc_str username,
+    int64_t *deleted, struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+	int		 n;
+
+	p_str(&p, username);
+	if ((n = run_count(db, OIDC_STMT_LOGIN_UNLOCK, &p, err)) < 0)
+		return -1;
+	*deleted = n;
+	return 0;
 }
 
 int

@@ -6,21 +6,24 @@
 #include "db_int.h"
 
 /*
- * The throttling numbers of one login_failure key K (SQL text of a
- * parameter) within the window $3 (seconds): two columns, the failures
- * counted since the window began and since the key's last lock ended (a
- * lock, an "L:" || K row, resets the count), and whether that lock is
- * still running.  Shared by login_failures and client_get_throttled.
+ * The throttle of one login_failure key K (SQL text of a parameter) with
+ * FREE failures allowed within the window W (seconds): two columns, the
+ * failures in the window, and the whole seconds until K may be tried
+ * again: 0 below FREE failures, else min(2^(n - FREE), W) seconds after
+ * K's last failure (issue 15 item 3: delays that grow, never a lock that
+ * an attacker can renew; refused attempts are not recorded, so waiting
+ * never grows by hammering, and the longest wait is one window).
+ * Shared by login_throttle and client_get_throttled.
  */
-#define FAILURE_WINDOW	"make_interval(secs => $3)"
-#define LAST_LOCK(k)	"(SELECT max(at) FROM login_failure " \
-			"WHERE key = 'L:' || " k ")"
-#define FAILURES(k)							\
-	"(SELECT count(*) FROM login_failure f WHERE f.key = " k " "	\
-	"AND f.at > now() - " FAILURE_WINDOW " "			\
-	"AND f.at > coalesce(" LAST_LOCK(k) ", '-infinity') + "		\
-	FAILURE_WINDOW "), "						\
-	"coalesce(" LAST_LOCK(k) " > now() - " FAILURE_WINDOW ", false)"
+#define THROTTLE_ROWS(k, w)						\
+	"FROM login_failure f WHERE f.key = " k " "			\
+	"AND f.at > now() - make_interval(secs => " w ")"
+#define THROTTLE(k, free, w)						\
+	"(SELECT count(*) " THROTTLE_ROWS(k, w) "), "			\
+	"(SELECT CASE WHEN count(*) < " free " THEN 0 ELSE "		\
+	"greatest(0, ceil(extract(epoch FROM max(f.at) + "		\
+	"make_interval(secs => least(power(2, least(count(*) - " free	\
+	", 30)), " w ")) - now())))::bigint END " THROTTLE_ROWS(k, w) ")"
 
 /* A live login session by hash $1, with its (enabled) user. */
 #define SESSION_COLUMNS	"s.user_id, s.sid, " \
@@ -35,11 +38,17 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	[OIDC_STMT_CLIENT_GET] = { "client_get",
 	    "SELECT client_id, secret_hash, secret_plain, metadata::text, "
 	    "first_party FROM client WHERE client_id = $1", 1 },
-	/* client_get, then the FAILURES of the client's throttle key $2. */
+	/*
+	 * client_get (NULL columns for an unknown client), then the
+	 * THROTTLE of the (client, source) key $2 (free $4) and of the
+	 * source key $5 (free $6), window $3: one row always.
+	 */
 	[OIDC_STMT_CLIENT_GET_THROTTLED] = { "client_get_throttled",
 	    "SELECT c.client_id, c.secret_hash, c.secret_plain, "
-	    "c.metadata::text, c.first_party, " FAILURES("$2") " "
-	    "FROM client c WHERE c.client_id = $1", 3 },
+	    "c.metadata::text, c.first_party, t.n, t.w, t.an, t.aw "
+	    "FROM (SELECT " THROTTLE("$2", "$4", "$3") ", "
+	    THROTTLE("$5", "$6", "$3") ") t(n, w, an, aw) "
+	    "LEFT JOIN client c ON c.client_id = $1", 6 },
 	[OIDC_STMT_CLIENT_INSERT] = { "client_insert",
 	    "INSERT INTO client (client_id, secret_hash, secret_plain, "
 	    "metadata, first_party) VALUES ($1, $2, $3, $4::jsonb, $5) "
@@ -330,13 +339,25 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 */
 	[OIDC_STMT_LOGIN_LOCK] = { "login_lock",
 	    "SELECT pg_advisory_xact_lock(hashtext($1))", 1 },
-	/* FAILURES of the keys $1 and $2: n1, locked1, n2, locked2. */
-	[OIDC_STMT_LOGIN_FAILURES] = { "login_failures",
-	    "SELECT " FAILURES("$1") ", " FAILURES("$2"), 3 },
-	[OIDC_STMT_LOGIN_LOCK_ADD] = { "login_lock_add",
-	    "INSERT INTO login_failure (key) VALUES ('L:' || $1)", 1 },
+	/*
+	 * THROTTLE of the keys $1 (free $4) and $2 (free $5), window $3:
+	 * n1, wait1, n2, wait2.
+	 */
+	[OIDC_STMT_LOGIN_THROTTLE] = { "login_throttle",
+	    "SELECT " THROTTLE("$1", "$4", "$3") ", "
+	    THROTTLE("$2", "$5", "$3"), 5 },
+	/* One failure under $1 (if not NULL; for account $3) and $2. */
 	[OIDC_STMT_LOGIN_FAILURE_ADD] = { "login_failure_add",
-	    "INSERT INTO login_failure (key) VALUES ($1), ($2)", 2 },
+	    "INSERT INTO login_failure (key, account) "
+	    "SELECT k, a FROM (VALUES ($1::text, $3::text), "
+	    "($2::text, NULL::text)) v(k, a) WHERE k IS NOT NULL", 3 },
+	/*
+	 * oidcctl user unlock: every failure of the account $1, and the
+	 * per-account rows written before 0006_throttle_account.sql.
+	 */
+	[OIDC_STMT_LOGIN_UNLOCK] = { "login_unlock",
+	    "DELETE FROM login_failure WHERE account = $1 "
+	    "OR key IN ('u:' || $1, 'L:u:' || $1)", 1 },
 	/* One batch over every ledger; run until it deletes nothing. */
 	[OIDC_STMT_PURGE] = { "purge",
 	    "WITH c AS (DELETE FROM auth_code WHERE ctid = ANY(ARRAY("

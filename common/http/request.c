@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "oidc/arena.h"
+#include "oidc/netaddr.h"
 #include "oidc/request.h"
 
 static const struct {
@@ -109,10 +110,12 @@ oidc_request_parse(struct oidc_arena *a, oidc_param_fn get, void *parg,
     struct oidc_request *req, struct oidc_error *err)
 {
 	struct oidc_str	 m, qs, cl;
+	const char	*xff;
 	uint64_t	 len = 0;
 	size_t		 i;
 
 	memset(req, 0, sizeof(*req));
+	memcpy(req->client_addr, "unknown", sizeof("unknown"));
 	req->method = OIDC_METHOD_OTHER;
 	if (header(get, parg, "REQUEST_METHOD", &m, err) == -1)
 		return -1;
@@ -133,6 +136,14 @@ oidc_request_parse(struct oidc_arena *a, oidc_param_fn get, void *parg,
 	if (req->path.p == NULL && cgi_path(a, get, parg, &req->path, err) ==
 	    -1)
 		return -1;
+	/*
+	 * X-Forwarded-For is a hint that only a trusted proxy's word makes
+	 * true (oidc/netaddr.h): an oversized one is ignored, not an error.
+	 */
+	if ((xff = get(parg, "HTTP_X_FORWARDED_FOR")) != NULL &&
+	    (i = strnlen(xff, OIDC_REQUEST_MAX_HEADER + 1)) <=
+	    OIDC_REQUEST_MAX_HEADER)
+		req->forwarded_for = (struct oidc_str){ xff, i };
 
 	qs = (struct oidc_str){ get(parg, "QUERY_STRING"), 0 };
 	if (qs.p != NULL) {
@@ -207,4 +218,15 @@ oidc_method_allow(unsigned m)
 		if ((m & table[i].m) == table[i].m)
 			return table[i].allow;
 	return "";
+}
+
+void
+oidc_request_client_addr(struct oidc_request *req,
+    const struct oidc_netaddr_list *trusted)
+{
+	_Static_assert(sizeof(req->client_addr) == OIDC_NETADDR_BUFLEN,
+	    "client_addr holds one canonical address");
+	(void)oidc_netaddr_client(trusted, req->remote_addr.p,
+	    req->remote_addr.len, req->forwarded_for.p, req->forwarded_for.len,
+	    req->client_addr);
 }

@@ -2,6 +2,7 @@
  * response.c: response building and the error-to-wire mapping (see
  * oidc/response.h).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "oidc/arena.h"
@@ -243,6 +244,14 @@ oidc_resp_error(struct oidc_response *resp, const struct oidc_error *e,
 	if (e->code == OIDC_E_DB_DOWN &&
 	    oidc_resp_header(resp, "Retry-After", "2", &err2) == -1)
 		goto fallback;
+	if (e->code == OIDC_E_TOO_MANY_ATTEMPTS && resp->retry_after > 0) {
+		char	 ra[24];
+
+		(void)snprintf(ra, sizeof(ra), "%lld",
+		    (long long)resp->retry_after);
+		if (oidc_resp_header(resp, "Retry-After", ra, &err2) == -1)
+			goto fallback;
+	}
 	if (style == OIDC_ERRSTYLE_HTML) {
 		if (error_html(resp, status, name, desc != NULL ? desc :
 		    "The request is not valid.", &err2) == -1)

@@ -16,6 +16,7 @@
 #include "oidc/json.h"
 #include "oidc/jwk.h"
 #include "oidc/jws.h"
+#include "oidc/log.h"
 #include "oidc/outbound.h"
 #include "oidc/request.h"
 #include "oidc/response.h"
@@ -226,58 +227,83 @@ assertion_client_id(struct oidc_ctx *ctx, struct oidc_str assertion,
 }
 
 /*
- * SECURITY: guessing a client's secret (or forging its assertions) is
- * throttled like password logins (session.c): client_auth_max_failures
- * failed authentications of one client within login_window start a lock
- * of one window, during which its credentials are not even checked and
- * failures are not recorded.  The numbers come with the client's row
- * (oidc_client_load_throttled); failures are also counted per address.
+ * SECURITY (issue 15 item 3): guessing a client's secret is throttled per
+ * (client, source address) and per source address, never per client
+ * alone: failures from one source never deny the client from another,
+ * and a correct authentication from a source that is not throttled is
+ * never refused.  A key past its free failures (client_auth_max_failures
+ * per pair, client_auth_max_failures_per_address per source, within
+ * login_window) waits 1, 2, 4, ... seconds after its last failure, at most
+ * one window (THROTTLE in db/stmt.c): no lock that an attacker can renew
+ * for someone else.  While a key waits, everything it covers gets 429
+ * with Retry-After, without the credentials being checked (no oracle;
+ * the right secret from a waiting source waits too, since from there we
+ * cannot tell the client from the attacker) and without being recorded
+ * (hammering cannot lengthen the wait).  The source is req->client_addr
+ * (trusted_proxies, oidc/netaddr.h).  Failures for unknown clients count
+ * for the source only.
  */
-static const char *
-throttle_key(struct oidc_ctx *ctx, struct oidc_str id)
+static int
+throttle_keys(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_str id, struct oidc_auth_failures *f, struct oidc_error *err)
 {
-	return oidc_arena_printf(ctx->a, "c:%.*s", (int)id.len, id.p);
+	f->window_s = ctx->cfg->login_window;
+	f->free_key = ctx->cfg->client_auth_max_failures;
+	f->free_addr = ctx->cfg->client_auth_max_failures_per_address;
+	f->key = oidc_arena_printf(ctx->a, "c:%s %.*s", req->client_addr,
+	    (int)id.len, id.p);
+	f->addr_key = oidc_arena_printf(ctx->a, "ca:%s", req->client_addr);
+	if (f->key == NULL || f->addr_key == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	return 0;
 }
 
-/* Check the credentials of a known client, throttled per client. */
+/* -1 with err (429) when the pair or the source must wait. */
 static int
-verify_known(struct oidc_ctx *ctx, const struct oidc_request *req,
-    struct oidc_client *c, const struct oidc_auth_failures *f,
+check_throttle(struct oidc_response *resp, const struct oidc_auth_failures *f,
+    struct oidc_error *err)
+{
+	int64_t	 wait = f->pair.wait > f->addr.wait ? f->pair.wait :
+	    f->addr.wait;
+
+	if (wait <= 0)
+		return 0;
+	resp->retry_after = wait;
+	return oidc_fail(err, OIDC_E_TOO_MANY_ATTEMPTS,
+	    "too many failed client authentications; try again later",
+	    "client authentication throttled (%s: %lld failures, %s: %lld)",
+	    f->key, (long long)f->pair.n, f->addr_key, (long long)f->addr.n);
+}
+
+/* Record an invalid_client outcome; rc and err pass through. */
+static int
+record_failure(struct oidc_ctx *ctx, const struct oidc_auth_failures *f,
+    bool known, int rc, struct oidc_error *err)
+{
+	struct oidc_error	 why = { 0 };
+
+	if (rc == 0 || err->code != OIDC_E_INVALID_CLIENT || f->key == NULL)
+		return rc;
+	if (oidc_db_login_failure_add(ctx->db, known ? f->key : NULL,
+	    f->addr_key, NULL, &why) == -1)
+		oidc_log_error(OIDC_LOG_ERROR, &why,
+		    "recording a client authentication failure");
+	return rc;
+}
+
+/* Check the credentials of a known client. */
+static int
+verify_known(struct oidc_ctx *ctx, struct oidc_client *c,
     enum oidc_auth_method used, struct oidc_str secret,
     struct oidc_str assertion, const char *endpoint, struct oidc_error *err)
 {
-	const char	*ka;
-	bool		 locked = f->locked;
-	int		 rc;
-
-	if (!locked && f->count >= ctx->cfg->client_auth_max_failures) {
-		if (oidc_db_login_lock_add(ctx->db, f->key, err) == -1)
-			return -1;
-		locked = true;
-	}
-	if (locked)
-		return oidc_fail(err, OIDC_E_TOO_MANY_ATTEMPTS,
-		    "too many failed client authentications; try again later",
-		    "client authentication throttled");
 	if (used == OIDC_AUTH__MAX)
-		rc = check_assertion(ctx, c, assertion, endpoint, err);
-	else if (!secret_ok(c, true, secret))
-		rc = invalid_client(err, "bad client secret");
-	else if (c->auth_method != used)
-		rc = invalid_client(err, "not the registered method");
-	else
-		rc = 0;
-	if (rc == -1 && err->code == OIDC_E_INVALID_CLIENT) {
-		ka = oidc_arena_printf(ctx->a, "ca:%.*s",
-		    (int)(req->remote_addr.len > 64 ? 64 :
-		    req->remote_addr.len), req->remote_addr.p != NULL ?
-		    req->remote_addr.p : "");
-		if (ka == NULL)
-			return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
-		if (oidc_db_login_failure_add(ctx->db, f->key, ka, err) == -1)
-			return -1;
-	}
-	return rc;
+		return check_assertion(ctx, c, assertion, endpoint, err);
+	if (!secret_ok(c, true, secret))
+		return invalid_client(err, "bad client secret");
+	if (c->auth_method != used)
+		return invalid_client(err, "not the registered method");
+	return 0;
 }
 
 int
@@ -287,7 +313,7 @@ oidc_client_authenticate(struct oidc_ctx *ctx, const struct oidc_request *req,
 {
 	struct oidc_str		 basic_id = OIDC_STR_NULL, basic_secret;
 	struct oidc_str		 form_id, form_secret, atype, assertion, id;
-	struct oidc_auth_failures f = { NULL, 0, 0, false };
+	struct oidc_auth_failures f;
 	enum oidc_auth_method	 used;
 	int			 nmethods = 0, rc;
 	bool			 known;
@@ -348,32 +374,36 @@ oidc_client_authenticate(struct oidc_ctx *ctx, const struct oidc_request *req,
 			return invalid_client(err, "no client authentication");
 	}
 
-	f.window_s = ctx->cfg->login_window;
-	if ((f.key = throttle_key(ctx, id)) == NULL)
-		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	memset(&f, 0, sizeof(f));
+	if (throttle_keys(ctx, req, id, &f, err) == -1)
+		return -1;
 	if ((rc = oidc_client_load_throttled(ctx->db, ctx->a, id, &f, out,
 	    err)) == -1)
 		return -1;
 	known = rc == 1;
+	if (check_throttle(resp, &f, err) == -1)
+		return -1;
 	if (used == OIDC_AUTH__MAX) {
 		if (!known || (out->auth_method != OIDC_AUTH_SECRET_JWT &&
 		    out->auth_method != OIDC_AUTH_PRIVATE_KEY_JWT))
-			return invalid_client(err, "assertion not registered");
-		return verify_known(ctx, req, out, &f, used, OIDC_STR_NULL,
-		    assertion, endpoint, err);
-	}
-	if (used == OIDC_AUTH_SECRET_BASIC || used == OIDC_AUTH_SECRET_POST) {
+			rc = invalid_client(err, "assertion not registered");
+		else
+			rc = verify_known(ctx, out, used, OIDC_STR_NULL,
+			    assertion, endpoint, err);
+	} else if (used == OIDC_AUTH_SECRET_BASIC ||
+	    used == OIDC_AUTH_SECRET_POST) {
 		if (!known) {
 			/* The same digest work as for a known client. */
 			(void)secret_ok(out, false, used ==
 			    OIDC_AUTH_SECRET_BASIC ? basic_secret : form_secret);
-			return invalid_client(err, "bad client secret");
-		}
-		return verify_known(ctx, req, out, &f, used, used ==
-		    OIDC_AUTH_SECRET_BASIC ? basic_secret : form_secret,
-		    OIDC_STR_NULL, endpoint, err);
-	}
-	if (!known || out->auth_method != OIDC_AUTH_NONE)
-		return invalid_client(err, "client is not public");
-	return 0;
+			rc = invalid_client(err, "bad client secret");
+		} else
+			rc = verify_known(ctx, out, used, used ==
+			    OIDC_AUTH_SECRET_BASIC ? basic_secret : form_secret,
+			    OIDC_STR_NULL, endpoint, err);
+	} else if (!known || out->auth_method != OIDC_AUTH_NONE)
+		rc = invalid_client(err, "client is not public");
+	else
+		rc = 0;
+	return record_failure(ctx, &f, known, rc, err);
 }

@@ -36,12 +36,21 @@
  *   sandbox            yes | no: after start-up, restrict each worker to
  *                      the system calls it needs (seccomp, oidc/sandbox.h)
  *                      [no]
- *   login_max_failures failed logins per account within login_window
- *                      before further attempts are refused, 1..1000  [10]
- *   login_max_failures_per_address  the same per client address  [100]
- *   login_window       seconds, 10..86400  [900]
- *   client_auth_max_failures  failed client authentications per client
- *                      within login_window before a lock, 1..100000  [100]
+ *   login_max_failures failed logins per (account, client address)
+ *                      within login_window before that pair is slowed
+ *                      down (oidc/session.h), 1..1000  [10]
+ *   login_max_failures_per_address  the same per client address, over
+ *                      all accounts, 1..100000  [100]
+ *   login_window       seconds, 10..86400: how long a failure counts,
+ *                      and the longest delay  [900]
+ *   client_auth_max_failures  failed client authentications per (client,
+ *                      client address) within login_window before that
+ *                      pair is slowed down, 1..100000  [100]
+ *   client_auth_max_failures_per_address  the same per client address,
+ *                      over all clients, 1..1000000  [1000]
+ *   trusted_proxies    addresses and ADDR/PREFIX networks of the proxies
+ *                      whose X-Forwarded-For is believed (oidc/netaddr.h),
+ *                      separated by spaces  [none: REMOTE_ADDR only]
  *   registration       off | open | token: dynamic client registration
  *                      (RFC 7591/7592) disabled, open to anyone, or only
  *                      with the initial access token  [off]
@@ -77,6 +86,7 @@
 #define OIDC_CONFIG_MAX_KEYS	16
 
 struct oidc_arena;
+struct oidc_netaddr_list;
 
 /* Dynamic client registration (see oidc/register.h). */
 enum oidc_registration {
@@ -113,6 +123,9 @@ struct oidc_config {
 	int64_t			 login_max_failures_per_address;
 	int64_t			 login_window;
 	int64_t			 client_auth_max_failures;
+	int64_t			 client_auth_max_failures_per_address;
+	/* NULL: no trusted proxy (X-Forwarded-For is ignored). */
+	const struct oidc_netaddr_list *trusted_proxies;
 	enum oidc_registration	 registration;
 	bool			 has_registration_initial_token_hash;
 	unsigned char		 registration_initial_token_hash[32];

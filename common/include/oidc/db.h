@@ -73,17 +73,34 @@ OIDC_MUST_CHECK int	oidc_db_client_get(struct oidc_db *, struct oidc_arena *,
 			    struct oidc_str client_id, struct oidc_client_row *,
 			    struct oidc_error *);
 /*
- * A client's authentication failures under the throttle key `key`
- * (oidc_db_login_failures' numbers for one key, window_s seconds).
+ * The throttle of one failure key (common/db/stmt.c, THROTTLE): the
+ * failures within the window, and the whole seconds until the key may be
+ * tried again (0: now).
  */
-struct oidc_auth_failures {
-	const char	*key;
-	int64_t		 window_s;
-	int64_t		 count;		/* out */
-	bool		 locked;	/* out */
+struct oidc_throttle {
+	int64_t		 n;
+	int64_t		 wait;
 };
 
-/* oidc_db_client_get with *f filled in the same round trip. */
+/*
+ * A client's authentication failures: the (client, source) key `key` and
+ * the source key `addr_key`, each with the failures it may have for free
+ * within window_s seconds.
+ */
+struct oidc_auth_failures {
+	const char		*key;
+	const char		*addr_key;
+	int64_t			 window_s;
+	int64_t			 free_key;
+	int64_t			 free_addr;
+	struct oidc_throttle	 pair;		/* out */
+	struct oidc_throttle	 addr;		/* out */
+};
+
+/*
+ * oidc_db_client_get with *f filled in the same round trip; *f is filled
+ * for an unknown client too (0 returned).
+ */
 OIDC_MUST_CHECK int	oidc_db_client_get_throttled(struct oidc_db *,
 			    struct oidc_arena *, struct oidc_str client_id,
 			    struct oidc_auth_failures *f,
@@ -415,24 +432,32 @@ OIDC_MUST_CHECK int	oidc_db_consent_put(struct oidc_db *, int64_t user_id,
 			    struct oidc_error *);
 
 /*
- * Login throttling state for two keys (account, address): the failures
- * counted since the window began and since the key's last lock ended, and
- * whether a lock is running.  With `serialize`, takes a transaction-scoped
- * lock on key1 first (call inside the transaction that records the
- * outcome), so attempts on one account run one at a time; without it one
- * round trip fewer, for hot paths where a few racing extra attempts are
- * acceptable.
+ * Throttling state (struct oidc_throttle) of two keys: key1 with free1
+ * and key2 with free2 failures free within window_s.  With `serialize`,
+ * takes a transaction-scoped lock on key1 first (call inside the
+ * transaction that records the outcome), so attempts under one key run
+ * one at a time; without it one round trip fewer, for hot paths where a
+ * few racing extra attempts are acceptable.
  */
-OIDC_MUST_CHECK int	oidc_db_login_failures(struct oidc_db *,
+OIDC_MUST_CHECK int	oidc_db_login_throttle(struct oidc_db *,
 			    const char *key1, const char *key2, int64_t window_s,
-			    bool serialize, int64_t *n1, int64_t *n2,
-			    bool *locked1, bool *locked2, struct oidc_error *);
+			    int64_t free1, int64_t free2, bool serialize,
+			    struct oidc_throttle *t1, struct oidc_throttle *t2,
+			    struct oidc_error *);
+/*
+ * Record one failure under key1 (skipped when NULL; `account`, or NULL,
+ * names the account it belongs to, for oidc_db_login_unlock) and key2.
+ */
 OIDC_MUST_CHECK int	oidc_db_login_failure_add(struct oidc_db *,
 			    const char *key1, const char *key2,
+			    const char *account, struct oidc_error *);
+/*
+ * Forget every recorded login failure of the account `username` (oidcctl
+ * user unlock).  0 with *deleted set, or -1.
+ */
+OIDC_MUST_CHECK int	oidc_db_login_unlock(struct oidc_db *,
+			    struct oidc_str username, int64_t *deleted,
 			    struct oidc_error *);
-/* Start a lock of one window on `key` (it resets that key's count). */
-OIDC_MUST_CHECK int	oidc_db_login_lock_add(struct oidc_db *,
-			    const char *key, struct oidc_error *);
 
 /* ---- back-channel logout (sql/migrations/0005_backchannel.sql) ---- */
 

@@ -58,6 +58,15 @@ struct oidc_request {
 	struct oidc_str		 origin;
 	struct oidc_str		 if_none_match;
 	struct oidc_str		 remote_addr;
+	/* HTTP_X_FORWARDED_FOR as sent (absent when over the limit). */
+	struct oidc_str		 forwarded_for;
+	/*
+	 * The client address (oidc/netaddr.h), canonical text: REMOTE_ADDR,
+	 * or X-Forwarded-For when REMOTE_ADDR is a trusted proxy; set by
+	 * oidc_request_client_addr(), "unknown" before.  Throttling keys on
+	 * it; never on remote_addr.
+	 */
+	char			 client_addr[46];
 	bool			 has_body;
 };
 
@@ -86,5 +95,15 @@ struct oidc_str	oidc_request_param(const struct oidc_request *,
 
 /* The method's name for Allow headers: "GET, POST". Static storage. */
 const char	*oidc_method_allow(unsigned methods);
+
+struct oidc_netaddr_list;
+
+/*
+ * Set req->client_addr from remote_addr and forwarded_for, believing
+ * X-Forwarded-For only from `trusted` (NULL: nobody).  Cannot fail: a
+ * malformed header means REMOTE_ADDR (oidc/netaddr.h).
+ */
+void	oidc_request_client_addr(struct oidc_request *,
+	    const struct oidc_netaddr_list *trusted);
 
 #endif /* OIDC_REQUEST_H */

@@ -38,6 +38,8 @@ struct oidc_response {
 	struct oidc_buf		 headers;
 	struct oidc_buf		 body;
 	bool			 basic_auth_tried;	/* 401 + Basic challenge */
+	/* Seconds for Retry-After on a 429 (OIDC_E_TOO_MANY_ATTEMPTS). */
+	int64_t			 retry_after;
 };
 
 void	oidc_resp_init(struct oidc_response *, struct oidc_arena *);

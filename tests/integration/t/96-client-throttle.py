@@ -1,13 +1,27 @@
 #!/usr/bin/env python3
 """96-client-throttle: guessing a client's secret at the token endpoint is
-throttled per client (issue 10), like password logins.
+throttled per (client, source address) and per source address, never per
+client alone (issue 10; issue 15 item 3: "anyone who knows a client_id can
+lock the client out of /token").
 
-A private token.fcgi runs with a short login_window and
-client_auth_max_failures = 10 (the default is 100).  10 wrong secrets for one client are answered 401 invalid_client; then a
-lock of one window starts: even the right secret gets 429 (the
-credentials are not checked), another client is unaffected, attempts
-during the lock are not recorded (so hammering cannot lengthen it), and
-after the window the right secret works again.
+A private token.fcgi runs with a short login_window W,
+client_auth_max_failures = 10 and client_auth_max_failures_per_address =
+20; the test speaks FastCGI to it, so it chooses REMOTE_ADDR: the attacker
+is 192.0.2.66, the real client 198.51.100.7, a sprayer 203.0.113.9.
+
+  1. 10 wrong secrets for the victim from the attacker: 401 each; then the
+     attacker's address is throttled for that client: even the right secret
+     from there gets 429 invalid_client with a Retry-After (credentials are
+     not checked), and hammering is not recorded.
+  2. The real client, right secret, from its own address: 200 (the issue:
+     it used to get 429 for a whole window, renewable forever).
+  3. The throttle of the attacker is a delay that grows (1 s, 2 s, ...
+     after the last failure), never a lock: the gaps between its checked
+     attempts grow, and after the delay the right secret from the attacker's
+     address works again.
+  4. Per source: 20 failures for unknown client_ids from the sprayer
+     throttle the sprayer's address for every client; the victim still
+     works from elsewhere.
 """
 import time
 
@@ -15,9 +29,12 @@ from oidctest import *
 from hardening import *
 
 W = 10 * MULT
-MAX_FAIL = 10
+MAX_FAIL, MAX_ADDR = 10, 20
+ATTACKER, REAL, SPRAY = "192.0.2.66", "198.51.100.7", "203.0.113.9"
 conf = private_config("cthr", ["login_window = %d" % W,
-                               "client_auth_max_failures = %d" % MAX_FAIL])
+                               "client_auth_max_failures = %d" % MAX_FAIL,
+                               "client_auth_max_failures_per_address = %d"
+                               % MAX_ADDR])
 w = spawn("cthr", "token", conf)
 check("a private token.fcgi with login_window = %d runs" % W, w.alive(),
       open(w.log).read()[-1500:])
@@ -30,51 +47,106 @@ def client():
                           "response_types": [], "scope": "api"})
 
 
-def cc(c, secret):
+def cc(c, secret, addr, client_id=None):
     body = form_encode({"grant_type": "client_credentials"})
-    return w.request(cgi_params("POST", "/token", "",
-                                content_type="application/"
-                                "x-www-form-urlencoded",
-                                content_length=len(body),
-                                extra={"HTTP_AUTHORIZATION": basic_auth(
-                                    c["client_id"], secret)}),
-                     body.encode(), timeout=10 * MULT)
+    r = w.request(cgi_params("POST", "/token", "",
+                             content_type="application/"
+                             "x-www-form-urlencoded",
+                             content_length=len(body),
+                             extra={"REMOTE_ADDR": addr,
+                                    "HTTP_AUTHORIZATION": basic_auth(
+                                        client_id or c["client_id"],
+                                        secret)}),
+                  body.encode(), timeout=10 * MULT)
+    if r is None:
+        raise RuntimeError("no answer from the private token.fcgi")
+    return r
 
 
-def recorded(c):
-    return int(psql("SELECT count(*) FROM login_failure WHERE key = 'c:%s'"
-                    % c["client_id"].replace("'", "''")))
+def recorded(key):
+    return int(psql("SELECT count(*) FROM login_failure WHERE key = '%s'"
+                    % key.replace("'", "''")))
+
+
+def wrong(i):
+    return "wrong-secret-%s-xxxxxxxxxxxxxxxxxxxxxxxx" % i
 
 
 victim, other = client(), client()
-r = cc(victim, victim["client_secret"])
+VKEY = "c:%s %s" % (ATTACKER, victim["client_id"])
+psql("DELETE FROM login_failure WHERE key LIKE '%%%s%%' OR key IN "
+     "('ca:%s', 'ca:%s', 'ca:%s')" % (victim["client_id"], ATTACKER, REAL,
+                                      SPRAY))
+r = cc(victim, victim["client_secret"], REAL)
 check("the right secret works before any failure", r.status == 200, r)
-codes = [cc(victim, "wrong-secret-%d-xxxxxxxxxxxxxxxxxxxxxxxx" % i).status
-         for i in range(MAX_FAIL)]
-check("%d wrong secrets: 401 each" % MAX_FAIL,
+
+# 1. the guessing
+codes = [cc(victim, wrong(i), ATTACKER).status for i in range(MAX_FAIL)]
+check("%d wrong secrets from the attacker: 401 each" % MAX_FAIL,
       codes == [401] * MAX_FAIL, codes)
-t_lock = time.monotonic()
-r = cc(victim, victim["client_secret"])
-check("locked: the right secret is refused with 429 invalid_client",
-      r.status == 429 and is_json_error(r, "invalid_client"), r)
-r = cc(other, other["client_secret"])
-check("another client is not affected", r.status == 200, r)
+r = cc(victim, victim["client_secret"], ATTACKER)
+check("throttled: the right secret from the attacker's address is refused "
+      "with 429 invalid_client", r.status == 429 and
+      is_json_error(r, "invalid_client"), r)
+check("throttled: the 429 says when to retry (Retry-After)",
+      r.header("Retry-After") is not None and
+      r.header("Retry-After").isdigit(), r)
 for i in range(5):
-    cc(victim, "hammer-%d-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" % i)
-check("attempts during the lock are not recorded",
-      recorded(victim) == MAX_FAIL, recorded(victim))
+    cc(victim, "hammer-%d-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" % i, ATTACKER)
+check("attempts during the delay are not recorded",
+      recorded(VKEY) == MAX_FAIL, recorded(VKEY))
+
+# 2. the real client from its own address
+r = cc(victim, victim["client_secret"], REAL)
+check("the real client from another address is NOT refused (200)",
+      r.status == 200, r)
+r = cc(other, other["client_secret"], ATTACKER)
+check("another client from the attacker's address is not affected",
+      r.status == 200, r)
+
+# 3. growing delays, and the attacker's own throttle ends
+t0 = time.monotonic()
+allowed = []
+refused = 0
+while time.monotonic() < t0 + 7.5 and len(allowed) < 3:
+    r = cc(victim, wrong("poll"), ATTACKER)
+    if r.status == 401:
+        allowed.append(time.monotonic())
+    elif r.status == 429:
+        refused += 1
+    time.sleep(0.1)
+gaps = [round(b - a, 2) for a, b in zip(allowed, allowed[1:])]
+check("growing delay: the attacker's checked attempts come ever further "
+      "apart (gaps %s s, %d refused)" % (gaps, refused),
+      len(gaps) >= 1 and gaps[0] >= 1.8 and
+      (len(gaps) < 2 or gaps[1] >= 3.8) and refused > 0, allowed)
 ok = None
-while time.monotonic() < t_lock + W + 3 * MULT:
-    r = cc(victim, victim["client_secret"])
+t1 = time.monotonic()
+while time.monotonic() < t1 + W + 3 * MULT:
+    r = cc(victim, victim["client_secret"], ATTACKER)
     if r.status == 200:
-        ok = time.monotonic() - t_lock
+        ok = time.monotonic() - t1
         break
-    time.sleep(0.5)
-check("after the window the right secret works again (%s s; window %d s)"
-      % (None if ok is None else round(ok, 1), W),
-      ok is not None and ok >= W - 1, r)
-psql("DELETE FROM login_failure WHERE key IN ('c:%s', 'L:c:%s')" %
-     (victim["client_id"], victim["client_id"]))
+    time.sleep(0.25)
+check("the delay ends: the right secret from the attacker's address works "
+      "again within one window (%s s)" % (None if ok is None
+                                          else round(ok, 1)), ok is not None,
+      r)
+
+# 4. per source address
+codes = [cc(None, wrong(i), SPRAY, client_id=unique("nosuch")).status
+         for i in range(MAX_ADDR)]
+check("%d failures for unknown clients from one address: 401 each"
+      % MAX_ADDR, codes == [401] * MAX_ADDR, codes)
+r = cc(other, other["client_secret"], SPRAY)
+check("the address is then throttled for every client (429)",
+      r.status == 429 and is_json_error(r, "invalid_client"), r)
+r = cc(other, other["client_secret"], REAL)
+check("the same client from another address works", r.status == 200, r)
+
+psql("DELETE FROM login_failure WHERE key LIKE '%%%s%%' OR key IN "
+     "('ca:%s', 'ca:%s', 'ca:%s')" % (victim["client_id"], ATTACKER, REAL,
+                                      SPRAY))
 rc = w.stop()
 check("the private token.fcgi stops cleanly", rc == 0, rc)
 check_log(w.log, "private token.fcgi")
