@@ -115,12 +115,15 @@ parse_net(const char *p, size_t len, struct oidc_netaddr_net *out)
 	size_t		 alen = slash != NULL ? (size_t)(slash - p) : len;
 	unsigned	 max, prefix = 0, bit;
 	size_t		 i, ndig;
+	bool		 mapped;
 
 	if (oidc_netaddr_parse(p, alen, &out->addr) == -1)
 		return -1;
-	max = out->addr.family == 4 ? 32 : 128;
+	/* A mapped ::ffff:a.b.c.d is IPv4 now, but its prefix counts 128. */
+	mapped = out->addr.family == 4 && memchr(p, ':', alen) != NULL;
+	max = out->addr.family == 6 || mapped ? 128 : 32;
 	if (slash == NULL) {
-		out->prefix = max;
+		out->prefix = out->addr.family == 4 ? 32 : 128;
 		return 0;
 	}
 	ndig = len - alen - 1;
@@ -133,11 +136,7 @@ parse_net(const char *p, size_t len, struct oidc_netaddr_net *out)
 	}
 	if (prefix > max)
 		return -1;
-	/*
-	 * A mapped ::ffff:a.b.c.d/PREFIX became IPv4 above: its prefix
-	 * counted the 96 mapped bits.
-	 */
-	if (out->addr.family == 4 && memchr(p, ':', alen) != NULL) {
+	if (mapped) {
 		if (prefix < 96)
 			return -1;
 		prefix -= 96;
@@ -215,7 +214,7 @@ oidc_netaddr_client(const struct oidc_netaddr_list *trusted,
     const char *remote, size_t rlen, const char *xff, size_t xlen,
     char out[OIDC_NETADDR_BUFLEN])
 {
-	struct oidc_netaddr	 ra, a, last;
+	struct oidc_netaddr	 ra, a;
 	size_t			 end, start, hops;
 
 	if (oidc_netaddr_parse(remote, rlen, &ra) == -1) {
@@ -234,14 +233,13 @@ oidc_netaddr_client(const struct oidc_netaddr_list *trusted,
 	for (hops = 0; hops < OIDC_NETADDR_MAX_HOPS; hops++) {
 		if (xff_elem(xff, end, &start, &a) == -1)
 			return 0;
-		last = a;
 		if (!oidc_netaddr_list_has(trusted, &a)) {
 			oidc_netaddr_format(&a, out);
 			return 1;
 		}
 		if (start == 0) {
 			/* Every hop trusted: the leftmost is the client. */
-			oidc_netaddr_format(&last, out);
+			oidc_netaddr_format(&a, out);
 			return 1;
 		}
 		end = start - 1;
