@@ -334,8 +334,9 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "ON CONFLICT (user_id, client_id) DO UPDATE SET scope = $3, "
 	    "granted_at = now()", 3 },
 	/*
-	 * One login attempt per account at a time (a transaction lock), so
-	 * concurrent attempts cannot all slip under the limit.
+	 * One login attempt per (account, address) key at a time (a
+	 * transaction lock), so concurrent attempts cannot all slip under
+	 * the limit.
 	 */
 	[OIDC_STMT_LOGIN_LOCK] = { "login_lock",
 	    "SELECT pg_advisory_xact_lock(hashtext($1))", 1 },

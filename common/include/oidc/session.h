@@ -9,9 +9,12 @@
  * CSRF: a double-submit token, the cookie "oidc_csrf" (same attributes)
  * whose value every form repeats in the hidden field "csrf"; compared in
  * constant time.  Login: scrypt hashes; an unknown user costs the same as
- * a wrong password; failures are counted per account and per client
- * address within login_window; at the limit further attempts are refused
- * without checking the password and without extending the lock.
+ * a wrong password; failures are counted per (account, client address)
+ * and per client address within login_window, never per account alone;
+ * past the limit a pair or address waits 1, 2, 4, ... seconds (at most a
+ * window) after its last failure, and attempts while it waits are refused
+ * (OIDC_LOGIN_THROTTLED) without checking the password and without being
+ * recorded.  The client address is req->client_addr (trusted_proxies).
  */
 #ifndef OIDC_SESSION_H
 #define OIDC_SESSION_H

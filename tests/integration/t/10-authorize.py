@@ -1215,8 +1215,8 @@ if r is not None and r.status == 429:
 br, r, since = try_login(OK_U, PW)
 check("another account still logs in from the same address",
       "oidc_session" in br.new_cookies(since), r)
-# The window passes: age the account's failures and its lock ("L:" row,
-# session.c) by two hours.
+# The window passes: age the account's failures (key "u:ADDR NAME",
+# common/db/stmt.c THROTTLE) by two hours.
 psql("UPDATE login_failure SET at = at - interval '2 hours' "
      "WHERE key LIKE 'u:%%%s%%' OR key LIKE 'L:u:%%%s%%'"
      % (TU.replace("'", "''"), TU.replace("'", "''")))
