@@ -67,6 +67,16 @@ static const struct cfg_case cases[] = {
 	    BASE "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	    " = 1\n", -1, OIDC_E_CONFIG, "t.conf:3: line: expected" },
 	{ "NUL byte", NULL, -1, OIDC_E_CONFIG, "t.conf:2: line: contains NUL" },
+	/* trusted_proxies (oidc/netaddr.h has the full table). */
+	{ "trusted_proxies", BASE "trusted_proxies = 127.0.0.1 ::1 "
+	    "10.0.0.0/8\n", 0, OIDC_E_NONE, NULL },
+	{ "trusted_proxies host bits", BASE "trusted_proxies = 10.0.0.1/8\n",
+	    -1, OIDC_E_CONFIG, "t.conf:3: trusted_proxies: not an address" },
+	{ "trusted_proxies name", BASE "trusted_proxies = localhost\n", -1,
+	    OIDC_E_CONFIG, "t.conf:3: trusted_proxies: not an address" },
+	{ "client_auth_max_failures_per_address 0",
+	    BASE "client_auth_max_failures_per_address = 0\n", -1,
+	    OIDC_E_CONFIG, "t.conf:3: client_auth_max_failures_per_address: " },
 	/* ttl bounds: min, max, min - 1, max + 1, junk. */
 	{ "code_ttl min", BASE "code_ttl = 1\n", 0, OIDC_E_NONE, NULL },
 	{ "code_ttl max", BASE "code_ttl = 600\n", 0, OIDC_E_NONE, NULL },

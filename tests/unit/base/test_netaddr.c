@@ -29,7 +29,7 @@ static const struct addr_case addrs[] = {
 	{ "192.0.2.01", -1, NULL },			/* leading zero */
 	{ "192.0.2", -1, NULL },
 	{ "192.0.2.256", -1, NULL },
-	{ "192.0.2.1 ", -1, NULL },			/* spaces are trimmed by callers */
+	{ "192.0.2.1 ", -1, NULL },			/* callers trim */
 	{ "192.0.2.1:443", -1, NULL },			/* a port */
 	{ "[::1]", -1, NULL },
 	{ "fe80::1%eth0", -1, NULL },			/* zone id */
