@@ -25,7 +25,7 @@ static int
 usage(int rc)
 {
 	printf("usage: oidcctl client create       < metadata.json\n"
-	    "       oidcctl client update ID    < metadata.json\n"
+	    "       oidcctl client update [--force] ID < metadata.json\n"
 	    "       oidcctl client rotate-secret ID\n"
 	    "       oidcctl client list\n"
 	    "       oidcctl client show ID\n"
@@ -37,7 +37,9 @@ usage(int rc)
 	    "client_secret are generated when absent; \"first_party\": true\n"
 	    "skips the consent page.  It prints the registered client as JSON,\n"
 	    "the client_secret included (shown only this once).\n"
-	    "update replaces the metadata (the secret is kept); rotate-secret\n"
+	    "update replaces the metadata (the secret is kept); a client made\n"
+	    "by dynamic registration gets a scope outside registration_scopes\n"
+	    "only with --force (its registrant still manages it); rotate-secret\n"
 	    "prints a new secret and invalidates the old one.\n"
 	    "list prints a JSON array; show prints one client without secret.\n"
 	    "exit: 0 ok, 1 failure, 2 invalid input, 3 not found, 4 exists\n");
@@ -195,8 +197,46 @@ cmd_create(struct oidcctl *o)
 	return OIDCCTL_OK;
 }
 
+/*
+ * SECURITY (issue 15 item 5): the operator may give any client any scope,
+ * but a client created by dynamic registration is still managed by its
+ * registrant (RFC 7592), who under open registration is anyone: widening
+ * its scope beyond registration_scopes hands that party the new scope, so
+ * it needs --force.  Values the client already holds may stay.  1 when
+ * the update must be refused (message printed), 0 when it may go on, -1
+ * on error.
+ */
 static int
-cmd_update(struct oidcctl *o, const char *id)
+dynamic_scope_refused(struct oidcctl *o, struct oidc_str id,
+    struct oidc_json *meta, struct oidc_error *err)
+{
+	struct oidc_error	 why = { 0 }, tmp = { 0 };
+	struct oidc_client_row	 reg;
+	struct oidc_json	*old_meta;
+	struct oidc_str		 held = OIDC_STR_NULL, want = OIDC_STR_NULL;
+	int			 rc;
+
+	if ((rc = oidc_db_client_reg_get(o->db, o->a, id, &reg, err)) != 1)
+		return rc;	/* made with oidcctl: nothing to check */
+	if (oidc_json_parse(o->a, reg.metadata.p, reg.metadata.len, 0,
+	    &old_meta, err) == -1)
+		return -1;
+	if (oidc_json_get_str(old_meta, "scope", &held, &tmp) != 1)
+		held = OIDC_STR_NULL;
+	if (oidc_json_get_str(meta, "scope", &want, &tmp) != 1)
+		return 0;	/* absent: oidc_scope_allowed's default */
+	if (oidc_register_check_scope(meta, o->cfg.registration_scopes, held,
+	    &why) == 0)
+		return 0;
+	fprintf(stderr, "oidcctl: client update: client %.*s was created by "
+	    "dynamic registration and scope \"%.*s\" is outside "
+	    "registration_scopes; use --force to grant it anyway\n",
+	    (int)id.len, id.p, (int)want.len, want.p);
+	return 1;
+}
+
+static int
+cmd_update(struct oidcctl *o, const char *id, bool force)
 {
 	struct oidc_error	 err = { 0 };
 	struct oidc_client_row	 row, old;
@@ -220,6 +260,12 @@ cmd_update(struct oidcctl *o, const char *id)
 		else
 			oidcctl_fail("client update", &err);
 		return rc == 0 ? OIDCCTL_NOT_FOUND : OIDCCTL_FAIL;
+	}
+	if (!force && (rc = dynamic_scope_refused(o, row.client_id, meta,
+	    &err)) != 0) {
+		if (rc == -1)
+			oidcctl_fail("client update", &err);
+		return rc == 1 ? OIDCCTL_USAGE : OIDCCTL_FAIL;
 	}
 	/* Keep the secret unless a new one was given or the method changed. */
 	row.has_secret_hash = old.has_secret_hash;
@@ -357,11 +403,18 @@ oidcctl_client(int argc, char *argv[])
 {
 	struct oidcctl	 o;
 	const char	*sub;
+	bool		 force = false;
 	int		 rc = OIDCCTL_FAIL;
 
 	if (argc < 2 || oidcctl_wants_help(argc, argv))
 		return usage(argc < 2 ? OIDCCTL_USAGE : OIDCCTL_OK);
 	sub = argv[1];
+	if (strcmp(sub, "update") == 0 && argc == 4 &&
+	    strcmp(argv[2], "--force") == 0) {
+		force = true;
+		argv[2] = argv[3];
+		argc = 3;
+	}
 	if (!((strcmp(sub, "create") == 0 && argc == 2) ||
 	    (strcmp(sub, "list") == 0 && argc == 2) ||
 	    ((strcmp(sub, "show") == 0 || strcmp(sub, "delete") == 0 ||
@@ -377,7 +430,7 @@ oidcctl_client(int argc, char *argv[])
 	else if (strcmp(sub, "show") == 0)
 		rc = cmd_show(&o, argv[2]);
 	else if (strcmp(sub, "update") == 0)
-		rc = cmd_update(&o, argv[2]);
+		rc = cmd_update(&o, argv[2], force);
 	else if (strcmp(sub, "rotate-secret") == 0)
 		rc = cmd_rotate(&o, argv[2]);
 	else

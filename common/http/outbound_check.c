@@ -53,6 +53,23 @@ class_v4(const unsigned char *b)
 		return OIDC_ADDR_MULTICAST;
 	if ((b[0] & 0xf0) == 240)
 		return OIDC_ADDR_RESERVED;		/* and broadcast */
+	/*
+	 * SECURITY (issue 15 item 11): special-purpose ranges that are not
+	 * the public Internet (RFC 6890 registry).  Benchmarking networks
+	 * (198.18.0.0/15) and the IETF protocol block (192.0.0.0/24, which
+	 * holds the NAT64/DS-Lite addresses) are often routed to lab or
+	 * infrastructure hosts; the documentation networks and the
+	 * deprecated 6to4 relay anycast (RFC 7526) have no legitimate RP.
+	 */
+	if (b[0] == 198 && (b[1] & 0xfe) == 18)
+		return OIDC_ADDR_RESERVED;		/* 198.18.0.0/15 */
+	if (b[0] == 192 && b[1] == 0 && (b[2] == 0 || b[2] == 2))
+		return OIDC_ADDR_RESERVED;		/* 192.0.0/24, .2/24 */
+	if (b[0] == 192 && b[1] == 88 && b[2] == 99)
+		return OIDC_ADDR_RESERVED;		/* 192.88.99.0/24 */
+	if ((b[0] == 198 && b[1] == 51 && b[2] == 100) ||
+	    (b[0] == 203 && b[1] == 0 && b[2] == 113))
+		return OIDC_ADDR_RESERVED;		/* TEST-NET-2, -3 */
 	return OIDC_ADDR_PUBLIC;
 }
 
@@ -67,23 +84,77 @@ all_zero(const unsigned char *b, size_t n)
 	return true;
 }
 
+/*
+ * IPv6 forms that carry an IPv4 address, and where the IPv4 part sits.
+ * SECURITY: such an address reaches (or is translated to) the IPv4 host,
+ * so it is judged as that host: ::ffff:127.0.0.1 is loopback.
+ *
+ *   ::ffff:0:0/96      IPv4-mapped (RFC 4291 2.5.5.2)      bytes 12..15
+ *   ::/96              IPv4-compatible, deprecated         bytes 12..15
+ *   ::ffff:0:0:0/96    IPv4-translated, SIIT (RFC 2765)    bytes 12..15
+ *   64:ff9b::/96       NAT64 well-known prefix (RFC 6052)  bytes 12..15
+ *   2002::/16          6to4 (RFC 3056)                     bytes 2..5
+ *
+ * Returns the offset of the IPv4 address in b, or -1.
+ */
+static int
+embedded_v4(const unsigned char *b)
+{
+	static const unsigned char nat64[12] = { 0x00, 0x64, 0xff, 0x9b };
+	static const unsigned char siit[12] = { 0, 0, 0, 0, 0, 0, 0, 0,
+		0xff, 0xff, 0, 0 };
+
+	if ((all_zero(b, 10) && b[10] == 0xff && b[11] == 0xff) ||
+	    all_zero(b, 12) || memcmp(b, siit, 12) == 0 ||
+	    memcmp(b, nat64, 12) == 0)
+		return 12;
+	if (b[0] == 0x20 && b[1] == 0x02)
+		return 2;
+	return -1;
+}
+
 static enum oidc_addr_class
 class_v6(const unsigned char *b)
 {
-	static const unsigned char nat64[12] = { 0x00, 0x64, 0xff, 0x9b };
+	enum oidc_addr_class	 c;
+	int			 off;
 
 	if (all_zero(b, 16))
 		return OIDC_ADDR_UNSPECIFIED;
 	if (all_zero(b, 15) && b[15] == 1)
 		return OIDC_ADDR_LOOPBACK;
+	if ((off = embedded_v4(b)) != -1) {
+		c = class_v4(b + off);
+		/*
+		 * SECURITY: 6to4 is deprecated (RFC 7526) and its traffic
+		 * goes through whichever relay answers the anycast address,
+		 * so even a public embedded address is refused.  The other
+		 * forms with a public IPv4 part stay allowed: NAT64 is how
+		 * an IPv6-only host reaches a public IPv4 RP.
+		 */
+		if (off == 2 && c == OIDC_ADDR_PUBLIC)
+			return OIDC_ADDR_RESERVED;
+		return c;
+	}
 	/*
-	 * SECURITY: an IPv4 address dressed as IPv6 (::ffff:127.0.0.1,
-	 * ::127.0.0.1, 64:ff9b::10.0.0.1) reaches the IPv4 host, so it is
-	 * judged as that host.
+	 * The local-use NAT64 prefix 64:ff9b:1::/48 (RFC 8215) may embed
+	 * the IPv4 address at any RFC 6052 position and is by definition
+	 * an operator's internal translator: refused as a whole.
 	 */
-	if ((all_zero(b, 10) && b[10] == 0xff && b[11] == 0xff) ||
-	    all_zero(b, 12) || memcmp(b, nat64, 12) == 0)
-		return class_v4(b + 12);
+	if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b &&
+	    b[4] == 0x00 && b[5] == 0x01)
+		return OIDC_ADDR_PRIVATE;
+	/*
+	 * 2001::/23 is the IETF protocol block: Teredo (2001::/32, which
+	 * hides an IPv4 server and client address), benchmarking
+	 * (2001:2::/48), ORCHID and anycast services; none is an RP.
+	 */
+	if (b[0] == 0x20 && b[1] == 0x01 && (b[2] & 0xfe) == 0x00)
+		return OIDC_ADDR_RESERVED;
+	if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8)
+		return OIDC_ADDR_RESERVED;		/* 2001:db8::/32 doc */
+	if (b[0] == 0x01 && all_zero(b + 1, 7))
+		return OIDC_ADDR_RESERVED;		/* 100::/64 discard */
 	if (b[0] == 0xff)
 		return OIDC_ADDR_MULTICAST;
 	if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80)

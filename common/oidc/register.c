@@ -19,6 +19,7 @@
 #include "oidc/register.h"
 #include "oidc/request.h"
 #include "oidc/response.h"
+#include "oidc/scope.h"
 
 /* Random bytes of a generated client_id (base64url: 22 characters). */
 #define CLIENT_ID_BYTES	16
@@ -402,6 +403,34 @@ oidc_register_metadata(struct oidc_arena *a, const struct oidc_json *in,
 }
 
 int
+oidc_register_check_scope(struct oidc_json *meta, const char *allowed,
+    struct oidc_str held, struct oidc_error *err)
+{
+	struct oidc_error	 why = { 0 };
+	struct oidc_scope	 want, ok_set, held_set;
+	struct oidc_str		 s = OIDC_STR_NULL;
+	int			 rc;
+
+	if ((rc = oidc_json_get_str(meta, "scope", &s, &why)) == -1)
+		return bad_meta(err, "scope must be a string");
+	if (rc == 0)
+		return oidc_json_set_cstr(meta, "scope", allowed, err);
+	if (oidc_scope_parse(s, &want, &why) == -1)
+		return bad_meta(err, "scope is not a valid scope string");
+	/* The configured list was checked at start-up; held was stored. */
+	if (oidc_scope_parse((struct oidc_str){ allowed, strlen(allowed) },
+	    &ok_set, &why) == -1)
+		return oidc_fail(err, OIDC_E_INTERNAL, NULL,
+		    "registration_scopes: %s", why.detail);
+	if (held.p != NULL && oidc_scope_parse(held, &held_set, &why) == 0)
+		oidc_scope_union(&ok_set, &held_set);
+	if (!oidc_scope_subset(&want, &ok_set))
+		return bad_meta(err, "scope holds a value the provider does "
+		    "not allow for dynamically registered clients");
+	return 0;
+}
+
+int
 oidc_register_secret(struct oidc_arena *a, const struct oidc_json *meta,
     struct oidc_str given, struct oidc_client_row *row,
     const char **secret_out, struct oidc_error *err)
@@ -586,7 +615,9 @@ do_register(struct oidc_ctx *ctx, const struct oidc_request *req,
 	}
 	if (body_json(ctx, req, &in, err) == -1 ||
 	    oidc_register_metadata(ctx->a, in, norm_flags(ctx), &meta,
-	    err) == -1 || check_sector_document(ctx, meta, err) == -1)
+	    err) == -1 || oidc_register_check_scope(meta,
+	    ctx->cfg->registration_scopes, OIDC_STR_NULL, err) == -1 ||
+	    check_sector_document(ctx, meta, err) == -1)
 		return -1;
 	memset(&row, 0, sizeof(row));
 	if ((s = oidc_random_token(ctx->a, CLIENT_ID_BYTES, err)) == NULL ||
@@ -672,8 +703,8 @@ do_update(struct oidc_ctx *ctx, const struct oidc_request *req,
 {
 	struct oidc_error	 tmp = { 0 };
 	struct oidc_client_row	 row, old;
-	struct oidc_json	*in, *meta;
-	struct oidc_str		 tok, given_id, given_secret, method;
+	struct oidc_json	*in, *meta, *old_meta;
+	struct oidc_str		 tok, given_id, given_secret, method, held;
 	unsigned char		 h[OIDC_SHA256_LEN];
 	const char		*secret = NULL, *s;
 	size_t			 len;
@@ -697,8 +728,15 @@ do_update(struct oidc_ctx *ctx, const struct oidc_request *req,
 		if (!old.has_secret_hash || !hash_eq(h, old.secret_hash))
 			return bad_meta(err, "client_secret cannot be changed");
 	}
+	/* What the client holds now (perhaps granted by the operator). */
+	if (stored_meta(ctx, &old, &old_meta, err) == -1)
+		return -1;
+	if (oidc_json_get_str(old_meta, "scope", &held, &tmp) != 1)
+		held = OIDC_STR_NULL;
 	if (oidc_register_metadata(ctx->a, in, norm_flags(ctx), &meta,
-	    err) == -1 || check_sector_document(ctx, meta, err) == -1)
+	    err) == -1 || oidc_register_check_scope(meta,
+	    ctx->cfg->registration_scopes, held, err) == -1 ||
+	    check_sector_document(ctx, meta, err) == -1)
 		return -1;
 
 	memset(&row, 0, sizeof(row));

@@ -57,6 +57,11 @@
  *   registration_initial_token_hash  64 hex digits: SHA-256 of the
  *                      initial access token; required with
  *                      registration = token  [none]
+ *   registration_scopes  the scope values a dynamically registered client
+ *                      may hold (RFC 7591 2 "scope"): values separated by
+ *                      single spaces; /register and RFC 7592 updates
+ *                      refuse others, an absent scope registers this list
+ *                      [openid profile email address phone offline_access]
  *   outbound_ca_file   PATH to a PEM bundle of the CAs trusted for
  *                      outbound https requests (oidc/outbound.h), for
  *                      private PKIs  [the system bundle]
@@ -84,6 +89,8 @@
 #define OIDC_CONFIG_MAX_LEN	(64 * 1024)
 #define OIDC_CONFIG_MAX_LINE	4096
 #define OIDC_CONFIG_MAX_KEYS	16
+#define OIDC_CONFIG_REGISTRATION_SCOPES \
+	"openid profile email address phone offline_access"
 
 struct oidc_arena;
 struct oidc_netaddr_list;
@@ -129,6 +136,7 @@ struct oidc_config {
 	enum oidc_registration	 registration;
 	bool			 has_registration_initial_token_hash;
 	unsigned char		 registration_initial_token_hash[32];
+	const char		*registration_scopes;	/* never NULL */
 	const char		*outbound_ca_file;	/* path or NULL */
 	bool			 outbound_allow_private;
 	int64_t			 outbound_connect_timeout;

@@ -61,9 +61,16 @@ enum oidc_addr_class {
 
 /*
  * Classify the address in `sa` (AF_INET or AF_INET6, `salen` bytes).
- * IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible and NAT64
- * (64:ff9b::/96) IPv6 addresses are classified by their IPv4 part, so a
- * mapped loopback address is loopback.  Anything malformed is RESERVED.
+ * IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible, IPv4-translated
+ * (::ffff:0:a.b.c.d), NAT64 (64:ff9b::/96) and 6to4 (2002::/16) IPv6
+ * addresses are classified by their IPv4 part, so a mapped loopback
+ * address is loopback; a 6to4 address with a public IPv4 part is
+ * RESERVED (6to4 is deprecated), a NAT64 one with a public part PUBLIC.
+ * RESERVED also covers the special-purpose blocks that are not the
+ * public Internet: 192.0.0.0/24, 192.0.2.0/24, 192.88.99.0/24,
+ * 198.18.0.0/15, 198.51.100.0/24, 203.0.113.0/24, 2001::/23 (Teredo,
+ * benchmarking), 2001:db8::/32 and 100::/64; the local-use NAT64 prefix
+ * 64:ff9b:1::/48 is PRIVATE.  Anything malformed is RESERVED.
  */
 enum oidc_addr_class	oidc_outbound_addr_class(const struct sockaddr *sa,
 			    size_t salen);

@@ -98,6 +98,21 @@ OIDC_MUST_CHECK int	oidc_register_metadata(struct oidc_arena *,
 			    struct oidc_json **out, struct oidc_error *);
 
 /*
+ * SECURITY (issue 15 item 5): a dynamically registered client may hold
+ * only the scope values the provider allows for registration, or it could
+ * self-assign "admin" and receive it (client_credentials).  The "scope"
+ * member of normalised metadata `meta` must name only values of `allowed`
+ * (the registration_scopes configuration, space-separated) or of `held`
+ * (the scope the client already holds: an RFC 7592 update may keep what
+ * the operator granted; OIDC_STR_NULL when registering).  An absent scope
+ * is set to `allowed`.  0, or -1 with OIDC_E_INVALID_CLIENT_METADATA
+ * (RFC 7591 3.2.2) or an internal code.
+ */
+OIDC_MUST_CHECK int	oidc_register_check_scope(struct oidc_json *meta,
+			    const char *allowed, struct oidc_str held,
+			    struct oidc_error *);
+
+/*
  * Fill the secret columns of `row` for normalised metadata `meta`: no
  * secret for token_endpoint_auth_method none and private_key_jwt;
  * otherwise `given` (oidcctl only: at least OIDC_REGISTER_MIN_SECRET_LEN

@@ -24,9 +24,9 @@ import tempfile
 import time
 import urllib.parse
 
-from oidctest import (ISSUER, check, create_client, create_user, done, env,
-                      expect_error_log, get, is_json_error, post_form, psql,
-                      request, unique)
+from oidctest import (ISSUER, check, create_client, create_user, ctl, done,
+                      env, expect_error_log, get, is_json_error, post_form,
+                      psql, request, unique)
 
 INITIAL = env("OIDC_REG_INITIAL_TOKEN")
 RP = "https://rp.example/cb"
@@ -255,6 +255,63 @@ check("update with a wrong token: 401", r.status == 401, r)
 r = reg("GET", path, token=TOKEN)
 check("read after update shows the replacement",
       (r.json() or {}).get("client_name") == "Renamed RP", r)
+
+
+# ---- issue 15 item 5: self-assigned scopes ----------------------------------
+# registration_scopes (default: the OpenID scopes) bounds what a
+# dynamically registered client may hold; run.sh keeps the default.
+OIDC_SCOPES = "openid profile email address phone offline_access"
+r = reg("POST", "/register", {"redirect_uris": [RP],
+                              "scope": "openid admin payments:write"})
+check("issue15_scope: registering scope admin payments:write is 400 "
+      "invalid_client_metadata",
+      r.status == 400 and is_json_error(r, "invalid_client_metadata"), r)
+r = reg("POST", "/register", {"redirect_uris": [RP],
+                              "grant_types": ["client_credentials"],
+                              "response_types": [],
+                              "scope": "admin"})
+check("issue15_scope: client_credentials with scope admin is refused",
+      r.status == 400 and is_json_error(r, "invalid_client_metadata"), r)
+r = reg("POST", "/register", {"redirect_uris": [RP], "scope": "openid email"})
+check("issue15_scope: a subset of the allowed scopes registers",
+      r.status == 201 and (r.json() or {}).get("scope") == "openid email", r)
+r = reg("POST", "/register", {"redirect_uris": [RP]})
+sc = r.json() or {}
+check("issue15_scope: an absent scope registers the allowed default",
+      r.status == 201 and sc.get("scope") == OIDC_SCOPES, r)
+r = reg("PUT", path, dict(upd, scope="openid admin"), token=TOKEN)
+check("issue15_scope: an update (RFC 7592) adding scope admin is 400",
+      r.status == 400 and is_json_error(r, "invalid_client_metadata"), r)
+r = reg("GET", path, token=TOKEN)
+check("issue15_scope: ... and the stored scope is unchanged",
+      (r.json() or {}).get("scope") == "openid profile email", r)
+# The operator's tool: a dynamically registered client gets a scope
+# outside registration_scopes only with --force (its registrant, an
+# unauthenticated party under open registration, keeps managing it).
+sc_id = sc.get("client_id", "x")
+rc, out, err = ctl("client", "update", sc_id,
+                   stdin=json.dumps({"redirect_uris": [RP],
+                                     "scope": "openid admin"}))
+check("issue15_scope: oidcctl client update of a registered client to "
+      "scope admin is refused without --force (exit 2)",
+      rc == 2 and "registration_scopes" in err, (rc, out, err))
+rc, out, err = ctl("client", "update", "--force", sc_id,
+                   stdin=json.dumps({"redirect_uris": [RP],
+                                     "scope": "openid admin"}))
+check("issue15_scope: ... and accepted with --force",
+      rc == 0 and "admin" in out, (rc, out, err))
+r = reg("PUT", "/register/" + sc_id,
+        {"client_id": sc_id, "redirect_uris": [RP],
+         "scope": "openid admin"},
+        token=sc.get("registration_access_token", "x"))
+check("issue15_scope: the registrant may keep a scope the operator granted",
+      r.status == 200 and (r.json() or {}).get("scope") == "openid admin", r)
+r = reg("PUT", "/register/" + sc_id,
+        {"client_id": sc_id, "redirect_uris": [RP],
+         "scope": "openid admin root"},
+        token=sc.get("registration_access_token", "x"))
+check("issue15_scope: ... but not add another one",
+      r.status == 400 and is_json_error(r, "invalid_client_metadata"), r)
 
 
 # ---- the code flow with a registered client -----------------------------------

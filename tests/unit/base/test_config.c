@@ -78,6 +78,19 @@ static const struct cfg_case cases[] = {
 	    BASE "client_auth_max_failures_per_address = 0\n", -1,
 	    OIDC_E_CONFIG, "t.conf:3: client_auth_max_failures_per_address: " },
 	/* ttl bounds: min, max, min - 1, max + 1, junk. */
+	/* issue 15 item 5: the scopes dynamic registration may grant. */
+	{ "registration_scopes list", BASE "registration_scopes = openid "
+	    "profile api:read\n", 0, OIDC_E_NONE, NULL },
+	{ "registration_scopes quote", BASE "registration_scopes = openid "
+	    "a\"b\n", -1, OIDC_E_CONFIG, "t.conf:3: registration_scopes:" },
+	{ "registration_scopes backslash", BASE "registration_scopes = a\\b\n",
+	    -1, OIDC_E_CONFIG, "t.conf:3: registration_scopes:" },
+	{ "registration_scopes two spaces", BASE "registration_scopes = openid"
+	    "  profile\n", -1, OIDC_E_CONFIG, "t.conf:3: registration_scopes:" },
+	{ "registration_scopes tab", BASE "registration_scopes = openid\t"
+	    "profile\n", -1, OIDC_E_CONFIG, "t.conf:3: registration_scopes:" },
+	{ "registration_scopes empty", BASE "registration_scopes =\n", -1,
+	    OIDC_E_CONFIG, "t.conf:3: registration_scopes:" },
 	{ "code_ttl min", BASE "code_ttl = 1\n", 0, OIDC_E_NONE, NULL },
 	{ "code_ttl max", BASE "code_ttl = 600\n", 0, OIDC_E_NONE, NULL },
 	{ "code_ttl 0", BASE "code_ttl = 0\n", -1, OIDC_E_CONFIG,
@@ -290,6 +303,9 @@ test_defaults(struct oidc_arena *a)
 	is_int(cfg.login_max_failures_per_address, 100,
 	    "defaults: login_max_failures_per_address");
 	is_int(cfg.login_window, 900, "defaults: login_window");
+	is_str(cfg.registration_scopes,
+	    "openid profile email address phone offline_access",
+	    "defaults: registration_scopes");
 	oidc_arena_reset(a);
 }
 

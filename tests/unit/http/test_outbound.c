@@ -87,6 +87,46 @@ static const struct {
 	{ "::127.0.0.1", OIDC_ADDR_LOOPBACK },
 	{ "64:ff9b::7f00:1", OIDC_ADDR_LOOPBACK },
 	{ "64:ff9b::808:808", OIDC_ADDR_PUBLIC },
+	/*
+	 * Issue 15 item 11: special-purpose IPv4 ranges and the IPv4 address
+	 * embedded in translated IPv6 forms.
+	 */
+	{ "198.18.0.1", OIDC_ADDR_RESERVED },		/* RFC 2544 */
+	{ "198.19.255.254", OIDC_ADDR_RESERVED },
+	{ "198.17.255.255", OIDC_ADDR_PUBLIC },
+	{ "198.20.0.0", OIDC_ADDR_PUBLIC },
+	{ "192.0.0.1", OIDC_ADDR_RESERVED },		/* RFC 6890 */
+	{ "192.0.0.170", OIDC_ADDR_RESERVED },
+	{ "192.0.1.1", OIDC_ADDR_PUBLIC },
+	{ "192.0.2.1", OIDC_ADDR_RESERVED },		/* TEST-NET-1 */
+	{ "198.51.100.7", OIDC_ADDR_RESERVED },		/* TEST-NET-2 */
+	{ "203.0.113.9", OIDC_ADDR_RESERVED },		/* TEST-NET-3 */
+	{ "192.88.99.1", OIDC_ADDR_RESERVED },		/* 6to4 relay */
+	{ "100.127.255.255", OIDC_ADDR_PRIVATE },	/* RFC 6598 */
+	{ "64:ff9b::a00:1", OIDC_ADDR_PRIVATE },	/* NAT64 10.0.0.1 */
+	{ "64:ff9b::6440:1", OIDC_ADDR_PRIVATE },	/* NAT64 100.64.0.1 */
+	{ "64:ff9b::c612:1", OIDC_ADDR_RESERVED },	/* NAT64 198.18.0.1 */
+	{ "64:ff9b::a9fe:a9fe", OIDC_ADDR_LINK_LOCAL },
+	{ "64:ff9b:1::a00:1", OIDC_ADDR_PRIVATE },	/* RFC 8215 local */
+	{ "64:ff9b:1:ffff::808:808", OIDC_ADDR_PRIVATE },
+	{ "2002:7f00:1::1", OIDC_ADDR_LOOPBACK },	/* 6to4 127.0.0.1 */
+	{ "2002:a00:1::", OIDC_ADDR_PRIVATE },		/* 6to4 10.0.0.1 */
+	{ "2002:a9fe:a9fe::1", OIDC_ADDR_LINK_LOCAL },
+	{ "2002:c0a8:101::1", OIDC_ADDR_PRIVATE },	/* 192.168.1.1 */
+	{ "2002:808:808::1", OIDC_ADDR_RESERVED },	/* public: deprecated */
+	{ "::ffff:0:7f00:1", OIDC_ADDR_LOOPBACK },	/* SIIT translated */
+	{ "::ffff:0:a00:1", OIDC_ADDR_PRIVATE },
+	{ "::ffff:198.18.0.1", OIDC_ADDR_RESERVED },
+	{ "::ffff:100.64.0.1", OIDC_ADDR_PRIVATE },
+	{ "2001::1", OIDC_ADDR_RESERVED },		/* Teredo */
+	{ "2001:0:4136:e378:8000:63bf:3fff:fdd2", OIDC_ADDR_RESERVED },
+	{ "2001:db8::1", OIDC_ADDR_RESERVED },		/* documentation */
+	{ "100::1", OIDC_ADDR_RESERVED },		/* discard-only */
+	{ "2001:2::1", OIDC_ADDR_RESERVED },		/* benchmarking */
+	{ "2001:1ff:ffff::1", OIDC_ADDR_RESERVED },	/* 2001::/23 */
+	{ "2001:200::1", OIDC_ADDR_PUBLIC },
+	{ "2003::1", OIDC_ADDR_PUBLIC },
+	{ "64:ff9b:2::1", OIDC_ADDR_PUBLIC },
 };
 
 static const struct {

@@ -361,6 +361,67 @@ test_config(struct oidc_arena *a)
 	    "non-hex hash refused");
 }
 
+/*
+ * issue15_scope: a registered client holds only registration_scopes (or
+ * what it already holds, on an RFC 7592 update).
+ */
+static const struct {
+	const char	*test;
+	const char	*json;
+	const char	*held;
+	int		 rc;
+	const char	*stored;
+} scope_cases[] = {
+	{ "absent: the allowed list", "{}", NULL, 0, "openid profile email" },
+	{ "subset", "{\"scope\":\"openid email\"}", NULL, 0, "openid email" },
+	{ "empty", "{\"scope\":\"\"}", NULL, 0, "" },
+	{ "admin refused", "{\"scope\":\"openid admin\"}", NULL, -1, NULL },
+	{ "payments:write refused", "{\"scope\":\"payments:write\"}", NULL,
+	    -1, NULL },
+	{ "case matters", "{\"scope\":\"OpenID\"}", NULL, -1, NULL },
+	{ "prefix is not a value", "{\"scope\":\"open\"}", NULL, -1, NULL },
+	{ "bad syntax", "{\"scope\":\"openid  email\"}", NULL, -1, NULL },
+	{ "not a string", "{\"scope\":[\"openid\"]}", NULL, -1, NULL },
+	{ "held value kept", "{\"scope\":\"openid admin\"}", "openid admin",
+	    0, "openid admin" },
+	{ "held does not open others", "{\"scope\":\"admin root\"}",
+	    "openid admin", -1, NULL },
+};
+
+static void
+test_scope(struct oidc_arena *a)
+{
+	struct oidc_error	 err;
+	struct oidc_json	*m;
+	struct oidc_str		 s, held;
+	size_t			 i;
+	int			 rc;
+
+	for (i = 0; i < OIDC_NELEM(scope_cases); i++) {
+		memset(&err, 0, sizeof(err));
+		if ((m = parse(a, scope_cases[i].json)) == NULL) {
+			ok(0, "%s", scope_cases[i].test);
+			continue;
+		}
+		held = scope_cases[i].held == NULL ? OIDC_STR_NULL :
+		    (struct oidc_str){ scope_cases[i].held,
+		    strlen(scope_cases[i].held) };
+		rc = oidc_register_check_scope(m, "openid profile email", held,
+		    &err);
+		ok(rc == scope_cases[i].rc, "issue15_scope: %s",
+		    scope_cases[i].test);
+		if (rc == -1) {
+			is_int(err.code, OIDC_E_INVALID_CLIENT_METADATA,
+			    "... invalid_client_metadata");
+			continue;
+		}
+		s = OIDC_STR_NULL;
+		ok(oidc_json_get_str(m, "scope", &s, &err) == 1 &&
+		    oidc_str_eq_cstr(s, scope_cases[i].stored),
+		    "... stored scope \"%s\"", scope_cases[i].stored);
+	}
+}
+
 int
 main(void)
 {
@@ -373,6 +434,7 @@ main(void)
 	test_normalised(a);
 	test_secret(a);
 	test_config(a);
+	test_scope(a);
 	oidc_arena_free(a);
 	return done_testing();
 }
