@@ -34,11 +34,11 @@
 const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	[OIDC_STMT_CLIENT_GET] = { "client_get",
 	    "SELECT client_id, secret_hash, secret_plain, metadata::text, "
-	    "first_party FROM client WHERE client_id = $1", 1 },
+	    "first_party, approved FROM client WHERE client_id = $1", 1 },
 	/* client_get, then the FAILURES of the client's throttle key $2. */
 	[OIDC_STMT_CLIENT_GET_THROTTLED] = { "client_get_throttled",
 	    "SELECT c.client_id, c.secret_hash, c.secret_plain, "
-	    "c.metadata::text, c.first_party, " FAILURES("$2") " "
+	    "c.metadata::text, c.first_party, c.approved, " FAILURES("$2") " "
 	    "FROM client c WHERE c.client_id = $1", 3 },
 	[OIDC_STMT_CLIENT_INSERT] = { "client_insert",
 	    "INSERT INTO client (client_id, secret_hash, secret_plain, "
@@ -51,8 +51,12 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	[OIDC_STMT_CLIENT_DELETE] = { "client_delete",
 	    "DELETE FROM client WHERE client_id = $1", 1 },
 	[OIDC_STMT_CLIENT_LIST] = { "client_list",
-	    "SELECT client_id, NULL, NULL, metadata::text, first_party "
-	    "FROM client ORDER BY client_id", 0 },
+	    "SELECT client_id, NULL, NULL, metadata::text, first_party, "
+	    "approved FROM client ORDER BY client_id", 0 },
+	/* oidcctl client approve (0006_client_approved.sql). */
+	[OIDC_STMT_CLIENT_APPROVE] = { "client_approve",
+	    "UPDATE client SET approved = true, updated_at = now() "
+	    "WHERE client_id = $1", 1 },
 	[OIDC_STMT_CLIENT_ORIGIN_KNOWN] = { "client_origin_known",
 	    "SELECT 1 FROM client c, "
 	    "jsonb_array_elements_text(c.metadata->'redirect_uris') u "
@@ -66,13 +70,13 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 */
 	[OIDC_STMT_CLIENT_REGISTER] = { "client_register",
 	    "INSERT INTO client (client_id, secret_hash, secret_plain, "
-	    "metadata, first_party, registration_token_hash) "
-	    "VALUES ($1, $2, $3, $4::jsonb, false, $5) "
+	    "metadata, first_party, approved, registration_token_hash) "
+	    "VALUES ($1, $2, $3, $4::jsonb, false, false, $5) "
 	    "ON CONFLICT (client_id) DO NOTHING "
 	    "RETURNING extract(epoch FROM created_at)::bigint", 5 },
 	[OIDC_STMT_CLIENT_REG_GET] = { "client_reg_get",
 	    "SELECT client_id, secret_hash, secret_plain, metadata::text, "
-	    "first_party, registration_token_hash, "
+	    "first_party, approved, registration_token_hash, "
 	    "extract(epoch FROM created_at)::bigint FROM client "
 	    "WHERE client_id = $1 AND registration_token_hash IS NOT NULL", 1 },
 	[OIDC_STMT_CLIENT_REG_UPDATE] = { "client_reg_update",

@@ -63,6 +63,12 @@ struct oidc_client_row {
 	struct oidc_str	 secret_plain;	/* absent unless needed */
 	struct oidc_str	 metadata;	/* JSON text */
 	bool		 first_party;
+	/*
+	 * False for a client made through /register until an operator
+	 * approves it (0006_client_approved.sql); read-only here: only
+	 * oidc_db_client_approve changes it.
+	 */
+	bool		 approved;
 	/* Dynamic registration only (client_register, client_reg_*): */
 	unsigned char	 reg_token_hash[32];
 	int64_t		 issued_at;	/* created_at, unix seconds */
@@ -96,6 +102,9 @@ OIDC_MUST_CHECK int	oidc_db_client_insert(struct oidc_db *,
 OIDC_MUST_CHECK int	oidc_db_client_update(struct oidc_db *,
 			    const struct oidc_client_row *,
 			    struct oidc_error *);
+/* Mark a client approved: 1 done (also when it was), 0 not found, -1. */
+OIDC_MUST_CHECK int	oidc_db_client_approve(struct oidc_db *,
+			    struct oidc_str client_id, struct oidc_error *);
 /* 1 deleted, 0 not found, -1 error. */
 OIDC_MUST_CHECK int	oidc_db_client_delete(struct oidc_db *,
 			    struct oidc_str client_id, struct oidc_error *);
