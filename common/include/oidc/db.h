@@ -26,8 +26,20 @@ struct oidc_db;
 struct oidc_db	*oidc_db_new(const char *conninfo, int64_t timeout_s);
 void		 oidc_db_free(struct oidc_db *);
 
-/* Connect if not connected.  OIDC_E_DB_DOWN when unreachable. */
+/*
+ * Connect if not connected.  OIDC_E_DB_DOWN when unreachable.  After the
+ * first success every later connect uses the options libpq resolved then
+ * (service file, PG* environment, password file applied), so reconnects
+ * read no file; a changed service or password file needs a restart.
+ */
 OIDC_MUST_CHECK int	oidc_db_connect(struct oidc_db *, struct oidc_error *);
+
+/*
+ * True when the database was reached once and every host of its resolved
+ * options is a unix socket (a directory, or @abstract), with no hostaddr:
+ * the worker then never needs an AF_INET/AF_INET6 socket for it.
+ */
+bool		oidc_db_unix_only(const struct oidc_db *);
 
 /* Transactions: one per endpoint call. */
 OIDC_MUST_CHECK int	oidc_db_begin(struct oidc_db *, struct oidc_error *);

@@ -171,6 +171,9 @@ else:
         check("%s (no-open): alive until SIGTERM, clean exit (%r)"
               % (name, rc), rc == 0, open(w.log).read()[-1500:])
         check_log(w.log, "no-open %s" % name, allow_error=CONN_LOST)
+        with open(w.log, errors="replace") as f:
+            check("%s: logs msg=started ... open=refused socket=unix"
+                  % name, "open=refused socket=unix" in f.read())
         with open(tr[name], errors="replace") as f:
             lines = f.read().split("\n")
         start = next((i for i, l in enumerate(lines)
