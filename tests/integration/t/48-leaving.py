@@ -143,7 +143,7 @@ except Exception as e:      # FlowError: where the flow stopped
     check("dynamic client: a successful code response is still a "
           "redirect with the code", False, e)
 
-# ---- logout --------------------------------------------------------------------
+# ---- logout ----------------------------------------------------------------
 
 
 def logout(client_id):
@@ -157,7 +157,7 @@ p = is_interstitial(r, "dynamic client, post-logout redirect")
 check("logout: the link is post_logout_redirect_uri with the state",
       OUT + "?state=bye-1" in p.a, p.a)
 
-# ---- oidcctl client approve ----------------------------------------------------
+# ---- oidcctl client approve ------------------------------------------------
 
 rc, out, err = ctl("client", "approve", "no-such-client-" + unique("x"))
 check("oidcctl client approve of an unknown client: exit 3", rc == 3,

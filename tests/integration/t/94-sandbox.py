@@ -18,7 +18,8 @@ setuid, unlink, kill of another process) kills a process with SIGSYS is
 shown by the unit test tests/unit/app/test_sandbox.c.
 
 Issue 15 item 12 (files and sockets after start-up): a second set of the
-workers that never fetch (discovery, jwks, userinfo, end_session) runs under strace(1) with the database named through a pg service
+workers that never fetch (discovery, jwks, userinfo, end_session) runs
+under strace(1) with the database named through a pg service
 file (`database = service=...`, PGSERVICEFILE), the thing libpq reads
 again at every connect.  Through requests, a reconnect after their
 backends died, and more requests, no open(2)/openat(2) after
