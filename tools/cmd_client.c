@@ -29,7 +29,8 @@ usage(int rc)
 	    "       oidcctl client rotate-secret ID\n"
 	    "       oidcctl client list\n"
 	    "       oidcctl client show ID\n"
-	    "       oidcctl client delete ID\n\n"
+	    "       oidcctl client delete ID\n"
+	    "       oidcctl client approve ID\n\n"
 	    "create reads RFC 7591 client metadata (a JSON object) on stdin:\n"
 	    "redirect_uris, response_types, grant_types, scope,\n"
 	    "token_endpoint_auth_method, id_token_signed_response_alg,\n"
@@ -42,6 +43,9 @@ usage(int rc)
 	    "only with --force (its registrant still manages it); rotate-secret\n"
 	    "prints a new secret and invalidates the old one.\n"
 	    "list prints a JSON array; show prints one client without secret.\n"
+	    "approve marks a client made through /register as vetted: its\n"
+	    "error and post-logout redirects are then sent without the\n"
+	    "\"you are leaving\" page (clients made here are approved).\n"
 	    "exit: 0 ok, 1 failure, 2 invalid input, 3 not found, 4 exists\n");
 	return rc;
 }
@@ -70,7 +74,8 @@ client_view(struct oidc_arena *a, const struct oidc_client_row *row,
 		return NULL;
 	if (oidc_json_set_str(m, "client_id", row->client_id.p,
 	    row->client_id.len, err) == -1 ||
-	    oidc_json_set_bool(m, "first_party", row->first_party, err) == -1)
+	    oidc_json_set_bool(m, "first_party", row->first_party, err) == -1 ||
+	    oidc_json_set_bool(m, "approved", row->approved, err) == -1)
 		return NULL;
 	return m;
 }
@@ -380,6 +385,25 @@ cmd_list(struct oidcctl *o)
 }
 
 static int
+cmd_approve(struct oidcctl *o, const char *id)
+{
+	struct oidc_error	 err = { 0 };
+	int			 rc;
+
+	rc = oidc_db_client_approve(o->db, (struct oidc_str){ id,
+	    strlen(id) }, &err);
+	if (rc == -1) {
+		oidcctl_fail("client approve", &err);
+		return OIDCCTL_FAIL;
+	}
+	if (rc == 0) {
+		fprintf(stderr, "oidcctl: client %s not found\n", id);
+		return OIDCCTL_NOT_FOUND;
+	}
+	return OIDCCTL_OK;
+}
+
+static int
 cmd_delete(struct oidcctl *o, const char *id)
 {
 	struct oidc_error	 err = { 0 };
@@ -418,7 +442,8 @@ oidcctl_client(int argc, char *argv[])
 	if (!((strcmp(sub, "create") == 0 && argc == 2) ||
 	    (strcmp(sub, "list") == 0 && argc == 2) ||
 	    ((strcmp(sub, "show") == 0 || strcmp(sub, "delete") == 0 ||
-	    strcmp(sub, "update") == 0 || strcmp(sub, "rotate-secret") == 0) &&
+	    strcmp(sub, "update") == 0 || strcmp(sub, "rotate-secret") == 0 ||
+	    strcmp(sub, "approve") == 0) &&
 	    argc == 3)))
 		return usage(OIDCCTL_USAGE);
 	if (oidcctl_open(&o) == -1)
@@ -433,6 +458,8 @@ oidcctl_client(int argc, char *argv[])
 		rc = cmd_update(&o, argv[2], force);
 	else if (strcmp(sub, "rotate-secret") == 0)
 		rc = cmd_rotate(&o, argv[2]);
+	else if (strcmp(sub, "approve") == 0)
+		rc = cmd_approve(&o, argv[2]);
 	else
 		rc = cmd_delete(&o, argv[2]);
 out:

@@ -30,7 +30,7 @@ usage(FILE *f)
 	    "drift)\n"
 	    "  purge [--batch N]           delete expired codes, tokens, "
 	    "sessions...\n"
-	    "  client create|list|show|update|delete|rotate-secret\n"
+	    "  client create|list|show|update|delete|rotate-secret|approve\n"
 	    "  user create|set-claims|set-password|disable|enable|list|show|"
 	    "delete\n"
 	    "  key generate|rotate|import|retire|list\n"

@@ -199,6 +199,7 @@ oidc_app_main(const struct oidc_endpoint *ep, int argc, char *argv[])
 	FCGX_Request		 fr;
 	const char		*path;
 	bool			 check_only = false;
+	unsigned		 sbx_flags = 0;
 	int			 i, status = 1;
 
 	for (i = 1; i < argc; i++) {
@@ -307,13 +308,29 @@ oidc_app_main(const struct oidc_endpoint *ep, int argc, char *argv[])
 		    ep->name);
 		goto out;
 	}
+	/*
+	 * A worker that never fetches, with its database on a unix socket,
+	 * needs no file and no IP socket after this point (issue 15 item
+	 * 12): OpenSSL's files are read now, libpq reconnects with the
+	 * options it resolved at the first connect.  A database not reached
+	 * yet leaves both allowed (the first connect may need them).
+	 */
+	if (cfg.sandbox && !(ep->needs & OIDC_NEED_OUTBOUND) &&
+	    (ctx.db == NULL || oidc_db_unix_only(ctx.db)))
+		sbx_flags = OIDC_SANDBOX_NO_OPEN | OIDC_SANDBOX_UNIX_ONLY;
+	if (sbx_flags != 0 && oidc_crypto_preload(&err) == -1) {
+		fprintf(stderr, "%s: start-up failed: %s\n", ep->name,
+		    err.detail);
+		goto out;
+	}
 	/* From here on only the accept loop's system calls (sandbox.h). */
-	if (cfg.sandbox && oidc_sandbox_enter(&err) == -1) {
+	if (cfg.sandbox && oidc_sandbox_enter(sbx_flags, &err) == -1) {
 		fprintf(stderr, "%s: %s\n", ep->name, err.detail);
 		goto out;
 	}
-	oidc_log(OIDC_LOG_INFO, "msg=started pid=%ld%s", (long)getpid(),
-	    cfg.sandbox ? " sandbox=yes" : "");
+	oidc_log(OIDC_LOG_INFO, "msg=started pid=%ld%s%s", (long)getpid(),
+	    cfg.sandbox ? " sandbox=yes" : "",
+	    sbx_flags != 0 ? " open=refused socket=unix" : "");
 	while (!stop_requested) {
 		if (FCGX_Accept_r(&fr) < 0) {
 			if (errno == EINTR && !stop_requested)

@@ -60,7 +60,11 @@ static const int allowed[] = {
 	/* libpq (re)connects; the resolver for a host name (UDP). */
 	__NR_connect, __NR_setsockopt, __NR_getsockopt, __NR_getsockname,
 	__NR_getpeername, __NR_sendmmsg, __NR_recvmmsg,
-	/* Reading a file: resolver configuration, pg service files. */
+	/*
+	 * Reading a file: the resolver configuration and the CA bundle of
+	 * the binaries that fetch; fstat of our own descriptors; libpq's
+	 * stat of the password file (the open after it may be refused).
+	 */
 	__NR_newfstatat, __NR_fstat, __NR_lseek, __NR_pread64,
 #ifdef __NR_statx
 	__NR_statx,
@@ -140,31 +144,41 @@ allow(struct prog *p, int nr)
 	emit(p, RET(SECCOMP_RET_ALLOW));
 }
 
-/* if (nr == N) return (arg[i] & mask) ? KILL : ALLOW; (nr reloaded after) */
+#define RET_EACCES	(SECCOMP_RET_ERRNO | (EACCES & SECCOMP_RET_DATA))
+
+/* if (nr == N) return (arg[i] & mask) ? KILL : ret; (nr reloaded after) */
 static void
-allow_without_bits(struct prog *p, int nr, unsigned i, uint32_t mask)
+without_bits(struct prog *p, int nr, unsigned i, uint32_t mask, uint32_t ret)
 {
 	emit(p, JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr, 0, 4));
 	emit(p, LD_ARG(i));
 	emit(p, JUMP(BPF_JMP | BPF_JSET | BPF_K, mask, 0, 1));
 	emit(p, RET(SECCOMP_RET_KILL_PROCESS));
-	emit(p, RET(SECCOMP_RET_ALLOW));
+	emit(p, RET(ret));
 }
 
-/* if (nr == N) return arg[i] in vals[] ? ALLOW : KILL; */
+/*
+ * if (nr == N) return arg[i] in ok[] ? ALLOW : arg[i] in refused[] ?
+ * EACCES : KILL;
+ * Layout: JEQ nr, LD, the ok JEQs, the refused JEQs, KILL, EACCES, ALLOW.
+ */
 static void
-allow_if_arg(struct prog *p, int nr, unsigned i, const uint32_t *vals,
-    size_t nvals)
+if_arg(struct prog *p, int nr, unsigned i, const uint32_t *ok, size_t nok,
+    const uint32_t *refused, size_t nref)
 {
 	size_t	 k;
 
 	emit(p, JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr, 0,
-	    (uint8_t)(nvals + 3)));
+	    (uint8_t)(nok + nref + 4)));
 	emit(p, LD_ARG(i));
-	for (k = 0; k < nvals; k++)
-		emit(p, JUMP(BPF_JMP | BPF_JEQ | BPF_K, vals[k],
-		    (uint8_t)(nvals - k), 0));
+	for (k = 0; k < nok; k++)
+		emit(p, JUMP(BPF_JMP | BPF_JEQ | BPF_K, ok[k],
+		    (uint8_t)(nok - 1 - k + nref + 2), 0));
+	for (k = 0; k < nref; k++)
+		emit(p, JUMP(BPF_JMP | BPF_JEQ | BPF_K, refused[k],
+		    (uint8_t)(nref - k), 0));
 	emit(p, RET(SECCOMP_RET_KILL_PROCESS));
+	emit(p, RET(RET_EACCES));
 	emit(p, RET(SECCOMP_RET_ALLOW));
 }
 
@@ -179,12 +193,15 @@ oidc_sandbox_supported(void)
 }
 
 int
-oidc_sandbox_enter(struct oidc_error *err)
+oidc_sandbox_enter(unsigned flags, struct oidc_error *err)
 {
 #ifdef SANDBOX_ARCH
 	static const uint32_t	 families[] = {
 		AF_UNIX, AF_INET, AF_INET6, AF_NETLINK
 	};
+	bool			 unix_only = flags & OIDC_SANDBOX_UNIX_ONLY;
+	uint32_t		 open_ret = flags & OIDC_SANDBOX_NO_OPEN ?
+	    RET_EACCES : SECCOMP_RET_ALLOW;
 	const uint32_t		 write_bits = O_WRONLY | O_RDWR | O_CREAT |
 	    O_TRUNC | O_APPEND;
 	uint32_t		 self = (uint32_t)getpid();
@@ -207,18 +224,25 @@ oidc_sandbox_enter(struct oidc_error *err)
 	for (i = 0; i < OIDC_NELEM(allowed); i++)
 		allow(&p, allowed[i]);
 
-	/* Each of these loads an argument, so nr is reloaded after it. */
-	allow_without_bits(&p, __NR_openat, 2, write_bits);
+	/*
+	 * Each of these loads an argument, so nr is reloaded after it.
+	 * Opening for writing kills; with OIDC_SANDBOX_NO_OPEN any other
+	 * open fails with EACCES (libpq and the resolver take that as "no
+	 * such file" and go on) instead of killing the worker.
+	 */
+	without_bits(&p, __NR_openat, 2, write_bits, open_ret);
 	emit(&p, LD_NR);
 #if defined(__x86_64__)
-	allow_without_bits(&p, __NR_open, 1, write_bits);
+	without_bits(&p, __NR_open, 1, write_bits, open_ret);
 	emit(&p, LD_NR);
 #endif
-	allow_if_arg(&p, __NR_socket, 0, families, OIDC_NELEM(families));
+	/* With OIDC_SANDBOX_UNIX_ONLY: AF_UNIX only, the IP families EACCES. */
+	if_arg(&p, __NR_socket, 0, families, unix_only ? 1 : 4,
+	    families + 1, unix_only ? 3 : 0);
 	emit(&p, LD_NR);
-	allow_if_arg(&p, __NR_tgkill, 0, &self, 1);
+	if_arg(&p, __NR_tgkill, 0, &self, 1, NULL, 0);
 	emit(&p, LD_NR);
-	allow_if_arg(&p, __NR_kill, 0, &self, 1);
+	if_arg(&p, __NR_kill, 0, &self, 1, NULL, 0);
 	emit(&p, LD_NR);
 	/* A thread, never a process (fork, vfork, posix_spawn). */
 	emit(&p, JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 0, 4));

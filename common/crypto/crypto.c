@@ -223,3 +223,20 @@ out:
 	oidc_arena_free(a);
 	return rc;
 }
+
+int
+oidc_crypto_preload(struct oidc_error *err)
+{
+	unsigned char	 b[16];
+	EVP_MD		*md;
+
+	if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL) != 1)
+		return oidc_fail_openssl(err, "OPENSSL_init_crypto");
+	if ((md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
+		return oidc_fail_openssl(err, "EVP_MD_fetch");
+	EVP_MD_free(md);
+	if (RAND_bytes(b, sizeof(b)) != 1)
+		return oidc_fail_openssl(err, "RAND_bytes");
+	oidc_wipe(b, sizeof(b));
+	return 0;
+}

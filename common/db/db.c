@@ -21,6 +21,15 @@ struct oidc_db {
 	bool		 conflict;
 	uint64_t	 n_stmts;
 	uint64_t	 n_commits;
+	/*
+	 * The options of the first connection as libpq resolved them
+	 * (PQconninfo: service file, environment, password file applied),
+	 * used for every later connect: a reconnect inside the sandbox reads
+	 * no file (sandbox.h, issue 15 item 12).
+	 */
+	PQconninfoOption *resolved;
+	const char	**r_keys;
+	const char	**r_vals;
 };
 
 struct oidc_db *
@@ -41,12 +50,83 @@ oidc_db_new(const char *conninfo, int64_t timeout_s)
 void
 oidc_db_free(struct oidc_db *db)
 {
+	PQconninfoOption	*o;
+
 	if (db == NULL)
 		return;
 	if (db->conn != NULL)
 		PQfinish(db->conn);
 	free(db->conninfo);
+	free(db->r_keys);
+	free(db->r_vals);
+	if (db->resolved != NULL) {
+		/* The resolved password, if any, is a secret. */
+		for (o = db->resolved; o->keyword != NULL; o++)
+			if (o->val != NULL)
+				explicit_bzero(o->val, strlen(o->val));
+		PQconninfoFree(db->resolved);
+	}
 	free(db);
+}
+
+/*
+ * Keep the options of the live connection for the next connects.  Not
+ * kept: "service" (already applied, and naming it again would make libpq
+ * read the service file) and empty values (libpq's defaults).  On
+ * allocation failure nothing is kept and reconnects resolve again.
+ */
+static void
+keep_resolved(struct oidc_db *db)
+{
+	PQconninfoOption	*opts, *o;
+	size_t			 n = 0;
+
+	if (db->resolved != NULL || (opts = PQconninfo(db->conn)) == NULL)
+		return;
+	for (o = opts; o->keyword != NULL; o++)
+		n++;
+	if ((db->r_keys = calloc(n + 1, sizeof(*db->r_keys))) == NULL ||
+	    (db->r_vals = calloc(n + 1, sizeof(*db->r_vals))) == NULL) {
+		free(db->r_keys);
+		db->r_keys = NULL;
+		PQconninfoFree(opts);
+		return;
+	}
+	n = 0;
+	for (o = opts; o->keyword != NULL; o++) {
+		if (o->val == NULL || o->val[0] == '\0' ||
+		    strcmp(o->keyword, "service") == 0)
+			continue;
+		db->r_keys[n] = o->keyword;
+		db->r_vals[n++] = o->val;
+	}
+	db->resolved = opts;
+}
+
+bool
+oidc_db_unix_only(const struct oidc_db *db)
+{
+	const char	*host = NULL, *p;
+	size_t		 i;
+
+	if (db->resolved == NULL)
+		return false;
+	for (i = 0; db->r_keys[i] != NULL; i++) {
+		if (strcmp(db->r_keys[i], "hostaddr") == 0)
+			return false;
+		if (strcmp(db->r_keys[i], "host") == 0)
+			host = db->r_vals[i];
+	}
+	if (host == NULL)
+		return true;	/* libpq's default: the unix socket */
+	/* Every entry of a host list must be a socket directory. */
+	for (p = host; *p != '\0'; p += strcspn(p, ",")) {
+		if (*p == ',')
+			p++;
+		if (*p != '/' && *p != '@')
+			return false;
+	}
+	return true;
 }
 
 /* Server NOTICEs (e.g. "already exists, skipping") go to the debug log. */
@@ -94,7 +174,10 @@ oidc_db_connect(struct oidc_db *db, struct oidc_error *err)
 	vals[4] = "30";
 	vals[5] = NULL;
 	/* expand_dbname: the configured string is a full conninfo. */
-	db->conn = PQconnectdbParams(keys, vals, 1);
+	if (db->resolved != NULL)
+		db->conn = PQconnectdbParams(db->r_keys, db->r_vals, 0);
+	else
+		db->conn = PQconnectdbParams(keys, vals, 1);
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
 		oidc_fail(err, OIDC_E_DB_DOWN, NULL, "connect: %s",
 		    db->conn != NULL ? PQerrorMessage(db->conn) : "no memory");
@@ -102,6 +185,7 @@ oidc_db_connect(struct oidc_db *db, struct oidc_error *err)
 		return -1;
 	}
 	(void)PQsetNoticeProcessor(db->conn, notice, NULL);
+	keep_resolved(db);
 	return 0;
 }
 

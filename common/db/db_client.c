@@ -8,7 +8,8 @@
 #include "db_int.h"
 
 /* Columns of client_get / client_list. */
-enum { C_ID, C_SECRET_HASH, C_SECRET_PLAIN, C_METADATA, C_FIRST_PARTY };
+enum { C_ID, C_SECRET_HASH, C_SECRET_PLAIN, C_METADATA, C_FIRST_PARTY,
+    C_APPROVED };
 
 static int
 read_row(struct oidc_arena *a, PGresult *res, int r,
@@ -23,6 +24,7 @@ read_row(struct oidc_arena *a, PGresult *res, int r,
 	out->has_secret_hash = oidc_db_bytea(res, r, C_SECRET_HASH,
 	    out->secret_hash, sizeof(out->secret_hash)) == 0;
 	out->first_party = oidc_db_bool(res, r, C_FIRST_PARTY);
+	out->approved = oidc_db_bool(res, r, C_APPROVED);
 	return 0;
 }
 
@@ -68,10 +70,10 @@ oidc_db_client_get_throttled(struct oidc_db *db, struct oidc_arena *a,
 	if (rc == 1 && read_row(a, res, 0, out, err) == -1)
 		rc = -1;
 	if (rc != -1 && f != NULL && PQntuples(res) == 1) {
-		f->pair.n = oidc_db_i64(res, 0, 5);
-		f->pair.wait = oidc_db_i64(res, 0, 6);
-		f->addr.n = oidc_db_i64(res, 0, 7);
-		f->addr.wait = oidc_db_i64(res, 0, 8);
+		f->pair.n = oidc_db_i64(res, 0, C_APPROVED + 1);
+		f->pair.wait = oidc_db_i64(res, 0, C_APPROVED + 2);
+		f->addr.n = oidc_db_i64(res, 0, C_APPROVED + 3);
+		f->addr.wait = oidc_db_i64(res, 0, C_APPROVED + 4);
 	}
 	PQclear(res);
 	return rc;
@@ -142,6 +144,22 @@ oidc_db_client_delete(struct oidc_db *db, struct oidc_str client_id,
 }
 
 int
+oidc_db_client_approve(struct oidc_db *db, struct oidc_str client_id,
+    struct oidc_error *err)
+{
+	const char	*vals[1] = { client_id.p };
+	int		 lens[1] = { (int)client_id.len }, rc;
+	PGresult	*res;
+
+	if (oidc_db_exec(db, OIDC_STMT_CLIENT_APPROVE, vals, lens, NULL, &res,
+	    err) == -1)
+		return -1;
+	rc = strcmp(PQcmdTuples(res), "1") == 0;
+	PQclear(res);
+	return rc;
+}
+
+int
 oidc_db_client_list(struct oidc_db *db, struct oidc_arena *a,
     struct oidc_client_row **rows, size_t *n, struct oidc_error *err)
 {
@@ -181,7 +199,7 @@ oidc_db_origin_known(struct oidc_db *db, struct oidc_str origin,
 /* ---- dynamic registration (RFC 7591, RFC 7592) ---- */
 
 /* Extra columns of client_reg_get, after those of client_get. */
-enum { C_REG_HASH = C_FIRST_PARTY + 1, C_ISSUED_AT };
+enum { C_REG_HASH = C_APPROVED + 1, C_ISSUED_AT };
 
 int
 oidc_db_client_register(struct oidc_db *db, struct oidc_client_row *row,

@@ -37,7 +37,7 @@
 const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	[OIDC_STMT_CLIENT_GET] = { "client_get",
 	    "SELECT client_id, secret_hash, secret_plain, metadata::text, "
-	    "first_party FROM client WHERE client_id = $1", 1 },
+	    "first_party, approved FROM client WHERE client_id = $1", 1 },
 	/*
 	 * client_get (NULL columns for an unknown client), then the
 	 * THROTTLE of the (client, source) key $2 (free $4) and of the
@@ -45,8 +45,8 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 */
 	[OIDC_STMT_CLIENT_GET_THROTTLED] = { "client_get_throttled",
 	    "SELECT c.client_id, c.secret_hash, c.secret_plain, "
-	    "c.metadata::text, c.first_party, t.n, t.w, t.an, t.aw "
-	    "FROM (SELECT " THROTTLE("$2", "$4", "$3") ", "
+	    "c.metadata::text, c.first_party, c.approved, t.n, t.w, t.an, "
+	    "t.aw FROM (SELECT " THROTTLE("$2", "$4", "$3") ", "
 	    THROTTLE("$5", "$6", "$3") ") t(n, w, an, aw) "
 	    "LEFT JOIN client c ON c.client_id = $1", 6 },
 	[OIDC_STMT_CLIENT_INSERT] = { "client_insert",
@@ -60,8 +60,12 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	[OIDC_STMT_CLIENT_DELETE] = { "client_delete",
 	    "DELETE FROM client WHERE client_id = $1", 1 },
 	[OIDC_STMT_CLIENT_LIST] = { "client_list",
-	    "SELECT client_id, NULL, NULL, metadata::text, first_party "
-	    "FROM client ORDER BY client_id", 0 },
+	    "SELECT client_id, NULL, NULL, metadata::text, first_party, "
+	    "approved FROM client ORDER BY client_id", 0 },
+	/* oidcctl client approve (0007_client_approved.sql). */
+	[OIDC_STMT_CLIENT_APPROVE] = { "client_approve",
+	    "UPDATE client SET approved = true, updated_at = now() "
+	    "WHERE client_id = $1", 1 },
 	[OIDC_STMT_CLIENT_ORIGIN_KNOWN] = { "client_origin_known",
 	    "SELECT 1 FROM client c, "
 	    "jsonb_array_elements_text(c.metadata->'redirect_uris') u "
@@ -75,13 +79,13 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 */
 	[OIDC_STMT_CLIENT_REGISTER] = { "client_register",
 	    "INSERT INTO client (client_id, secret_hash, secret_plain, "
-	    "metadata, first_party, registration_token_hash) "
-	    "VALUES ($1, $2, $3, $4::jsonb, false, $5) "
+	    "metadata, first_party, approved, registration_token_hash) "
+	    "VALUES ($1, $2, $3, $4::jsonb, false, false, $5) "
 	    "ON CONFLICT (client_id) DO NOTHING "
 	    "RETURNING extract(epoch FROM created_at)::bigint", 5 },
 	[OIDC_STMT_CLIENT_REG_GET] = { "client_reg_get",
 	    "SELECT client_id, secret_hash, secret_plain, metadata::text, "
-	    "first_party, registration_token_hash, "
+	    "first_party, approved, registration_token_hash, "
 	    "extract(epoch FROM created_at)::bigint FROM client "
 	    "WHERE client_id = $1 AND registration_token_hash IS NOT NULL", 1 },
 	[OIDC_STMT_CLIENT_REG_UPDATE] = { "client_reg_update",

@@ -107,3 +107,72 @@ oidc_html_respond(struct oidc_response *resp, int status, const char *csp,
 		    csp, err);
 	return oidc_resp_html(resp, status, oidc_buf_str(&page), err);
 }
+
+static const char leaving_body[] =
+    "<h1>You are leaving this site</h1>\n"
+    "<p>The application that sent you here is taking you to "
+    "<strong>{{host}}</strong>.  The operator of this site has not "
+    "reviewed that application: continue only if you trust "
+    "<strong>{{host}}</strong>.</p>\n"
+    "<p><code>{{url}}</code></p>\n"
+    "{{{action}}}";
+
+static const char leaving_link[] =
+    "<p><a href=\"{{url}}\" rel=\"noreferrer\">Continue to {{host}}</a>"
+    "</p>\n";
+
+static const char leaving_form[] =
+    "<form method=\"post\" action=\"{{url}}\">\n{{{fields}}}"
+    "<button type=\"submit\">Continue to {{host}}</button>\n</form>\n";
+
+/*
+ * The host (and port) of scheme://[userinfo@]host[:port]/..., or for a
+ * private-use scheme (com.example.app:/cb) the scheme with its colon:
+ * what the user needs to recognise the destination.
+ */
+static struct oidc_str
+url_host(struct oidc_str u)
+{
+	const char	*p, *end = u.p + u.len, *h, *at;
+
+	if ((p = memchr(u.p, ':', u.len)) == NULL)
+		return u;
+	if (end - p < 3 || p[1] != '/' || p[2] != '/')
+		return (struct oidc_str){ u.p, (size_t)(p - u.p) + 1 };
+	for (h = p += 3; p < end && *p != '/' && *p != '?' && *p != '#';
+	    p++)
+		;
+	/* SECURITY: https://trusted.example@evil.example/ is evil.example. */
+	for (at = p; at > h; at--)
+		if (at[-1] == '@')
+			break;
+	if (at > h)
+		h = at;
+	return (struct oidc_str){ h, (size_t)(p - h) };
+}
+
+int
+oidc_html_leaving(struct oidc_response *resp, struct oidc_str url,
+    struct oidc_str fields_html, struct oidc_error *err)
+{
+	struct oidc_buf	 action;
+	struct oidc_str	 host = url_host(url);
+	const struct oidc_html_var	 vars[] = {
+		{ "url", url },
+		{ "host", host },
+		{ "fields", fields_html },
+		{ "action", OIDC_STR_NULL },
+	};
+	struct oidc_html_var	 page_vars[OIDC_NELEM(vars)];
+
+	oidc_buf_init(&action, resp->a, 96 * 1024);
+	if (oidc_html_render(&action, fields_html.p != NULL ? leaving_form :
+	    leaving_link, vars, OIDC_NELEM(vars), err) == -1)
+		return -1;
+	memcpy(page_vars, vars, sizeof(vars));
+	page_vars[3].value = oidc_buf_str(&action);
+	/* The page's security headers include Referrer-Policy: no-referrer. */
+	return oidc_html_respond(resp, 200, oidc_resp_page_csp(resp->a, url),
+	    "Leaving this site", leaving_body, page_vars,
+	    OIDC_NELEM(page_vars), err);
+}

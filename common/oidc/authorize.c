@@ -105,9 +105,14 @@ static const char form_post_page[] =
 	"script-src 'sha256-8lDeP0UDwCO6/RhblgeH/ctdBzjVpJxrXizsnIk3cEQ='; " \
 	"form-action *; frame-ancestors 'none'; base-uri 'none'"
 
+/*
+ * The response in the requested mode; with `leaving`, shown as the
+ * "you are leaving" page of oidc_html_leaving instead (same URL, same
+ * fields) for the user to follow.
+ */
 static int
-deliver(struct oidc_ctx *ctx, struct oidc_response *resp,
-    const struct authz *ar, const struct kv *kv, size_t n,
+deliver_to(struct oidc_ctx *ctx, struct oidc_response *resp,
+    const struct authz *ar, const struct kv *kv, size_t n, bool leaving,
     struct oidc_error *err)
 {
 	struct oidc_buf	 b, fields, page;
@@ -122,6 +127,9 @@ deliver(struct oidc_ctx *ctx, struct oidc_response *resp,
 			if (kv[i].v != NULL &&
 			    oidc_html_hidden(&fields, kv[i].k, kv[i].v, err) == -1)
 				return -1;
+		if (leaving)
+			return oidc_html_leaving(resp, ar->redirect_uri,
+			    oidc_buf_str(&fields), err);
 		const struct oidc_html_var vars[] = {
 			{ "action", ar->redirect_uri },
 			{ "fields", oidc_buf_str(&fields) },
@@ -152,7 +160,18 @@ deliver(struct oidc_ctx *ctx, struct oidc_response *resp,
 			return -1;
 		sep = '&';
 	}
+	if (leaving)
+		return oidc_html_leaving(resp, oidc_buf_str(&b), OIDC_STR_NULL,
+		    err);
 	return oidc_resp_redirect(resp, oidc_buf_str(&b), err);
+}
+
+static int
+deliver(struct oidc_ctx *ctx, struct oidc_response *resp,
+    const struct authz *ar, const struct kv *kv, size_t n,
+    struct oidc_error *err)
+{
+	return deliver_to(ctx, resp, ar, kv, n, false, err);
 }
 
 static const char *
@@ -173,7 +192,15 @@ redirect_error(struct oidc_ctx *ctx, struct oidc_response *resp,
 	kv[1] = (struct kv){ "error_description", desc };
 	kv[2] = (struct kv){ "state", cstr(ctx, ar->state) };
 	kv[3] = (struct kv){ "iss", ctx->cfg->issuer };
-	return deliver(ctx, resp, ar, kv, 4, err);
+	/*
+	 * SECURITY: open redirect (issue 15 item 8, RFC 9700 4.11.2).  Who
+	 * may register a client chooses its redirect_uris, so an error
+	 * redirect to a client no operator approved would let anyone bounce
+	 * a user through our origin to any site.  Such a client's errors are
+	 * a page naming the destination; its successful responses are not
+	 * (the user signed in and consented to that client).
+	 */
+	return deliver_to(ctx, resp, ar, kv, 4, !ar->client.approved, err);
 }
 
 /* ---- pages ---- */

@@ -507,6 +507,7 @@ oidc_client_from_row(struct oidc_arena *a, const struct oidc_client_row *row,
 	memcpy(c->secret_hash, row->secret_hash, sizeof(c->secret_hash));
 	c->secret_plain = row->secret_plain;
 	c->first_party = row->first_party;
+	c->approved = row->approved;
 	if (oidc_json_get_str_list(m, "redirect_uris", false, a,
 	    &c->redirect_uris, &c->n_redirect_uris, err) == -1 ||
 	    oidc_json_get_str_list(m, "post_logout_redirect_uris", false, a,

@@ -40,6 +40,7 @@ struct logout {
 	size_t				 n_hint_aud;
 	struct oidc_str			 client_id;
 	struct oidc_str			 post_uri;	/* validated */
+	bool				 approved;	/* post_uri's client */
 	struct oidc_str			 state;
 };
 
@@ -120,6 +121,7 @@ validate(struct oidc_ctx *ctx, struct logout *lo, struct oidc_error *err)
 		return bad(err, "post_logout_redirect_uri is not registered "
 		    "for this client.");
 	lo->post_uri = uri;
+	lo->approved = c.approved;
 	return 0;
 }
 
@@ -178,6 +180,10 @@ finish(struct oidc_ctx *ctx, struct oidc_response *resp,
 	    oidc_buf_puts(&b, "state=", err) == -1 ||
 	    oidc_buf_urlencode(&b, lo->state.p, lo->state.len, err) == -1))
 		return -1;
+	/* SECURITY: no open redirect through registration (authorize.c). */
+	if (!lo->approved)
+		return oidc_html_leaving(resp, oidc_buf_str(&b), OIDC_STR_NULL,
+		    err);
 	return oidc_resp_redirect(resp, oidc_buf_str(&b), err);
 }
 

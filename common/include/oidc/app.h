@@ -37,7 +37,14 @@ enum oidc_need {
 	 * Shows clients subject identifiers: reads pairwise_salt_file (when
 	 * configured) at start-up into ctx->pairwise_salt (oidc/subject.h).
 	 */
-	OIDC_NEED_SUBJECTS = 1 << 4
+	OIDC_NEED_SUBJECTS = 1 << 4,
+	/*
+	 * May make outbound requests (http/outbound.c: request_uri, client
+	 * jwks_uri, sector_identifier_uri).  Without it, and with the
+	 * database on a unix socket, `sandbox = yes` also refuses every
+	 * open and every IP socket after start-up (sandbox.h).
+	 */
+	OIDC_NEED_OUTBOUND = 1 << 5
 };
 
 /* 0 with *resp built, or -1 with err set (the app renders the error). */

@@ -96,6 +96,12 @@ struct oidc_client {
 	struct oidc_str		 userinfo_alg;	/* absent: plain JSON */
 	struct oidc_str		 client_name;
 	bool			 first_party;
+	/*
+	 * False for a dynamically registered client not yet approved by an
+	 * operator (`oidcctl client approve`): its error and post-logout
+	 * redirects become a "you are leaving" page (RFC 9700 4.11.2).
+	 */
+	bool			 approved;
 	bool			 require_nonce;
 	struct oidc_json	*metadata;	/* normalised, arena-owned */
 };

@@ -65,4 +65,13 @@ int	oidc_fail_openssl_at(struct oidc_error *, const char *what,
 /* Wipe memory so the compiler cannot elide it. */
 void	oidc_wipe(void *, size_t);
 
+/*
+ * Load what OpenSSL would otherwise read from files on first use (its
+ * configuration, openssl.cnf) and fetch the digests and the random
+ * generator the requests use, so that a worker whose sandbox refuses
+ * every open (sandbox.h) needs no file later.  Called once by app.c
+ * before the sandbox.  -1 with err set when OpenSSL fails.
+ */
+OIDC_MUST_CHECK int	oidc_crypto_preload(struct oidc_error *);
+
 #endif /* OIDC_CRYPTO_H */

@@ -26,8 +26,20 @@ struct oidc_db;
 struct oidc_db	*oidc_db_new(const char *conninfo, int64_t timeout_s);
 void		 oidc_db_free(struct oidc_db *);
 
-/* Connect if not connected.  OIDC_E_DB_DOWN when unreachable. */
+/*
+ * Connect if not connected.  OIDC_E_DB_DOWN when unreachable.  After the
+ * first success every later connect uses the options libpq resolved then
+ * (service file, PG* environment, password file applied), so reconnects
+ * read no file; a changed service or password file needs a restart.
+ */
 OIDC_MUST_CHECK int	oidc_db_connect(struct oidc_db *, struct oidc_error *);
+
+/*
+ * True when the database was reached once and every host of its resolved
+ * options is a unix socket (a directory, or @abstract), with no hostaddr:
+ * the worker then never needs an AF_INET/AF_INET6 socket for it.
+ */
+bool		oidc_db_unix_only(const struct oidc_db *);
 
 /* Transactions: one per endpoint call. */
 OIDC_MUST_CHECK int	oidc_db_begin(struct oidc_db *, struct oidc_error *);
@@ -63,6 +75,12 @@ struct oidc_client_row {
 	struct oidc_str	 secret_plain;	/* absent unless needed */
 	struct oidc_str	 metadata;	/* JSON text */
 	bool		 first_party;
+	/*
+	 * False for a client made through /register until an operator
+	 * approves it (0007_client_approved.sql); read-only here: only
+	 * oidc_db_client_approve changes it.
+	 */
+	bool		 approved;
 	/* Dynamic registration only (client_register, client_reg_*): */
 	unsigned char	 reg_token_hash[32];
 	int64_t		 issued_at;	/* created_at, unix seconds */
@@ -113,6 +131,9 @@ OIDC_MUST_CHECK int	oidc_db_client_insert(struct oidc_db *,
 OIDC_MUST_CHECK int	oidc_db_client_update(struct oidc_db *,
 			    const struct oidc_client_row *,
 			    struct oidc_error *);
+/* Mark a client approved: 1 done (also when it was), 0 not found, -1. */
+OIDC_MUST_CHECK int	oidc_db_client_approve(struct oidc_db *,
+			    struct oidc_str client_id, struct oidc_error *);
 /* 1 deleted, 0 not found, -1 error. */
 OIDC_MUST_CHECK int	oidc_db_client_delete(struct oidc_db *,
 			    struct oidc_str client_id, struct oidc_error *);

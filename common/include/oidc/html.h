@@ -46,4 +46,19 @@ OIDC_MUST_CHECK int	oidc_html_respond(struct oidc_response *, int status,
 			    const struct oidc_html_var *, size_t nvars,
 			    struct oidc_error *);
 
+/*
+ * The "you are leaving for <host>" page (issue 15 item 8, RFC 9700
+ * 4.11.2), sent instead of a redirect to a URI that a client chose and no
+ * operator vetted.  `url` is the exact destination (validated by the
+ * caller: registered for the client).  With `fields_html` (hidden inputs
+ * from oidc_html_hidden) the page holds a form that POSTs them to `url`
+ * when the user presses its button (response_mode=form_post); without it
+ * (OIDC_STR_NULL) a link to `url`.  200, no script, a CSP whose
+ * form-action allows url's origin, Referrer-Policy no-referrer.
+ * OIDC_E_NOMEM or OIDC_E_LIMIT when the page does not fit.
+ */
+OIDC_MUST_CHECK int	oidc_html_leaving(struct oidc_response *,
+			    struct oidc_str url, struct oidc_str fields_html,
+			    struct oidc_error *);
+
 #endif /* OIDC_HTML_H */

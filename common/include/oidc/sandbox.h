@@ -13,20 +13,31 @@
  * starts a fresh worker.
  *
  * Arguments are checked where that is cheap and closes a door:
- *   openat(2) / open(2)   read-only opens only (no O_WRONLY, O_RDWR,
- *                         O_CREAT, O_TRUNC, O_APPEND): libpq, the resolver
- *                         and OpenSSL read a few files, nothing writes one
+ *   openat(2) / open(2)   opening for writing (O_WRONLY, O_RDWR, O_CREAT,
+ *                         O_TRUNC, O_APPEND) kills; with
+ *                         OIDC_SANDBOX_NO_OPEN every other open fails with
+ *                         EACCES, else read-only opens are allowed (the
+ *                         CA bundle and resolver files of the binaries
+ *                         that fetch; libpq's SSL files over TCP)
  *   socket(2)             AF_UNIX, AF_INET, AF_INET6 and AF_NETLINK (the
- *                         resolver's interface query) only
+ *                         resolver's interface query) only; with
+ *                         OIDC_SANDBOX_UNIX_ONLY the last three fail with
+ *                         EACCES
  *   kill(2), tgkill(2)    only to this process (abort(3), raise(3))
  *   clone(2)              threads only (CLONE_THREAD): no fork, no spawn;
  *                         clone3(2) answers ENOSYS (its flags are out of
  *                         BPF's reach), so glibc uses clone
  * Calls of a foreign ABI (x32, i386 on x86_64) are killed as well.
  *
- * Not filtered: which files are read (a compromised worker could read
- * what its user may read; the keys are in its memory anyway), which
- * addresses it connects to (libpq reconnects, outbound requests).
+ * app.c passes both flags (issue 15 item 12) to the workers that never
+ * make an outbound request (discovery, jwks, userinfo, end_session) when
+ * the database was reached at start-up over a unix socket: OpenSSL's
+ * configuration is loaded before the filter and libpq reconnects with the
+ * options it resolved then (oidc_db_connect), so after start-up such a
+ * worker opens no file and creates no IP socket.  Not filtered: which
+ * files the other workers read (a compromised worker could read what its
+ * user may read; the keys are in its memory anyway), and which address a
+ * socket connects to (seccomp cannot read a sockaddr).
  *
  * Builds with AddressSanitizer (make SANITIZE=1) also allow what the
  * sanitizer runtime needs to write its leak report at exit (clone, ptrace,
@@ -46,11 +57,16 @@
 /* True when this build can install the filter on this architecture. */
 bool			oidc_sandbox_supported(void);
 
+#define OIDC_SANDBOX_NO_OPEN	0x1u	/* open/openat: EACCES */
+#define OIDC_SANDBOX_UNIX_ONLY	0x2u	/* socket: AF_UNIX only (EACCES) */
+
 /*
  * Set no_new_privs and install the filter for this process (and any child
- * it could still create).  Irreversible.  OIDC_E_INTERNAL when the kernel
- * refuses (the caller fails closed: the operator asked for a sandbox).
+ * it could still create).  `flags`: OIDC_SANDBOX_* (above).  Irreversible.
+ * OIDC_E_INTERNAL when the kernel refuses (the caller fails closed: the
+ * operator asked for a sandbox).
  */
-OIDC_MUST_CHECK int	oidc_sandbox_enter(struct oidc_error *);
+OIDC_MUST_CHECK int	oidc_sandbox_enter(unsigned flags,
+			    struct oidc_error *);
 
 #endif /* OIDC_SANDBOX_H */

@@ -5,8 +5,10 @@
  * parent checks how the child ended: exit 0 for what the accept loop needs,
  * death by SIGSYS for what it must never do (execve, a file opened for
  * writing, a foreign socket family, a signal to another process, setuid,
- * unlink).  The integration test t/94-sandbox.py runs real workers with
- * `sandbox = yes`.
+ * unlink).  With OIDC_SANDBOX_NO_OPEN | OIDC_SANDBOX_UNIX_ONLY a
+ * read-only open and an AF_INET/AF_INET6/AF_NETLINK socket fail with
+ * EACCES (the process lives on) while AF_UNIX still works.  The
+ * integration test t/94-sandbox.py runs real workers with `sandbox = yes`.
  */
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -32,7 +34,9 @@
 enum act {
 	ACT_NORMAL, ACT_EXECVE, ACT_OPEN_WRITE, ACT_SOCKET_PACKET,
 	ACT_KILL_OTHER, ACT_SETUID, ACT_UNLINK, ACT_ABORT, ACT_THREAD,
-	ACT_FORK
+	ACT_FORK,
+	/* With OIDC_SANDBOX_NO_OPEN | OIDC_SANDBOX_UNIX_ONLY (issue 15). */
+	ACT_STRICT_NORMAL, ACT_STRICT_OPEN_WRITE, ACT_STRICT_PACKET
 };
 
 static void *
@@ -56,7 +60,8 @@ child(enum act act, pid_t parent)
 	(void)setrlimit(RLIMIT_CORE, &rl);	/* no core files from SIGSYS */
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
 		_exit(90);
-	if (oidc_sandbox_enter(&err) == -1) {
+	if (oidc_sandbox_enter(act >= ACT_STRICT_NORMAL ?
+	    OIDC_SANDBOX_NO_OPEN | OIDC_SANDBOX_UNIX_ONLY : 0, &err) == -1) {
 		fprintf(stderr, "%s\n", err.detail);
 		_exit(91);
 	}
@@ -112,6 +117,36 @@ child(enum act act, pid_t parent)
 	case ACT_FORK:
 		if (fork() == 0)
 			_exit(0);
+		_exit(97);
+	case ACT_STRICT_NORMAL:
+		errno = 0;
+		if ((fd = open("/etc/hosts", O_RDONLY | O_CLOEXEC)) != -1 ||
+		    errno != EACCES)
+			_exit(80);
+		errno = 0;
+		if ((fd = openat(AT_FDCWD, "/", O_RDONLY | O_DIRECTORY)) !=
+		    -1 || errno != EACCES)
+			_exit(81);
+		if ((fd = socket(AF_INET, SOCK_STREAM, 0)) != -1 ||
+		    errno != EACCES)
+			_exit(82);
+		if ((fd = socket(AF_INET6, SOCK_DGRAM, 0)) != -1 ||
+		    errno != EACCES)
+			_exit(83);
+		if ((fd = socket(AF_NETLINK, SOCK_RAW, 0)) != -1 ||
+		    errno != EACCES)
+			_exit(84);
+		if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+			_exit(85);
+		close(fd);
+		if (write(sv[0], "ping", 4) != 4 || read(sv[1], buf, 4) != 4)
+			_exit(86);
+		_exit(0);
+	case ACT_STRICT_OPEN_WRITE:
+		fd = open("/tmp/oidc-sandbox-test", O_WRONLY | O_CREAT, 0600);
+		_exit(97);
+	case ACT_STRICT_PACKET:
+		fd = socket(AF_PACKET, SOCK_RAW, 0);
 		_exit(97);
 	}
 	_exit(98);
@@ -200,5 +235,14 @@ main(void)
 	ok(killed_by(run(ACT_FORK), SIGSYS), "sandboxed: fork dies by "
 	    "SIGSYS");
 #endif
+	st = run(ACT_STRICT_NORMAL);
+	ok(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "no-open, unix-only: read-only open and openat fail with EACCES, "
+	    "AF_INET, AF_INET6, AF_NETLINK sockets fail with EACCES, AF_UNIX "
+	    "and I/O work (status %#x)", st);
+	ok(killed_by(run(ACT_STRICT_OPEN_WRITE), SIGSYS), "no-open: open for "
+	    "writing still dies by SIGSYS");
+	ok(killed_by(run(ACT_STRICT_PACKET), SIGSYS), "unix-only: an "
+	    "AF_PACKET socket still dies by SIGSYS");
 	return done_testing();
 }
