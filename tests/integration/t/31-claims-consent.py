@@ -13,7 +13,10 @@ request whose claims the stored consent does not cover shows the page
 again (prompt=none: consent_required).  Unknown claims are ignored (never
 shown, never released); first-party clients skip consent as before.
 """
+import http.server
 import json
+import threading
+import time
 
 from oidctest import *
 from flow import *
@@ -41,6 +44,29 @@ def cl(userinfo=None, id_token=None):
     if id_token is not None:
         d["id_token"] = {k: None for k in id_token}
     return json.dumps(d)
+
+
+def unsigned_jwt(claims):
+    return (b64url(json.dumps({"alg": "none"})) + "." +
+            b64url(json.dumps(claims)) + ".")
+
+
+OBJECTS = {}
+
+
+class Server(http.server.BaseHTTPRequestHandler):
+    """Serves request objects (run.sh sets outbound_allow_private)."""
+
+    def do_GET(self):
+        body = OBJECTS.get(self.path, b"")
+        self.send_response(200 if body else 404)
+        self.send_header("Content-Type", "application/oauth-authz-req+jwt")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, fmt, *args):
+        pass
 
 
 def P(client, **kw):
@@ -208,6 +234,43 @@ r = b2.authorize(P(C2, state="deny2", prompt="none",
 d = parse_response(r, RP) or {}
 check("(e) after deny, prompt=none: consent_required",
       d.get("error") == "consent_required", d)
+
+# ---- a request_uri that changes behind the consent page -------------------
+# The consent form carries request_uri, not the object, so the object is
+# fetched again when the user answers.  A client that serves more scope
+# or claims at that moment must not get them on the strength of a page
+# that listed less.
+
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Server)
+threading.Thread(target=srv.serve_forever, daemon=True).start()
+RU = make_client(["code"], request_object_signing_alg="none")
+now = int(time.time())
+obj = {"iss": RU["client_id"], "aud": ISSUER, "client_id": RU["client_id"],
+       "response_type": "code", "redirect_uri": RU["redirect_uris"][0],
+       "scope": "openid", "state": "ru", "exp": now + 300, "iat": now}
+OBJECTS["/o.jwt"] = unsigned_jwt(obj).encode()
+ru = "http://127.0.0.1:%d/o.jwt" % srv.server_address[1]
+r = b.authorize({"client_id": RU["client_id"], "response_type": "code",
+                 "redirect_uri": RU["redirect_uris"][0], "scope": "openid",
+                 "request_uri": ru})
+if check("request_uri: the consent page lists openid only",
+         classify(r) == "consent" and "(openid)" in items(r) and
+         "(email)" not in items(r), r):
+    OBJECTS["/o.jwt"] = unsigned_jwt(dict(obj, scope="openid phone",
+        claims={"userinfo": {"email": None, "name": None}})).encode()
+    r = b.consent(r, "allow")
+    d = parse_response(r, RP) or {}
+    check("request_uri widened behind the page: no code",
+          "code" not in d and classify(r) in ("error_page", "consent"),
+          (classify(r), d))
+    if d.get("code"):
+        ui, _ = tokens_for(RU, d["code"])
+        check("request_uri widened behind the page: nothing released",
+              "email" not in ui and "name" not in ui and
+              "phone_number" not in ui, ui)
+    check("request_uri widened behind the page: no consent stored",
+          consent_row(RU) == "", consent_row(RU))
+srv.shutdown()
 
 # ---- first-party clients skip consent, as before ---------------------------
 
