@@ -376,13 +376,40 @@ claim_items(struct oidc_ctx *ctx, const struct authz *ar,
 	return 0;
 }
 
+/*
+ * What the consent page asks for, as "<scope>|<claims>" (both sets
+ * space-joined; the claims those of claim_items).  The page carries it in
+ * a hidden field, and remember_consent refuses an answer whose request no
+ * longer asks for exactly that: the page carries request_uri, not the
+ * object, which is fetched again when the user answers, and the client
+ * could serve more scope or claims then.
+ */
+static const char *
+consent_summary(struct oidc_ctx *ctx, const struct authz *ar,
+    struct oidc_error *err)
+{
+	struct oidc_scope	 wanted;
+	const char		*claims, *s;
+
+	if (oidc_claims_wanted(ctx->a, ar->claims, &ar->scope, &wanted,
+	    err) == -1)
+		return NULL;
+	if ((claims = oidc_scope_join(ctx->a, &wanted)) == NULL ||
+	    (s = oidc_arena_printf(ctx->a, "%s|%s", ar->scope_str,
+	    claims)) == NULL) {
+		oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+		return NULL;
+	}
+	return s;
+}
+
 static int
 consent_page(struct oidc_ctx *ctx, const struct oidc_request *req,
     struct oidc_response *resp, const struct authz *ar,
     struct oidc_str username, struct oidc_error *err)
 {
 	struct oidc_buf	 fields, items, logo, links;
-	const char	*action, *text;
+	const char	*action, *text, *summary;
 	size_t		 i;
 
 	oidc_buf_init(&fields, ctx->a, 64 * 1024);
@@ -390,7 +417,9 @@ consent_page(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if ((action = oidc_arena_printf(ctx->a, "%s/authorize",
 	    ctx->cfg->issuer)) == NULL)
 		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
-	if (carried_fields(ctx, req, resp, ar, &fields, err) == -1)
+	if (carried_fields(ctx, req, resp, ar, &fields, err) == -1 ||
+	    (summary = consent_summary(ctx, ar, err)) == NULL ||
+	    oidc_html_hidden(&fields, "consent_items", summary, err) == -1)
 		return -1;
 	for (i = 0; i < ar->scope.n; i++) {
 		text = scope_words(ar->scope.v[i]);
@@ -927,17 +956,29 @@ consent_covers(struct oidc_ctx *ctx, const struct authz *ar,
 	    oidc_scope_subset(&wanted, &claims);
 }
 
-/* Add what the consent page listed (scope, single claims) to the stored. */
+/*
+ * Add what the consent page listed (scope, single claims) to the stored,
+ * if the request still asks for exactly that (consent_summary).  The
+ * summary is read from the posted form itself: members of a request
+ * object win over form fields in ar->p.
+ */
 static int
-remember_consent(struct oidc_ctx *ctx, const struct authz *ar,
-    const struct oidc_session_row *s, struct oidc_error *err)
+remember_consent(struct oidc_ctx *ctx, const struct oidc_request *req,
+    const struct authz *ar, const struct oidc_session_row *s,
+    struct oidc_error *err)
 {
 	struct oidc_error	 ignored = { 0 };
 	struct oidc_consent_row	 stored, put;
 	struct oidc_scope	 merged, claims, wanted;
-	const char		*joined, *cjoined;
+	const char		*joined, *cjoined, *summary;
 	int			 rc;
 
+	if ((summary = consent_summary(ctx, ar, err)) == NULL)
+		return -1;
+	if (!oidc_str_eq_cstr(oidc_params_get(&req->form, "consent_items"),
+	    summary))
+		return bad_page(err, "The request changed after the consent "
+		    "page was shown. Please start again.");
 	if ((rc = oidc_db_consent_get(ctx->db, ctx->a, s->user_id,
 	    ar->client.client_id, &stored, err)) == -1)
 		return -1;
@@ -1017,7 +1058,7 @@ decide(struct oidc_ctx *ctx, const struct oidc_request *req,
 				    OIDC_E_ACCESS_DENIED,
 				    "the user denied the request", err);
 			if (oidc_db_begin(ctx->db, err) == -1 ||
-			    remember_consent(ctx, ar, &s, err) == -1 ||
+			    remember_consent(ctx, req, ar, &s, err) == -1 ||
 			    oidc_db_commit(ctx->db, err) == -1)
 				return -1;
 			consented = true;
