@@ -473,19 +473,20 @@ int
 oidc_db_session_get_consent(struct oidc_db *db, struct oidc_arena *a,
     const unsigned char *hash, struct oidc_str client_id,
     struct oidc_session_row *s, bool *has_consent,
-    struct oidc_str *consent_scope, struct oidc_error *err)
+    struct oidc_consent_row *consent, struct oidc_error *err)
 {
 	PGresult	*res;
 	int		 rc;
 
 	memset(s, 0, sizeof(*s));
 	*has_consent = false;
-	*consent_scope = OIDC_STR_NULL;
+	consent->scope = consent->claims = OIDC_STR_NULL;
 	if ((rc = one_by_hash(db, OIDC_STMT_SESSION_GET_CONSENT, hash,
 	    &client_id, &res, err)) == 1) {
 		*has_consent = !PQgetisnull(res, 0, 6);
 		if (read_session(a, res, hash, s, err) == -1 ||
-		    oidc_db_copy(a, res, 0, 6, consent_scope, err) == -1)
+		    oidc_db_copy(a, res, 0, 6, &consent->scope, err) == -1 ||
+		    oidc_db_copy(a, res, 0, 7, &consent->claims, err) == -1)
 			rc = -1;
 	}
 	PQclear(res);
@@ -504,7 +505,8 @@ oidc_db_session_delete(struct oidc_db *db, const unsigned char *hash,
 
 int
 oidc_db_consent_get(struct oidc_db *db, struct oidc_arena *a, int64_t user_id,
-    struct oidc_str client_id, struct oidc_str *scope, struct oidc_error *err)
+    struct oidc_str client_id, struct oidc_consent_row *consent,
+    struct oidc_error *err)
 {
 	struct params	 p = { .n = 0 };
 	PGresult	*res;
@@ -515,7 +517,9 @@ oidc_db_consent_get(struct oidc_db *db, struct oidc_arena *a, int64_t user_id,
 	if (run(db, OIDC_STMT_CONSENT_GET, &p, &res, err) == -1)
 		return -1;
 	rc = PQntuples(res) == 1;
-	if (rc == 1 && oidc_db_copy(a, res, 0, 0, scope, err) == -1)
+	if (rc == 1 && (oidc_db_copy(a, res, 0, 0, &consent->scope,
+	    err) == -1 || oidc_db_copy(a, res, 0, 1, &consent->claims,
+	    err) == -1))
 		rc = -1;
 	PQclear(res);
 	return rc;
@@ -523,13 +527,15 @@ oidc_db_consent_get(struct oidc_db *db, struct oidc_arena *a, int64_t user_id,
 
 int
 oidc_db_consent_put(struct oidc_db *db, int64_t user_id,
-    struct oidc_str client_id, struct oidc_str scope, struct oidc_error *err)
+    struct oidc_str client_id, const struct oidc_consent_row *consent,
+    struct oidc_error *err)
 {
 	struct params	 p = { .n = 0 };
 
 	p_i64(&p, user_id);
 	p_str(&p, client_id);
-	p_str(&p, scope);
+	p_str(&p, consent->scope);
+	p_str(&p, consent->claims);
 	return run_count(db, OIDC_STMT_CONSENT_PUT, &p, err) == 1 ? 0 : -1;
 }
 

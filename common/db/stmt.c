@@ -33,6 +33,9 @@
 			"JOIN app_user u ON u.user_id = s.user_id " \
 			"WHERE s.session_hash = $1 AND s.expires_at > now() " \
 			"AND u.disabled_at IS NULL"
+/* One column of the consent of the session's user for client $2. */
+#define CONSENT_OF(col)	"(SELECT k." col " FROM consent k " \
+			"WHERE k.user_id = s.user_id AND k.client_id = $2)"
 
 const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	[OIDC_STMT_CLIENT_GET] = { "client_get",
@@ -323,20 +326,24 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "now() + make_interval(secs => $6))", 6 },
 	[OIDC_STMT_SESSION_GET] = { "session_get",
 	    "SELECT " SESSION_COLUMNS " " SESSION_LIVE, 1 },
-	/* session_get, with the consent of user and client $2 (NULL: none). */
+	/*
+	 * session_get, with the consent (scope, claims) of user and client $2
+	 * (NULL, NULL: none).  Two primary-key lookups of the same row keep
+	 * the session part shared with session_get.
+	 */
 	[OIDC_STMT_SESSION_GET_CONSENT] = { "session_get_consent",
-	    "SELECT " SESSION_COLUMNS ", (SELECT scope FROM consent k "
-	    "WHERE k.user_id = s.user_id AND k.client_id = $2) " SESSION_LIVE,
-	    2 },
+	    "SELECT " SESSION_COLUMNS ", " CONSENT_OF("scope") ", "
+	    CONSENT_OF("claims") " " SESSION_LIVE, 2 },
 	[OIDC_STMT_SESSION_DELETE] = { "session_delete",
 	    "DELETE FROM login_session WHERE session_hash = $1", 1 },
 	[OIDC_STMT_CONSENT_GET] = { "consent_get",
-	    "SELECT scope FROM consent WHERE user_id = $1 AND client_id = $2",
-	    2 },
+	    "SELECT scope, claims FROM consent WHERE user_id = $1 AND "
+	    "client_id = $2", 2 },
 	[OIDC_STMT_CONSENT_PUT] = { "consent_put",
-	    "INSERT INTO consent (user_id, client_id, scope) VALUES ($1, $2, $3) "
+	    "INSERT INTO consent (user_id, client_id, scope, claims) "
+	    "VALUES ($1, $2, $3, $4) "
 	    "ON CONFLICT (user_id, client_id) DO UPDATE SET scope = $3, "
-	    "granted_at = now()", 3 },
+	    "claims = $4, granted_at = now()", 4 },
 	/*
 	 * One login attempt per (account, address) key at a time (a
 	 * transaction lock), so concurrent attempts cannot all slip under

@@ -354,27 +354,102 @@ login_page(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    OIDC_NELEM(vars), err);
 }
 
+/* The consent page's words for a scope value, or NULL. */
+static const char *
+scope_words(struct oidc_str scope)
+{
+	size_t	 k;
+
+	for (k = 0; k < OIDC_NELEM(scope_text); k++)
+		if (oidc_str_eq_cstr(scope, scope_text[k].scope))
+			return scope_text[k].text;
+	return NULL;
+}
+
+/*
+ * The claims asked for one by one (OIDC Core 5.5) are items of their own:
+ * in the words of the standard scope they belong to ("see your email
+ * address (email)"), else "share your <claim>".  Only claims we know and
+ * would release are listed (oidc_claims_wanted), and none that the
+ * requested scope releases anyway.  remember_consent stores exactly
+ * these, and consent_covers asks for them again.
+ */
+static int
+claim_items(struct oidc_ctx *ctx, const struct authz *ar,
+    struct oidc_buf *items, struct oidc_error *err)
+{
+	struct oidc_scope	 wanted;
+	const char		*owner, *text;
+	size_t			 i;
+
+	if (oidc_claims_wanted(ctx->a, ar->claims, &ar->scope, &wanted,
+	    err) == -1)
+		return -1;
+	for (i = 0; i < wanted.n; i++) {
+		owner = oidc_claim_scope(wanted.v[i]);
+		text = owner != NULL ? scope_words((struct oidc_str){ owner,
+		    strlen(owner) }) : NULL;
+		const struct oidc_html_var iv[] = {
+			{ "t", text != NULL ? (struct oidc_str){ text,
+			    strlen(text) } : OIDC_STR_NULL },
+			{ "c", wanted.v[i] },
+		};
+		if (oidc_html_render(items, text != NULL ?
+		    "<li>{{t}} <small>({{c}})</small></li>\n" :
+		    "<li>share your {{c}} <small>({{c}})</small></li>\n", iv, 2,
+		    err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * What the consent page asks for, as "<scope>|<claims>" (both sets
+ * space-joined; the claims those of claim_items).  The page carries it in
+ * a hidden field, and remember_consent refuses an answer whose request no
+ * longer asks for exactly that: the page carries request_uri, not the
+ * object, which is fetched again when the user answers, and the client
+ * could serve more scope or claims then.
+ */
+static const char *
+consent_summary(struct oidc_ctx *ctx, const struct authz *ar,
+    struct oidc_error *err)
+{
+	struct oidc_scope	 wanted;
+	const char		*claims, *s;
+
+	if (oidc_claims_wanted(ctx->a, ar->claims, &ar->scope, &wanted,
+	    err) == -1)
+		return NULL;
+	if ((claims = oidc_scope_join(ctx->a, &wanted)) == NULL ||
+	    (s = oidc_arena_printf(ctx->a, "%s|%s", ar->scope_str,
+	    claims)) == NULL) {
+		oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+		return NULL;
+	}
+	return s;
+}
+
 static int
 consent_page(struct oidc_ctx *ctx, const struct oidc_request *req,
     struct oidc_response *resp, const struct authz *ar,
     struct oidc_str username, struct oidc_error *err)
 {
 	struct oidc_buf	 fields, items, logo, links;
-	const char	*action, *text;
-	size_t		 i, k;
+	const char	*action, *text, *summary;
+	size_t		 i;
 
 	oidc_buf_init(&fields, ctx->a, 64 * 1024);
 	oidc_buf_init(&items, ctx->a, 16 * 1024);
 	if ((action = oidc_arena_printf(ctx->a, "%s/authorize",
 	    ctx->cfg->issuer)) == NULL)
 		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
-	if (carried_fields(ctx, req, resp, ar, &fields, err) == -1)
+	if (carried_fields(ctx, req, resp, ar, &fields, err) == -1 ||
+	    (summary = consent_summary(ctx, ar, err)) == NULL ||
+	    oidc_html_hidden(&fields, "consent_items", summary, err) == -1)
 		return -1;
 	for (i = 0; i < ar->scope.n; i++) {
-		text = NULL;
-		for (k = 0; k < OIDC_NELEM(scope_text); k++)
-			if (oidc_str_eq_cstr(ar->scope.v[i], scope_text[k].scope))
-				text = scope_text[k].text;
+		text = scope_words(ar->scope.v[i]);
 		const struct oidc_html_var iv[] = {
 			{ "t", text != NULL ? (struct oidc_str){ text,
 			    strlen(text) } : ar->scope.v[i] },
@@ -384,7 +459,8 @@ consent_page(struct oidc_ctx *ctx, const struct oidc_request *req,
 		    "</li>\n", iv, 2, err) == -1)
 			return -1;
 	}
-	if (client_decor(ctx, ar, &logo, &links, err) == -1)
+	if (claim_items(ctx, ar, &items, err) == -1 ||
+	    client_decor(ctx, ar, &logo, &links, err) == -1)
 		return -1;
 	const struct oidc_html_var vars[] = {
 		{ "client", client_label(ar) },
@@ -878,45 +954,78 @@ issue(struct oidc_ctx *ctx, struct oidc_response *resp, struct authz *ar,
 /*
  * Does the stored consent cover the request?  `loaded`: the session
  * lookup brought it along (has, stored); otherwise (a login just now) it
- * is read here.
+ * is read here.  Covered means every requested scope value was granted
+ * and every known claim asked for one by one (OIDC Core 5.5) was granted
+ * by name or comes with a granted scope: the token, ID Token and UserInfo
+ * release nothing but the scope's claims and the claims named in the
+ * request stored with the code or token, so what is released stays
+ * within what the user allowed (issue 15, item 2).
  */
 static bool
 consent_covers(struct oidc_ctx *ctx, const struct authz *ar,
     const struct oidc_session_row *s, bool loaded, bool has,
-    struct oidc_str stored, struct oidc_error *err, int *rc)
+    struct oidc_consent_row stored, struct oidc_error *err, int *rc)
 {
 	struct oidc_error	 ignored = { 0 };
-	struct oidc_scope	 granted;
+	struct oidc_scope	 granted, claims, wanted;
 
 	*rc = loaded ? has : oidc_db_consent_get(ctx->db, ctx->a, s->user_id,
 	    ar->client.client_id, &stored, err);
 	if (*rc != 1)
 		return false;
-	if (oidc_scope_parse(stored, &granted, &ignored) == -1)
+	/* Anything unreadable counts as not granted: the page asks again. */
+	if (oidc_scope_parse(stored.scope, &granted, &ignored) == -1 ||
+	    oidc_scope_parse(stored.claims, &claims, &ignored) == -1 ||
+	    oidc_claims_wanted(ctx->a, ar->claims, &granted, &wanted,
+	    &ignored) == -1)
 		return false;
-	return oidc_scope_subset(&ar->scope, &granted);
+	return oidc_scope_subset(&ar->scope, &granted) &&
+	    oidc_scope_subset(&wanted, &claims);
 }
 
+/*
+ * Add what the consent page listed (scope, single claims) to the stored,
+ * if the request still asks for exactly that (consent_summary).  The
+ * summary is read from the posted form itself: members of a request
+ * object win over form fields in ar->p.
+ */
 static int
-remember_consent(struct oidc_ctx *ctx, const struct authz *ar,
-    const struct oidc_session_row *s, struct oidc_error *err)
+remember_consent(struct oidc_ctx *ctx, const struct oidc_request *req,
+    const struct authz *ar, const struct oidc_session_row *s,
+    struct oidc_error *err)
 {
 	struct oidc_error	 ignored = { 0 };
-	struct oidc_scope	 merged;
-	struct oidc_str		 stored;
-	const char		*joined;
+	struct oidc_consent_row	 stored, put;
+	struct oidc_scope	 merged, claims, wanted;
+	const char		*joined, *cjoined, *summary;
 	int			 rc;
 
+	if ((summary = consent_summary(ctx, ar, err)) == NULL)
+		return -1;
+	if (!oidc_str_eq_cstr(oidc_params_get(&req->form, "consent_items"),
+	    summary))
+		return bad_page(err, "The request changed after the consent "
+		    "page was shown. Please start again.");
 	if ((rc = oidc_db_consent_get(ctx->db, ctx->a, s->user_id,
 	    ar->client.client_id, &stored, err)) == -1)
 		return -1;
-	if (rc == 0 || oidc_scope_parse(stored, &merged, &ignored) == -1)
+	if (rc == 0 || oidc_scope_parse(stored.scope, &merged, &ignored) == -1)
 		merged.n = 0;
+	if (rc == 0 || oidc_scope_parse(stored.claims, &claims,
+	    &ignored) == -1)
+		claims.n = 0;
+	if (oidc_claims_wanted(ctx->a, ar->claims, &ar->scope, &wanted,
+	    err) == -1)
+		return -1;
 	oidc_scope_union(&merged, &ar->scope);
-	if ((joined = oidc_scope_join(ctx->a, &merged)) == NULL)
+	oidc_scope_union(&claims, &wanted);
+	if ((joined = oidc_scope_join(ctx->a, &merged)) == NULL ||
+	    (cjoined = oidc_scope_join(ctx->a, &claims)) == NULL)
 		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	put.scope = (struct oidc_str){ joined, strlen(joined) };
+	put.claims = (struct oidc_str){ cjoined, strlen(cjoined) };
 	return oidc_db_consent_put(ctx->db, s->user_id, ar->client.client_id,
-	    (struct oidc_str){ joined, strlen(joined) }, err);
+	    &put, err);
 }
 
 static int
@@ -925,7 +1034,8 @@ decide(struct oidc_ctx *ctx, const struct oidc_request *req,
 {
 	struct oidc_session_row	 s;
 	struct oidc_str		 action = oidc_params_get(ar->p, "action");
-	struct oidc_str		 sub, decision, stored = OIDC_STR_NULL;
+	struct oidc_str		 sub, decision;
+	struct oidc_consent_row	 stored = { OIDC_STR_NULL, OIDC_STR_NULL };
 	enum oidc_login_result	 lr;
 	int64_t			 user_id;
 	bool			 fresh_login = false, consented = false;
@@ -975,7 +1085,7 @@ decide(struct oidc_ctx *ctx, const struct oidc_request *req,
 				    OIDC_E_ACCESS_DENIED,
 				    "the user denied the request", err);
 			if (oidc_db_begin(ctx->db, err) == -1 ||
-			    remember_consent(ctx, ar, &s, err) == -1 ||
+			    remember_consent(ctx, req, ar, &s, err) == -1 ||
 			    oidc_db_commit(ctx->db, err) == -1)
 				return -1;
 			consented = true;

@@ -197,6 +197,78 @@ oidc_claim_is_standard(const char *claim)
 	return false;
 }
 
+const char *
+oidc_claim_scope(struct oidc_str claim)
+{
+	size_t	 i, k;
+
+	for (i = 0; i < OIDC_NELEM(scope_claims); i++)
+		for (k = 0; scope_claims[i].claims[k] != NULL; k++)
+			if (oidc_str_eq_cstr(claim, scope_claims[i].claims[k]))
+				return scope_claims[i].scope;
+	return NULL;
+}
+
+struct wanted_arg {
+	struct oidc_scope		*out;
+	const struct oidc_scope		*minus;
+};
+
+/*
+ * One member name of claims.userinfo or claims.id_token.  The set keeps
+ * our own static spelling of the name, so it outlives the parsed JSON.
+ */
+static int
+add_wanted(void *arg, const char *key, struct oidc_json *val)
+{
+	struct wanted_arg	*w = arg;
+	size_t			 i, k;
+
+	(void)val;
+	for (i = 0; i < OIDC_NELEM(scope_claims); i++)
+		for (k = 0; scope_claims[i].claims[k] != NULL; k++) {
+			const char *name = scope_claims[i].claims[k];
+			struct oidc_str s = { name, strlen(name) };
+
+			if (strcmp(name, key) != 0 || has_str(w->out, s) ||
+			    (w->minus != NULL &&
+			    oidc_scope_releases(w->minus, name)))
+				continue;
+			/* 19 standard claims < OIDC_SCOPE_MAX_VALUES. */
+			if (w->out->n < OIDC_SCOPE_MAX_VALUES)
+				w->out->v[w->out->n++] = s;
+		}
+	return 0;
+}
+
+int
+oidc_claims_wanted(struct oidc_arena *a, struct oidc_str claims_request,
+    const struct oidc_scope *minus, struct oidc_scope *out,
+    struct oidc_error *err)
+{
+	static const char *const members[] = { "userinfo", "id_token" };
+	struct wanted_arg	 w = { out, minus };
+	struct oidc_json	*req, *m;
+	size_t			 i;
+
+	memset(out, 0, sizeof(*out));
+	if (claims_request.p == NULL)
+		return 0;
+	if (oidc_json_parse(a, claims_request.p, claims_request.len, 0, &req,
+	    err) == -1)
+		return -1;
+	for (i = 0; i < OIDC_NELEM(members); i++) {
+		m = NULL;
+		if (oidc_json_get_obj(req, members[i], &m, err) == -1) {
+			memset(out, 0, sizeof(*out));
+			return -1;
+		}
+		if (m != NULL)
+			(void)oidc_json_foreach(m, add_wanted, &w);
+	}
+	return 0;
+}
+
 struct copy_arg {
 	struct oidc_json		*out;
 	const struct oidc_scope		*scope;

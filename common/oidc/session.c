@@ -85,7 +85,7 @@ int
 oidc_session_current_consent(struct oidc_ctx *ctx,
     const struct oidc_request *req, struct oidc_str client_id,
     struct oidc_session_row *out, bool *has_consent,
-    struct oidc_str *consent_scope, struct oidc_error *err)
+    struct oidc_consent_row *consent, struct oidc_error *err)
 {
 	unsigned char	 h[OIDC_SHA256_LEN];
 	int		 rc;
@@ -94,7 +94,7 @@ oidc_session_current_consent(struct oidc_ctx *ctx,
 	if ((rc = cookie_hash(ctx, req, h, err)) != 1)
 		return rc;
 	return oidc_db_session_get_consent(ctx->db, ctx->a, h, client_id, out,
-	    has_consent, consent_scope, err);
+	    has_consent, consent, err);
 }
 
 int

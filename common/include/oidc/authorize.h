@@ -11,6 +11,13 @@
  * The login and consent forms post back to this endpoint and carry the
  * authorization parameters as hidden fields (no server-side pending state),
  * plus a CSRF token and an "action" (login or consent).
+ * Consent: the page lists every scope value and every known claim asked
+ * for one by one in the claims parameter (OIDC Core 5.5); the answer is
+ * remembered per user and client as both sets (table consent), and a
+ * stored consent covers a request only if it holds all of them.  The
+ * consent form also carries what it listed ("consent_items"): an answer
+ * to a request that asks for anything else (a request_uri object fetched
+ * again) is refused.  First-party clients skip consent.
  * Codes are 256-bit random values stored as SHA-256, living code_ttl
  * seconds.  The nonce is stored with the code and a nonce the client used
  * before is refused.

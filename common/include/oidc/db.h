@@ -432,24 +432,37 @@ OIDC_MUST_CHECK int	oidc_db_session_get(struct oidc_db *,
 			    struct oidc_arena *, const unsigned char *hash,
 			    struct oidc_session_row *, struct oidc_error *);
 /*
- * oidc_db_session_get and, in the same round trip, the scope the user
- * consented to for client_id: *has_consent, *consent_scope.
+ * A remembered consent of one user for one client: the scope values and
+ * the claims asked for one by one (OIDC Core 5.5) that the user allowed,
+ * each a space-separated set (a claim name is a valid scope token, so
+ * oidc_scope_parse reads both).  claims is "" when none was allowed.
+ */
+struct oidc_consent_row {
+	struct oidc_str	 scope;
+	struct oidc_str	 claims;
+};
+
+/*
+ * oidc_db_session_get and, in the same round trip, the consent the user
+ * gave client_id: *has_consent, *consent.
  */
 OIDC_MUST_CHECK int	oidc_db_session_get_consent(struct oidc_db *,
 			    struct oidc_arena *, const unsigned char *hash,
 			    struct oidc_str client_id, struct oidc_session_row *,
-			    bool *has_consent, struct oidc_str *consent_scope,
+			    bool *has_consent, struct oidc_consent_row *consent,
 			    struct oidc_error *);
 OIDC_MUST_CHECK int	oidc_db_session_delete(struct oidc_db *,
 			    const unsigned char *hash, struct oidc_error *);
 
-/* 1 with *scope set, 0 no consent, -1 error. */
+/* 1 with *consent set, 0 no consent, -1 error. */
 OIDC_MUST_CHECK int	oidc_db_consent_get(struct oidc_db *,
 			    struct oidc_arena *, int64_t user_id,
-			    struct oidc_str client_id, struct oidc_str *scope,
-			    struct oidc_error *);
+			    struct oidc_str client_id,
+			    struct oidc_consent_row *consent, struct oidc_error *);
+/* Insert or replace (both sets) the consent of user_id for client_id. */
 OIDC_MUST_CHECK int	oidc_db_consent_put(struct oidc_db *, int64_t user_id,
-			    struct oidc_str client_id, struct oidc_str scope,
+			    struct oidc_str client_id,
+			    const struct oidc_consent_row *consent,
 			    struct oidc_error *);
 
 /*

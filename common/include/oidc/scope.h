@@ -53,6 +53,26 @@ bool	oidc_scope_releases(const struct oidc_scope *, const char *claim);
 bool	oidc_claim_is_standard(const char *claim);
 
 /*
+ * The scope value whose claims include `claim` (OIDC Core 5.4: "profile",
+ * "email", "address", "phone"), or NULL for a claim that is not standard.
+ */
+const char	*oidc_claim_scope(struct oidc_str claim);
+
+/*
+ * The claims asked for one by one (OIDC Core 5.5): the member names of
+ * the claims request's "userinfo" and "id_token" objects that are
+ * standard claims, as a set (the claims the provider knows; any other name
+ * is ignored, as it is never released), leaving out those that `minus`
+ * (a scope; may be NULL) releases anyway.  The set's strings are static.
+ * An absent request gives the empty set.  The request must have passed
+ * the authorization endpoint's check; 0 or -1 (malformed: empty set).
+ */
+OIDC_MUST_CHECK int	oidc_claims_wanted(struct oidc_arena *,
+			    struct oidc_str claims_request,
+			    const struct oidc_scope *minus, struct oidc_scope *out,
+			    struct oidc_error *);
+
+/*
  * Copy into `out` the user's stored claims that the scope releases, plus
  * the names listed in `requested` (a claims-parameter member object such as
  * claims.userinfo; may be NULL).  updated_at falls back to `updated_at`.

@@ -27,6 +27,7 @@ struct oidc_ctx;
 struct oidc_request;
 struct oidc_response;
 struct oidc_session_row;
+struct oidc_consent_row;
 
 /* The live session of this browser: 1 found, 0 none, -1 error. */
 OIDC_MUST_CHECK int	oidc_session_current(struct oidc_ctx *,
@@ -34,13 +35,13 @@ OIDC_MUST_CHECK int	oidc_session_current(struct oidc_ctx *,
 			    struct oidc_session_row *, struct oidc_error *);
 
 /*
- * oidc_session_current and, in the same database round trip, the scope
- * the user consented to for client_id (*has_consent false: none).
+ * oidc_session_current and, in the same database round trip, the consent
+ * (scope and claims) the user gave client_id (*has_consent false: none).
  */
 OIDC_MUST_CHECK int	oidc_session_current_consent(struct oidc_ctx *,
 			    const struct oidc_request *, struct oidc_str client_id,
 			    struct oidc_session_row *, bool *has_consent,
-			    struct oidc_str *consent_scope, struct oidc_error *);
+			    struct oidc_consent_row *consent, struct oidc_error *);
 
 /* Start a new session for the user and set its cookie.  0 or -1. */
 OIDC_MUST_CHECK int	oidc_session_start(struct oidc_ctx *,

@@ -2,7 +2,10 @@
  * test_scope.c: scope sets and scope-driven claims (common/oidc/scope.c).
  *
  * Security regression: nonstandard_claim_leak (a stored claim that is not
- * an OIDC Core 5.1 standard claim is never released, whatever is asked).
+ * an OIDC Core 5.1 standard claim is never released, whatever is asked);
+ * claims_outside_consent (issue 15: the claims asked for one by one, which
+ * the consent page lists and the consent remembers, are every known claim
+ * of both members of the claims request).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -394,6 +397,57 @@ test_claims(struct oidc_arena *a)
 	oidc_arena_reset(a);
 }
 
+static const char *
+wanted(struct oidc_arena *a, const char *request, const char *minus)
+{
+	struct oidc_error	 err = { 0 };
+	struct oidc_scope	 m, out;
+
+	if (minus != NULL)
+		m = sc(minus);
+	if (oidc_claims_wanted(a, request == NULL ? OIDC_STR_NULL :
+	    (struct oidc_str){ request, strlen(request) },
+	    minus != NULL ? &m : NULL, &out, &err) == -1)
+		return "(error)";
+	return oidc_scope_join(a, &out);
+}
+
+/* claims_outside_consent */
+static void
+test_wanted(struct oidc_arena *a)
+{
+	is_str(wanted(a, NULL, NULL), "", "wanted: no claims request");
+	is_str(wanted(a, "{}", NULL), "", "wanted: empty request");
+	is_str(wanted(a, "{\"userinfo\":{\"email\":null,\"name\":null}}",
+	    NULL), "email name", "wanted: userinfo members");
+	is_str(wanted(a, "{\"id_token\":{\"phone_number\":"
+	    "{\"essential\":true}}}", NULL), "phone_number",
+	    "wanted: id_token members");
+	is_str(wanted(a, "{\"userinfo\":{\"email\":null},\"id_token\":"
+	    "{\"email\":null,\"address\":null}}", NULL), "email address",
+	    "wanted: both members, a set");
+	is_str(wanted(a, "{\"userinfo\":{\"role\":null,\"sub\":null,"
+	    "\"Email\":null,\"groups\":null,\"nickname\":null}}", NULL),
+	    "nickname", "wanted: unknown names ignored");
+	is_str(wanted(a, "{\"userinfo\":{\"email\":null,\"name\":null,"
+	    "\"email_verified\":null}}", "openid email"), "name",
+	    "wanted: claims a scope releases left out");
+	is_str(wanted(a, "{\"userinfo\":{\"email\":null},\"other\":"
+	    "{\"name\":null}}", NULL), "email",
+	    "wanted: other members ignored");
+	is_str(wanted(a, "{\"userinfo\":[\"email\"]}", NULL), "(error)",
+	    "wanted: a member that is not an object fails");
+	is_str(wanted(a, "{\"userinfo\":", NULL), "(error)",
+	    "wanted: malformed JSON fails");
+	is_str(oidc_claim_scope(OIDC_STR("email_verified")), "email",
+	    "claim scope: email_verified -> email");
+	is_str(oidc_claim_scope(OIDC_STR("updated_at")), "profile",
+	    "claim scope: updated_at -> profile");
+	ok(oidc_claim_scope(OIDC_STR("role")) == NULL,
+	    "claim scope: role -> none");
+	oidc_arena_reset(a);
+}
+
 int
 main(void)
 {
@@ -406,6 +460,7 @@ main(void)
 	test_allowed(a);
 	test_releases();
 	test_claims(a);
+	test_wanted(a);
 	oidc_arena_free(a);
 	return done_testing();
 }
