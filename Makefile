@@ -5,7 +5,8 @@
 #                   integration tests (nginx, lighttpd, spawn-fcgi, PostgreSQL)
 #   make SANITIZE=1 test    the same under ASan+UBSan (build/asan)
 #   make asan       shorthand for the line above
-#   make run / stop the embedded provider on 127.0.0.1:$(OIDC_PORT)
+#   make run / stop the embedded provider on 127.0.0.1:$(OIDC_PORT),
+#                   OIDC_WORKERS workers per endpoint (default: the CPUs)
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # Sources are found by wildcard: a new common/<area>/<module>.c, cgi-bin/<x>.c,

@@ -260,11 +260,11 @@ stack_up() {
 		done
 	done
 
-	local userexpr='/^[[:space:]]*[^#[:space:]].*@USER@/d'
-	[ ${#AS[@]} -gt 0 ] && userexpr="s|@USER@|$BUSER|g"
-	sed -e "$userexpr" -e "s|@PORT@|$PORT|g" -e "s|@RUNDIR@|$T/run|g" \
-	    -e "s|@PREFIX@|$T/nginx|g" "$ROOT/deploy/nginx/oidc.conf.in" \
-	    >"$T/nginx/nginx.conf"
+	local user=
+	[ ${#AS[@]} -gt 0 ] && user=$BUSER
+	"$ROOT/scripts/render-conf.sh" "$ROOT/deploy/nginx/oidc.conf.in" \
+	    "$T/nginx/nginx.conf" "$PORT" "$T/run" "$T/nginx" "$user" \
+	    "$BENCH_WORKERS" || die "rendering the nginx configuration failed"
 	"$NGINX" -p "$T/nginx" -e "$T/nginx/error.log" -c "$T/nginx/nginx.conf" \
 	    -g 'daemon off;' >>"$T/log/nginx.out" 2>&1 &
 	NGINX_PID=$!

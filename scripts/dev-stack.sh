@@ -6,7 +6,9 @@
 #   scripts/dev-stack.sh stop   (make stop)  stop a running `run`
 #
 # Environment: OIDC_BUILD (default build/release), OIDC_PORT (8080),
-# OIDC_DEV_USER (the unprivileged user PostgreSQL, the workers and the nginx
+# OIDC_WORKERS (worker processes per endpoint, default: the number of CPUs;
+# nginx keep-alive to the workers follows from it, see
+# scripts/render-conf.sh), OIDC_DEV_USER (the unprivileged user PostgreSQL, the workers and the nginx
 # workers run as when started as root; default oidctest, created if
 # missing, the same as the integration tests).
 #
@@ -38,6 +40,7 @@ B=${OIDC_BUILD:-build/release}
 case $B in /*) ;; *) B=$ROOT/$B ;; esac
 CTL=$B/oidcctl
 DUSER=${OIDC_DEV_USER:-oidctest}
+WORKERS=${OIDC_WORKERS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)}
 
 say() { printf 'dev-stack: %s\n' "$*"; }
 die() { printf 'dev-stack: %s\n' "$*" >&2; exit 1; }
@@ -135,6 +138,7 @@ cmd_run() {
 	command -v spawn-fcgi >/dev/null || die "spawn-fcgi not found (run scripts/deps.sh)"
 	[ -x "$CTL" ] || die "$CTL not built (run make)"
 	case $PORT in '' | *[!0-9]*) die "OIDC_PORT must be a number" ;; esac
+	case $WORKERS in '' | 0 | *[!0-9]*) die "OIDC_WORKERS must be a number >= 1" ;; esac
 
 	AS=()
 	if [ "$(id -u)" = 0 ]; then
@@ -264,20 +268,30 @@ cmd_run() {
 		say "seeded the demo user (var/demo-user.txt)"
 	fi
 
-	# Workers: one spawn-fcgi per endpoint binary.
+	# Workers: spawn-fcgi -F $WORKERS per endpoint binary; the children
+	# share one listening socket.  Forked spawn-fcgi children lose stderr,
+	# so each re-opens its log (sh execs the binary: same pid, fd 0
+	# kept); the pids come from spawn-fcgi's own report.
 	local spawnopts=(-M 0600)
 	if [ ${#AS[@]} -gt 0 ]; then
 		spawnopts=(-M 0660 -u "$DUSER" -g "$DUSER" -U "$DUSER" -G "$DUSER")
 	fi
-	local names=()
+	local names=() out p
 	for bin in "$B"/cgi-bin/*.fcgi; do
 		[ -x "$bin" ] || continue
 		name=$(basename "$bin" .fcgi)
 		rm -f "$VAR/run/$name.sock"
-		spawn-fcgi -n -s "$VAR/run/$name.sock" "${spawnopts[@]}" -- "$bin" \
-		    >>"$VAR/log/$name.log" 2>&1 &
-		WORKER_PIDS+=($!)
-		names+=("$name")
+		touch "$VAR/log/$name.log"
+		[ ${#AS[@]} -gt 0 ] && chown "$DUSER:" "$VAR/log/$name.log"
+		out=$(spawn-fcgi -s "$VAR/run/$name.sock" -F "$WORKERS" \
+		    "${spawnopts[@]}" -- /bin/sh -c 'exec "$@" 2>>"$0"' \
+		    "$VAR/log/$name.log" "$bin" 2>&1) ||
+			{ printf '%s\n' "$out" >&2; die "spawn-fcgi $name failed"; }
+		for p in $(printf '%s\n' "$out" |
+		    sed -n 's/^spawn-fcgi: child spawned successfully: PID: \([0-9]*\).*/\1/p'); do
+			WORKER_PIDS+=("$p")
+			names+=("$name")
+		done
 	done
 	[ ${#names[@]} -gt 0 ] || say "warning: no endpoint binaries in $B/cgi-bin"
 	sleep 0.3
@@ -289,11 +303,11 @@ cmd_run() {
 	done
 
 	# nginx, from the shipped template.
-	local userexpr='/^[[:space:]]*[^#[:space:]].*@USER@/d'
-	[ ${#AS[@]} -gt 0 ] && userexpr="s|@USER@|$DUSER|g"
-	sed -e "$userexpr" -e "s|@PORT@|$PORT|g" -e "s|@RUNDIR@|$VAR/run|g" \
-	    -e "s|@PREFIX@|$VAR/nginx|g" "$ROOT/deploy/nginx/oidc.conf.in" \
-	    >"$VAR/nginx/nginx.conf"
+	local user=
+	[ ${#AS[@]} -gt 0 ] && user=$DUSER
+	"$ROOT/scripts/render-conf.sh" "$ROOT/deploy/nginx/oidc.conf.in" \
+	    "$VAR/nginx/nginx.conf" "$PORT" "$VAR/run" "$VAR/nginx" "$user" \
+	    "$WORKERS" || die "rendering var/nginx/nginx.conf failed"
 	"$NGINX" -t -q -p "$VAR/nginx" -e "$VAR/nginx/error.log" \
 	    -c "$VAR/nginx/nginx.conf" || die "nginx -t failed on var/nginx/nginx.conf"
 	"$NGINX" -p "$VAR/nginx" -e "$VAR/nginx/error.log" \
@@ -324,7 +338,7 @@ cmd_run() {
 	q="$q&code_challenge=$challenge&code_challenge_method=S256"
 	cat <<-EOF
 
-	  oidc-fcgi is running (workers: ${names[*]:-none})
+	  oidc-fcgi is running ($WORKERS worker(s) per endpoint: $(printf '%s\n' "${names[@]}" | uniq | tr '\n' ' '))
 	  issuer          $ISSUER
 	  discovery       $ISSUER/.well-known/openid-configuration
 	  demo client     client_id=demo client_secret=$secret
@@ -341,8 +355,15 @@ cmd_run() {
 	  Logs in var/log/ and var/nginx/.  Ctrl-C or 'make stop' stops everything.
 	EOF
 
-	# Stay in the foreground until a signal or until a child dies.
-	wait -n "$NGINX_PID" "${WORKER_PIDS[@]}"
+	# Stay in the foreground until a signal or until a server process
+	# dies (the workers are not our children: poll them).
+	while kill -0 "$NGINX_PID" 2>/dev/null; do
+		for pid in "${WORKER_PIDS[@]}"; do
+			kill -0 "$pid" 2>/dev/null || break 2
+		done
+		sleep 1 &
+		wait $!
+	done
 	say "a server process exited unexpectedly (see var/log/, var/nginx/error.log); stopping"
 	exit 1
 }

@@ -91,21 +91,24 @@ read_in(void *arg, char *buf, size_t len)
 	return n < 0 ? -1 : n;
 }
 
+/*
+ * A request id for the log lines of one request: a random 64-bit value
+ * drawn once per process, plus one per request.  Unique enough to
+ * correlate log lines (it is no secret and no token), and no RAND_bytes
+ * per request.
+ */
 static void
 new_reqid(struct oidc_ctx *ctx)
 {
 	static const char	 hex[] = "0123456789abcdef";
-	unsigned char		 raw[8];
-	struct oidc_error	 err = { 0 };
-	size_t			 i;
+	uint64_t		 v = ctx->reqid_next++;
+	int			 i;
 
-	if (oidc_random_bytes(raw, sizeof(raw), &err) == -1)
-		memset(raw, 0, sizeof(raw));
-	for (i = 0; i < sizeof(raw); i++) {
-		ctx->reqid[2 * i] = hex[raw[i] >> 4];
-		ctx->reqid[2 * i + 1] = hex[raw[i] & 15];
+	for (i = 15; i >= 0; i--) {
+		ctx->reqid[i] = hex[v & 15];
+		v >>= 4;
 	}
-	ctx->reqid[2 * sizeof(raw)] = '\0';
+	ctx->reqid[16] = '\0';
 }
 
 static double
@@ -322,6 +325,18 @@ oidc_app_main(const struct oidc_endpoint *ep, int argc, char *argv[])
 		fprintf(stderr, "%s: start-up failed: %s\n", ep->name,
 		    err.detail);
 		goto out;
+	}
+	/* Request ids: a random start, then + 1 per request. */
+	{
+		unsigned char	 raw[8];
+		size_t		 k;
+
+		if (oidc_random_bytes(raw, sizeof(raw), &err) == -1) {
+			oidc_error_clear(&err);
+			memset(raw, 0, sizeof(raw));
+		}
+		for (k = 0; k < sizeof(raw); k++)
+			ctx.reqid_next = ctx.reqid_next << 8 | raw[k];
 	}
 	/* From here on only the accept loop's system calls (sandbox.h). */
 	if (cfg.sandbox && oidc_sandbox_enter(sbx_flags, &err) == -1) {

@@ -414,14 +414,11 @@ say "workers: ${NAMES[*]} (all answering after $((($(date +%s%N) - t0) / 1000000
 # Render a front-end template.  Non-comment lines naming @USER@ are dropped
 # unless we are root (then the front end's workers run as $TUSER).
 render() { # template output prefix
-	local userexpr
-	if [ ${#AS[@]} -gt 0 ]; then
-		userexpr="s|@USER@|$TUSER|g"
-	else
-		userexpr='/^[[:space:]]*[^#[:space:]].*@USER@/d'
-	fi
-	sed -e "$userexpr" -e "s|@PORT@|$PORT|g" -e "s|@RUNDIR@|$T/run|g" \
-	    -e "s|@PREFIX@|$3|g" "$1" >"$2"
+	local user=
+	[ ${#AS[@]} -gt 0 ] && user=$TUSER
+	# One worker per endpoint: keep-alive off (scripts/render-conf.sh).
+	"$ROOT/scripts/render-conf.sh" "$1" "$2" "$PORT" "$T/run" "$3" \
+	    "$user" 1
 }
 
 wait_ready() { # url pid

@@ -35,6 +35,7 @@ struct oidc_ctx {
 	time_t				 now;		/* request start */
 	void				*ep_state;	/* endpoint init data */
 	char				 reqid[24];
+	uint64_t			 reqid_next;	/* random at start, +1 per request */
 };
 
 #endif /* OIDC_CTX_H */
