@@ -179,10 +179,19 @@ _, etag0 = jwks()
 
 # ---- nginx answers discovery and /jwks from a 1 s micro-cache (issue 9) -------
 
+# HIT, or STALE/UPDATING while a background refresh runs (a loaded machine
+# may let the 1 s entry expire between requests): all are answers nginx
+# gave from its cache without waiting on a worker.  A bounded wait, no timing.
+FROM_CACHE = ("HIT", "STALE", "UPDATING")
 for path in ("/jwks", "/.well-known/openid-configuration"):
-    seen = [get(path).headers.get("X-Cache-Status") for _ in range(5)]
+    seen = []
+    deadline = time.monotonic() + WAIT
+    while not any(s in FROM_CACHE for s in seen) and \
+            time.monotonic() < deadline:
+        seen.append(get(path).headers.get("X-Cache-Status"))
     check("%s: nginx answers repeats from its micro-cache "
-          "(X-Cache-Status HIT)" % path, "HIT" in seen, seen)
+          "(X-Cache-Status %s)" % (path, "/".join(FROM_CACHE)),
+          any(s in FROM_CACHE for s in seen), seen[-10:])
 
 # ---- usage errors -----------------------------------------------------------
 
