@@ -8,7 +8,7 @@ static const struct oidc_endpoint authorize_ep = {
 	/* Keys sign implicit/hybrid ID Tokens and check id_token_hint. */
 	.needs		= OIDC_NEED_DB | OIDC_NEED_SIGNING_KEYS |
 			  OIDC_NEED_SUBJECTS | OIDC_NEED_OUTBOUND,
-	.max_body	= 16 * 1024,
+	.max_body	= 64 * 1024,	/* pages carry a request object */
 	.body		= OIDC_BODY_FORM,
 	.errstyle	= OIDC_ERRSTYLE_HTML,
 	.handle		= oidc_authorize_handle,

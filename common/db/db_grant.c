@@ -435,6 +435,8 @@ oidc_db_session_insert(struct oidc_db *db, const struct oidc_session_row *s,
 	p_i64(&p, s->auth_time);
 	p_str(&p, s->amr);
 	p_i64(&p, ttl);
+	p_bin(&p, s->has_login_request ? s->login_request : NULL,
+	    OIDC_HASH_LEN);
 	return run_count(db, OIDC_STMT_SESSION_INSERT, &p, err) == 1 ? 0 : -1;
 }
 
@@ -450,6 +452,8 @@ read_session(struct oidc_arena *a, PGresult *res, const unsigned char *hash,
 	    oidc_db_copy(a, res, 0, 4, &s->sub, err) ||
 	    oidc_db_copy(a, res, 0, 5, &s->username, err))
 		return -1;
+	s->has_login_request = oidc_db_bytea(res, 0, 6, s->login_request,
+	    OIDC_HASH_LEN) == 0;
 	return 0;
 }
 
@@ -483,10 +487,10 @@ oidc_db_session_get_consent(struct oidc_db *db, struct oidc_arena *a,
 	consent->scope = consent->claims = OIDC_STR_NULL;
 	if ((rc = one_by_hash(db, OIDC_STMT_SESSION_GET_CONSENT, hash,
 	    &client_id, &res, err)) == 1) {
-		*has_consent = !PQgetisnull(res, 0, 6);
+		*has_consent = !PQgetisnull(res, 0, 7);
 		if (read_session(a, res, hash, s, err) == -1 ||
-		    oidc_db_copy(a, res, 0, 6, &consent->scope, err) == -1 ||
-		    oidc_db_copy(a, res, 0, 7, &consent->claims, err) == -1)
+		    oidc_db_copy(a, res, 0, 7, &consent->scope, err) == -1 ||
+		    oidc_db_copy(a, res, 0, 8, &consent->claims, err) == -1)
 			rc = -1;
 	}
 	PQclear(res);

@@ -28,7 +28,7 @@
 /* A live login session by hash $1, with its (enabled) user. */
 #define SESSION_COLUMNS	"s.user_id, s.sid, " \
 			"extract(epoch FROM s.auth_time)::bigint, s.amr, " \
-			"u.sub, u.username"
+			"u.sub, u.username, s.login_request"
 #define SESSION_LIVE	"FROM login_session s " \
 			"JOIN app_user u ON u.user_id = s.user_id " \
 			"WHERE s.session_hash = $1 AND s.expires_at > now() " \
@@ -322,8 +322,8 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "RETURNING 1", 3 },
 	[OIDC_STMT_SESSION_INSERT] = { "session_insert",
 	    "INSERT INTO login_session (session_hash, user_id, sid, auth_time, "
-	    "amr, expires_at) VALUES ($1, $2, $3, to_timestamp($4), $5, "
-	    "now() + make_interval(secs => $6))", 6 },
+	    "amr, expires_at, login_request) VALUES ($1, $2, $3, "
+	    "to_timestamp($4), $5, now() + make_interval(secs => $6), $7)", 7 },
 	[OIDC_STMT_SESSION_GET] = { "session_get",
 	    "SELECT " SESSION_COLUMNS " " SESSION_LIVE, 1 },
 	/*

@@ -35,17 +35,15 @@
 
 enum mode { MODE_QUERY, MODE_FRAGMENT, MODE_FORM_POST };
 
-/* The authorization parameters carried through the login/consent pages. */
-static const char *const carried[] = {
-	"client_id", "redirect_uri", "response_type", "response_mode",
-	"scope", "state", "nonce", "code_challenge", "code_challenge_method",
-	"prompt", "max_age", "login_hint", "id_token_hint", "claims",
-	"acr_values", "display", "ui_locales", "claims_locales", "request",
-	"request_uri"
-};
-
 struct authz {
 	const struct oidc_params	*p;
+	/*
+	 * The request object, by value or as fetched from request_uri: the
+	 * pages carry it so a request_uri is fetched once per authorization
+	 * request (issue 15 items 4, 6).
+	 */
+	struct oidc_str			 request_obj;
+	bool				 page_post;	/* a page's own form */
 	struct oidc_client		 client;
 	struct oidc_str			 redirect_uri;
 	struct oidc_str			 state;
@@ -241,7 +239,11 @@ static const struct {
 	{ "offline_access", "keep access while you are signed out" },
 };
 
-/* The carried parameters and the CSRF token as hidden inputs. */
+/*
+ * The authorization parameters and the request object, carried through
+ * the login and consent pages, as hidden inputs (with `csrf`), or
+ * appended to a digest's input (b != NULL, csrf NULL).
+ */
 static int
 carried_fields(struct oidc_ctx *ctx, const struct oidc_request *req,
     struct oidc_response *resp, const struct authz *ar, struct oidc_buf *b,
@@ -251,14 +253,47 @@ carried_fields(struct oidc_ctx *ctx, const struct oidc_request *req,
 	const char	*csrf;
 	size_t		 i;
 
-	for (i = 0; i < OIDC_NELEM(carried); i++) {
-		v = oidc_params_get(ar->p, carried[i]);
-		if (v.p != NULL && oidc_html_hidden(b, carried[i], v.p, err) == -1)
+	for (i = 0; i <= OIDC_AUTHZ_NPARAMS; i++) {
+		const char *name = i < OIDC_AUTHZ_NPARAMS ?
+		    oidc_authz_params[i] : "request";
+
+		v = i < OIDC_AUTHZ_NPARAMS ? oidc_params_get(ar->p, name) :
+		    ar->request_obj;
+		if (v.p == NULL)
+			continue;
+		if (req == NULL) {
+			/* name=value NUL: a value cannot hold a NUL. */
+			if (oidc_buf_printf(b, err, "%s=", name) == -1 ||
+			    oidc_buf_append(b, v.p, v.len, err) == -1 ||
+			    oidc_buf_putc(b, '\0', err) == -1)
+				return -1;
+		} else if (oidc_html_hidden(b, name, v.p, err) == -1)
 			return -1;
 	}
+	if (req == NULL)
+		return 0;
 	if ((csrf = oidc_csrf_token(ctx, req, resp, err)) == NULL)
 		return -1;
 	return oidc_html_hidden(b, "csrf", csrf, err);
+}
+
+/*
+ * SHA-256 of what the pages carry: stored with the session a password
+ * login makes, so the consent answer of the same authorization request,
+ * and only it, may count that login as fresh (issue 15 item 7).
+ */
+static int
+request_digest(struct oidc_ctx *ctx, const struct authz *ar,
+    unsigned char *h, struct oidc_error *err)
+{
+	struct oidc_buf	 b;
+	struct oidc_str	 s;
+
+	oidc_buf_init(&b, ctx->a, 256 * 1024);
+	if (carried_fields(ctx, NULL, NULL, ar, &b, err) == -1)
+		return -1;
+	s = oidc_buf_str(&b);
+	return oidc_sha256(s.p, s.len, h, err);
 }
 
 /* An https URI from the client's metadata, else absent (never javascript:). */
@@ -407,9 +442,8 @@ claim_items(struct oidc_ctx *ctx, const struct authz *ar,
  * What the consent page asks for, as "<scope>|<claims>" (both sets
  * space-joined; the claims those of claim_items).  The page carries it in
  * a hidden field, and remember_consent refuses an answer whose request no
- * longer asks for exactly that: the page carries request_uri, not the
- * object, which is fetched again when the user answers, and the client
- * could serve more scope or claims then.
+ * longer asks for exactly that (the pages carry the request object by
+ * value, so this is defence in depth against a changed form).
  */
 static const char *
 consent_summary(struct oidc_ctx *ctx, const struct authz *ar,
@@ -509,9 +543,9 @@ bad_page(struct oidc_error *err, const char *desc)
  * the outbound module (https only unless outbound_allow_private; private
  * and loopback destinations refused on the connected address; no
  * redirects; short timeouts), at most OIDC_REQOBJ_MAX_LEN bytes.  The
- * object is then verified exactly as one passed by value.  It is fetched
- * again at each step of the login and consent pages, which carry
- * request_uri, not its contents.
+ * object is then verified exactly as one passed by value, and the login
+ * and consent pages carry it by value: fetched once per authorization
+ * request, what the user is shown is what is issued (issue 15 item 6).
  */
 static int
 fetch_request_uri(struct oidc_ctx *ctx, struct oidc_str uri,
@@ -521,6 +555,7 @@ fetch_request_uri(struct oidc_ctx *ctx, struct oidc_str uri,
 	struct oidc_outbound_req	 rq;
 	struct oidc_outbound_resp	 resp;
 	struct oidc_str			 b;
+	const char			*hash;
 
 	if (uri.len == 0 || uri.len > MAX_REQUEST_URI)
 		return oidc_fail(err, OIDC_E_INVALID_REQUEST_URI,
@@ -528,6 +563,9 @@ fetch_request_uri(struct oidc_ctx *ctx, struct oidc_str uri,
 		    "request_uri length %zu", uri.len);
 	memset(&rq, 0, sizeof(rq));
 	rq.method = OIDC_OUTBOUND_GET;
+	/* A fragment (a hash of the contents, say) is not sent. */
+	if ((hash = memchr(uri.p, '#', uri.len)) != NULL)
+		uri.len = (size_t)(hash - uri.p);
 	rq.url = uri;
 	rq.accept = "application/oauth-authz-req+jwt, application/jwt";
 	rq.max_response = OIDC_REQOBJ_MAX_LEN;
@@ -547,6 +585,18 @@ fetch_request_uri(struct oidc_ctx *ctx, struct oidc_str uri,
 	return 0;
 }
 
+static void
+drop_offline_access(struct authz *ar)
+{
+	struct oidc_scope	 keep = { .n = 0 };
+	size_t			 i;
+
+	for (i = 0; i < ar->scope.n; i++)
+		if (!oidc_str_eq_cstr(ar->scope.v[i], "offline_access"))
+			keep.v[keep.n++] = ar->scope.v[i];
+	ar->scope = keep;
+}
+
 /* Steps 1-2: client_id and redirect_uri.  Failures are HTML pages. */
 static int
 check_client(struct oidc_ctx *ctx, struct authz *ar, struct oidc_error *err)
@@ -564,26 +614,43 @@ check_client(struct oidc_ctx *ctx, struct authz *ar, struct oidc_error *err)
 		return -1;
 	if (rc == 0)
 		return bad_page(err, "The client is not registered.");
-	/*
-	 * A request object's members win over the query (OIDC Core 6.1),
-	 * redirect_uri included, so merge before checking it.
-	 */
 	req_obj = oidc_params_get(ar->p, "request");
 	req_uri = oidc_params_get(ar->p, "request_uri");
 	if (req_obj.p != NULL && req_uri.p != NULL)
 		return bad_page(err, "The request has both request and "
 		    "request_uri.");
-	if (req_uri.p != NULL &&
-	    fetch_request_uri(ctx, req_uri, &req_obj, err) == -1)
-		return -1;
+	if (req_uri.p != NULL) {
+		/*
+		 * SECURITY: a fetch blocks this worker, so only for a URI
+		 * the client registered, and only once the redirect_uri in
+		 * the query (if any) is known good (issue 15 item 4).
+		 */
+		if (ar->redirect_uri.p != NULL &&
+		    !oidc_client_redirect_uri_ok(&ar->client,
+		    ar->redirect_uri))
+			return bad_page(err, "The redirect_uri is not "
+			    "registered for this client.");
+		if (!oidc_client_request_uri_ok(&ar->client, req_uri))
+			return oidc_fail(err, OIDC_E_INVALID_REQUEST_URI,
+			    "The request_uri is not registered for this "
+			    "client (request_uris).", "unregistered");
+		if (fetch_request_uri(ctx, req_uri, &req_obj, err) == -1)
+			return -1;
+	}
 	if (req_obj.p != NULL) {
+		/*
+		 * A request object's members win over the query (OIDC Core
+		 * 6.1), redirect_uri included, so merge before checking it.
+		 */
 		if ((merged = oidc_arena_calloc(ctx->a, 1, sizeof(*merged))) ==
 		    NULL)
 			return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
-		if (oidc_reqobj_merge(ctx, &ar->client, req_obj, ar->p, merged,
+		if (oidc_reqobj_merge(ctx, &ar->client, req_obj, ar->p,
+		    ar->page_post ? OIDC_REQOBJ_CARRIED : 0, merged,
 		    err) == -1)
 			return -1;
 		ar->p = merged;
+		ar->request_obj = req_obj;
 		ar->redirect_uri = oidc_params_get(ar->p, "redirect_uri");
 	}
 	if (ar->redirect_uri.p == NULL)
@@ -729,15 +796,8 @@ check_request(struct oidc_ctx *ctx, struct oidc_response *resp,
 		goto fail;
 	}
 	oidc_scope_allowed(&ar->scope, ar->client.scope);
-	if (oidc_scope_has(&ar->scope, "offline_access") &&
-	    !(ar->client.grant_types & OIDC_GT_REFRESH_TOKEN)) {
-		struct oidc_scope keep = { .n = 0 };
-		size_t i;
-		for (i = 0; i < ar->scope.n; i++)
-			if (!oidc_str_eq_cstr(ar->scope.v[i], "offline_access"))
-				keep.v[keep.n++] = ar->scope.v[i];
-		ar->scope = keep;
-	}
+	if (!(ar->client.grant_types & OIDC_GT_REFRESH_TOKEN))
+		drop_offline_access(ar);
 	if (rt_has_id_token(ar->rt) && !oidc_scope_has(&ar->scope, "openid")) {
 		code = OIDC_E_INVALID_SCOPE;
 		bad = "scope must include openid";
@@ -1032,29 +1092,39 @@ static int
 decide(struct oidc_ctx *ctx, const struct oidc_request *req,
     struct oidc_response *resp, struct authz *ar, struct oidc_error *err)
 {
+	/*
+	 * SECURITY: the pages' own fields come from the posted form only,
+	 * never from a request object (issue 15 item 1).
+	 */
+	const struct oidc_params *form = &req->form;
 	struct oidc_session_row	 s;
-	struct oidc_str		 action = oidc_params_get(ar->p, "action");
+	struct oidc_str		 action = OIDC_STR_NULL;
 	struct oidc_str		 sub, decision;
 	struct oidc_consent_row	 stored = { OIDC_STR_NULL, OIDC_STR_NULL };
 	enum oidc_login_result	 lr;
+	unsigned char		 digest[OIDC_HASH_LEN];
 	int64_t			 user_id;
 	bool			 fresh_login = false, consented = false;
 	bool			 need_login, has_consent;
 	int			 rc, hint_ok = 0;
 
+	if (ar->page_post)
+		action = oidc_params_get(form, "action");
 	if ((rc = oidc_session_current_consent(ctx, req, ar->client.client_id,
 	    &s, &has_consent, &stored, err)) == -1)
 		return -1;
 
-	if (req->method == OIDC_METHOD_POST && action.p != NULL) {
+	if (action.p != NULL) {
 		/* SECURITY: our own forms only (double-submit CSRF token). */
-		if (!oidc_csrf_ok(ctx, req, oidc_params_get(ar->p, "csrf")))
+		if (!oidc_csrf_ok(ctx, req, oidc_params_get(form, "csrf")))
 			return bad_page(err, "The form has expired or did not "
 			    "come from this site. Please start again.");
+		if (request_digest(ctx, ar, digest, err) == -1)
+			return -1;
 		if (oidc_str_eq_cstr(action, "login")) {
 			if (oidc_db_begin(ctx->db, err) == -1 ||
-			    oidc_login_check(ctx, req, oidc_params_get(ar->p,
-			    "username"), oidc_params_get(ar->p, "password"),
+			    oidc_login_check(ctx, req, oidc_params_get(form,
+			    "username"), oidc_params_get(form, "password"),
 			    &lr, &user_id, &sub, err) == -1)
 				return -1;
 			if (lr != OIDC_LOGIN_OK) {
@@ -1069,17 +1139,17 @@ decide(struct oidc_ctx *ctx, const struct oidc_request *req,
 				    lr == OIDC_LOGIN_THROTTLED ? 429 : 200,
 				    err);
 			}
-			if (oidc_session_start(ctx, resp, user_id, sub, &s,
-			    err) == -1 || oidc_db_commit(ctx->db, err) == -1)
+			if (oidc_session_start(ctx, resp, user_id, sub, digest,
+			    &s, err) == -1 || oidc_db_commit(ctx->db, err) == -1)
 				return -1;
-			s.username = oidc_params_get(ar->p, "username");
+			s.username = oidc_params_get(form, "username");
 			rc = 1;
 			fresh_login = true;
 		} else if (oidc_str_eq_cstr(action, "consent")) {
 			if (rc != 1)
 				return login_page(ctx, req, resp, ar, NULL, 200,
 				    err);
-			decision = oidc_params_get(ar->p, "decision");
+			decision = oidc_params_get(form, "decision");
 			if (!oidc_str_eq_cstr(decision, "allow"))
 				return redirect_error(ctx, resp, ar,
 				    OIDC_E_ACCESS_DENIED,
@@ -1089,8 +1159,12 @@ decide(struct oidc_ctx *ctx, const struct oidc_request *req,
 			    oidc_db_commit(ctx->db, err) == -1)
 				return -1;
 			consented = true;
-			/* The login step of this flow is already behind us. */
-			fresh_login = true;
+			/*
+			 * SECURITY: the login counts as fresh only if this very
+			 * request's login page made the session (item 7).
+			 */
+			fresh_login = s.has_login_request &&
+			    memcmp(s.login_request, digest, sizeof(digest)) == 0;
 		} else
 			return bad_page(err, "Unknown form action.");
 	}
@@ -1100,8 +1174,9 @@ decide(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if (!fresh_login && rc == 1) {
 		if (ar->p_login || ar->p_select)
 			need_login = true;
+		/* Whole seconds: max_age=0 always asks (OIDC Core 3.1.2.1). */
 		if (ar->has_max_age &&
-		    (int64_t)ctx->now - s.auth_time > ar->max_age)
+		    (int64_t)ctx->now - s.auth_time >= ar->max_age)
 			need_login = true;
 	}
 	/* The hint's sub is its audience's view of the user (subject.h). */
@@ -1139,6 +1214,18 @@ decide(struct oidc_ctx *ctx, const struct oidc_request *req,
 			    err);
 		}
 	}
+	/*
+	 * OIDC Core 11: a refresh token for offline_access needs consent
+	 * given now (prompt=consent, or the page listing it approved in
+	 * this request), not a remembered one, unless first-party.
+	 */
+	if (!ar->client.first_party && !consented &&
+	    oidc_scope_has(&ar->scope, "offline_access")) {
+		drop_offline_access(ar);
+		if ((ar->scope_str = oidc_scope_join(ctx->a, &ar->scope)) ==
+		    NULL)
+			return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	}
 	return issue(ctx, resp, ar, &s, err);
 }
 
@@ -1151,6 +1238,8 @@ oidc_authorize_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 
 	memset(&ar, 0, sizeof(ar));
 	ar.p = req->method == OIDC_METHOD_POST ? &req->form : &req->query;
+	ar.page_post = req->method == OIDC_METHOD_POST &&
+	    oidc_params_get(&req->form, "action").p != NULL;
 	if (check_client(ctx, &ar, err) == -1)
 		return -1;
 	if ((rc = check_request(ctx, resp, &ar, err)) != 0)

@@ -198,6 +198,17 @@ str_member(const struct oidc_json *in, const char *key, struct oidc_str *out,
 	return rc;
 }
 
+/* The part of a URI before its fragment. */
+static struct oidc_str
+without_fragment(struct oidc_str u)
+{
+	const char	*hash = u.p != NULL ? memchr(u.p, '#', u.len) : NULL;
+
+	if (hash != NULL)
+		u.len = (size_t)(hash - u.p);
+	return u;
+}
+
 /*
  * sector_identifier_uri (OpenID Connect Dynamic Client Registration 1.0
  * 2, 5): an https URL the outbound module accepts, or http on a loopback
@@ -218,6 +229,23 @@ check_sector_uri(struct oidc_str u, unsigned flags, struct oidc_error *err)
 		return 0;
 	return bad_meta(err, "sector_identifier_uri must be an absolute "
 	    "https URL without a fragment");
+}
+
+/*
+ * request_uris (OpenID Connect Dynamic Client Registration 1.0 2): where
+ * the client's request objects may be fetched from, the same rule as
+ * sector_identifier_uri for the part before an optional fragment (which
+ * may carry a hash of the contents).  /authorize fetches only these.
+ */
+static int
+check_request_uri(struct oidc_str u, unsigned flags, struct oidc_error *err)
+{
+	struct oidc_error	 tmp = { 0 };
+
+	if (u.len <= OIDC_CLIENT_MAX_URI_LEN &&
+	    check_sector_uri(without_fragment(u), flags, &tmp) == 0)
+		return 0;
+	return bad_meta(err, "request_uris must be absolute https URLs");
 }
 
 /*
@@ -404,6 +432,17 @@ oidc_client_normalize(struct oidc_arena *a, const struct oidc_json *in,
 			return bad_meta(err, "post_logout_redirect_uris must be "
 			    "absolute https URIs without a fragment");
 
+	uris = NULL;
+	nuris = 0;
+	if (oidc_json_get_str_list(in, "request_uris", false, a, &uris, &nuris,
+	    &tmp) == -1)
+		return bad_meta(err, "request_uris must be an array of strings");
+	if (nuris > OIDC_CLIENT_MAX_REDIRECT_URIS)
+		return bad_meta(err, "too many request_uris");
+	for (i = 0; i < nuris; i++)
+		if (check_request_uri(uris[i], flags, err) == -1)
+			return -1;
+
 	if ((rc = str_member(in, "token_endpoint_auth_method", &s,
 	    "token_endpoint_auth_method must be a string", err)) == -1)
 		return -1;
@@ -485,6 +524,9 @@ oidc_client_needs_plain_secret(const struct oidc_json *m)
 	if (oidc_json_get_str(m, "userinfo_signed_response_alg", &s, &tmp) ==
 	    1 && is_hs(s))
 		return true;
+	if (oidc_json_get_str(m, "request_object_signing_alg", &s, &tmp) ==
+	    1 && is_hs(s))
+		return true;
 	return false;
 }
 
@@ -513,6 +555,8 @@ oidc_client_from_row(struct oidc_arena *a, const struct oidc_client_row *row,
 	    oidc_json_get_str_list(m, "post_logout_redirect_uris", false, a,
 	    &c->post_logout_redirect_uris, &c->n_post_logout_redirect_uris,
 	    err) == -1 ||
+	    oidc_json_get_str_list(m, "request_uris", false, a,
+	    &c->request_uris, &c->n_request_uris, err) == -1 ||
 	    oidc_json_get_str_list(m, "response_types", false, a, &v, &n,
 	    err) == -1)
 		return -1;
@@ -578,6 +622,20 @@ oidc_client_redirect_uri_ok(const struct oidc_client *c, struct oidc_str uri)
 	/* SECURITY: exact match only (CVE-2020-15234, CVE-2023-6291...). */
 	for (i = 0; i < c->n_redirect_uris; i++)
 		if (oidc_str_eq(c->redirect_uris[i], uri))
+			return true;
+	return false;
+}
+
+bool
+oidc_client_request_uri_ok(const struct oidc_client *c, struct oidc_str uri)
+{
+	size_t	 i;
+
+	if (uri.p == NULL)
+		return false;
+	uri = without_fragment(uri);
+	for (i = 0; i < c->n_request_uris; i++)
+		if (oidc_str_eq(without_fragment(c->request_uris[i]), uri))
 			return true;
 	return false;
 }

@@ -220,7 +220,7 @@ render_discovery(struct oidc_ctx *ctx, struct oidc_error *err)
 	    ro_algs, OIDC_NELEM(ro_algs), err) ||
 	    oidc_json_set_bool(j, "request_uri_parameter_supported", true,
 	    err) ||
-	    oidc_json_set_bool(j, "require_request_uri_registration", false,
+	    oidc_json_set_bool(j, "require_request_uri_registration", true,
 	    err) ||
 	    add_list(ctx, j, "code_challenge_methods_supported",
 	    (const char *const[]){ "S256" }, 1, err) ||

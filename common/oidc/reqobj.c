@@ -9,6 +9,8 @@
 #include "oidc/clientauth.h"
 #include "oidc/config.h"
 #include "oidc/ctx.h"
+#include "oidc/db.h"
+#include "oidc/crypto.h"
 #include "oidc/form.h"
 #include "oidc/json.h"
 #include "oidc/jwk.h"
@@ -16,6 +18,13 @@
 #include "oidc/reqobj.h"
 
 #define LEEWAY	60
+
+const char *const oidc_authz_params[OIDC_AUTHZ_NPARAMS] = {
+	"client_id", "redirect_uri", "response_type", "response_mode",
+	"scope", "state", "nonce", "code_challenge", "code_challenge_method",
+	"prompt", "max_age", "login_hint", "id_token_hint", "claims",
+	"acr_values", "display", "ui_locales", "claims_locales"
+};
 
 static int
 bad(struct oidc_error *err, const char *desc)
@@ -69,9 +78,10 @@ header_alg(struct oidc_ctx *ctx, struct oidc_str jwt, struct oidc_str *alg,
 	return 0;
 }
 
+/* *signed_out: false for an accepted "alg":"none" object. */
 static int
 verify(struct oidc_ctx *ctx, const struct oidc_client *c, struct oidc_str jwt,
-    struct oidc_json **claims, struct oidc_error *err)
+    struct oidc_json **claims, bool *signed_out, struct oidc_error *err)
 {
 	struct oidc_error	 why = { 0 };
 	struct oidc_keyset	*ks;
@@ -94,6 +104,7 @@ verify(struct oidc_ctx *ctx, const struct oidc_client *c, struct oidc_str jwt,
 		if (!oidc_str_eq_cstr(want, "none"))
 			return bad(err, "unsigned request objects are not "
 			    "accepted from this client");
+		*signed_out = false;
 		return decode_unsigned(ctx, jwt, claims, err);
 	}
 	if (oidc_jws_alg_from_name(alg.p, alg.len, &a) == -1)
@@ -106,18 +117,51 @@ verify(struct oidc_ctx *ctx, const struct oidc_client *c, struct oidc_str jwt,
 	    oidc_json_parse(ctx->a, (const char *)jws.payload, jws.payload_len,
 	    0, claims, &why) == -1)
 		return bad(err, "the request object signature is invalid");
+	*signed_out = true;
+	return 0;
+}
+
+/*
+ * A signed object's jti, once per client (issue 15 item 12).  The ledger
+ * is the client assertions' (clientauth.c), so the hash is of a prefixed
+ * value: an assertion and a request object may share a jti.
+ */
+static int
+use_jti(struct oidc_ctx *ctx, const struct oidc_client *c,
+    const struct oidc_json *cl, int64_t exp, struct oidc_error *err)
+{
+	static const char	 prefix[] = "request-object:";
+	struct oidc_error	 why = { 0 };
+	struct oidc_str		 jti = OIDC_STR_NULL;
+	unsigned char		 h[32];
+	char			 buf[sizeof(prefix) - 1 + 256];
+	int			 rc;
+
+	if (oidc_json_get_str(cl, "jti", &jti, &why) == -1 ||
+	    (jti.p != NULL && (jti.len == 0 || jti.len > 256)))
+		return bad(err, "request object jti is malformed");
+	if (jti.p == NULL)
+		return 0;
+	memcpy(buf, prefix, sizeof(prefix) - 1);
+	memcpy(buf + sizeof(prefix) - 1, jti.p, jti.len);
+	if (oidc_sha256(buf, sizeof(prefix) - 1 + jti.len, h, err) == -1 ||
+	    (rc = oidc_db_jti_use(ctx->db, c->client_id, h, exp + LEEWAY,
+	    err)) == -1)
+		return -1;
+	if (rc == 0)
+		return bad(err, "request object jti replayed");
 	return 0;
 }
 
 static int
 check_claims(struct oidc_ctx *ctx, const struct oidc_client *c,
     const struct oidc_json *cl, const struct oidc_params *query,
-    struct oidc_error *err)
+    bool is_signed, unsigned flags, struct oidc_error *err)
 {
 	struct oidc_error	 why = { 0 };
 	struct oidc_str		 s, *aud = NULL;
 	size_t			 n = 0, i;
-	int64_t			 exp;
+	int64_t			 exp, nbf;
 	bool			 ok = false;
 
 	if (oidc_json_get_str(cl, "iss", &s, &why) == -1 ||
@@ -140,11 +184,18 @@ check_claims(struct oidc_ctx *ctx, const struct oidc_client *c,
 			ok = true;
 	if (aud != NULL && !ok)
 		return bad(err, "request object aud is not this issuer");
+	if (is_signed && !oidc_json_has(cl, "exp"))
+		return bad(err, "a signed request object must have exp");
 	if (oidc_json_get_i64(cl, "exp", &exp, &why) == -1 ||
 	    (oidc_json_has(cl, "exp") && exp + LEEWAY < (int64_t)ctx->now))
 		return bad(err, "request object has expired");
+	if (oidc_json_get_i64(cl, "nbf", &nbf, &why) == -1 ||
+	    (oidc_json_has(cl, "nbf") && nbf - LEEWAY > (int64_t)ctx->now))
+		return bad(err, "request object is not valid yet (nbf)");
 	if (oidc_json_has(cl, "request") || oidc_json_has(cl, "request_uri"))
 		return bad(err, "request objects cannot nest");
+	if (is_signed && !(flags & OIDC_REQOBJ_CARRIED))
+		return use_jti(ctx, c, cl, exp, err);
 	return 0;
 }
 
@@ -155,14 +206,12 @@ struct merge {
 };
 
 static bool
-is_jwt_claim(const char *k)
+is_authz_param(const char *k)
 {
-	static const char *const skip[] = { "iss", "aud", "exp", "iat", "nbf",
-	    "jti" };
 	size_t	 i;
 
-	for (i = 0; i < OIDC_NELEM(skip); i++)
-		if (strcmp(skip[i], k) == 0)
+	for (i = 0; i < OIDC_AUTHZ_NPARAMS; i++)
+		if (strcmp(oidc_authz_params[i], k) == 0)
 			return true;
 	return false;
 }
@@ -176,7 +225,8 @@ add_member(void *arg, const char *key, struct oidc_json *val)
 	const char		*v;
 	size_t			 len;
 
-	if (is_jwt_claim(key))
+	/* SECURITY: never the pages' own fields (issue 15 item 1). */
+	if (!is_authz_param(key))
 		return 0;
 	if (m->out->n == OIDC_FORM_MAX_PARAMS)
 		return bad(m->err, "too many request object members");
@@ -207,15 +257,16 @@ add_member(void *arg, const char *key, struct oidc_json *val)
 
 int
 oidc_reqobj_merge(struct oidc_ctx *ctx, const struct oidc_client *c,
-    struct oidc_str jwt, const struct oidc_params *query,
+    struct oidc_str jwt, const struct oidc_params *query, unsigned flags,
     struct oidc_params *out, struct oidc_error *err)
 {
 	struct oidc_json	*cl;
 	struct merge		 m = { ctx, out, err };
 	size_t			 i;
+	bool			 is_signed = false;
 
-	if (verify(ctx, c, jwt, &cl, err) == -1 ||
-	    check_claims(ctx, c, cl, query, err) == -1)
+	if (verify(ctx, c, jwt, &cl, &is_signed, err) == -1 ||
+	    check_claims(ctx, c, cl, query, is_signed, flags, err) == -1)
 		return -1;
 	if ((out->v = oidc_arena_calloc(ctx->a, OIDC_FORM_MAX_PARAMS,
 	    sizeof(*out->v))) == NULL)

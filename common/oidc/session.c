@@ -99,12 +99,16 @@ oidc_session_current_consent(struct oidc_ctx *ctx,
 
 int
 oidc_session_start(struct oidc_ctx *ctx, struct oidc_response *resp,
-    int64_t user_id, struct oidc_str sub, struct oidc_session_row *s,
-    struct oidc_error *err)
+    int64_t user_id, struct oidc_str sub, const unsigned char *login_request,
+    struct oidc_session_row *s, struct oidc_error *err)
 {
 	const char	*id, *sid;
 
 	memset(s, 0, sizeof(*s));
+	if (login_request != NULL) {
+		s->has_login_request = true;
+		memcpy(s->login_request, login_request, OIDC_HASH_LEN);
+	}
 	if ((id = oidc_random_token_hashed(ctx->a, OIDC_TOKEN_BYTES,
 	    s->session_hash, err)) == NULL ||
 	    (sid = oidc_random_token(ctx->a, 16, err)) == NULL)

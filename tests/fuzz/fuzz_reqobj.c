@@ -84,10 +84,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (make_client(&ctx, meta, &c) == -1)
 		abort();	/* the fixed metadata must load */
-	/* A merged request always keeps the query's client_id. */
+	/*
+	 * A merged request always keeps the query's client_id and never
+	 * gains a page's own field (issue 15 item 1).  CARRIED: no
+	 * database for the jti ledger here.
+	 */
 	if (oidc_reqobj_merge(&ctx, &c, (struct oidc_str){
-	    (const char *)data + 1, size - 1 }, &query, &out, &err) == 0 &&
-	    oidc_params_get(&out, "client_id").p == NULL)
+	    (const char *)data + 1, size - 1 }, &query, OIDC_REQOBJ_CARRIED,
+	    &out, &err) == 0 &&
+	    (oidc_params_get(&out, "client_id").p == NULL ||
+	    oidc_params_get(&out, "decision").p != NULL ||
+	    oidc_params_get(&out, "password").p != NULL))
 		abort();
 	oidc_arena_reset(fa);
 	return 0;

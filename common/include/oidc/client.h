@@ -91,6 +91,8 @@ struct oidc_client {
 	size_t			 n_redirect_uris;
 	struct oidc_str		*post_logout_redirect_uris;
 	size_t			 n_post_logout_redirect_uris;
+	struct oidc_str		*request_uris;	/* fetched by /authorize */
+	size_t			 n_request_uris;
 	struct oidc_str		 scope;		/* allowed; absent: any */
 	struct oidc_str		 id_token_alg;
 	struct oidc_str		 userinfo_alg;	/* absent: plain JSON */
@@ -143,6 +145,13 @@ OIDC_MUST_CHECK int	oidc_client_load_throttled(struct oidc_db *,
 
 /* Exact byte-for-byte membership of uri in the registered redirect URIs. */
 bool	oidc_client_redirect_uri_ok(const struct oidc_client *,
+	    struct oidc_str uri);
+
+/*
+ * A request_uri the client registered in request_uris, compared exactly
+ * up to the fragment (issue 15 item 4).
+ */
+bool	oidc_client_request_uri_ok(const struct oidc_client *,
 	    struct oidc_str uri);
 
 /* The same for the registered post_logout_redirect_uris. */

@@ -419,6 +419,13 @@ struct oidc_session_row {
 	struct oidc_str	 sid;
 	int64_t		 auth_time;
 	struct oidc_str	 amr;
+	/*
+	 * The digest of the authorization request whose login page made
+	 * this session (authorize.c): that request's consent step may count
+	 * the login as fresh for prompt=login and max_age (issue 15 item 7).
+	 */
+	bool		 has_login_request;
+	unsigned char	 login_request[OIDC_HASH_LEN];
 	/* lookup output: */
 	struct oidc_str	 sub;
 	struct oidc_str	 username;

@@ -49,8 +49,8 @@
  * initiate_login_uri must be https URLs.  Errors are RFC 7591 3.2.2:
  * 400 invalid_redirect_uri or invalid_client_metadata with a description.
  *
- * Not done here: software statements (ignored), request objects
- * (request_uris is stored, not used), back-channel logout.
+ * request_uris are checked by oidc_client_normalize (client.h).
+ * Not done here: software statements (ignored), back-channel logout.
  *
  * Limits: body OIDC_REGISTER_MAX_BODY (64 KiB) of JSON (json.h limits),
  * sector_identifier_uri document OIDC_REGISTER_MAX_SECTOR_DOC (16 KiB),

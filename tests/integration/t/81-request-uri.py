@@ -4,8 +4,9 @@
 The request object is served by a tiny http.server on 127.0.0.1 (run.sh
 sets outbound_allow_private = yes; without it only https to public
 addresses is fetched, see oidc/outbound.h).  Covered: discovery
-advertises request_uri_parameter_supported and no registration
-requirement; an unsigned object from a client that registered
+advertises request_uri_parameter_supported and that request_uris must
+be registered (issue 15 item 4, tested in 82-authz-interaction); an
+unsigned object from a client that registered
 request_object_signing_alg "none" is fetched and its members win over
 the query; an object that fails verification, a 404, an oversized body,
 and request together with request_uri are refused and never redirect.
@@ -59,13 +60,15 @@ def is_error_page(r):
 disco = get("/.well-known/openid-configuration").json()
 check("discovery: request_uri_parameter_supported",
       disco.get("request_uri_parameter_supported") is True)
-check("discovery: require_request_uri_registration false",
-      disco.get("require_request_uri_registration") is False)
+check("discovery: require_request_uri_registration true",
+      disco.get("require_request_uri_registration") is True)
 
 user, pw = unique("ru"), "correct horse battery staple"
 make_user(user, pw)
 c = make_client(["code"], first_party=True,
-                request_object_signing_alg="none")
+                request_object_signing_alg="none",
+                request_uris=[base + p for p in ("/good.jwt", "/bad.jwt",
+                                                 "/missing.jwt", "/big.jwt")])
 now = int(time.time())
 obj = {"iss": c["client_id"], "aud": ISSUER, "client_id": c["client_id"],
        "response_type": "code", "redirect_uri": c["redirect_uris"][0],

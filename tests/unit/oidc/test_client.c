@@ -48,6 +48,18 @@ static const struct meta_case meta_cases[] = {
 	{ "backchannel_logout_session_required not a boolean", "{" RU
 	    ",\"backchannel_logout_session_required\":\"yes\"}", -1,
 	    OIDC_E_INVALID_CLIENT_METADATA },
+	/* request_uris (issue 15 item 4): https, a fragment allowed. */
+	{ "request_uris https", "{" RU ",\"request_uris\":[\"https://rp."
+	    "example/r.jwt#abc\"]}", 0, OIDC_E_NONE },
+	{ "request_uris http", "{" RU ",\"request_uris\":[\"http://rp."
+	    "example/r.jwt\"]}", -1, OIDC_E_INVALID_CLIENT_METADATA },
+	{ "request_uris userinfo", "{" RU ",\"request_uris\":["
+	    "\"https://a@rp.example/r.jwt\"]}", -1,
+	    OIDC_E_INVALID_CLIENT_METADATA },
+	{ "request_uris not an array", "{" RU ",\"request_uris\":\"https://"
+	    "rp.example/r.jwt\"}", -1, OIDC_E_INVALID_CLIENT_METADATA },
+	{ "request_uris number inside", "{" RU ",\"request_uris\":[1]}", -1,
+	    OIDC_E_INVALID_CLIENT_METADATA },
 	{ "missing redirect_uris", "{}", -1, OIDC_E_INVALID_REDIRECT_URI },
 	{ "empty redirect_uris", "{\"redirect_uris\":[]}", -1,
 	    OIDC_E_INVALID_REDIRECT_URI },
@@ -552,6 +564,35 @@ test_redirect_uri_ok(void)
 	    "redirect_uri none registered");
 }
 
+static void
+test_request_uri_ok(void)
+{
+	struct oidc_str		 reg[1] = {
+		OIDC_STR("https://rp.example/r.jwt#v1")
+	};
+	struct oidc_client	 c;
+
+	memset(&c, 0, sizeof(c));
+	c.request_uris = reg;
+	c.n_request_uris = 1;
+	ok(oidc_client_request_uri_ok(&c,
+	    OIDC_STR("https://rp.example/r.jwt#v2")),
+	    "request_uri: the fragment aside");
+	ok(oidc_client_request_uri_ok(&c, OIDC_STR("https://rp.example/r.jwt")),
+	    "request_uri: no fragment");
+	ok(!oidc_client_request_uri_ok(&c,
+	    OIDC_STR("https://rp.example/r.jwt2")), "request_uri: longer");
+	ok(!oidc_client_request_uri_ok(&c,
+	    OIDC_STR("https://rp.example/r.jw")), "request_uri: prefix");
+	ok(!oidc_client_request_uri_ok(&c,
+	    OIDC_STR("https://rp.example/r.jwt?x=1")), "request_uri: query");
+	ok(!oidc_client_request_uri_ok(&c, OIDC_STR_NULL),
+	    "request_uri: absent");
+	c.n_request_uris = 0;
+	ok(!oidc_client_request_uri_ok(&c, OIDC_STR("https://rp.example/r.jwt")),
+	    "request_uri: none registered");
+}
+
 struct secret_case {
 	const char	*json;
 	bool		 want;
@@ -569,6 +610,8 @@ static const struct secret_case secret_cases[] = {
 	{ "{\"userinfo_signed_response_alg\":\"ES256\"}", false },
 	{ "{\"id_token_signed_response_alg\":\"HS\"}", false },
 	{ "{\"id_token_signed_response_alg\":7}", false },
+	{ "{\"request_object_signing_alg\":\"HS256\"}", true },
+	{ "{\"request_object_signing_alg\":\"RS256\"}", false },
 };
 
 static void
@@ -598,6 +641,7 @@ main(void)
 	test_rt_parse();
 	test_auth_method();
 	test_redirect_uri_ok();
+	test_request_uri_ok();
 	test_plain_secret(a);
 	oidc_arena_free(a);
 	return done_testing();
