@@ -581,7 +581,10 @@ fetch_request_uri(struct oidc_ctx *ctx, struct oidc_str uri,
 	while (b.len > 0 && (b.p[b.len - 1] == '\n' || b.p[b.len - 1] == '\r' ||
 	    b.p[b.len - 1] == ' '))
 		b.len--;
-	*jwt = b;
+	/* NUL-terminated: the pages carry it as a C string. */
+	if ((jwt->p = oidc_arena_strndup(ctx->a, b.p, b.len)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	jwt->len = b.len;
 	return 0;
 }
 

@@ -268,7 +268,7 @@ if check("request_uri: the consent page lists openid only",
               "email" not in ui and "name" not in ui and
               "phone_number" not in ui, ui)
     check("request_uri widened behind the page: only openid remembered",
-          consent_row(RU) == "openid | ", consent_row(RU))
+          consent_row(RU).strip() == "openid |", consent_row(RU))
 srv.shutdown()
 
 # ---- first-party clients skip consent, as before ---------------------------

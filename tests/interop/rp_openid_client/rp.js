@@ -425,8 +425,10 @@ async function main() {
   await refused('after refresh token reuse: the family\'s current refresh token is refused (invalid_grant)',
     'invalid_grant', () => client.refresh(ts2.refresh_token));
 
-  // A second grant (the session and the consent are remembered: no form).
-  const tsB = await codeFlow('second code flow (session and consent remembered)', client);
+  // A second grant (the session is remembered).  offline_access needs
+  // consent given now (OIDC Core 11): prompt=consent shows the page again.
+  const tsB = await codeFlow('second code flow (session remembered, prompt=consent)', client,
+    { prompt: 'consent' });
   if (!tsB) return;
   await sleep(1100);
   const ts2b = await must('refresh() the second grant', () => client.refresh(tsB));
