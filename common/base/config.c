@@ -61,6 +61,7 @@ static const struct keydef keydefs[] = {
 	{ "outbound_connect_timeout", K_TTL, OFF(outbound_connect_timeout),
 	    1, 60 },
 	{ "outbound_timeout",	K_TTL,	 OFF(outbound_timeout),	1, 300 },
+	{ "request_uri_fetches", K_TTL, OFF(request_uri_fetches), 1, 64 },
 	{ "backchannel_max_attempts", K_TTL, OFF(backchannel_max_attempts),
 	    1, 10 },
 	{ "pairwise_salt_file", K_STR, OFF(pairwise_salt_file), 0, 0 },
@@ -307,6 +308,7 @@ oidc_config_parse(struct oidc_arena *a, const char *name, const char *buf,
 	cfg->client_auth_max_failures_per_address = 1000;
 	cfg->outbound_connect_timeout = 2;
 	cfg->outbound_timeout = 5;
+	cfg->request_uri_fetches = 1;
 	cfg->backchannel_max_attempts = 5;
 	cfg->registration_scopes = OIDC_CONFIG_REGISTRATION_SCOPES;
 

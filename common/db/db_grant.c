@@ -424,6 +424,33 @@ oidc_db_jti_use(struct oidc_db *db, struct oidc_str client_id,
 }
 
 int
+oidc_db_fetch_slot_take(struct oidc_db *db, int64_t slots, int64_t *slot,
+    struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+	PGresult	*res;
+	int		 rc;
+
+	p_i64(&p, slots);
+	if (run(db, OIDC_STMT_FETCH_SLOT_TAKE, &p, &res, err) == -1)
+		return -1;
+	if ((rc = PQntuples(res) == 1) != 0)
+		*slot = oidc_db_i64(res, 0, 0);
+	PQclear(res);
+	return rc;
+}
+
+int
+oidc_db_fetch_slot_give(struct oidc_db *db, int64_t slot,
+    struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+
+	p_i64(&p, slot);
+	return run_count(db, OIDC_STMT_FETCH_SLOT_GIVE, &p, err) == 1 ? 0 : -1;
+}
+
+int
 oidc_db_session_insert(struct oidc_db *db, const struct oidc_session_row *s,
     int64_t ttl, struct oidc_error *err)
 {

@@ -26,6 +26,8 @@
 	", 30)), " w ")) - now())))::bigint END " THROTTLE_ROWS(k, w) ")"
 
 /* A live login session by hash $1, with its (enabled) user. */
+/* Advisory lock class of the request_uri fetch slots: "oidf" in ASCII. */
+#define FETCH_LOCK_KEY	"1868130662"
 #define SESSION_COLUMNS	"s.user_id, s.sid, " \
 			"extract(epoch FROM s.auth_time)::bigint, s.amr, " \
 			"u.sub, u.username, s.login_request"
@@ -320,6 +322,16 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "INSERT INTO used_jti (client_id, jti_hash, expires_at) "
 	    "VALUES ($1, $2, to_timestamp($3)) ON CONFLICT DO NOTHING "
 	    "RETURNING 1", 3 },
+	/*
+	 * One of $1 request_uri fetch slots (issue 15 item 4): session
+	 * advisory locks, so a worker that dies frees its slot with its
+	 * connection.  The scan stops at the first lock taken.
+	 */
+	[OIDC_STMT_FETCH_SLOT_TAKE] = { "fetch_slot_take",
+	    "SELECT s FROM generate_series(0, $1::int - 1) s "
+	    "WHERE pg_try_advisory_lock(" FETCH_LOCK_KEY ", s) LIMIT 1", 1 },
+	[OIDC_STMT_FETCH_SLOT_GIVE] = { "fetch_slot_give",
+	    "SELECT pg_advisory_unlock(" FETCH_LOCK_KEY ", $1::int)", 1 },
 	[OIDC_STMT_SESSION_INSERT] = { "session_insert",
 	    "INSERT INTO login_session (session_hash, user_id, sid, auth_time, "
 	    "amr, expires_at, login_request) VALUES ($1, $2, $3, "

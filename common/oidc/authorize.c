@@ -556,6 +556,8 @@ fetch_request_uri(struct oidc_ctx *ctx, struct oidc_str uri,
 	struct oidc_outbound_resp	 resp;
 	struct oidc_str			 b;
 	const char			*hash;
+	int64_t				 slot;
+	int				 rc;
 
 	if (uri.len == 0 || uri.len > MAX_REQUEST_URI)
 		return oidc_fail(err, OIDC_E_INVALID_REQUEST_URI,
@@ -569,7 +571,22 @@ fetch_request_uri(struct oidc_ctx *ctx, struct oidc_str uri,
 	rq.url = uri;
 	rq.accept = "application/oauth-authz-req+jwt, application/jwt";
 	rq.max_response = OIDC_REQOBJ_MAX_LEN;
-	if (oidc_outbound_request(ctx->a, ctx->cfg, &rq, &resp, &why) == -1)
+	/*
+	 * SECURITY: a fetch blocks this worker up to outbound_timeout; at
+	 * most request_uri_fetches workers may be fetching at once, so a
+	 * slow host cannot hold every worker (issue 15 item 4).
+	 */
+	if ((rc = oidc_db_fetch_slot_take(ctx->db,
+	    ctx->cfg->request_uri_fetches, &slot, err)) == -1)
+		return -1;
+	if (rc == 0)
+		return oidc_fail(err, OIDC_E_BUSY,
+		    "Too many request_uri fetches are in progress. Please try "
+		    "again in a moment.", "no fetch slot");
+	rc = oidc_outbound_request(ctx->a, ctx->cfg, &rq, &resp, &why);
+	if (oidc_db_fetch_slot_give(ctx->db, slot, err) == -1)
+		return -1;
+	if (rc == -1)
 		return oidc_fail(err, OIDC_E_INVALID_REQUEST_URI,
 		    "The request_uri could not be fetched.", "%s", why.detail);
 	if (resp.status != 200)

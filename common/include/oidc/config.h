@@ -71,6 +71,9 @@
  *                      http; development and tests only  [no]
  *   outbound_connect_timeout  seconds, 1..60  [2]
  *   outbound_timeout   seconds for a whole outbound request, 1..300  [5]
+ *   request_uri_fetches  request_uri fetches in flight at once over all
+ *                      authorization workers, 1..64 (oidc/authorize.h):
+ *                      the rest keep serving logins  [1]
  *   backchannel_max_attempts  deliveries of one back-channel logout token
  *                      before it is given up, 1..10 (oidc/backchannel.h)
  *                      [5]
@@ -141,6 +144,7 @@ struct oidc_config {
 	bool			 outbound_allow_private;
 	int64_t			 outbound_connect_timeout;
 	int64_t			 outbound_timeout;
+	int64_t			 request_uri_fetches;
 	int64_t			 backchannel_max_attempts;
 	const char		*pairwise_salt_file;	/* path or NULL */
 };

@@ -408,6 +408,15 @@ OIDC_MUST_CHECK int	oidc_db_token_introspect(struct oidc_db *,
 OIDC_MUST_CHECK int	oidc_db_nonce_use(struct oidc_db *,
 			    struct oidc_str client_id, const unsigned char *hash,
 			    int64_t ttl, struct oidc_error *);
+/*
+ * Take one of `slots` request_uri fetch slots, shared by every worker
+ * (a session advisory lock): 1 taken (*slot), 0 all busy, -1 error.
+ * Give it back after the fetch, whatever its outcome.
+ */
+OIDC_MUST_CHECK int	oidc_db_fetch_slot_take(struct oidc_db *,
+			    int64_t slots, int64_t *slot, struct oidc_error *);
+OIDC_MUST_CHECK int	oidc_db_fetch_slot_give(struct oidc_db *,
+			    int64_t slot, struct oidc_error *);
 /* 1 fresh (recorded until expires_at), 0 replayed, -1 error. */
 OIDC_MUST_CHECK int	oidc_db_jti_use(struct oidc_db *,
 			    struct oidc_str client_id, const unsigned char *hash,

@@ -20,6 +20,8 @@ import hashlib
 import hmac
 import http.server
 import json
+import os
+import subprocess
 import threading
 import time
 
@@ -110,6 +112,23 @@ def why(r):
         return (r.status, parse_page(r).visible_text()[-400:])
     except Exception:
         return r
+
+
+def hold_fetch_slot():
+    """A psql session holding request_uri fetch slot 0 (the advisory lock
+    of stmt.c's fetch_slot_take) until its stdin is closed."""
+    pgbin = os.environ.get("OIDC_PGBIN")
+    p = subprocess.Popen(
+        [os.path.join(pgbin, "psql") if pgbin else "psql", "-X", "-q",
+         "-At", "-h", env("OIDC_PGHOST"), "-U", env("OIDC_PGUSER", "oidc"),
+         "-d", env("OIDC_PGDATABASE", "oidc")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    p.stdin.write("SELECT pg_advisory_lock(1868130662, 0), 'held';\n")
+    p.stdin.flush()
+    line = p.stdout.readline()          # bounded by psql's own connect
+    check("item 4: setup: a session holds fetch slot 0", "held" in line,
+          line)
+    return p
 
 
 def refused(r, c):
@@ -229,6 +248,21 @@ def section_3():
                              "response_type": "code", "request_uri": RU})
     check("item 4: an unknown client: error page, no fetch",
           is_error_page(r) and HITS.get("/reg.jwt", 0) == 0, (r, HITS))
+
+    # Every fetch slot taken (request_uri_fetches = 1: slot 0 held by
+    # another connection, as a worker stuck on a slow host would hold it).
+    holder = hold_fetch_slot()
+    try:
+        r = Browser().authorize(query(CR, request_uri=RU))
+        check("item 4: no free fetch slot: 503 temporarily_unavailable "
+              "page, Retry-After", r.status == 503 and
+              "temporarily_unavailable" in r.text and
+              r.header("Retry-After") is not None, why(r))
+        check("item 4: ... and no fetch", HITS.get("/reg.jwt", 0) == 0,
+              HITS)
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
 
     b = Browser()
     r = b.authorize(query(CR, request_uri=RU + "#v2", scope=None,
