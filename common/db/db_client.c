@@ -31,6 +31,21 @@ read_row(struct oidc_arena *a, PGresult *res, int r,
 	return 0;
 }
 
+/* Run a statement that changes one row: 1 changed, 0 none, -1 error. */
+static int
+exec_one(struct oidc_db *db, enum oidc_stmt_id id, const char *const *vals,
+    const int *lens, const int *fmts, struct oidc_error *err)
+{
+	PGresult	*res;
+	int		 rc;
+
+	if (oidc_db_exec(db, id, vals, lens, fmts, &res, err) == -1)
+		return -1;
+	rc = strcmp(PQcmdTuples(res), "1") == 0;
+	PQclear(res);
+	return rc;
+}
+
 int
 oidc_db_client_get(struct oidc_db *db, struct oidc_arena *a,
     struct oidc_str client_id, struct oidc_client_row *out,
@@ -135,15 +150,9 @@ oidc_db_client_delete(struct oidc_db *db, struct oidc_str client_id,
     struct oidc_error *err)
 {
 	const char	*vals[1] = { client_id.p };
-	int		 lens[1] = { (int)client_id.len }, rc;
-	PGresult	*res;
+	int		 lens[1] = { (int)client_id.len };
 
-	if (oidc_db_exec(db, OIDC_STMT_CLIENT_DELETE, vals, lens, NULL, &res,
-	    err) == -1)
-		return -1;
-	rc = strcmp(PQcmdTuples(res), "1") == 0;
-	PQclear(res);
-	return rc;
+	return exec_one(db, OIDC_STMT_CLIENT_DELETE, vals, lens, NULL, err);
 }
 
 int
@@ -151,15 +160,9 @@ oidc_db_client_approve(struct oidc_db *db, struct oidc_str client_id,
     struct oidc_error *err)
 {
 	const char	*vals[1] = { client_id.p };
-	int		 lens[1] = { (int)client_id.len }, rc;
-	PGresult	*res;
+	int		 lens[1] = { (int)client_id.len };
 
-	if (oidc_db_exec(db, OIDC_STMT_CLIENT_APPROVE, vals, lens, NULL, &res,
-	    err) == -1)
-		return -1;
-	rc = strcmp(PQcmdTuples(res), "1") == 0;
-	PQclear(res);
-	return rc;
+	return exec_one(db, OIDC_STMT_CLIENT_APPROVE, vals, lens, NULL, err);
 }
 
 static int
@@ -201,8 +204,7 @@ oidc_db_client_seal_secret(struct oidc_db *db,
     const struct oidc_client_row *row, struct oidc_error *err)
 {
 	const char	*vals[2];
-	int		 lens[2], fmts[2] = { 0, 1 }, rc;
-	PGresult	*res;
+	int		 lens[2], fmts[2] = { 0, 1 };
 
 	if (row->secret_sealed == NULL)
 		return oidc_fail(err, OIDC_E_INTERNAL, NULL, "client "
@@ -211,12 +213,8 @@ oidc_db_client_seal_secret(struct oidc_db *db,
 	lens[0] = (int)row->client_id.len;
 	vals[1] = (const char *)row->secret_sealed;
 	lens[1] = (int)row->secret_sealed_len;
-	if (oidc_db_exec(db, OIDC_STMT_CLIENT_SEAL_SECRET, vals, lens, fmts,
-	    &res, err) == -1)
-		return -1;
-	rc = strcmp(PQcmdTuples(res), "1") == 0;
-	PQclear(res);
-	return rc;
+	return exec_one(db, OIDC_STMT_CLIENT_SEAL_SECRET, vals, lens, fmts,
+	    err);
 }
 
 int
@@ -295,18 +293,12 @@ oidc_db_client_reg_update(struct oidc_db *db, const struct oidc_client_row *row,
     struct oidc_error *err)
 {
 	const char	*vals[5];
-	int		 lens[5], fmts[5] = { 0, 1, 1, 0, 1 }, rc;
-	PGresult	*res;
+	int		 lens[5], fmts[5] = { 0, 1, 1, 0, 1 };
 
 	client_params(row, vals, lens);
 	vals[4] = (const char *)row->reg_token_hash;
 	lens[4] = sizeof(row->reg_token_hash);
-	if (oidc_db_exec(db, OIDC_STMT_CLIENT_REG_UPDATE, vals, lens, fmts,
-	    &res, err) == -1)
-		return -1;
-	rc = strcmp(PQcmdTuples(res), "1") == 0;
-	PQclear(res);
-	return rc;
+	return exec_one(db, OIDC_STMT_CLIENT_REG_UPDATE, vals, lens, fmts, err);
 }
 
 int
@@ -315,13 +307,7 @@ oidc_db_client_reg_delete(struct oidc_db *db, struct oidc_str client_id,
 {
 	const char	*vals[2] = { client_id.p, (const char *)reg_token_hash };
 	int		 lens[2] = { (int)client_id.len, 32 };
-	int		 fmts[2] = { 0, 1 }, rc;
-	PGresult	*res;
+	int		 fmts[2] = { 0, 1 };
 
-	if (oidc_db_exec(db, OIDC_STMT_CLIENT_REG_DELETE, vals, lens, fmts,
-	    &res, err) == -1)
-		return -1;
-	rc = strcmp(PQcmdTuples(res), "1") == 0;
-	PQclear(res);
-	return rc;
+	return exec_one(db, OIDC_STMT_CLIENT_REG_DELETE, vals, lens, fmts, err);
 }

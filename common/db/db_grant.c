@@ -324,9 +324,9 @@ oidc_db_access_token_get(struct oidc_db *db, struct oidc_arena *a,
 		    &t->client_redirect_uris, err) ||
 		    oidc_db_copy(a, res, 0, T_CLIENT_META,
 		    &t->client_metadata, err) ||
-		    oidc_db_copy_bytea(a, res, 0, T_SECRET_SEALED, DB_MAX_SEALED_SECRET,
-		    &t->client_secret_sealed, &t->client_secret_sealed_len,
-		    err))
+		    oidc_db_copy_bytea(a, res, 0, T_SECRET_SEALED,
+		    DB_MAX_SEALED_SECRET, &t->client_secret_sealed,
+		    &t->client_secret_sealed_len, err))
 			rc = -1;
 	}
 	PQclear(res);

@@ -29,8 +29,9 @@
  * client's token, or an unknown client, is 401 invalid_token.  Read
  * answers the registration (the presented token echoed as
  * registration_access_token; the secret only when it is stored sealed,
- * opened for the answer).  Update replaces the metadata entirely; client_id must equal
- * the one in the URL; client_secret may be echoed but never changed; a
+ * opened for the answer).  Update replaces the metadata entirely;
+ * client_id must equal the one in the URL; client_secret may be echoed
+ * but never changed; a
  * change of token_endpoint_auth_method that needs a new secret issues one.
  * Delete answers 204 and removes the client with its grants and tokens.
  * Clients made with oidcctl cannot be managed here.

@@ -600,7 +600,7 @@ test_secret_seal(struct oidc_arena *a)
 	struct oidc_client_secret	 s = { 0 };
 	struct oidc_str			 out;
 	unsigned char			*tampered;
-	const char			*secret = "an HS256 secret of 32 chars, ok";
+	const char			*secret = "an HS256 secret, 32 chars, ok";
 
 	ok(oidc_client_secret_seal(a, kek, OIDC_STR("c1"), (struct oidc_str){
 	    secret, strlen(secret) }, &s.sealed, &s.sealed_len, &err) == 0 &&
