@@ -496,3 +496,18 @@ oidc_db_copy_bytea(struct oidc_arena *a, PGresult *res, int r, int c,
 	*outlen = (len - 2) / 2;
 	return 0;
 }
+
+int
+oidc_db_exec_one(struct oidc_db *db, enum oidc_stmt_id id,
+    const char *const *vals, const int *lens, const int *fmts,
+    struct oidc_error *err)
+{
+	PGresult	*res;
+	int		 rc;
+
+	if (oidc_db_exec(db, id, vals, lens, fmts, &res, err) == -1)
+		return -1;
+	rc = strcmp(PQcmdTuples(res), "1") == 0;
+	PQclear(res);
+	return rc;
+}

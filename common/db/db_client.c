@@ -31,21 +31,6 @@ read_row(struct oidc_arena *a, PGresult *res, int r,
 	return 0;
 }
 
-/* Run a statement that changes one row: 1 changed, 0 none, -1 error. */
-static int
-exec_one(struct oidc_db *db, enum oidc_stmt_id id, const char *const *vals,
-    const int *lens, const int *fmts, struct oidc_error *err)
-{
-	PGresult	*res;
-	int		 rc;
-
-	if (oidc_db_exec(db, id, vals, lens, fmts, &res, err) == -1)
-		return -1;
-	rc = strcmp(PQcmdTuples(res), "1") == 0;
-	PQclear(res);
-	return rc;
-}
-
 int
 oidc_db_client_get(struct oidc_db *db, struct oidc_arena *a,
     struct oidc_str client_id, struct oidc_client_row *out,
@@ -152,7 +137,8 @@ oidc_db_client_delete(struct oidc_db *db, struct oidc_str client_id,
 	const char	*vals[1] = { client_id.p };
 	int		 lens[1] = { (int)client_id.len };
 
-	return exec_one(db, OIDC_STMT_CLIENT_DELETE, vals, lens, NULL, err);
+	return oidc_db_exec_one(db, OIDC_STMT_CLIENT_DELETE, vals, lens,
+	    NULL, err);
 }
 
 int
@@ -162,7 +148,8 @@ oidc_db_client_approve(struct oidc_db *db, struct oidc_str client_id,
 	const char	*vals[1] = { client_id.p };
 	int		 lens[1] = { (int)client_id.len };
 
-	return exec_one(db, OIDC_STMT_CLIENT_APPROVE, vals, lens, NULL, err);
+	return oidc_db_exec_one(db, OIDC_STMT_CLIENT_APPROVE, vals, lens,
+	    NULL, err);
 }
 
 static int
@@ -213,8 +200,8 @@ oidc_db_client_seal_secret(struct oidc_db *db,
 	lens[0] = (int)row->client_id.len;
 	vals[1] = (const char *)row->secret_sealed;
 	lens[1] = (int)row->secret_sealed_len;
-	return exec_one(db, OIDC_STMT_CLIENT_SEAL_SECRET, vals, lens, fmts,
-	    err);
+	return oidc_db_exec_one(db, OIDC_STMT_CLIENT_SEAL_SECRET, vals, lens,
+	    fmts, err);
 }
 
 int
@@ -298,7 +285,8 @@ oidc_db_client_reg_update(struct oidc_db *db, const struct oidc_client_row *row,
 	client_params(row, vals, lens);
 	vals[4] = (const char *)row->reg_token_hash;
 	lens[4] = sizeof(row->reg_token_hash);
-	return exec_one(db, OIDC_STMT_CLIENT_REG_UPDATE, vals, lens, fmts, err);
+	return oidc_db_exec_one(db, OIDC_STMT_CLIENT_REG_UPDATE, vals, lens,
+	    fmts, err);
 }
 
 int
@@ -309,5 +297,6 @@ oidc_db_client_reg_delete(struct oidc_db *db, struct oidc_str client_id,
 	int		 lens[2] = { (int)client_id.len, 32 };
 	int		 fmts[2] = { 0, 1 };
 
-	return exec_one(db, OIDC_STMT_CLIENT_REG_DELETE, vals, lens, fmts, err);
+	return oidc_db_exec_one(db, OIDC_STMT_CLIENT_REG_DELETE, vals, lens,
+	    fmts, err);
 }

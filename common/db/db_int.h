@@ -86,6 +86,14 @@ int	oidc_db_exec(struct oidc_db *, enum oidc_stmt_id, const char *const *vals,
 	    const int *lens, const int *fmts, PGresult **res,
 	    struct oidc_error *);
 
+/*
+ * oidc_db_exec() of a statement that changes one row: 1 changed, 0 none,
+ * -1 with err set.
+ */
+int	oidc_db_exec_one(struct oidc_db *, enum oidc_stmt_id,
+	    const char *const *vals, const int *lens, const int *fmts,
+	    struct oidc_error *);
+
 /* The raw connection (connected), for migrate.c only. */
 PGconn	*oidc_db_conn(struct oidc_db *);
 
