@@ -13,7 +13,7 @@
 #   keys/rs256.pem     RSA 2048 signing key (PEM, PKCS#8)
 #   keys/es256.pem     P-256 signing key
 #   keys/pairwise.salt pairwise_salt_file (pairwise subjects, t/46-pairwise.py)
-#   keys/kek.hex       key_encryption_key for database keys (oidcctl key);
+#   keys/kek.hex       key_encryption_key for database keys (oidcctl key) and sealed client secrets;
 #                      key_reload_interval is 1 so tests see key changes
 #                      within a second
 #   oidc.conf          the config every binary and oidcctl reads
@@ -258,7 +258,8 @@ openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
     -out "$T/keys/rs256.pem" 2>/dev/null || die "RSA key generation failed"
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
     -out "$T/keys/es256.pem" 2>/dev/null || die "EC key generation failed"
-# The key-encryption key for database signing keys (oidcctl key).
+# The key-encryption key for database signing keys (oidcctl key) and the
+# sealed secrets of client_secret_jwt and HS* clients.
 openssl rand -hex 32 >"$T/keys/kek.hex" || die "openssl rand failed"
 # The salt of pairwise subject identifiers (t/46-pairwise.py).
 openssl rand -hex 32 >"$T/keys/pairwise.salt" || die "openssl rand failed"

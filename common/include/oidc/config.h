@@ -18,9 +18,12 @@
  *                      first key of each algorithm signs  [none]
  *   key_encryption_key PATH to a file of 64 hex digits (32 bytes): the
  *                      AES-256-GCM key that seals the private keys kept
- *                      in the signing_key table (oidcctl key); needed by
- *                      oidcctl key generate|rotate|import and by the
- *                      binaries that sign with such keys  [none]
+ *                      in the signing_key table (oidcctl key) and the
+ *                      client secrets of client_secret_jwt and HS*
+ *                      clients (oidc/client.h); needed by oidcctl key
+ *                      generate|rotate|import, by the binaries that sign
+ *                      with such keys and by those that handle such
+ *                      secrets (OIDC_NEED_CLIENT_SECRETS)  [none]
  *   key_publish_ahead  seconds a rotated-in key is in the JWKS before it
  *                      signs, 0..2592000  [3600]
  *   key_reload_interval seconds between a worker's checks for changed
