@@ -36,6 +36,9 @@
  *   db_timeout         seconds, 1..60: connect and statement timeout  [5]
  *   log_level          error | warn | info | debug  [info]
  *   require_nonce      yes | no: nonce also for the code flow  [no]
+ *   request_object_require_signed  yes | no: refuse unsigned ("none")
+ *                      request objects from every client and leave
+ *                      "none" out of discovery  [no]
  *   sandbox            yes | no: after start-up, restrict each worker to
  *                      the system calls it needs (seccomp, oidc/sandbox.h)
  *                      [no]
@@ -130,6 +133,7 @@ struct oidc_config {
 	int64_t			 db_timeout;
 	enum oidc_log_level	 log_level;
 	bool			 require_nonce;
+	bool			 request_object_require_signed;
 	bool			 issuer_is_https;
 	bool			 sandbox;
 	int64_t			 login_max_failures;

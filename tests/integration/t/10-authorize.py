@@ -888,13 +888,19 @@ def never_ignored(name, r, redirect_uri=RP):
     return d
 
 
+# OIDC Registration 2: no request_object_signing_alg registered means any
+# algorithm both support, "none" included (issue 17 item 1).
 ro = unsigned_jwt({"state": "from-object"})
 r = bs.authorize(P(FP, response_type="code", state="ro", request=ro))
-never_ignored("unsigned request object from a client that registered no "
-              "request_object_signing_alg", r)
+d = parse_response(r, RP) or {}
+check("unsigned request object from a client that registered no "
+      "request_object_signing_alg: honoured, its state wins",
+      bool(d.get("code")) and d.get("state") == "from-object", d or r)
 r = bs.authorize(P(FP, response_type="id_token", nonce=new_nonce(),
                    state="ro2", request=ro))
-never_ignored("unsigned request object (id_token)", r)
+d = parse_response(r, RP) or {}
+check("unsigned request object (id_token): honoured, its state wins",
+      bool(d.get("id_token")) and d.get("state") == "from-object", d or r)
 r = bs.authorize(P(FP, response_type="code", state="ro3",
                    request="not.a.jwt"))
 never_ignored("malformed request object", r)

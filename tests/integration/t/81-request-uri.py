@@ -101,7 +101,10 @@ r = b.authorize({"client_id": c["client_id"], "response_type": "code",
                  "redirect_uri": c["redirect_uris"][0], "scope": "openid",
                  "request": unsigned_jwt(obj),
                  "request_uri": base + "/good.jwt"})
-check("request and request_uri together are refused", is_error_page(r), r)
+d = parse_response(r, c["redirect_uris"][0]) or {}
+check("request and request_uri together are refused (invalid_request to "
+      "the registered redirect_uri)", d.get("error") == "invalid_request" and
+      "code" not in d, d or r)
 
 srv.shutdown()
 done()
