@@ -873,10 +873,6 @@ if d and d.get("code"):
 # invalid_request_object).
 
 
-def unsigned_jwt(claims):
-    return (b64url(json.dumps({"alg": "none"})) + "." +
-            b64url(json.dumps(claims)) + ".")
-
 
 def never_ignored(name, r, redirect_uri=RP):
     d = parse_response(r, redirect_uri)

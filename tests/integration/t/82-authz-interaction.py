@@ -18,11 +18,9 @@ client or after the user approved a consent page listing it.
 """
 import hashlib
 import hmac
-import http.server
 import json
 import os
 import subprocess
-import threading
 import time
 
 from oidctest import *
@@ -35,35 +33,8 @@ MPW = "mallory " + unique("pw")
 make_user(MALLORY, MPW)
 VICTIM_SUB, MALLORY_SUB = user_sub(VICTIM), user_sub(MALLORY)
 
-HITS = {}
-OBJECTS = {}
-
-
-class Server(http.server.BaseHTTPRequestHandler):
-    """Serves request objects and counts fetches (outbound_allow_private
-    is set by run.sh)."""
-
-    def do_GET(self):
-        HITS[self.path] = HITS.get(self.path, 0) + 1
-        body = OBJECTS.get(self.path)
-        self.send_response(200 if body is not None else 404)
-        self.send_header("Content-Type", "application/oauth-authz-req+jwt")
-        self.send_header("Content-Length", str(len(body or b"")))
-        self.end_headers()
-        self.wfile.write(body or b"")
-
-    def log_message(self, fmt, *args):
-        pass
-
-
-srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Server)
-threading.Thread(target=srv.serve_forever, daemon=True).start()
-BASE = "http://127.0.0.1:%d" % srv.server_address[1]
-
-
-def unsigned_jwt(claims):
-    return (b64url(json.dumps({"alg": "none"})) + "." +
-            b64url(json.dumps(claims)) + ".")
+SRV = ObjectServer()
+HITS, OBJECTS, BASE = SRV.hits, SRV.objects, SRV.base
 
 
 def hs256_jwt(claims, secret):
@@ -382,5 +353,5 @@ for fn in (section_1, section_2, section_3, section_4, section_5):
     except FlowError as e:
         check("%s: the flow went as expected" % fn.__name__, False, e)
 
-srv.shutdown()
+SRV.stop()
 done()

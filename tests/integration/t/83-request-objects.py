@@ -17,41 +17,14 @@ for an unknown client, a missing or unregistered redirect_uri, and a
 redirect_uri taken from an object that failed.  The table of every error
 is docs/AUTHORIZE-ERRORS.md.
 """
-import http.server
-import json
-import threading
 import time
 
 from oidctest import *
 from flow import *
 from hardening import private_config, spawn
 
-RESPONSE_TYPES = ("code", "id_token", "id_token token", "code id_token",
-                  "code token", "code id_token token")
-OBJECTS = {}
-
-
-class Server(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = OBJECTS.get(self.path)
-        self.send_response(200 if body is not None else 404)
-        self.send_header("Content-Type", "application/oauth-authz-req+jwt")
-        self.send_header("Content-Length", str(len(body or b"")))
-        self.end_headers()
-        self.wfile.write(body or b"")
-
-    def log_message(self, fmt, *args):
-        pass
-
-
-srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Server)
-threading.Thread(target=srv.serve_forever, daemon=True).start()
-BASE = "http://127.0.0.1:%d" % srv.server_address[1]
-
-
-def unsigned_jwt(claims):
-    return (b64url(json.dumps({"alg": "none"})) + "." +
-            b64url(json.dumps(claims)) + ".")
+SRV = ObjectServer()
+OBJECTS, BASE = SRV.objects, SRV.base
 
 
 def is_error_page(r):
@@ -95,7 +68,7 @@ check("item 1: discovery lists none in "
       "none" in disco.get("request_object_signing_alg_values_supported",
                           []), disco)
 
-for rt in RESPONSE_TYPES:
+for rt in ALL_RESPONSE_TYPES:
     for mode in (None, "form_post"):
         for how in ("request", "request_uri"):
             o = obj_for(C, rt, response_mode=mode)
@@ -248,5 +221,5 @@ for name, p in (
     check("item 2: %s: an HTML error page, no redirect" % name,
           is_error_page(r), r)
 
-srv.shutdown()
+SRV.stop()
 done()
