@@ -25,9 +25,9 @@
 	"make_interval(secs => least(power(2, least(count(*) - " free	\
 	", 30)), " w ")) - now())))::bigint END " THROTTLE_ROWS(k, w) ")"
 
-/* A live login session by hash $1, with its (enabled) user. */
 /* Advisory lock class of the request_uri fetch slots: "oidf" in ASCII. */
 #define FETCH_LOCK_KEY	"1868130662"
+/* A live login session by hash $1, with its (enabled) user. */
 #define SESSION_COLUMNS	"s.user_id, s.sid, " \
 			"extract(epoch FROM s.auth_time)::bigint, s.amr, " \
 			"u.sub, u.username, s.login_request"

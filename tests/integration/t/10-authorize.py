@@ -433,14 +433,16 @@ check("unknown user and wrong password: same status, same page, same "
       normal(bw, rw, U) == normal(bu, ru, ghost) and
       sorted(set_cookie_names(rw)) == sorted(set_cookie_names(ru)),
       "%s\n----\n%s" % (normal(bw, rw, U)[:1500], normal(bu, ru, ghost)[:1500]))
-# Timing: the unknown user pays for a dummy KDF (loose bound).
-tws = [tw] + [failed_login(U, "nope-%d" % i)[3] for i in range(2)]
-tus = [tu] + [failed_login(unique("ghost"), PW)[3] for i in range(2)]
-tws.sort()
-tus.sort()
+# Timing: the unknown user pays for a dummy KDF (loose bound).  Load only
+# ever adds time, so the fastest of several interleaved tries is compared.
+tws, tus = [tw], [tu]
+for i in range(3):
+    tws.append(failed_login(U, "nope-%d" % i)[3])
+    tus.append(failed_login(unique("ghost"), PW)[3])
 check("unknown user costs about as much time as a wrong password "
-      "(median %.3fs vs %.3fs)" % (tus[1], tws[1]),
-      tus[1] >= 0.5 * tws[1] and tws[1] >= 0.5 * tus[1], (tus, tws))
+      "(fastest %.3fs vs %.3fs)" % (min(tus), min(tws)),
+      min(tus) >= 0.5 * min(tws) and min(tws) >= 0.5 * min(tus),
+      (sorted(tus), sorted(tws)))
 # A disabled user cannot log in.
 D = unique("disabled")
 make_user(D, PW)
