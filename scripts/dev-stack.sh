@@ -17,6 +17,8 @@
 #   var/pgdata           PostgreSQL cluster (initdb --auth=trust -U oidc;
 #                        unix socket only, in var/pg; listen_addresses = '')
 #   var/keys/*.pem       RS256 and ES256 signing keys (mode 0600)
+#   var/keys/kek.hex     the key_encryption_key, so that `oidcctl key` can
+#                        add database keys for the other algorithms
 #   var/oidc.conf        config (issuer http://127.0.0.1:$OIDC_PORT)
 #   var/demo-client.json the demo client as printed by oidcctl, with its
 #                        secret (mode 0600)
@@ -193,6 +195,14 @@ cmd_run() {
 		chmod 0600 "$VAR/keys/$alg.pem"
 		[ ${#AS[@]} -gt 0 ] && chown "$DUSER:" "$VAR/keys/$alg.pem"
 	done
+	# No signing key comes from it: it only lets `oidcctl key generate`
+	# seal keys for the other algorithms (README, "Every algorithm").
+	if [ ! -f "$VAR/keys/kek.hex" ]; then
+		say "generating the key-encryption key in var/keys"
+		(umask 077 && openssl rand -hex 32 >"$VAR/keys/kek.hex") ||
+			die "key-encryption key generation failed"
+		[ ${#AS[@]} -gt 0 ] && chown "$DUSER:" "$VAR/keys/kek.hex"
+	fi
 	ISSUER=http://127.0.0.1:$PORT
 	if [ ! -f "$VAR/oidc.conf" ]; then
 		cat >"$VAR/oidc.conf" <<-EOF
@@ -203,6 +213,7 @@ cmd_run() {
 		database = host=$VAR/pg dbname=oidc user=oidc connect_timeout=3
 		signing_key = $VAR/keys/rs256.pem
 		signing_key = $VAR/keys/es256.pem
+		key_encryption_key = $VAR/keys/kek.hex
 		code_ttl = 600
 		access_token_ttl = 3600
 		id_token_ttl = 3600
@@ -217,6 +228,9 @@ cmd_run() {
 		sed -i "s|^[[:space:]]*issuer[[:space:]]*=.*|issuer = $ISSUER|" \
 		    "$VAR/oidc.conf"
 	fi
+	# A stack made before var/keys/kek.hex existed gets it too.
+	grep -q '^[[:space:]]*key_encryption_key' "$VAR/oidc.conf" ||
+		echo "key_encryption_key = $VAR/keys/kek.hex" >>"$VAR/oidc.conf"
 	export OIDC_CONFIG=$VAR/oidc.conf
 
 	# PostgreSQL.

@@ -47,8 +47,14 @@ const struct oidc_jwk_alg oidc_jwk_algs[OIDC_JWS__MAX] = {
 	[OIDC_JWS_PS256] = { "PS256", OIDC_JWK_RSA, H256, 32 },
 	[OIDC_JWS_PS384] = { "PS384", OIDC_JWK_RSA, H384, 48 },
 	[OIDC_JWS_PS512] = { "PS512", OIDC_JWK_RSA, H512, 64 },
-	/* Ed25519 hashes internally with SHA-512 (RFC 8032 5.1). */
+	/*
+	 * Ed25519 hashes internally with SHA-512 (RFC 8032 5.1), Ed448 with
+	 * SHAKE256 (5.2); neither takes a digest from us, so h and hlen are
+	 * unused for OKP (oidc_jws_half_hash picks the at_hash function).
+	 */
 	[OIDC_JWS_EDDSA] = { "EdDSA", OIDC_JWK_OKP, H512, 64 },
+	[OIDC_JWS_ED25519] = { "Ed25519", OIDC_JWK_OKP, H512, 64 },
+	[OIDC_JWS_ED448] = { "Ed448", OIDC_JWK_OKP, H512, 64 },
 };
 
 static const char *const hash_names[H__MAX] = { "SHA256", "SHA384", "SHA512" };
@@ -63,6 +69,21 @@ static const struct {
 	{ "P-256", "prime256v1", 32, OIDC_JWS_ES256 },
 	{ "P-384", "secp384r1", 48, OIDC_JWS_ES384 },
 	{ "P-521", "secp521r1", 66, OIDC_JWS_ES512 },
+};
+
+/*
+ * The EdDSA curves of RFC 8037 2.  `fixed` is the alg a key of the curve
+ * is pinned to when it names none, OIDC_JWS_ALG_ANY when it may serve
+ * several names (Ed25519: "EdDSA" and "Ed25519", RFC 9864 2.2).
+ */
+static const struct {
+	const char		*crv;		/* JWK name */
+	const char		*type;		/* OpenSSL key type */
+	size_t			 len;		/* public and private key bytes */
+	enum oidc_jws_alg	 fixed;
+} okp_curves[] = {
+	{ "Ed25519", "ED25519", ED25519_LEN, OIDC_JWS_ALG_ANY },
+	{ "Ed448", "ED448", ED448_LEN, OIDC_JWS_ED448 },
 };
 
 static const char *const kty_names[OIDC_JWK__MAX] = {
@@ -105,6 +126,28 @@ oidc_jwk_kty_name(enum oidc_jwk_kty kty)
 	if ((unsigned)kty >= OIDC_JWK__MAX)
 		return NULL;
 	return kty_names[kty];
+}
+
+/* The OKP curve an EdDSA alg needs: Ed448 for "Ed448", else Ed25519. */
+static const char *
+okp_crv_of(enum oidc_jws_alg alg)
+{
+	return alg == OIDC_JWS_ED448 ? "Ed448" : "Ed25519";
+}
+
+/* Is crv[0..len) one of okp_curves[]?  *ix is its index when it is. */
+static bool
+okp_find(const char *crv, size_t len, size_t *ix)
+{
+	size_t	 i;
+
+	for (i = 0; i < OIDC_NELEM(okp_curves); i++)
+		if (strlen(okp_curves[i].crv) == len &&
+		    memcmp(okp_curves[i].crv, crv, len) == 0) {
+			*ix = i;
+			return true;
+		}
+	return false;
 }
 
 bool
@@ -195,8 +238,10 @@ oidc_jwk_supports(const struct oidc_jwk *key, enum oidc_jws_alg alg)
 		return key->klen >= oidc_jwk_algs[alg].hlen &&
 		    key->mac[oidc_jwk_algs[alg].h] != NULL;
 	case OIDC_JWK_EC:
-	case OIDC_JWK_OKP:
 		return key->alg == alg;	/* always pinned by the curve */
+	case OIDC_JWK_OKP:
+		/* "EdDSA" and "Ed25519" need Ed25519, "Ed448" Ed448. */
+		return strcmp(key->crv, okp_crv_of(alg)) == 0;
 	default:
 		return false;
 	}
@@ -423,6 +468,18 @@ make_templates(struct oidc_jwk *key)
 	ERR_clear_error();
 }
 
+/* The okp_curves[] index of an EdDSA key; OIDC_NELEM(okp_curves) if none. */
+static size_t
+okp_index(const EVP_PKEY *pkey)
+{
+	size_t	 i;
+
+	for (i = 0; i < OIDC_NELEM(okp_curves); i++)
+		if (EVP_PKEY_is_a(pkey, okp_curves[i].type))
+			break;
+	return i;
+}
+
 /*
  * Classify an EVP_PKEY, check it against the (optional) pinned alg, cache
  * the public members, fetch digests, and compute the thumbprint.  The key
@@ -432,7 +489,7 @@ static int
 finish_asym(struct oidc_jwk *key, EVP_PKEY *pkey, enum oidc_jws_alg alg,
     bool priv, struct oidc_arena *a, struct oidc_error *err)
 {
-	unsigned char	 raw[ED25519_LEN];
+	unsigned char	 raw[OKP_MAX_LEN];
 	char		 group[64];
 	size_t		 i, len = sizeof(raw);
 
@@ -476,18 +533,20 @@ finish_asym(struct oidc_jwk *key, EVP_PKEY *pkey, enum oidc_jws_alg alg,
 		    (key->pub[1] = param_b64(NULL, pkey,
 		    OSSL_PKEY_PARAM_EC_PUB_Y, key->coord)) == NULL)
 			return oidc_fail_openssl(err, "EC public params");
-	} else if (EVP_PKEY_is_a(pkey, "ED25519")) {
+	} else if ((i = okp_index(pkey)) < OIDC_NELEM(okp_curves)) {
 		key->kty = OIDC_JWK_OKP;
-		if (alg != OIDC_JWS_ALG_ANY && alg != OIDC_JWS_EDDSA)
+		key->crv = okp_curves[i].crv;
+		key->coord = okp_curves[i].len;
+		if (alg != OIDC_JWS_ALG_ANY && (oidc_jwk_algs[alg].kty !=
+		    OIDC_JWK_OKP || strcmp(okp_crv_of(alg), key->crv) != 0))
 			return oidc_fail(err, OIDC_E_CONFIG,
-			    "key does not fit alg", "jwk: %s on Ed25519",
-			    oidc_jwk_algs[alg].name);
-		key->alg = OIDC_JWS_EDDSA;
-		key->crv = "Ed25519";
-		key->coord = ED25519_LEN;
+			    "key does not fit alg", "jwk: %s on %s",
+			    oidc_jwk_algs[alg].name, key->crv);
+		if (alg == OIDC_JWS_ALG_ANY)
+			key->alg = okp_curves[i].fixed;
 		if (EVP_PKEY_get_raw_public_key(pkey, raw, &len) != 1 ||
-		    len != ED25519_LEN)
-			return oidc_fail_openssl(err, "Ed25519 public key");
+		    len != key->coord)
+			return oidc_fail_openssl(err, "OKP public key");
 		if ((key->pub[0] = b64_dup(raw, len)) == NULL)
 			return oidc_fail(err, OIDC_E_NOMEM, NULL, "b64");
 	} else
@@ -735,28 +794,32 @@ okp_from_json(struct oidc_arena *a, const struct oidc_json *o, bool *priv,
     struct oidc_error *err)
 {
 	struct oidc_str	 crv;
-	unsigned char	*x, *d = NULL, pub[ED25519_LEN];
-	size_t		 xlen, dlen = 0, plen = sizeof(pub);
+	unsigned char	*x, *d = NULL, pub[OKP_MAX_LEN];
+	size_t		 xlen, dlen = 0, plen = sizeof(pub), i;
 	EVP_PKEY	*pkey = NULL;
 	int		 rc;
 
 	if (oidc_json_get_str(o, "crv", &crv, err) != 1 ||
-	    !oidc_str_eq_cstr(crv, "Ed25519")) {
+	    !okp_find(crv.p, crv.len, &i)) {
 		oidc_fail(err, OIDC_E_CONFIG, "unsupported key",
-		    "jwk: OKP key that is not Ed25519");
+		    "jwk: OKP key that is not Ed25519 or Ed448");
 		goto out;
 	}
+	/* RFC 8037 2: x and d are the raw keys, 32 or 57 bytes. */
 	if (get_b64(a, o, "x", &x, &xlen, err) != 1 ||
 	    (rc = get_b64(a, o, "d", &d, &dlen, err)) == -1 ||
-	    xlen != ED25519_LEN || (rc == 1 && dlen != ED25519_LEN)) {
+	    xlen != okp_curves[i].len ||
+	    (rc == 1 && dlen != okp_curves[i].len)) {
 		oidc_fail(err, OIDC_E_CONFIG, "malformed key",
-		    "jwk: Ed25519 x/d missing or not 32 bytes");
+		    "jwk: %s x/d missing or not %zu bytes", okp_curves[i].crv,
+		    okp_curves[i].len);
 		goto out;
 	}
 	*priv = rc == 1;
-	pkey = *priv ? EVP_PKEY_new_raw_private_key_ex(NULL, "ED25519", NULL,
-	    d, dlen) : EVP_PKEY_new_raw_public_key_ex(NULL, "ED25519", NULL,
-	    x, xlen);
+	pkey = *priv ? EVP_PKEY_new_raw_private_key_ex(NULL,
+	    okp_curves[i].type, NULL, d, dlen) :
+	    EVP_PKEY_new_raw_public_key_ex(NULL, okp_curves[i].type, NULL, x,
+	    xlen);
 	if (pkey == NULL) {
 		oidc_fail_openssl(err, "EVP_PKEY_new_raw_key");
 		goto out;
@@ -765,7 +828,7 @@ okp_from_json(struct oidc_arena *a, const struct oidc_json *o, bool *priv,
 	if (*priv && (EVP_PKEY_get_raw_public_key(pkey, pub, &plen) != 1 ||
 	    plen != xlen || CRYPTO_memcmp(pub, x, xlen) != 0)) {
 		oidc_fail(err, OIDC_E_CONFIG, "malformed key",
-		    "jwk: Ed25519 x does not match d");
+		    "jwk: %s x does not match d", okp_curves[i].crv);
 		EVP_PKEY_free(pkey);
 		pkey = NULL;
 		ERR_clear_error();
@@ -844,8 +907,10 @@ oidc_jwk_from_json_why(struct oidc_arena *a, const struct oidc_json *o,
 			}
 			pkey = ec_from_json(a, o, &priv, err);
 		} else if (oidc_str_eq_cstr(kty, "OKP")) {
+			size_t	 ix;
+
 			if (oidc_json_get_str(o, "crv", &s, err) == 1 &&
-			    !oidc_str_eq_cstr(s, "Ed25519")) {
+			    !okp_find(s.p, s.len, &ix)) {
 				*why = "unsupported OKP curve";
 				rc = 0;
 				goto out;
@@ -954,7 +1019,7 @@ oidc_jwk_parse_pem(struct oidc_arena *a, const char *buf, size_t len,
 	EVP_PKEY		*pkey = NULL;
 	struct oidc_jwk		*key = NULL, *ret = NULL;
 	const unsigned char	*p = (const unsigned char *)buf;
-	unsigned char		 raw[ED25519_LEN];
+	unsigned char		 raw[OKP_MAX_LEN];
 	size_t			 left = len, rlen = sizeof(raw);
 	BIGNUM			*bn = NULL;
 	bool			 priv;
@@ -981,7 +1046,7 @@ oidc_jwk_parse_pem(struct oidc_arena *a, const char *buf, size_t len,
 		goto out;
 	}
 	/* Does the key hold its private half? */
-	if (EVP_PKEY_is_a(pkey, "ED25519"))
+	if (okp_index(pkey) < OIDC_NELEM(okp_curves))
 		priv = EVP_PKEY_get_raw_private_key(pkey, raw, &rlen) == 1;
 	else if (EVP_PKEY_is_a(pkey, "RSA"))
 		priv = EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_D,
@@ -1055,7 +1120,8 @@ oidc_jwk_generate(enum oidc_jws_alg alg, unsigned bits,
 		    curves[alg - OIDC_JWS_ES256].group);
 		break;
 	default:
-		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+		pkey = EVP_PKEY_Q_keygen(NULL, NULL, alg == OIDC_JWS_ED448 ?
+		    "ED448" : "ED25519");
 		break;
 	}
 	if (oidc_jwk_algs[alg].kty != OIDC_JWK_OCT) {
@@ -1146,7 +1212,7 @@ oidc_jwk_private_json(const struct oidc_jwk *key, struct oidc_arena *a,
 		{ "qi", OSSL_PKEY_PARAM_RSA_COEFFICIENT1 },
 	};
 	struct oidc_json	*o;
-	unsigned char		 raw[ED25519_LEN];
+	unsigned char		 raw[OKP_MAX_LEN];
 	size_t			 i, rlen = sizeof(raw);
 	char			*s;
 
@@ -1179,7 +1245,7 @@ oidc_jwk_private_json(const struct oidc_jwk *key, struct oidc_arena *a,
 		break;
 	case OIDC_JWK_OKP:
 		if (EVP_PKEY_get_raw_private_key(key->pkey, raw, &rlen) != 1) {
-			oidc_fail_openssl(err, "Ed25519 private key");
+			oidc_fail_openssl(err, "OKP private key");
 			return NULL;
 		}
 		s = oidc_b64url_encode(a, raw, rlen);

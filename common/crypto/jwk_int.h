@@ -27,7 +27,7 @@ struct oidc_jwk {
 	EVP_MD_CTX		*tmpl[2][OIDC_JWS__MAX]; /* [sign] ready ctxs */
 	int			 bits;		/* RSA modulus */
 	size_t			 sig_len;	/* RSA: modulus bytes */
-	size_t			 coord;		/* EC coordinate bytes */
+	size_t			 coord;		/* EC coordinate, OKP key bytes */
 	const char		*crv;		/* static: "P-256", "Ed25519" */
 	char			*pub[2];	/* b64url n,e | x,y | x */
 	char			*kid;
@@ -39,8 +39,9 @@ struct oidc_keyset {
 	size_t		 n;
 };
 
-#define ED25519_LEN	32
-#define ED25519_SIG_LEN	64
+#define ED25519_LEN	32		/* RFC 8032 5.1.5: key bytes */
+#define ED448_LEN	57		/* RFC 8032 5.2.5 */
+#define OKP_MAX_LEN	ED448_LEN	/* the larger of the two */
 
 /* Per alg: name, key type, hash index and hash length. */
 struct oidc_jwk_alg {

@@ -1,7 +1,7 @@
 /*
  * jwk_sign.c: the raw JWS signature primitives of RFC 7518 3 over the keys
  * of jwk.c (see oidc/jwk.h): HMAC, RSASSA-PKCS1-v1_5, RSASSA-PSS, ECDSA
- * (R || S) and Ed25519, each from a ready context template.
+ * (R || S) and EdDSA (Ed25519, Ed448), each from a ready context template.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +30,7 @@ oidc_jwk_sig_len(const struct oidc_jwk *key, enum oidc_jws_alg alg)
 	case OIDC_JWK_EC:
 		return 2 * key->coord;
 	case OIDC_JWK_OKP:
-		return ED25519_SIG_LEN;
+		return 2 * key->coord;	/* RFC 8032: 64 or 114 bytes */
 	default:
 		return 0;
 	}

@@ -373,8 +373,10 @@ oidc_jws_half_hash(struct oidc_arena *a, enum oidc_jws_alg alg,
     const char *value, size_t len, struct oidc_error *err)
 {
 	const EVP_MD	*md;
-	unsigned char	 h[EVP_MAX_MD_SIZE];
+	EVP_MD_CTX	*ctx;
+	unsigned char	 h[2 * 57];	/* Ed448's SHAKE256 output, the longest */
 	unsigned int	 n = 0;
+	int		 ok;
 	char		*s;
 
 	switch (alg) {
@@ -395,13 +397,27 @@ oidc_jws_half_hash(struct oidc_arena *a, enum oidc_jws_alg alg,
 	case OIDC_JWS_ES512:
 	case OIDC_JWS_PS512:
 	case OIDC_JWS_EDDSA:
+	case OIDC_JWS_ED25519:
 		md = EVP_sha512();
+		break;
+	case OIDC_JWS_ED448:
+		md = EVP_shake256();
 		break;
 	default:
 		oidc_fail(err, OIDC_E_INTERNAL, NULL, "half hash: bad alg");
 		return NULL;
 	}
-	if (EVP_Digest(value, len, h, &n, md, NULL) != 1) {
+	if (alg == OIDC_JWS_ED448) {
+		/* An XOF: the output length is ours to ask for (114 bytes). */
+		n = sizeof(h);
+		ok = (ctx = EVP_MD_CTX_new()) != NULL &&
+		    EVP_DigestInit_ex(ctx, md, NULL) == 1 &&
+		    EVP_DigestUpdate(ctx, value, len) == 1 &&
+		    EVP_DigestFinalXOF(ctx, h, n) == 1;
+		EVP_MD_CTX_free(ctx);
+	} else
+		ok = EVP_Digest(value, len, h, &n, md, NULL) == 1;
+	if (!ok) {
 		oidc_fail_openssl(err, "EVP_Digest");
 		return NULL;
 	}

@@ -8,6 +8,7 @@
 #include "oidc/client.h"
 #include "oidc/db.h"
 #include "oidc/json.h"
+#include "oidc/jwk.h"
 #include "oidc/outbound.h"
 #include "oidc/seal.h"
 #include "oidc/subject.h"
@@ -18,11 +19,6 @@ static const char *const auth_names[OIDC_AUTH__MAX] = {
 	[OIDC_AUTH_SECRET_POST] = "client_secret_post",
 	[OIDC_AUTH_SECRET_JWT] = "client_secret_jwt",
 	[OIDC_AUTH_PRIVATE_KEY_JWT] = "private_key_jwt",
-};
-
-static const char *const jws_algs[] = {
-	"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256",
-	"ES384", "ES512", "PS256", "PS384", "PS512", "EdDSA"
 };
 
 static const struct {
@@ -303,15 +299,13 @@ check_subject(struct oidc_arena *a, const struct oidc_json *in,
 	return 0;
 }
 
+/* A JWS alg of ours (jwk.h's table: RFC 7518, RFC 8037, RFC 9864). */
 static bool
 alg_known(struct oidc_str s)
 {
-	size_t	 i;
+	enum oidc_jws_alg	 alg;
 
-	for (i = 0; i < OIDC_NELEM(jws_algs); i++)
-		if (oidc_str_eq_cstr(s, jws_algs[i]))
-			return true;
-	return false;
+	return oidc_jws_alg_from_name(s.p, s.len, &alg) == 1;
 }
 
 int

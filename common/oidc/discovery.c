@@ -48,8 +48,8 @@ static const char *const claims[] = { "sub", "iss", "aud", "exp", "iat",
     "birthdate", "zoneinfo", "locale", "updated_at", "email",
     "email_verified", "address", "phone_number", "phone_number_verified" };
 static const char *const ro_algs[] = { "none", "RS256", "RS384", "RS512",
-    "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "HS256",
-    "HS384", "HS512" };
+    "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519",
+    "Ed448", "HS256", "HS384", "HS512" };
 static const char *const prompts[] = { "none", "login", "consent",
     "select_account" };
 

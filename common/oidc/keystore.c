@@ -143,15 +143,19 @@ load_file(struct oidc_keystore *ks, struct oidc_arena *scratch,
 	}
 	k = oidc_keyset_get(one, 0);
 	/*
-	 * An RSA key without an algorithm would publish no "alg"; pin it to
-	 * RS256 (OIDC Core 15.1), as oidc.conf(5) documents.  Name PS256 and
-	 * friends explicitly to use them.
+	 * An RSA or Ed25519 key without an algorithm would publish no "alg";
+	 * pin it to RS256 (OIDC Core 15.1) or EdDSA (as before RFC 9864), as
+	 * oidc.conf(5) documents.  Name PS256, Ed25519 and friends explicitly
+	 * to use them: one key serves one alg name.
 	 */
-	if (ck->alg == NULL && oidc_jwk_kty(k) == OIDC_JWK_RSA &&
-	    oidc_jwk_alg(k) == OIDC_JWS_ALG_ANY) {
+	if (ck->alg == NULL && oidc_jwk_alg(k) == OIDC_JWS_ALG_ANY &&
+	    (oidc_jwk_kty(k) == OIDC_JWK_RSA ||
+	    oidc_jwk_kty(k) == OIDC_JWK_OKP)) {
+		alg = oidc_jwk_kty(k) == OIDC_JWK_RSA ? OIDC_JWS_RS256 :
+		    OIDC_JWS_EDDSA;
 		oidc_keyset_free(one);
-		if ((one = oidc_keyset_load(scratch, ck->path, OIDC_JWS_RS256,
-		    NULL, err)) == NULL)
+		if ((one = oidc_keyset_load(scratch, ck->path, alg, NULL,
+		    err)) == NULL)
 			return -1;
 		k = oidc_keyset_get(one, 0);
 	}
@@ -566,7 +570,8 @@ oidc_keystore_seal_row(struct oidc_arena *a, const unsigned char *kek,
 	    (oidc_jwk_alg(key) != alg && oidc_jwk_alg(key) !=
 	    OIDC_JWS_ALG_ANY))
 		return oidc_fail(err, OIDC_E_CONFIG, "the key must be a "
-		    "private RSA (2048 bits or more), EC or Ed25519 key that "
+		    "private RSA (2048 bits or more), EC, Ed25519 or Ed448 key "
+		    "that "
 		    "fits the algorithm", "key does not fit %s",
 		    algname != NULL ? algname : "?");
 	kid = oidc_jwk_kid(key);

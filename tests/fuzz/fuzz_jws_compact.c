@@ -2,8 +2,10 @@
  * fuzz_jws_compact.c: the JWS compact parser and verifier
  * (oidc_jws_verify, then oidc_json_parse + oidc_jwt_check_claims on a
  * verified payload) against a fixed keyset: the RFC 7520 3.5 HMAC key
- * (kid 018c0ae5-...) and the RFC 7515 A.3 P-256 public key (no kid).
- * The corpus holds the RFC 7520 4.4 token, which verifies (success path).
+ * (kid 018c0ae5-...), the RFC 7515 A.3 P-256 public key (no kid) and the
+ * Ed25519 and Ed448 keys of tests/vectors/jose/rfc9864_* (no kid).  The
+ * corpus holds the RFC 7520 4.4 token and the rfc9864_* tokens, whose
+ * signatures verify (success path).
  */
 #include <stdint.h>
 #include <string.h>
@@ -23,7 +25,12 @@ static const char jwks[] =
     "\"k\":\"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg\"},"
     "{\"kty\":\"EC\",\"crv\":\"P-256\","
     "\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\","
-    "\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\"}]}";
+    "\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\"},"
+    /* RFC 9864 seeds: RFC 8037 A.1 (Ed25519), RFC 8032 7.4 (Ed448). */
+    "{\"kty\":\"OKP\",\"crv\":\"Ed25519\","
+    "\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"},"
+    "{\"kty\":\"OKP\",\"crv\":\"Ed448\",\"x\":\"X9dEm1m0Yf0s54fsYWrUah2hNCS"
+    "Fpw4fig6nXYDpZ3jt8SR2m0bHBhvWeD3x5Q9s0foavq_oJWGA\"}]}";
 
 static struct oidc_arena	*fa;
 static struct oidc_keyset	*fks;

@@ -3,7 +3,7 @@
  * RFC 7638 thumbprint, key sets (JWKS) and key generation.
  *
  * A struct oidc_jwk is one key: an OpenSSL EVP_PKEY (RSA, EC P-256/384/521,
- * Ed25519) or an HMAC secret (kty "oct"), with its kid, kty, optional pinned
+ * Ed25519, Ed448) or an HMAC secret (kty "oct"), with its kid, kty, optional pinned
  * alg and use.  Keys are parsed ONCE (PEM: PKCS#1, PKCS#8, SEC1,
  * SubjectPublicKeyInfo; or JWK JSON) and are process-lifetime objects:
  * malloc'd, freed with oidc_jwk_free(), never per request.  Per-request
@@ -14,10 +14,17 @@
  *
  * The alg of a key: a JWK "alg" member (or the alg given to a PEM loader)
  * pins the key to exactly that algorithm.  Without one, an EC key is pinned
- * by its curve (P-256 ES256, P-384 ES384, P-521 ES512) and an Ed25519 key
- * to EdDSA; an RSA or oct key stays unpinned (OIDC_JWS_ALG_ANY) and may then
- * be used with any algorithm of its family that the CALLER allows (RS*, PS*
- * or HS*).  Publish "alg" in a JWKS to pin RSA keys per key.
+ * by its curve (P-256 ES256, P-384 ES384, P-521 ES512) and an Ed448 key to
+ * Ed448; an RSA, Ed25519 or oct key stays unpinned (OIDC_JWS_ALG_ANY) and
+ * may then be used with any algorithm of its family that the CALLER allows
+ * (RS*, PS*; EdDSA or Ed25519; HS*).  Publish "alg" in a JWKS to pin keys
+ * per key.
+ *
+ * RFC 9864: "EdDSA" is the polymorphic name, here for Ed25519 only (as
+ * before RFC 9864; an Ed448 key is never used under "EdDSA"); "Ed25519" and
+ * "Ed448" are the fully-specified names.  "EdDSA" and "Ed25519" produce the
+ * same signature, but a key pinned to one name is refused under the other:
+ * one key per alg name, each published with its own "alg".
  *
  * The kid: the JWK "kid" member or the kid given to a loader; when none is
  * given, the RFC 7638 SHA-256 thumbprint (base64url) is the kid.
@@ -67,7 +74,10 @@ struct oidc_json;
 struct oidc_jwk;
 struct oidc_keyset;
 
-/* The JWS algorithms of RFC 7518 3.1 and RFC 8037 3.1 ("none" is not one). */
+/*
+ * The JWS algorithms of RFC 7518 3.1, RFC 8037 3.1 and RFC 9864 2.2 ("none"
+ * is not one).
+ */
 enum oidc_jws_alg {
 	OIDC_JWS_HS256 = 0,
 	OIDC_JWS_HS384,
@@ -81,7 +91,9 @@ enum oidc_jws_alg {
 	OIDC_JWS_PS256,
 	OIDC_JWS_PS384,
 	OIDC_JWS_PS512,
-	OIDC_JWS_EDDSA,		/* Ed25519 only */
+	OIDC_JWS_EDDSA,		/* Ed25519 only (RFC 8037) */
+	OIDC_JWS_ED25519,	/* RFC 9864 2.2 */
+	OIDC_JWS_ED448,		/* RFC 9864 2.2 */
 	OIDC_JWS__MAX
 };
 
@@ -100,7 +112,7 @@ enum oidc_jwk_kty {
 	OIDC_JWK__MAX
 };
 
-/* "HS256" ... "EdDSA"; NULL for OIDC_JWS__MAX or out of range. */
+/* "HS256" ... "Ed448"; NULL for OIDC_JWS__MAX or out of range. */
 const char	*oidc_jws_alg_name(enum oidc_jws_alg);
 
 /*
@@ -150,7 +162,8 @@ struct oidc_jwk	*oidc_jwk_parse_pem(struct oidc_arena *scratch,
 
 /*
  * Generate a new private key for `alg`: RSA of `bits` (0 means 2048;
- * 2048..OIDC_JWK_RSA_MAX_BITS), the curve of the ES alg, Ed25519, or an
+ * 2048..OIDC_JWK_RSA_MAX_BITS), the curve of the ES alg, Ed25519 (EdDSA,
+ * Ed25519), Ed448, or an
  * HMAC secret of the hash size (32/48/64 bytes).  The key is pinned to
  * `alg` and its kid is its thumbprint.  NULL with err set on failure.
  */

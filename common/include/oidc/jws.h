@@ -128,8 +128,9 @@ OIDC_MUST_CHECK int	oidc_jwt_verify(struct oidc_arena *,
 /*
  * at_hash / c_hash (OIDC Core 3.1.3.6, 3.3.2.11): base64url of the left
  * half of the hash of the ASCII value, the hash being the alg's: SHA-256
- * for *256, SHA-384 for *384, SHA-512 for *512 and for EdDSA (Ed25519
- * hashes with SHA-512; OpenID Connect WG issue 1125 consensus).
+ * for *256, SHA-384 for *384, SHA-512 for *512 and for EdDSA and Ed25519
+ * (Ed25519 hashes with SHA-512), SHAKE256 with 114 bytes of output for
+ * Ed448 (its hash, RFC 8032 5.2; OpenID Connect WG issue 1125 consensus).
  * Arena-owned string, NULL with err set.
  */
 char	*oidc_jws_half_hash(struct oidc_arena *, enum oidc_jws_alg,

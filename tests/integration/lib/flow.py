@@ -101,11 +101,16 @@ def pkce_pair(length=64):
 
 def half_hash(value, alg="RS256"):
     """at_hash / c_hash: base64url of the left half of the hash of the
-    ASCII value, the hash being that of the JWS alg (OIDC Core 3.1.3.6)."""
-    bits = alg[-3:] if alg[-3:] in ("256", "384", "512") else \
-        ("512" if alg == "EdDSA" else "256")
-    h = {"256": hashlib.sha256, "384": hashlib.sha384,
-         "512": hashlib.sha512}[bits](value.encode("ascii")).digest()
+    ASCII value, the hash being that of the JWS alg (OIDC Core 3.1.3.6):
+    SHA-512 for EdDSA and Ed25519, SHAKE256 with 114 bytes for Ed448."""
+    v = value.encode("ascii")
+    if alg == "Ed448":
+        h = hashlib.shake_256(v).digest(114)
+    else:
+        bits = alg[-3:] if alg[-3:] in ("256", "384", "512") else \
+            ("512" if alg in ("EdDSA", "Ed25519") else "256")
+        h = {"256": hashlib.sha256, "384": hashlib.sha384,
+             "512": hashlib.sha512}[bits](v).digest()
     return b64url(h[:len(h) // 2])
 
 

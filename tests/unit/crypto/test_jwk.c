@@ -496,6 +496,113 @@ test_dup(struct oidc_arena *a)
 	}
 }
 
+/*
+ * RFC 9864: which names an OKP key serves.  An Ed25519 key without "alg"
+ * (a client's JWKS, a PEM) serves both "EdDSA" and "Ed25519", as an RSA
+ * key without one serves RS* and PS*; with "alg" it serves that name only.
+ * An Ed448 key serves "Ed448" only ("EdDSA" stays Ed25519-only).
+ */
+#define X25519	"\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}"
+#define X448	"\"x\":\"X9dEm1m0Yf0s54fsYWrUah2hNCSFpw4fig6nXYDpZ3jt8SR2m0bHBhv" \
+	"WeD3x5Q9s0foavq_oJWGA\"}"
+#define OKP(crv) "{\"kty\":\"OKP\",\"crv\":\"" crv "\","
+
+static const struct okp_case {
+	const char	*name;
+	const char	*json;
+	const char	*pinned;	/* NULL: unpinned; "-": refused */
+	const char	*serves;	/* names it supports, space-separated */
+} okp_cases[] = {
+	{ "Ed25519 key without alg: EdDSA and Ed25519",
+	    OKP("Ed25519") X25519, NULL, "EdDSA Ed25519" },
+	{ "Ed25519 key with alg Ed25519: that name only",
+	    OKP("Ed25519") "\"alg\":\"Ed25519\"," X25519, "Ed25519", "Ed25519" },
+	{ "Ed25519 key with alg EdDSA: that name only",
+	    OKP("Ed25519") "\"alg\":\"EdDSA\"," X25519, "EdDSA", "EdDSA" },
+	{ "Ed448 key without alg: Ed448 only", OKP("Ed448") X448, "Ed448",
+	    "Ed448" },
+	{ "Ed448 key with alg EdDSA refused",
+	    OKP("Ed448") "\"alg\":\"EdDSA\"," X448, "-", "" },
+	{ "Ed25519 key with alg Ed448 refused",
+	    OKP("Ed25519") "\"alg\":\"Ed448\"," X25519, "-", "" },
+	{ "Ed448 x of the wrong length refused",
+	    OKP("Ed448") "\"x\":\"AAAA\"}", "-", "" },
+};
+
+/* Does k support exactly the algs named in `serves` among the OKP ones? */
+static bool
+serves_exactly(const struct oidc_jwk *k, const char *serves)
+{
+	static const char *const names[] = { "EdDSA", "Ed25519", "Ed448" };
+	enum oidc_jws_alg	 alg;
+	size_t			 i, n;
+	const char		*p;
+	bool			 want;
+
+	for (i = 0; i < OIDC_NELEM(names); i++) {
+		n = strlen(names[i]);
+		want = false;
+		for (p = serves; (p = strstr(p, names[i])) != NULL; p += n)
+			if (p[n] == ' ' || p[n] == '\0')
+				want = true;
+		if (oidc_jws_alg_from_name(names[i], n, &alg) != 1 ||
+		    oidc_jwk_supports(k, alg) != want)
+			return false;
+	}
+	return true;
+}
+
+static void
+test_okp_names(struct oidc_arena *a)
+{
+	const struct okp_case	*c;
+	enum oidc_jws_alg	 pin, ed25519;
+	struct oidc_error	 err;
+	struct oidc_keyset	*ks;
+	struct oidc_jwk		*k;
+	size_t			 i;
+
+	ok(oidc_jws_alg_from_name("Ed25519", 7, &ed25519) == 1 &&
+	    oidc_jws_alg_kty(ed25519) == OIDC_JWK_OKP &&
+	    oidc_jws_alg_from_name("Ed448", 5, &pin) == 1 &&
+	    oidc_jws_alg_kty(pin) == OIDC_JWK_OKP,
+	    "Ed25519 and Ed448 are JWS alg names for OKP keys");
+	for (i = 0; i < OIDC_NELEM(okp_cases); i++) {
+		c = &okp_cases[i];
+		memset(&err, 0, sizeof(err));
+		k = oidc_jwk_parse_json(a, c->json, strlen(c->json), &err);
+		if (c->pinned != NULL && strcmp(c->pinned, "-") == 0) {
+			ok(k == NULL && err.code == OIDC_E_CONFIG, "%s",
+			    c->name);
+			oidc_jwk_free(k);
+			continue;
+		}
+		pin = OIDC_JWS_ALG_ANY;
+		if (c->pinned != NULL && oidc_jws_alg_from_name(c->pinned,
+		    strlen(c->pinned), &pin) != 1)
+			pin = OIDC_JWS__MAX + 1;
+		ok(k != NULL && oidc_jwk_alg(k) == pin &&
+		    serves_exactly(k, c->serves), "%s", c->name);
+		oidc_jwk_free(k);
+	}
+	/* A PEM Ed25519 key without an alg is unpinned too. */
+	memset(&err, 0, sizeof(err));
+	ks = oidc_keyset_load(a, VEC "ed25519_spki.pem", OIDC_JWS_ALG_ANY,
+	    NULL, &err);
+	ok(ks != NULL && serves_exactly(oidc_keyset_get(ks, 0),
+	    "EdDSA Ed25519"), "SPKI Ed25519 without alg: both names");
+	oidc_keyset_free(ks);
+	memset(&err, 0, sizeof(err));
+	if (oidc_jws_alg_from_name("Ed25519", 7, &ed25519) == 1) {
+		ks = oidc_keyset_load(a, VEC "ed25519_pkcs8.pem", ed25519,
+		    NULL, &err);
+		ok(ks != NULL && oidc_jwk_alg(oidc_keyset_get(ks, 0)) ==
+		    ed25519, "PKCS#8 Ed25519 pinned to Ed25519 by the loader");
+		oidc_keyset_free(ks);
+	}
+	oidc_arena_reset(a);
+}
+
 int
 main(void)
 {
@@ -511,6 +618,7 @@ main(void)
 	test_keyset(a);
 	test_pem(a);
 	test_dup(a);
+	test_okp_names(a);
 	oidc_arena_free(a);
 	return done_testing();
 }

@@ -3,7 +3,8 @@
  * (common/crypto/jws.c, with the signatures of common/crypto/jwk.c).
  *
  * Vectors (tests/vectors/jose/, see its README): RFC 7515 appendix A.1-A.4
- * and RFC 7520 4.1-4.4; OIDC Core 1.0 appendix A.4 (c_hash).
+ * and RFC 7520 4.1-4.4; OIDC Core 1.0 appendix A.4 (c_hash); RFC 9864
+ * "Ed25519" and "Ed448" tokens signed by python3-cryptography.
  * Every strictness rule of jws.h has a named negative test below; each says
  * which attack it stands for.  Tests run from the repository root.
  */
@@ -22,6 +23,20 @@
 #define VEC	"tests/vectors/jose/"
 
 static struct oidc_arena	*a;
+
+/*
+ * An alg by name, OIDC_JWS__MAX when unknown: the RFC 9864 tests below
+ * compile (and fail) against a build that does not know the name.
+ */
+static enum oidc_jws_alg
+alg_named(const char *name)
+{
+	enum oidc_jws_alg	 alg;
+
+	if (oidc_jws_alg_from_name(name, strlen(name), &alg) != 1)
+		return OIDC_JWS__MAX;
+	return alg;
+}
 
 static char *
 slurp(const char *path, size_t *len)
@@ -691,8 +706,88 @@ test_half_hash(void)
 	s = oidc_jws_half_hash(a, OIDC_JWS_EDDSA, "abc", 3, &err);
 	is_str(s, "3a81oZNherrMQXNJriBBMRLm-k6JqX6iCp7u5ktV05o",
 	    "half hash EdDSA uses SHA-512");
+	s = oidc_jws_half_hash(a, alg_named("Ed25519"), "abc", 3, &err);
+	is_str(s, "3a81oZNherrMQXNJriBBMRLm-k6JqX6iCp7u5ktV05o",
+	    "half hash Ed25519 uses SHA-512");
+	/* Ed448's own hash: SHAKE256 with 114 bytes of output (RFC 8032 5.2). */
+	memset(&err, 0, sizeof(err));
+	s = oidc_jws_half_hash(a, alg_named("Ed448"), "abc", 3, &err);
+	is_str(s, "SDNmYBNgqHccaGMIDMQRTY20RTD48eHuT5TqN-eLVznVoVvvGGpThsdXRMBSf"
+	    "h-qn4cm5GKhKk_r", "half hash Ed448 uses SHAKE256/114");
+	memset(&err, 0, sizeof(err));
 	ok(oidc_jws_half_hash(a, OIDC_JWS__MAX, "abc", 3, &err) == NULL,
 	    "half hash: bad alg");
+	oidc_arena_reset(a);
+}
+
+/* The RFC 8037 A.1 public key, its JWK not yet closed. */
+#define ED_JWK	"{\"kty\":\"OKP\",\"crv\":\"Ed25519\"," \
+	"\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\""
+
+/*
+ * RFC 9864: "Ed25519" and "Ed448" are fully-specified names, "EdDSA" the
+ * polymorphic one.  Ed25519 under either name is the same signature, but a
+ * key pinned to one name is never used under the other, and "EdDSA" never
+ * selects Ed448 here (EdDSA stays Ed25519-only).
+ */
+static void
+test_rfc9864(void)
+{
+	enum oidc_jws_alg	 ed25519 = alg_named("Ed25519");
+	enum oidc_jws_alg	 ed448 = alg_named("Ed448");
+	struct oidc_error	 err;
+	struct oidc_keyset	*ks;
+	struct oidc_jws		 jws;
+	char			*tok, *t2;
+	size_t			 len;
+
+	ok(ed25519 != OIDC_JWS__MAX && ed448 != OIDC_JWS__MAX,
+	    "Ed25519 and Ed448 are JWS algs");
+	if (ed25519 == OIDC_JWS__MAX || ed448 == OIDC_JWS__MAX)
+		return;
+	vector_exact("rfc9864_ed25519", ed25519);
+	vector_verify("rfc9864_ed25519", ed25519, "Example of Ed25519");
+	vector_exact("rfc9864_ed448", ed448);
+	vector_verify("rfc9864_ed448", ed448, "Example of Ed448");
+
+	tok = slurp(VEC "rfc9864_ed25519.jws", &len);
+	memset(&err, 0, sizeof(err));
+	/* eddsa_pinned_refuses_ed25519: the key's alg is the only alg. */
+	ks = oidc_keyset_parse(a, ED_JWK ",\"alg\":\"EdDSA\"}",
+	    sizeof(ED_JWK ",\"alg\":\"EdDSA\"}") - 1, OIDC_JWS_ALG_ANY,
+	    NULL, &err);
+	ok(tok != NULL && ks != NULL && verify_str(ks, OIDC_JWS_ALL, tok,
+	    &jws, &err) == -1, "eddsa_pinned_refuses_ed25519");
+	oidc_keyset_free(ks);
+	/* ... and the reverse: an Ed25519-pinned key, an EdDSA token. */
+	memset(&err, 0, sizeof(err));
+	ks = oidc_keyset_parse(a, ED_JWK ",\"alg\":\"Ed25519\"}",
+	    sizeof(ED_JWK ",\"alg\":\"Ed25519\"}") - 1, OIDC_JWS_ALG_ANY,
+	    NULL, &err);
+	t2 = tok != NULL ? forge("{\"alg\":\"EdDSA\"}", "x",
+	    strrchr(tok, '.') + 1) : NULL;
+	ok(t2 != NULL && ks != NULL && verify_str(ks, OIDC_JWS_ALL, t2, &jws,
+	    &err) == -1, "ed25519_pinned_refuses_eddsa");
+	/* The caller's mask decides too: Ed25519 not allowed, refused. */
+	ok(tok != NULL && ks != NULL && verify_str(ks,
+	    OIDC_JWS_BIT(OIDC_JWS_EDDSA), tok, &jws, &err) == -1,
+	    "ed25519_not_in_allowed_mask");
+	oidc_keyset_free(ks);
+	free(tok);
+	/* ed448_key_not_eddsa: "EdDSA" never selects an Ed448 key. */
+	tok = slurp(VEC "rfc9864_ed448.jws", &len);
+	ks = keys(VEC "rfc9864_ed448.jwk", OIDC_JWS_ALG_ANY);
+	t2 = tok != NULL ? forge("{\"alg\":\"EdDSA\"}",
+	    "Example of Ed448 signing", strrchr(tok, '.') + 1) : NULL;
+	ok(t2 != NULL && ks != NULL && verify_str(ks, OIDC_JWS_ALL, t2, &jws,
+	    &err) == -1, "ed448_key_not_eddsa");
+	/* ed448_sig_as_ed25519: a 114-byte signature under Ed25519. */
+	t2 = tok != NULL ? forge("{\"alg\":\"Ed25519\"}",
+	    "Example of Ed448 signing", strrchr(tok, '.') + 1) : NULL;
+	ok(t2 != NULL && ks != NULL && verify_str(ks, OIDC_JWS_ALL, t2, &jws,
+	    &err) == -1, "ed448_sig_as_ed25519");
+	oidc_keyset_free(ks);
+	free(tok);
 	oidc_arena_reset(a);
 }
 
@@ -706,6 +801,7 @@ main(void)
 	test_claims();
 	test_jwt_verify();
 	test_half_hash();
+	test_rfc9864();
 	oidc_arena_free(a);
 	return done_testing();
 }

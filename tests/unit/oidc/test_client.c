@@ -181,6 +181,16 @@ static const struct meta_case meta_cases[] = {
 	    OIDC_E_NONE },
 	{ "alg EdDSA", "{\"id_token_signed_response_alg\":\"EdDSA\"," RU "}", 0,
 	    OIDC_E_NONE },
+	/* RFC 9864 fully-specified names (issue 17 item 3). */
+	{ "alg Ed25519", "{\"id_token_signed_response_alg\":\"Ed25519\","
+	    RU "}", 0, OIDC_E_NONE },
+	{ "alg Ed448 userinfo", "{\"userinfo_signed_response_alg\":\"Ed448\","
+	    RU "}", 0, OIDC_E_NONE },
+	{ "alg Ed25519 request object",
+	    "{\"request_object_signing_alg\":\"Ed25519\"," RU "}", 0,
+	    OIDC_E_NONE },
+	{ "alg ed25519 lower case", "{\"id_token_signed_response_alg\":"
+	    "\"ed25519\"," RU "}", -1, OIDC_E_INVALID_CLIENT_METADATA },
 	{ "alg_none id_token", "{\"id_token_signed_response_alg\":\"none\","
 	    RU "}", -1, OIDC_E_INVALID_CLIENT_METADATA },
 	{ "alg_none userinfo", "{\"userinfo_signed_response_alg\":\"none\","
