@@ -40,7 +40,7 @@ usage(int rc)
 	    "       oidcctl key rotate --alg ALG [--bits N]\n"
 	    "       oidcctl key import --alg ALG [--activate-now | --rotate] "
 	    "FILE\n"
-	    "       oidcctl key retire KID\n"
+	    "       oidcctl key retire [--] KID\n"
 	    "       oidcctl key list\n\n"
 	    "Signing keys kept in the database.  Every worker picks changes "
 	    "up\nwithin key_reload_interval seconds, without a restart.  "
@@ -379,7 +379,17 @@ cmd_retire(int argc, char *argv[])
 	size_t				 n, i;
 	int				 rc = OIDCCTL_FAIL, r;
 
-	if (argc != 2 || argv[1][0] == '-')
+	/*
+	 * retire has no options: a base64url kid may well start with '-'
+	 * (1 in 64), so only --help is one; "--" is accepted before KID.
+	 */
+	if (argc == 3 && strcmp(argv[1], "--") == 0) {
+		argc--;
+		argv++;
+	} else if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0))
+		return usage(OIDCCTL_OK);
+	if (argc != 2 || argv[1][0] == '\0')
 		return usage(OIDCCTL_USAGE);
 	if (oidcctl_open(&o) == -1)
 		goto out;

@@ -373,6 +373,11 @@ if K2:
     check("key retire of a retired key: exit 4", rc == 4, (rc, out, err))
 rc, out, err = ctl("key", "retire", "no-such-kid")
 check("key retire of an unknown kid: exit 3", rc == 3, (rc, out, err))
+# A base64url kid starts with '-' once in 64: a kid, not an option.
+for args in (("-no-such-kid",), ("--", "-no-such-kid")):
+    rc, out, err = ctl("key", "retire", *args)
+    check("key retire %s: a kid, not a usage error (exit 3)"
+          % " ".join(args), rc == 3, (rc, out, err))
 
 keys = jwks()[0]
 for label, t in tokens:
