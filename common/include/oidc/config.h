@@ -20,7 +20,9 @@
  *                      AES-256-GCM key that seals the private keys kept
  *                      in the signing_key table (oidcctl key); needed by
  *                      oidcctl key generate|rotate|import and by the
- *                      binaries that sign with such keys  [none]
+ *                      binaries that sign with such keys; authorize
+ *                      and token also derive the code-sealing key from
+ *                      it (oidc/code.h)  [none]
  *   key_publish_ahead  seconds a rotated-in key is in the JWKS before it
  *                      signs, 0..2592000  [3600]
  *   key_reload_interval seconds between a worker's checks for changed

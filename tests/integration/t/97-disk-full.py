@@ -50,8 +50,9 @@ from flow import (Browser, RP, classify, make_client, make_user, new_nonce,
 # The workers log every refused write at level=error (SQLSTATE 53100).
 expect_error_log(r"level=error.*(53100|could not extend|[Nn]o space left)")
 
-TABLES = ["login_session", "consent", "auth_code", "token", "session_client",
-          "used_nonce", "used_jti", "login_failure", "backchannel_delivery"]
+TABLES = ["login_session", "consent", "auth_code", "used_code", "token",
+          "session_client", "used_nonce", "used_jti", "login_failure",
+          "backchannel_delivery"]
 SPACE = "oidc_t97_full"
 FILLER = "t97_filler"
 THREADS = 3
@@ -416,10 +417,14 @@ try:
           % len(ans), ans and not bad,
           "\n".join("%s: %s\n%s" % (a[1], a[3], a[4][:400])
                     for a in bad[:5]))
-    for ep in ("authorize", "token"):
-        n = sum(1 for a in during if a[1] == ep and a[2] == 503)
-        check("while full, %s refused writes with 503 (%d)" % (ep, n),
-              n > 0, "no 503 from %s while the disk was full" % ep)
+    # A code flow's only write is at /token now (sealed codes, issue 16);
+    # /authorize writes just the login session, a small row that may
+    # still find room in a page, so its 503s are counted, not required.
+    n = sum(1 for a in during if a[1] == "authorize" and a[2] == 503)
+    diag("while full, authorize answered 503 %d times" % n)
+    n = sum(1 for a in during if a[1] == "token" and a[2] == 503)
+    check("while full, token refused writes with 503 (%d)" % n, n > 0,
+          "no 503 from token while the disk was full")
     text = ""
     for f in LOGS:
         try:
@@ -457,10 +462,14 @@ try:
           "refresh and client_credentials tokens introspect active"
           % len(tr.tokens), tr.tokens and not failed,
           "%d failed; first: %r" % (len(failed), failed[:3]))
+    # A stored code is consumed in auth_code, a sealed one (issue 16) is
+    # recorded in used_code.
     ok, out, _ = sql("SELECT count(*) FROM token t LEFT JOIN auth_code a "
                      "ON a.code_hash = t.auth_code_hash WHERE "
                      "t.client_id = '%s' AND t.auth_code_hash IS NOT NULL "
-                     "AND (a.code_hash IS NULL OR a.consumed_at IS NULL)"
+                     "AND (a.code_hash IS NULL OR a.consumed_at IS NULL) "
+                     "AND NOT EXISTS (SELECT 1 FROM used_code u "
+                     "WHERE u.code_hash = t.auth_code_hash)"
                      % c["client_id"])
     check("every token from a code has its code consumed", ok and
           out == "0", out)
