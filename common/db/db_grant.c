@@ -296,7 +296,7 @@ oidc_db_code_redeem_sealed(struct oidc_db *db, struct oidc_arena *a,
 	p_str(&p, c->claims);
 	p_bin_if(&p, sealed->has_nonce, sealed->nonce_hash, OIDC_HASH_LEN);
 	p_i64(&p, sealed->nonce_ttl);
-	p_i64(&p, sealed->expires_at);
+	p_i64(&p, sealed->keep_until);
 	if (run(db, OIDC_STMT_CODE_REDEEM_SEALED, &p, &res, err) == -1)
 		return -1;
 	if (PQntuples(res) != 1) {

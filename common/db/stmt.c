@@ -264,8 +264,8 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 * written or neither row counts: a used code or nonce writes no
 	 * token.  One row always: code fresh, nonce fresh, the user's sub,
 	 * claims, updated_at (NULL: no enabled user), refresh inserted.
-	 * $5 auth_time, $12 acr, $13 amr, $14 claims, $17 the code's expiry
-	 * (when purge may forget it).
+	 * $5 auth_time, $12 acr, $13 amr, $14 claims, $17 when purge may
+	 * forget the code (its expiry and a margin, token.c).
 	 */
 	[OIDC_STMT_CODE_REDEEM_SEALED] = { "code_redeem_sealed",
 	    "WITH u AS (SELECT user_id, sub, claims, updated_at FROM app_user "

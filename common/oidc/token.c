@@ -56,6 +56,9 @@ oidc_pkce_matches(struct oidc_str verifier, struct oidc_str challenge)
 	return oidc_str_eq_secret((struct oidc_str){ enc, n }, challenge);
 }
 
+/* Seconds used_code keeps a sealed code beyond its expiry (clock skew). */
+#define USED_CODE_MARGIN	300
+
 static int
 invalid_grant(struct oidc_error *err, const char *desc)
 {
@@ -341,7 +344,12 @@ redeem_sealed(struct oidc_ctx *ctx, const struct oidc_client *c,
 	in.client_id = c->client_id;
 	memset(&sealed, 0, sizeof(sealed));
 	sealed.code = code;
-	sealed.expires_at = expires_at;
+	/*
+	 * SECURITY: purge may forget the used code once this passes; the
+	 * margin covers a worker clock behind the database's, which would
+	 * otherwise still take the code for live after its row was purged.
+	 */
+	sealed.keep_until = expires_at + USED_CODE_MARGIN;
 	/*
 	 * The seed's exists_nonce: no two ID Tokens of one client carry the
 	 * same nonce.  A stored code spends its nonce at /authorize; a sealed

@@ -345,7 +345,7 @@ OIDC_MUST_CHECK int	oidc_db_code_revoke_tokens(struct oidc_db *,
  */
 struct oidc_code_sealed {
 	const struct oidc_code_row	*code;
-	int64_t				 expires_at;
+	int64_t				 keep_until;	/* used_code row */
 	bool				 has_nonce;
 	unsigned char			 nonce_hash[OIDC_HASH_LEN];
 	int64_t				 nonce_ttl;

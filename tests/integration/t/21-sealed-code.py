@@ -130,6 +130,12 @@ check("the refused attempts wrote nothing to used_code",
 j = granted("the code with its verifier after every refusal",
             redeem(A, code, verifier=v))
 check("its hash is in used_code now", rows("used_code", code) == "1")
+left = psql("SELECT extract(epoch FROM expires_at - now())::int FROM "
+            "used_code WHERE code_hash = sha256(convert_to(%s, 'UTF8'))"
+            % sql_str(code))
+check("...kept for the code's life (code_ttl 600) plus the 300 s clock "
+      "margin, no longer", left.lstrip("-").isdigit() and
+      800 < int(left) <= 900, left)
 check("the tokens are stored hashed, bound to the code's hash",
       psql("SELECT count(*) FROM token WHERE auth_code_hash = "
            "sha256(convert_to(%s, 'UTF8')) AND token_hash IN ("
