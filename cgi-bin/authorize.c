@@ -7,7 +7,8 @@ static const struct oidc_endpoint authorize_ep = {
 	.methods	= OIDC_METHOD_GET | OIDC_METHOD_POST,
 	/* Keys sign implicit/hybrid ID Tokens and check id_token_hint. */
 	.needs		= OIDC_NEED_DB | OIDC_NEED_SIGNING_KEYS |
-			  OIDC_NEED_SUBJECTS | OIDC_NEED_OUTBOUND,
+			  OIDC_NEED_SUBJECTS | OIDC_NEED_OUTBOUND |
+			  OIDC_NEED_CLIENT_SECRETS,
 	.max_body	= 64 * 1024,	/* pages carry a request object */
 	.body		= OIDC_BODY_FORM,
 	.errstyle	= OIDC_ERRSTYLE_HTML,

@@ -6,7 +6,7 @@ static const struct oidc_endpoint introspect_ep = {
 	.name		= "introspect",
 	.methods	= OIDC_METHOD_POST,
 	.needs		= OIDC_NEED_DB | OIDC_NEED_SUBJECTS |
-			  OIDC_NEED_OUTBOUND,
+			  OIDC_NEED_OUTBOUND | OIDC_NEED_CLIENT_SECRETS,
 	.max_body	= 16 * 1024,
 	.body		= OIDC_BODY_FORM,
 	.errstyle	= OIDC_ERRSTYLE_JSON,

@@ -9,7 +9,8 @@ static const struct oidc_endpoint register_ep = {
 	.name		= "register",
 	.methods	= OIDC_METHOD_GET | OIDC_METHOD_POST | OIDC_METHOD_PUT |
 			    OIDC_METHOD_DELETE,
-	.needs		= OIDC_NEED_DB | OIDC_NEED_OUTBOUND,
+	.needs		= OIDC_NEED_DB | OIDC_NEED_OUTBOUND |
+			  OIDC_NEED_CLIENT_SECRETS,
 	.max_body	= OIDC_REGISTER_MAX_BODY,
 	.body		= OIDC_BODY_RAW,
 	.errstyle	= OIDC_ERRSTYLE_BEARER,

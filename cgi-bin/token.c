@@ -6,7 +6,8 @@ static const struct oidc_endpoint token_ep = {
 	.name		= "token",
 	.methods	= OIDC_METHOD_POST | OIDC_METHOD_OPTIONS,
 	.needs		= OIDC_NEED_DB | OIDC_NEED_SIGNING_KEYS |
-			  OIDC_NEED_SUBJECTS | OIDC_NEED_OUTBOUND,
+			  OIDC_NEED_SUBJECTS | OIDC_NEED_OUTBOUND |
+			  OIDC_NEED_CLIENT_SECRETS,
 	.max_body	= 16 * 1024,
 	.body		= OIDC_BODY_FORM,
 	.errstyle	= OIDC_ERRSTYLE_JSON,

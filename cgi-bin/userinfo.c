@@ -8,7 +8,7 @@ static const struct oidc_endpoint userinfo_ep = {
 	    OIDC_METHOD_OPTIONS,
 	/* Keys only for signed UserInfo responses. */
 	.needs		= OIDC_NEED_DB | OIDC_NEED_SIGNING_KEYS |
-			  OIDC_NEED_SUBJECTS,
+			  OIDC_NEED_SUBJECTS | OIDC_NEED_CLIENT_SECRETS,
 	.max_body	= 8 * 1024,
 	.body		= OIDC_BODY_FORM,
 	.errstyle	= OIDC_ERRSTYLE_BEARER,

@@ -3,8 +3,12 @@
  *
  * Secrets: generated (256 bits) unless the metadata carries client_secret
  * (at least 32 characters).  Only SHA-256(secret) is stored, plus the
- * plaintext when the client needs it (HS* signing, client_secret_jwt: OIDC
- * Core 10.1 and 9).  The secret is printed once, at creation and rotation.
+ * secret sealed under the key_encryption_key when the client needs it
+ * back (HS* signing, client_secret_jwt: OIDC Core 10.1 and 9; see
+ * oidc/client.h); without a key_encryption_key such clients are refused.
+ * seal-secrets seals the clear secrets of rows written before
+ * 0009_client_secret_sealed.sql.  The secret is printed once, at creation
+ * and rotation.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +20,7 @@
 #include "oidc/db.h"
 #include "oidc/json.h"
 #include "oidc/register.h"
+#include "oidc/seal.h"
 #include "oidcctl.h"
 #include "oidcctl_int.h"
 
@@ -30,7 +35,8 @@ usage(int rc)
 	    "       oidcctl client list\n"
 	    "       oidcctl client show ID\n"
 	    "       oidcctl client delete ID\n"
-	    "       oidcctl client approve ID\n\n"
+	    "       oidcctl client approve ID\n"
+	    "       oidcctl client seal-secrets\n\n"
 	    "create reads RFC 7591 client metadata (a JSON object) on stdin:\n"
 	    "redirect_uris, response_types, grant_types, scope,\n"
 	    "token_endpoint_auth_method, id_token_signed_response_alg,\n"
@@ -46,6 +52,10 @@ usage(int rc)
 	    "approve marks a client made through /register as vetted: its\n"
 	    "error and post-logout redirects are then sent without the\n"
 	    "\"you are leaving\" page (clients made here are approved).\n"
+	    "Clients that need their secret back (client_secret_jwt, HS*)\n"
+	    "need key_encryption_key: the secret is stored sealed with it.\n"
+	    "seal-secrets seals the clear secrets left by versions before\n"
+	    "0009_client_secret_sealed.sql.\n"
 	    "exit: 0 ok, 1 failure, 2 invalid input, 3 not found, 4 exists\n");
 	return rc;
 }
@@ -86,7 +96,8 @@ make_secret(struct oidcctl *o, const struct oidc_json *meta,
     struct oidc_str given, struct oidc_client_row *row,
     const char **secret_out, struct oidc_error *err)
 {
-	return oidc_register_secret(o->a, meta, given, row, secret_out, err);
+	return oidc_register_secret(o->a, o->kek, meta, given, row, secret_out,
+	    err);
 }
 
 /* Parse stdin, normalise, split off client_id/client_secret/first_party. */
@@ -247,8 +258,9 @@ cmd_update(struct oidcctl *o, const char *id, bool force)
 	struct oidc_client_row	 row, old;
 	struct oidc_json	*meta, *view;
 	struct oidc_str		 ignored_id, given;
-	const char		*secret = NULL, *s;
+	const char		*secret = NULL, *kept, *s;
 	size_t			 len;
+	bool			 needs_plain;
 	int			 rc;
 
 	memset(&row, 0, sizeof(row));
@@ -272,17 +284,20 @@ cmd_update(struct oidcctl *o, const char *id, bool force)
 			oidcctl_fail("client update", &err);
 		return rc == 1 ? OIDCCTL_USAGE : OIDCCTL_FAIL;
 	}
-	/* Keep the secret unless a new one was given or the method changed. */
-	row.has_secret_hash = old.has_secret_hash;
-	memcpy(row.secret_hash, old.secret_hash, sizeof(row.secret_hash));
-	row.secret_plain = oidc_client_needs_plain_secret(meta) ?
-	    old.secret_plain : OIDC_STR_NULL;
-	if (given.p != NULL || (oidc_client_needs_plain_secret(meta) &&
-	    old.secret_plain.p == NULL) || !old.has_secret_hash) {
-		if (make_secret(o, meta, given, &row, &secret, &err) == -1) {
-			oidcctl_fail("client update", &err);
-			return exit_for(&err);
-		}
+	/*
+	 * Keep the secret (not printed again) unless a new one was given or
+	 * the method now needs it back and it was never kept.
+	 */
+	needs_plain = oidc_client_needs_plain_secret(meta);
+	if (given.p != NULL || !old.has_secret_hash || (needs_plain &&
+	    old.secret_sealed == NULL && old.secret_plain.p == NULL))
+		rc = make_secret(o, meta, given, &row, &secret, &err);
+	else
+		rc = oidc_register_keep_secret(o->a, o->kek, meta, &old, &row,
+		    &kept, &err);
+	if (rc == -1) {
+		oidcctl_fail("client update", &err);
+		return exit_for(&err);
 	}
 	if ((s = oidc_json_serialize(meta, o->a, &len, &err)) == NULL)
 		return OIDCCTL_FAIL;
@@ -403,6 +418,49 @@ cmd_approve(struct oidcctl *o, const char *id)
 	return OIDCCTL_OK;
 }
 
+/*
+ * Seal every clear secret_plain left by versions before
+ * 0009_client_secret_sealed.sql, in one transaction: all rows or none.
+ */
+static int
+cmd_seal_secrets(struct oidcctl *o)
+{
+	struct oidc_error	 err = { 0 };
+	struct oidc_client_row	*rows;
+	size_t			 n, i;
+	int			 rc;
+
+	if (o->kek == NULL) {
+		fprintf(stderr, "oidcctl: client seal-secrets: "
+		    "key_encryption_key is not set in the configuration\n");
+		return OIDCCTL_USAGE;
+	}
+	if (oidc_db_begin(o->db, &err) == -1 ||
+	    oidc_db_client_list_unsealed(o->db, o->a, &rows, &n, &err) == -1)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		if (oidc_client_secret_seal(o->a, o->kek, rows[i].client_id,
+		    rows[i].secret_plain, &rows[i].secret_sealed,
+		    &rows[i].secret_sealed_len, &err) == -1 ||
+		    (rc = oidc_db_client_seal_secret(o->db, &rows[i],
+		    &err)) == -1)
+			goto fail;
+		if (rc == 0) {	/* locked FOR UPDATE: cannot happen */
+			(void)oidc_fail(&err, OIDC_E_DB, NULL, "client %s "
+			    "changed while being sealed", rows[i].client_id.p);
+			goto fail;
+		}
+	}
+	if (oidc_db_commit(o->db, &err) == -1)
+		goto fail;
+	printf("sealed %zu client secret%s\n", n, n == 1 ? "" : "s");
+	return OIDCCTL_OK;
+fail:
+	oidc_db_rollback(o->db);
+	oidcctl_fail("client seal-secrets", &err);
+	return OIDCCTL_FAIL;
+}
+
 static int
 cmd_delete(struct oidcctl *o, const char *id)
 {
@@ -425,10 +483,12 @@ cmd_delete(struct oidcctl *o, const char *id)
 int
 oidcctl_client(int argc, char *argv[])
 {
-	struct oidcctl	 o;
-	const char	*sub;
-	bool		 force = false;
-	int		 rc = OIDCCTL_FAIL;
+	struct oidc_error	 err = { 0 };
+	struct oidcctl		 o;
+	unsigned char		 kek[OIDC_SEAL_KEY_LEN];
+	const char		*sub;
+	bool			 force = false;
+	int			 rc = OIDCCTL_FAIL;
 
 	if (argc < 2 || oidcctl_wants_help(argc, argv))
 		return usage(argc < 2 ? OIDCCTL_USAGE : OIDCCTL_OK);
@@ -441,6 +501,7 @@ oidcctl_client(int argc, char *argv[])
 	}
 	if (!((strcmp(sub, "create") == 0 && argc == 2) ||
 	    (strcmp(sub, "list") == 0 && argc == 2) ||
+	    (strcmp(sub, "seal-secrets") == 0 && argc == 2) ||
 	    ((strcmp(sub, "show") == 0 || strcmp(sub, "delete") == 0 ||
 	    strcmp(sub, "update") == 0 || strcmp(sub, "rotate-secret") == 0 ||
 	    strcmp(sub, "approve") == 0) &&
@@ -448,6 +509,17 @@ oidcctl_client(int argc, char *argv[])
 		return usage(OIDCCTL_USAGE);
 	if (oidcctl_open(&o) == -1)
 		goto out;
+	/* Only the commands that write secrets read the KEK. */
+	if (o.cfg.key_encryption_key != NULL && (strcmp(sub, "create") == 0 ||
+	    strcmp(sub, "update") == 0 || strcmp(sub, "rotate-secret") == 0 ||
+	    strcmp(sub, "seal-secrets") == 0)) {
+		if (oidc_seal_key_load(o.cfg.key_encryption_key, kek,
+		    &err) == -1) {
+			fprintf(stderr, "oidcctl: client: %s\n", err.detail);
+			goto out;
+		}
+		o.kek = kek;
+	}
 	if (strcmp(sub, "create") == 0)
 		rc = cmd_create(&o);
 	else if (strcmp(sub, "list") == 0)
@@ -460,9 +532,12 @@ oidcctl_client(int argc, char *argv[])
 		rc = cmd_rotate(&o, argv[2]);
 	else if (strcmp(sub, "approve") == 0)
 		rc = cmd_approve(&o, argv[2]);
+	else if (strcmp(sub, "seal-secrets") == 0)
+		rc = cmd_seal_secrets(&o);
 	else
 		rc = cmd_delete(&o, argv[2]);
 out:
+	oidc_wipe(kek, sizeof(kek));
 	oidcctl_close(&o);
 	return rc;
 }

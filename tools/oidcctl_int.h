@@ -17,6 +17,8 @@ struct oidcctl {
 	struct oidc_arena	*a;
 	struct oidc_config	 cfg;
 	struct oidc_db		*db;
+	/* key_encryption_key when a subcommand loaded it, else NULL. */
+	const unsigned char	*kek;
 };
 
 /* Load the configuration and connect.  0, or -1 after a message. */

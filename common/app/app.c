@@ -25,6 +25,7 @@
 #include "oidc/keystore.h"
 #include "oidc/log.h"
 #include "oidc/sandbox.h"
+#include "oidc/seal.h"
 #include "oidc/subject.h"
 
 #define EXIT_CONFIG	78	/* sysexits.h EX_CONFIG */
@@ -198,6 +199,7 @@ oidc_app_main(const struct oidc_endpoint *ep, int argc, char *argv[])
 	struct oidc_error	 err = { 0 };
 	struct oidc_arena	*cfg_arena = NULL;
 	unsigned char		*salt = NULL;	/* pairwise salt */
+	unsigned char		 kek[OIDC_SEAL_KEY_LEN];
 	struct sigaction	 sa;
 	FCGX_Request		 fr;
 	const char		*path;
@@ -273,6 +275,17 @@ oidc_app_main(const struct oidc_endpoint *ep, int argc, char *argv[])
 			goto out;
 		}
 		ctx.pairwise_salt = salt;
+	}
+	if ((ep->needs & OIDC_NEED_CLIENT_SECRETS) &&
+	    cfg.key_encryption_key != NULL) {
+		if (oidc_seal_key_load(cfg.key_encryption_key, kek,
+		    &err) == -1) {
+			fprintf(stderr, "%s: configuration error: %s\n",
+			    ep->name, err.detail);
+			status = EXIT_CONFIG;
+			goto out;
+		}
+		ctx.kek = kek;
 	}
 	if (ep->init != NULL && ep->init(&ctx, &err) == -1) {
 		fprintf(stderr, "%s: start-up failed: %s\n", ep->name,
@@ -368,6 +381,7 @@ out:
 	oidc_arena_free(ctx.a);
 	if (salt != NULL)
 		oidc_wipe(salt, ctx.pairwise_salt_len);
+	oidc_wipe(kek, sizeof(kek));
 	oidc_arena_free(cfg_arena);
 	return status;
 }

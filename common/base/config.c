@@ -42,6 +42,8 @@ static const struct keydef keydefs[] = {
 	{ "db_timeout",		K_TTL,	 OFF(db_timeout),	1, 60 },
 	{ "log_level",		K_LEVEL, OFF(log_level),	0, 0 },
 	{ "require_nonce",	K_BOOL,	 OFF(require_nonce),	0, 0 },
+	{ "request_object_require_signed", K_BOOL,
+	    OFF(request_object_require_signed), 0, 0 },
 	{ "sandbox",		K_BOOL,	 OFF(sandbox),		0, 0 },
 	{ "login_max_failures",	K_TTL,	 OFF(login_max_failures), 1, 1000 },
 	{ "login_max_failures_per_address", K_TTL,
@@ -61,6 +63,7 @@ static const struct keydef keydefs[] = {
 	{ "outbound_connect_timeout", K_TTL, OFF(outbound_connect_timeout),
 	    1, 60 },
 	{ "outbound_timeout",	K_TTL,	 OFF(outbound_timeout),	1, 300 },
+	{ "request_uri_fetches", K_TTL, OFF(request_uri_fetches), 1, 64 },
 	{ "backchannel_max_attempts", K_TTL, OFF(backchannel_max_attempts),
 	    1, 10 },
 	{ "pairwise_salt_file", K_STR, OFF(pairwise_salt_file), 0, 0 },
@@ -307,6 +310,7 @@ oidc_config_parse(struct oidc_arena *a, const char *name, const char *buf,
 	cfg->client_auth_max_failures_per_address = 1000;
 	cfg->outbound_connect_timeout = 2;
 	cfg->outbound_timeout = 5;
+	cfg->request_uri_fetches = 1;
 	cfg->backchannel_max_attempts = 5;
 	cfg->registration_scopes = OIDC_CONFIG_REGISTRATION_SCOPES;
 

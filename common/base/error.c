@@ -61,6 +61,7 @@ static const char *const names[OIDC_E__MAX] = {
 	[OIDC_E_LIMIT] = "invalid_request",
 	[OIDC_E_BODY_TOO_LARGE] = "invalid_request",
 	[OIDC_E_DB_DOWN] = "temporarily_unavailable",
+	[OIDC_E_BUSY] = "temporarily_unavailable",
 };
 
 const char *
@@ -92,6 +93,7 @@ oidc_error_http_status(enum oidc_errcode code)
 	case OIDC_E_BODY_TOO_LARGE:
 		return 413;
 	case OIDC_E_DB_DOWN:
+	case OIDC_E_BUSY:
 		return 503;
 	case OIDC_E_NOMEM:
 	case OIDC_E_DB:
@@ -109,5 +111,6 @@ oidc_error_http_status(enum oidc_errcode code)
 bool
 oidc_error_is_internal(enum oidc_errcode code)
 {
-	return oidc_error_http_status(code) >= 500;
+	/* A busy service is no fault: its description is public. */
+	return oidc_error_http_status(code) >= 500 && code != OIDC_E_BUSY;
 }

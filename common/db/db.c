@@ -470,3 +470,44 @@ oidc_db_bytea(PGresult *res, int r, int c, unsigned char *out, size_t len)
 	}
 	return 0;
 }
+
+int
+oidc_db_copy_bytea(struct oidc_arena *a, PGresult *res, int r, int c,
+    size_t max, const unsigned char **out, size_t *outlen,
+    struct oidc_error *err)
+{
+	unsigned char	*b;
+	size_t		 len;
+
+	*out = NULL;
+	*outlen = 0;
+	if (PQgetisnull(res, r, c))
+		return 0;
+	len = (size_t)PQgetlength(res, r, c);
+	if (len < 2 || len % 2 != 0 || (len - 2) / 2 > max)
+		return oidc_fail(err, OIDC_E_DB, NULL, "malformed bytea column "
+		    "%s", PQfname(res, c));
+	if ((b = oidc_arena_alloc(a, (len - 2) / 2 + 1)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	if (oidc_db_bytea(res, r, c, b, (len - 2) / 2) == -1)
+		return oidc_fail(err, OIDC_E_DB, NULL, "malformed bytea column "
+		    "%s", PQfname(res, c));
+	*out = b;
+	*outlen = (len - 2) / 2;
+	return 0;
+}
+
+int
+oidc_db_exec_one(struct oidc_db *db, enum oidc_stmt_id id,
+    const char *const *vals, const int *lens, const int *fmts,
+    struct oidc_error *err)
+{
+	PGresult	*res;
+	int		 rc;
+
+	if (oidc_db_exec(db, id, vals, lens, fmts, &res, err) == -1)
+		return -1;
+	rc = strcmp(PQcmdTuples(res), "1") == 0;
+	PQclear(res);
+	return rc;
+}

@@ -9,7 +9,8 @@
 
 /* Columns of client_get / client_list. */
 enum { C_ID, C_SECRET_HASH, C_SECRET_PLAIN, C_METADATA, C_FIRST_PARTY,
-    C_APPROVED };
+    C_APPROVED, C_SECRET_SEALED };
+
 
 static int
 read_row(struct oidc_arena *a, PGresult *res, int r,
@@ -19,7 +20,9 @@ read_row(struct oidc_arena *a, PGresult *res, int r,
 	if (oidc_db_copy(a, res, r, C_ID, &out->client_id, err) == -1 ||
 	    oidc_db_copy(a, res, r, C_SECRET_PLAIN, &out->secret_plain,
 	    err) == -1 ||
-	    oidc_db_copy(a, res, r, C_METADATA, &out->metadata, err) == -1)
+	    oidc_db_copy(a, res, r, C_METADATA, &out->metadata, err) == -1 ||
+	    oidc_db_copy_bytea(a, res, r, C_SECRET_SEALED, DB_MAX_SEALED_SECRET,
+	    &out->secret_sealed, &out->secret_sealed_len, err) == -1)
 		return -1;
 	out->has_secret_hash = oidc_db_bytea(res, r, C_SECRET_HASH,
 	    out->secret_hash, sizeof(out->secret_hash)) == 0;
@@ -70,17 +73,17 @@ oidc_db_client_get_throttled(struct oidc_db *db, struct oidc_arena *a,
 	if (rc == 1 && read_row(a, res, 0, out, err) == -1)
 		rc = -1;
 	if (rc != -1 && f != NULL && PQntuples(res) == 1) {
-		f->pair.n = oidc_db_i64(res, 0, C_APPROVED + 1);
-		f->pair.wait = oidc_db_i64(res, 0, C_APPROVED + 2);
-		f->addr.n = oidc_db_i64(res, 0, C_APPROVED + 3);
-		f->addr.wait = oidc_db_i64(res, 0, C_APPROVED + 4);
+		f->pair.n = oidc_db_i64(res, 0, C_SECRET_SEALED + 1);
+		f->pair.wait = oidc_db_i64(res, 0, C_SECRET_SEALED + 2);
+		f->addr.n = oidc_db_i64(res, 0, C_SECRET_SEALED + 3);
+		f->addr.wait = oidc_db_i64(res, 0, C_SECRET_SEALED + 4);
 	}
 	PQclear(res);
 	return rc;
 }
 
-/* Parameters shared by insert and update: $1..$5. */
-/* $1..$4 of every client write: id, secret hash (binary), plain, metadata. */
+/* $1..$4 of every client write: id, secret hash and sealed secret (both
+   binary), metadata. */
 static void
 client_params(const struct oidc_client_row *row, const char **vals, int *lens)
 {
@@ -88,8 +91,8 @@ client_params(const struct oidc_client_row *row, const char **vals, int *lens)
 	lens[0] = (int)row->client_id.len;
 	vals[1] = row->has_secret_hash ? (const char *)row->secret_hash : NULL;
 	lens[1] = sizeof(row->secret_hash);
-	vals[2] = row->secret_plain.p;
-	lens[2] = (int)row->secret_plain.len;
+	vals[2] = (const char *)row->secret_sealed;
+	lens[2] = (int)row->secret_sealed_len;
 	vals[3] = row->metadata.p;
 	lens[3] = (int)row->metadata.len;
 }
@@ -99,7 +102,7 @@ write_client(struct oidc_db *db, enum oidc_stmt_id id,
     const struct oidc_client_row *row, struct oidc_error *err)
 {
 	const char	*vals[5];
-	int		 lens[5], fmts[5] = { 0, 1, 0, 0, 0 }, rc;
+	int		 lens[5], fmts[5] = { 0, 1, 1, 0, 0 }, rc;
 	PGresult	*res;
 
 	client_params(row, vals, lens);
@@ -132,15 +135,10 @@ oidc_db_client_delete(struct oidc_db *db, struct oidc_str client_id,
     struct oidc_error *err)
 {
 	const char	*vals[1] = { client_id.p };
-	int		 lens[1] = { (int)client_id.len }, rc;
-	PGresult	*res;
+	int		 lens[1] = { (int)client_id.len };
 
-	if (oidc_db_exec(db, OIDC_STMT_CLIENT_DELETE, vals, lens, NULL, &res,
-	    err) == -1)
-		return -1;
-	rc = strcmp(PQcmdTuples(res), "1") == 0;
-	PQclear(res);
-	return rc;
+	return oidc_db_exec_one(db, OIDC_STMT_CLIENT_DELETE, vals, lens,
+	    NULL, err);
 }
 
 int
@@ -148,26 +146,20 @@ oidc_db_client_approve(struct oidc_db *db, struct oidc_str client_id,
     struct oidc_error *err)
 {
 	const char	*vals[1] = { client_id.p };
-	int		 lens[1] = { (int)client_id.len }, rc;
-	PGresult	*res;
+	int		 lens[1] = { (int)client_id.len };
 
-	if (oidc_db_exec(db, OIDC_STMT_CLIENT_APPROVE, vals, lens, NULL, &res,
-	    err) == -1)
-		return -1;
-	rc = strcmp(PQcmdTuples(res), "1") == 0;
-	PQclear(res);
-	return rc;
+	return oidc_db_exec_one(db, OIDC_STMT_CLIENT_APPROVE, vals, lens,
+	    NULL, err);
 }
 
-int
-oidc_db_client_list(struct oidc_db *db, struct oidc_arena *a,
+static int
+list_rows(struct oidc_db *db, enum oidc_stmt_id id, struct oidc_arena *a,
     struct oidc_client_row **rows, size_t *n, struct oidc_error *err)
 {
 	PGresult	*res;
 	int		 i, rc = 0, nt;
 
-	if (oidc_db_exec(db, OIDC_STMT_CLIENT_LIST, NULL, NULL, NULL, &res,
-	    err) == -1)
+	if (oidc_db_exec(db, id, NULL, NULL, NULL, &res, err) == -1)
 		return -1;
 	nt = PQntuples(res);
 	if ((*rows = oidc_arena_calloc(a, (size_t)nt + 1, sizeof(**rows))) ==
@@ -178,6 +170,38 @@ oidc_db_client_list(struct oidc_db *db, struct oidc_arena *a,
 	*n = (size_t)nt;
 	PQclear(res);
 	return rc;
+}
+
+int
+oidc_db_client_list(struct oidc_db *db, struct oidc_arena *a,
+    struct oidc_client_row **rows, size_t *n, struct oidc_error *err)
+{
+	return list_rows(db, OIDC_STMT_CLIENT_LIST, a, rows, n, err);
+}
+
+int
+oidc_db_client_list_unsealed(struct oidc_db *db, struct oidc_arena *a,
+    struct oidc_client_row **rows, size_t *n, struct oidc_error *err)
+{
+	return list_rows(db, OIDC_STMT_CLIENT_LIST_UNSEALED, a, rows, n, err);
+}
+
+int
+oidc_db_client_seal_secret(struct oidc_db *db,
+    const struct oidc_client_row *row, struct oidc_error *err)
+{
+	const char	*vals[2];
+	int		 lens[2], fmts[2] = { 0, 1 };
+
+	if (row->secret_sealed == NULL)
+		return oidc_fail(err, OIDC_E_INTERNAL, NULL, "client "
+		    "seal_secret without a sealed secret");
+	vals[0] = row->client_id.p;
+	lens[0] = (int)row->client_id.len;
+	vals[1] = (const char *)row->secret_sealed;
+	lens[1] = (int)row->secret_sealed_len;
+	return oidc_db_exec_one(db, OIDC_STMT_CLIENT_SEAL_SECRET, vals, lens,
+	    fmts, err);
 }
 
 int
@@ -199,14 +223,14 @@ oidc_db_origin_known(struct oidc_db *db, struct oidc_str origin,
 /* ---- dynamic registration (RFC 7591, RFC 7592) ---- */
 
 /* Extra columns of client_reg_get, after those of client_get. */
-enum { C_REG_HASH = C_APPROVED + 1, C_ISSUED_AT };
+enum { C_REG_HASH = C_SECRET_SEALED + 1, C_ISSUED_AT };
 
 int
 oidc_db_client_register(struct oidc_db *db, struct oidc_client_row *row,
     struct oidc_error *err)
 {
 	const char	*vals[5];
-	int		 lens[5], fmts[5] = { 0, 1, 0, 0, 1 }, rc;
+	int		 lens[5], fmts[5] = { 0, 1, 1, 0, 1 }, rc;
 	PGresult	*res;
 
 	client_params(row, vals, lens);
@@ -256,18 +280,13 @@ oidc_db_client_reg_update(struct oidc_db *db, const struct oidc_client_row *row,
     struct oidc_error *err)
 {
 	const char	*vals[5];
-	int		 lens[5], fmts[5] = { 0, 1, 0, 0, 1 }, rc;
-	PGresult	*res;
+	int		 lens[5], fmts[5] = { 0, 1, 1, 0, 1 };
 
 	client_params(row, vals, lens);
 	vals[4] = (const char *)row->reg_token_hash;
 	lens[4] = sizeof(row->reg_token_hash);
-	if (oidc_db_exec(db, OIDC_STMT_CLIENT_REG_UPDATE, vals, lens, fmts,
-	    &res, err) == -1)
-		return -1;
-	rc = strcmp(PQcmdTuples(res), "1") == 0;
-	PQclear(res);
-	return rc;
+	return oidc_db_exec_one(db, OIDC_STMT_CLIENT_REG_UPDATE, vals, lens,
+	    fmts, err);
 }
 
 int
@@ -276,13 +295,8 @@ oidc_db_client_reg_delete(struct oidc_db *db, struct oidc_str client_id,
 {
 	const char	*vals[2] = { client_id.p, (const char *)reg_token_hash };
 	int		 lens[2] = { (int)client_id.len, 32 };
-	int		 fmts[2] = { 0, 1 }, rc;
-	PGresult	*res;
+	int		 fmts[2] = { 0, 1 };
 
-	if (oidc_db_exec(db, OIDC_STMT_CLIENT_REG_DELETE, vals, lens, fmts,
-	    &res, err) == -1)
-		return -1;
-	rc = strcmp(PQcmdTuples(res), "1") == 0;
-	PQclear(res);
-	return rc;
+	return oidc_db_exec_one(db, OIDC_STMT_CLIENT_REG_DELETE, vals, lens,
+	    fmts, err);
 }

@@ -351,7 +351,8 @@ oidc_db_token_insert(struct oidc_db *db, const struct oidc_token_row *t,
 enum { T_CLIENT, T_USER, T_SCOPE, T_AUTH_TIME, T_ACR, T_AMR, T_SID, T_CLAIMS,
     T_EXPIRES, T_CREATED, T_SUB, T_USERNAME, T_UCLAIMS, T_UUPDATED,
     T_CODE_HASH, T_FAMILY, T_UI_ALG, T_SECRET_PLAIN, T_REDIRECT_URIS,
-    T_CLIENT_META };
+    T_CLIENT_META, T_SECRET_SEALED };
+
 /* token_introspect puts the kind where refresh_rotate has code_hash. */
 #define T_KIND	T_CODE_HASH
 
@@ -397,7 +398,10 @@ oidc_db_access_token_get(struct oidc_db *db, struct oidc_arena *a,
 		    oidc_db_copy(a, res, 0, T_REDIRECT_URIS,
 		    &t->client_redirect_uris, err) ||
 		    oidc_db_copy(a, res, 0, T_CLIENT_META,
-		    &t->client_metadata, err))
+		    &t->client_metadata, err) ||
+		    oidc_db_copy_bytea(a, res, 0, T_SECRET_SEALED,
+		    DB_MAX_SEALED_SECRET, &t->client_secret_sealed,
+		    &t->client_secret_sealed_len, err))
 			rc = -1;
 	}
 	PQclear(res);
@@ -496,6 +500,33 @@ oidc_db_jti_use(struct oidc_db *db, struct oidc_str client_id,
 	p_bin(&p, hash, OIDC_HASH_LEN);
 	p_i64(&p, expires_at);
 	return run_count(db, OIDC_STMT_JTI_USE, &p, err);
+}
+
+int
+oidc_db_fetch_slot_take(struct oidc_db *db, int64_t slots, int64_t *slot,
+    struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+	PGresult	*res;
+	int		 rc;
+
+	p_i64(&p, slots);
+	if (run(db, OIDC_STMT_FETCH_SLOT_TAKE, &p, &res, err) == -1)
+		return -1;
+	if ((rc = PQntuples(res) == 1) != 0)
+		*slot = oidc_db_i64(res, 0, 0);
+	PQclear(res);
+	return rc;
+}
+
+int
+oidc_db_fetch_slot_give(struct oidc_db *db, int64_t slot,
+    struct oidc_error *err)
+{
+	struct params	 p = { .n = 0 };
+
+	p_i64(&p, slot);
+	return run_count(db, OIDC_STMT_FETCH_SLOT_GIVE, &p, err) == 1 ? 0 : -1;
 }
 
 int

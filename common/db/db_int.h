@@ -16,6 +16,8 @@ enum oidc_stmt_id {
 	OIDC_STMT_CLIENT_DELETE,
 	OIDC_STMT_CLIENT_LIST,
 	OIDC_STMT_CLIENT_APPROVE,
+	OIDC_STMT_CLIENT_LIST_UNSEALED,
+	OIDC_STMT_CLIENT_SEAL_SECRET,
 	OIDC_STMT_CLIENT_ORIGIN_KNOWN,
 	OIDC_STMT_CLIENT_REGISTER,
 	OIDC_STMT_CLIENT_REG_GET,
@@ -50,6 +52,8 @@ enum oidc_stmt_id {
 	OIDC_STMT_TOKEN_INTROSPECT,
 	OIDC_STMT_NONCE_USE,
 	OIDC_STMT_JTI_USE,
+	OIDC_STMT_FETCH_SLOT_TAKE,
+	OIDC_STMT_FETCH_SLOT_GIVE,
 	OIDC_STMT_SESSION_INSERT,
 	OIDC_STMT_SESSION_GET,
 	OIDC_STMT_SESSION_GET_CONSENT,
@@ -86,6 +90,14 @@ int	oidc_db_exec(struct oidc_db *, enum oidc_stmt_id, const char *const *vals,
 	    const int *lens, const int *fmts, PGresult **res,
 	    struct oidc_error *);
 
+/*
+ * oidc_db_exec() of a statement that changes one row: 1 changed, 0 none,
+ * -1 with err set.
+ */
+int	oidc_db_exec_one(struct oidc_db *, enum oidc_stmt_id,
+	    const char *const *vals, const int *lens, const int *fmts,
+	    struct oidc_error *);
+
 /* The raw connection (connected), for migrate.c only. */
 PGconn	*oidc_db_conn(struct oidc_db *);
 
@@ -101,5 +113,15 @@ int64_t	oidc_db_i64_text(const char *);
 /* bytea column in text (hex "\x..") form into out[len]; 0 or -1. */
 int	oidc_db_bytea(PGresult *, int r, int c, unsigned char *out,
 	    size_t len);
+/* A bound on one sealed client secret (oidc/seal.h caps the plaintext). */
+#define DB_MAX_SEALED_SECRET	(65 * 1024)
+/*
+ * bytea column of at most max bytes into an arena copy (*out NULL, *outlen
+ * 0 when NULL).  0, or -1 with OIDC_E_DB (malformed, too long) or
+ * OIDC_E_NOMEM.
+ */
+int	oidc_db_copy_bytea(struct oidc_arena *, PGresult *, int r, int c,
+	    size_t max, const unsigned char **out, size_t *outlen,
+	    struct oidc_error *);
 
 #endif

@@ -21,50 +21,6 @@ enum { K_KID, K_ALG, K_JWK, K_PRIV, K_CREATED, K_PUBLISH, K_ACTIVATE,
 #define MAX_SEALED	(80 * 1024)
 
 static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* A bytea column of any length ("\x..." text form) into the arena. */
-static int
-copy_bytea(struct oidc_arena *a, PGresult *res, int r, int c,
-    const unsigned char **out, size_t *outlen, struct oidc_error *err)
-{
-	const char	*v;
-	unsigned char	*b;
-	size_t		 len, i;
-	int		 hi, lo;
-
-	*out = NULL;
-	*outlen = 0;
-	if (PQgetisnull(res, r, c))
-		return 0;
-	v = PQgetvalue(res, r, c);
-	len = (size_t)PQgetlength(res, r, c);
-	if (len < 2 || v[0] != '\\' || v[1] != 'x' || len % 2 != 0 ||
-	    (len - 2) / 2 > MAX_SEALED)
-		return oidc_fail(err, OIDC_E_DB, NULL, "signing_key: "
-		    "malformed private_key column");
-	if ((b = oidc_arena_alloc(a, (len - 2) / 2 + 1)) == NULL)
-		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
-	for (i = 0; i < (len - 2) / 2; i++) {
-		if ((hi = hexval(v[2 + 2 * i])) < 0 ||
-		    (lo = hexval(v[3 + 2 * i])) < 0)
-			return oidc_fail(err, OIDC_E_DB, NULL, "signing_key: "
-			    "malformed private_key column");
-		b[i] = (unsigned char)(hi << 4 | lo);
-	}
-	*out = b;
-	*outlen = (len - 2) / 2;
-	return 0;
-}
-
-static int
 read_row(struct oidc_arena *a, PGresult *res, int r,
     struct oidc_signing_key_row *out, struct oidc_error *err)
 {
@@ -72,8 +28,8 @@ read_row(struct oidc_arena *a, PGresult *res, int r,
 	if (oidc_db_copy(a, res, r, K_KID, &out->kid, err) == -1 ||
 	    oidc_db_copy(a, res, r, K_ALG, &out->alg, err) == -1 ||
 	    oidc_db_copy(a, res, r, K_JWK, &out->public_jwk, err) == -1 ||
-	    copy_bytea(a, res, r, K_PRIV, &out->private_key,
-	    &out->private_key_len, err) == -1)
+	    oidc_db_copy_bytea(a, res, r, K_PRIV, MAX_SEALED,
+	    &out->private_key, &out->private_key_len, err) == -1)
 		return -1;
 	out->created_at = oidc_db_i64(res, r, K_CREATED);
 	out->publish_at = oidc_db_i64(res, r, K_PUBLISH);

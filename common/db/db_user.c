@@ -84,14 +84,8 @@ by_name(struct oidc_db *db, enum oidc_stmt_id id, struct oidc_str username,
     const char *arg, struct oidc_error *err)
 {
 	const char	*vals[2] = { username.p, arg };
-	PGresult	*res;
-	int		 rc;
 
-	if (oidc_db_exec(db, id, vals, NULL, NULL, &res, err) == -1)
-		return -1;
-	rc = strcmp(PQcmdTuples(res), "1") == 0;
-	PQclear(res);
-	return rc;
+	return oidc_db_exec_one(db, id, vals, NULL, NULL, err);
 }
 
 int

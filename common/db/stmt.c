@@ -25,6 +25,8 @@
 	"make_interval(secs => least(power(2, least(count(*) - " free	\
 	", 30)), " w ")) - now())))::bigint END " THROTTLE_ROWS(k, w) ")"
 
+/* Advisory lock class of the request_uri fetch slots: "oidf" in ASCII. */
+#define FETCH_LOCK_KEY	"1868130662"
 /* A live login session by hash $1, with its (enabled) user. */
 #define SESSION_COLUMNS	"s.user_id, s.sid, " \
 			"extract(epoch FROM s.auth_time)::bigint, s.amr, " \
@@ -40,7 +42,8 @@
 const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	[OIDC_STMT_CLIENT_GET] = { "client_get",
 	    "SELECT client_id, secret_hash, secret_plain, metadata::text, "
-	    "first_party, approved FROM client WHERE client_id = $1", 1 },
+	    "first_party, approved, secret_sealed FROM client "
+	    "WHERE client_id = $1", 1 },
 	/*
 	 * client_get (NULL columns for an unknown client), then the
 	 * THROTTLE of the (client, source) key $2 (free $4) and of the
@@ -48,23 +51,37 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 */
 	[OIDC_STMT_CLIENT_GET_THROTTLED] = { "client_get_throttled",
 	    "SELECT c.client_id, c.secret_hash, c.secret_plain, "
-	    "c.metadata::text, c.first_party, c.approved, t.n, t.w, t.an, "
-	    "t.aw FROM (SELECT " THROTTLE("$2", "$4", "$3") ", "
+	    "c.metadata::text, c.first_party, c.approved, c.secret_sealed, "
+	    "t.n, t.w, t.an, t.aw FROM (SELECT " THROTTLE("$2", "$4", "$3") ", "
 	    THROTTLE("$5", "$6", "$3") ") t(n, w, an, aw) "
 	    "LEFT JOIN client c ON c.client_id = $1", 6 },
 	[OIDC_STMT_CLIENT_INSERT] = { "client_insert",
-	    "INSERT INTO client (client_id, secret_hash, secret_plain, "
+	    "INSERT INTO client (client_id, secret_hash, secret_sealed, "
 	    "metadata, first_party) VALUES ($1, $2, $3, $4::jsonb, $5) "
 	    "ON CONFLICT (client_id) DO NOTHING RETURNING client_id", 5 },
 	[OIDC_STMT_CLIENT_UPDATE] = { "client_update",
-	    "UPDATE client SET secret_hash = $2, secret_plain = $3, "
-	    "metadata = $4::jsonb, first_party = $5, updated_at = now() "
+	    "UPDATE client SET secret_hash = $2, secret_sealed = $3, "
+	    "secret_plain = NULL, metadata = $4::jsonb, first_party = $5, "
+	    "updated_at = now() "
 	    "WHERE client_id = $1", 5 },
 	[OIDC_STMT_CLIENT_DELETE] = { "client_delete",
 	    "DELETE FROM client WHERE client_id = $1", 1 },
 	[OIDC_STMT_CLIENT_LIST] = { "client_list",
 	    "SELECT client_id, NULL, NULL, metadata::text, first_party, "
-	    "approved FROM client ORDER BY client_id", 0 },
+	    "approved, NULL FROM client ORDER BY client_id", 0 },
+	/*
+	 * oidcctl client seal-secrets (0009_client_secret_sealed.sql): the
+	 * rows that still hold a clear secret, locked until the transaction
+	 * that seals them ends; then one row at a time.
+	 */
+	[OIDC_STMT_CLIENT_LIST_UNSEALED] = { "client_list_unsealed",
+	    "SELECT client_id, NULL, secret_plain, metadata::text, "
+	    "first_party, approved, secret_sealed FROM client "
+	    "WHERE secret_plain IS NOT NULL ORDER BY client_id FOR UPDATE", 0 },
+	[OIDC_STMT_CLIENT_SEAL_SECRET] = { "client_seal_secret",
+	    "UPDATE client SET secret_sealed = $2, secret_plain = NULL, "
+	    "updated_at = now() WHERE client_id = $1 "
+	    "AND secret_plain IS NOT NULL", 2 },
 	/* oidcctl client approve (0007_client_approved.sql). */
 	[OIDC_STMT_CLIENT_APPROVE] = { "client_approve",
 	    "UPDATE client SET approved = true, updated_at = now() "
@@ -81,19 +98,19 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 * token cannot be overtaken.
 	 */
 	[OIDC_STMT_CLIENT_REGISTER] = { "client_register",
-	    "INSERT INTO client (client_id, secret_hash, secret_plain, "
+	    "INSERT INTO client (client_id, secret_hash, secret_sealed, "
 	    "metadata, first_party, approved, registration_token_hash) "
 	    "VALUES ($1, $2, $3, $4::jsonb, false, false, $5) "
 	    "ON CONFLICT (client_id) DO NOTHING "
 	    "RETURNING extract(epoch FROM created_at)::bigint", 5 },
 	[OIDC_STMT_CLIENT_REG_GET] = { "client_reg_get",
 	    "SELECT client_id, secret_hash, secret_plain, metadata::text, "
-	    "first_party, approved, registration_token_hash, "
+	    "first_party, approved, secret_sealed, registration_token_hash, "
 	    "extract(epoch FROM created_at)::bigint FROM client "
 	    "WHERE client_id = $1 AND registration_token_hash IS NOT NULL", 1 },
 	[OIDC_STMT_CLIENT_REG_UPDATE] = { "client_reg_update",
-	    "UPDATE client SET secret_hash = $2, secret_plain = $3, "
-	    "metadata = $4::jsonb, updated_at = now() "
+	    "UPDATE client SET secret_hash = $2, secret_sealed = $3, "
+	    "secret_plain = NULL, metadata = $4::jsonb, updated_at = now() "
 	    "WHERE client_id = $1 AND registration_token_hash = $5", 5 },
 	[OIDC_STMT_CLIENT_REG_DELETE] = { "client_reg_delete",
 	    "DELETE FROM client WHERE client_id = $1 "
@@ -322,7 +339,7 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "u.claims::text, extract(epoch FROM u.updated_at)::bigint, "
 	    "NULL, NULL, c.metadata->>'userinfo_signed_response_alg', "
 	    "c.secret_plain, (c.metadata->'redirect_uris')::text, "
-	    "c.metadata::text "
+	    "c.metadata::text, c.secret_sealed "
 	    "FROM token t JOIN client c ON c.client_id = t.client_id "
 	    "LEFT JOIN app_user u ON u.user_id = t.user_id "
 	    "WHERE t.token_hash = $1 AND t.kind = 'access' "
@@ -376,6 +393,16 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "INSERT INTO used_jti (client_id, jti_hash, expires_at) "
 	    "VALUES ($1, $2, to_timestamp($3)) ON CONFLICT DO NOTHING "
 	    "RETURNING 1", 3 },
+	/*
+	 * One of $1 request_uri fetch slots (issue 15 item 4): session
+	 * advisory locks, so a worker that dies frees its slot with its
+	 * connection.  The scan stops at the first lock taken.
+	 */
+	[OIDC_STMT_FETCH_SLOT_TAKE] = { "fetch_slot_take",
+	    "SELECT s FROM generate_series(0, $1::int - 1) s "
+	    "WHERE pg_try_advisory_lock(" FETCH_LOCK_KEY ", s) LIMIT 1", 1 },
+	[OIDC_STMT_FETCH_SLOT_GIVE] = { "fetch_slot_give",
+	    "SELECT pg_advisory_unlock(" FETCH_LOCK_KEY ", $1::int)", 1 },
 	[OIDC_STMT_SESSION_INSERT] = { "session_insert",
 	    "INSERT INTO login_session (session_hash, user_id, sid, auth_time, "
 	    "amr, expires_at, login_request) VALUES ($1, $2, $3, "

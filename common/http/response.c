@@ -241,7 +241,7 @@ oidc_resp_error(struct oidc_response *resp, const struct oidc_error *e,
 
 	if (e->code == OIDC_E_METHOD_NOT_ALLOWED && desc == NULL)
 		desc = "method not allowed";
-	if (e->code == OIDC_E_DB_DOWN &&
+	if ((e->code == OIDC_E_DB_DOWN || e->code == OIDC_E_BUSY) &&
 	    oidc_resp_header(resp, "Retry-After", "2", &err2) == -1)
 		goto fallback;
 	if (e->code == OIDC_E_TOO_MANY_ATTEMPTS && resp->retry_after > 0) {

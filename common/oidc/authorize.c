@@ -46,6 +46,8 @@ struct authz {
 	 */
 	struct oidc_str			 request_obj;
 	bool				 page_post;	/* a page's own form */
+	/* check_client failed after the query's redirect_uri was known good. */
+	bool				 error_to_client;
 	struct oidc_client		 client;
 	struct oidc_str			 redirect_uri;
 	struct oidc_str			 state;
@@ -558,6 +560,8 @@ fetch_request_uri(struct oidc_ctx *ctx, struct oidc_str uri,
 	struct oidc_outbound_resp	 resp;
 	struct oidc_str			 b;
 	const char			*hash;
+	int64_t				 slot;
+	int				 rc;
 
 	if (uri.len == 0 || uri.len > MAX_REQUEST_URI)
 		return oidc_fail(err, OIDC_E_INVALID_REQUEST_URI,
@@ -571,7 +575,22 @@ fetch_request_uri(struct oidc_ctx *ctx, struct oidc_str uri,
 	rq.url = uri;
 	rq.accept = "application/oauth-authz-req+jwt, application/jwt";
 	rq.max_response = OIDC_REQOBJ_MAX_LEN;
-	if (oidc_outbound_request(ctx->a, ctx->cfg, &rq, &resp, &why) == -1)
+	/*
+	 * SECURITY: a fetch blocks this worker up to outbound_timeout; at
+	 * most request_uri_fetches workers may be fetching at once, so a
+	 * slow host cannot hold every worker (issue 15 item 4).
+	 */
+	if ((rc = oidc_db_fetch_slot_take(ctx->db,
+	    ctx->cfg->request_uri_fetches, &slot, err)) == -1)
+		return -1;
+	if (rc == 0)
+		return oidc_fail(err, OIDC_E_BUSY,
+		    "Too many request_uri fetches are in progress. Please try "
+		    "again in a moment.", "no fetch slot");
+	rc = oidc_outbound_request(ctx->a, ctx->cfg, &rq, &resp, &why);
+	if (oidc_db_fetch_slot_give(ctx->db, slot, err) == -1)
+		return -1;
+	if (rc == -1)
 		return oidc_fail(err, OIDC_E_INVALID_REQUEST_URI,
 		    "The request_uri could not be fetched.", "%s", why.detail);
 	if (resp.status != 200)
@@ -602,13 +621,19 @@ drop_offline_access(struct authz *ar)
 	ar->scope = keep;
 }
 
-/* Steps 1-2: client_id and redirect_uri.  Failures are HTML pages. */
+/*
+ * Steps 1-2: client_id and redirect_uri.  Failures are HTML pages, except
+ * that once the query's redirect_uri is one the client registered, a
+ * request object or request_uri that fails goes back there
+ * (ar->error_to_client; docs/AUTHORIZE-ERRORS.md).
+ */
 static int
 check_client(struct oidc_ctx *ctx, struct authz *ar, struct oidc_error *err)
 {
 	struct oidc_str		 id = oidc_params_get(ar->p, "client_id");
 	struct oidc_str		 req_obj, req_uri;
 	struct oidc_params	*merged;
+	bool			 query_uri_ok;
 	int			 rc;
 
 	ar->redirect_uri = oidc_params_get(ar->p, "redirect_uri");
@@ -619,29 +644,28 @@ check_client(struct oidc_ctx *ctx, struct authz *ar, struct oidc_error *err)
 		return -1;
 	if (rc == 0)
 		return bad_page(err, "The client is not registered.");
+	query_uri_ok = oidc_client_redirect_uri_ok(&ar->client,
+	    ar->redirect_uri);
 	req_obj = oidc_params_get(ar->p, "request");
 	req_uri = oidc_params_get(ar->p, "request_uri");
+	ar->error_to_client = query_uri_ok;
 	if (req_obj.p != NULL && req_uri.p != NULL)
-		return bad_page(err, "The request has both request and "
-		    "request_uri.");
-	if (req_uri.p != NULL) {
-		/*
-		 * SECURITY: a fetch blocks this worker, so only for a URI
-		 * the client registered, and only once the redirect_uri in
-		 * the query (if any) is known good (issue 15 item 4).
-		 */
-		if (ar->redirect_uri.p != NULL &&
-		    !oidc_client_redirect_uri_ok(&ar->client,
-		    ar->redirect_uri))
-			return bad_page(err, "The redirect_uri is not "
-			    "registered for this client.");
-		if (!oidc_client_request_uri_ok(&ar->client, req_uri))
-			return oidc_fail(err, OIDC_E_INVALID_REQUEST_URI,
-			    "The request_uri is not registered for this "
-			    "client (request_uris).", "unregistered");
-		if (fetch_request_uri(ctx, req_uri, &req_obj, err) == -1)
-			return -1;
-	}
+		return oidc_fail(err, OIDC_E_INVALID_REQUEST, "The request "
+		    "has both request and request_uri.", "both");
+	/*
+	 * SECURITY: a fetch blocks this worker, so only for a URI the
+	 * client registered (issue 15 item 4).  The query's redirect_uri is
+	 * not required to be registered first: the object's wins (OIDC
+	 * Core 6.3.3).
+	 */
+	if (req_uri.p != NULL && !oidc_client_request_uri_ok(&ar->client,
+	    req_uri))
+		return oidc_fail(err, OIDC_E_INVALID_REQUEST_URI,
+		    "The request_uri is not registered for this client "
+		    "(request_uris).", "unregistered");
+	if (req_uri.p != NULL &&
+	    fetch_request_uri(ctx, req_uri, &req_obj, err) == -1)
+		return -1;
 	if (req_obj.p != NULL) {
 		/*
 		 * A request object's members win over the query (OIDC Core
@@ -658,6 +682,7 @@ check_client(struct oidc_ctx *ctx, struct authz *ar, struct oidc_error *err)
 		ar->request_obj = req_obj;
 		ar->redirect_uri = oidc_params_get(ar->p, "redirect_uri");
 	}
+	ar->error_to_client = false;
 	if (ar->redirect_uri.p == NULL)
 		return bad_page(err, "The request has no redirect_uri.");
 	if (!oidc_client_redirect_uri_ok(&ar->client, ar->redirect_uri))
@@ -746,21 +771,19 @@ check_claims(struct oidc_ctx *ctx, struct oidc_str s)
  * Step 3: everything else.  Returns 0 when valid, 1 when an error response
  * was built (redirected), -1 on internal failure.
  */
-static int
-check_request(struct oidc_ctx *ctx, struct oidc_response *resp,
-    struct authz *ar, struct oidc_error *err)
+/*
+ * state, response_type and where the response goes (response_mode or the
+ * response type's default): NULL, or what is wrong (the mode is then the
+ * default one, still usable for the error).
+ */
+static const char *
+parse_mode(struct authz *ar)
 {
-	struct oidc_error	 perr = { 0 };
-	struct oidc_str		 rts = oidc_params_get(ar->p, "response_type");
-	struct oidc_str		 rm = oidc_params_get(ar->p, "response_mode");
-	struct oidc_str		 method, ma, hint;
-	uint64_t		 u;
-	const char		*bad = NULL;
-	enum oidc_errcode	 code = OIDC_E_INVALID_REQUEST;
+	struct oidc_str	 rm = oidc_params_get(ar->p, "response_mode");
+	const char	*bad = NULL;
 
 	ar->state = oidc_params_get(ar->p, "state");
-	ar->rt = oidc_rt_parse(rts);
-	/* Mode first, so even errors about the rest go where asked. */
+	ar->rt = oidc_rt_parse(oidc_params_get(ar->p, "response_type"));
 	ar->mode = (ar->rt == 0 || ar->rt == OIDC_RT_CODE ||
 	    ar->rt == OIDC_RT_NONE) ? MODE_QUERY : MODE_FRAGMENT;
 	if (oidc_str_eq_cstr(rm, "form_post"))
@@ -775,7 +798,22 @@ check_request(struct oidc_ctx *ctx, struct oidc_response *resp,
 		bad = "unsupported response_mode";
 	if (!printable(ar->state))
 		bad = "state is not printable ASCII";
-	if (bad != NULL)
+	return bad;
+}
+
+static int
+check_request(struct oidc_ctx *ctx, struct oidc_response *resp,
+    struct authz *ar, struct oidc_error *err)
+{
+	struct oidc_error	 perr = { 0 };
+	struct oidc_str		 rts = oidc_params_get(ar->p, "response_type");
+	struct oidc_str		 method, ma, hint;
+	uint64_t		 u;
+	const char		*bad = NULL;
+	enum oidc_errcode	 code = OIDC_E_INVALID_REQUEST;
+
+	/* Mode first, so even errors about the rest go where asked. */
+	if ((bad = parse_mode(ar)) != NULL)
 		goto fail;
 
 	if (rts.p == NULL) {
@@ -1250,6 +1288,23 @@ decide(struct oidc_ctx *ctx, const struct oidc_request *req,
 	return issue(ctx, resp, ar, &s, err);
 }
 
+/*
+ * A request object or request_uri failure with a registered redirect_uri
+ * in the query: the error goes there (RFC 9101 6.3, OIDC Core 3.1.2.6),
+ * with the query's state and response mode.
+ */
+static int
+object_error(struct oidc_ctx *ctx, struct oidc_response *resp,
+    struct authz *ar, struct oidc_error *err)
+{
+	enum oidc_errcode	 code = err->code;
+	const char		*desc = err->public_desc;
+
+	(void)parse_mode(ar);
+	oidc_error_clear(err);
+	return redirect_error(ctx, resp, ar, code, desc, err);
+}
+
 int
 oidc_authorize_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
     struct oidc_response *resp, struct oidc_error *err)
@@ -1262,7 +1317,8 @@ oidc_authorize_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 	ar.page_post = req->method == OIDC_METHOD_POST &&
 	    oidc_params_get(&req->form, "action").p != NULL;
 	if (check_client(ctx, &ar, err) == -1)
-		return -1;
+		return ar.error_to_client && !oidc_error_is_internal(err->code) ?
+		    object_error(ctx, resp, &ar, err) : -1;
 	if ((rc = check_request(ctx, resp, &ar, err)) != 0)
 		return rc == 1 ? 0 : -1;
 	return decide(ctx, req, resp, &ar, err);

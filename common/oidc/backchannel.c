@@ -97,7 +97,7 @@ logout_token(struct oidc_ctx *ctx, const struct oidc_backchannel_target *t,
 	    oidc_json_set_obj(j, "events", events, err) == -1)
 		return NULL;
 	return oidc_grant_sign_for_client(ctx, pick_alg(ctx, t->id_token_alg),
-	    OIDC_STR_NULL, j, "logout+jwt", err);
+	    OIDC_STR_NULL, NULL, j, "logout+jwt", err);
 }
 
 int

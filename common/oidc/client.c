@@ -9,6 +9,7 @@
 #include "oidc/db.h"
 #include "oidc/json.h"
 #include "oidc/outbound.h"
+#include "oidc/seal.h"
 #include "oidc/subject.h"
 
 static const char *const auth_names[OIDC_AUTH__MAX] = {
@@ -531,6 +532,101 @@ oidc_client_needs_plain_secret(const struct oidc_json *m)
 }
 
 int
+oidc_client_check_secret_storage(const struct oidc_json *meta,
+    const unsigned char *kek, struct oidc_error *err)
+{
+	if (kek != NULL || !oidc_client_needs_plain_secret(meta))
+		return 0;
+	return oidc_fail(err, OIDC_E_INVALID_CLIENT_METADATA,
+	    "client_secret_jwt and HS256/HS384/HS512 need a client secret "
+	    "the provider can read back, and this provider has no "
+	    "key_encryption_key to seal it with", "recoverable secret "
+	    "without key_encryption_key");
+}
+
+/*
+ * The associated data of a sealed client secret: "client_secret", NUL,
+ * client_id.  The NUL keeps it apart from the C-string "kid\nalg" that
+ * seals signing keys under the same key (keystore.c).
+ */
+static char *
+secret_aad(struct oidc_arena *a, struct oidc_str client_id, size_t *len)
+{
+	static const char	 label[] = "client_secret";
+	char			*aad;
+
+	*len = sizeof(label) + client_id.len;
+	if ((aad = oidc_arena_alloc(a, *len)) == NULL)
+		return NULL;
+	memcpy(aad, label, sizeof(label));
+	memcpy(aad + sizeof(label), client_id.p, client_id.len);
+	return aad;
+}
+
+int
+oidc_client_secret_seal(struct oidc_arena *a, const unsigned char *kek,
+    struct oidc_str client_id, struct oidc_str secret,
+    const unsigned char **out, size_t *outlen, struct oidc_error *err)
+{
+	unsigned char	*blob;
+	char		*aad;
+	size_t		 aadlen;
+
+	if (kek == NULL)
+		return oidc_fail(err, OIDC_E_INTERNAL, NULL, "client secret "
+		    "seal without key_encryption_key");
+	if ((aad = secret_aad(a, client_id, &aadlen)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	if (oidc_seal(a, kek, aad, aadlen, secret.p, secret.len, &blob,
+	    outlen, err) == -1)
+		return -1;
+	*out = blob;
+	return 0;
+}
+
+int
+oidc_client_secret_open(struct oidc_arena *a, const unsigned char *kek,
+    struct oidc_str client_id, const struct oidc_client_secret *s,
+    struct oidc_str *out, struct oidc_error *err)
+{
+	struct oidc_error	 why = { 0 };
+	unsigned char		*pt;
+	char			*aad;
+	size_t			 aadlen, len;
+
+	*out = OIDC_STR_NULL;
+	if (s->sealed == NULL) {
+		*out = s->legacy;	/* not sealed yet, or no secret */
+		return 0;
+	}
+	if (kek == NULL)
+		return oidc_fail(err, OIDC_E_CONFIG, NULL, "client %.*s: its "
+		    "secret is sealed and no key_encryption_key is configured",
+		    (int)client_id.len, client_id.p);
+	if ((aad = secret_aad(a, client_id, &aadlen)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	if (oidc_seal_open(a, kek, aad, aadlen, s->sealed, s->sealed_len, &pt,
+	    &len, &why) == -1)
+		return oidc_fail(err, why.code, NULL, "client %.*s: its sealed "
+		    "secret does not open (%s; another key_encryption_key, or "
+		    "sealed for another client?)", (int)client_id.len,
+		    client_id.p, why.detail);
+	*out = (struct oidc_str){ (const char *)pt, len };
+	return 0;
+}
+
+int
+oidc_client_row_secret(struct oidc_arena *a, const unsigned char *kek,
+    const struct oidc_client_row *row, struct oidc_str *out,
+    struct oidc_error *err)
+{
+	struct oidc_client_secret	 s = { row->secret_sealed,
+	    row->secret_sealed_len, row->secret_plain };
+
+	return oidc_client_secret_open(a, kek, row->client_id, &s, out, err);
+}
+
+int
 oidc_client_from_row(struct oidc_arena *a, const struct oidc_client_row *row,
     struct oidc_client *c, struct oidc_error *err)
 {
@@ -547,7 +643,8 @@ oidc_client_from_row(struct oidc_arena *a, const struct oidc_client_row *row,
 	c->client_id = row->client_id;
 	c->has_secret = row->has_secret_hash;
 	memcpy(c->secret_hash, row->secret_hash, sizeof(c->secret_hash));
-	c->secret_plain = row->secret_plain;
+	c->secret = (struct oidc_client_secret){ row->secret_sealed,
+	    row->secret_sealed_len, row->secret_plain };
 	c->first_party = row->first_party;
 	c->approved = row->approved;
 	if (oidc_json_get_str_list(m, "redirect_uris", false, a,

@@ -103,17 +103,23 @@ oidc_client_keys(struct oidc_ctx *ctx, const struct oidc_client *c,
 	struct oidc_json	*jwks;
 	struct oidc_json	*k;
 	struct oidc_jwk		*key;
+	struct oidc_str		 secret;
 	const char		*doc, *kval;
 	size_t			 len;
 
 	if (symmetric) {
-		if (c->secret_plain.p == NULL) {
+		if (oidc_client_secret_open(ctx->a, ctx->kek, c->client_id,
+		    &c->secret, &secret, err) == -1) {
+			oidc_log_error(OIDC_LOG_ERROR, err, "client secret");
+			return NULL;
+		}
+		if (secret.p == NULL) {
 			oidc_fail(err, OIDC_E_INVALID_CLIENT, NULL,
 			    "no stored secret for HS*");
 			return NULL;
 		}
-		if ((kval = oidc_b64url_encode(ctx->a, c->secret_plain.p,
-		    c->secret_plain.len)) == NULL ||
+		if ((kval = oidc_b64url_encode(ctx->a, secret.p,
+		    secret.len)) == NULL ||
 		    (k = oidc_json_new_object(ctx->a)) == NULL ||
 		    oidc_json_set_cstr(k, "kty", "oct", err) == -1 ||
 		    oidc_json_set_cstr(k, "k", kval, err) == -1 ||

@@ -216,8 +216,11 @@ render_discovery(struct oidc_ctx *ctx, struct oidc_error *err)
 	    (const char *const[]){ "normal" }, 1, err) ||
 	    oidc_json_set_bool(j, "claims_parameter_supported", true, err) ||
 	    oidc_json_set_bool(j, "request_parameter_supported", true, err) ||
+	    /* ro_algs[0] is "none". */
 	    add_list(ctx, j, "request_object_signing_alg_values_supported",
-	    ro_algs, OIDC_NELEM(ro_algs), err) ||
+	    ro_algs + ctx->cfg->request_object_require_signed,
+	    OIDC_NELEM(ro_algs) - ctx->cfg->request_object_require_signed,
+	    err) ||
 	    oidc_json_set_bool(j, "request_uri_parameter_supported", true,
 	    err) ||
 	    oidc_json_set_bool(j, "require_request_uri_registration", true,

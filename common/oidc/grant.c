@@ -32,14 +32,19 @@ oidc_grant_issue_token(struct oidc_ctx *ctx, struct oidc_token_row *row,
 
 /* An oct key from the client secret for HS* (OIDC Core 10.1). */
 static struct oidc_jwk *
-secret_key(struct oidc_ctx *ctx, struct oidc_str secret, enum oidc_jws_alg alg,
+secret_key(struct oidc_ctx *ctx, struct oidc_str client_id,
+    const struct oidc_client_secret *sealed, enum oidc_jws_alg alg,
     struct oidc_error *err)
 {
 	struct oidc_json	*j;
+	struct oidc_str		 secret = OIDC_STR_NULL;
 	const char		*k;
 	char			*doc;
 	size_t			 len;
 
+	if (sealed != NULL && oidc_client_secret_open(ctx->a, ctx->kek,
+	    client_id, sealed, &secret, err) == -1)
+		return NULL;
 	if (secret.p == NULL) {
 		oidc_fail(err, OIDC_E_INTERNAL, NULL,
 		    "HS* signing needs the stored client secret");
@@ -60,8 +65,8 @@ secret_key(struct oidc_ctx *ctx, struct oidc_str secret, enum oidc_jws_alg alg,
 
 char *
 oidc_grant_sign_for_client(struct oidc_ctx *ctx, struct oidc_str alg_name,
-    struct oidc_str client_secret, const struct oidc_json *payload,
-    const char *typ, struct oidc_error *err)
+    struct oidc_str client_id, const struct oidc_client_secret *secret,
+    const struct oidc_json *payload, const char *typ, struct oidc_error *err)
 {
 	const struct oidc_jwk	*key = NULL;
 	struct oidc_jwk		*hkey = NULL;
@@ -80,7 +85,8 @@ oidc_grant_sign_for_client(struct oidc_ctx *ctx, struct oidc_str alg_name,
 	if ((body = oidc_json_serialize(payload, ctx->a, &len, err)) == NULL)
 		return NULL;
 	if (oidc_jws_alg_kty(alg) == OIDC_JWK_OCT) {
-		if ((hkey = secret_key(ctx, client_secret, alg, err)) == NULL)
+		if ((hkey = secret_key(ctx, client_id, secret, alg,
+		    err)) == NULL)
 			return NULL;
 		key = hkey;
 	} else if (ctx->keys == NULL ||
@@ -201,8 +207,8 @@ oidc_grant_id_token(struct oidc_ctx *ctx, const struct oidc_idtoken *t,
 	    set_half_hash(ctx, j, "at_hash", alg, t->access_token, err) == -1 ||
 	    set_half_hash(ctx, j, "c_hash", alg, t->code, err) == -1)
 		return NULL;
-	return oidc_grant_sign_for_client(ctx, alg, c->secret_plain, j, NULL,
-	    err);
+	return oidc_grant_sign_for_client(ctx, alg, c->client_id, &c->secret,
+	    j, NULL, err);
 }
 
 struct oidc_json *

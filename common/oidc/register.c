@@ -431,17 +431,21 @@ oidc_register_check_scope(struct oidc_json *meta, const char *allowed,
 }
 
 int
-oidc_register_secret(struct oidc_arena *a, const struct oidc_json *meta,
-    struct oidc_str given, struct oidc_client_row *row,
-    const char **secret_out, struct oidc_error *err)
+oidc_register_secret(struct oidc_arena *a, const unsigned char *kek,
+    const struct oidc_json *meta, struct oidc_str given,
+    struct oidc_client_row *row, const char **secret_out,
+    struct oidc_error *err)
 {
 	struct oidc_str	 method = OIDC_STR_NULL;
 	const char	*secret;
 
 	*secret_out = NULL;
 	row->has_secret_hash = false;
+	row->secret_sealed = NULL;
+	row->secret_sealed_len = 0;
 	row->secret_plain = OIDC_STR_NULL;
-	if (oidc_json_get_str(meta, "token_endpoint_auth_method", &method,
+	if (oidc_client_check_secret_storage(meta, kek, err) == -1 ||
+	    oidc_json_get_str(meta, "token_endpoint_auth_method", &method,
 	    err) == -1)
 		return -1;
 	if (oidc_str_eq_cstr(method, "none") ||
@@ -462,9 +466,42 @@ oidc_register_secret(struct oidc_arena *a, const struct oidc_json *meta,
 	if (oidc_sha256(secret, strlen(secret), row->secret_hash, err) == -1)
 		return -1;
 	row->has_secret_hash = true;
-	if (oidc_client_needs_plain_secret(meta))
-		row->secret_plain = (struct oidc_str){ secret, strlen(secret) };
+	if (oidc_client_needs_plain_secret(meta) &&
+	    oidc_client_secret_seal(a, kek, row->client_id,
+	    (struct oidc_str){ secret, strlen(secret) }, &row->secret_sealed,
+	    &row->secret_sealed_len, err) == -1)
+		return -1;
 	*secret_out = secret;
+	return 0;
+}
+
+int
+oidc_register_keep_secret(struct oidc_arena *a, const unsigned char *kek,
+    const struct oidc_json *meta, const struct oidc_client_row *old,
+    struct oidc_client_row *row, const char **secret_out,
+    struct oidc_error *err)
+{
+	struct oidc_str	 secret;
+
+	*secret_out = NULL;
+	row->has_secret_hash = old->has_secret_hash;
+	memcpy(row->secret_hash, old->secret_hash, sizeof(row->secret_hash));
+	row->secret_sealed = NULL;
+	row->secret_sealed_len = 0;
+	row->secret_plain = OIDC_STR_NULL;
+	if (!oidc_client_needs_plain_secret(meta))
+		return 0;
+	if (oidc_client_check_secret_storage(meta, kek, err) == -1 ||
+	    oidc_client_row_secret(a, kek, old, &secret, err) == -1)
+		return -1;
+	if (secret.p == NULL)
+		return oidc_fail(err, OIDC_E_INTERNAL, NULL, "client %.*s: no "
+		    "stored secret to keep", (int)old->client_id.len,
+		    old->client_id.p);
+	if (oidc_client_secret_seal(a, kek, row->client_id, secret,
+	    &row->secret_sealed, &row->secret_sealed_len, err) == -1)
+		return -1;
+	*secret_out = secret.p;
 	return 0;
 }
 
@@ -625,8 +662,8 @@ do_register(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    row.reg_token_hash, err)) == NULL)
 		return -1;
 	row.client_id = (struct oidc_str){ s, strlen(s) };
-	if (oidc_register_secret(ctx->a, meta, OIDC_STR_NULL, &row, &secret,
-	    err) == -1)
+	if (oidc_register_secret(ctx->a, ctx->kek, meta, OIDC_STR_NULL, &row,
+	    &secret, err) == -1)
 		return -1;
 	if ((s = oidc_json_serialize(meta, ctx->a, &len, err)) == NULL)
 		return -1;
@@ -687,13 +724,14 @@ do_read(struct oidc_ctx *ctx, const struct oidc_request *req,
 {
 	struct oidc_client_row	 row;
 	struct oidc_json	*meta;
-	struct oidc_str		 tok;
+	struct oidc_str		 tok, secret;
 
 	if (authorize_client(ctx, req, id, &row, &tok, err) == -1 ||
-	    stored_meta(ctx, &row, &meta, err) == -1)
+	    stored_meta(ctx, &row, &meta, err) == -1 ||
+	    oidc_client_row_secret(ctx->a, ctx->kek, &row, &secret,
+	    err) == -1)
 		return -1;
-	return respond_client(ctx, resp, 200, &row, meta, row.secret_plain.p,
-	    tok, err);
+	return respond_client(ctx, resp, 200, &row, meta, secret.p, tok, err);
 }
 
 /* PUT /register/<client_id> (RFC 7592 2.2): full replacement. */
@@ -754,16 +792,13 @@ do_update(struct oidc_ctx *ctx, const struct oidc_request *req,
 	 * Keep the secret the client has, unless the new method needs none
 	 * or needs the plaintext we never kept: then issue a new one.
 	 */
-	if (needs_secret && old.has_secret_hash &&
-	    (!needs_plain || old.secret_plain.p != NULL)) {
-		row.has_secret_hash = true;
-		memcpy(row.secret_hash, old.secret_hash,
-		    sizeof(row.secret_hash));
-		row.secret_plain = needs_plain ? old.secret_plain :
-		    OIDC_STR_NULL;
-		secret = row.secret_plain.p;
-	} else if (oidc_register_secret(ctx->a, meta, OIDC_STR_NULL, &row,
-	    &secret, err) == -1)
+	if (needs_secret && old.has_secret_hash && (!needs_plain ||
+	    old.secret_sealed != NULL || old.secret_plain.p != NULL)) {
+		if (oidc_register_keep_secret(ctx->a, ctx->kek, meta, &old,
+		    &row, &secret, err) == -1)
+			return -1;
+	} else if (oidc_register_secret(ctx->a, ctx->kek, meta, OIDC_STR_NULL,
+	    &row, &secret, err) == -1)
 		return -1;
 	if ((s = oidc_json_serialize(meta, ctx->a, &len, err)) == NULL)
 		return -1;

@@ -100,10 +100,15 @@ verify(struct oidc_ctx *ctx, const struct oidc_client *c, struct oidc_str jwt,
 		return bad(err, "the request object is not signed with the "
 		    "registered request_object_signing_alg");
 	if (oidc_str_eq_cstr(alg, "none")) {
-		/* SECURITY: unsigned only when the client asked for that. */
-		if (!oidc_str_eq_cstr(want, "none"))
+		/*
+		 * OIDC Registration 2: without request_object_signing_alg,
+		 * any algorithm both support, "none" included, unless the
+		 * provider requires signed objects.  Harmless: its members
+		 * are authorization parameters only, checked as the query's.
+		 */
+		if (ctx->cfg->request_object_require_signed)
 			return bad(err, "unsigned request objects are not "
-			    "accepted from this client");
+			    "accepted by this provider");
 		*signed_out = false;
 		return decode_unsigned(ctx, jwt, claims, err);
 	}
@@ -159,7 +164,7 @@ check_claims(struct oidc_ctx *ctx, const struct oidc_client *c,
     bool is_signed, unsigned flags, struct oidc_error *err)
 {
 	struct oidc_error	 why = { 0 };
-	struct oidc_str		 s, *aud = NULL;
+	struct oidc_str		 s = OIDC_STR_NULL, *aud = NULL;
 	size_t			 n = 0, i;
 	int64_t			 exp, nbf;
 	bool			 ok = false;

@@ -5,6 +5,7 @@
 
 #include "oidc/arena.h"
 #include "oidc/authz_header.h"
+#include "oidc/client.h"
 #include "oidc/config.h"
 #include "oidc/cors.h"
 #include "oidc/crypto.h"
@@ -43,6 +44,7 @@ oidc_userinfo_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 {
 	struct oidc_str		 header_tok = OIDC_STR_NULL, form_tok, tok;
 	struct oidc_token_row	 t;
+	struct oidc_client_secret secret;
 	struct oidc_scope	 scope;
 	struct oidc_json	*out, *uc, *creq = NULL, *ureq = NULL, *cm;
 	struct oidc_str		 sub;
@@ -112,8 +114,10 @@ oidc_userinfo_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    oidc_json_set_str(out, "aud", t.client_id.p, t.client_id.len,
 	    err) == -1)
 		return -1;
+	secret = (struct oidc_client_secret){ t.client_secret_sealed,
+	    t.client_secret_sealed_len, t.client_secret_plain };
 	if ((jwt = oidc_grant_sign_for_client(ctx, t.userinfo_alg,
-	    t.client_secret_plain, out, NULL, err)) == NULL)
+	    t.client_id, &secret, out, NULL, err)) == NULL)
 		return -1;
 	resp->status = 200;
 	if (oidc_resp_header(resp, "Content-Type", "application/jwt",

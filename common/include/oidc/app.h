@@ -44,7 +44,13 @@ enum oidc_need {
 	 * database on a unix socket, `sandbox = yes` also refuses every
 	 * open and every IP socket after start-up (sandbox.h).
 	 */
-	OIDC_NEED_OUTBOUND = 1 << 5
+	OIDC_NEED_OUTBOUND = 1 << 5,
+	/*
+	 * Reads or writes the secrets of client_secret_jwt and HS* clients:
+	 * reads the key_encryption_key (when configured) at start-up into
+	 * ctx->kek, which seals and opens them (oidc/client.h).
+	 */
+	OIDC_NEED_CLIENT_SECRETS = 1 << 6
 };
 
 /* 0 with *resp built, or -1 with err set (the app renders the error). */

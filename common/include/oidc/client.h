@@ -79,11 +79,27 @@ enum oidc_gt {
 	OIDC_GT_CLIENT_CREDENTIALS = 1 << 3
 };
 
+/*
+ * A client secret the provider must read back (client_secret_jwt, HS*
+ * signing: OIDC Core 9, 10.1), as stored.  SECURITY (issue 15 item 10):
+ * it is sealed (oidc/seal.h, AES-256-GCM) under the key_encryption_key
+ * with associated data "client_secret" NUL client_id, so a database copy
+ * does not reveal it and a sealed secret moved to another client's row
+ * opens for nobody.  `legacy` is the clear secret of a row written before
+ * 0009_client_secret_sealed.sql and not yet sealed by `oidcctl client
+ * seal-secrets`: still honoured, never written.
+ */
+struct oidc_client_secret {
+	const unsigned char	*sealed;	/* NULL: none */
+	size_t			 sealed_len;
+	struct oidc_str		 legacy;
+};
+
 struct oidc_client {
 	struct oidc_str		 client_id;
 	bool			 has_secret;
 	unsigned char		 secret_hash[32];
-	struct oidc_str		 secret_plain;	/* absent unless needed */
+	struct oidc_client_secret secret;	/* absent unless needed */
 	enum oidc_auth_method	 auth_method;
 	unsigned		 response_types;	/* OIDC_RT_* */
 	unsigned		 grant_types;		/* OIDC_GT_* */
@@ -124,8 +140,51 @@ OIDC_MUST_CHECK int	oidc_client_normalize(struct oidc_arena *,
 			    const struct oidc_json *in, unsigned flags,
 			    struct oidc_json **out, struct oidc_error *);
 
-/* True if the normalised metadata needs the plaintext secret kept. */
+/*
+ * True if the normalised metadata needs the secret kept recoverable
+ * (sealed): token_endpoint_auth_method client_secret_jwt, or an HS*
+ * id_token_signed_response_alg, userinfo_signed_response_alg or
+ * request_object_signing_alg.
+ */
 bool	oidc_client_needs_plain_secret(const struct oidc_json *normalized);
+
+/*
+ * 0 if a client with normalised metadata `meta` can be stored: it needs
+ * no recoverable secret, or kek (the key_encryption_key) is set.  Else
+ * -1 with OIDC_E_INVALID_CLIENT_METADATA and a public description naming
+ * key_encryption_key.
+ */
+OIDC_MUST_CHECK int	oidc_client_check_secret_storage(
+			    const struct oidc_json *meta,
+			    const unsigned char *kek, struct oidc_error *);
+
+/*
+ * Seal `secret` for client_id under kek (OIDC_SEAL_KEY_LEN bytes, not
+ * NULL) into an arena-owned blob for the secret_sealed column.  0, or -1
+ * with err set (OIDC_E_LIMIT, OIDC_E_CRYPTO, OIDC_E_NOMEM).
+ */
+OIDC_MUST_CHECK int	oidc_client_secret_seal(struct oidc_arena *,
+			    const unsigned char *kek, struct oidc_str client_id,
+			    struct oidc_str secret, const unsigned char **out,
+			    size_t *outlen, struct oidc_error *);
+
+/*
+ * The clear secret of client_id from its stored form: opened with kek
+ * when sealed (arena-owned, NUL-terminated, wiped at arena reset), the
+ * legacy clear text otherwise, OIDC_STR_NULL when there is none.  0, or
+ * -1 with OIDC_E_CONFIG (sealed, kek NULL) or OIDC_E_CRYPTO (wrong key,
+ * tampered, or sealed for another client).  The secret is never logged.
+ */
+OIDC_MUST_CHECK int	oidc_client_secret_open(struct oidc_arena *,
+			    const unsigned char *kek, struct oidc_str client_id,
+			    const struct oidc_client_secret *,
+			    struct oidc_str *out, struct oidc_error *);
+
+/* oidc_client_secret_open() for the secret columns of a stored row. */
+OIDC_MUST_CHECK int	oidc_client_row_secret(struct oidc_arena *,
+			    const unsigned char *kek,
+			    const struct oidc_client_row *,
+			    struct oidc_str *out, struct oidc_error *);
 
 /* Fill *out from a stored row (metadata JSON parsed into the arena). */
 OIDC_MUST_CHECK int	oidc_client_from_row(struct oidc_arena *,

@@ -18,11 +18,14 @@
  *                      first key of each algorithm signs  [none]
  *   key_encryption_key PATH to a file of 64 hex digits (32 bytes): the
  *                      AES-256-GCM key that seals the private keys kept
- *                      in the signing_key table (oidcctl key); needed by
- *                      oidcctl key generate|rotate|import and by the
- *                      binaries that sign with such keys; authorize
- *                      and token also derive the code-sealing key from
- *                      it (oidc/code.h)  [none]
+ *                      in the signing_key table (oidcctl key) and the
+ *                      client secrets of client_secret_jwt and HS*
+ *                      clients (oidc/client.h); needed by oidcctl key
+ *                      generate|rotate|import, by the binaries that sign
+ *                      with such keys and by those that handle such
+ *                      secrets (OIDC_NEED_CLIENT_SECRETS); authorize and
+ *                      token also derive the code-sealing key from it
+ *                      (oidc/code.h)  [none]
  *   key_publish_ahead  seconds a rotated-in key is in the JWKS before it
  *                      signs, 0..2592000  [3600]
  *   key_reload_interval seconds between a worker's checks for changed
@@ -35,6 +38,9 @@
  *   db_timeout         seconds, 1..60: connect and statement timeout  [5]
  *   log_level          error | warn | info | debug  [info]
  *   require_nonce      yes | no: nonce also for the code flow  [no]
+ *   request_object_require_signed  yes | no: refuse unsigned ("none")
+ *                      request objects from every client and leave
+ *                      "none" out of discovery  [no]
  *   sandbox            yes | no: after start-up, restrict each worker to
  *                      the system calls it needs (seccomp, oidc/sandbox.h)
  *                      [no]
@@ -73,6 +79,9 @@
  *                      http; development and tests only  [no]
  *   outbound_connect_timeout  seconds, 1..60  [2]
  *   outbound_timeout   seconds for a whole outbound request, 1..300  [5]
+ *   request_uri_fetches  request_uri fetches in flight at once over all
+ *                      authorization workers, 1..64 (oidc/authorize.h):
+ *                      the rest keep serving logins  [1]
  *   backchannel_max_attempts  deliveries of one back-channel logout token
  *                      before it is given up, 1..10 (oidc/backchannel.h)
  *                      [5]
@@ -126,6 +135,7 @@ struct oidc_config {
 	int64_t			 db_timeout;
 	enum oidc_log_level	 log_level;
 	bool			 require_nonce;
+	bool			 request_object_require_signed;
 	bool			 issuer_is_https;
 	bool			 sandbox;
 	int64_t			 login_max_failures;
@@ -143,6 +153,7 @@ struct oidc_config {
 	bool			 outbound_allow_private;
 	int64_t			 outbound_connect_timeout;
 	int64_t			 outbound_timeout;
+	int64_t			 request_uri_fetches;
 	int64_t			 backchannel_max_attempts;
 	const char		*pairwise_salt_file;	/* path or NULL */
 };

@@ -32,6 +32,11 @@ struct oidc_ctx {
 	   not configured or not needed by this binary. */
 	const unsigned char		*pairwise_salt;
 	size_t				 pairwise_salt_len;
+	/* key_encryption_key (OIDC_SEAL_KEY_LEN bytes), read at start-up
+	   by binaries that handle client secrets (OIDC_NEED_CLIENT_SECRETS)
+	   to seal and open them (oidc/client.h); NULL if not configured or
+	   not needed. */
+	const unsigned char		*kek;
 	time_t				 now;		/* request start */
 	void				*ep_state;	/* endpoint init data */
 	char				 reqid[24];

@@ -72,7 +72,19 @@ struct oidc_client_row {
 	struct oidc_str	 client_id;
 	unsigned char	 secret_hash[32];
 	bool		 has_secret_hash;
-	struct oidc_str	 secret_plain;	/* absent unless needed */
+	/*
+	 * The secret of a client that needs it back (client_secret_jwt,
+	 * HS*), sealed under the key_encryption_key with the client_id as
+	 * associated data (oidc_client_secret_seal); NULL otherwise.
+	 */
+	const unsigned char *secret_sealed;
+	size_t		 secret_sealed_len;
+	/*
+	 * Read only: the clear secret of a row written before
+	 * 0009_client_secret_sealed.sql and not yet sealed by `oidcctl
+	 * client seal-secrets`.  Every write stores NULL here.
+	 */
+	struct oidc_str	 secret_plain;
 	struct oidc_str	 metadata;	/* JSON text */
 	bool		 first_party;
 	/*
@@ -169,6 +181,20 @@ OIDC_MUST_CHECK int	oidc_db_client_reg_delete(struct oidc_db *,
 OIDC_MUST_CHECK int	oidc_db_client_list(struct oidc_db *,
 			    struct oidc_arena *, struct oidc_client_row **rows,
 			    size_t *n, struct oidc_error *);
+/*
+ * The rows that still hold a clear secret_plain, with their other
+ * columns, locked FOR UPDATE: call inside oidc_db_begin/commit.
+ */
+OIDC_MUST_CHECK int	oidc_db_client_list_unsealed(struct oidc_db *,
+			    struct oidc_arena *, struct oidc_client_row **rows,
+			    size_t *n, struct oidc_error *);
+/*
+ * Store row->secret_sealed for row->client_id and clear its secret_plain.
+ * 1 done, 0 no such row with a clear secret, -1 error.
+ */
+OIDC_MUST_CHECK int	oidc_db_client_seal_secret(struct oidc_db *,
+			    const struct oidc_client_row *,
+			    struct oidc_error *);
 
 /* ---- users ---- */
 
@@ -400,7 +426,9 @@ struct oidc_token_row {
 	int64_t		 user_updated_at;
 	/* access_token_get only: the client's settings userinfo needs. */
 	struct oidc_str	 userinfo_alg;
-	struct oidc_str	 client_secret_plain;
+	const unsigned char *client_secret_sealed;	/* see client_row */
+	size_t		 client_secret_sealed_len;
+	struct oidc_str	 client_secret_plain;	/* legacy, see client_row */
 	struct oidc_str	 client_redirect_uris;	/* JSON array text */
 	struct oidc_str	 client_metadata;	/* JSON object text */
 };
@@ -448,6 +476,15 @@ OIDC_MUST_CHECK int	oidc_db_token_introspect(struct oidc_db *,
 OIDC_MUST_CHECK int	oidc_db_nonce_use(struct oidc_db *,
 			    struct oidc_str client_id, const unsigned char *hash,
 			    int64_t ttl, struct oidc_error *);
+/*
+ * Take one of `slots` request_uri fetch slots, shared by every worker
+ * (a session advisory lock): 1 taken (*slot), 0 all busy, -1 error.
+ * Give it back after the fetch, whatever its outcome.
+ */
+OIDC_MUST_CHECK int	oidc_db_fetch_slot_take(struct oidc_db *,
+			    int64_t slots, int64_t *slot, struct oidc_error *);
+OIDC_MUST_CHECK int	oidc_db_fetch_slot_give(struct oidc_db *,
+			    int64_t slot, struct oidc_error *);
 /* 1 fresh (recorded until expires_at), 0 replayed, -1 error. */
 OIDC_MUST_CHECK int	oidc_db_jti_use(struct oidc_db *,
 			    struct oidc_str client_id, const unsigned char *hash,

@@ -46,6 +46,7 @@ enum oidc_errcode {
 	OIDC_E_NOMEM,
 	OIDC_E_DB,
 	OIDC_E_DB_DOWN,			/* database unreachable: 503 */
+	OIDC_E_BUSY,			/* 503 temporarily_unavailable, public */
 	OIDC_E_CRYPTO,
 	OIDC_E_IO,
 	OIDC_E_CONFIG,

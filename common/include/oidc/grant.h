@@ -18,6 +18,7 @@
 #include "oidc/str.h"
 
 struct oidc_client;
+struct oidc_client_secret;
 struct oidc_ctx;
 struct oidc_json;
 struct oidc_token_row;
@@ -50,11 +51,14 @@ char	*oidc_grant_id_token(struct oidc_ctx *, const struct oidc_idtoken *,
 
 /*
  * Sign an arbitrary JSON payload as the client expects for `alg_name`
- * (signed UserInfo responses).  NULL with err.
+ * (signed UserInfo responses).  HS* signs with the secret of client_id,
+ * opened from `secret` with ctx->kek (oidc/client.h); `secret` may be
+ * NULL for a client that has none.  NULL with err.
  */
 char	*oidc_grant_sign_for_client(struct oidc_ctx *, struct oidc_str alg_name,
-	    struct oidc_str client_secret, const struct oidc_json *payload,
-	    const char *typ, struct oidc_error *);
+	    struct oidc_str client_id, const struct oidc_client_secret *secret,
+	    const struct oidc_json *payload, const char *typ,
+	    struct oidc_error *);
 
 /*
  * The ID Token claims the "claims" request parameter and scope select for

@@ -19,16 +19,19 @@
  * client_id_issued_at, client_secret_expires_at (0: never),
  * registration_access_token (256 bits) and registration_client_uri
  * (ISSUER/register/<client_id>).  Only SHA-256 hashes of the secret and of
- * the registration access token are stored (the plaintext secret too when
- * the client needs it: HS* signing, client_secret_jwt).
+ * the registration access token are stored, and the secret sealed under
+ * the key_encryption_key when the client needs it back (HS* signing,
+ * client_secret_jwt: client.h); without a key_encryption_key such a
+ * client is refused (invalid_client_metadata).
  *
  * Management (RFC 7592): the registration access token as a Bearer token,
  * compared as SHA-256 digests in constant time; a wrong, missing or other
  * client's token, or an unknown client, is 401 invalid_token.  Read
  * answers the registration (the presented token echoed as
- * registration_access_token; the secret only when it is stored in
- * plaintext).  Update replaces the metadata entirely; client_id must equal
- * the one in the URL; client_secret may be echoed but never changed; a
+ * registration_access_token; the secret only when it is stored sealed,
+ * opened for the answer).  Update replaces the metadata entirely;
+ * client_id must equal the one in the URL; client_secret may be echoed
+ * but never changed; a
  * change of token_endpoint_auth_method that needs a new secret issues one.
  * Delete answers 204 and removes the client with its grants and tokens.
  * Clients made with oidcctl cannot be managed here.
@@ -113,16 +116,36 @@ OIDC_MUST_CHECK int	oidc_register_check_scope(struct oidc_json *meta,
 			    struct oidc_error *);
 
 /*
- * Fill the secret columns of `row` for normalised metadata `meta`: no
- * secret for token_endpoint_auth_method none and private_key_jwt;
- * otherwise `given` (oidcctl only: at least OIDC_REGISTER_MIN_SECRET_LEN
- * printable characters, else OIDC_E_INVALID_CLIENT_METADATA) or a fresh
- * random secret, stored as its SHA-256 and, when the client needs it, in
- * plaintext.  *secret_out is the arena-owned plaintext, or NULL when the
- * client has no secret.  0 or -1.
+ * Fill the secret columns of `row` (row->client_id set) for normalised
+ * metadata `meta`: no secret for token_endpoint_auth_method none and
+ * private_key_jwt; otherwise `given` (oidcctl only: at least
+ * OIDC_REGISTER_MIN_SECRET_LEN printable characters, else
+ * OIDC_E_INVALID_CLIENT_METADATA) or a fresh random secret, stored as its
+ * SHA-256 and, when the client needs it back (client.h), sealed under kek
+ * (the key_encryption_key).  A client that needs it back while kek is
+ * NULL is refused (OIDC_E_INVALID_CLIENT_METADATA naming
+ * key_encryption_key).  *secret_out is the arena-owned plaintext, or NULL
+ * when the client has no secret.  0 or -1.
  */
 OIDC_MUST_CHECK int	oidc_register_secret(struct oidc_arena *,
+			    const unsigned char *kek,
 			    const struct oidc_json *meta, struct oidc_str given,
+			    struct oidc_client_row *row,
+			    const char **secret_out, struct oidc_error *);
+
+/*
+ * Keep the secret of stored row `old` in `row` (same client_id) for new
+ * metadata `meta`: its hash, and when `meta` needs the secret back, the
+ * secret opened from `old` and sealed again under kek (a legacy clear
+ * secret gets sealed here).  *secret_out is then the plaintext, else
+ * NULL.  0, or -1 (OIDC_E_INVALID_CLIENT_METADATA when kek is NULL and
+ * the secret is needed back; OIDC_E_CRYPTO / OIDC_E_CONFIG when `old`
+ * does not open).
+ */
+OIDC_MUST_CHECK int	oidc_register_keep_secret(struct oidc_arena *,
+			    const unsigned char *kek,
+			    const struct oidc_json *meta,
+			    const struct oidc_client_row *old,
 			    struct oidc_client_row *row,
 			    const char **secret_out, struct oidc_error *);
 

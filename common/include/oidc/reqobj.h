@@ -6,8 +6,9 @@
  * verified with the client's own keys only: its registered "jwks" for
  * asymmetric algorithms, its secret for HS*.  If the client registered
  * request_object_signing_alg, that exact algorithm is required; an
- * unsigned object ("alg":"none") is accepted only from a client that
- * registered request_object_signing_alg "none".  When present, iss must
+ * unsigned object ("alg":"none") is accepted from a client that
+ * registered "none" or nothing (OIDC Registration 2), the latter unless
+ * the configuration has request_object_require_signed.  When present, iss must
  * be the client, aud must name the issuer, nbf must have come, and
  * client_id and response_type must equal the query's (RFC 9101 5).  A
  * signed object must carry exp, not passed (an unsigned one is checked

@@ -2,20 +2,22 @@
  * seal.h: authenticated encryption of secrets at rest (AES-256-GCM,
  * NIST SP 800-38D), and the key-encryption-key file.
  *
- * Used for the private signing keys stored in the signing_key table: the
- * key-encryption key (KEK) lives in a file named by the configuration
- * (key_encryption_key), never in the database, so a database dump alone
- * does not reveal a signing key.
+ * Used for the private signing keys stored in the signing_key table and
+ * for the client secrets the provider must read back (client.secret_sealed,
+ * oidc/client.h): the key-encryption key (KEK) lives in a file named by
+ * the configuration (key_encryption_key), never in the database, so a
+ * database dump alone reveals neither.
  *
  * Sealed format, version 1 (all lengths fixed):
  *
  *	0x01 || nonce (12 bytes, random) || ciphertext || tag (16 bytes)
  *
  * The version byte and the caller's associated data (for signing keys:
- * "kid\nalg", see keystore.h) are authenticated, so a blob cannot be
- * moved to another row or have its version byte changed undetected.  A
- * random 96-bit nonce per seal is safe for far more than the 2^32 seals
- * one key will ever see (SP 800-38D 8.3).
+ * "kid\nalg", see keystore.h; for client secrets: "client_secret" NUL
+ * client_id) are authenticated, so a blob cannot be moved to another row
+ * or have its version byte changed undetected.  A random 96-bit nonce per
+ * seal is safe for far more than the 2^32 seals one key will ever see
+ * (SP 800-38D 8.3).
  *
  * What this module does NOT do: key rotation of the KEK itself (re-seal
  * with `oidcctl`, see oidcctl(8)), streaming, other ciphers.

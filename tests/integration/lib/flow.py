@@ -27,11 +27,13 @@ import base64
 import errno
 import hashlib
 import html.parser
+import http.server
 import json as _json
 import os
 import secrets
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.parse
 
@@ -46,7 +48,7 @@ __all__ = [
     "user_sub", "sha256_hex", "code_stored_hashed", "security_headers_ok",
     "ALL_RESPONSE_TYPES", "TOKEN_RESPONSE_TYPES", "RP",
     "authorize_url", "classify", "FlowError", "set_cookie_names",
-    "retry_exec", "make_user",
+    "retry_exec", "make_user", "unsigned_jwt", "ObjectServer",
 ]
 
 RP = "https://rp.example/cb"
@@ -784,3 +786,43 @@ def code_stored_hashed(code):
     n_clear = int(psql("SELECT count(*) FROM auth_code a WHERE "
                        "strpos(row_to_json(a)::text, '%s') > 0" % q))
     return n_hash, n_clear
+
+
+# ---- request objects (OIDC Core 6) ------------------------------------------
+
+def unsigned_jwt(claims):
+    """An unsigned ("alg":"none") request object: header.payload. (empty
+    signature)."""
+    return (b64url(_json.dumps({"alg": "none"})) + "." +
+            b64url(_json.dumps(claims)) + ".")
+
+
+class ObjectServer:
+    """Request objects served over http on 127.0.0.1 (run.sh sets
+    outbound_allow_private): .objects maps a path to its body (absent:
+    404), .hits counts the GETs of each path, .base is the URL prefix."""
+
+    def __init__(self):
+        objects, hits = {}, {}
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                hits[self.path] = hits.get(self.path, 0) + 1
+                body = objects.get(self.path)
+                self.send_response(200 if body is not None else 404)
+                self.send_header("Content-Type",
+                                 "application/oauth-authz-req+jwt")
+                self.send_header("Content-Length", str(len(body or b"")))
+                self.end_headers()
+                self.wfile.write(body or b"")
+
+            def log_message(self, fmt, *args):
+                pass
+
+        self.objects, self.hits = objects, hits
+        self._srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._srv.serve_forever, daemon=True).start()
+        self.base = "http://127.0.0.1:%d" % self._srv.server_address[1]
+
+    def stop(self):
+        self._srv.shutdown()

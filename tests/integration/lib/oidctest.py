@@ -99,7 +99,9 @@ def check(name, cond, detail=None):
 
 
 def skip(name, reason):
-    """Report a check that cannot run here (counts as passed)."""
+    """Report a check that cannot run here: run.sh counts it apart from
+    passes and lists it with its reason.  Not for a missing binary or
+    feature of ours: that is a failure."""
     print("ok - %s # SKIP %s" % (" ".join(str(name).split()), reason))
     sys.stdout.flush()
 

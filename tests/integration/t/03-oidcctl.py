@@ -49,7 +49,7 @@ if cid:
         check("the client secret is not stored in clear",
               secret not in dump, dump)
     except RuntimeError as e:
-        skip("the client secret is not stored in clear", str(e)[:100])
+        check("the client secret is not stored in clear", False, str(e))
 
     rc, out, err = ctl("client", "delete", cid)
     check("client delete: exit 0", rc == 0, err)
@@ -140,7 +140,7 @@ for table in ("app_user", "\"user\"", "users"):
     except RuntimeError:
         continue
 if dump is None:
-    skip("the password is not stored in clear", "no user table found")
+    check("the password is not stored in clear (a user table)", False)
 else:
     check("the password is not stored in clear", pw not in dump, dump[:300])
 

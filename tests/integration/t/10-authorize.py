@@ -433,14 +433,16 @@ check("unknown user and wrong password: same status, same page, same "
       normal(bw, rw, U) == normal(bu, ru, ghost) and
       sorted(set_cookie_names(rw)) == sorted(set_cookie_names(ru)),
       "%s\n----\n%s" % (normal(bw, rw, U)[:1500], normal(bu, ru, ghost)[:1500]))
-# Timing: the unknown user pays for a dummy KDF (loose bound).
-tws = [tw] + [failed_login(U, "nope-%d" % i)[3] for i in range(2)]
-tus = [tu] + [failed_login(unique("ghost"), PW)[3] for i in range(2)]
-tws.sort()
-tus.sort()
+# Timing: the unknown user pays for a dummy KDF (loose bound).  Load only
+# ever adds time, so the fastest of several interleaved tries is compared.
+tws, tus = [tw], [tu]
+for i in range(3):
+    tws.append(failed_login(U, "nope-%d" % i)[3])
+    tus.append(failed_login(unique("ghost"), PW)[3])
 check("unknown user costs about as much time as a wrong password "
-      "(median %.3fs vs %.3fs)" % (tus[1], tws[1]),
-      tus[1] >= 0.5 * tws[1] and tws[1] >= 0.5 * tus[1], (tus, tws))
+      "(fastest %.3fs vs %.3fs)" % (min(tus), min(tws)),
+      min(tus) >= 0.5 * min(tws) and min(tws) >= 0.5 * min(tus),
+      (sorted(tus), sorted(tws)))
 # A disabled user cannot log in.
 D = unique("disabled")
 make_user(D, PW)
@@ -893,10 +895,6 @@ if d and d.get("code"):
 # invalid_request_object).
 
 
-def unsigned_jwt(claims):
-    return (b64url(json.dumps({"alg": "none"})) + "." +
-            b64url(json.dumps(claims)) + ".")
-
 
 def never_ignored(name, r, redirect_uri=RP):
     d = parse_response(r, redirect_uri)
@@ -908,13 +906,19 @@ def never_ignored(name, r, redirect_uri=RP):
     return d
 
 
+# OIDC Registration 2: no request_object_signing_alg registered means any
+# algorithm both support, "none" included (issue 17 item 1).
 ro = unsigned_jwt({"state": "from-object"})
 r = bs.authorize(P(FP, response_type="code", state="ro", request=ro))
-never_ignored("unsigned request object from a client that registered no "
-              "request_object_signing_alg", r)
+d = parse_response(r, RP) or {}
+check("unsigned request object from a client that registered no "
+      "request_object_signing_alg: honoured, its state wins",
+      bool(d.get("code")) and d.get("state") == "from-object", d or r)
 r = bs.authorize(P(FP, response_type="id_token", nonce=new_nonce(),
                    state="ro2", request=ro))
-never_ignored("unsigned request object (id_token)", r)
+d = parse_response(r, RP) or {}
+check("unsigned request object (id_token): honoured, its state wins",
+      bool(d.get("id_token")) and d.get("state") == "from-object", d or r)
 r = bs.authorize(P(FP, response_type="code", state="ro3",
                    request="not.a.jwt"))
 never_ignored("malformed request object", r)

@@ -171,7 +171,7 @@ if rc == 0:
     invalid_token("token of a disabled user", get("/userinfo",
                                                    bearer(at_dis)))
 else:
-    skip("token of a disabled user", "oidcctl user disable: %s" % err)
+    check("token of a disabled user: oidcctl user disable", False, err)
 
 # A token without openid.
 CC = create_client({"client_name": "ui-cc",

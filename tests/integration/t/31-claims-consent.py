@@ -13,9 +13,7 @@ request whose claims the stored consent does not cover shows the page
 again (prompt=none: consent_required).  Unknown claims are ignored (never
 shown, never released); first-party clients skip consent as before.
 """
-import http.server
 import json
-import threading
 import time
 
 from oidctest import *
@@ -45,28 +43,6 @@ def cl(userinfo=None, id_token=None):
         d["id_token"] = {k: None for k in id_token}
     return json.dumps(d)
 
-
-def unsigned_jwt(claims):
-    return (b64url(json.dumps({"alg": "none"})) + "." +
-            b64url(json.dumps(claims)) + ".")
-
-
-OBJECTS = {}
-
-
-class Server(http.server.BaseHTTPRequestHandler):
-    """Serves request objects (run.sh sets outbound_allow_private)."""
-
-    def do_GET(self):
-        body = OBJECTS.get(self.path, b"")
-        self.send_response(200 if body else 404)
-        self.send_header("Content-Type", "application/oauth-authz-req+jwt")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, fmt, *args):
-        pass
 
 
 def P(client, **kw):
@@ -240,23 +216,22 @@ check("(e) after deny, prompt=none: consent_required",
 # client that serves more scope or claims once the page is shown gets
 # nothing of it: what the user saw is what is issued and remembered.
 
-srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Server)
-threading.Thread(target=srv.serve_forever, daemon=True).start()
-ru = "http://127.0.0.1:%d/o.jwt" % srv.server_address[1]
+srv = ObjectServer()
+ru = srv.base + "/o.jwt"
 RU = make_client(["code"], request_object_signing_alg="none",
                  request_uris=[ru])
 now = int(time.time())
 obj = {"iss": RU["client_id"], "aud": ISSUER, "client_id": RU["client_id"],
        "response_type": "code", "redirect_uri": RU["redirect_uris"][0],
        "scope": "openid", "state": "ru", "exp": now + 300, "iat": now}
-OBJECTS["/o.jwt"] = unsigned_jwt(obj).encode()
+srv.objects["/o.jwt"] = unsigned_jwt(obj).encode()
 r = b.authorize({"client_id": RU["client_id"], "response_type": "code",
                  "redirect_uri": RU["redirect_uris"][0], "scope": "openid",
                  "request_uri": ru})
 if check("request_uri: the consent page lists openid only",
          classify(r) == "consent" and "(openid)" in items(r) and
          "(email)" not in items(r), r):
-    OBJECTS["/o.jwt"] = unsigned_jwt(dict(obj, scope="openid phone",
+    srv.objects["/o.jwt"] = unsigned_jwt(dict(obj, scope="openid phone",
         claims={"userinfo": {"email": None, "name": None}})).encode()
     r = b.consent(r, "allow")
     d = parse_response(r, RP) or {}
@@ -269,7 +244,7 @@ if check("request_uri: the consent page lists openid only",
               "phone_number" not in ui, ui)
     check("request_uri widened behind the page: only openid remembered",
           consent_row(RU).strip() == "openid |", consent_row(RU))
-srv.shutdown()
+srv.stop()
 
 # ---- first-party clients skip consent, as before ---------------------------
 

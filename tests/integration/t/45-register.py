@@ -24,9 +24,10 @@ import tempfile
 import time
 import urllib.parse
 
-from oidctest import (ISSUER, check, create_client, create_user, ctl, done,
-                      env, expect_error_log, get, is_json_error, post_form,
-                      psql, request, unique)
+from oidctest import (ISSUER, cgi_params, check, create_client, create_user,
+                      ctl, done, env, expect_error_log, get, is_json_error,
+                      post_form, psql, request, unique)
+from hardening import private_dir, spawn
 
 INITIAL = env("OIDC_REG_INITIAL_TOKEN")
 RP = "https://rp.example/cb"
@@ -531,6 +532,81 @@ if r.status == 201:
               isinstance((r.json() or {}).get("id_token"), str),
               (served, r))
 srv.shutdown()
+
+# ---- issue 15 item 10: recoverable secrets are sealed ----------------------
+# A client_secret_jwt client needs its secret back: it is stored sealed
+# under the key_encryption_key (never in secret_plain), opened for the
+# RFC 7592 read, kept (sealed again) across an update.
+
+r = reg("POST", "/register", {"redirect_uris": [RP],
+                              "token_endpoint_auth_method":
+                              "client_secret_jwt"})
+sj = r.json() or {}
+SJ_ID, SJ_SECRET = sj.get("client_id", "x"), sj.get("client_secret", "")
+check("issue15_sealed: a client_secret_jwt client registers (201) and "
+      "gets its secret", r.status == 201 and len(SJ_SECRET) >= 43, r)
+row = psql("SELECT secret_plain IS NULL, length(secret_sealed), "
+           "position(convert_to('%s', 'UTF8') IN secret_sealed) "
+           "FROM client WHERE client_id = '%s'"
+           % (SJ_SECRET.replace("'", ""), SJ_ID.replace("'", "")))
+check("issue15_sealed: stored sealed (29 bytes more), not in clear",
+      row == "t|%d|0" % (len(SJ_SECRET) + 29), row)
+SJ_TOKEN = sj.get("registration_access_token", "")
+r = reg("GET", "/register/" + SJ_ID, token=SJ_TOKEN)
+check("issue15_sealed: read opens the sealed secret",
+      r.status == 200 and (r.json() or {}).get("client_secret") ==
+      SJ_SECRET, r)
+before = psql("SELECT encode(secret_sealed, 'hex') FROM client "
+              "WHERE client_id = '%s'" % SJ_ID.replace("'", ""))
+r = reg("PUT", "/register/" + SJ_ID,
+        {"client_id": SJ_ID, "redirect_uris": [RP],
+         "token_endpoint_auth_method": "client_secret_jwt",
+         "client_name": "sealed"}, token=SJ_TOKEN)
+after = psql("SELECT encode(secret_sealed, 'hex'), secret_plain IS NULL "
+             "FROM client WHERE client_id = '%s'" % SJ_ID.replace("'", ""))
+check("issue15_sealed: update keeps the secret, sealed again",
+      r.status == 200 and (r.json() or {}).get("client_secret") ==
+      SJ_SECRET and after.endswith("|t") and
+      after.split("|")[0] not in ("", before), (r, before, after))
+
+# Without a key_encryption_key, such a client is refused (a private
+# register.fcgi on a copy of the configuration without the key).
+conf = os.path.join(private_dir("nokek"), "oidc.conf")
+with open(env("OIDC_CONFIG")) as f, open(conf, "w") as g:
+    g.write("".join(l for l in f
+                    if not l.startswith("key_encryption_key")))
+os.chmod(conf, 0o644)
+w = spawn("nokek", "register", conf)
+
+
+def nokek_register(meta):
+    body = json.dumps(meta).encode()
+    return w.request(cgi_params(
+        "POST", "/register", "", content_type="application/json",
+        content_length=len(body),
+        extra={"HTTP_AUTHORIZATION": "Bearer " + INITIAL}), body)
+
+
+for label, meta in (
+        ("client_secret_jwt", {"redirect_uris": [RP],
+                               "token_endpoint_auth_method":
+                               "client_secret_jwt"}),
+        ("HS256 ID Tokens", {"redirect_uris": [RP],
+                             "id_token_signed_response_alg": "HS256"}),
+        ("HS384 request objects", {"redirect_uris": [RP],
+                                   "request_object_signing_alg":
+                                   "HS384"})):
+    r = nokek_register(meta)
+    j = (r.json() or {}) if r is not None else {}
+    check("issue15_sealed: without key_encryption_key, %s: 400 "
+          "invalid_client_metadata naming the key" % label,
+          r is not None and r.status == 400 and
+          j.get("error") == "invalid_client_metadata" and
+          "key_encryption_key" in j.get("error_description", ""), r)
+r = nokek_register({"redirect_uris": [RP]})
+check("issue15_sealed: ... a client_secret_basic client still "
+      "registers", r is not None and r.status == 201, r)
+w.stop()
 
 # ---- delete (RFC 7592 2.3) ---------------------------------------------------
 

@@ -32,7 +32,8 @@ LOGOUT_URI = "http://127.0.0.1:9/rp/logged-out"
 node = shutil.which("node")
 npm = shutil.which("npm")
 if not node or not npm:
-    skip("openid-client relying party", "node/npm not installed")
+    check("openid-client relying party: node and npm installed "
+          "(make deps)", False)
     done()
 
 if not os.path.isdir(os.path.join(RP, "node_modules", "openid-client")):
@@ -40,13 +41,12 @@ if not os.path.isdir(os.path.join(RP, "node_modules", "openid-client")):
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        timeout=90 * MULT)
     if p.returncode != 0:
-        skip("openid-client relying party",
-             "npm ci failed: %s" % p.stdout.decode("utf-8", "replace")
-             .strip().splitlines()[-1:])
+        check("openid-client relying party: npm ci", False,
+              p.stdout.decode("utf-8", "replace").strip().splitlines()[-1:])
         done()
 
 if not have_endpoint("authorize"):
-    skip("openid-client relying party", "authorize.fcgi is not built yet")
+    check("openid-client relying party: authorize.fcgi is built", False)
     done()
 
 user = unique("rp-user")

@@ -434,8 +434,8 @@ def scenario(alg):
             check("%s after logout the protected page needs a login again"
                   % tag, al.get("kind") == "login", detail)
         else:
-            skip("%s logout through end_session ends the Apache session"
-                 % tag, "discovery has no end_session_endpoint yet")
+            check("%s logout through end_session: discovery has an "
+                  "end_session_endpoint" % tag, False)
     finally:
         apache.stop()
     errs = apache.errors()

@@ -12,44 +12,15 @@ the query; an object that fails verification, a 404, an oversized body,
 and request together with request_uri are refused and never redirect.
 """
 
-import http.server
-import json
-import threading
 import time
 
 from oidctest import ISSUER, check, done, get, unique
-from flow import (Browser, b64url, make_client, make_user, parse_response,
-                  run_flow)
+from flow import (Browser, ObjectServer, make_client, make_user,
+                  parse_response, run_flow, unsigned_jwt)
 
-OBJECTS = {}
-
-
-class Server(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = OBJECTS.get(self.path)
-        if body is None:
-            self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "application/oauth-authz-req+jwt")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, fmt, *args):
-        pass
-
-
-srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Server)
-threading.Thread(target=srv.serve_forever, daemon=True).start()
-base = "http://127.0.0.1:%d" % srv.server_address[1]
-
-
-def unsigned_jwt(claims):
-    return (b64url(json.dumps({"alg": "none"})) + "." +
-            b64url(json.dumps(claims)) + ".")
+srv = ObjectServer()
+OBJECTS = srv.objects
+base = srv.base
 
 
 def is_error_page(r):
@@ -101,7 +72,10 @@ r = b.authorize({"client_id": c["client_id"], "response_type": "code",
                  "redirect_uri": c["redirect_uris"][0], "scope": "openid",
                  "request": unsigned_jwt(obj),
                  "request_uri": base + "/good.jwt"})
-check("request and request_uri together are refused", is_error_page(r), r)
+d = parse_response(r, c["redirect_uris"][0]) or {}
+check("request and request_uri together are refused (invalid_request to "
+      "the registered redirect_uri)", d.get("error") == "invalid_request" and
+      "code" not in d, d or r)
 
-srv.shutdown()
+srv.stop()
 done()

@@ -279,6 +279,9 @@ static const struct err_case err_cases[] = {
 	{ "db_down html", OIDC_E_DB_DOWN, NULL, OIDC_ERRSTYLE_HTML, 503,
 	    "temporarily_unavailable",
 	    "the service is temporarily unavailable", NULL },
+	/* busy: a 503 whose description is public, not an internal error. */
+	{ "busy html", OIDC_E_BUSY, "Too many fetches.", OIDC_ERRSTYLE_HTML,
+	    503, "temporarily_unavailable", "Too many fetches.", NULL },
 };
 
 static void
@@ -315,7 +318,7 @@ test_errors(struct oidc_arena *a)
 			    c->test);
 		ok(hdr_has(&r, "Cache-Control: no-store\r\n"),
 		    "%s: no-store", c->test);
-		if (c->code == OIDC_E_DB_DOWN)
+		if (c->code == OIDC_E_DB_DOWN || c->code == OIDC_E_BUSY)
 			ok(hdr_has(&r, "Retry-After: 2\r\n"),
 			    "%s: Retry-After", c->test);
 		else

@@ -611,6 +611,7 @@ static const struct secret_case secret_cases[] = {
 	{ "{\"id_token_signed_response_alg\":\"HS\"}", false },
 	{ "{\"id_token_signed_response_alg\":7}", false },
 	{ "{\"request_object_signing_alg\":\"HS256\"}", true },
+	{ "{\"request_object_signing_alg\":\"none\"}", false },
 	{ "{\"request_object_signing_alg\":\"RS256\"}", false },
 };
 
@@ -628,6 +629,68 @@ test_plain_secret(struct oidc_arena *a)
 	}
 }
 
+/*
+ * SECURITY (issue 15 item 10): a recoverable client secret is sealed
+ * under the KEK and bound to its client_id.
+ */
+static void
+test_secret_seal(struct oidc_arena *a)
+{
+	static const unsigned char kek[32] = { 1, 2, 3 }, other[32] = { 9 };
+	struct oidc_error		 err = { 0 };
+	struct oidc_client_secret	 s = { 0 };
+	struct oidc_str			 out;
+	unsigned char			*tampered;
+	const char			*secret = "an HS256 secret, 32 chars, ok";
+
+	ok(oidc_client_secret_seal(a, kek, OIDC_STR("c1"), (struct oidc_str){
+	    secret, strlen(secret) }, &s.sealed, &s.sealed_len, &err) == 0 &&
+	    s.sealed_len == strlen(secret) + 29, "seal: 29 bytes more");
+	ok(memmem(s.sealed, s.sealed_len, secret, strlen(secret)) == NULL,
+	    "seal: the secret is not in the blob");
+	ok(oidc_client_secret_open(a, kek, OIDC_STR("c1"), &s, &out,
+	    &err) == 0 && out.p != NULL && strcmp(out.p, secret) == 0 &&
+	    out.len == strlen(secret), "open: round trip");
+	ok(oidc_client_secret_open(a, kek, OIDC_STR("c2"), &s, &out,
+	    &err) == -1 && err.code == OIDC_E_CRYPTO && out.p == NULL,
+	    "open: another client_id (a row swap) fails");
+	memset(&err, 0, sizeof(err));
+	ok(oidc_client_secret_open(a, kek, OIDC_STR("c"), &s, &out,
+	    &err) == -1, "open: a prefix of the client_id fails");
+	memset(&err, 0, sizeof(err));
+	ok(oidc_client_secret_open(a, other, OIDC_STR("c1"), &s, &out,
+	    &err) == -1 && err.code == OIDC_E_CRYPTO,
+	    "open: another KEK fails");
+	memset(&err, 0, sizeof(err));
+	ok(oidc_client_secret_open(a, NULL, OIDC_STR("c1"), &s, &out,
+	    &err) == -1 && err.code == OIDC_E_CONFIG,
+	    "open: sealed, no KEK: configuration error");
+	memset(&err, 0, sizeof(err));
+	tampered = oidc_arena_alloc(a, s.sealed_len);
+	memcpy(tampered, s.sealed, s.sealed_len);
+	tampered[20] ^= 1;
+	s.sealed = tampered;
+	ok(oidc_client_secret_open(a, kek, OIDC_STR("c1"), &s, &out,
+	    &err) == -1 && err.code == OIDC_E_CRYPTO, "open: tampered fails");
+	memset(&err, 0, sizeof(err));
+	/* A row not yet sealed (before 0009): the legacy clear secret. */
+	s.sealed = NULL;
+	s.legacy = OIDC_STR("legacy");
+	ok(oidc_client_secret_open(a, NULL, OIDC_STR("c1"), &s, &out,
+	    &err) == 0 && oidc_str_eq_cstr(out, "legacy"), "open: legacy");
+	s.legacy = OIDC_STR_NULL;
+	ok(oidc_client_secret_open(a, kek, OIDC_STR("c1"), &s, &out,
+	    &err) == 0 && out.p == NULL, "open: no secret at all");
+	ok(oidc_client_check_secret_storage(parse_json(a,
+	    "{\"userinfo_signed_response_alg\":\"HS512\"}"), NULL, &err) ==
+	    -1 && err.code == OIDC_E_INVALID_CLIENT_METADATA,
+	    "storage: HS512 userinfo needs a KEK");
+	memset(&err, 0, sizeof(err));
+	ok(oidc_client_check_secret_storage(parse_json(a, "{}"), NULL,
+	    &err) == 0, "storage: a basic client needs none");
+	oidc_arena_reset(a);
+}
+
 int
 main(void)
 {
@@ -643,6 +706,7 @@ main(void)
 	test_redirect_uri_ok();
 	test_request_uri_ok();
 	test_plain_secret(a);
+	test_secret_seal(a);
 	oidc_arena_free(a);
 	return done_testing();
 }

@@ -269,40 +269,83 @@ test_normalised(struct oidc_arena *a)
 static void
 test_secret(struct oidc_arena *a)
 {
+	static const unsigned char kek[32] = { 7, 7, 7 };
 	struct oidc_error	 err = { 0 };
-	struct oidc_client_row	 row;
+	struct oidc_client_row	 row, kept;
 	struct oidc_json	*m;
+	struct oidc_str		 open;
 	unsigned char		 h[OIDC_SHA256_LEN];
-	const char		*secret;
+	const char		*secret, *again;
 
 	memset(&row, 0, sizeof(row));
+	row.client_id = OIDC_STR("c1");
 	m = parse(a, "{\"token_endpoint_auth_method\":\"client_secret_basic\"}");
-	ok(m != NULL && oidc_register_secret(a, m, OIDC_STR_NULL, &row,
+	ok(m != NULL && oidc_register_secret(a, NULL, m, OIDC_STR_NULL, &row,
 	    &secret, &err) == 0 && secret != NULL, "basic: secret issued");
 	ok(secret != NULL && strlen(secret) == 43, "256-bit secret");
-	ok(row.has_secret_hash && row.secret_plain.p == NULL,
-	    "basic: hash only");
+	ok(row.has_secret_hash && row.secret_sealed == NULL &&
+	    row.secret_plain.p == NULL, "basic: hash only");
 	ok(secret != NULL && oidc_sha256(secret, strlen(secret), h, &err) ==
 	    0 && memcmp(h, row.secret_hash, sizeof(h)) == 0, "hash matches");
 
+	/* SECURITY (issue 15 item 10): sealed, never in clear. */
 	m = parse(a, "{\"token_endpoint_auth_method\":\"client_secret_jwt\"}");
-	ok(m != NULL && oidc_register_secret(a, m, OIDC_STR_NULL, &row,
-	    &secret, &err) == 0 && row.secret_plain.p != NULL &&
-	    strcmp(row.secret_plain.p, secret) == 0,
-	    "client_secret_jwt: plaintext kept");
+	ok(m != NULL && oidc_register_secret(a, kek, m, OIDC_STR_NULL, &row,
+	    &secret, &err) == 0 && row.secret_plain.p == NULL &&
+	    row.secret_sealed != NULL && secret != NULL &&
+	    row.secret_sealed_len == strlen(secret) + 29 &&
+	    memmem(row.secret_sealed, row.secret_sealed_len, secret,
+	    strlen(secret)) == NULL, "client_secret_jwt: sealed, not clear");
+	ok(oidc_client_row_secret(a, kek, &row, &open, &err) == 0 &&
+	    open.p != NULL && strcmp(open.p, secret) == 0,
+	    "client_secret_jwt: the sealed secret opens");
+	memset(&err, 0, sizeof(err));
+	ok(oidc_register_secret(a, NULL, m, OIDC_STR_NULL, &row, &secret,
+	    &err) == -1 && err.code == OIDC_E_INVALID_CLIENT_METADATA &&
+	    err.public_desc != NULL &&
+	    strstr(err.public_desc, "key_encryption_key") != NULL,
+	    "client_secret_jwt without a KEK: refused");
+	memset(&err, 0, sizeof(err));
+	m = parse(a, "{\"id_token_signed_response_alg\":\"HS256\"}");
+	ok(m != NULL && oidc_register_secret(a, NULL, m, OIDC_STR_NULL, &row,
+	    &secret, &err) == -1 && err.code == OIDC_E_INVALID_CLIENT_METADATA,
+	    "HS256 without a KEK: refused");
 
+	/* Kept across an update: opened and sealed again. */
+	memset(&err, 0, sizeof(err));
+	m = parse(a, "{\"token_endpoint_auth_method\":\"client_secret_jwt\"}");
+	ok(oidc_register_secret(a, kek, m, OIDC_STR_NULL, &row, &secret,
+	    &err) == 0, "fixture");
+	memset(&kept, 0, sizeof(kept));
+	kept.client_id = row.client_id;
+	ok(oidc_register_keep_secret(a, kek, m, &row, &kept, &again,
+	    &err) == 0 && again != NULL && strcmp(again, secret) == 0 &&
+	    kept.secret_sealed != NULL && kept.secret_plain.p == NULL &&
+	    memcmp(kept.secret_hash, row.secret_hash, 32) == 0,
+	    "update keeps the secret, sealed");
+	row.secret_sealed = NULL;
+	row.secret_plain = (struct oidc_str){ secret, strlen(secret) };
+	ok(oidc_register_keep_secret(a, kek, m, &row, &kept, &again,
+	    &err) == 0 && again != NULL && strcmp(again, secret) == 0 &&
+	    kept.secret_sealed != NULL && kept.secret_plain.p == NULL,
+	    "update seals a legacy clear secret");
+	ok(oidc_register_keep_secret(a, NULL, m, &row, &kept, &again,
+	    &err) == -1, "... and refuses without a KEK");
+
+	memset(&err, 0, sizeof(err));
 	m = parse(a, "{\"token_endpoint_auth_method\":\"private_key_jwt\"}");
-	ok(m != NULL && oidc_register_secret(a, m, OIDC_STR_NULL, &row,
+	ok(m != NULL && oidc_register_secret(a, NULL, m, OIDC_STR_NULL, &row,
 	    &secret, &err) == 0 && secret == NULL && !row.has_secret_hash,
 	    "private_key_jwt: no secret");
 	m = parse(a, "{\"token_endpoint_auth_method\":\"none\"}");
-	ok(m != NULL && oidc_register_secret(a, m, OIDC_STR_NULL, &row,
+	ok(m != NULL && oidc_register_secret(a, NULL, m, OIDC_STR_NULL, &row,
 	    &secret, &err) == 0 && secret == NULL && !row.has_secret_hash,
 	    "none: no secret");
 
 	m = parse(a, "{\"token_endpoint_auth_method\":\"client_secret_post\"}");
-	ok(m != NULL && oidc_register_secret(a, m, OIDC_STR("short"), &row,
-	    &secret, &err) == -1 && err.code == OIDC_E_INVALID_CLIENT_METADATA,
+	ok(m != NULL && oidc_register_secret(a, NULL, m, OIDC_STR("short"),
+	    &row, &secret, &err) == -1 &&
+	    err.code == OIDC_E_INVALID_CLIENT_METADATA,
 	    "given secret too short");
 }
 
