@@ -17,6 +17,8 @@
 #   BENCH_OUT=path       result file (default bench/results/latest.txt)
 #   BENCH_LEAVE=1        keep the temp dir
 #   BENCH_JOSE=1         also run bench/jose_bench.sh (JOSE vs openssl speed)
+#   BENCH_SEALED=1       key_encryption_key set: sealed codes (issue 16);
+#                        0: codes stored in auth_code
 # Scenarios: static discovery jwks userinfo token_rs token_es full_rs
 # full_es login.
 set -u

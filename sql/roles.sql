@@ -57,6 +57,10 @@ GRANT SELECT (user_id, username, sub, claims, disabled_at, updated_at)
     ON app_user TO oidc_token, oidc_userinfo, oidc_introspect,
     oidc_end_session;
 GRANT SELECT, UPDATE ON auth_code TO oidc_token;
+-- Sealed codes (0011_used_code.sql): the code flow's one write at /token
+-- records the code, its nonce and the session's client (sid only).
+GRANT SELECT, INSERT ON used_code, used_nonce, session_client TO oidc_token;
+GRANT SELECT (sid) ON login_session TO oidc_token;
 GRANT SELECT, INSERT, UPDATE ON token TO oidc_token;
 GRANT SELECT, INSERT ON used_jti TO oidc_token;
 -- Client-authentication throttling (clientauth.c) at token, revoke and

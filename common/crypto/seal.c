@@ -5,7 +5,9 @@
 
 #include <string.h>
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 
 #include "oidc/arena.h"
 #include "oidc/crypto.h"
@@ -197,5 +199,40 @@ oidc_seal_key_load(const char *path, unsigned char key[OIDC_SEAL_KEY_LEN],
 		return -1;
 	rc = oidc_seal_key_parse(buf, got, key, err);
 	oidc_wipe(buf, sizeof(buf));
+	return rc;
+}
+
+int
+oidc_seal_key_derive(const unsigned char kek[OIDC_SEAL_KEY_LEN],
+    const char *label, unsigned char out[OIDC_SEAL_KEY_LEN],
+    struct oidc_error *err)
+{
+	EVP_KDF		*kdf = NULL;
+	EVP_KDF_CTX	*kc = NULL;
+	OSSL_PARAM	 params[4];
+	int		 rc = -1;
+
+	/*
+	 * HKDF-SHA256 (RFC 5869) with no salt and the label as "info": one
+	 * KEK, independent keys per purpose, none of them the KEK itself.
+	 */
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
+	    (char *)(uintptr_t)"SHA256", 0);
+	params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
+	    (void *)(uintptr_t)kek, OIDC_SEAL_KEY_LEN);
+	params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
+	    (void *)(uintptr_t)label, strlen(label));
+	params[3] = OSSL_PARAM_construct_end();
+	if ((kdf = EVP_KDF_fetch(NULL, "HKDF", NULL)) == NULL ||
+	    (kc = EVP_KDF_CTX_new(kdf)) == NULL ||
+	    EVP_KDF_derive(kc, out, OIDC_SEAL_KEY_LEN, params) != 1) {
+		oidc_wipe(out, OIDC_SEAL_KEY_LEN);
+		oidc_fail_openssl(err, "seal: HKDF");
+		goto out;
+	}
+	rc = 0;
+out:
+	EVP_KDF_CTX_free(kc);
+	EVP_KDF_free(kdf);
 	return rc;
 }

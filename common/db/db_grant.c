@@ -14,10 +14,10 @@
 
 /* Parameter vectors for one statement. */
 struct params {
-	const char	*v[16];
-	int		 len[16];
-	int		 fmt[16];
-	char		 num[16][24];
+	const char	*v[20];
+	int		 len[20];
+	int		 fmt[20];
+	char		 num[20][24];
 	int		 n;
 };
 
@@ -41,6 +41,16 @@ p_bin(struct params *p, const unsigned char *b, size_t len)
 	p->v[p->n] = (const char *)b;
 	p->len[p->n] = (int)len;
 	p->fmt[p->n++] = BIN;
+}
+
+/* b[0..len) when `have`, else SQL NULL. */
+static void
+p_bin_if(struct params *p, bool have, const unsigned char *b, size_t len)
+{
+	if (have)
+		p_bin(p, b, len);
+	else
+		p_str(p, OIDC_STR_NULL);
 }
 
 static void
@@ -188,10 +198,7 @@ oidc_db_code_issue(struct oidc_db *db, const struct oidc_code_row *c,
 	int		 rc;
 
 	code_params(&p, c);
-	if (nonce_hash != NULL)
-		p_bin(&p, nonce_hash, OIDC_HASH_LEN);
-	else
-		p_str(&p, OIDC_STR_NULL);
+	p_bin_if(&p, nonce_hash != NULL, nonce_hash, OIDC_HASH_LEN);
 	p_i64(&p, nonce_ttl);
 	if (run(db, OIDC_STMT_CODE_ISSUE, &p, &res, err) == -1)
 		return -1;
@@ -218,10 +225,7 @@ oidc_db_code_redeem(struct oidc_db *db, struct oidc_arena *a,
 	p_bin(&p, in->access_hash, OIDC_HASH_LEN);
 	p_bin(&p, in->family_id, OIDC_FAMILY_LEN);
 	p_i64(&p, in->access_ttl);
-	if (in->may_refresh)
-		p_bin(&p, in->refresh_hash, OIDC_HASH_LEN);
-	else
-		p_str(&p, OIDC_STR_NULL);
+	p_bin_if(&p, in->may_refresh, in->refresh_hash, OIDC_HASH_LEN);
 	p_i64(&p, in->refresh_ttl);
 	if (run(db, OIDC_STMT_CODE_REDEEM, &p, &res, err) == -1)
 		return -1;
@@ -233,15 +237,92 @@ oidc_db_code_redeem(struct oidc_db *db, struct oidc_arena *a,
 	return rc;
 }
 
-int
-oidc_db_code_revoke_tokens(struct oidc_db *db, const unsigned char *hash,
-    struct oidc_error *err)
+static int
+revoke_by_code(struct oidc_db *db, enum oidc_stmt_id id,
+    const unsigned char *hash, struct oidc_error *err)
 {
 	struct params	 p = { .n = 0 };
 
 	p_bin(&p, hash, OIDC_HASH_LEN);
-	return run_count(db, OIDC_STMT_CODE_REVOKE_TOKENS, &p, err) < 0 ? -1 :
-	    0;
+	return run_count(db, id, &p, err) < 0 ? -1 : 0;
+}
+
+int
+oidc_db_code_revoke_tokens(struct oidc_db *db, const unsigned char *hash,
+    struct oidc_error *err)
+{
+	return revoke_by_code(db, OIDC_STMT_CODE_REVOKE_TOKENS, hash, err);
+}
+
+int
+oidc_db_code_sealed_revoke_tokens(struct oidc_db *db,
+    const unsigned char *hash, struct oidc_error *err)
+{
+	return revoke_by_code(db, OIDC_STMT_CODE_SEALED_REVOKE_TOKENS, hash,
+	    err);
+}
+
+/* Columns of code_redeem_sealed. */
+enum { CS_CODE_FRESH, CS_NONCE_FRESH, CS_SUB, CS_UCLAIMS, CS_UUPDATED,
+    CS_REFRESHED };
+
+int
+oidc_db_code_redeem_sealed(struct oidc_db *db, struct oidc_arena *a,
+    const struct oidc_code_redeem *in, const struct oidc_code_sealed *sealed,
+    enum oidc_sealed_outcome *outcome, struct oidc_code_row *out,
+    bool *refreshed, struct oidc_error *err)
+{
+	const struct oidc_code_row	*c = sealed->code;
+	struct params			 p = { .n = 0 };
+	PGresult			*res;
+	int				 rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	*refreshed = false;
+	*outcome = OIDC_SEALED_NO_USER;
+	p_bin(&p, in->code_hash, OIDC_HASH_LEN);
+	p_str(&p, in->client_id);
+	p_i64(&p, c->user_id);
+	p_str(&p, c->scope);
+	p_i64(&p, c->auth_time);
+	p_str(&p, c->sid);
+	p_bin(&p, in->access_hash, OIDC_HASH_LEN);
+	p_bin(&p, in->family_id, OIDC_FAMILY_LEN);
+	p_bin_if(&p, in->may_refresh, in->refresh_hash, OIDC_HASH_LEN);
+	p_i64(&p, in->access_ttl);
+	p_i64(&p, in->refresh_ttl);
+	p_str(&p, c->acr);
+	p_str(&p, c->amr);
+	p_str(&p, c->claims);
+	p_bin_if(&p, sealed->has_nonce, sealed->nonce_hash, OIDC_HASH_LEN);
+	p_i64(&p, sealed->nonce_ttl);
+	p_i64(&p, sealed->keep_until);
+	if (run(db, OIDC_STMT_CODE_REDEEM_SEALED, &p, &res, err) == -1)
+		return -1;
+	if (PQntuples(res) != 1) {
+		oidc_fail(err, OIDC_E_DB, NULL, "code_redeem_sealed: %d rows",
+		    PQntuples(res));
+		goto out;
+	}
+	if (PQgetisnull(res, 0, CS_SUB))
+		*outcome = OIDC_SEALED_NO_USER;
+	else if (!oidc_db_bool(res, 0, CS_CODE_FRESH))
+		*outcome = OIDC_SEALED_CODE_USED;
+	else if (!oidc_db_bool(res, 0, CS_NONCE_FRESH))
+		*outcome = OIDC_SEALED_NONCE_USED;
+	else {
+		*outcome = OIDC_SEALED_REDEEMED;
+		*refreshed = oidc_db_bool(res, 0, CS_REFRESHED);
+		out->user_updated_at = oidc_db_i64(res, 0, CS_UUPDATED);
+		if (oidc_db_copy(a, res, 0, CS_SUB, &out->sub, err) == -1 ||
+		    oidc_db_copy(a, res, 0, CS_UCLAIMS, &out->user_claims,
+		    err) == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	PQclear(res);
+	return rc;
 }
 
 int
@@ -255,14 +336,8 @@ oidc_db_token_insert(struct oidc_db *db, const struct oidc_token_row *t,
 	p_str(&p, t->client_id);
 	p_i64_or_null(&p, t->user_id);
 	p_str(&p, t->scope);
-	if (t->has_code)
-		p_bin(&p, t->code_hash, OIDC_HASH_LEN);
-	else
-		p_str(&p, OIDC_STR_NULL);
-	if (t->has_family)
-		p_bin(&p, t->family_id, OIDC_FAMILY_LEN);
-	else
-		p_str(&p, OIDC_STR_NULL);
+	p_bin_if(&p, t->has_code, t->code_hash, OIDC_HASH_LEN);
+	p_bin_if(&p, t->has_family, t->family_id, OIDC_FAMILY_LEN);
 	p_i64_or_null(&p, t->auth_time);
 	p_str(&p, t->acr);
 	p_str(&p, t->amr);

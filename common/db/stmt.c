@@ -269,6 +269,62 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "FOR UPDATE) "
 	    "UPDATE token SET revoked_at = now() WHERE auth_code_hash = $1 "
 	    "AND revoked_at IS NULL AND EXISTS (SELECT 1 FROM c)", 1 },
+	/*
+	 * A sealed code's redemption (oidc/code.h), the whole write of the
+	 * code flow in one statement: the code's hash $1 goes into used_code
+	 * (single use: a second redemption, even a concurrent one, finds it
+	 * there) only if its user $3 is enabled; then the nonce $15 (NULL:
+	 * none) into used_nonce for $16 seconds; only if both were fresh,
+	 * the session's client (sid $6, for back-channel logout) and the
+	 * access ($7, family $8, ttl $10) and refresh ($9, ttl $11; NULL:
+	 * none; offline_access in the scope $4) tokens.  Both ledgers are
+	 * written or neither row counts: a used code or nonce writes no
+	 * token.  One row always: code fresh, nonce fresh, the user's sub,
+	 * claims, updated_at (NULL: no enabled user), refresh inserted.
+	 * $5 auth_time, $12 acr, $13 amr, $14 claims, $17 when purge may
+	 * forget the code (its expiry and a margin, token.c).
+	 */
+	[OIDC_STMT_CODE_REDEEM_SEALED] = { "code_redeem_sealed",
+	    "WITH u AS (SELECT user_id, sub, claims, updated_at FROM app_user "
+	    "WHERE user_id = $3 AND disabled_at IS NULL), "
+	    "k AS (INSERT INTO used_code (code_hash, expires_at) "
+	    "SELECT $1, to_timestamp($17) FROM u ON CONFLICT DO NOTHING "
+	    "RETURNING 1), "
+	    "n AS (INSERT INTO used_nonce (client_id, nonce_hash, expires_at) "
+	    "SELECT $2, $15, now() + make_interval(secs => $16) FROM k "
+	    "WHERE $15::bytea IS NOT NULL ON CONFLICT DO NOTHING RETURNING 1), "
+	    "ok AS (SELECT EXISTS (SELECT 1 FROM k) AS code_fresh, "
+	    "$15::bytea IS NULL OR EXISTS (SELECT 1 FROM n) AS nonce_fresh), "
+	    "g AS (SELECT u.user_id FROM u, ok "
+	    "WHERE ok.code_fresh AND ok.nonce_fresh), "
+	    "sc AS (INSERT INTO session_client (sid, client_id) "
+	    "SELECT $6, $2 FROM g WHERE $6::text IS NOT NULL AND EXISTS "
+	    "(SELECT 1 FROM login_session WHERE sid = $6) "
+	    "ON CONFLICT DO NOTHING), "
+	    "a AS (INSERT INTO token (token_hash, kind, client_id, user_id, "
+	    "scope, auth_code_hash, family_id, auth_time, acr, amr, sid, claims, "
+	    "expires_at) SELECT $7, 'access', $2, user_id, $4, $1, $8, "
+	    "to_timestamp($5), $12, $13, $6, $14::jsonb, "
+	    "now() + make_interval(secs => $10) FROM g), "
+	    "r AS (INSERT INTO token (token_hash, kind, client_id, user_id, "
+	    "scope, auth_code_hash, family_id, auth_time, acr, amr, sid, claims, "
+	    "expires_at) SELECT $9, 'refresh', $2, user_id, $4, $1, $8, "
+	    "to_timestamp($5), $12, $13, $6, $14::jsonb, "
+	    "now() + make_interval(secs => $11) FROM g "
+	    "WHERE $9::bytea IS NOT NULL "
+	    "AND 'offline_access' = ANY (string_to_array($4, ' ')) "
+	    "RETURNING 1) "
+	    "SELECT ok.code_fresh, ok.nonce_fresh, u.sub, u.claims::text, "
+	    "extract(epoch FROM u.updated_at)::bigint, "
+	    "EXISTS (SELECT 1 FROM r) FROM ok LEFT JOIN u ON true", 17 },
+	/*
+	 * A sealed code presented again: revoke what it yielded (RFC 6749
+	 * 4.1.2).  Run after code_redeem_sealed found it used, in a new
+	 * snapshot, so the tokens of a concurrent winner are seen.
+	 */
+	[OIDC_STMT_CODE_SEALED_REVOKE_TOKENS] = { "code_sealed_revoke_tokens",
+	    "UPDATE token SET revoked_at = now() WHERE auth_code_hash = $1 "
+	    "AND revoked_at IS NULL", 1 },
 	[OIDC_STMT_TOKEN_INSERT] = { "token_insert",
 	    "INSERT INTO token (token_hash, kind, client_id, user_id, scope, "
 	    "auth_code_hash, family_id, auth_time, acr, amr, sid, claims, "
@@ -402,6 +458,9 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "WITH c AS (DELETE FROM auth_code WHERE ctid = ANY(ARRAY("
 	    "SELECT ctid FROM auth_code WHERE expires_at < now() LIMIT $1)) "
 	    "RETURNING 1), "
+	    "k AS (DELETE FROM used_code WHERE ctid = ANY(ARRAY("
+	    "SELECT ctid FROM used_code WHERE expires_at < now() LIMIT $1)) "
+	    "RETURNING 1), "
 	    "t AS (DELETE FROM token WHERE ctid = ANY(ARRAY("
 	    "SELECT ctid FROM token WHERE expires_at < now() LIMIT $1)) "
 	    "RETURNING 1), "
@@ -417,7 +476,8 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "f AS (DELETE FROM login_failure WHERE ctid = ANY(ARRAY("
 	    "SELECT ctid FROM login_failure WHERE at < now() - "
 	    "make_interval(secs => $2) LIMIT $1)) RETURNING 1) "
-	    "SELECT (SELECT count(*) FROM c) + (SELECT count(*) FROM t) + "
+	    "SELECT (SELECT count(*) FROM c) + (SELECT count(*) FROM k) + "
+	    "(SELECT count(*) FROM t) + "
 	    "(SELECT count(*) FROM s) + (SELECT count(*) FROM n) + "
 	    "(SELECT count(*) FROM j) + (SELECT count(*) FROM f)", 2 },
 	/*

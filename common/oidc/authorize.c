@@ -13,6 +13,7 @@
 #include "oidc/buf.h"
 #include "oidc/authorize.h"
 #include "oidc/client.h"
+#include "oidc/code.h"
 #include "oidc/config.h"
 #include "oidc/crypto.h"
 #include "oidc/ctx.h"
@@ -22,6 +23,7 @@
 #include "oidc/json.h"
 #include "oidc/jwk.h"
 #include "oidc/jws.h"
+#include "oidc/keystore.h"
 #include "oidc/outbound.h"
 #include "oidc/reqobj.h"
 #include "oidc/request.h"
@@ -938,6 +940,8 @@ issue(struct oidc_ctx *ctx, struct oidc_response *resp, struct authz *ar,
 	struct kv		 kv[8];
 	unsigned char		 nh[OIDC_SHA256_LEN];
 	const char		*code_val = NULL, *at = NULL, *idtok = NULL;
+	const unsigned char	*key;
+	char			*sealed = NULL;
 	const char		*expires = NULL;
 	const int64_t		 nonce_ttl = ctx->cfg->code_ttl +
 				    ctx->cfg->id_token_ttl;
@@ -965,9 +969,6 @@ issue(struct oidc_ctx *ctx, struct oidc_response *resp, struct authz *ar,
 		rc = ar->nonce.p == NULL ? 1 : oidc_db_nonce_use(ctx->db,
 		    ar->client.client_id, nh, nonce_ttl, err);
 	} else {
-		if ((code_val = oidc_random_token_hashed(ctx->a,
-		    OIDC_TOKEN_BYTES, code.code_hash, err)) == NULL)
-			return -1;
 		code.client_id = ar->client.client_id;
 		code.user_id = s->user_id;
 		code.redirect_uri = ar->redirect_uri;
@@ -980,9 +981,26 @@ issue(struct oidc_ctx *ctx, struct oidc_response *resp, struct authz *ar,
 		code.sid = s->sid;
 		code.claims = ar->claims;
 		code.ttl = ctx->cfg->code_ttl;
-		/* The same with the code (session client, nonce, code). */
-		rc = oidc_db_code_issue(ctx->db, &code, ar->nonce.p != NULL ?
-		    nh : NULL, nonce_ttl, err);
+		/*
+		 * Issue 16: with a code key the code flow's code carries its
+		 * own data and nothing is written here; /token records the
+		 * code, its nonce and the session's client with the tokens
+		 * (oidc/code.h).  A code too long to seal is stored.
+		 */
+		rc = 0;
+		if (single && (key = oidc_keystore_code_key(ctx->keystore)) !=
+		    NULL && (rc = oidc_code_seal(ctx->a, key, &code,
+		    (int64_t)ctx->now + ctx->cfg->code_ttl, &sealed,
+		    err)) == 1)
+			code_val = sealed;
+		else if (rc == 0) {
+			if ((code_val = oidc_random_token_hashed(ctx->a,
+			    OIDC_TOKEN_BYTES, code.code_hash, err)) == NULL)
+				return -1;
+			/* One statement: session client, nonce, code. */
+			rc = oidc_db_code_issue(ctx->db, &code,
+			    ar->nonce.p != NULL ? nh : NULL, nonce_ttl, err);
+		}
 	}
 	if (rc == -1)
 		return -1;

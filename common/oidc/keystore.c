@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "oidc/arena.h"
+#include "oidc/code.h"
 #include "oidc/config.h"
 #include "oidc/crypto.h"
 #include "oidc/db.h"
@@ -40,6 +41,8 @@ struct oidc_keystore {
 	bool				 with_private;
 	bool				 have_kek;
 	unsigned char			 kek[OIDC_SEAL_KEY_LEN];
+	/* HKDF of the KEK for sealing authorization codes (oidc/code.h). */
+	unsigned char			 code_key[OIDC_SEAL_KEY_LEN];
 	struct entry			 files[OIDC_CONFIG_MAX_KEYS];
 	size_t				 nfiles;
 	struct entry			*db;		/* malloc'd */
@@ -198,7 +201,8 @@ oidc_keystore_new(const struct oidc_config *cfg, bool with_private,
 	/* Only a process that signs may hold the KEK. */
 	if (with_private && cfg->key_encryption_key != NULL) {
 		if (oidc_seal_key_load(cfg->key_encryption_key, ks->kek,
-		    err) == -1)
+		    err) == -1 || oidc_seal_key_derive(ks->kek,
+		    OIDC_CODE_KEY_LABEL, ks->code_key, err) == -1)
 			goto fail;
 		ks->have_kek = true;
 	}
@@ -225,7 +229,14 @@ oidc_keystore_free(struct oidc_keystore *ks)
 	free_db(ks->db, ks->ndb);
 	oidc_keyset_free(ks->view);
 	oidc_wipe(ks->kek, sizeof(ks->kek));
+	oidc_wipe(ks->code_key, sizeof(ks->code_key));
 	free(ks);
+}
+
+const unsigned char *
+oidc_keystore_code_key(const struct oidc_keystore *ks)
+{
+	return ks != NULL && ks->have_kek ? ks->code_key : NULL;
 }
 
 /* The associated data that binds a sealed key to its row. */

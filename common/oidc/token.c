@@ -7,6 +7,7 @@
 #include "oidc/b64url.h"
 #include "oidc/client.h"
 #include "oidc/clientauth.h"
+#include "oidc/code.h"
 #include "oidc/config.h"
 #include "oidc/cors.h"
 #include "oidc/crypto.h"
@@ -14,6 +15,7 @@
 #include "oidc/db.h"
 #include "oidc/grant.h"
 #include "oidc/json.h"
+#include "oidc/keystore.h"
 #include "oidc/request.h"
 #include "oidc/response.h"
 #include "oidc/scope.h"
@@ -53,6 +55,9 @@ oidc_pkce_matches(struct oidc_str verifier, struct oidc_str challenge)
 	/* SECURITY: constant time after the (public) length check. */
 	return oidc_str_eq_secret((struct oidc_str){ enc, n }, challenge);
 }
+
+/* Seconds used_code keeps a sealed code beyond its expiry (clock skew). */
+#define USED_CODE_MARGIN	300
 
 static int
 invalid_grant(struct oidc_error *err, const char *desc)
@@ -184,6 +189,76 @@ issue_user_tokens(struct oidc_ctx *ctx, const struct oidc_client *c,
 }
 
 /*
+ * Fresh access (and, when the client may refresh, refresh) token values
+ * and a family id for a code redemption into `in` (hashes) and `is` /
+ * *refresh (values).  0, or -1 with err set.
+ */
+static int
+new_code_tokens(struct oidc_ctx *ctx, const struct oidc_client *c,
+    struct oidc_code_redeem *in, const char **refresh, struct issued *is,
+    struct oidc_error *err)
+{
+	*refresh = NULL;
+	if ((is->access_token = oidc_random_token_hashed(ctx->a,
+	    OIDC_TOKEN_BYTES, in->access_hash, err)) == NULL ||
+	    oidc_random_bytes(in->family_id, OIDC_FAMILY_LEN, err) == -1)
+		return -1;
+	in->access_ttl = ctx->cfg->access_token_ttl;
+	in->may_refresh = may_refresh(ctx, c);
+	in->refresh_ttl = ctx->cfg->refresh_token_ttl;
+	if (in->may_refresh && (*refresh = oidc_random_token_hashed(ctx->a,
+	    OIDC_TOKEN_BYTES, in->refresh_hash, err)) == NULL)
+		return -1;
+	return 0;
+}
+
+/*
+ * The answer to a redemption whose tokens were committed: `row` is the
+ * code's data with its user's sub and claims; the ID Token is signed now,
+ * outside any transaction.  0, or -1 with err set.
+ */
+static int
+code_answer(struct oidc_ctx *ctx, const struct oidc_client *c,
+    const struct oidc_code_row *row, const char *refresh, bool refreshed,
+    struct issued *is, struct oidc_error *err)
+{
+	struct oidc_token_row	 base;
+	struct oidc_scope	 scope;
+
+	is->expires_in = ctx->cfg->access_token_ttl;
+	is->scope = oidc_arena_strndup(ctx->a, row->scope.p, row->scope.len);
+	is->refresh_token = refreshed ? refresh : NULL;
+	memset(&base, 0, sizeof(base));
+	base.scope = row->scope;
+	base.auth_time = row->auth_time;
+	base.acr = row->acr;
+	base.amr = row->amr;
+	base.sid = row->sid;
+	base.claims = row->claims;
+	if (oidc_scope_parse(row->scope, &scope, err) == -1)
+		return -1;
+	return id_token_if_openid(ctx, c, &base, &scope, row->sub, row->nonce,
+	    row->user_claims, row->user_updated_at, is, err);
+}
+
+/* PKCE, with no downgrade in either direction (RFC 7636 4.6). */
+static int
+check_pkce(struct oidc_str challenge, struct oidc_str verifier,
+    struct oidc_error *err)
+{
+	if (challenge.p != NULL) {
+		if (verifier.p == NULL)
+			return invalid_grant(err, "code_verifier is required");
+		if (!oidc_pkce_matches(verifier, challenge))
+			return invalid_grant(err, "code_verifier does not "
+			    "match");
+	} else if (verifier.p != NULL)
+		return invalid_grant(err, "code_verifier sent for a code "
+		    "issued without code_challenge");
+	return 0;
+}
+
+/*
  * The usual redemption in one statement and one round trip
  * (oidc_db_code_redeem): the code, its client, redirect_uri and PKCE
  * challenge must all match, and only then is anything written.  The ID
@@ -198,11 +273,9 @@ redeem_at_once(struct oidc_ctx *ctx, const struct oidc_client *c,
 {
 	struct oidc_code_redeem	 in;
 	struct oidc_code_row	 row;
-	struct oidc_token_row	 base;
-	struct oidc_scope	 scope;
 	unsigned char		 vh[OIDC_SHA256_LEN];
 	char			 challenge[64];
-	const char		*refresh = NULL;
+	const char		*refresh;
 	bool			 refreshed;
 	int			 rc;
 
@@ -223,36 +296,96 @@ redeem_at_once(struct oidc_ctx *ctx, const struct oidc_client *c,
 		in.challenge.len = oidc_b64url_encode_to(challenge, vh,
 		    sizeof(vh));
 	}
-	if ((is->access_token = oidc_random_token_hashed(ctx->a,
-	    OIDC_TOKEN_BYTES, in.access_hash, err)) == NULL ||
-	    oidc_random_bytes(in.family_id, OIDC_FAMILY_LEN, err) == -1)
-		return -1;
-	in.access_ttl = ctx->cfg->access_token_ttl;
-	in.may_refresh = may_refresh(ctx, c);
-	in.refresh_ttl = ctx->cfg->refresh_token_ttl;
-	if (in.may_refresh && (refresh = oidc_random_token_hashed(ctx->a,
-	    OIDC_TOKEN_BYTES, in.refresh_hash, err)) == NULL)
+	if (new_code_tokens(ctx, c, &in, &refresh, is, err) == -1)
 		return -1;
 	if ((rc = oidc_db_code_redeem(ctx->db, ctx->a, &in, &row, &refreshed,
 	    err)) != 1) {
 		is->access_token = NULL;
 		return rc;
 	}
-	is->expires_in = ctx->cfg->access_token_ttl;
-	is->scope = oidc_arena_strndup(ctx->a, row.scope.p, row.scope.len);
-	is->refresh_token = refreshed ? refresh : NULL;
-	memset(&base, 0, sizeof(base));
-	base.scope = row.scope;
-	base.auth_time = row.auth_time;
-	base.acr = row.acr;
-	base.amr = row.amr;
-	base.sid = row.sid;
-	base.claims = row.claims;
-	if (oidc_scope_parse(row.scope, &scope, err) == -1 ||
-	    id_token_if_openid(ctx, c, &base, &scope, row.sub, row.nonce,
-	    row.user_claims, row.user_updated_at, is, err) == -1)
+	return code_answer(ctx, c, &row, refresh, refreshed, is, err) == -1 ?
+	    -1 : 1;
+}
+
+/*
+ * A sealed code (oidc/code.h): every rule of the stored path is checked
+ * here on the code's own data before anything is written, then one
+ * statement (oidc_db_code_redeem_sealed) makes it single-use, spends its
+ * nonce and inserts the tokens.  That statement is the code flow's only
+ * durable write.  0, or -1 with err set.
+ */
+static int
+redeem_sealed(struct oidc_ctx *ctx, const struct oidc_client *c,
+    const unsigned char *h, const struct oidc_code_row *code,
+    int64_t expires_at, struct oidc_str ruri, struct oidc_str verifier,
+    struct issued *is, struct oidc_error *err)
+{
+	struct oidc_code_redeem		 in;
+	struct oidc_code_sealed		 sealed;
+	struct oidc_code_row		 user;
+	enum oidc_sealed_outcome	 outcome;
+	struct oidc_code_row		 row;
+	const char			*refresh;
+	bool				 refreshed;
+
+	if (!oidc_str_eq(code->client_id, c->client_id))
+		return invalid_grant(err, "the code was issued to another "
+		    "client");
+	if (expires_at <= (int64_t)ctx->now)
+		return invalid_grant(err, "the code has expired");
+	if (!oidc_str_eq(code->redirect_uri, ruri))
+		return invalid_grant(err, "redirect_uri does not match the "
+		    "authorization request");
+	if (check_pkce(code->code_challenge, verifier, err) == -1)
 		return -1;
-	return 1;
+
+	memset(&in, 0, sizeof(in));
+	memcpy(in.code_hash, h, OIDC_HASH_LEN);
+	in.client_id = c->client_id;
+	memset(&sealed, 0, sizeof(sealed));
+	sealed.code = code;
+	/*
+	 * SECURITY: purge may forget the used code once this passes; the
+	 * margin covers a worker clock behind the database's, which would
+	 * otherwise still take the code for live after its row was purged.
+	 */
+	sealed.keep_until = expires_at + USED_CODE_MARGIN;
+	/*
+	 * The seed's exists_nonce: no two ID Tokens of one client carry the
+	 * same nonce.  A stored code spends its nonce at /authorize; a sealed
+	 * one here, with its tokens, for as long as the stored path keeps it.
+	 */
+	sealed.has_nonce = code->nonce.p != NULL;
+	if (sealed.has_nonce && oidc_sha256(code->nonce.p, code->nonce.len,
+	    sealed.nonce_hash, err) == -1)
+		return -1;
+	sealed.nonce_ttl = ctx->cfg->code_ttl + ctx->cfg->id_token_ttl;
+	if (new_code_tokens(ctx, c, &in, &refresh, is, err) == -1 ||
+	    oidc_db_code_redeem_sealed(ctx->db, ctx->a, &in, &sealed,
+	    &outcome, &user, &refreshed, err) == -1)
+		return -1;
+	switch (outcome) {
+	case OIDC_SEALED_REDEEMED:
+		break;
+	case OIDC_SEALED_CODE_USED:
+		/*
+		 * RFC 6749 4.1.2: a reused code revokes what it yielded (an
+		 * autocommit statement: the revocation stays).
+		 */
+		if (oidc_db_code_sealed_revoke_tokens(ctx->db, h, err) == -1)
+			return -1;
+		return invalid_grant(err, "the code is invalid or was used");
+	case OIDC_SEALED_NONCE_USED:
+		return invalid_grant(err, "nonce was already used");
+	default:
+		/* As the stored path: a disabled user's code has expired. */
+		return invalid_grant(err, "the code has expired");
+	}
+	row = *code;
+	row.sub = user.sub;
+	row.user_claims = user.user_claims;
+	row.user_updated_at = user.user_updated_at;
+	return code_answer(ctx, c, &row, refresh, refreshed, is, err);
 }
 
 static int
@@ -264,19 +397,30 @@ grant_code(struct oidc_ctx *ctx, const struct oidc_request *req,
 				    "redirect_uri");
 	struct oidc_str		 verifier = oidc_params_get(&req->form,
 				    "code_verifier");
+	const unsigned char	*key;
 	struct oidc_code_row	 row;
 	struct oidc_token_row	 base;
 	unsigned char		 h[OIDC_SHA256_LEN];
+	int64_t			 expires_at;
 	int			 rc;
 
 	if (!(c->grant_types & OIDC_GT_AUTHORIZATION_CODE))
 		return oidc_fail(err, OIDC_E_UNAUTHORIZED_CLIENT,
 		    "the client may not use this grant type", "grant type");
-	if (code.p == NULL || code.len > 512)
+	if (code.p == NULL || code.len > OIDC_CODE_MAX_LEN)
 		return oidc_fail(err, OIDC_E_INVALID_REQUEST,
 		    "code is required", "no code");
 	if (oidc_sha256(code.p, code.len, h, err) == -1)
 		return -1;
+	/*
+	 * A code that opens under our code key is sealed; any other value
+	 * (a stored code, or garbage) takes the stored path below.
+	 */
+	if ((key = oidc_keystore_code_key(ctx->keystore)) != NULL &&
+	    (rc = oidc_code_open(ctx->a, key, code, &row, &expires_at,
+	    err)) != 0)
+		return rc == -1 ? -1 : redeem_sealed(ctx, c, h, &row,
+		    expires_at, ruri, verifier, is, err);
 	if ((rc = redeem_at_once(ctx, c, h, ruri, verifier, is, err)) != 0)
 		return rc == 1 ? 0 : -1;
 	if (oidc_db_begin(ctx->db, err) == -1)
@@ -301,16 +445,8 @@ grant_code(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if (!oidc_str_eq(row.redirect_uri, ruri))
 		return invalid_grant(err, "redirect_uri does not match the "
 		    "authorization request");
-	/* PKCE, with no downgrade in either direction (RFC 7636 4.6). */
-	if (row.code_challenge.p != NULL) {
-		if (verifier.p == NULL)
-			return invalid_grant(err, "code_verifier is required");
-		if (!oidc_pkce_matches(verifier, row.code_challenge))
-			return invalid_grant(err, "code_verifier does not "
-			    "match");
-	} else if (verifier.p != NULL)
-		return invalid_grant(err, "code_verifier sent for a code "
-		    "issued without code_challenge");
+	if (check_pkce(row.code_challenge, verifier, err) == -1)
+		return -1;
 
 	memset(&base, 0, sizeof(base));
 	base.client_id = c->client_id;

@@ -23,7 +23,9 @@
  *                      clients (oidc/client.h); needed by oidcctl key
  *                      generate|rotate|import, by the binaries that sign
  *                      with such keys and by those that handle such
- *                      secrets (OIDC_NEED_CLIENT_SECRETS)  [none]
+ *                      secrets (OIDC_NEED_CLIENT_SECRETS); authorize and
+ *                      token also derive the code-sealing key from it
+ *                      (oidc/code.h)  [none]
  *   key_publish_ahead  seconds a rotated-in key is in the JWKS before it
  *                      signs, 0..2592000  [3600]
  *   key_reload_interval seconds between a worker's checks for changed

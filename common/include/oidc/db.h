@@ -363,6 +363,46 @@ OIDC_MUST_CHECK int	oidc_db_code_redeem(struct oidc_db *,
 OIDC_MUST_CHECK int	oidc_db_code_revoke_tokens(struct oidc_db *,
 			    const unsigned char *hash, struct oidc_error *);
 
+/*
+ * A sealed code's redemption (oidc/code.h): `in` as for
+ * oidc_db_code_redeem (client_id, the token hashes, family and ttls; its
+ * redirect_uri and challenge are not used: token.c checked them against
+ * the code), `code` the opened code, its hash in in->code_hash.
+ */
+struct oidc_code_sealed {
+	const struct oidc_code_row	*code;
+	int64_t				 keep_until;	/* used_code row */
+	bool				 has_nonce;
+	unsigned char			 nonce_hash[OIDC_HASH_LEN];
+	int64_t				 nonce_ttl;
+};
+
+enum oidc_sealed_outcome {
+	OIDC_SEALED_REDEEMED,		/* tokens inserted */
+	OIDC_SEALED_NO_USER,		/* user disabled or deleted */
+	OIDC_SEALED_CODE_USED,		/* a replay */
+	OIDC_SEALED_NONCE_USED,		/* the nonce already has a token */
+	OIDC_SEALED__MAX
+};
+
+/*
+ * Record the code as used, its nonce as used, the session's client, and
+ * insert its tokens, all in one statement (code_redeem_sealed): either
+ * everything or, on any outcome but OIDC_SEALED_REDEEMED, no token
+ * (OIDC_SEALED_NONCE_USED still marks the code used).  0 with *outcome
+ * set and, when redeemed, out->sub, user_claims, user_updated_at and
+ * *refreshed; -1 error.
+ */
+OIDC_MUST_CHECK int	oidc_db_code_redeem_sealed(struct oidc_db *,
+			    struct oidc_arena *, const struct oidc_code_redeem *in,
+			    const struct oidc_code_sealed *sealed,
+			    enum oidc_sealed_outcome *outcome,
+			    struct oidc_code_row *out, bool *refreshed,
+			    struct oidc_error *);
+/* Revoke every token issued from a sealed code (its replay). */
+OIDC_MUST_CHECK int	oidc_db_code_sealed_revoke_tokens(struct oidc_db *,
+			    const unsigned char *hash, struct oidc_error *);
+
 struct oidc_token_row {
 	unsigned char	 token_hash[OIDC_HASH_LEN];
 	const char	*kind;		/* "access" or "refresh" */

@@ -123,6 +123,15 @@ uint64_t	oidc_keystore_version(const struct oidc_keystore *);
 unsigned	oidc_keystore_signing_algs(const struct oidc_keystore *);
 
 /*
+ * The key that seals authorization codes (oidc/code.h): HKDF-SHA256 of
+ * the KEK, so every worker configured with the same key_encryption_key
+ * file derives the same key.  NULL when this process holds no KEK (no
+ * key_encryption_key, or a keystore without private keys): codes are
+ * then stored in the database.  Borrowed; lives as long as the keystore.
+ */
+const unsigned char	*oidc_keystore_code_key(const struct oidc_keystore *);
+
+/*
  * For oidcctl: fill row->kid, alg, public_jwk and private_key from a
  * private key, sealing its PKCS#8 PEM under kek with the associated data
  * "kid\nalg" that oidc_keystore_refresh() checks.  Strings and the blob

@@ -92,4 +92,16 @@ OIDC_MUST_CHECK int	oidc_seal_key_load(const char *path,
 			    unsigned char key[OIDC_SEAL_KEY_LEN],
 			    struct oidc_error *);
 
+/*
+ * Derive an independent 32-byte key for one purpose from a KEK with
+ * HKDF-SHA256 (RFC 5869, no salt, the NUL-terminated label as info), e.g.
+ * the key that seals authorization codes (oidc/code.h).  0, or -1 with
+ * OIDC_E_CRYPTO (out is wiped).
+ */
+OIDC_MUST_CHECK int	oidc_seal_key_derive(
+			    const unsigned char kek[OIDC_SEAL_KEY_LEN],
+			    const char *label,
+			    unsigned char out[OIDC_SEAL_KEY_LEN],
+			    struct oidc_error *);
+
 #endif /* OIDC_SEAL_H */

@@ -163,8 +163,8 @@ check_log(pool.log, "sigkill: pool log", allow_error=r"terminat|connection")
 
 # ---- read_only ---------------------------------------------------------------
 
-TABLES = ["auth_code", "token", "login_session", "consent", "login_failure",
-          "client", "app_user"]
+TABLES = ["auth_code", "used_code", "token", "login_session", "consent",
+          "login_failure", "client", "app_user"]
 
 
 def counts():

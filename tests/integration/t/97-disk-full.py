@@ -11,8 +11,10 @@ VACUUM FULL so that no room is left inside their pages).  THREADS
 clients run whole flows (authorize with a login, authorize with the
 session, code redemption, userinfo, client_credentials) while a filler
 table fills the tablespace until PostgreSQL reports SQLSTATE 53100
-(disk_full); it stays full for FULL_SECONDS and until authorize and token
-have each answered a 503 (at most 30 s more), then the filler is dropped.
+(disk_full); it stays full for FULL_SECONDS and until token has answered
+a 503 (at most 30 s more), then the filler is dropped.  (A code flow's
+/authorize writes nothing with sealed codes, issue 16, so only its
+logins can meet the full disk; they are counted, not required.)
 
 Checked:
   - every answer, before, during and after the full period, is a success
@@ -51,8 +53,9 @@ from flow import (Browser, RP, classify, make_client, make_user, new_nonce,
 # The workers log every refused write at level=error (SQLSTATE 53100).
 expect_error_log(r"level=error.*(53100|could not extend|[Nn]o space left)")
 
-TABLES = ["login_session", "consent", "auth_code", "token", "session_client",
-          "used_nonce", "used_jti", "login_failure", "backchannel_delivery"]
+TABLES = ["login_session", "consent", "auth_code", "used_code", "token",
+          "session_client", "used_nonce", "used_jti", "login_failure",
+          "backchannel_delivery"]
 SPACE = "oidc_t97_full"
 FILLER = "t97_filler"
 THREADS = 3
@@ -375,16 +378,16 @@ try:
          (vfs.f_bavail * vfs.f_frsize // 1024))
     t_full = time.monotonic()
 
-    # Full for FULL_SECONDS at least, and until both authorize and token
-    # have met the full disk (a write that still fits in a page does not;
-    # on a slow machine fewer requests run in FULL_SECONDS): bounded.
-    def both_refused():
+    # Full for FULL_SECONDS at least, and until token (the code flow's
+    # one write, issue 16) has met the full disk (a write that still fits
+    # in a page does not; on a slow machine fewer requests run in
+    # FULL_SECONDS): bounded.
+    def token_refused():
         with tr.lock:
             eps = {a[1] for a in tr.answers
                    if a[0] >= t_full and a[2] == 503}
-        return time.monotonic() >= t_full + FULL_SECONDS and \
-            {"authorize", "token"} <= eps
-    wait_until(both_refused, FULL_SECONDS + 30 * MULT, 0.2)
+        return time.monotonic() >= t_full + FULL_SECONDS and "token" in eps
+    wait_until(token_refused, FULL_SECONDS + 30 * MULT, 0.2)
 
     ok, out, _ = sql("DROP TABLE %s" % FILLER)
     t_free = time.monotonic()
@@ -427,10 +430,14 @@ try:
           % len(ans), ans and not bad,
           "\n".join("%s: %s\n%s" % (a[1], a[3], a[4][:400])
                     for a in bad[:5]))
-    for ep in ("authorize", "token"):
-        n = sum(1 for a in during if a[1] == ep and a[2] == 503)
-        check("while full, %s refused writes with 503 (%d)" % (ep, n),
-              n > 0, "no 503 from %s while the disk was full" % ep)
+    # A code flow's only write is at /token now (sealed codes, issue 16);
+    # /authorize writes just the login session, a small row that may
+    # still find room in a page, so its 503s are counted, not required.
+    n = sum(1 for a in during if a[1] == "authorize" and a[2] == 503)
+    diag("while full, authorize answered 503 %d times" % n)
+    n = sum(1 for a in during if a[1] == "token" and a[2] == 503)
+    check("while full, token refused writes with 503 (%d)" % n, n > 0,
+          "no 503 from token while the disk was full")
     text = ""
     for f in LOGS:
         try:
@@ -468,10 +475,14 @@ try:
           "refresh and client_credentials tokens introspect active"
           % len(tr.tokens), tr.tokens and not failed,
           "%d failed; first: %r" % (len(failed), failed[:3]))
+    # A stored code is consumed in auth_code, a sealed one (issue 16) is
+    # recorded in used_code.
     ok, out, _ = sql("SELECT count(*) FROM token t LEFT JOIN auth_code a "
                      "ON a.code_hash = t.auth_code_hash WHERE "
                      "t.client_id = '%s' AND t.auth_code_hash IS NOT NULL "
-                     "AND (a.code_hash IS NULL OR a.consumed_at IS NULL)"
+                     "AND (a.code_hash IS NULL OR a.consumed_at IS NULL) "
+                     "AND NOT EXISTS (SELECT 1 FROM used_code u "
+                     "WHERE u.code_hash = t.auth_code_hash)"
                      % c["client_id"])
     check("every token from a code has its code consumed", ok and
           out == "0", out)
