@@ -131,6 +131,7 @@ handle_one(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
 	struct oidc_error	 err = { 0 };
 	struct oidc_str		 out;
 	struct timespec		 t0;
+	uint64_t		 stmts0 = 0, stmts1 = 0, commits;
 	int			 rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -139,6 +140,9 @@ handle_one(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
 	oidc_log_set_request(ctx->reqid);
 	if (ctx->keystore != NULL)
 		refresh_keys(ctx);
+	/* db= counts the request's own statements, not the key refresh. */
+	if (ctx->db != NULL)
+		oidc_db_stats(ctx->db, &stmts0, &commits);
 	oidc_resp_init(&resp, ctx->a);
 
 	rc = oidc_request_parse(ctx->a, get_param, fr, read_in, fr,
@@ -181,11 +185,15 @@ handle_one(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
 		(void)FCGX_PutStr(out.p, end != NULL ?
 		    (int)(end - out.p) + 4 : (int)out.len, fr->out);
 	}
+	if (ctx->db != NULL)
+		oidc_db_stats(ctx->db, &stmts1, &commits);
 	oidc_log(OIDC_LOG_INFO, "msg=request ep=%s method=%s status=%d "
-	    "ms=%.2f%s%s", ep->name, get_param(fr, "REQUEST_METHOD") != NULL ?
+	    "ms=%.2f db=%llu%s%s", ep->name,
+	    get_param(fr, "REQUEST_METHOD") != NULL ?
 	    oidc_log_safe(ctx->a, get_param(fr, "REQUEST_METHOD"),
 	    strlen(get_param(fr, "REQUEST_METHOD"))) : "-", resp.status,
-	    ms_since(&t0), rc == -1 ? " error=" : "",
+	    ms_since(&t0), (unsigned long long)(stmts1 - stmts0),
+	    rc == -1 ? " error=" : "",
 	    rc == -1 ? oidc_error_name(err.code) : "");
 	oidc_log_set_request(NULL);
 	oidc_arena_reset(ctx->a);

@@ -12,22 +12,24 @@ enum { C_ID, C_SECRET_HASH, C_SECRET_PLAIN, C_METADATA, C_FIRST_PARTY,
     C_APPROVED, C_SECRET_SEALED };
 
 
-static int
-read_row(struct oidc_arena *a, PGresult *res, int r,
+int
+oidc_db_client_row_read(struct oidc_arena *a, PGresult *res, int r, int c0,
     struct oidc_client_row *out, struct oidc_error *err)
 {
 	memset(out, 0, sizeof(*out));
-	if (oidc_db_copy(a, res, r, C_ID, &out->client_id, err) == -1 ||
-	    oidc_db_copy(a, res, r, C_SECRET_PLAIN, &out->secret_plain,
+	if (oidc_db_copy(a, res, r, c0 + C_ID, &out->client_id, err) == -1 ||
+	    oidc_db_copy(a, res, r, c0 + C_SECRET_PLAIN, &out->secret_plain,
 	    err) == -1 ||
-	    oidc_db_copy(a, res, r, C_METADATA, &out->metadata, err) == -1 ||
-	    oidc_db_copy_bytea(a, res, r, C_SECRET_SEALED, DB_MAX_SEALED_SECRET,
-	    &out->secret_sealed, &out->secret_sealed_len, err) == -1)
+	    oidc_db_copy(a, res, r, c0 + C_METADATA, &out->metadata,
+	    err) == -1 ||
+	    oidc_db_copy_bytea(a, res, r, c0 + C_SECRET_SEALED,
+	    DB_MAX_SEALED_SECRET, &out->secret_sealed,
+	    &out->secret_sealed_len, err) == -1)
 		return -1;
-	out->has_secret_hash = oidc_db_bytea(res, r, C_SECRET_HASH,
+	out->has_secret_hash = oidc_db_bytea(res, r, c0 + C_SECRET_HASH,
 	    out->secret_hash, sizeof(out->secret_hash)) == 0;
-	out->first_party = oidc_db_bool(res, r, C_FIRST_PARTY);
-	out->approved = oidc_db_bool(res, r, C_APPROVED);
+	out->first_party = oidc_db_bool(res, r, c0 + C_FIRST_PARTY);
+	out->approved = oidc_db_bool(res, r, c0 + C_APPROVED);
 	return 0;
 }
 
@@ -70,7 +72,7 @@ oidc_db_client_get_throttled(struct oidc_db *db, struct oidc_arena *a,
 	    OIDC_STMT_CLIENT_GET, vals, lens, NULL, &res, err) == -1)
 		return -1;
 	rc = PQntuples(res) == 1 && !PQgetisnull(res, 0, C_ID) ? 1 : 0;
-	if (rc == 1 && read_row(a, res, 0, out, err) == -1)
+	if (rc == 1 && oidc_db_client_row_read(a, res, 0, 0, out, err) == -1)
 		rc = -1;
 	if (rc != -1 && f != NULL && PQntuples(res) == 1) {
 		f->pair.n = oidc_db_i64(res, 0, C_SECRET_SEALED + 1);
@@ -166,7 +168,7 @@ list_rows(struct oidc_db *db, enum oidc_stmt_id id, struct oidc_arena *a,
 	    NULL)
 		rc = oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
 	for (i = 0; rc == 0 && i < nt; i++)
-		rc = read_row(a, res, i, &(*rows)[i], err);
+		rc = oidc_db_client_row_read(a, res, i, 0, &(*rows)[i], err);
 	*n = (size_t)nt;
 	PQclear(res);
 	return rc;
@@ -262,7 +264,7 @@ oidc_db_client_reg_get(struct oidc_db *db, struct oidc_arena *a,
 		return -1;
 	rc = PQntuples(res) == 1 ? 1 : 0;
 	if (rc == 1) {
-		if (read_row(a, res, 0, out, err) == -1)
+		if (oidc_db_client_row_read(a, res, 0, 0, out, err) == -1)
 			rc = -1;
 		else if (oidc_db_bytea(res, 0, C_REG_HASH, out->reg_token_hash,
 		    sizeof(out->reg_token_hash)) == -1)

@@ -604,6 +604,36 @@ oidc_db_session_get_consent(struct oidc_db *db, struct oidc_arena *a,
 }
 
 int
+oidc_db_client_session_get(struct oidc_db *db, struct oidc_arena *a,
+    struct oidc_str client_id, const unsigned char *hash,
+    struct oidc_client_row *c, bool *has_session, struct oidc_session_row *s,
+    bool *has_consent, struct oidc_consent_row *consent,
+    struct oidc_error *err)
+{
+	PGresult	*res;
+	int		 rc;
+
+	memset(s, 0, sizeof(*s));
+	*has_session = *has_consent = false;
+	consent->scope = consent->claims = OIDC_STR_NULL;
+	if (client_id.p == NULL || client_id.len > 128)
+		return 0;
+	if ((rc = one_by_hash(db, OIDC_STMT_CLIENT_SESSION_GET, hash,
+	    &client_id, &res, err)) != 1)
+		return rc;
+	/* Columns 0-8 are session_get_consent's, NULL without a session. */
+	*has_session = !PQgetisnull(res, 0, 0);
+	*has_consent = *has_session && !PQgetisnull(res, 0, 7);
+	if (oidc_db_client_row_read(a, res, 0, 9, c, err) == -1 ||
+	    (*has_session && (read_session(a, res, hash, s, err) == -1 ||
+	    oidc_db_copy(a, res, 0, 7, &consent->scope, err) == -1 ||
+	    oidc_db_copy(a, res, 0, 8, &consent->claims, err) == -1)))
+		rc = -1;
+	PQclear(res);
+	return rc;
+}
+
+int
 oidc_db_session_delete(struct oidc_db *db, const unsigned char *hash,
     struct oidc_error *err)
 {

@@ -57,6 +57,7 @@ enum oidc_stmt_id {
 	OIDC_STMT_SESSION_INSERT,
 	OIDC_STMT_SESSION_GET,
 	OIDC_STMT_SESSION_GET_CONSENT,
+	OIDC_STMT_CLIENT_SESSION_GET,
 	OIDC_STMT_SESSION_DELETE,
 	OIDC_STMT_CONSENT_GET,
 	OIDC_STMT_CONSENT_PUT,
@@ -101,6 +102,12 @@ int	oidc_db_exec_one(struct oidc_db *, enum oidc_stmt_id,
 /* The raw connection (connected), for migrate.c only. */
 PGconn	*oidc_db_conn(struct oidc_db *);
 
+/*
+ * The client_get columns of row r, starting at column c0, into *out
+ * (arena copies).  0, or -1 with err set.
+ */
+int	oidc_db_client_row_read(struct oidc_arena *, PGresult *, int r, int c0,
+	    struct oidc_client_row *, struct oidc_error *);
 /* Copy column c of row r into the arena (absent when NULL). */
 int	oidc_db_copy(struct oidc_arena *, PGresult *, int r, int c,
 	    struct oidc_str *, struct oidc_error *);

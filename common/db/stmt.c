@@ -417,6 +417,21 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	[OIDC_STMT_SESSION_GET_CONSENT] = { "session_get_consent",
 	    "SELECT " SESSION_COLUMNS ", " CONSENT_OF("scope") ", "
 	    CONSENT_OF("claims") " " SESSION_LIVE, 2 },
+	/*
+	 * The authorization endpoint's first round trip (issue 16):
+	 * session_get_consent's columns for the session $1 (all NULL: no
+	 * live session) and client_get's, from column 9, of client $2.  No
+	 * row: no such client.
+	 */
+	[OIDC_STMT_CLIENT_SESSION_GET] = { "client_session_get",
+	    "SELECT " SESSION_COLUMNS ", " CONSENT_OF("scope") ", "
+	    CONSENT_OF("claims") ", c.client_id, c.secret_hash, "
+	    "c.secret_plain, c.metadata::text, c.first_party, c.approved, "
+	    "c.secret_sealed FROM client c "
+	    "LEFT JOIN (login_session s JOIN app_user u "
+	    "ON u.user_id = s.user_id AND u.disabled_at IS NULL) "
+	    "ON s.session_hash = $1 AND s.expires_at > now() "
+	    "WHERE c.client_id = $2", 2 },
 	[OIDC_STMT_SESSION_DELETE] = { "session_delete",
 	    "DELETE FROM login_session WHERE session_hash = $1", 1 },
 	[OIDC_STMT_CONSENT_GET] = { "consent_get",

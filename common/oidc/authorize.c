@@ -65,6 +65,15 @@ struct authz {
 	struct oidc_str			 hint_sub;
 	struct oidc_str			*hint_aud;
 	size_t				 n_hint_aud;
+	/*
+	 * The session and its consent, read by check_client in the client's
+	 * round trip (issue 16); decide() reads them itself when not.
+	 */
+	bool				 session_read;
+	int				 has_session;
+	bool				 has_consent;
+	struct oidc_session_row		 session;
+	struct oidc_consent_row		 consent;
 };
 
 struct kv {
@@ -627,8 +636,34 @@ drop_offline_access(struct authz *ar)
  * request object or request_uri that fails goes back there
  * (ar->error_to_client; docs/AUTHORIZE-ERRORS.md).
  */
+/*
+ * Load the client of client_id and, when no request_uri is to be fetched
+ * first (a fetch may take seconds: the session must be read after it),
+ * the session and consent in the same round trip.  1, 0 no such client,
+ * -1 error.
+ */
 static int
-check_client(struct oidc_ctx *ctx, struct authz *ar, struct oidc_error *err)
+load_client(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct authz *ar, struct oidc_str id, struct oidc_error *err)
+{
+	struct oidc_client_row	 row;
+	bool			 has_session;
+	int			 rc;
+
+	if (oidc_params_get(ar->p, "request_uri").p != NULL)
+		return oidc_client_load(ctx->db, ctx->a, id, &ar->client, err);
+	if ((rc = oidc_session_client_consent(ctx, req, id, &row, &has_session,
+	    &ar->session, &ar->has_consent, &ar->consent, err)) != 1)
+		return rc;
+	ar->session_read = true;
+	ar->has_session = has_session ? 1 : 0;
+	return oidc_client_from_row(ctx->a, &row, &ar->client, err) == -1 ?
+	    -1 : 1;
+}
+
+static int
+check_client(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct authz *ar, struct oidc_error *err)
 {
 	struct oidc_str		 id = oidc_params_get(ar->p, "client_id");
 	struct oidc_str		 req_obj, req_uri;
@@ -639,8 +674,7 @@ check_client(struct oidc_ctx *ctx, struct authz *ar, struct oidc_error *err)
 	ar->redirect_uri = oidc_params_get(ar->p, "redirect_uri");
 	if (id.p == NULL)
 		return bad_page(err, "The request has no client_id.");
-	if ((rc = oidc_client_load(ctx->db, ctx->a, id, &ar->client,
-	    err)) == -1)
+	if ((rc = load_client(ctx, req, ar, id, err)) == -1)
 		return -1;
 	if (rc == 0)
 		return bad_page(err, "The client is not registered.");
@@ -1169,8 +1203,13 @@ decide(struct oidc_ctx *ctx, const struct oidc_request *req,
 
 	if (ar->page_post)
 		action = oidc_params_get(form, "action");
-	if ((rc = oidc_session_current_consent(ctx, req, ar->client.client_id,
-	    &s, &has_consent, &stored, err)) == -1)
+	if (ar->session_read) {
+		s = ar->session;
+		has_consent = ar->has_consent;
+		stored = ar->consent;
+		rc = ar->has_session;
+	} else if ((rc = oidc_session_current_consent(ctx, req,
+	    ar->client.client_id, &s, &has_consent, &stored, err)) == -1)
 		return -1;
 
 	if (action.p != NULL) {
@@ -1316,7 +1355,7 @@ oidc_authorize_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 	ar.p = req->method == OIDC_METHOD_POST ? &req->form : &req->query;
 	ar.page_post = req->method == OIDC_METHOD_POST &&
 	    oidc_params_get(&req->form, "action").p != NULL;
-	if (check_client(ctx, &ar, err) == -1)
+	if (check_client(ctx, req, &ar, err) == -1)
 		return ar.error_to_client && !oidc_error_is_internal(err->code) ?
 		    object_error(ctx, resp, &ar, err) : -1;
 	if ((rc = check_request(ctx, resp, &ar, err)) != 0)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "oidc/arena.h"
+#include "oidc/client.h"
 #include "oidc/config.h"
 #include "oidc/cookie.h"
 #include "oidc/crypto.h"
@@ -79,6 +80,28 @@ oidc_session_current(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if ((rc = cookie_hash(ctx, req, h, err)) != 1)
 		return rc;
 	return oidc_db_session_get(ctx->db, ctx->a, h, out, err);
+}
+
+int
+oidc_session_client_consent(struct oidc_ctx *ctx,
+    const struct oidc_request *req, struct oidc_str client_id,
+    struct oidc_client_row *c, bool *has_session,
+    struct oidc_session_row *out, bool *has_consent,
+    struct oidc_consent_row *consent, struct oidc_error *err)
+{
+	unsigned char	 h[OIDC_SHA256_LEN];
+	int		 rc;
+
+	*has_session = *has_consent = false;
+	if (client_id.p == NULL || client_id.len == 0 ||
+	    client_id.len > OIDC_CLIENT_ID_MAX_LEN)
+		return 0;
+	if ((rc = cookie_hash(ctx, req, h, err)) == -1)
+		return -1;
+	if (rc == 0)
+		return oidc_db_client_get(ctx->db, ctx->a, client_id, c, err);
+	return oidc_db_client_session_get(ctx->db, ctx->a, client_id, h, c,
+	    has_session, out, has_consent, consent, err);
 }
 
 int

@@ -535,6 +535,18 @@ OIDC_MUST_CHECK int	oidc_db_session_get_consent(struct oidc_db *,
 			    struct oidc_str client_id, struct oidc_session_row *,
 			    bool *has_consent, struct oidc_consent_row *consent,
 			    struct oidc_error *);
+/*
+ * oidc_db_client_get of client_id and oidc_db_session_get_consent of the
+ * session hash in one round trip (the authorization endpoint, issue 16):
+ * 1 with *c set and *has_session (then *s, *has_consent, *consent), 0 no
+ * such client, -1 error.
+ */
+OIDC_MUST_CHECK int	oidc_db_client_session_get(struct oidc_db *,
+			    struct oidc_arena *, struct oidc_str client_id,
+			    const unsigned char *hash, struct oidc_client_row *,
+			    bool *has_session, struct oidc_session_row *,
+			    bool *has_consent, struct oidc_consent_row *consent,
+			    struct oidc_error *);
 OIDC_MUST_CHECK int	oidc_db_session_delete(struct oidc_db *,
 			    const unsigned char *hash, struct oidc_error *);
 

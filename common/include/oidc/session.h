@@ -28,6 +28,7 @@ struct oidc_request;
 struct oidc_response;
 struct oidc_session_row;
 struct oidc_consent_row;
+struct oidc_client_row;
 
 /* The live session of this browser: 1 found, 0 none, -1 error. */
 OIDC_MUST_CHECK int	oidc_session_current(struct oidc_ctx *,
@@ -40,6 +41,18 @@ OIDC_MUST_CHECK int	oidc_session_current(struct oidc_ctx *,
  */
 OIDC_MUST_CHECK int	oidc_session_current_consent(struct oidc_ctx *,
 			    const struct oidc_request *, struct oidc_str client_id,
+			    struct oidc_session_row *, bool *has_consent,
+			    struct oidc_consent_row *consent, struct oidc_error *);
+
+/*
+ * The client client_id (*c, from its stored row) and, in the same round
+ * trip, what oidc_session_current_consent reads (*has_session false: no
+ * live session): the authorization endpoint's first read (issue 16).
+ * 1, 0 no such client, -1 error.
+ */
+OIDC_MUST_CHECK int	oidc_session_client_consent(struct oidc_ctx *,
+			    const struct oidc_request *, struct oidc_str client_id,
+			    struct oidc_client_row *c, bool *has_session,
 			    struct oidc_session_row *, bool *has_consent,
 			    struct oidc_consent_row *consent, struct oidc_error *);
 
