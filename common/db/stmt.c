@@ -39,20 +39,23 @@
 #define CONSENT_OF(col)	"(SELECT k." col " FROM consent k " \
 			"WHERE k.user_id = s.user_id AND k.client_id = $2)"
 
+/* client_get's columns (db_client.c reads them from any offset). */
+#define CLIENT_COLUMNS	"c.client_id, c.secret_hash, c.secret_plain, " \
+			"c.metadata::text, c.first_party, c.approved, " \
+			"c.secret_sealed"
+
 const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	[OIDC_STMT_CLIENT_GET] = { "client_get",
-	    "SELECT client_id, secret_hash, secret_plain, metadata::text, "
-	    "first_party, approved, secret_sealed FROM client "
-	    "WHERE client_id = $1", 1 },
+	    "SELECT " CLIENT_COLUMNS " FROM client c WHERE c.client_id = $1",
+	    1 },
 	/*
 	 * client_get (NULL columns for an unknown client), then the
 	 * THROTTLE of the (client, source) key $2 (free $4) and of the
 	 * source key $5 (free $6), window $3: one row always.
 	 */
 	[OIDC_STMT_CLIENT_GET_THROTTLED] = { "client_get_throttled",
-	    "SELECT c.client_id, c.secret_hash, c.secret_plain, "
-	    "c.metadata::text, c.first_party, c.approved, c.secret_sealed, "
-	    "t.n, t.w, t.an, t.aw FROM (SELECT " THROTTLE("$2", "$4", "$3") ", "
+	    "SELECT " CLIENT_COLUMNS ", t.n, t.w, t.an, t.aw "
+	    "FROM (SELECT " THROTTLE("$2", "$4", "$3") ", "
 	    THROTTLE("$5", "$6", "$3") ") t(n, w, an, aw) "
 	    "LEFT JOIN client c ON c.client_id = $1", 6 },
 	[OIDC_STMT_CLIENT_INSERT] = { "client_insert",
@@ -421,13 +424,12 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 * The authorization endpoint's first round trip (issue 16):
 	 * session_get_consent's columns for the session $1 (all NULL: no
 	 * live session) and client_get's, from column 9, of client $2.  No
-	 * row: no such client.
+	 * row: no such client.  The join repeats SESSION_LIVE's conditions
+	 * (a LEFT JOIN cannot take its FROM ... WHERE form).
 	 */
 	[OIDC_STMT_CLIENT_SESSION_GET] = { "client_session_get",
 	    "SELECT " SESSION_COLUMNS ", " CONSENT_OF("scope") ", "
-	    CONSENT_OF("claims") ", c.client_id, c.secret_hash, "
-	    "c.secret_plain, c.metadata::text, c.first_party, c.approved, "
-	    "c.secret_sealed FROM client c "
+	    CONSENT_OF("claims") ", " CLIENT_COLUMNS " FROM client c "
 	    "LEFT JOIN (login_session s JOIN app_user u "
 	    "ON u.user_id = s.user_id AND u.disabled_at IS NULL) "
 	    "ON s.session_hash = $1 AND s.expires_at > now() "

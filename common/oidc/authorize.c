@@ -70,7 +70,7 @@ struct authz {
 	 * round trip (issue 16); decide() reads them itself when not.
 	 */
 	bool				 session_read;
-	int				 has_session;
+	bool				 has_session;
 	bool				 has_consent;
 	struct oidc_session_row		 session;
 	struct oidc_consent_row		 consent;
@@ -631,12 +631,6 @@ drop_offline_access(struct authz *ar)
 }
 
 /*
- * Steps 1-2: client_id and redirect_uri.  Failures are HTML pages, except
- * that once the query's redirect_uri is one the client registered, a
- * request object or request_uri that fails goes back there
- * (ar->error_to_client; docs/AUTHORIZE-ERRORS.md).
- */
-/*
  * Load the client of client_id and, when no request_uri is to be fetched
  * first (a fetch may take seconds: the session must be read after it),
  * the session and consent in the same round trip.  1, 0 no such client,
@@ -647,20 +641,24 @@ load_client(struct oidc_ctx *ctx, const struct oidc_request *req,
     struct authz *ar, struct oidc_str id, struct oidc_error *err)
 {
 	struct oidc_client_row	 row;
-	bool			 has_session;
 	int			 rc;
 
 	if (oidc_params_get(ar->p, "request_uri").p != NULL)
 		return oidc_client_load(ctx->db, ctx->a, id, &ar->client, err);
-	if ((rc = oidc_session_client_consent(ctx, req, id, &row, &has_session,
-	    &ar->session, &ar->has_consent, &ar->consent, err)) != 1)
+	if ((rc = oidc_session_client_consent(ctx, req, id, &row,
+	    &ar->has_session, &ar->session, &ar->has_consent, &ar->consent, err)) != 1)
 		return rc;
 	ar->session_read = true;
-	ar->has_session = has_session ? 1 : 0;
 	return oidc_client_from_row(ctx->a, &row, &ar->client, err) == -1 ?
 	    -1 : 1;
 }
 
+/*
+ * Steps 1-2: client_id and redirect_uri.  Failures are HTML pages, except
+ * that once the query's redirect_uri is one the client registered, a
+ * request object or request_uri that fails goes back there
+ * (ar->error_to_client; docs/AUTHORIZE-ERRORS.md).
+ */
 static int
 check_client(struct oidc_ctx *ctx, const struct oidc_request *req,
     struct authz *ar, struct oidc_error *err)
@@ -1207,7 +1205,7 @@ decide(struct oidc_ctx *ctx, const struct oidc_request *req,
 		s = ar->session;
 		has_consent = ar->has_consent;
 		stored = ar->consent;
-		rc = ar->has_session;
+		rc = ar->has_session ? 1 : 0;
 	} else if ((rc = oidc_session_current_consent(ctx, req,
 	    ar->client.client_id, &s, &has_consent, &stored, err)) == -1)
 		return -1;
