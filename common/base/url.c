@@ -20,6 +20,8 @@
 #define C_SUBDELIM	0x02	/* ! $ & ' ( ) * + , ; = */
 #define C_PCHAR_EXTRA	0x04	/* : @ (pchar beyond the two above) */
 #define C_QUERY_EXTRA	0x08	/* / ? (query and fragment beyond pchar) */
+#define C_PART		(C_UNRESERVED | C_SUBDELIM | C_PCHAR_EXTRA | \
+			 C_QUERY_EXTRA)	/* path, query, fragment */
 
 static unsigned
 char_class(char c)
@@ -82,6 +84,15 @@ span_ok(const char *p, size_t len, unsigned allowed)
 			return false;
 	}
 	return true;
+}
+
+/* The first of stop1, stop2 in s[0..end), or end. */
+static const char *
+part_end(const char *s, const char *end, char stop1, char stop2)
+{
+	while (s < end && *s != stop1 && *s != stop2)
+		s++;
+	return s;
 }
 
 /* Case-insensitive equality of the scheme with a lower-case literal. */
@@ -200,8 +211,8 @@ parse_authority(const char *a, size_t len, bool web, struct oidc_url *u,
 		}
 	}
 	u->host = (struct oidc_str){ h, (size_t)(he - h) };
-	if (web && u->host.len == 0)
-		return bad(err, "empty host");
+	if (web && (u->host.len == 0 || u->host.len > OIDC_URL_MAX_HOST))
+		return bad(err, "host length");
 
 	if (he < end) {
 		if (*he != ':')
@@ -265,31 +276,25 @@ oidc_url_parse(const char *p, size_t len, struct oidc_url *out,
 	} else if (web)
 		return bad(err, "http(s) without an authority");
 
-	/* path: pchar and '/' up to '?' or '#' (so it holds no '?'). */
-	for (e = s; e < end && *e != '?' && *e != '#'; e++)
-		;
-	if (!span_ok(s, (size_t)(e - s), C_UNRESERVED | C_SUBDELIM |
-	    C_PCHAR_EXTRA | C_QUERY_EXTRA))
+	/*
+	 * path, query and fragment share one character set (pchar, '/'
+	 * and '?'); where each ends keeps '?' out of the path and '#' out
+	 * of all three, since '#' is in no set.
+	 */
+	e = part_end(s, end, '?', '#');
+	if (!span_ok(s, (size_t)(e - s), C_PART))
 		return bad(err, "path character");
 	u.path = (struct oidc_str){ s, (size_t)(e - s) };
-	s = e;
-
-	/* query: pchar, '/' and '?' up to '#'. */
-	if (s < end && *s == '?') {
-		for (e = ++s; e < end && *e != '#'; e++)
-			;
-		if (!span_ok(s, (size_t)(e - s), C_UNRESERVED | C_SUBDELIM |
-		    C_PCHAR_EXTRA | C_QUERY_EXTRA))
+	if (e < end && *e == '?') {
+		s = e + 1;
+		e = part_end(s, end, '#', '#');
+		if (!span_ok(s, (size_t)(e - s), C_PART))
 			return bad(err, "query character");
 		u.query = (struct oidc_str){ s, (size_t)(e - s) };
-		s = e;
 	}
-
-	/* fragment: the same set as the query; a second '#' is refused. */
-	if (s < end && *s == '#') {
-		s++;
-		if (!span_ok(s, (size_t)(end - s), C_UNRESERVED | C_SUBDELIM |
-		    C_PCHAR_EXTRA | C_QUERY_EXTRA))
+	if (e < end && *e == '#') {
+		s = e + 1;
+		if (!span_ok(s, (size_t)(end - s), C_PART))
 			return bad(err, "fragment character");
 		u.fragment = (struct oidc_str){ s, (size_t)(end - s) };
 	}

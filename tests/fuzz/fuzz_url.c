@@ -49,7 +49,8 @@ check(const char *buf, size_t size, const struct oidc_url *u)
 		    strchr("\"<>\\^`{|}", buf[i]) != NULL)
 			abort();
 	if (u->scheme_kind != OIDC_URL_SCHEME_OTHER &&
-	    (u->host.len == 0 || u->host_kind == OIDC_URL_HOST_NONE))
+	    (u->host.len == 0 || u->host.len > OIDC_URL_MAX_HOST ||
+	    u->host_kind == OIDC_URL_HOST_NONE))
 		abort();
 	if ((u->port.p == NULL) != (u->port_num == 0) || u->port_num > 65535)
 		abort();

@@ -202,6 +202,15 @@ OIDC_MUST_CHECK int	oidc_client_load_throttled(struct oidc_db *,
 			    struct oidc_auth_failures *, struct oidc_client *,
 			    struct oidc_error *);
 
+/*
+ * logo_uri, policy_uri, tos_uri, client_uri and initiate_login_uri (RFC
+ * 7591 2, OIDC Registration 2): links shown to the user.  At most
+ * OIDC_CLIENT_MAX_URI_LEN bytes that oidc_url_is_https_link() accepts
+ * (oidc/url.h): https, no userinfo; a fragment is allowed.  Checked at
+ * registration and again before /authorize shows them.
+ */
+bool	oidc_client_uri_is_link(struct oidc_str uri);
+
 /* Exact byte-for-byte membership of uri in the registered redirect URIs. */
 bool	oidc_client_redirect_uri_ok(const struct oidc_client *,
 	    struct oidc_str uri);

@@ -30,7 +30,8 @@
  *     label is numeric ("127.1", "0x7f.1", "2130706433") is refused,
  *     because resolvers and browsers read it as an IPv4 address.  Other
  *     schemes may have any RFC 3986 reg-name, empty included;
- *   - http and https need an authority with a non-empty host;
+ *   - http and https need an authority with a non-empty host of at
+ *     most OIDC_URL_MAX_HOST bytes;
  *   - a port is 1 to 65535 in decimal digits; ':' with no digits is
  *     refused.
  * It does not decode, normalise or resolve anything: spans point into the
@@ -64,6 +65,9 @@
  * Limits:
  *   OIDC_URL_MAX_LEN	2048 bytes (the limit each caller had:
  *			OIDC_CLIENT_MAX_URI_LEN, OIDC_OUTBOUND_MAX_URL_LEN)
+ *   OIDC_URL_MAX_HOST	255 bytes of host, brackets included (a DNS name
+ *			has at most 255 octets, RFC 1034 3.1; the sector of
+ *			a pairwise subject, oidc/subject.h)
  */
 #ifndef OIDC_URL_H
 #define OIDC_URL_H
@@ -73,6 +77,7 @@
 #include "oidc/str.h"
 
 #define OIDC_URL_MAX_LEN	2048
+#define OIDC_URL_MAX_HOST	255
 
 enum oidc_url_scheme {
 	OIDC_URL_SCHEME_OTHER = 0,

@@ -279,6 +279,19 @@ check_limit(void)
 	memset(&err, 0, sizeof(err));
 	is_int(oidc_url_parse(big, OIDC_URL_MAX_LEN + 1, &u, &err), -1,
 	    "overlong: limit + 1");
+
+	/* A host of OIDC_URL_MAX_HOST bytes passes, one more does not. */
+	memset(big, 'a', OIDC_URL_MAX_LEN);
+	memcpy(big, "https://", 8);
+	big[8 + OIDC_URL_MAX_HOST] = '/';
+	memset(&err, 0, sizeof(err));
+	is_int(oidc_url_parse(big, 8 + OIDC_URL_MAX_HOST + 1, &u, &err), 0,
+	    "long host: at the limit");
+	big[8 + OIDC_URL_MAX_HOST] = 'a';
+	big[8 + OIDC_URL_MAX_HOST + 1] = '/';
+	memset(&err, 0, sizeof(err));
+	is_int(oidc_url_parse(big, 8 + OIDC_URL_MAX_HOST + 2, &u, &err), -1,
+	    "long host: limit + 1");
 	free(big);
 }
 
