@@ -14,6 +14,7 @@
 #include "oidc/config.h"
 #include "oidc/netaddr.h"
 #include "oidc/str.h"
+#include "oidc/url.h"
 
 enum kind { K_STR, K_TTL, K_LEVEL, K_BOOL, K_KEY, K_REG, K_HASH, K_NETS,
 	     K_SCOPES };
@@ -86,43 +87,20 @@ is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
-/* http is allowed only for loopback issuers (development and tests). */
+/*
+ * The issuer: oidc_url_is_issuer (oidc/url.h): https, or http on a
+ * loopback host (development and tests); no userinfo, query, fragment
+ * or '/' at the end.
+ */
 static int
 check_issuer(struct oidc_config *cfg, const char *v, size_t len)
 {
-	static const char *const loopback[] = {
-		"http://127.0.0.1", "http://localhost", "http://[::1]"
-	};
-	const char	*host_end, *slash;
-	size_t		 i, n, auth_len;
+	struct oidc_error	 tmp = { 0 };
+	struct oidc_url		 u;
 
-	if (len >= 8 && memcmp(v, "https://", 8) == 0) {
-		cfg->issuer_is_https = true;
-		host_end = v + 8;
-	} else {
-		for (i = 0; i < OIDC_NELEM(loopback); i++) {
-			n = strlen(loopback[i]);
-			if (len >= n && memcmp(v, loopback[i], n) == 0 &&
-			    (len == n || v[n] == ':' || v[n] == '/'))
-				break;
-		}
-		if (i == OIDC_NELEM(loopback))
-			return -1;
-		host_end = v + 7;
-	}
-	/*
-	 * SECURITY: no userinfo in the authority, or
-	 * "http://127.0.0.1:80@evil.example" passes as loopback.
-	 */
-	auth_len = len - (size_t)(host_end - v);
-	if ((slash = memchr(host_end, '/', auth_len)) != NULL)
-		auth_len = (size_t)(slash - host_end);
-	if (memchr(host_end, '@', auth_len) != NULL)
+	if (oidc_url_parse(v, len, &u, &tmp) == -1 || !oidc_url_is_issuer(&u))
 		return -1;
-	if ((size_t)(host_end - v) >= len || v[len - 1] == '/' ||
-	    memchr(v, '?', len) != NULL || memchr(v, '#', len) != NULL ||
-	    !oidc_str_is_vschar(v, len) || memchr(v, ' ', len) != NULL)
-		return -1;
+	cfg->issuer_is_https = oidc_url_is_https(&u);
 	return 0;
 }
 

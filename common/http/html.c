@@ -6,6 +6,7 @@
 #include "oidc/buf.h"
 #include "oidc/html.h"
 #include "oidc/response.h"
+#include "oidc/url.h"
 
 static const char layout[] =
     "<!DOCTYPE html>\n"
@@ -128,27 +129,33 @@ static const char leaving_form[] =
 /*
  * The host (and port) of scheme://[userinfo@]host[:port]/..., or for a
  * private-use scheme (com.example.app:/cb) the scheme with its colon:
- * what the user needs to recognise the destination.
+ * what the user needs to recognise the destination.  The URL is one the
+ * client registered (oidc/url.h rules) with our parameters added; should
+ * it not parse, the user is shown all of it.
+ * SECURITY: https://trusted.example@evil.example/ is evil.example, as the
+ * parser splits it.
  */
 static struct oidc_str
 url_host(struct oidc_str u)
 {
-	const char	*p, *end = u.p + u.len, *h, *at;
+	struct oidc_error	 tmp = { 0 };
+	struct oidc_url		 url;
+	const char		*end;
+	size_t			 n;
 
-	if ((p = memchr(u.p, ':', u.len)) == NULL)
-		return u;
-	if (end - p < 3 || p[1] != '/' || p[2] != '/')
-		return (struct oidc_str){ u.p, (size_t)(p - u.p) + 1 };
-	for (h = p += 3; p < end && *p != '/' && *p != '?' && *p != '#';
-	    p++)
+	/*
+	 * Only what comes before the query is parsed: the parameters we
+	 * appended (a long state) may take the whole past OIDC_URL_MAX_LEN.
+	 */
+	for (n = 0; n < u.len && u.p[n] != '?' && u.p[n] != '#'; n++)
 		;
-	/* SECURITY: https://trusted.example@evil.example/ is evil.example. */
-	for (at = p; at > h; at--)
-		if (at[-1] == '@')
-			break;
-	if (at > h)
-		h = at;
-	return (struct oidc_str){ h, (size_t)(p - h) };
+	if (oidc_url_parse(u.p, n, &url, &tmp) == -1)
+		return u;
+	if (url.host_kind == OIDC_URL_HOST_NONE)
+		return (struct oidc_str){ u.p, url.scheme.len + 1 };
+	end = url.port.p != NULL ? url.port.p + url.port.len :
+	    url.host.p + url.host.len;
+	return (struct oidc_str){ url.host.p, (size_t)(end - url.host.p) };
 }
 
 int

@@ -16,6 +16,7 @@
 #include "oidc/buf.h"
 #include "oidc/config.h"
 #include "oidc/outbound.h"
+#include "oidc/url.h"
 
 static const char *const class_names[OIDC_ADDR__MAX] = {
 	[OIDC_ADDR_PUBLIC] = "public",
@@ -187,86 +188,24 @@ oidc_outbound_addr_class(const struct sockaddr *sa, size_t salen)
 
 /* ---- URL syntax ---- */
 
-static bool
-is_hex(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-	    (c >= 'A' && c <= 'F');
-}
-
-static bool
-is_alnum(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-	    (c >= 'A' && c <= 'Z');
-}
-
-static int
-bad_url(struct oidc_error *err, const char *why)
-{
-	return oidc_fail(err, OIDC_E_INVALID_REQUEST, "The URI is not an "
-	    "acceptable https URL.", "outbound url: %s", why);
-}
+_Static_assert(OIDC_OUTBOUND_MAX_URL_LEN <= OIDC_URL_MAX_LEN,
+    "outbound URLs longer than the parser takes");
 
 int
 oidc_outbound_url_check(const char *url, size_t len, bool allow_http,
     struct oidc_error *err)
 {
-	const char	*p, *end, *host, *host_end, *auth_end;
-	uint64_t	 port;
-	size_t		 i;
+	struct oidc_error	 why = { 0 };
+	struct oidc_url		 u;
+	const char		*detail = "scheme, userinfo or fragment";
 
-	if (url == NULL)
-		return bad_url(err, "absent");
-	if (len == 0 || len > OIDC_OUTBOUND_MAX_URL_LEN)
-		return bad_url(err, "length");
-	end = url + len;
-	for (i = 0; i < len; i++)
-		if (url[i] <= 0x20 || url[i] >= 0x7f || url[i] == '\\' ||
-		    url[i] == '#' || url[i] == '"' || url[i] == '<' ||
-		    url[i] == '>' || url[i] == '`' || url[i] == '{' ||
-		    url[i] == '}' || url[i] == '|' || url[i] == '^')
-			return bad_url(err, "character");
-	if (len > 8 && memcmp(url, "https://", 8) == 0)
-		host = url + 8;
-	else if (allow_http && len > 7 && memcmp(url, "http://", 7) == 0)
-		host = url + 7;
-	else
-		return bad_url(err, "scheme");
-	for (auth_end = host; auth_end < end && *auth_end != '/' &&
-	    *auth_end != '?'; auth_end++)
-		if (*auth_end == '@')
-			return bad_url(err, "userinfo");
-	if (auth_end == host)
-		return bad_url(err, "empty host");
-	if (*host == '[') {
-		/* An IPv6 literal; inet_pton-level checks are libcurl's. */
-		for (p = host + 1; p < auth_end && *p != ']'; p++)
-			if (!is_hex(*p) && *p != ':' && *p != '.')
-				return bad_url(err, "ipv6 literal");
-		if (p == auth_end || p == host + 1)
-			return bad_url(err, "ipv6 literal");
-		host_end = p + 1;
-	} else {
-		for (p = host; p < auth_end && *p != ':'; p++)
-			if (!is_alnum(*p) && *p != '-' && *p != '.')
-				return bad_url(err, "host character");
-		host_end = p;
-		if (host_end == host || *host == '.' || *host == '-' ||
-		    host_end[-1] == '-')
-			return bad_url(err, "host");
-		for (p = host; p + 1 < host_end; p++)
-			if (p[0] == '.' && p[1] == '.')
-				return bad_url(err, "empty label");
+	if (url == NULL || len > OIDC_OUTBOUND_MAX_URL_LEN ||
+	    oidc_url_parse(url, len, &u, &why) == -1 ||
+	    !oidc_url_is_fetchable(&u, allow_http)) {
+		if (why.code != OIDC_E_NONE)
+			detail = why.detail;
+		return oidc_fail(err, OIDC_E_INVALID_REQUEST, "The URI is not "
+		    "an acceptable https URL.", "outbound %s", detail);
 	}
-	if (host_end < auth_end) {
-		if (*host_end != ':' || oidc_parse_u64(host_end + 1,
-		    (size_t)(auth_end - host_end - 1), 1, 65535, &port) == -1)
-			return bad_url(err, "port");
-	}
-	for (p = auth_end; p < end; p++)
-		if (*p == '%' && (end - p < 3 || !is_hex(p[1]) ||
-		    !is_hex(p[2])))
-			return bad_url(err, "percent escape");
 	return 0;
 }

@@ -309,7 +309,11 @@ request_digest(struct oidc_ctx *ctx, const struct authz *ar,
 	return oidc_sha256(s.p, s.len, h, err);
 }
 
-/* An https URI from the client's metadata, else absent (never javascript:). */
+/*
+ * An https link from the client's metadata (oidc_client_uri_is_link),
+ * else absent: never javascript:, even for a client that `oidcctl client
+ * create` stored without the registration endpoint's checks.
+ */
 static struct oidc_str
 client_https_uri(const struct authz *ar, const char *member)
 {
@@ -317,8 +321,7 @@ client_https_uri(const struct authz *ar, const char *member)
 	struct oidc_str		 u = OIDC_STR_NULL;
 
 	if (oidc_json_get_str(ar->client.metadata, member, &u, &ignored) != 1 ||
-	    u.len <= 8 || u.len > 2048 || memcmp(u.p, "https://", 8) != 0 ||
-	    !oidc_str_is_vschar(u.p, u.len))
+	    !oidc_client_uri_is_link(u))
 		return OIDC_STR_NULL;
 	return u;
 }

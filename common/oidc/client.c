@@ -9,9 +9,9 @@
 #include "oidc/db.h"
 #include "oidc/json.h"
 #include "oidc/jwk.h"
-#include "oidc/outbound.h"
 #include "oidc/seal.h"
 #include "oidc/subject.h"
+#include "oidc/url.h"
 
 static const char *const auth_names[OIDC_AUTH__MAX] = {
 	[OIDC_AUTH_NONE] = "none",
@@ -101,58 +101,31 @@ bad_meta(struct oidc_error *err, const char *desc)
 	return oidc_fail(err, OIDC_E_INVALID_CLIENT_METADATA, desc, "%s", desc);
 }
 
-static bool
-is_loopback_http(struct oidc_str u)
-{
-	static const char *const hosts[] = {
-		"http://127.0.0.1", "http://[::1]", "http://localhost"
-	};
-	const char	*slash;
-	size_t		 i, n, auth_len;
+_Static_assert(OIDC_CLIENT_MAX_URI_LEN <= OIDC_URL_MAX_LEN,
+    "client URIs longer than the parser takes");
 
-	for (i = 0; i < OIDC_NELEM(hosts); i++) {
-		n = strlen(hosts[i]);
-		if (u.len > n && memcmp(u.p, hosts[i], n) == 0 &&
-		    (u.p[n] == ':' || u.p[n] == '/'))
-			break;
-	}
-	if (i == OIDC_NELEM(hosts))
-		return false;
-	/*
-	 * SECURITY: no userinfo, or "http://127.0.0.1:80@evil.example/cb"
-	 * passes as loopback while its host is evil.example.
-	 */
-	auth_len = u.len - 7;
-	if ((slash = memchr(u.p + 7, '/', auth_len)) != NULL)
-		auth_len = (size_t)(slash - (u.p + 7));
-	return memchr(u.p + 7, '@', auth_len) == NULL;
-}
-
-/* RFC 3986 scheme ":" with the checks of client.h. */
+/*
+ * redirect_uris and post_logout_redirect_uris: oidc_url_is_redirect_uri
+ * (oidc/url.h), with an error that says which rule failed.
+ */
 static int
 check_redirect_uri(struct oidc_str u, bool native, struct oidc_error *err)
 {
-	size_t	 i;
+	struct oidc_error	 why = { 0 };
+	struct oidc_url		 url;
 
-	if (u.len == 0 || u.len > OIDC_CLIENT_MAX_URI_LEN ||
-	    !oidc_str_is_vschar(u.p, u.len) || memchr(u.p, ' ', u.len) != NULL)
+	if (u.len > OIDC_CLIENT_MAX_URI_LEN ||
+	    oidc_url_parse(u.p, u.len, &url, &why) == -1)
 		return oidc_fail(err, OIDC_E_INVALID_REDIRECT_URI,
-		    "redirect_uris must be absolute URIs", "bad characters");
-	if (memchr(u.p, '#', u.len) != NULL)
+		    "redirect_uris must be absolute URIs", "%s",
+		    why.code != OIDC_E_NONE ? why.detail : "length");
+	if (url.fragment.p != NULL)
 		return oidc_fail(err, OIDC_E_INVALID_REDIRECT_URI,
 		    "redirect_uris must not contain a fragment", "fragment");
-	if (u.len > 8 && memcmp(u.p, "https://", 8) == 0 && u.p[8] != '/')
-		return 0;
-	if (is_loopback_http(u))
-		return 0;
-	/* Private-use scheme for native apps: reverse domain name. */
-	for (i = 0; i < u.len && u.p[i] != ':'; i++)
-		if (!((u.p[i] >= 'a' && u.p[i] <= 'z') ||
-		    (u.p[i] >= '0' && u.p[i] <= '9') || u.p[i] == '.' ||
-		    u.p[i] == '-' || u.p[i] == '+'))
-			break;
-	if (native && i > 0 && i < u.len && u.p[i] == ':' &&
-	    memchr(u.p, '.', i) != NULL)
+	if (url.has_userinfo)
+		return oidc_fail(err, OIDC_E_INVALID_REDIRECT_URI,
+		    "redirect_uris must not contain userinfo", "userinfo");
+	if (oidc_url_is_redirect_uri(&url, native))
 		return 0;
 	return oidc_fail(err, OIDC_E_INVALID_REDIRECT_URI,
 	    "redirect_uris must use https (http only on loopback)",
@@ -160,24 +133,43 @@ check_redirect_uri(struct oidc_str u, bool native, struct oidc_error *err)
 }
 
 /*
- * Back-Channel Logout 1.0 2.2: where the provider POSTs logout tokens.
- * An https URL the outbound module accepts (no fragment, no userinfo);
- * http only on a loopback host and only when the operator allows
- * private destinations (development and tests).
+ * A URL the provider fetches or posts to (oidc/outbound.h): lower-case
+ * https without userinfo or fragment; http on a loopback host only with
+ * OIDC_CLIENT_ALLOW_PRIVATE (outbound_allow_private: development and
+ * tests).  u[0..len) may be a prefix of a longer, already parsed URI.
  */
+static bool
+is_outbound_uri(const char *p, size_t len, unsigned flags)
+{
+	struct oidc_error	 tmp = { 0 };
+	struct oidc_url		 url;
+
+	if (len > OIDC_CLIENT_MAX_URI_LEN ||
+	    oidc_url_parse(p, len, &url, &tmp) == -1)
+		return false;
+	return oidc_url_is_fetchable(&url, false) ||
+	    ((flags & OIDC_CLIENT_ALLOW_PRIVATE) &&
+	    oidc_url_is_loopback_http(&url) &&
+	    oidc_url_is_fetchable(&url, true));
+}
+
+bool
+oidc_client_uri_is_link(struct oidc_str u)
+{
+	struct oidc_error	 tmp = { 0 };
+	struct oidc_url		 url;
+
+	return u.p != NULL && u.len <= OIDC_CLIENT_MAX_URI_LEN &&
+	    oidc_url_parse(u.p, u.len, &url, &tmp) == 0 &&
+	    oidc_url_is_https_link(&url);
+}
+
+/* Back-Channel Logout 1.0 2.2: where the provider POSTs logout tokens. */
 static int
 check_backchannel_uri(struct oidc_str u, unsigned flags,
     struct oidc_error *err)
 {
-	struct oidc_error	 tmp = { 0 };
-
-	if (u.len <= OIDC_CLIENT_MAX_URI_LEN && u.len > 8 &&
-	    memcmp(u.p, "https://", 8) == 0 &&
-	    oidc_outbound_url_check(u.p, u.len, false, &tmp) == 0)
-		return 0;
-	if ((flags & OIDC_CLIENT_ALLOW_PRIVATE) &&
-	    u.len <= OIDC_CLIENT_MAX_URI_LEN && is_loopback_http(u) &&
-	    oidc_outbound_url_check(u.p, u.len, true, &tmp) == 0)
+	if (is_outbound_uri(u.p, u.len, flags))
 		return 0;
 	return bad_meta(err, "backchannel_logout_uri must be an absolute "
 	    "https URL without a fragment");
@@ -195,7 +187,10 @@ str_member(const struct oidc_json *in, const char *key, struct oidc_str *out,
 	return rc;
 }
 
-/* The part of a URI before its fragment. */
+/*
+ * The part of a URI before its first '#': how a request_uri from
+ * /authorize, bytes nobody has parsed, is compared with request_uris.
+ */
 static struct oidc_str
 without_fragment(struct oidc_str u)
 {
@@ -208,21 +203,16 @@ without_fragment(struct oidc_str u)
 
 /*
  * sector_identifier_uri (OpenID Connect Dynamic Client Registration 1.0
- * 2, 5): an https URL the outbound module accepts, or http on a loopback
- * host with OIDC_CLIENT_ALLOW_PRIVATE, like backchannel_logout_uri.
+ * 2, 5): a URL is_outbound_uri() accepts, whose host is the sector
+ * (oidc_subject_uri_host, at most OIDC_SUBJECT_MAX_SECTOR bytes).
  */
 static int
 check_sector_uri(struct oidc_str u, unsigned flags, struct oidc_error *err)
 {
-	struct oidc_error	 tmp = { 0 };
 	struct oidc_str		 host;
 
 	if (oidc_subject_uri_host(u, &host) == 0 &&
-	    u.len <= OIDC_CLIENT_MAX_URI_LEN && u.len > 8 &&
-	    ((memcmp(u.p, "https://", 8) == 0 &&
-	    oidc_outbound_url_check(u.p, u.len, false, &tmp) == 0) ||
-	    ((flags & OIDC_CLIENT_ALLOW_PRIVATE) && is_loopback_http(u) &&
-	    oidc_outbound_url_check(u.p, u.len, true, &tmp) == 0)))
+	    is_outbound_uri(u.p, u.len, flags))
 		return 0;
 	return bad_meta(err, "sector_identifier_uri must be an absolute "
 	    "https URL without a fragment");
@@ -232,15 +222,18 @@ check_sector_uri(struct oidc_str u, unsigned flags, struct oidc_error *err)
  * request_uris (OpenID Connect Dynamic Client Registration 1.0 2): where
  * the client's request objects may be fetched from, the same rule as
  * sector_identifier_uri for the part before an optional fragment (which
- * may carry a hash of the contents).  /authorize fetches only these.
+ * may carry a hash of the contents, and is never sent).  /authorize
+ * fetches only these.
  */
 static int
 check_request_uri(struct oidc_str u, unsigned flags, struct oidc_error *err)
 {
 	struct oidc_error	 tmp = { 0 };
+	struct oidc_url		 url;
 
 	if (u.len <= OIDC_CLIENT_MAX_URI_LEN &&
-	    check_sector_uri(without_fragment(u), flags, &tmp) == 0)
+	    oidc_url_parse(u.p, u.len, &url, &tmp) == 0 &&
+	    is_outbound_uri(u.p, oidc_url_len_without_fragment(&url), flags))
 		return 0;
 	return bad_meta(err, "request_uris must be absolute https URLs");
 }

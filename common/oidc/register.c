@@ -88,32 +88,6 @@ oidc_register_parse_path(struct oidc_str path, struct oidc_str *client_id)
 	return 1;
 }
 
-/*
- * An absolute https URL with a host and without userinfo, made only of
- * characters RFC 3986 allows unencoded (so it is safe in an HTML
- * attribute once escaped and cannot smuggle quotes or brackets).
- */
-static bool
-is_https_url(struct oidc_str u)
-{
-	const char	*auth, *end;
-	size_t		 i, alen;
-
-	if (u.len <= 8 || u.len > OIDC_CLIENT_MAX_URI_LEN ||
-	    memcmp(u.p, "https://", 8) != 0)
-		return false;
-	for (i = 0; i < u.len; i++)
-		if (u.p[i] <= ' ' || u.p[i] > '~' ||
-		    strchr("\"<>\\^`{|}", u.p[i]) != NULL)
-			return false;
-	auth = u.p + 8;
-	for (end = auth; end < u.p + u.len && *end != '/' && *end != '?' &&
-	    *end != '#'; end++)
-		;
-	alen = (size_t)(end - auth);
-	return alen > 0 && auth[0] != ':' && memchr(auth, '@', alen) == NULL;
-}
-
 static bool
 alg_is_hs(struct oidc_str s)
 {
@@ -346,7 +320,7 @@ check_extra(struct oidc_arena *a, const struct oidc_json *j, unsigned flags,
 		    "logo_uri, policy_uri, tos_uri, client_uri and "
 		    "initiate_login_uri must be strings", err)) == -1)
 			return -1;
-		if (rc == 1 && !is_https_url(s))
+		if (rc == 1 && !oidc_client_uri_is_link(s))
 			return bad_meta(err, "logo_uri, policy_uri, tos_uri, "
 			    "client_uri and initiate_login_uri must be https "
 			    "URLs");

@@ -12,6 +12,7 @@
 #include "oidc/json.h"
 #include "oidc/secretfile.h"
 #include "oidc/subject.h"
+#include "oidc/url.h"
 
 static int
 hexval(char c)
@@ -94,35 +95,15 @@ out:
 int
 oidc_subject_uri_host(struct oidc_str u, struct oidc_str *host)
 {
-	const char	*p, *end, *at, *h;
-	size_t		 skip;
+	struct oidc_error	 tmp = { 0 };
+	struct oidc_url		 url;
 
 	*host = OIDC_STR_NULL;
-	if (u.p == NULL)
+	if (u.p == NULL || oidc_url_parse(u.p, u.len, &url, &tmp) == -1 ||
+	    url.scheme_kind == OIDC_URL_SCHEME_OTHER ||
+	    url.host.len > OIDC_SUBJECT_MAX_SECTOR)
 		return -1;
-	if (u.len > 8 && memcmp(u.p, "https://", 8) == 0)
-		skip = 8;
-	else if (u.len > 7 && memcmp(u.p, "http://", 7) == 0)
-		skip = 7;
-	else
-		return -1;
-	p = u.p + skip;
-	for (end = p; end < u.p + u.len && *end != '/' && *end != '?' &&
-	    *end != '#'; end++)
-		;
-	for (at = end; at > p && at[-1] != '@'; at--)
-		;
-	p = at;		/* after any userinfo (client.h refuses it) */
-	if (p < end && *p == '[') {
-		if ((h = memchr(p, ']', (size_t)(end - p))) == NULL)
-			return -1;
-		h++;
-	} else
-		for (h = p; h < end && *h != ':'; h++)
-			;
-	if (h == p || (size_t)(h - p) > OIDC_SUBJECT_MAX_SECTOR)
-		return -1;
-	*host = (struct oidc_str){ p, (size_t)(h - p) };
+	*host = url.host;
 	return 0;
 }
 

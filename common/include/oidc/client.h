@@ -6,9 +6,11 @@
  * Metadata rules (the same for `oidcctl client create` and, later, the
  * registration endpoint):
  *   - redirect_uris: required unless the client uses only
- *     client_credentials; absolute URIs without a fragment; https, or http
- *     on a loopback host (127.0.0.1, [::1], localhost), or a private-use
- *     scheme containing a '.' for native clients (RFC 8252 7.1);
+ *     client_credentials; URIs oidc_url_is_redirect_uri() accepts
+ *     (oidc/url.h: RFC 3986 syntax, no fragment, no userinfo): https, or
+ *     http on a loopback host (127.0.0.1, [::1], localhost), or a
+ *     private-use scheme containing a '.' for native clients (RFC 8252
+ *     7.1);
  *     at most OIDC_CLIENT_MAX_REDIRECT_URIS of at most 2 KiB each.
  *   - response_types (default ["code"]) and grant_types (default
  *     ["authorization_code"]) must agree: code needs authorization_code,
@@ -20,7 +22,7 @@
  *   - post_logout_redirect_uris (RP-Initiated Logout 1.0 3.1): the same
  *     rules as redirect_uris, optional.
  *   - backchannel_logout_uri (Back-Channel Logout 1.0 2.2): an https URL
- *     that oidc_outbound_url_check() accepts; http on a loopback host
+ *     that oidc_url_is_fetchable() accepts; http on a loopback host
  *     only with OIDC_CLIENT_ALLOW_PRIVATE (outbound_allow_private).
  *     backchannel_logout_session_required: a boolean (sid is always
  *     sent).
@@ -201,6 +203,15 @@ OIDC_MUST_CHECK int	oidc_client_load_throttled(struct oidc_db *,
 			    struct oidc_arena *, struct oidc_str client_id,
 			    struct oidc_auth_failures *, struct oidc_client *,
 			    struct oidc_error *);
+
+/*
+ * logo_uri, policy_uri, tos_uri, client_uri and initiate_login_uri (RFC
+ * 7591 2, OIDC Registration 2): links shown to the user.  At most
+ * OIDC_CLIENT_MAX_URI_LEN bytes that oidc_url_is_https_link() accepts
+ * (oidc/url.h): https, no userinfo; a fragment is allowed.  Checked at
+ * registration and again before /authorize shows them.
+ */
+bool	oidc_client_uri_is_link(struct oidc_str uri);
 
 /* Exact byte-for-byte membership of uri in the registered redirect URIs. */
 bool	oidc_client_redirect_uri_ok(const struct oidc_client *,

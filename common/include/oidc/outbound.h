@@ -7,9 +7,10 @@
  *   - https only; plain http only when the operator set
  *     outbound_allow_private (development and tests);
  *   - the URL is checked strictly before libcurl sees it
- *     (oidc_outbound_url_check): absolute, no userinfo, no fragment, a
- *     host of letters, digits, '-' and '.' or a bracketed IPv6 literal,
- *     printable ASCII only, at most OIDC_OUTBOUND_MAX_URL_LEN bytes;
+ *     (oidc_outbound_url_check: oidc_url_parse and oidc_url_is_fetchable,
+ *     oidc/url.h): absolute, no userinfo, no fragment, a host of
+ *     letters, digits, '-' and '.' or an IP address, RFC 3986
+ *     characters only, at most OIDC_OUTBOUND_MAX_URL_LEN bytes;
  *   - SECURITY (SSRF): every address libcurl is about to connect to is
  *     classified (oidc_outbound_addr_class) in its open-socket callback,
  *     after name resolution and for the very address used, so a name that
@@ -79,9 +80,9 @@ enum oidc_addr_class	oidc_outbound_addr_class(const struct sockaddr *sa,
 const char	*oidc_outbound_addr_class_name(enum oidc_addr_class);
 
 /*
- * Check a URL against the syntax rules above: https (or http when
- * `allow_http`), no userinfo, no fragment, a well-formed host and port,
- * well-formed percent escapes.  0, or -1 with OIDC_E_INVALID_REQUEST.
+ * Check a URL against the rules above: oidc_url_parse() (oidc/url.h) and
+ * oidc_url_is_fetchable(): lower-case https (or http when `allow_http`),
+ * no userinfo, no fragment.  0, or -1 with OIDC_E_INVALID_REQUEST.
  * Reads buf[0..len) only.
  */
 OIDC_MUST_CHECK int	oidc_outbound_url_check(const char *url, size_t len,

@@ -66,9 +66,10 @@ OIDC_MUST_CHECK int	oidc_subject_salt_load(struct oidc_arena *,
 			    size_t *len, struct oidc_error *);
 
 /*
- * The host of an http(s) URI (no userinfo, no port; an IPv6 literal keeps
- * its brackets), pointing into `uri`, not lower-cased.  -1 when the URI
- * has no host (private-use schemes, malformed URIs).
+ * The host of an http(s) URI as oidc_url_parse() splits it (no userinfo,
+ * no port; an IPv6 literal keeps its brackets), pointing into `uri`, not
+ * lower-cased.  -1 when the URI has no host (private-use schemes), does
+ * not parse, or its host is longer than OIDC_SUBJECT_MAX_SECTOR.
  */
 int	oidc_subject_uri_host(struct oidc_str uri, struct oidc_str *host);
 

@@ -229,6 +229,20 @@ static const struct cfg_case cases[] = {
 	    "database = x\n", -1, OIDC_E_CONFIG, "t.conf:1: issuer:" },
 	{ "issuer control char", "issuer = https://op.example/\001\n"
 	    "database = x\n", -1, OIDC_E_CONFIG, "t.conf:1: issuer:" },
+	/* Since issue 18 the issuer goes through oidc_url_parse(). */
+	{ "issuer empty host", "issuer = https:///op\ndatabase = x\n", -1,
+	    OIDC_E_CONFIG, "t.conf:1: issuer:" },
+	{ "issuer bad port", "issuer = https://op.example:x/op\n"
+	    "database = x\n", -1, OIDC_E_CONFIG, "t.conf:1: issuer:" },
+	{ "issuer port 0", "issuer = http://127.0.0.1:0\ndatabase = x\n", -1,
+	    OIDC_E_CONFIG, "t.conf:1: issuer:" },
+	{ "issuer quote", "issuer = https://op.example/\"a\ndatabase = x\n",
+	    -1, OIDC_E_CONFIG, "t.conf:1: issuer:" },
+	{ "issuer backslash_userinfo", "issuer = https://evil.example\\@"
+	    "op.example\ndatabase = x\n", -1, OIDC_E_CONFIG,
+	    "t.conf:1: issuer:" },
+	{ "issuer numeric_host", "issuer = http://127.1\ndatabase = x\n", -1,
+	    OIDC_E_CONFIG, "t.conf:1: issuer:" },
 };
 
 static int

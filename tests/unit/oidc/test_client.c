@@ -115,6 +115,39 @@ static const struct meta_case meta_cases[] = {
 	    OIDC_E_INVALID_REDIRECT_URI },
 	{ "uri non-ASCII", "{\"redirect_uris\":[\"https://r\\u00e9p/\"]}", -1,
 	    OIDC_E_INVALID_REDIRECT_URI },
+	/*
+	 * Since issue 18 redirect URIs go through oidc_url_parse(): what
+	 * https:// followed by anything used to let through.
+	 */
+	{ "redirect_uri_userinfo", "{\"redirect_uris\":[\"https://a@rp."
+	    "example/cb\"]}", -1, OIDC_E_INVALID_REDIRECT_URI },
+	{ "redirect_uri_backslash_userinfo", "{\"redirect_uris\":[\"https://"
+	    "evil.example\\\\@rp.example/cb\"]}", -1,
+	    OIDC_E_INVALID_REDIRECT_URI },
+	{ "redirect_uri_html", "{\"redirect_uris\":[\"https://rp.example/"
+	    "<script>\"]}", -1, OIDC_E_INVALID_REDIRECT_URI },
+	{ "redirect_uri_quote", "{\"redirect_uris\":[\"https://rp.example/"
+	    "\\\"x\"]}", -1, OIDC_E_INVALID_REDIRECT_URI },
+	{ "redirect_uri bad port", "{\"redirect_uris\":[\"https://rp."
+	    "example:99999/cb\"]}", -1, OIDC_E_INVALID_REDIRECT_URI },
+	{ "redirect_uri loopback bad port", "{\"redirect_uris\":[\"http://"
+	    "localhost:abc/cb\"]}", -1, OIDC_E_INVALID_REDIRECT_URI },
+	{ "redirect_uri bad escape", "{\"redirect_uris\":[\"https://rp."
+	    "example/%zz\"]}", -1, OIDC_E_INVALID_REDIRECT_URI },
+	{ "redirect_uri numeric_host", "{\"redirect_uris\":[\"http://127.1/"
+	    "cb\"]}", -1, OIDC_E_INVALID_REDIRECT_URI },
+	{ "redirect_uri loopback nip.io", "{\"redirect_uris\":[\"http://"
+	    "127.0.0.1.nip.io/cb\"]}", -1, OIDC_E_INVALID_REDIRECT_URI },
+	{ "redirect_uri loopback ipv6", "{\"redirect_uris\":[\"http://"
+	    "[::1]:8080/cb\"]}", 0, OIDC_E_NONE },
+	{ "redirect_uri loopback no path", "{\"redirect_uris\":[\"http://"
+	    "localhost\"]}", 0, OIDC_E_NONE },
+	{ "private-use scheme userinfo", "{\"application_type\":\"native\","
+	    "\"redirect_uris\":[\"com.example.app://u@cb\"]}", -1,
+	    OIDC_E_INVALID_REDIRECT_URI },
+	{ "private-use scheme digit first", "{\"application_type\":"
+	    "\"native\",\"redirect_uris\":[\"1.example.app:/cb\"]}", -1,
+	    OIDC_E_INVALID_REDIRECT_URI },
 	{ "private-use scheme web",
 	    "{\"redirect_uris\":[\"com.example.app:/cb\"]}", -1,
 	    OIDC_E_INVALID_REDIRECT_URI },

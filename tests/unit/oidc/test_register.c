@@ -138,6 +138,13 @@ static const struct meta_case meta_cases[] = {
 	    -1, OIDC_E_INVALID_CLIENT_METADATA },
 	{ "logo quote", "{\"logo_uri\":\"https://rp/\\\"onload=x\"," RU "}",
 	    -1, OIDC_E_INVALID_CLIENT_METADATA },
+	/* Since issue 18 through oidc_url_parse(): ports, escapes. */
+	{ "logo bad port", "{\"logo_uri\":\"https://rp.example:0/l.png\","
+	    RU "}", -1, OIDC_E_INVALID_CLIENT_METADATA },
+	{ "tos bad escape", "{\"tos_uri\":\"https://rp.example/%zz\"," RU
+	    "}", -1, OIDC_E_INVALID_CLIENT_METADATA },
+	{ "policy fragment", "{\"policy_uri\":\"https://rp.example/p#s2\","
+	    RU "}", 0, OIDC_E_NONE },
 	{ "logo not a string", "{\"logo_uri\":1," RU "}", -1,
 	    OIDC_E_INVALID_CLIENT_METADATA },
 	{ "encrypted id token", "{\"id_token_encrypted_response_alg\":"
