@@ -37,6 +37,7 @@ static const struct probe_case cases[] = {
 	{ "own liveness", S("/healthz/token"), OIDC_PROBE_LIVE },
 	{ "own readiness", S("/readyz/token"), OIDC_PROBE_READY },
 	{ "another endpoint's", S("/readyz/jwks"), OIDC_PROBE_NONE },
+	{ "same length, other name", S("/readyz/nekot"), OIDC_PROBE_NONE },
 	{ "longer name", S("/readyz/tokenx"), OIDC_PROBE_NONE },
 	{ "shorter name", S("/readyz/toke"), OIDC_PROBE_NONE },
 	{ "trailing slash", S("/readyz/"), OIDC_PROBE_NONE },
