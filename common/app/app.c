@@ -59,8 +59,8 @@ usage(const struct oidc_endpoint *ep)
 	    "                  (0 ok, 78 bad configuration)\n"
 	    "  --version       print \"oidc-fcgi %s VERSION\" and exit 0\n\n"
 	    "GET or HEAD of /healthz and /healthz/%s (liveness), /readyz\n"
-	    "and /readyz/%s (readiness) are health checks.\n", ep->name, ep->name,
-	    ep->name, ep->name, ep->name);
+	    "and /readyz/%s (readiness) are health checks.\n", ep->name,
+	    ep->name, ep->name, ep->name, ep->name);
 }
 
 /*
