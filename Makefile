@@ -15,6 +15,9 @@
 
 PREFIX		?= /usr/local
 DESTDIR		?=
+# The one place the version lives: VERSION, shown by every binary's
+# --version (common/app/app.c, tools/oidcctl.c through OIDC_VERSION).
+VERSION		:= $(shell cat VERSION)
 OIDC_PORT	?= 8080
 CC		?= cc
 PKGS		:= openssl libpq json-c libcurl
@@ -43,7 +46,8 @@ CFLAGS		?= -g
 CFLAGS		+= -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) \
 		   -fstack-protector-strong -fPIE \
 		   -DOPENSSL_API_COMPAT=30000 -DOPENSSL_NO_DEPRECATED \
-		   -Icommon/include $(PKG_CFLAGS) -DOIDC_PREFIX='"$(PREFIX)"'
+		   -Icommon/include $(PKG_CFLAGS) -DOIDC_PREFIX='"$(PREFIX)"' \
+		   -DOIDC_VERSION='"$(VERSION)"'
 LDFLAGS		+= $(SANFLAGS) -pie -Wl,-z,relro,-z,now -Wl,--as-needed
 LDLIBS		:= $(PKG_LIBS) -lfcgi
 
@@ -72,6 +76,9 @@ all: $(LIB) $(CGI_BINS) $(OIDCCTL)
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# A new VERSION rebuilds the two objects that print it.
+$(B)/common/app/app.o $(B)/tools/oidcctl.o: VERSION
 
 $(LIB): $(LIB_OBJS)
 	@rm -f $@

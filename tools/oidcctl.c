@@ -21,7 +21,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: oidcctl COMMAND [ARGS]\n\n"
+	    "usage: oidcctl COMMAND [ARGS]\n"
+	    "       oidcctl --version\n\n"
 	    "Administer an oidc-fcgi provider.  The configuration file comes\n"
 	    "from OIDC_CONFIG (default ./var/oidc.conf, the `make run` stack).\n\n"
 	    "commands:\n"
@@ -237,6 +238,10 @@ main(int argc, char *argv[])
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);
+		return OIDCCTL_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("oidc-fcgi oidcctl %s\n", OIDC_VERSION);
 		return OIDCCTL_OK;
 	}
 	if (strcmp(argv[1], "migrate") == 0)

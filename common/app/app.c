@@ -21,6 +21,7 @@
 #include "oidc/crypto.h"
 #include "oidc/ctx.h"
 #include "oidc/db.h"
+#include "oidc/health.h"
 #include "oidc/jwk.h"
 #include "oidc/keystore.h"
 #include "oidc/log.h"
@@ -29,6 +30,7 @@
 #include "oidc/subject.h"
 
 #define EXIT_CONFIG	78	/* sysexits.h EX_CONFIG */
+#define HEALTH_METHODS	(OIDC_METHOD_GET | OIDC_METHOD_HEAD)	/* probes */
 #define ARENA_CHUNK	(16 * 1024)
 #define ARENA_CAP	(4 * 1024 * 1024)
 
@@ -49,13 +51,16 @@ on_stop(int sig)
 static void
 usage(const struct oidc_endpoint *ep)
 {
-	printf("usage: %s.fcgi [--check-config]\n\n"
+	printf("usage: %s.fcgi [--check-config | --version]\n\n"
 	    "The %s endpoint of oidc-fcgi, a FastCGI program.  Run it under\n"
 	    "spawn-fcgi (or any FastCGI process manager) with OIDC_CONFIG\n"
 	    "naming the configuration file (default ./var/oidc.conf).\n\n"
 	    "  --check-config  load the configuration and keys, then exit\n"
-	    "                  (0 ok, 78 bad configuration)\n", ep->name,
-	    ep->name);
+	    "                  (0 ok, 78 bad configuration)\n"
+	    "  --version       print \"oidc-fcgi %s VERSION\" and exit 0\n\n"
+	    "GET or HEAD of /healthz and /healthz/%s (liveness), /readyz\n"
+	    "and /readyz/%s (readiness) are health checks.\n", ep->name,
+	    ep->name, ep->name, ep->name, ep->name);
 }
 
 /*
@@ -131,29 +136,42 @@ handle_one(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
 	struct oidc_error	 err = { 0 };
 	struct oidc_str		 out;
 	struct timespec		 t0;
+	enum oidc_probe		 probe = OIDC_PROBE_NONE;
 	uint64_t		 stmts0 = 0, stmts1 = 0, commits;
+	unsigned		 methods = ep->methods;
 	int			 rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ctx->now = time(NULL);
 	new_reqid(ctx);
 	oidc_log_set_request(ctx->reqid);
-	if (ctx->keystore != NULL)
+	oidc_resp_init(&resp, ctx->a);
+
+	/* Parsing reads no key and no table. */
+	rc = oidc_request_parse(ctx->a, get_param, fr, read_in, fr,
+	    ep->max_body, ep->body, &req, &err);
+	/*
+	 * /healthz and /readyz (oidc/health.h) are answered by every
+	 * endpoint, whatever its methods.  Liveness touches neither the
+	 * database nor the keys, so not even the key refresh runs for it.
+	 */
+	if (rc == 0 && (probe = oidc_health_probe(req.path, ep->name)) !=
+	    OIDC_PROBE_NONE)
+		methods = HEALTH_METHODS;
+	if (ctx->keystore != NULL && probe != OIDC_PROBE_LIVE)
 		refresh_keys(ctx);
 	/* db= counts the request's own statements, not the key refresh. */
 	if (ctx->db != NULL)
 		oidc_db_stats(ctx->db, &stmts0, &commits);
-	oidc_resp_init(&resp, ctx->a);
-
-	rc = oidc_request_parse(ctx->a, get_param, fr, read_in, fr,
-	    ep->max_body, ep->body, &req, &err);
 	/* A wrong method wins over whatever else is wrong with the request. */
-	if (!(req.method & ep->methods)) {
+	if (!(req.method & methods)) {
 		oidc_error_clear(&err);
 		rc = oidc_fail(&err, OIDC_E_METHOD_NOT_ALLOWED,
 		    "method not allowed", "method not allowed");
 	}
-	if (rc == 0) {
+	if (rc == 0 && probe != OIDC_PROBE_NONE)
+		rc = oidc_health_answer(ctx, probe, &resp, &err);
+	else if (rc == 0) {
 		oidc_request_client_addr(&req, ctx->cfg->trusted_proxies);
 		rc = ep->handle(ctx, &req, &resp, &err);
 	}
@@ -170,7 +188,7 @@ handle_one(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
 		    OIDC_ERRSTYLE_JSON : ep->errstyle);
 		if (err.code == OIDC_E_METHOD_NOT_ALLOWED)
 			(void)!oidc_resp_header(&resp, "Allow",
-			    oidc_method_allow(ep->methods), &err2);
+			    oidc_method_allow(methods), &err2);
 	}
 	if (oidc_resp_serialize(&resp, &out, &err) == -1) {
 		static const char	 fail[] = "Status: 500 Internal Server "
@@ -188,13 +206,15 @@ handle_one(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
 	if (ctx->db != NULL)
 		oidc_db_stats(ctx->db, &stmts1, &commits);
 	oidc_log(OIDC_LOG_INFO, "msg=request ep=%s method=%s status=%d "
-	    "ms=%.2f db=%llu%s%s", ep->name,
+	    "ms=%.2f db=%llu%s%s%s%s", ep->name,
 	    get_param(fr, "REQUEST_METHOD") != NULL ?
 	    oidc_log_safe(ctx->a, get_param(fr, "REQUEST_METHOD"),
 	    strlen(get_param(fr, "REQUEST_METHOD"))) : "-", resp.status,
 	    ms_since(&t0), (unsigned long long)(stmts1 - stmts0),
 	    rc == -1 ? " error=" : "",
-	    rc == -1 ? oidc_error_name(err.code) : "");
+	    rc == -1 ? oidc_error_name(err.code) : "",
+	    probe != OIDC_PROBE_NONE ? " probe=" : "",
+	    probe != OIDC_PROBE_NONE ? oidc_health_probe_name(probe) : "");
 	oidc_log_set_request(NULL);
 	oidc_arena_reset(ctx->a);
 }
@@ -219,6 +239,9 @@ oidc_app_main(const struct oidc_endpoint *ep, int argc, char *argv[])
 		if (strcmp(argv[i], "--help") == 0 ||
 		    strcmp(argv[i], "-h") == 0) {
 			usage(ep);
+			return 0;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("oidc-fcgi %s %s\n", ep->name, OIDC_VERSION);
 			return 0;
 		} else if (strcmp(argv[i], "--check-config") == 0)
 			check_only = true;

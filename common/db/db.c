@@ -382,6 +382,18 @@ oidc_db_rollback(struct oidc_db *db)
 }
 
 int
+oidc_db_ping(struct oidc_db *db, struct oidc_error *err)
+{
+	PGresult	*res;
+
+	if (oidc_db_exec(db, OIDC_STMT_DB_PING, NULL, NULL, NULL, &res,
+	    err) == -1)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
+int
 oidc_db_prepare_all(struct oidc_db *db, struct oidc_error *err)
 {
 	int	 i;

@@ -530,4 +530,6 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "d.attempts, d.expires_at <= now()", 2 },
 	[OIDC_STMT_BACKCHANNEL_DELETE] = { "backchannel_delete",
 	    "DELETE FROM backchannel_delivery WHERE delivery_id = $1", 1 },
+	/* The readiness probe's round trip (oidc/health.h): no table. */
+	[OIDC_STMT_DB_PING] = { "db_ping", "SELECT 1", 0 },
 };

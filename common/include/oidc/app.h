@@ -6,12 +6,15 @@
  * stops with one line naming the key and the problem if it is bad (exit
  * 78), connects to PostgreSQL (a failure is logged, not fatal: requests
  * answer 503 until the database is back), loads the keys (oidc/keystore.h).
- * Then, per request: refresh the keys when key_reload_interval has passed
- * or a key's activation time has come, parse (method, size limits, form), call the handler, turn an
+ * Then, per request: parse (method, size limits, form), refresh the keys
+ * when key_reload_interval has passed or a key's activation time has come
+ * (not for /healthz), call the handler, turn an
  * error into the endpoint's error style, write the response, roll back any
  * transaction the handler left open, reset the arena.  SIGTERM/SIGINT:
- * finish the current request and exit 0.
- * Options: --help, --check-config (load everything, exit 0/78).
+ * finish the current request and exit 0.  Every endpoint also answers the
+ * /healthz and /readyz probes (oidc/health.h) before its method check.
+ * Options: --help, --check-config (load everything, exit 0/78), --version
+ * ("oidc-fcgi <name> <version>" from the VERSION file, exit 0).
  */
 #ifndef OIDC_APP_H
 #define OIDC_APP_H

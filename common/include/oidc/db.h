@@ -54,6 +54,14 @@ void	oidc_db_stats(const struct oidc_db *, uint64_t *stmts,
 /* True if the last failure was a unique violation (SQLSTATE 23505). */
 bool	oidc_db_last_was_conflict(const struct oidc_db *);
 
+/*
+ * One round trip (SELECT 1), connecting first if needed, with the retry
+ * of a connection that died while idle: the readiness probe
+ * (oidc/health.h).  0, or -1 with err set (OIDC_E_DB_DOWN when the
+ * server cannot be reached).
+ */
+OIDC_MUST_CHECK int	oidc_db_ping(struct oidc_db *, struct oidc_error *);
+
 /* Prepare every known statement: the schema drift check.  0 or -1. */
 OIDC_MUST_CHECK int	oidc_db_prepare_all(struct oidc_db *,
 			    struct oidc_error *);
