@@ -6,7 +6,8 @@
 #   make SANITIZE=1 test    the same under ASan+UBSan (build/asan)
 #   make asan       shorthand for the line above
 #   make run / stop the embedded provider on 127.0.0.1:$(OIDC_PORT),
-#                   OIDC_WORKERS workers per endpoint (default: the CPUs)
+#                   OIDC_WORKERS workers for authorize, token, userinfo
+#                   (default: the CPUs), OIDC_WORKERS_LIGHT for the others
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # Sources are found by wildcard: a new common/<area>/<module>.c, cgi-bin/<x>.c,
