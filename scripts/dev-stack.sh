@@ -7,7 +7,9 @@
 #
 # Environment: OIDC_BUILD (default build/release), OIDC_PORT (8080),
 # OIDC_WORKERS (worker processes for each of the busy endpoints authorize,
-# token and userinfo; default: the number of CPUs), OIDC_WORKERS_LIGHT
+# token and userinfo; default: the number of CPUs), OIDC_WORKERS_TOKEN
+# (the token endpoint's alone, default OIDC_WORKERS: each of its requests
+# waits for a WAL fsync, so more of them in flight share one), OIDC_WORKERS_LIGHT
 # (worker processes for each other endpoint; default (OIDC_WORKERS + 1) / 2:
 # their traffic is rare or answered by nginx's micro-cache, and every worker
 # costs a PostgreSQL backend too; nginx keep-alive to the workers follows
@@ -50,9 +52,15 @@ CTL=$B/oidcctl
 DUSER=${OIDC_DEV_USER:-oidctest}
 WORKERS=${OIDC_WORKERS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)}
 LIGHT_WORKERS=${OIDC_WORKERS_LIGHT:-}
+TOKEN_WORKERS=${OIDC_WORKERS_TOKEN:-}
 PG_SHARED_BUFFERS=${OIDC_PG_SHARED_BUFFERS:-16MB}
 
 say() { printf 'dev-stack: %s\n' "$*"; }
+min_of() {
+	local m=$1 n
+	for n in "$@"; do [ "$n" -lt "$m" ] && m=$n; done
+	echo "$m"
+}
 die() { printf 'dev-stack: %s\n' "$*" >&2; exit 1; }
 
 running_pid() {
@@ -151,6 +159,8 @@ cmd_run() {
 	case $WORKERS in '' | 0 | *[!0-9]*) die "OIDC_WORKERS must be a number >= 1" ;; esac
 	[ -n "$LIGHT_WORKERS" ] || LIGHT_WORKERS=$(( (WORKERS + 1) / 2 ))
 	case $LIGHT_WORKERS in 0 | *[!0-9]*) die "OIDC_WORKERS_LIGHT must be a number >= 1" ;; esac
+	[ -n "$TOKEN_WORKERS" ] || TOKEN_WORKERS=$WORKERS
+	case $TOKEN_WORKERS in 0 | *[!0-9]*) die "OIDC_WORKERS_TOKEN must be a number >= 1" ;; esac
 
 	AS=()
 	if [ "$(id -u)" = 0 ]; then
@@ -309,7 +319,8 @@ cmd_run() {
 		touch "$VAR/log/$name.log"
 		[ ${#AS[@]} -gt 0 ] && chown "$DUSER:" "$VAR/log/$name.log"
 		case $name in
-		authorize | token | userinfo) n=$WORKERS ;;
+		token) n=$TOKEN_WORKERS ;;
+		authorize | userinfo) n=$WORKERS ;;
 		*) n=$LIGHT_WORKERS ;;
 		esac
 		out=$(spawn-fcgi -s "$VAR/run/$name.sock" -F "$n" \
@@ -336,7 +347,7 @@ cmd_run() {
 	[ ${#AS[@]} -gt 0 ] && user=$DUSER
 	"$ROOT/scripts/render-conf.sh" "$ROOT/deploy/nginx/oidc.conf.in" \
 	    "$VAR/nginx/nginx.conf" "$PORT" "$VAR/run" "$VAR/nginx" "$user" \
-	    "$(( WORKERS < LIGHT_WORKERS ? WORKERS : LIGHT_WORKERS ))" ||
+	    "$(min_of "$WORKERS" "$LIGHT_WORKERS" "$TOKEN_WORKERS")" ||
 		die "rendering var/nginx/nginx.conf failed"
 	"$NGINX" -t -q -p "$VAR/nginx" -e "$VAR/nginx/error.log" \
 	    -c "$VAR/nginx/nginx.conf" || die "nginx -t failed on var/nginx/nginx.conf"
@@ -368,7 +379,7 @@ cmd_run() {
 	q="$q&code_challenge=$challenge&code_challenge_method=S256"
 	cat <<-EOF
 
-	  oidc-fcgi is running ($WORKERS worker(s) for authorize, token, userinfo, $LIGHT_WORKERS for the others: $(printf '%s\n' "${names[@]}" | uniq | tr '\n' ' '))
+	  oidc-fcgi is running ($WORKERS worker(s) for authorize and userinfo, $TOKEN_WORKERS for token, $LIGHT_WORKERS for the others: $(printf '%s\n' "${names[@]}" | uniq | tr '\n' ' '))
 	  issuer          $ISSUER
 	  discovery       $ISSUER/.well-known/openid-configuration
 	  demo client     client_id=demo client_secret=$secret
