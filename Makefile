@@ -172,6 +172,7 @@ install: all
 	install -m 0755 $(OIDCCTL) $(DESTDIR)$(PREFIX)/sbin/oidcctl
 	install -m 0644 sql/migrations/*.sql \
 	    $(DESTDIR)$(PREFIX)/share/oidc-fcgi/sql/migrations/
+	install -m 0644 sql/roles.sql $(DESTDIR)$(PREFIX)/share/oidc-fcgi/sql/
 	cp -R deploy/. $(DESTDIR)$(PREFIX)/share/oidc-fcgi/deploy/
 	if [ -d man ]; then install -d $(DESTDIR)$(PREFIX)/share/man/man8 \
 	    $(DESTDIR)$(PREFIX)/share/man/man5; \

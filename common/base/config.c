@@ -394,7 +394,20 @@ out:
 const char *
 oidc_config_default_path(void)
 {
-	const char	*p = getenv("OIDC_CONFIG");
+	return oidc_config_pick_path(getenv("OIDC_CONFIG"),
+	    OIDC_SYSCONF_PATH);
+}
 
-	return p != NULL && *p != '\0' ? p : "./var/oidc.conf";
+const char *
+oidc_config_pick_path(const char *env, const char *sysconf)
+{
+	if (env != NULL && *env != '\0')
+		return env;
+	/*
+	 * Exists, not "is readable": a file the caller may not read must
+	 * fail with its name, not fall back to a development config.
+	 */
+	if (access(sysconf, F_OK) == 0)
+		return sysconf;
+	return "./var/oidc.conf";
 }
