@@ -120,6 +120,15 @@ oidc_jws_alg_kty(enum oidc_jws_alg alg)
 	return oidc_jwk_algs[alg].kty;
 }
 
+bool
+oidc_jws_alg_name_is_hs(struct oidc_str s)
+{
+	enum oidc_jws_alg	 alg;
+
+	return oidc_jws_alg_from_name(s.p, s.len, &alg) == 1 &&
+	    oidc_jws_alg_kty(alg) == OIDC_JWK_OCT;
+}
+
 const char *
 oidc_jwk_kty_name(enum oidc_jwk_kty kty)
 {
