@@ -39,8 +39,8 @@ import tempfile
 import time
 import urllib.parse
 
-from oidctest import (ISSUER, TMP, env, fcgi_at, get, post_form, psql,
-                      request, form_encode)
+from oidctest import (ISSUER, TMP, b64url, b64url_decode, env, fcgi_at, get,
+                      post_form, psql, request, form_encode)
 
 __all__ = [
     "b64url", "b64url_decode", "sql_str", "insert_code", "pkce_pair", "s256",
@@ -52,20 +52,6 @@ __all__ = [
 ]
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-
-
-# ---- encoding --------------------------------------------------------------
-
-def b64url(data):
-    if isinstance(data, str):
-        data = data.encode()
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def b64url_decode(s):
-    if isinstance(s, bytes):
-        s = s.decode()
-    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
 
 
 def sql_str(v):

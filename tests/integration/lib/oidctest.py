@@ -37,7 +37,7 @@ __all__ = [
     "create_client", "create_user", "expect_error_log", "pg_stop", "pg_start",
     "fcgi_request", "fcgi_at", "cgi_params", "ENDPOINT_PATHS", "have_endpoint",
     "endpoints", "unique", "is_json_error",
-    "wait_until",
+    "wait_until", "b64url", "b64url_decode",
 ]
 
 
@@ -311,6 +311,20 @@ def wait_until(fn, timeout, interval=0.1):
         if v or time.monotonic() >= end:
             return v
         time.sleep(interval)
+
+
+# ---- encoding --------------------------------------------------------------
+
+def b64url(data):
+    if isinstance(data, str):
+        data = data.encode()
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def b64url_decode(s):
+    if isinstance(s, bytes):
+        s = s.decode("ascii")
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
 
 
 # ---- FastCGI, straight to a worker socket ----------------------------------
