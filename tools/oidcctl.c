@@ -28,8 +28,9 @@ usage(FILE *f)
 	    "./var/oidc.conf, the `make run` stack).\n\n"
 	    "commands:\n"
 	    "  migrate                     apply sql/migrations (OIDC_SQL_DIR)\n"
-	    "  db check                    prepare every SQL statement (schema "
-	    "drift)\n"
+	    "  db check                    prepare every SQL statement, compare "
+	    "its\n"
+	    "                              parameter and column counts\n"
 	    "  purge [--batch N]           delete expired codes, tokens, "
 	    "sessions...\n"
 	    "  client create|list|show|update|delete|rotate-secret|approve\n"
@@ -202,27 +203,44 @@ out:
 	return rc;
 }
 
+static void
+db_mismatch(const char *name, const char *what, int declared, int described,
+    void *arg)
+{
+	(void)arg;
+	printf("%s: %d %s declared, the server describes %d\n", name,
+	    declared, what, described);
+}
+
 static int
 db_cmd(int argc, char *argv[])
 {
 	struct oidcctl		 o;
 	struct oidc_error	 err = { 0 };
-	int			 rc = OIDCCTL_FAIL;
+	int			 n, rc = OIDCCTL_FAIL;
 
 	if (argc != 2 || strcmp(argv[1], "check") != 0) {
 		printf("usage: oidcctl db check\n\nPrepare every SQL statement "
 		    "the provider can run against the\ncurrent schema "
-		    "(catches schema drift); exit 0 if all prepare.\n");
+		    "(catches schema drift) and compare each one's\nparameter "
+		    "and column counts, as the server describes them, with\n"
+		    "those common/db/stmt.c declares: one line per "
+		    "difference.\nExit 0 if all prepare and agree.\n");
 		return oidcctl_wants_help(argc, argv) ? OIDCCTL_OK :
 		    OIDCCTL_USAGE;
 	}
 	if (oidcctl_open(&o) == -1)
 		goto out;
-	if (oidc_db_prepare_all(o.db, &err) == -1) {
+	if ((n = oidc_db_check(o.db, db_mismatch, NULL, &err)) == -1) {
 		oidcctl_fail("db check", &err);
 		goto out;
 	}
-	printf("all statements prepare\n");
+	if (n > 0) {
+		fprintf(stderr, "oidcctl: db check: %d difference%s\n", n,
+		    n == 1 ? "" : "s");
+		goto out;
+	}
+	printf("all statements prepare and match their declarations\n");
 	rc = OIDCCTL_OK;
 out:
 	oidcctl_close(&o);

@@ -269,8 +269,8 @@ prepare(struct oidc_db *db, enum oidc_stmt_id id, struct oidc_error *err)
 }
 
 static int
-exec_once(struct oidc_db *db, enum oidc_stmt_id id, const char *const *vals,
-    const int *lens, const int *fmts, PGresult **out, struct oidc_error *err)
+exec_once(struct oidc_db *db, enum oidc_stmt_id id, const struct db_params *p,
+    PGresult **out, struct oidc_error *err)
 {
 	PGresult	*res;
 	int		 st;
@@ -279,7 +279,8 @@ exec_once(struct oidc_db *db, enum oidc_stmt_id id, const char *const *vals,
 		return -1;
 	db->n_stmts++;
 	res = PQexecPrepared(db->conn, oidc_stmts[id].name,
-	    oidc_stmts[id].nparams, vals, lens, fmts, 0);
+	    oidc_stmts[id].nparams, p != NULL ? p->v : NULL,
+	    p != NULL ? p->len : NULL, p != NULL ? p->fmt : NULL, 0);
 	st = PQresultStatus(res);
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
 		result_error(db, res, oidc_stmts[id].name, err);
@@ -287,20 +288,32 @@ exec_once(struct oidc_db *db, enum oidc_stmt_id id, const char *const *vals,
 		return -1;
 	}
 	db->conflict = false;
+	/* The one column check per result that lets readers use names. */
+	if (PQnfields(res) != oidc_stmts[id].ncols) {
+		oidc_fail(err, OIDC_E_DB, NULL, "%s: %d columns, %d declared "
+		    "(run oidcctl db check)", oidc_stmts[id].name,
+		    PQnfields(res), oidc_stmts[id].ncols);
+		PQclear(res);
+		return -1;
+	}
 	*out = res;
 	return 0;
 }
 
 int
-oidc_db_exec(struct oidc_db *db, enum oidc_stmt_id id, const char *const *vals,
-    const int *lens, const int *fmts, PGresult **out, struct oidc_error *err)
+oidc_db_run(struct oidc_db *db, enum oidc_stmt_id id,
+    const struct db_params *p, PGresult **out, struct oidc_error *err)
 {
 	struct oidc_error	 first = { 0 };
 	bool			 was_connected = !connection_lost(db);
 
+	if ((p != NULL ? p->n : 0) != oidc_stmts[id].nparams)
+		return oidc_fail(err, OIDC_E_INTERNAL, NULL, "%s: %d "
+		    "parameters bound, %d declared", oidc_stmts[id].name,
+		    p != NULL ? p->n : 0, oidc_stmts[id].nparams);
 	if (db->in_tx)
-		return exec_once(db, id, vals, lens, fmts, out, err);
-	if (exec_once(db, id, vals, lens, fmts, out, &first) == 0)
+		return exec_once(db, id, p, out, err);
+	if (exec_once(db, id, p, out, &first) == 0)
 		return 0;
 	/*
 	 * A connection that died while idle (server restart) is retried once
@@ -312,7 +325,7 @@ oidc_db_exec(struct oidc_db *db, enum oidc_stmt_id id, const char *const *vals,
 	    connection_lost(db)) {
 		oidc_log(OIDC_LOG_WARN, "msg=\"database connection lost, "
 		    "reconnecting\"");
-		return exec_once(db, id, vals, lens, fmts, out, err);
+		return exec_once(db, id, p, out, err);
 	}
 	*err = first;
 	return -1;
@@ -386,8 +399,7 @@ oidc_db_ping(struct oidc_db *db, struct oidc_error *err)
 {
 	PGresult	*res;
 
-	if (oidc_db_exec(db, OIDC_STMT_DB_PING, NULL, NULL, NULL, &res,
-	    err) == -1)
+	if (oidc_db_run(db, OIDC_STMT_DB_PING, NULL, &res, err) == -1)
 		return -1;
 	PQclear(res);
 	return 0;
@@ -404,6 +416,76 @@ oidc_db_prepare_all(struct oidc_db *db, struct oidc_error *err)
 		if (prepare(db, (enum oidc_stmt_id)i, err) == -1)
 			return -1;
 	return 0;
+}
+
+int
+oidc_db_check(struct oidc_db *db, void (*report)(const char *name,
+    const char *what, int declared, int described, void *), void *arg,
+    struct oidc_error *err)
+{
+	PGresult	*res;
+	int		 i, n = 0;
+
+	if (oidc_db_prepare_all(db, err) == -1)
+		return -1;
+	for (i = 0; i < OIDC_STMT__MAX; i++) {
+		res = PQdescribePrepared(db->conn, oidc_stmts[i].name);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			(void)result_error(db, res, oidc_stmts[i].name, err);
+			PQclear(res);
+			return -1;
+		}
+		n += oidc_stmt_compare(&oidc_stmts[i], PQnparams(res),
+		    PQnfields(res), report, arg);
+		PQclear(res);
+	}
+	return n;
+}
+
+int
+oidc_db_rows(struct oidc_db *db, enum oidc_stmt_id id,
+    const struct db_params *p, struct oidc_arena *a, size_t size,
+    db_row_reader read, void **rows, size_t *n, struct oidc_error *err)
+{
+	PGresult	*res;
+	unsigned char	*v;
+	int		 i, nt, rc = -1;
+
+	*rows = NULL;
+	*n = 0;
+	if (oidc_db_run(db, id, p, &res, err) == -1)
+		return -1;
+	nt = PQntuples(res);
+	if ((v = oidc_arena_calloc(a, (size_t)nt + 1, size)) == NULL) {
+		oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+		goto out;
+	}
+	for (i = 0; i < nt; i++)
+		if (read(a, res, i, v + (size_t)i * size, err) == -1)
+			goto out;
+	*rows = v;
+	*n = (size_t)nt;
+	rc = 0;
+out:
+	PQclear(res);
+	return rc;
+}
+
+int
+oidc_db_row(struct oidc_db *db, enum oidc_stmt_id id,
+    const struct db_params *p, struct oidc_arena *a, db_row_reader read,
+    void *row, struct oidc_error *err)
+{
+	PGresult	*res;
+	int		 rc;
+
+	if (oidc_db_run(db, id, p, &res, err) == -1)
+		return -1;
+	rc = PQntuples(res) == 1 ? 1 : 0;
+	if (rc == 1 && read(a, res, 0, row, err) == -1)
+		rc = -1;
+	PQclear(res);
+	return rc;
 }
 
 int
@@ -493,14 +575,13 @@ oidc_db_copy_bytea(struct oidc_arena *a, PGresult *res, int r, int c,
 }
 
 int
-oidc_db_exec_one(struct oidc_db *db, enum oidc_stmt_id id,
-    const char *const *vals, const int *lens, const int *fmts,
-    struct oidc_error *err)
+oidc_db_run_one(struct oidc_db *db, enum oidc_stmt_id id,
+    const struct db_params *p, struct oidc_error *err)
 {
 	PGresult	*res;
 	int		 rc;
 
-	if (oidc_db_exec(db, id, vals, lens, fmts, &res, err) == -1)
+	if (oidc_db_run(db, id, p, &res, err) == -1)
 		return -1;
 	rc = strcmp(PQcmdTuples(res), "1") == 0;
 	PQclear(res);

@@ -1,16 +1,10 @@
 /*
  * db_client.c: the client table (see oidc/db.h).
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "oidc/arena.h"
 #include "db_int.h"
-
-/* Columns of client_get / client_list. */
-enum { C_ID, C_SECRET_HASH, C_SECRET_PLAIN, C_METADATA, C_FIRST_PARTY,
-    C_APPROVED, C_SECRET_SEALED };
-
 
 int
 oidc_db_client_row_read(struct oidc_arena *a, PGresult *res, int r, int c0,
@@ -46,71 +40,61 @@ oidc_db_client_get_throttled(struct oidc_db *db, struct oidc_arena *a,
     struct oidc_str client_id, struct oidc_auth_failures *f,
     struct oidc_client_row *out, struct oidc_error *err)
 {
-	const char	*vals[6] = { client_id.p };
-	int		 lens[6] = { (int)client_id.len }, rc;
-	char		 num[3][24];
-	PGresult	*res;
+	struct db_params	 p = { .n = 0 };
+	PGresult		*res;
+	int			 rc;
 
 	if (client_id.p == NULL || client_id.len > 128)
 		return 0;
+	db_p_str(&p, client_id);
 	if (f != NULL) {
-		(void)snprintf(num[0], sizeof(num[0]), "%lld",
-		    (long long)f->window_s);
-		(void)snprintf(num[1], sizeof(num[1]), "%lld",
-		    (long long)f->free_key);
-		(void)snprintf(num[2], sizeof(num[2]), "%lld",
-		    (long long)f->free_addr);
-		vals[1] = f->key;
-		vals[2] = num[0];
-		vals[3] = num[1];
-		vals[4] = f->addr_key;
-		vals[5] = num[2];
-		for (rc = 1; rc < 6; rc++)
-			lens[rc] = (int)strlen(vals[rc]);
+		db_p_cstr(&p, f->key);
+		db_p_i64(&p, f->window_s);
+		db_p_i64(&p, f->free_key);
+		db_p_cstr(&p, f->addr_key);
+		db_p_i64(&p, f->free_addr);
 	}
-	if (oidc_db_exec(db, f != NULL ? OIDC_STMT_CLIENT_GET_THROTTLED :
-	    OIDC_STMT_CLIENT_GET, vals, lens, NULL, &res, err) == -1)
+	if (oidc_db_run(db, f != NULL ? OIDC_STMT_CLIENT_GET_THROTTLED :
+	    OIDC_STMT_CLIENT_GET, &p, &res, err) == -1)
 		return -1;
 	rc = PQntuples(res) == 1 && !PQgetisnull(res, 0, C_ID) ? 1 : 0;
 	if (rc == 1 && oidc_db_client_row_read(a, res, 0, 0, out, err) == -1)
 		rc = -1;
 	if (rc != -1 && f != NULL && PQntuples(res) == 1) {
-		f->pair.n = oidc_db_i64(res, 0, C_SECRET_SEALED + 1);
-		f->pair.wait = oidc_db_i64(res, 0, C_SECRET_SEALED + 2);
-		f->addr.n = oidc_db_i64(res, 0, C_SECRET_SEALED + 3);
-		f->addr.wait = oidc_db_i64(res, 0, C_SECRET_SEALED + 4);
+		f->pair.n = oidc_db_i64(res, 0, CT_PAIR_N);
+		f->pair.wait = oidc_db_i64(res, 0, CT_PAIR_WAIT);
+		f->addr.n = oidc_db_i64(res, 0, CT_ADDR_N);
+		f->addr.wait = oidc_db_i64(res, 0, CT_ADDR_WAIT);
 	}
 	PQclear(res);
 	return rc;
 }
 
-/* $1..$4 of every client write: id, secret hash and sealed secret (both
-   binary), metadata. */
+/*
+ * $1..$4 of every client write: id, secret hash and sealed secret (both
+ * binary), metadata.
+ */
 static void
-client_params(const struct oidc_client_row *row, const char **vals, int *lens)
+client_params(struct db_params *p, const struct oidc_client_row *row)
 {
-	vals[0] = row->client_id.p;
-	lens[0] = (int)row->client_id.len;
-	vals[1] = row->has_secret_hash ? (const char *)row->secret_hash : NULL;
-	lens[1] = sizeof(row->secret_hash);
-	vals[2] = (const char *)row->secret_sealed;
-	lens[2] = (int)row->secret_sealed_len;
-	vals[3] = row->metadata.p;
-	lens[3] = (int)row->metadata.len;
+	db_p_str(p, row->client_id);
+	db_p_bin_if(p, row->has_secret_hash, row->secret_hash,
+	    sizeof(row->secret_hash));
+	db_p_bin(p, row->secret_sealed, row->secret_sealed_len);
+	db_p_str(p, row->metadata);
 }
 
 static int
 write_client(struct oidc_db *db, enum oidc_stmt_id id,
     const struct oidc_client_row *row, struct oidc_error *err)
 {
-	const char	*vals[5];
-	int		 lens[5], fmts[5] = { 0, 1, 1, 0, 0 }, rc;
-	PGresult	*res;
+	struct db_params	 p = { .n = 0 };
+	PGresult		*res;
+	int			 rc;
 
-	client_params(row, vals, lens);
-	vals[4] = row->first_party ? "true" : "false";
-	lens[4] = 0;
-	if (oidc_db_exec(db, id, vals, lens, fmts, &res, err) == -1)
+	client_params(&p, row);
+	db_p_bool(&p, row->first_party);
+	if (oidc_db_run(db, id, &p, &res, err) == -1)
 		return -1;
 	rc = id == OIDC_STMT_CLIENT_INSERT ? PQntuples(res) == 1 :
 	    strcmp(PQcmdTuples(res), "1") == 0;
@@ -132,46 +116,50 @@ oidc_db_client_update(struct oidc_db *db, const struct oidc_client_row *row,
 	return write_client(db, OIDC_STMT_CLIENT_UPDATE, row, err);
 }
 
+/* A statement keyed by the client id $1 alone. */
+static int
+by_id(struct oidc_db *db, enum oidc_stmt_id id, struct oidc_str client_id,
+    struct oidc_error *err)
+{
+	struct db_params	 p = { .n = 0 };
+
+	db_p_str(&p, client_id);
+	return oidc_db_run_one(db, id, &p, err);
+}
+
 int
 oidc_db_client_delete(struct oidc_db *db, struct oidc_str client_id,
     struct oidc_error *err)
 {
-	const char	*vals[1] = { client_id.p };
-	int		 lens[1] = { (int)client_id.len };
-
-	return oidc_db_exec_one(db, OIDC_STMT_CLIENT_DELETE, vals, lens,
-	    NULL, err);
+	return by_id(db, OIDC_STMT_CLIENT_DELETE, client_id, err);
 }
 
 int
 oidc_db_client_approve(struct oidc_db *db, struct oidc_str client_id,
     struct oidc_error *err)
 {
-	const char	*vals[1] = { client_id.p };
-	int		 lens[1] = { (int)client_id.len };
+	return by_id(db, OIDC_STMT_CLIENT_APPROVE, client_id, err);
+}
 
-	return oidc_db_exec_one(db, OIDC_STMT_CLIENT_APPROVE, vals, lens,
-	    NULL, err);
+/* One row of client_list / client_list_unsealed (C_* columns). */
+static int
+read_row(struct oidc_arena *a, PGresult *res, int r, void *row,
+    struct oidc_error *err)
+{
+	return oidc_db_client_row_read(a, res, r, 0, row, err);
 }
 
 static int
 list_rows(struct oidc_db *db, enum oidc_stmt_id id, struct oidc_arena *a,
     struct oidc_client_row **rows, size_t *n, struct oidc_error *err)
 {
-	PGresult	*res;
-	int		 i, rc = 0, nt;
+	void	*v;
 
-	if (oidc_db_exec(db, id, NULL, NULL, NULL, &res, err) == -1)
+	if (oidc_db_rows(db, id, NULL, a, sizeof(**rows), read_row, &v, n,
+	    err) == -1)
 		return -1;
-	nt = PQntuples(res);
-	if ((*rows = oidc_arena_calloc(a, (size_t)nt + 1, sizeof(**rows))) ==
-	    NULL)
-		rc = oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
-	for (i = 0; rc == 0 && i < nt; i++)
-		rc = oidc_db_client_row_read(a, res, i, 0, &(*rows)[i], err);
-	*n = (size_t)nt;
-	PQclear(res);
-	return rc;
+	*rows = v;
+	return 0;
 }
 
 int
@@ -192,30 +180,27 @@ int
 oidc_db_client_seal_secret(struct oidc_db *db,
     const struct oidc_client_row *row, struct oidc_error *err)
 {
-	const char	*vals[2];
-	int		 lens[2], fmts[2] = { 0, 1 };
+	struct db_params	 p = { .n = 0 };
 
 	if (row->secret_sealed == NULL)
 		return oidc_fail(err, OIDC_E_INTERNAL, NULL, "client "
 		    "seal_secret without a sealed secret");
-	vals[0] = row->client_id.p;
-	lens[0] = (int)row->client_id.len;
-	vals[1] = (const char *)row->secret_sealed;
-	lens[1] = (int)row->secret_sealed_len;
-	return oidc_db_exec_one(db, OIDC_STMT_CLIENT_SEAL_SECRET, vals, lens,
-	    fmts, err);
+	db_p_str(&p, row->client_id);
+	db_p_bin(&p, row->secret_sealed, row->secret_sealed_len);
+	return oidc_db_run_one(db, OIDC_STMT_CLIENT_SEAL_SECRET, &p, err);
 }
 
 int
 oidc_db_origin_known(struct oidc_db *db, struct oidc_str origin,
     struct oidc_error *err)
 {
-	const char	*vals[1] = { origin.p };
-	PGresult	*res;
-	int		 rc;
+	struct db_params	 p = { .n = 0 };
+	PGresult		*res;
+	int			 rc;
 
-	if (oidc_db_exec(db, OIDC_STMT_CLIENT_ORIGIN_KNOWN, vals, NULL, NULL,
-	    &res, err) == -1)
+	db_p_str(&p, origin);
+	if (oidc_db_run(db, OIDC_STMT_CLIENT_ORIGIN_KNOWN, &p, &res,
+	    err) == -1)
 		return -1;
 	rc = PQntuples(res) > 0;
 	PQclear(res);
@@ -224,28 +209,40 @@ oidc_db_origin_known(struct oidc_db *db, struct oidc_str origin,
 
 /* ---- dynamic registration (RFC 7591, RFC 7592) ---- */
 
-/* Extra columns of client_reg_get, after those of client_get. */
-enum { C_REG_HASH = C_SECRET_SEALED + 1, C_ISSUED_AT };
-
 int
 oidc_db_client_register(struct oidc_db *db, struct oidc_client_row *row,
     struct oidc_error *err)
 {
-	const char	*vals[5];
-	int		 lens[5], fmts[5] = { 0, 1, 1, 0, 1 }, rc;
-	PGresult	*res;
+	struct db_params	 p = { .n = 0 };
+	PGresult		*res;
+	int			 rc;
 
-	client_params(row, vals, lens);
-	vals[4] = (const char *)row->reg_token_hash;
-	lens[4] = sizeof(row->reg_token_hash);
-	if (oidc_db_exec(db, OIDC_STMT_CLIENT_REGISTER, vals, lens, fmts, &res,
-	    err) == -1)
+	client_params(&p, row);
+	db_p_bin(&p, row->reg_token_hash, sizeof(row->reg_token_hash));
+	if (oidc_db_run(db, OIDC_STMT_CLIENT_REGISTER, &p, &res, err) == -1)
 		return -1;
 	rc = PQntuples(res) == 1;
 	if (rc == 1)
-		row->issued_at = oidc_db_i64(res, 0, 0);
+		row->issued_at = oidc_db_i64(res, 0, V_VALUE);
 	PQclear(res);
 	return rc;
+}
+
+/* client_reg_get's row: client_get's columns, then CR_* (stmt.h). */
+static int
+read_reg_row(struct oidc_arena *a, PGresult *res, int r, void *row,
+    struct oidc_error *err)
+{
+	struct oidc_client_row	*out = row;
+
+	if (oidc_db_client_row_read(a, res, r, 0, out, err) == -1)
+		return -1;
+	if (oidc_db_bytea(res, r, CR_REG_HASH, out->reg_token_hash,
+	    sizeof(out->reg_token_hash)) == -1)
+		return oidc_fail(err, OIDC_E_DB, NULL,
+		    "registration_token_hash malformed");
+	out->issued_at = oidc_db_i64(res, r, CR_ISSUED_AT);
+	return 0;
 }
 
 int
@@ -253,52 +250,33 @@ oidc_db_client_reg_get(struct oidc_db *db, struct oidc_arena *a,
     struct oidc_str client_id, struct oidc_client_row *out,
     struct oidc_error *err)
 {
-	const char	*vals[1] = { client_id.p };
-	int		 lens[1] = { (int)client_id.len }, rc;
-	PGresult	*res;
+	struct db_params	 p = { .n = 0 };
 
 	if (client_id.p == NULL || client_id.len > 128)
 		return 0;
-	if (oidc_db_exec(db, OIDC_STMT_CLIENT_REG_GET, vals, lens, NULL, &res,
-	    err) == -1)
-		return -1;
-	rc = PQntuples(res) == 1 ? 1 : 0;
-	if (rc == 1) {
-		if (oidc_db_client_row_read(a, res, 0, 0, out, err) == -1)
-			rc = -1;
-		else if (oidc_db_bytea(res, 0, C_REG_HASH, out->reg_token_hash,
-		    sizeof(out->reg_token_hash)) == -1)
-			rc = oidc_fail(err, OIDC_E_DB, NULL,
-			    "registration_token_hash malformed");
-		else
-			out->issued_at = oidc_db_i64(res, 0, C_ISSUED_AT);
-	}
-	PQclear(res);
-	return rc;
+	db_p_str(&p, client_id);
+	return oidc_db_row(db, OIDC_STMT_CLIENT_REG_GET, &p, a, read_reg_row,
+	    out, err);
 }
 
 int
 oidc_db_client_reg_update(struct oidc_db *db, const struct oidc_client_row *row,
     struct oidc_error *err)
 {
-	const char	*vals[5];
-	int		 lens[5], fmts[5] = { 0, 1, 1, 0, 1 };
+	struct db_params	 p = { .n = 0 };
 
-	client_params(row, vals, lens);
-	vals[4] = (const char *)row->reg_token_hash;
-	lens[4] = sizeof(row->reg_token_hash);
-	return oidc_db_exec_one(db, OIDC_STMT_CLIENT_REG_UPDATE, vals, lens,
-	    fmts, err);
+	client_params(&p, row);
+	db_p_bin(&p, row->reg_token_hash, sizeof(row->reg_token_hash));
+	return oidc_db_run_one(db, OIDC_STMT_CLIENT_REG_UPDATE, &p, err);
 }
 
 int
 oidc_db_client_reg_delete(struct oidc_db *db, struct oidc_str client_id,
     const unsigned char *reg_token_hash, struct oidc_error *err)
 {
-	const char	*vals[2] = { client_id.p, (const char *)reg_token_hash };
-	int		 lens[2] = { (int)client_id.len, 32 };
-	int		 fmts[2] = { 0, 1 };
+	struct db_params	 p = { .n = 0 };
 
-	return oidc_db_exec_one(db, OIDC_STMT_CLIENT_REG_DELETE, vals, lens,
-	    fmts, err);
+	db_p_str(&p, client_id);
+	db_p_bin(&p, reg_token_hash, 32);
+	return oidc_db_run_one(db, OIDC_STMT_CLIENT_REG_DELETE, &p, err);
 }

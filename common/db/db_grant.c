@@ -9,87 +9,15 @@
 #include "oidc/arena.h"
 #include "db_int.h"
 
-#define TEXT	0
-#define BIN	1
-
-/* Parameter vectors for one statement. */
-struct params {
-	const char	*v[20];
-	int		 len[20];
-	int		 fmt[20];
-	char		 num[20][24];
-	int		 n;
-};
-
-static void
-p_str(struct params *p, struct oidc_str s)
-{
-	p->v[p->n] = s.p;	/* NULL is SQL NULL; text is NUL-terminated */
-	p->len[p->n] = 0;
-	p->fmt[p->n++] = TEXT;
-}
-
-static void
-p_cstr(struct params *p, const char *s)
-{
-	p_str(p, (struct oidc_str){ s, s != NULL ? strlen(s) : 0 });
-}
-
-static void
-p_bin(struct params *p, const unsigned char *b, size_t len)
-{
-	p->v[p->n] = (const char *)b;
-	p->len[p->n] = (int)len;
-	p->fmt[p->n++] = BIN;
-}
-
-/* b[0..len) when `have`, else SQL NULL. */
-static void
-p_bin_if(struct params *p, bool have, const unsigned char *b, size_t len)
-{
-	if (have)
-		p_bin(p, b, len);
-	else
-		p_str(p, OIDC_STR_NULL);
-}
-
-static void
-p_i64(struct params *p, int64_t v)
-{
-	(void)snprintf(p->num[p->n], sizeof(p->num[0]), "%lld", (long long)v);
-	p->v[p->n] = p->num[p->n];
-	p->len[p->n] = 0;
-	p->fmt[p->n++] = TEXT;
-}
-
-/* An id of 0 (or a time of 0) is SQL NULL. */
-static void
-p_i64_or_null(struct params *p, int64_t v)
-{
-	if (v == 0) {
-		p->v[p->n] = NULL;
-		p->len[p->n] = 0;
-		p->fmt[p->n++] = TEXT;
-	} else
-		p_i64(p, v);
-}
-
-static int
-run(struct oidc_db *db, enum oidc_stmt_id id, struct params *p,
-    PGresult **res, struct oidc_error *err)
-{
-	return oidc_db_exec(db, id, p->v, p->len, p->fmt, res, err);
-}
-
 /* Run a statement whose result is only "how many rows". */
 static int
-run_count(struct oidc_db *db, enum oidc_stmt_id id, struct params *p,
+run_count(struct oidc_db *db, enum oidc_stmt_id id, struct db_params *p,
     struct oidc_error *err)
 {
 	PGresult	*res;
 	int		 n;
 
-	if (run(db, id, p, &res, err) == -1)
+	if (oidc_db_run(db, id, p, &res, err) == -1)
 		return -1;
 	n = PQresultStatus(res) == PGRES_TUPLES_OK ? PQntuples(res) :
 	    (int)oidc_db_i64_text(PQcmdTuples(res));
@@ -106,13 +34,13 @@ one_by_hash(struct oidc_db *db, enum oidc_stmt_id id,
     const unsigned char *hash, const struct oidc_str *client_id,
     PGresult **res, struct oidc_error *err)
 {
-	struct params	 p = { .n = 0 };
+	struct db_params	 p = { .n = 0 };
 
 	*res = NULL;	/* PQclear(NULL) is a no-op for every caller path */
-	p_bin(&p, hash, OIDC_HASH_LEN);
+	db_p_bin(&p, hash, OIDC_HASH_LEN);
 	if (client_id != NULL)
-		p_str(&p, *client_id);
-	if (run(db, id, &p, res, err) == -1) {
+		db_p_str(&p, *client_id);
+	if (oidc_db_run(db, id, &p, res, err) == -1) {
 		*res = NULL;
 		return -1;
 	}
@@ -125,27 +53,22 @@ one_by_hash(struct oidc_db *db, enum oidc_stmt_id id,
 
 /* $1..$13 of code_issue: the code's row. */
 static void
-code_params(struct params *p, const struct oidc_code_row *c)
+code_params(struct db_params *p, const struct oidc_code_row *c)
 {
-	p_bin(p, c->code_hash, OIDC_HASH_LEN);
-	p_str(p, c->client_id);
-	p_i64(p, c->user_id);
-	p_str(p, c->redirect_uri);
-	p_str(p, c->scope);
-	p_str(p, c->nonce);
-	p_str(p, c->code_challenge);
-	p_i64(p, c->auth_time);
-	p_str(p, c->acr);
-	p_str(p, c->amr);
-	p_str(p, c->sid);
-	p_str(p, c->claims);
-	p_i64(p, c->ttl);
+	db_p_bin(p, c->code_hash, OIDC_HASH_LEN);
+	db_p_str(p, c->client_id);
+	db_p_i64(p, c->user_id);
+	db_p_str(p, c->redirect_uri);
+	db_p_str(p, c->scope);
+	db_p_str(p, c->nonce);
+	db_p_str(p, c->code_challenge);
+	db_p_i64(p, c->auth_time);
+	db_p_str(p, c->acr);
+	db_p_str(p, c->amr);
+	db_p_str(p, c->sid);
+	db_p_str(p, c->claims);
+	db_p_i64(p, c->ttl);
 }
-
-/* Columns of code_consume; code_redeem adds "refresh inserted". */
-enum { CC_CLIENT, CC_USER, CC_REDIRECT, CC_SCOPE, CC_NONCE, CC_CHALLENGE,
-    CC_AUTH_TIME, CC_ACR, CC_AMR, CC_SID, CC_CLAIMS, CC_SUB, CC_UCLAIMS,
-    CC_UUPDATED, CC_EXPIRED, CC_REFRESHED };
 
 /* One row of code_consume's columns (code_redeem has the same first). */
 static int
@@ -193,16 +116,16 @@ oidc_db_code_issue(struct oidc_db *db, const struct oidc_code_row *c,
     const unsigned char *nonce_hash, int64_t nonce_ttl,
     struct oidc_error *err)
 {
-	struct params	 p = { .n = 0 };
-	PGresult	*res;
-	int		 rc;
+	struct db_params	 p = { .n = 0 };
+	PGresult		*res;
+	int			 rc;
 
 	code_params(&p, c);
-	p_bin_if(&p, nonce_hash != NULL, nonce_hash, OIDC_HASH_LEN);
-	p_i64(&p, nonce_ttl);
-	if (run(db, OIDC_STMT_CODE_ISSUE, &p, &res, err) == -1)
+	db_p_bin_if(&p, nonce_hash != NULL, nonce_hash, OIDC_HASH_LEN);
+	db_p_i64(&p, nonce_ttl);
+	if (oidc_db_run(db, OIDC_STMT_CODE_ISSUE, &p, &res, err) == -1)
 		return -1;
-	rc = PQntuples(res) == 1 && oidc_db_bool(res, 0, 0) ? 1 : 0;
+	rc = PQntuples(res) == 1 && oidc_db_bool(res, 0, V_VALUE) ? 1 : 0;
 	PQclear(res);
 	return rc;
 }
@@ -212,22 +135,22 @@ oidc_db_code_redeem(struct oidc_db *db, struct oidc_arena *a,
     const struct oidc_code_redeem *in, struct oidc_code_row *out,
     bool *refreshed, struct oidc_error *err)
 {
-	struct params	 p = { .n = 0 };
-	PGresult	*res;
-	int		 rc = 0;
+	struct db_params	 p = { .n = 0 };
+	PGresult		*res;
+	int			 rc = 0;
 
 	memset(out, 0, sizeof(*out));
 	*refreshed = false;
-	p_bin(&p, in->code_hash, OIDC_HASH_LEN);
-	p_str(&p, in->client_id);
-	p_str(&p, in->redirect_uri);
-	p_str(&p, in->challenge);
-	p_bin(&p, in->access_hash, OIDC_HASH_LEN);
-	p_bin(&p, in->family_id, OIDC_FAMILY_LEN);
-	p_i64(&p, in->access_ttl);
-	p_bin_if(&p, in->may_refresh, in->refresh_hash, OIDC_HASH_LEN);
-	p_i64(&p, in->refresh_ttl);
-	if (run(db, OIDC_STMT_CODE_REDEEM, &p, &res, err) == -1)
+	db_p_bin(&p, in->code_hash, OIDC_HASH_LEN);
+	db_p_str(&p, in->client_id);
+	db_p_str(&p, in->redirect_uri);
+	db_p_str(&p, in->challenge);
+	db_p_bin(&p, in->access_hash, OIDC_HASH_LEN);
+	db_p_bin(&p, in->family_id, OIDC_FAMILY_LEN);
+	db_p_i64(&p, in->access_ttl);
+	db_p_bin_if(&p, in->may_refresh, in->refresh_hash, OIDC_HASH_LEN);
+	db_p_i64(&p, in->refresh_ttl);
+	if (oidc_db_run(db, OIDC_STMT_CODE_REDEEM, &p, &res, err) == -1)
 		return -1;
 	if (PQntuples(res) == 1) {
 		rc = read_code(a, res, in->code_hash, out, err) == -1 ? -1 : 1;
@@ -241,9 +164,9 @@ static int
 revoke_by_code(struct oidc_db *db, enum oidc_stmt_id id,
     const unsigned char *hash, struct oidc_error *err)
 {
-	struct params	 p = { .n = 0 };
+	struct db_params	 p = { .n = 0 };
 
-	p_bin(&p, hash, OIDC_HASH_LEN);
+	db_p_bin(&p, hash, OIDC_HASH_LEN);
 	return run_count(db, id, &p, err) < 0 ? -1 : 0;
 }
 
@@ -262,10 +185,6 @@ oidc_db_code_sealed_revoke_tokens(struct oidc_db *db,
 	    err);
 }
 
-/* Columns of code_redeem_sealed. */
-enum { CS_CODE_FRESH, CS_NONCE_FRESH, CS_SUB, CS_UCLAIMS, CS_UUPDATED,
-    CS_REFRESHED };
-
 int
 oidc_db_code_redeem_sealed(struct oidc_db *db, struct oidc_arena *a,
     const struct oidc_code_redeem *in, const struct oidc_code_sealed *sealed,
@@ -273,31 +192,31 @@ oidc_db_code_redeem_sealed(struct oidc_db *db, struct oidc_arena *a,
     bool *refreshed, struct oidc_error *err)
 {
 	const struct oidc_code_row	*c = sealed->code;
-	struct params			 p = { .n = 0 };
+	struct db_params		 p = { .n = 0 };
 	PGresult			*res;
 	int				 rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	*refreshed = false;
 	*outcome = OIDC_SEALED_NO_USER;
-	p_bin(&p, in->code_hash, OIDC_HASH_LEN);
-	p_str(&p, in->client_id);
-	p_i64(&p, c->user_id);
-	p_str(&p, c->scope);
-	p_i64(&p, c->auth_time);
-	p_str(&p, c->sid);
-	p_bin(&p, in->access_hash, OIDC_HASH_LEN);
-	p_bin(&p, in->family_id, OIDC_FAMILY_LEN);
-	p_bin_if(&p, in->may_refresh, in->refresh_hash, OIDC_HASH_LEN);
-	p_i64(&p, in->access_ttl);
-	p_i64(&p, in->refresh_ttl);
-	p_str(&p, c->acr);
-	p_str(&p, c->amr);
-	p_str(&p, c->claims);
-	p_bin_if(&p, sealed->has_nonce, sealed->nonce_hash, OIDC_HASH_LEN);
-	p_i64(&p, sealed->nonce_ttl);
-	p_i64(&p, sealed->keep_until);
-	if (run(db, OIDC_STMT_CODE_REDEEM_SEALED, &p, &res, err) == -1)
+	db_p_bin(&p, in->code_hash, OIDC_HASH_LEN);
+	db_p_str(&p, in->client_id);
+	db_p_i64(&p, c->user_id);
+	db_p_str(&p, c->scope);
+	db_p_i64(&p, c->auth_time);
+	db_p_str(&p, c->sid);
+	db_p_bin(&p, in->access_hash, OIDC_HASH_LEN);
+	db_p_bin(&p, in->family_id, OIDC_FAMILY_LEN);
+	db_p_bin_if(&p, in->may_refresh, in->refresh_hash, OIDC_HASH_LEN);
+	db_p_i64(&p, in->access_ttl);
+	db_p_i64(&p, in->refresh_ttl);
+	db_p_str(&p, c->acr);
+	db_p_str(&p, c->amr);
+	db_p_str(&p, c->claims);
+	db_p_bin_if(&p, sealed->has_nonce, sealed->nonce_hash, OIDC_HASH_LEN);
+	db_p_i64(&p, sealed->nonce_ttl);
+	db_p_i64(&p, sealed->keep_until);
+	if (oidc_db_run(db, OIDC_STMT_CODE_REDEEM_SEALED, &p, &res, err) == -1)
 		return -1;
 	if (PQntuples(res) != 1) {
 		oidc_fail(err, OIDC_E_DB, NULL, "code_redeem_sealed: %d rows",
@@ -329,32 +248,23 @@ int
 oidc_db_token_insert(struct oidc_db *db, const struct oidc_token_row *t,
     struct oidc_error *err)
 {
-	struct params	 p = { .n = 0 };
+	struct db_params	 p = { .n = 0 };
 
-	p_bin(&p, t->token_hash, OIDC_HASH_LEN);
-	p_cstr(&p, t->kind);
-	p_str(&p, t->client_id);
-	p_i64_or_null(&p, t->user_id);
-	p_str(&p, t->scope);
-	p_bin_if(&p, t->has_code, t->code_hash, OIDC_HASH_LEN);
-	p_bin_if(&p, t->has_family, t->family_id, OIDC_FAMILY_LEN);
-	p_i64_or_null(&p, t->auth_time);
-	p_str(&p, t->acr);
-	p_str(&p, t->amr);
-	p_str(&p, t->sid);
-	p_str(&p, t->claims);
-	p_i64(&p, t->ttl);
+	db_p_bin(&p, t->token_hash, OIDC_HASH_LEN);
+	db_p_cstr(&p, t->kind);
+	db_p_str(&p, t->client_id);
+	db_p_i64_or_null(&p, t->user_id);
+	db_p_str(&p, t->scope);
+	db_p_bin_if(&p, t->has_code, t->code_hash, OIDC_HASH_LEN);
+	db_p_bin_if(&p, t->has_family, t->family_id, OIDC_FAMILY_LEN);
+	db_p_i64_or_null(&p, t->auth_time);
+	db_p_str(&p, t->acr);
+	db_p_str(&p, t->amr);
+	db_p_str(&p, t->sid);
+	db_p_str(&p, t->claims);
+	db_p_i64(&p, t->ttl);
 	return run_count(db, OIDC_STMT_TOKEN_INSERT, &p, err) == 1 ? 0 : -1;
 }
-
-/* Columns shared by access_token_get and refresh_rotate. */
-enum { T_CLIENT, T_USER, T_SCOPE, T_AUTH_TIME, T_ACR, T_AMR, T_SID, T_CLAIMS,
-    T_EXPIRES, T_CREATED, T_SUB, T_USERNAME, T_UCLAIMS, T_UUPDATED,
-    T_CODE_HASH, T_FAMILY, T_UI_ALG, T_SECRET_PLAIN, T_REDIRECT_URIS,
-    T_CLIENT_META, T_SECRET_SEALED };
-
-/* token_introspect puts the kind where refresh_rotate has code_hash. */
-#define T_KIND	T_CODE_HASH
 
 static int
 read_token(struct oidc_arena *a, PGresult *res, struct oidc_token_row *t,
@@ -392,14 +302,14 @@ oidc_db_access_token_get(struct oidc_db *db, struct oidc_arena *a,
 		t->kind = "access";
 		memcpy(t->token_hash, hash, OIDC_HASH_LEN);
 		if (read_token(a, res, t, err) == -1 ||
-		    oidc_db_copy(a, res, 0, T_UI_ALG, &t->userinfo_alg, err) ||
-		    oidc_db_copy(a, res, 0, T_SECRET_PLAIN,
+		    oidc_db_copy(a, res, 0, TA_UI_ALG, &t->userinfo_alg, err) ||
+		    oidc_db_copy(a, res, 0, TA_SECRET_PLAIN,
 		    &t->client_secret_plain, err) ||
-		    oidc_db_copy(a, res, 0, T_REDIRECT_URIS,
+		    oidc_db_copy(a, res, 0, TA_REDIRECT_URIS,
 		    &t->client_redirect_uris, err) ||
-		    oidc_db_copy(a, res, 0, T_CLIENT_META,
+		    oidc_db_copy(a, res, 0, TA_CLIENT_META,
 		    &t->client_metadata, err) ||
-		    oidc_db_copy_bytea(a, res, 0, T_SECRET_SEALED,
+		    oidc_db_copy_bytea(a, res, 0, TA_SECRET_SEALED,
 		    DB_MAX_SEALED_SECRET, &t->client_secret_sealed,
 		    &t->client_secret_sealed_len, err))
 			rc = -1;
@@ -417,15 +327,15 @@ oidc_db_refresh_rotate(struct oidc_db *db, struct oidc_arena *a,
 	int		 rc;
 
 	memset(t, 0, sizeof(*t));
-	if ((rc = one_by_hash(db, OIDC_STMT_REFRESH_ROTATE, hash, &client_id, &res,
-	    err)) == 1) {
+	if ((rc = one_by_hash(db, OIDC_STMT_REFRESH_ROTATE, hash, &client_id,
+	    &res, err)) == 1) {
 		t->kind = "refresh";
 		memcpy(t->token_hash, hash, OIDC_HASH_LEN);
 		if (read_token(a, res, t, err) == -1)
 			rc = -1;
-		t->has_code = oidc_db_bytea(res, 0, T_CODE_HASH, t->code_hash,
+		t->has_code = oidc_db_bytea(res, 0, TR_CODE_HASH, t->code_hash,
 		    OIDC_HASH_LEN) == 0;
-		t->has_family = oidc_db_bytea(res, 0, T_FAMILY, t->family_id,
+		t->has_family = oidc_db_bytea(res, 0, TR_FAMILY, t->family_id,
 		    OIDC_FAMILY_LEN) == 0;
 	}
 	PQclear(res);
@@ -436,11 +346,11 @@ int
 oidc_db_refresh_reuse_revoke(struct oidc_db *db, const unsigned char *hash,
     struct oidc_str client_id, struct oidc_error *err)
 {
-	struct params	 p = { .n = 0 };
-	int		 n;
+	struct db_params	 p = { .n = 0 };
+	int			 n;
 
-	p_bin(&p, hash, OIDC_HASH_LEN);
-	p_str(&p, client_id);
+	db_p_bin(&p, hash, OIDC_HASH_LEN);
+	db_p_str(&p, client_id);
 	if ((n = run_count(db, OIDC_STMT_REFRESH_REUSE_REVOKE, &p, err)) < 0)
 		return -1;
 	return n > 0;
@@ -450,10 +360,10 @@ int
 oidc_db_token_revoke(struct oidc_db *db, const unsigned char *hash,
     struct oidc_str client_id, struct oidc_error *err)
 {
-	struct params	 p = { .n = 0 };
+	struct db_params	 p = { .n = 0 };
 
-	p_bin(&p, hash, OIDC_HASH_LEN);
-	p_str(&p, client_id);
+	db_p_bin(&p, hash, OIDC_HASH_LEN);
+	db_p_str(&p, client_id);
 	return run_count(db, OIDC_STMT_TOKEN_REVOKE, &p, err) < 0 ? -1 : 0;
 }
 
@@ -469,7 +379,7 @@ oidc_db_token_introspect(struct oidc_db *db, struct oidc_arena *a,
 	if ((rc = one_by_hash(db, OIDC_STMT_TOKEN_INTROSPECT, hash, NULL, &res,
 	    err)) == 1) {
 		memcpy(t->token_hash, hash, OIDC_HASH_LEN);
-		t->kind = strcmp(PQgetvalue(res, 0, T_KIND), "refresh") == 0 ?
+		t->kind = strcmp(PQgetvalue(res, 0, TI_KIND), "refresh") == 0 ?
 		    "refresh" : "access";
 		if (read_token(a, res, t, err) == -1)
 			rc = -1;
@@ -482,11 +392,11 @@ int
 oidc_db_nonce_use(struct oidc_db *db, struct oidc_str client_id,
     const unsigned char *hash, int64_t ttl, struct oidc_error *err)
 {
-	struct params	 p = { .n = 0 };
+	struct db_params	 p = { .n = 0 };
 
-	p_str(&p, client_id);
-	p_bin(&p, hash, OIDC_HASH_LEN);
-	p_i64(&p, ttl);
+	db_p_str(&p, client_id);
+	db_p_bin(&p, hash, OIDC_HASH_LEN);
+	db_p_i64(&p, ttl);
 	return run_count(db, OIDC_STMT_NONCE_USE, &p, err);
 }
 
@@ -494,11 +404,11 @@ int
 oidc_db_jti_use(struct oidc_db *db, struct oidc_str client_id,
     const unsigned char *hash, int64_t expires_at, struct oidc_error *err)
 {
-	struct params	 p = { .n = 0 };
+	struct db_params	 p = { .n = 0 };
 
-	p_str(&p, client_id);
-	p_bin(&p, hash, OIDC_HASH_LEN);
-	p_i64(&p, expires_at);
+	db_p_str(&p, client_id);
+	db_p_bin(&p, hash, OIDC_HASH_LEN);
+	db_p_i64(&p, expires_at);
 	return run_count(db, OIDC_STMT_JTI_USE, &p, err);
 }
 
@@ -506,15 +416,15 @@ int
 oidc_db_fetch_slot_take(struct oidc_db *db, int64_t slots, int64_t *slot,
     struct oidc_error *err)
 {
-	struct params	 p = { .n = 0 };
-	PGresult	*res;
-	int		 rc;
+	struct db_params	 p = { .n = 0 };
+	PGresult		*res;
+	int			 rc;
 
-	p_i64(&p, slots);
-	if (run(db, OIDC_STMT_FETCH_SLOT_TAKE, &p, &res, err) == -1)
+	db_p_i64(&p, slots);
+	if (oidc_db_run(db, OIDC_STMT_FETCH_SLOT_TAKE, &p, &res, err) == -1)
 		return -1;
 	if ((rc = PQntuples(res) == 1) != 0)
-		*slot = oidc_db_i64(res, 0, 0);
+		*slot = oidc_db_i64(res, 0, V_VALUE);
 	PQclear(res);
 	return rc;
 }
@@ -523,9 +433,9 @@ int
 oidc_db_fetch_slot_give(struct oidc_db *db, int64_t slot,
     struct oidc_error *err)
 {
-	struct params	 p = { .n = 0 };
+	struct db_params	 p = { .n = 0 };
 
-	p_i64(&p, slot);
+	db_p_i64(&p, slot);
 	return run_count(db, OIDC_STMT_FETCH_SLOT_GIVE, &p, err) == 1 ? 0 : -1;
 }
 
@@ -533,15 +443,15 @@ int
 oidc_db_session_insert(struct oidc_db *db, const struct oidc_session_row *s,
     int64_t ttl, struct oidc_error *err)
 {
-	struct params	 p = { .n = 0 };
+	struct db_params	 p = { .n = 0 };
 
-	p_bin(&p, s->session_hash, OIDC_HASH_LEN);
-	p_i64(&p, s->user_id);
-	p_str(&p, s->sid);
-	p_i64(&p, s->auth_time);
-	p_str(&p, s->amr);
-	p_i64(&p, ttl);
-	p_bin(&p, s->has_login_request ? s->login_request : NULL,
+	db_p_bin(&p, s->session_hash, OIDC_HASH_LEN);
+	db_p_i64(&p, s->user_id);
+	db_p_str(&p, s->sid);
+	db_p_i64(&p, s->auth_time);
+	db_p_str(&p, s->amr);
+	db_p_i64(&p, ttl);
+	db_p_bin(&p, s->has_login_request ? s->login_request : NULL,
 	    OIDC_HASH_LEN);
 	return run_count(db, OIDC_STMT_SESSION_INSERT, &p, err) == 1 ? 0 : -1;
 }
@@ -551,15 +461,15 @@ read_session(struct oidc_arena *a, PGresult *res, const unsigned char *hash,
     struct oidc_session_row *s, struct oidc_error *err)
 {
 	memcpy(s->session_hash, hash, OIDC_HASH_LEN);
-	s->user_id = oidc_db_i64(res, 0, 0);
-	s->auth_time = oidc_db_i64(res, 0, 2);
-	if (oidc_db_copy(a, res, 0, 1, &s->sid, err) ||
-	    oidc_db_copy(a, res, 0, 3, &s->amr, err) ||
-	    oidc_db_copy(a, res, 0, 4, &s->sub, err) ||
-	    oidc_db_copy(a, res, 0, 5, &s->username, err))
+	s->user_id = oidc_db_i64(res, 0, S_USER);
+	s->auth_time = oidc_db_i64(res, 0, S_AUTH_TIME);
+	if (oidc_db_copy(a, res, 0, S_SID, &s->sid, err) ||
+	    oidc_db_copy(a, res, 0, S_AMR, &s->amr, err) ||
+	    oidc_db_copy(a, res, 0, S_SUB, &s->sub, err) ||
+	    oidc_db_copy(a, res, 0, S_USERNAME, &s->username, err))
 		return -1;
-	s->has_login_request = oidc_db_bytea(res, 0, 6, s->login_request,
-	    OIDC_HASH_LEN) == 0;
+	s->has_login_request = oidc_db_bytea(res, 0, S_LOGIN_REQUEST,
+	    s->login_request, OIDC_HASH_LEN) == 0;
 	return 0;
 }
 
@@ -593,10 +503,11 @@ oidc_db_session_get_consent(struct oidc_db *db, struct oidc_arena *a,
 	consent->scope = consent->claims = OIDC_STR_NULL;
 	if ((rc = one_by_hash(db, OIDC_STMT_SESSION_GET_CONSENT, hash,
 	    &client_id, &res, err)) == 1) {
-		*has_consent = !PQgetisnull(res, 0, 7);
+		*has_consent = !PQgetisnull(res, 0, SC_SCOPE);
 		if (read_session(a, res, hash, s, err) == -1 ||
-		    oidc_db_copy(a, res, 0, 7, &consent->scope, err) == -1 ||
-		    oidc_db_copy(a, res, 0, 8, &consent->claims, err) == -1)
+		    oidc_db_copy(a, res, 0, SC_SCOPE, &consent->scope,
+		    err) == -1 || oidc_db_copy(a, res, 0, SC_CLAIMS,
+		    &consent->claims, err) == -1)
 			rc = -1;
 	}
 	PQclear(res);
@@ -621,13 +532,13 @@ oidc_db_client_session_get(struct oidc_db *db, struct oidc_arena *a,
 	if ((rc = one_by_hash(db, OIDC_STMT_CLIENT_SESSION_GET, hash,
 	    &client_id, &res, err)) != 1)
 		return rc;
-	/* Columns 0-8 are session_get_consent's, NULL without a session. */
-	*has_session = !PQgetisnull(res, 0, 0);
-	*has_consent = *has_session && !PQgetisnull(res, 0, 7);
-	if (oidc_db_client_row_read(a, res, 0, 9, c, err) == -1 ||
+	/* session_get_consent's columns come first, NULL without a session. */
+	*has_session = !PQgetisnull(res, 0, S_USER);
+	*has_consent = *has_session && !PQgetisnull(res, 0, SC_SCOPE);
+	if (oidc_db_client_row_read(a, res, 0, CSG_CLIENT, c, err) == -1 ||
 	    (*has_session && (read_session(a, res, hash, s, err) == -1 ||
-	    oidc_db_copy(a, res, 0, 7, &consent->scope, err) == -1 ||
-	    oidc_db_copy(a, res, 0, 8, &consent->claims, err) == -1)))
+	    oidc_db_copy(a, res, 0, SC_SCOPE, &consent->scope, err) == -1 ||
+	    oidc_db_copy(a, res, 0, SC_CLAIMS, &consent->claims, err) == -1)))
 		rc = -1;
 	PQclear(res);
 	return rc;
@@ -637,9 +548,9 @@ int
 oidc_db_session_delete(struct oidc_db *db, const unsigned char *hash,
     struct oidc_error *err)
 {
-	struct params	 p = { .n = 0 };
+	struct db_params	 p = { .n = 0 };
 
-	p_bin(&p, hash, OIDC_HASH_LEN);
+	db_p_bin(&p, hash, OIDC_HASH_LEN);
 	return run_count(db, OIDC_STMT_SESSION_DELETE, &p, err) < 0 ? -1 : 0;
 }
 
@@ -648,17 +559,17 @@ oidc_db_consent_get(struct oidc_db *db, struct oidc_arena *a, int64_t user_id,
     struct oidc_str client_id, struct oidc_consent_row *consent,
     struct oidc_error *err)
 {
-	struct params	 p = { .n = 0 };
-	PGresult	*res;
-	int		 rc;
+	struct db_params	 p = { .n = 0 };
+	PGresult		*res;
+	int			 rc;
 
-	p_i64(&p, user_id);
-	p_str(&p, client_id);
-	if (run(db, OIDC_STMT_CONSENT_GET, &p, &res, err) == -1)
+	db_p_i64(&p, user_id);
+	db_p_str(&p, client_id);
+	if (oidc_db_run(db, OIDC_STMT_CONSENT_GET, &p, &res, err) == -1)
 		return -1;
 	rc = PQntuples(res) == 1;
-	if (rc == 1 && (oidc_db_copy(a, res, 0, 0, &consent->scope,
-	    err) == -1 || oidc_db_copy(a, res, 0, 1, &consent->claims,
+	if (rc == 1 && (oidc_db_copy(a, res, 0, CO_SCOPE, &consent->scope,
+	    err) == -1 || oidc_db_copy(a, res, 0, CO_CLAIMS, &consent->claims,
 	    err) == -1))
 		rc = -1;
 	PQclear(res);
@@ -670,12 +581,12 @@ oidc_db_consent_put(struct oidc_db *db, int64_t user_id,
     struct oidc_str client_id, const struct oidc_consent_row *consent,
     struct oidc_error *err)
 {
-	struct params	 p = { .n = 0 };
+	struct db_params	 p = { .n = 0 };
 
-	p_i64(&p, user_id);
-	p_str(&p, client_id);
-	p_str(&p, consent->scope);
-	p_str(&p, consent->claims);
+	db_p_i64(&p, user_id);
+	db_p_str(&p, client_id);
+	db_p_str(&p, consent->scope);
+	db_p_str(&p, consent->claims);
 	return run_count(db, OIDC_STMT_CONSENT_PUT, &p, err) == 1 ? 0 : -1;
 }
 
@@ -685,25 +596,25 @@ oidc_db_login_throttle(struct oidc_db *db, const char *k1, const char *k2,
     struct oidc_throttle *t1, struct oidc_throttle *t2,
     struct oidc_error *err)
 {
-	struct params	 p = { .n = 0 };
-	PGresult	*res;
+	struct db_params	 p = { .n = 0 };
+	PGresult		*res;
 
-	p_cstr(&p, k1);
+	db_p_cstr(&p, k1);
 	if (serialize) {
-		if (run(db, OIDC_STMT_LOGIN_LOCK, &p, &res, err) == -1)
+		if (oidc_db_run(db, OIDC_STMT_LOGIN_LOCK, &p, &res, err) == -1)
 			return -1;
 		PQclear(res);
 	}
-	p_cstr(&p, k2);
-	p_i64(&p, window_s);
-	p_i64(&p, free1);
-	p_i64(&p, free2);
-	if (run(db, OIDC_STMT_LOGIN_THROTTLE, &p, &res, err) == -1)
+	db_p_cstr(&p, k2);
+	db_p_i64(&p, window_s);
+	db_p_i64(&p, free1);
+	db_p_i64(&p, free2);
+	if (oidc_db_run(db, OIDC_STMT_LOGIN_THROTTLE, &p, &res, err) == -1)
 		return -1;
-	t1->n = oidc_db_i64(res, 0, 0);
-	t1->wait = oidc_db_i64(res, 0, 1);
-	t2->n = oidc_db_i64(res, 0, 2);
-	t2->wait = oidc_db_i64(res, 0, 3);
+	t1->n = oidc_db_i64(res, 0, LT_N1);
+	t1->wait = oidc_db_i64(res, 0, LT_WAIT1);
+	t2->n = oidc_db_i64(res, 0, LT_N2);
+	t2->wait = oidc_db_i64(res, 0, LT_WAIT2);
 	PQclear(res);
 	return 0;
 }
@@ -712,11 +623,11 @@ int
 oidc_db_login_failure_add(struct oidc_db *db, const char *k1, const char *k2,
     const char *account, struct oidc_error *err)
 {
-	struct params	 p = { .n = 0 };
+	struct db_params	 p = { .n = 0 };
 
-	p_cstr(&p, k1);
-	p_cstr(&p, k2);
-	p_cstr(&p, account);
+	db_p_cstr(&p, k1);
+	db_p_cstr(&p, k2);
+	db_p_cstr(&p, account);
 	return run_count(db, OIDC_STMT_LOGIN_FAILURE_ADD, &p, err) < 0 ? -1 : 0;
 }
 
@@ -724,10 +635,10 @@ int
 oidc_db_login_unlock(struct oidc_db *db, struct oidc_str username,
     int64_t *deleted, struct oidc_error *err)
 {
-	struct params	 p = { .n = 0 };
-	int		 n;
+	struct db_params	 p = { .n = 0 };
+	int			 n;
 
-	p_str(&p, username);
+	db_p_str(&p, username);
 	if ((n = run_count(db, OIDC_STMT_LOGIN_UNLOCK, &p, err)) < 0)
 		return -1;
 	*deleted = n;
@@ -738,17 +649,17 @@ int
 oidc_db_purge(struct oidc_db *db, int64_t batch, int64_t keep_s,
     int64_t *deleted, struct oidc_error *err)
 {
-	struct params	 p = { .n = 0 };
-	PGresult	*res;
-	int64_t		 n;
+	struct db_params	 p = { .n = 0 };
+	PGresult		*res;
+	int64_t			 n;
 
 	*deleted = 0;
-	p_i64(&p, batch);
-	p_i64(&p, keep_s);
+	db_p_i64(&p, batch);
+	db_p_i64(&p, keep_s);
 	do {
-		if (run(db, OIDC_STMT_PURGE, &p, &res, err) == -1)
+		if (oidc_db_run(db, OIDC_STMT_PURGE, &p, &res, err) == -1)
 			return -1;
-		n = oidc_db_i64(res, 0, 0);
+		n = oidc_db_i64(res, 0, V_VALUE);
 		PQclear(res);
 		*deleted += n;
 	} while (n > 0);
@@ -759,12 +670,27 @@ int
 oidc_db_session_client_add(struct oidc_db *db, struct oidc_str sid,
     struct oidc_str client_id, struct oidc_error *err)
 {
-	struct params	 p = { .n = 0 };
+	struct db_params	 p = { .n = 0 };
 
-	p_str(&p, sid);
-	p_str(&p, client_id);
+	db_p_str(&p, sid);
+	db_p_str(&p, client_id);
 	return run_count(db, OIDC_STMT_SESSION_CLIENT_ADD, &p, err) < 0 ?
 	    -1 : 0;
+}
+
+/* One row of backchannel_targets (BT_* columns, stmt.h). */
+static int
+read_target(struct oidc_arena *a, PGresult *res, int r, void *row,
+    struct oidc_error *err)
+{
+	struct oidc_backchannel_target	*t = row;
+
+	if (oidc_db_copy(a, res, r, BT_CLIENT, &t->client_id, err) == -1 ||
+	    oidc_db_copy(a, res, r, BT_URI, &t->uri, err) == -1 ||
+	    oidc_db_copy(a, res, r, BT_ALG, &t->id_token_alg, err) == -1 ||
+	    oidc_db_copy(a, res, r, BT_META, &t->metadata, err) == -1)
+		return -1;
+	return 0;
 }
 
 int
@@ -772,33 +698,16 @@ oidc_db_backchannel_targets(struct oidc_db *db, struct oidc_arena *a,
     struct oidc_str sid, struct oidc_backchannel_target **rows, size_t *n,
     struct oidc_error *err)
 {
-	struct oidc_backchannel_target	*t;
-	struct params			 p = { .n = 0 };
-	PGresult			*res;
-	int				 i, nt, rc = -1;
+	struct db_params	 p = { .n = 0 };
+	void			*v;
 
 	*rows = NULL;
-	*n = 0;
-	p_str(&p, sid);
-	if (run(db, OIDC_STMT_BACKCHANNEL_TARGETS, &p, &res, err) == -1)
+	db_p_str(&p, sid);
+	if (oidc_db_rows(db, OIDC_STMT_BACKCHANNEL_TARGETS, &p, a,
+	    sizeof(**rows), read_target, &v, n, err) == -1)
 		return -1;
-	nt = PQntuples(res);
-	if ((t = oidc_arena_calloc(a, (size_t)nt + 1, sizeof(*t))) == NULL) {
-		oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
-		goto out;
-	}
-	for (i = 0; i < nt; i++)
-		if (oidc_db_copy(a, res, i, 0, &t[i].client_id, err) == -1 ||
-		    oidc_db_copy(a, res, i, 1, &t[i].uri, err) == -1 ||
-		    oidc_db_copy(a, res, i, 2, &t[i].id_token_alg, err) == -1 ||
-		    oidc_db_copy(a, res, i, 3, &t[i].metadata, err) == -1)
-			goto out;
-	*rows = t;
-	*n = (size_t)nt;
-	rc = 0;
-out:
-	PQclear(res);
-	return rc;
+	*rows = v;
+	return 0;
 }
 
 int
@@ -806,65 +715,58 @@ oidc_db_backchannel_enqueue(struct oidc_db *db, struct oidc_str client_id,
     struct oidc_str uri, const char *token, int64_t expires_at,
     struct oidc_error *err)
 {
-	struct params	 p = { .n = 0 };
+	struct db_params	 p = { .n = 0 };
 
-	p_str(&p, client_id);
-	p_str(&p, uri);
-	p_cstr(&p, token);
-	p_i64(&p, expires_at);
+	db_p_str(&p, client_id);
+	db_p_str(&p, uri);
+	db_p_cstr(&p, token);
+	db_p_i64(&p, expires_at);
 	return run_count(db, OIDC_STMT_BACKCHANNEL_ENQUEUE, &p, err) == 1 ?
 	    0 : -1;
 }
 
-/* Columns of backchannel_claim. */
-enum { BC_ID, BC_CLIENT, BC_URI, BC_TOKEN, BC_ATTEMPTS, BC_EXPIRED };
+/* One row of backchannel_claim (BC_* columns, stmt.h). */
+static int
+read_delivery(struct oidc_arena *a, PGresult *res, int r, void *row,
+    struct oidc_error *err)
+{
+	struct oidc_backchannel_delivery	*d = row;
+
+	d->delivery_id = oidc_db_i64(res, r, BC_ID);
+	d->attempts = oidc_db_i64(res, r, BC_ATTEMPTS);
+	d->expired = oidc_db_bool(res, r, BC_EXPIRED);
+	if (oidc_db_copy(a, res, r, BC_CLIENT, &d->client_id, err) == -1 ||
+	    oidc_db_copy(a, res, r, BC_URI, &d->uri, err) == -1 ||
+	    oidc_db_copy(a, res, r, BC_TOKEN, &d->token, err) == -1)
+		return -1;
+	return 0;
+}
 
 int
 oidc_db_backchannel_claim(struct oidc_db *db, struct oidc_arena *a,
     int64_t batch, int64_t base_s, struct oidc_backchannel_delivery **rows,
     size_t *n, struct oidc_error *err)
 {
-	struct oidc_backchannel_delivery	*d;
-	struct params				 p = { .n = 0 };
-	PGresult				*res;
-	int					 i, nd, rc = -1;
+	struct db_params	 p = { .n = 0 };
+	void			*v;
 
 	*rows = NULL;
-	*n = 0;
-	p_i64(&p, batch);
-	p_i64(&p, base_s);
-	if (run(db, OIDC_STMT_BACKCHANNEL_CLAIM, &p, &res, err) == -1)
+	db_p_i64(&p, batch);
+	db_p_i64(&p, base_s);
+	if (oidc_db_rows(db, OIDC_STMT_BACKCHANNEL_CLAIM, &p, a,
+	    sizeof(**rows), read_delivery, &v, n, err) == -1)
 		return -1;
-	nd = PQntuples(res);
-	if ((d = oidc_arena_calloc(a, (size_t)nd + 1, sizeof(*d))) == NULL) {
-		oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
-		goto out;
-	}
-	for (i = 0; i < nd; i++) {
-		d[i].delivery_id = oidc_db_i64(res, i, BC_ID);
-		d[i].attempts = oidc_db_i64(res, i, BC_ATTEMPTS);
-		d[i].expired = oidc_db_bool(res, i, BC_EXPIRED);
-		if (oidc_db_copy(a, res, i, BC_CLIENT, &d[i].client_id,
-		    err) == -1 ||
-		    oidc_db_copy(a, res, i, BC_URI, &d[i].uri, err) == -1 ||
-		    oidc_db_copy(a, res, i, BC_TOKEN, &d[i].token, err) == -1)
-			goto out;
-	}
-	*rows = d;
-	*n = (size_t)nd;
-	rc = 0;
-out:
-	PQclear(res);
-	return rc;
+	*rows = v;
+	return 0;
 }
 
 int
 oidc_db_backchannel_delete(struct oidc_db *db, int64_t delivery_id,
     struct oidc_error *err)
 {
-	struct params	 p = { .n = 0 };
+	struct db_params	 p = { .n = 0 };
 
-	p_i64(&p, delivery_id);
+	db_p_i64(&p, delivery_id);
 	return run_count(db, OIDC_STMT_BACKCHANNEL_DELETE, &p, err) < 0 ?
 	    -1 : 0;
 }

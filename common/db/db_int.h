@@ -4,101 +4,159 @@
 #ifndef OIDC_DB_INT_H
 #define OIDC_DB_INT_H
 
+#include <stdio.h>
+
 #include <libpq-fe.h>
 
 #include "oidc/db.h"
 
-enum oidc_stmt_id {
-	OIDC_STMT_CLIENT_GET,
-	OIDC_STMT_CLIENT_GET_THROTTLED,
-	OIDC_STMT_CLIENT_INSERT,
-	OIDC_STMT_CLIENT_UPDATE,
-	OIDC_STMT_CLIENT_DELETE,
-	OIDC_STMT_CLIENT_LIST,
-	OIDC_STMT_CLIENT_APPROVE,
-	OIDC_STMT_CLIENT_LIST_UNSEALED,
-	OIDC_STMT_CLIENT_SEAL_SECRET,
-	OIDC_STMT_CLIENT_ORIGIN_KNOWN,
-	OIDC_STMT_CLIENT_REGISTER,
-	OIDC_STMT_CLIENT_REG_GET,
-	OIDC_STMT_CLIENT_REG_UPDATE,
-	OIDC_STMT_CLIENT_REG_DELETE,
-	OIDC_STMT_USER_GET_BY_NAME,
-	OIDC_STMT_USER_GET_BY_SUB,
-	OIDC_STMT_USER_INSERT,
-	OIDC_STMT_USER_SET_CLAIMS,
-	OIDC_STMT_USER_SET_PASSWORD,
-	OIDC_STMT_USER_SET_DISABLED,
-	OIDC_STMT_USER_DELETE,
-	OIDC_STMT_USER_LIST,
-	OIDC_STMT_SIGNING_KEY_GENERATION,
-	OIDC_STMT_SIGNING_KEY_LOCK,
-	OIDC_STMT_SIGNING_KEY_LIST,
-	OIDC_STMT_SIGNING_KEY_LIST_PUBLIC,
-	OIDC_STMT_SIGNING_KEY_INSERT,
-	OIDC_STMT_SIGNING_KEY_RETIRE,
-	OIDC_STMT_SIGNING_KEY_UNRETIRE,
-	OIDC_STMT_CODE_CONSUME,
-	OIDC_STMT_CODE_ISSUE,
-	OIDC_STMT_CODE_REDEEM,
-	OIDC_STMT_CODE_REVOKE_TOKENS,
-	OIDC_STMT_CODE_REDEEM_SEALED,
-	OIDC_STMT_CODE_SEALED_REVOKE_TOKENS,
-	OIDC_STMT_TOKEN_INSERT,
-	OIDC_STMT_ACCESS_TOKEN_GET,
-	OIDC_STMT_REFRESH_ROTATE,
-	OIDC_STMT_REFRESH_REUSE_REVOKE,
-	OIDC_STMT_TOKEN_REVOKE,
-	OIDC_STMT_TOKEN_INTROSPECT,
-	OIDC_STMT_NONCE_USE,
-	OIDC_STMT_JTI_USE,
-	OIDC_STMT_FETCH_SLOT_TAKE,
-	OIDC_STMT_FETCH_SLOT_GIVE,
-	OIDC_STMT_SESSION_INSERT,
-	OIDC_STMT_SESSION_GET,
-	OIDC_STMT_SESSION_GET_CONSENT,
-	OIDC_STMT_CLIENT_SESSION_GET,
-	OIDC_STMT_SESSION_DELETE,
-	OIDC_STMT_CONSENT_GET,
-	OIDC_STMT_CONSENT_PUT,
-	OIDC_STMT_LOGIN_LOCK,
-	OIDC_STMT_LOGIN_THROTTLE,
-	OIDC_STMT_LOGIN_FAILURE_ADD,
-	OIDC_STMT_LOGIN_UNLOCK,
-	OIDC_STMT_PURGE,
-	OIDC_STMT_SESSION_CLIENT_ADD,
-	OIDC_STMT_BACKCHANNEL_TARGETS,
-	OIDC_STMT_BACKCHANNEL_ENQUEUE,
-	OIDC_STMT_BACKCHANNEL_CLAIM,
-	OIDC_STMT_BACKCHANNEL_DELETE,
-	OIDC_STMT_DB_PING,
-	OIDC_STMT__MAX
-};
-
-struct oidc_stmt {
-	const char	*name;
-	const char	*sql;
-	int		 nparams;
-};
-
-extern const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX];
+#include "stmt.h"
 
 /*
- * Execute a prepared statement.  `fmts` may be NULL (all text); results are
- * text.  On success *res is a PGRES_TUPLES_OK or PGRES_COMMAND_OK result the
- * caller must PQclear.  -1 with err set (OIDC_E_DB or OIDC_E_DB_DOWN).
+ * The parameters of one statement, bound in $1..$n order by the db_p_*
+ * functions: text is sent NUL-terminated (a NULL pointer is SQL NULL),
+ * binary with its length, integers as decimal text in num[].  It lives on
+ * the caller's stack, initialised `= { .n = 0 }`; nothing is allocated.
+ * A bind past DB_MAX_PARAMS writes nothing and marks the vector bad, and
+ * oidc_db_run() refuses a vector whose count is not the statement's
+ * nparams, so a missing or extra parameter fails the first time the
+ * statement runs, in whatever test reaches it.
  */
-int	oidc_db_exec(struct oidc_db *, enum oidc_stmt_id, const char *const *vals,
-	    const int *lens, const int *fmts, PGresult **res,
-	    struct oidc_error *);
+struct db_params {
+	const char	*v[DB_MAX_PARAMS];
+	int		 len[DB_MAX_PARAMS];
+	int		 fmt[DB_MAX_PARAMS];
+	char		 num[DB_MAX_PARAMS][24];
+	int		 n;
+};
+
+#define DB_TEXT			0
+#define DB_BIN			1
+#define DB_PARAMS_OVERFLOW	(DB_MAX_PARAMS + 1)
+
+/* The next slot, or -1 (the vector marked bad) past DB_MAX_PARAMS. */
+static inline int
+db_p_slot(struct db_params *p)
+{
+	if (p->n >= DB_MAX_PARAMS) {
+		p->n = DB_PARAMS_OVERFLOW;
+		return -1;
+	}
+	return p->n++;
+}
+
+static inline void
+db_p_raw(struct db_params *p, const char *v, int len, int fmt)
+{
+	int	 i;
+
+	if ((i = db_p_slot(p)) == -1)
+		return;
+	p->v[i] = v;
+	p->len[i] = len;
+	p->fmt[i] = fmt;
+}
+
+/* Text (NUL-terminated; s.p NULL is SQL NULL). */
+static inline void
+db_p_str(struct db_params *p, struct oidc_str s)
+{
+	db_p_raw(p, s.p, 0, DB_TEXT);
+}
+
+static inline void
+db_p_cstr(struct db_params *p, const char *s)
+{
+	db_p_raw(p, s, 0, DB_TEXT);
+}
+
+static inline void
+db_p_bool(struct db_params *p, bool b)
+{
+	db_p_raw(p, b ? "true" : "false", 0, DB_TEXT);
+}
+
+/* bytea b[0..len) (b NULL is SQL NULL). */
+static inline void
+db_p_bin(struct db_params *p, const unsigned char *b, size_t len)
+{
+	db_p_raw(p, (const char *)b, (int)len, DB_BIN);
+}
+
+/* b[0..len) when `have`, else SQL NULL. */
+static inline void
+db_p_bin_if(struct db_params *p, bool have, const unsigned char *b,
+    size_t len)
+{
+	db_p_raw(p, have ? (const char *)b : NULL, have ? (int)len : 0,
+	    have ? DB_BIN : DB_TEXT);
+}
+
+static inline void
+db_p_i64(struct db_params *p, int64_t v)
+{
+	int	 i;
+
+	if ((i = db_p_slot(p)) == -1)
+		return;
+	(void)snprintf(p->num[i], sizeof(p->num[i]), "%lld", (long long)v);
+	p->v[i] = p->num[i];
+	p->len[i] = 0;
+	p->fmt[i] = DB_TEXT;
+}
+
+/* An id or a time of 0 is SQL NULL. */
+static inline void
+db_p_i64_or_null(struct db_params *p, int64_t v)
+{
+	if (v == 0)
+		db_p_raw(p, NULL, 0, DB_TEXT);
+	else
+		db_p_i64(p, v);
+}
 
 /*
- * oidc_db_exec() of a statement that changes one row: 1 changed, 0 none,
+ * Run a prepared statement with the parameters p (NULL: none).  Refused
+ * (OIDC_E_INTERNAL) when p's count is not the statement's nparams, and
+ * (OIDC_E_DB) when the result's column count is not its ncols: after that
+ * check the readers below may use the statement's column names.  Results
+ * are text.  On success *res is a PGRES_TUPLES_OK or PGRES_COMMAND_OK
+ * result the caller must PQclear.  -1 with err set (OIDC_E_DB or
+ * OIDC_E_DB_DOWN).
+ */
+int	oidc_db_run(struct oidc_db *, enum oidc_stmt_id,
+	    const struct db_params *, PGresult **res, struct oidc_error *);
+
+/*
+ * oidc_db_run() of a statement that changes one row: 1 changed, 0 none,
  * -1 with err set.
  */
-int	oidc_db_exec_one(struct oidc_db *, enum oidc_stmt_id,
-	    const char *const *vals, const int *lens, const int *fmts,
-	    struct oidc_error *);
+int	oidc_db_run_one(struct oidc_db *, enum oidc_stmt_id,
+	    const struct db_params *, struct oidc_error *);
+
+/*
+ * A row reader: row r of res into *row (arena copies).  0, or -1 with err
+ * set.
+ */
+typedef int	(*db_row_reader)(struct oidc_arena *, PGresult *, int r,
+		    void *row, struct oidc_error *);
+
+/*
+ * oidc_db_run(), then each row read by `read` into an arena array of
+ * `size`-byte rows (and one zeroed past the end): *rows, *n.  0, or -1
+ * with err set (*rows NULL, *n 0).  The one loop of every list.
+ */
+int	oidc_db_rows(struct oidc_db *, enum oidc_stmt_id,
+	    const struct db_params *, struct oidc_arena *, size_t size,
+	    db_row_reader read, void **rows, size_t *n, struct oidc_error *);
+
+/*
+ * oidc_db_run() of a lookup of at most one row, read by `read` into *row:
+ * 1, 0 no row, or -1 with err set.
+ */
+int	oidc_db_row(struct oidc_db *, enum oidc_stmt_id,
+	    const struct db_params *, struct oidc_arena *, db_row_reader read,
+	    void *row, struct oidc_error *);
 
 /* The raw connection (connected), for migrate.c only. */
 PGconn	*oidc_db_conn(struct oidc_db *);

@@ -4,26 +4,21 @@
  * private key travels as a binary bytea parameter and comes back in
  * bytea hex text form; integers travel as decimal text.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "oidc/arena.h"
 #include "db_int.h"
 
-#define TEXT	0
-#define BIN	1
-
-/* Columns of signing_key_list / signing_key_list_public. */
-enum { K_KID, K_ALG, K_JWK, K_PRIV, K_CREATED, K_PUBLISH, K_ACTIVATE,
-    K_RETIRE, K_EXPIRE };
-
 /* A generous bound on one sealed key (seal.h caps the plaintext at 64K). */
 #define MAX_SEALED	(80 * 1024)
 
+/* One row of signing_key_list / _list_public (K_* columns, stmt.h). */
 static int
-read_row(struct oidc_arena *a, PGresult *res, int r,
-    struct oidc_signing_key_row *out, struct oidc_error *err)
+read_row(struct oidc_arena *a, PGresult *res, int r, void *row,
+    struct oidc_error *err)
 {
+	struct oidc_signing_key_row	*out = row;
+
 	memset(out, 0, sizeof(*out));
 	if (oidc_db_copy(a, res, r, K_KID, &out->kid, err) == -1 ||
 	    oidc_db_copy(a, res, r, K_ALG, &out->alg, err) == -1 ||
@@ -46,13 +41,13 @@ one_i64(struct oidc_db *db, enum oidc_stmt_id id, int64_t *v,
 	PGresult	*res;
 	int		 rc = 0;
 
-	if (oidc_db_exec(db, id, NULL, NULL, NULL, &res, err) == -1)
+	if (oidc_db_run(db, id, NULL, &res, err) == -1)
 		return -1;
 	if (PQntuples(res) != 1)
 		rc = oidc_fail(err, OIDC_E_DB, NULL, "signing_key_generation: "
 		    "expected one row (run oidcctl migrate)");
 	else
-		*v = oidc_db_i64(res, 0, 0);
+		*v = oidc_db_i64(res, 0, V_VALUE);
 	PQclear(res);
 	return rc;
 }
@@ -80,65 +75,44 @@ oidc_db_signing_key_list(struct oidc_db *db, struct oidc_arena *a,
     bool with_private, bool include_expired,
     struct oidc_signing_key_row **rows, size_t *n, struct oidc_error *err)
 {
-	const char	*vals[1] = { include_expired ? "true" : "false" };
-	PGresult	*res;
-	int		 i, rc = 0, nt;
+	struct db_params	 p = { .n = 0 };
+	void			*v;
 
 	*rows = NULL;
-	*n = 0;
-	if (oidc_db_exec(db, with_private ? OIDC_STMT_SIGNING_KEY_LIST :
-	    OIDC_STMT_SIGNING_KEY_LIST_PUBLIC, vals, NULL, NULL, &res,
-	    err) == -1)
+	db_p_bool(&p, include_expired);
+	if (oidc_db_rows(db, with_private ? OIDC_STMT_SIGNING_KEY_LIST :
+	    OIDC_STMT_SIGNING_KEY_LIST_PUBLIC, &p, a, sizeof(**rows), read_row,
+	    &v, n, err) == -1)
 		return -1;
-	nt = PQntuples(res);
-	if ((*rows = oidc_arena_calloc(a, (size_t)nt + 1, sizeof(**rows))) ==
-	    NULL)
-		rc = oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
-	for (i = 0; rc == 0 && i < nt; i++)
-		rc = read_row(a, res, i, &(*rows)[i], err);
-	if (rc == 0)
-		*n = (size_t)nt;
-	PQclear(res);
-	return rc;
-}
-
-/* A time parameter: 0 is SQL NULL (to_timestamp(NULL) is NULL). */
-static const char *
-time_param(char *buf, size_t len, int64_t t)
-{
-	if (t == 0)
-		return NULL;
-	(void)snprintf(buf, len, "%lld", (long long)t);
-	return buf;
+	*rows = v;
+	return 0;
 }
 
 int
 oidc_db_signing_key_insert(struct oidc_db *db,
     const struct oidc_signing_key_row *row, struct oidc_error *err)
 {
-	const char	*vals[8];
-	int		 lens[8] = { 0 }, fmts[8] = { 0 }, rc;
-	char		 t[4][24];
-	PGresult	*res;
+	struct db_params	 p = { .n = 0 };
+	PGresult		*res;
+	int			 rc;
 
 	if (row->private_key == NULL || row->private_key_len > MAX_SEALED)
 		return oidc_fail(err, OIDC_E_INTERNAL, NULL, "signing_key "
 		    "insert without a sealed private key");
-	vals[0] = row->kid.p;
-	vals[1] = row->alg.p;
-	vals[2] = row->public_jwk.p;
-	vals[3] = (const char *)row->private_key;
-	lens[3] = (int)row->private_key_len;
-	fmts[3] = BIN;
-	vals[4] = time_param(t[0], sizeof(t[0]), row->publish_at);
-	vals[5] = time_param(t[1], sizeof(t[1]), row->activate_at);
-	vals[6] = time_param(t[2], sizeof(t[2]), row->retire_at);
-	vals[7] = time_param(t[3], sizeof(t[3]), row->expire_at);
-	if (vals[4] == NULL || vals[5] == NULL)
+	if (row->publish_at == 0 || row->activate_at == 0)
 		return oidc_fail(err, OIDC_E_INTERNAL, NULL, "signing_key "
 		    "insert without publish_at/activate_at");
-	if (oidc_db_exec(db, OIDC_STMT_SIGNING_KEY_INSERT, vals, lens, fmts,
-	    &res, err) == -1)
+	db_p_str(&p, row->kid);
+	db_p_str(&p, row->alg);
+	db_p_str(&p, row->public_jwk);
+	db_p_bin(&p, row->private_key, row->private_key_len);
+	/* Times: 0 is SQL NULL (to_timestamp(NULL) is NULL). */
+	db_p_i64_or_null(&p, row->publish_at);
+	db_p_i64_or_null(&p, row->activate_at);
+	db_p_i64_or_null(&p, row->retire_at);
+	db_p_i64_or_null(&p, row->expire_at);
+	if (oidc_db_run(db, OIDC_STMT_SIGNING_KEY_INSERT, &p, &res,
+	    err) == -1)
 		return -1;
 	rc = PQntuples(res) == 1;
 	PQclear(res);
@@ -149,21 +123,20 @@ int
 oidc_db_signing_key_retire(struct oidc_db *db, struct oidc_str kid,
     int64_t retire_at, int64_t expire_at, struct oidc_error *err)
 {
-	const char	*vals[3];
-	char		 t[2][24];
-	PGresult	*res;
-	int		 rc;
+	struct db_params	 p = { .n = 0 };
+	PGresult		*res;
+	int			 rc;
 
 	if (kid.p == NULL || kid.len > 128)
 		return 0;
-	vals[0] = kid.p;
-	vals[1] = time_param(t[0], sizeof(t[0]), retire_at);
-	vals[2] = time_param(t[1], sizeof(t[1]), expire_at);
-	if (vals[1] == NULL || vals[2] == NULL)
+	if (retire_at == 0 || expire_at == 0)
 		return oidc_fail(err, OIDC_E_INTERNAL, NULL, "signing_key "
 		    "retire without times");
-	if (oidc_db_exec(db, OIDC_STMT_SIGNING_KEY_RETIRE, vals, NULL, NULL,
-	    &res, err) == -1)
+	db_p_str(&p, kid);
+	db_p_i64(&p, retire_at);
+	db_p_i64(&p, expire_at);
+	if (oidc_db_run(db, OIDC_STMT_SIGNING_KEY_RETIRE, &p, &res,
+	    err) == -1)
 		return -1;
 	rc = PQntuples(res) == 1;
 	PQclear(res);
@@ -174,16 +147,16 @@ int
 oidc_db_signing_key_unretire(struct oidc_db *db, struct oidc_str alg,
     int64_t retire_at, struct oidc_error *err)
 {
-	const char	*vals[2];
-	char		 t[24];
-	PGresult	*res;
-	int		 rc;
+	struct db_params	 p = { .n = 0 };
+	PGresult		*res;
+	int			 rc;
 
-	vals[0] = alg.p;
-	if ((vals[1] = time_param(t, sizeof(t), retire_at)) == NULL)
+	if (retire_at == 0)
 		return 0;
-	if (oidc_db_exec(db, OIDC_STMT_SIGNING_KEY_UNRETIRE, vals, NULL, NULL,
-	    &res, err) == -1)
+	db_p_str(&p, alg);
+	db_p_i64(&p, retire_at);
+	if (oidc_db_run(db, OIDC_STMT_SIGNING_KEY_UNRETIRE, &p, &res,
+	    err) == -1)
 		return -1;
 	rc = PQntuples(res) >= 1;
 	PQclear(res);

@@ -6,13 +6,13 @@
 #include "oidc/arena.h"
 #include "db_int.h"
 
-/* Columns of user_get_by_* / user_list. */
-enum { U_ID, U_NAME, U_SUB, U_PWHASH, U_CLAIMS, U_DISABLED, U_UPDATED };
-
+/* One row of user_get_by_* / user_list (U_* columns, stmt.h). */
 static int
-read_row(struct oidc_arena *a, PGresult *res, int r, struct oidc_user_row *out,
+read_row(struct oidc_arena *a, PGresult *res, int r, void *row,
     struct oidc_error *err)
 {
+	struct oidc_user_row	*out = row;
+
 	memset(out, 0, sizeof(*out));
 	out->user_id = oidc_db_i64(res, r, U_ID);
 	out->disabled = oidc_db_bool(res, r, U_DISABLED);
@@ -29,19 +29,12 @@ static int
 get_one(struct oidc_db *db, struct oidc_arena *a, enum oidc_stmt_id id,
     struct oidc_str key, struct oidc_user_row *out, struct oidc_error *err)
 {
-	const char	*vals[1] = { key.p };
-	int		 lens[1] = { (int)key.len }, rc;
-	PGresult	*res;
+	struct db_params	 p = { .n = 0 };
 
 	if (key.p == NULL || key.len > 255)
 		return 0;
-	if (oidc_db_exec(db, id, vals, lens, NULL, &res, err) == -1)
-		return -1;
-	rc = PQntuples(res) == 1 ? 1 : 0;
-	if (rc == 1 && read_row(a, res, 0, out, err) == -1)
-		rc = -1;
-	PQclear(res);
-	return rc;
+	db_p_str(&p, key);
+	return oidc_db_row(db, id, &p, a, read_row, out, err);
 }
 
 int
@@ -63,29 +56,33 @@ int
 oidc_db_user_insert(struct oidc_db *db, struct oidc_user_row *row,
     struct oidc_error *err)
 {
-	const char	*vals[4] = { row->username.p, row->sub.p,
-			    row->password_hash.p, row->claims.p };
-	PGresult	*res;
-	int		 rc;
+	struct db_params	 p = { .n = 0 };
+	PGresult		*res;
+	int			 rc;
 
-	if (oidc_db_exec(db, OIDC_STMT_USER_INSERT, vals, NULL, NULL, &res,
-	    err) == -1)
+	db_p_str(&p, row->username);
+	db_p_str(&p, row->sub);
+	db_p_str(&p, row->password_hash);
+	db_p_str(&p, row->claims);
+	if (oidc_db_run(db, OIDC_STMT_USER_INSERT, &p, &res, err) == -1)
 		return -1;
 	rc = PQntuples(res) == 1;
 	if (rc)
-		row->user_id = oidc_db_i64(res, 0, 0);
+		row->user_id = oidc_db_i64(res, 0, V_VALUE);
 	PQclear(res);
 	return rc;
 }
 
-/* UPDATE/DELETE by username with up to one more text parameter. */
+/* UPDATE by username $1 with one more text parameter $2 (NULL: NULL). */
 static int
 by_name(struct oidc_db *db, enum oidc_stmt_id id, struct oidc_str username,
     const char *arg, struct oidc_error *err)
 {
-	const char	*vals[2] = { username.p, arg };
+	struct db_params	 p = { .n = 0 };
 
-	return oidc_db_exec_one(db, id, vals, NULL, NULL, err);
+	db_p_str(&p, username);
+	db_p_cstr(&p, arg);
+	return oidc_db_run_one(db, id, &p, err);
 }
 
 int
@@ -114,26 +111,21 @@ int
 oidc_db_user_delete(struct oidc_db *db, struct oidc_str username,
     struct oidc_error *err)
 {
-	return by_name(db, OIDC_STMT_USER_DELETE, username, NULL, err);
+	struct db_params	 p = { .n = 0 };
+
+	db_p_str(&p, username);
+	return oidc_db_run_one(db, OIDC_STMT_USER_DELETE, &p, err);
 }
 
 int
 oidc_db_user_list(struct oidc_db *db, struct oidc_arena *a,
     struct oidc_user_row **rows, size_t *n, struct oidc_error *err)
 {
-	PGresult	*res;
-	int		 i, rc = 0, nt;
+	void	*v;
 
-	if (oidc_db_exec(db, OIDC_STMT_USER_LIST, NULL, NULL, NULL, &res,
-	    err) == -1)
+	if (oidc_db_rows(db, OIDC_STMT_USER_LIST, NULL, a, sizeof(**rows),
+	    read_row, &v, n, err) == -1)
 		return -1;
-	nt = PQntuples(res);
-	if ((*rows = oidc_arena_calloc(a, (size_t)nt + 1, sizeof(**rows))) ==
-	    NULL)
-		rc = oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
-	for (i = 0; rc == 0 && i < nt; i++)
-		rc = read_row(a, res, i, &(*rows)[i], err);
-	*n = (size_t)nt;
-	PQclear(res);
-	return rc;
+	*rows = v;
+	return 0;
 }

@@ -1,9 +1,16 @@
 /*
  * stmt.c: every SQL statement the server and oidcctl can run.  Parameters
- * only; reviewers can read every query here.  Column positions are the
- * order of the SELECT lists below (the callers' comments name them).
+ * only; reviewers can read every query here.  Each entry declares its
+ * parameter count and its result columns: the *__N member of the column
+ * enum in stmt.h that names them in SELECT/RETURNING order (DB_NO_COLUMNS
+ * for a command).  stmt.h says how the text and the declarations are kept
+ * equal (unit test, a count check per result, `oidcctl db check`).
  */
 #include "db_int.h"
+
+/* n, refused at compile time above DB_MAX_PARAMS (the binder's size). */
+#define NPARAMS(n)	((n) + 0 * (int)sizeof(char[(n) <= DB_MAX_PARAMS ? \
+			    1 : -1]))
 
 /*
  * The throttle of one login_failure key K (SQL text of a parameter) with
@@ -47,7 +54,7 @@
 const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	[OIDC_STMT_CLIENT_GET] = { "client_get",
 	    "SELECT " CLIENT_COLUMNS " FROM client c WHERE c.client_id = $1",
-	    1 },
+	    NPARAMS(1), C__N },
 	/*
 	 * client_get (NULL columns for an unknown client), then the
 	 * THROTTLE of the (client, source) key $2 (free $4) and of the
@@ -57,21 +64,23 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "SELECT " CLIENT_COLUMNS ", t.n, t.w, t.an, t.aw "
 	    "FROM (SELECT " THROTTLE("$2", "$4", "$3") ", "
 	    THROTTLE("$5", "$6", "$3") ") t(n, w, an, aw) "
-	    "LEFT JOIN client c ON c.client_id = $1", 6 },
+	    "LEFT JOIN client c ON c.client_id = $1", NPARAMS(6), CT__N },
 	[OIDC_STMT_CLIENT_INSERT] = { "client_insert",
 	    "INSERT INTO client (client_id, secret_hash, secret_sealed, "
 	    "metadata, first_party) VALUES ($1, $2, $3, $4::jsonb, $5) "
-	    "ON CONFLICT (client_id) DO NOTHING RETURNING client_id", 5 },
+	    "ON CONFLICT (client_id) DO NOTHING RETURNING client_id",
+	    NPARAMS(5), V__N },
 	[OIDC_STMT_CLIENT_UPDATE] = { "client_update",
 	    "UPDATE client SET secret_hash = $2, secret_sealed = $3, "
 	    "secret_plain = NULL, metadata = $4::jsonb, first_party = $5, "
 	    "updated_at = now() "
-	    "WHERE client_id = $1", 5 },
+	    "WHERE client_id = $1", NPARAMS(5), DB_NO_COLUMNS },
 	[OIDC_STMT_CLIENT_DELETE] = { "client_delete",
-	    "DELETE FROM client WHERE client_id = $1", 1 },
+	    "DELETE FROM client WHERE client_id = $1",
+	    NPARAMS(1), DB_NO_COLUMNS },
 	[OIDC_STMT_CLIENT_LIST] = { "client_list",
 	    "SELECT client_id, NULL, NULL, metadata::text, first_party, "
-	    "approved, NULL FROM client ORDER BY client_id", 0 },
+	    "approved, NULL FROM client ORDER BY client_id", NPARAMS(0), C__N },
 	/*
 	 * oidcctl client seal-secrets (0009_client_secret_sealed.sql): the
 	 * rows that still hold a clear secret, locked until the transaction
@@ -80,20 +89,21 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	[OIDC_STMT_CLIENT_LIST_UNSEALED] = { "client_list_unsealed",
 	    "SELECT client_id, NULL, secret_plain, metadata::text, "
 	    "first_party, approved, secret_sealed FROM client "
-	    "WHERE secret_plain IS NOT NULL ORDER BY client_id FOR UPDATE", 0 },
+	    "WHERE secret_plain IS NOT NULL ORDER BY client_id FOR UPDATE",
+	    NPARAMS(0), C__N },
 	[OIDC_STMT_CLIENT_SEAL_SECRET] = { "client_seal_secret",
 	    "UPDATE client SET secret_sealed = $2, secret_plain = NULL, "
 	    "updated_at = now() WHERE client_id = $1 "
-	    "AND secret_plain IS NOT NULL", 2 },
+	    "AND secret_plain IS NOT NULL", NPARAMS(2), DB_NO_COLUMNS },
 	/* oidcctl client approve (0007_client_approved.sql). */
 	[OIDC_STMT_CLIENT_APPROVE] = { "client_approve",
 	    "UPDATE client SET approved = true, updated_at = now() "
-	    "WHERE client_id = $1", 1 },
+	    "WHERE client_id = $1", NPARAMS(1), DB_NO_COLUMNS },
 	[OIDC_STMT_CLIENT_ORIGIN_KNOWN] = { "client_origin_known",
 	    "SELECT 1 FROM client c, "
 	    "jsonb_array_elements_text(c.metadata->'redirect_uris') u "
 	    "WHERE u = $1 OR starts_with(u, $1 || '/') "
-	    "OR starts_with(u, $1 || '?') LIMIT 1", 1 },
+	    "OR starts_with(u, $1 || '?') LIMIT 1", NPARAMS(1), V__N },
 	/*
 	 * Dynamic registration (RFC 7591/7592): only rows with a
 	 * registration_token_hash are reachable, and update and delete
@@ -105,47 +115,51 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "metadata, first_party, approved, registration_token_hash) "
 	    "VALUES ($1, $2, $3, $4::jsonb, false, false, $5) "
 	    "ON CONFLICT (client_id) DO NOTHING "
-	    "RETURNING extract(epoch FROM created_at)::bigint", 5 },
+	    "RETURNING extract(epoch FROM created_at)::bigint",
+	    NPARAMS(5), V__N },
 	[OIDC_STMT_CLIENT_REG_GET] = { "client_reg_get",
 	    "SELECT client_id, secret_hash, secret_plain, metadata::text, "
 	    "first_party, approved, secret_sealed, registration_token_hash, "
 	    "extract(epoch FROM created_at)::bigint FROM client "
-	    "WHERE client_id = $1 AND registration_token_hash IS NOT NULL", 1 },
+	    "WHERE client_id = $1 AND registration_token_hash IS NOT NULL",
+	    NPARAMS(1), CR__N },
 	[OIDC_STMT_CLIENT_REG_UPDATE] = { "client_reg_update",
 	    "UPDATE client SET secret_hash = $2, secret_sealed = $3, "
 	    "secret_plain = NULL, metadata = $4::jsonb, updated_at = now() "
-	    "WHERE client_id = $1 AND registration_token_hash = $5", 5 },
+	    "WHERE client_id = $1 AND registration_token_hash = $5",
+	    NPARAMS(5), DB_NO_COLUMNS },
 	[OIDC_STMT_CLIENT_REG_DELETE] = { "client_reg_delete",
 	    "DELETE FROM client WHERE client_id = $1 "
-	    "AND registration_token_hash = $2", 2 },
+	    "AND registration_token_hash = $2", NPARAMS(2), DB_NO_COLUMNS },
 	[OIDC_STMT_USER_GET_BY_NAME] = { "user_get_by_name",
 	    "SELECT user_id, username, sub, password_hash, claims::text, "
 	    "disabled_at IS NOT NULL, extract(epoch FROM updated_at)::bigint "
-	    "FROM app_user WHERE username = $1", 1 },
+	    "FROM app_user WHERE username = $1", NPARAMS(1), U__N },
 	[OIDC_STMT_USER_GET_BY_SUB] = { "user_get_by_sub",
 	    "SELECT user_id, username, sub, password_hash, claims::text, "
 	    "disabled_at IS NOT NULL, extract(epoch FROM updated_at)::bigint "
-	    "FROM app_user WHERE sub = $1", 1 },
+	    "FROM app_user WHERE sub = $1", NPARAMS(1), U__N },
 	[OIDC_STMT_USER_INSERT] = { "user_insert",
 	    "INSERT INTO app_user (username, sub, password_hash, claims) "
 	    "VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (username) DO NOTHING "
-	    "RETURNING user_id", 4 },
+	    "RETURNING user_id", NPARAMS(4), V__N },
 	[OIDC_STMT_USER_SET_CLAIMS] = { "user_set_claims",
 	    "UPDATE app_user SET claims = $2::jsonb, updated_at = now() "
-	    "WHERE username = $1", 2 },
+	    "WHERE username = $1", NPARAMS(2), DB_NO_COLUMNS },
 	[OIDC_STMT_USER_SET_PASSWORD] = { "user_set_password",
 	    "UPDATE app_user SET password_hash = $2, updated_at = now() "
-	    "WHERE username = $1", 2 },
+	    "WHERE username = $1", NPARAMS(2), DB_NO_COLUMNS },
 	[OIDC_STMT_USER_SET_DISABLED] = { "user_set_disabled",
 	    "UPDATE app_user SET disabled_at = CASE WHEN $2::boolean "
 	    "THEN coalesce(disabled_at, now()) END, updated_at = now() "
-	    "WHERE username = $1", 2 },
+	    "WHERE username = $1", NPARAMS(2), DB_NO_COLUMNS },
 	[OIDC_STMT_USER_DELETE] = { "user_delete",
-	    "DELETE FROM app_user WHERE username = $1", 1 },
+	    "DELETE FROM app_user WHERE username = $1",
+	    NPARAMS(1), DB_NO_COLUMNS },
 	[OIDC_STMT_USER_LIST] = { "user_list",
 	    "SELECT user_id, username, sub, NULL, claims::text, "
 	    "disabled_at IS NOT NULL, extract(epoch FROM updated_at)::bigint "
-	    "FROM app_user ORDER BY username", 0 },
+	    "FROM app_user ORDER BY username", NPARAMS(0), U__N },
 	/*
 	 * Signing keys (sql/migrations/0003_signing_keys.sql).  The
 	 * generation is the one cheap query every worker polls; the lock
@@ -154,9 +168,10 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 * Times are unix seconds; NULL retire_at/expire_at read as NULL.
 	 */
 	[OIDC_STMT_SIGNING_KEY_GENERATION] = { "signing_key_generation",
-	    "SELECT generation FROM signing_key_generation", 0 },
+	    "SELECT generation FROM signing_key_generation", NPARAMS(0), V__N },
 	[OIDC_STMT_SIGNING_KEY_LOCK] = { "signing_key_lock",
-	    "SELECT generation FROM signing_key_generation FOR UPDATE", 0 },
+	    "SELECT generation FROM signing_key_generation FOR UPDATE",
+	    NPARAMS(0), V__N },
 	[OIDC_STMT_SIGNING_KEY_LIST] = { "signing_key_list",
 	    "SELECT kid, alg, public_jwk::text, private_key, "
 	    "extract(epoch FROM created_at)::bigint, "
@@ -165,7 +180,7 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "extract(epoch FROM retire_at)::bigint, "
 	    "extract(epoch FROM expire_at)::bigint FROM signing_key "
 	    "WHERE $1::boolean OR expire_at IS NULL OR expire_at > now() "
-	    "ORDER BY alg, activate_at DESC, kid", 1 },
+	    "ORDER BY alg, activate_at DESC, kid", NPARAMS(1), K__N },
 	[OIDC_STMT_SIGNING_KEY_LIST_PUBLIC] = { "signing_key_list_public",
 	    "SELECT kid, alg, public_jwk::text, NULL, "
 	    "extract(epoch FROM created_at)::bigint, "
@@ -174,13 +189,13 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "extract(epoch FROM retire_at)::bigint, "
 	    "extract(epoch FROM expire_at)::bigint FROM signing_key "
 	    "WHERE $1::boolean OR expire_at IS NULL OR expire_at > now() "
-	    "ORDER BY alg, activate_at DESC, kid", 1 },
+	    "ORDER BY alg, activate_at DESC, kid", NPARAMS(1), K__N },
 	[OIDC_STMT_SIGNING_KEY_INSERT] = { "signing_key_insert",
 	    "INSERT INTO signing_key (kid, alg, public_jwk, private_key, "
 	    "publish_at, activate_at, retire_at, expire_at) "
 	    "VALUES ($1, $2, $3::jsonb, $4, to_timestamp($5), "
 	    "to_timestamp($6), to_timestamp($7), to_timestamp($8)) "
-	    "ON CONFLICT (kid) DO NOTHING RETURNING kid", 8 },
+	    "ON CONFLICT (kid) DO NOTHING RETURNING kid", NPARAMS(8), V__N },
 	/* Stop signing at $2 (now, or a successor's activation). */
 	[OIDC_STMT_SIGNING_KEY_RETIRE] = { "signing_key_retire",
 	    "UPDATE signing_key SET "
@@ -189,13 +204,13 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "retire_at = to_timestamp($2), expire_at = to_timestamp($3), "
 	    "updated_at = now() WHERE kid = $1 "
 	    "AND (retire_at IS NULL OR retire_at > to_timestamp($2)) "
-	    "RETURNING kid", 3 },
+	    "RETURNING kid", NPARAMS(3), V__N },
 	/* Cancel a retirement scheduled for $2 (its successor was retired). */
 	[OIDC_STMT_SIGNING_KEY_UNRETIRE] = { "signing_key_unretire",
 	    "UPDATE signing_key SET retire_at = NULL, expire_at = NULL, "
 	    "updated_at = now() WHERE alg = $1 "
 	    "AND retire_at = to_timestamp($2) AND retire_at > now() "
-	    "RETURNING kid", 2 },
+	    "RETURNING kid", NPARAMS(2), V__N },
 	/* Consumed even when expired, so an expired code is never reused. */
 	[OIDC_STMT_CODE_CONSUME] = { "code_consume",
 	    "UPDATE auth_code c SET consumed_at = now() FROM app_user u "
@@ -205,7 +220,8 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "c.nonce, c.code_challenge, extract(epoch FROM c.auth_time)::bigint, "
 	    "c.acr, c.amr, c.sid, c.claims::text, u.sub, u.claims::text, "
 	    "extract(epoch FROM u.updated_at)::bigint, "
-	    "c.expires_at <= now() OR u.disabled_at IS NOT NULL", 1 },
+	    "c.expires_at <= now() OR u.disabled_at IS NOT NULL",
+	    NPARAMS(1), CC__N },
 	/*
 	 * The code flow's whole write at the authorization endpoint in one
 	 * statement (no BEGIN/COMMIT round trips): record the nonce ($14,
@@ -228,7 +244,7 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "sid, claims, expires_at) SELECT $1, $2, $3, $4, $5, $6, $7, "
 	    "to_timestamp($8), $9, $10, $11, $12::jsonb, "
 	    "now() + make_interval(secs => $13) FROM ok WHERE ok.fresh) "
-	    "SELECT fresh FROM ok", 15 },
+	    "SELECT fresh FROM ok", NPARAMS(15), V__N },
 	/*
 	 * A valid redemption in one statement: the code is consumed only if
 	 * it is live, of client $2, for redirect_uri $3, with the PKCE
@@ -265,13 +281,14 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "code_challenge, extract(epoch FROM auth_time)::bigint, acr, amr, "
 	    "sid, claims::text, sub, user_claims::text, "
 	    "extract(epoch FROM user_updated_at)::bigint, false, "
-	    "EXISTS (SELECT 1 FROM r) FROM c", 9 },
+	    "EXISTS (SELECT 1 FROM r) FROM c", NPARAMS(9), CCR__N },
 	/* The code's row is locked first, as above, against deadlocks. */
 	[OIDC_STMT_CODE_REVOKE_TOKENS] = { "code_revoke_tokens",
 	    "WITH c AS (SELECT 1 FROM auth_code WHERE code_hash = $1 "
 	    "FOR UPDATE) "
 	    "UPDATE token SET revoked_at = now() WHERE auth_code_hash = $1 "
-	    "AND revoked_at IS NULL AND EXISTS (SELECT 1 FROM c)", 1 },
+	    "AND revoked_at IS NULL AND EXISTS (SELECT 1 FROM c)",
+	    NPARAMS(1), DB_NO_COLUMNS },
 	/*
 	 * A sealed code's redemption (oidc/code.h), the whole write of the
 	 * code flow in one statement: the code's hash $1 goes into used_code
@@ -319,7 +336,8 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "RETURNING 1) "
 	    "SELECT ok.code_fresh, ok.nonce_fresh, u.sub, u.claims::text, "
 	    "extract(epoch FROM u.updated_at)::bigint, "
-	    "EXISTS (SELECT 1 FROM r) FROM ok LEFT JOIN u ON true", 17 },
+	    "EXISTS (SELECT 1 FROM r) FROM ok LEFT JOIN u ON true",
+	    NPARAMS(17), CS__N },
 	/*
 	 * A sealed code presented again: revoke what it yielded (RFC 6749
 	 * 4.1.2).  Run after code_redeem_sealed found it used, in a new
@@ -327,27 +345,28 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 */
 	[OIDC_STMT_CODE_SEALED_REVOKE_TOKENS] = { "code_sealed_revoke_tokens",
 	    "UPDATE token SET revoked_at = now() WHERE auth_code_hash = $1 "
-	    "AND revoked_at IS NULL", 1 },
+	    "AND revoked_at IS NULL", NPARAMS(1), DB_NO_COLUMNS },
 	[OIDC_STMT_TOKEN_INSERT] = { "token_insert",
 	    "INSERT INTO token (token_hash, kind, client_id, user_id, scope, "
 	    "auth_code_hash, family_id, auth_time, acr, amr, sid, claims, "
 	    "expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, to_timestamp($8), "
 	    "$9, $10, $11, $12::jsonb, now() + make_interval(secs => $13))",
-	    13 },
+	    NPARAMS(13), DB_NO_COLUMNS },
 	[OIDC_STMT_ACCESS_TOKEN_GET] = { "access_token_get",
 	    "SELECT t.client_id, coalesce(t.user_id, 0), t.scope, "
 	    "extract(epoch FROM t.auth_time)::bigint, t.acr, t.amr, t.sid, "
 	    "t.claims::text, extract(epoch FROM t.expires_at)::bigint, "
 	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
 	    "u.claims::text, extract(epoch FROM u.updated_at)::bigint, "
-	    "NULL, NULL, c.metadata->>'userinfo_signed_response_alg', "
+	    "c.metadata->>'userinfo_signed_response_alg', "
 	    "c.secret_plain, (c.metadata->'redirect_uris')::text, "
 	    "c.metadata::text, c.secret_sealed "
 	    "FROM token t JOIN client c ON c.client_id = t.client_id "
 	    "LEFT JOIN app_user u ON u.user_id = t.user_id "
 	    "WHERE t.token_hash = $1 AND t.kind = 'access' "
 	    "AND t.revoked_at IS NULL AND t.expires_at > now() "
-	    "AND (t.user_id IS NULL OR u.disabled_at IS NULL)", 1 },
+	    "AND (t.user_id IS NULL OR u.disabled_at IS NULL)",
+	    NPARAMS(1), TA__N },
 	[OIDC_STMT_REFRESH_ROTATE] = { "refresh_rotate",
 	    "UPDATE token t SET rotated_at = now() FROM app_user u "
 	    "WHERE t.token_hash = $1 AND t.kind = 'refresh' AND t.client_id = $2 "
@@ -359,7 +378,7 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "t.claims::text, extract(epoch FROM t.expires_at)::bigint, "
 	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
 	    "u.claims::text, extract(epoch FROM u.updated_at)::bigint, "
-	    "t.auth_code_hash, t.family_id", 2 },
+	    "t.auth_code_hash, t.family_id", NPARAMS(2), TR__N },
 	/*
 	 * Lock the presented token's row before touching its family, so that
 	 * concurrent reuses queue on that one row instead of deadlocking on
@@ -370,32 +389,35 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "AND kind = 'refresh' AND client_id = $2 "
 	    "AND rotated_at IS NOT NULL FOR UPDATE) "
 	    "UPDATE token SET revoked_at = now() WHERE revoked_at IS NULL "
-	    "AND family_id = (SELECT family_id FROM r)", 2 },
+	    "AND family_id = (SELECT family_id FROM r)",
+	    NPARAMS(2), DB_NO_COLUMNS },
 	[OIDC_STMT_TOKEN_REVOKE] = { "token_revoke",
 	    "WITH r AS (SELECT family_id, kind FROM token WHERE token_hash = $1 "
 	    "AND client_id = $2 FOR UPDATE) "
 	    "UPDATE token SET revoked_at = now() WHERE revoked_at IS NULL "
 	    "AND ((token_hash = $1 AND client_id = $2) OR family_id = "
-	    "(SELECT family_id FROM r WHERE kind = 'refresh'))", 2 },
+	    "(SELECT family_id FROM r WHERE kind = 'refresh'))",
+	    NPARAMS(2), DB_NO_COLUMNS },
 	[OIDC_STMT_TOKEN_INTROSPECT] = { "token_introspect",
 	    "SELECT t.client_id, coalesce(t.user_id, 0), t.scope, "
 	    "extract(epoch FROM t.auth_time)::bigint, t.acr, t.amr, t.sid, "
 	    "NULL, extract(epoch FROM t.expires_at)::bigint, "
 	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
-	    "NULL, NULL, NULL, NULL, t.kind "
+	    "NULL, NULL, t.kind "
 	    "FROM token t LEFT JOIN app_user u ON u.user_id = t.user_id "
 	    "WHERE t.token_hash = $1 AND t.revoked_at IS NULL "
 	    "AND t.expires_at > now() "
 	    "AND (t.kind = 'access' OR t.rotated_at IS NULL) "
-	    "AND (t.user_id IS NULL OR u.disabled_at IS NULL)", 1 },
+	    "AND (t.user_id IS NULL OR u.disabled_at IS NULL)",
+	    NPARAMS(1), TI__N },
 	[OIDC_STMT_NONCE_USE] = { "nonce_use",
 	    "INSERT INTO used_nonce (client_id, nonce_hash, expires_at) "
 	    "VALUES ($1, $2, now() + make_interval(secs => $3)) "
-	    "ON CONFLICT DO NOTHING RETURNING 1", 3 },
+	    "ON CONFLICT DO NOTHING RETURNING 1", NPARAMS(3), V__N },
 	[OIDC_STMT_JTI_USE] = { "jti_use",
 	    "INSERT INTO used_jti (client_id, jti_hash, expires_at) "
 	    "VALUES ($1, $2, to_timestamp($3)) ON CONFLICT DO NOTHING "
-	    "RETURNING 1", 3 },
+	    "RETURNING 1", NPARAMS(3), V__N },
 	/*
 	 * One of $1 request_uri fetch slots (issue 15 item 4): session
 	 * advisory locks, so a worker that dies frees its slot with its
@@ -403,15 +425,18 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 */
 	[OIDC_STMT_FETCH_SLOT_TAKE] = { "fetch_slot_take",
 	    "SELECT s FROM generate_series(0, $1::int - 1) s "
-	    "WHERE pg_try_advisory_lock(" FETCH_LOCK_KEY ", s) LIMIT 1", 1 },
+	    "WHERE pg_try_advisory_lock(" FETCH_LOCK_KEY ", s) LIMIT 1",
+	    NPARAMS(1), V__N },
 	[OIDC_STMT_FETCH_SLOT_GIVE] = { "fetch_slot_give",
-	    "SELECT pg_advisory_unlock(" FETCH_LOCK_KEY ", $1::int)", 1 },
+	    "SELECT pg_advisory_unlock(" FETCH_LOCK_KEY ", $1::int)",
+	    NPARAMS(1), V__N },
 	[OIDC_STMT_SESSION_INSERT] = { "session_insert",
 	    "INSERT INTO login_session (session_hash, user_id, sid, auth_time, "
 	    "amr, expires_at, login_request) VALUES ($1, $2, $3, "
-	    "to_timestamp($4), $5, now() + make_interval(secs => $6), $7)", 7 },
+	    "to_timestamp($4), $5, now() + make_interval(secs => $6), $7)",
+	    NPARAMS(7), DB_NO_COLUMNS },
 	[OIDC_STMT_SESSION_GET] = { "session_get",
-	    "SELECT " SESSION_COLUMNS " " SESSION_LIVE, 1 },
+	    "SELECT " SESSION_COLUMNS " " SESSION_LIVE, NPARAMS(1), S__N },
 	/*
 	 * session_get, with the consent (scope, claims) of user and client $2
 	 * (NULL, NULL: none).  Two primary-key lookups of the same row keep
@@ -419,7 +444,7 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 */
 	[OIDC_STMT_SESSION_GET_CONSENT] = { "session_get_consent",
 	    "SELECT " SESSION_COLUMNS ", " CONSENT_OF("scope") ", "
-	    CONSENT_OF("claims") " " SESSION_LIVE, 2 },
+	    CONSENT_OF("claims") " " SESSION_LIVE, NPARAMS(2), SC__N },
 	/*
 	 * The authorization endpoint's first round trip (issue 16):
 	 * session_get_consent's columns for the session $1 (all NULL: no
@@ -433,43 +458,45 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "LEFT JOIN (login_session s JOIN app_user u "
 	    "ON u.user_id = s.user_id AND u.disabled_at IS NULL) "
 	    "ON s.session_hash = $1 AND s.expires_at > now() "
-	    "WHERE c.client_id = $2", 2 },
+	    "WHERE c.client_id = $2", NPARAMS(2), CSG__N },
 	[OIDC_STMT_SESSION_DELETE] = { "session_delete",
-	    "DELETE FROM login_session WHERE session_hash = $1", 1 },
+	    "DELETE FROM login_session WHERE session_hash = $1",
+	    NPARAMS(1), DB_NO_COLUMNS },
 	[OIDC_STMT_CONSENT_GET] = { "consent_get",
 	    "SELECT scope, claims FROM consent WHERE user_id = $1 AND "
-	    "client_id = $2", 2 },
+	    "client_id = $2", NPARAMS(2), CO__N },
 	[OIDC_STMT_CONSENT_PUT] = { "consent_put",
 	    "INSERT INTO consent (user_id, client_id, scope, claims) "
 	    "VALUES ($1, $2, $3, $4) "
 	    "ON CONFLICT (user_id, client_id) DO UPDATE SET scope = $3, "
-	    "claims = $4, granted_at = now()", 4 },
+	    "claims = $4, granted_at = now()", NPARAMS(4), DB_NO_COLUMNS },
 	/*
 	 * One login attempt per (account, address) key at a time (a
 	 * transaction lock), so concurrent attempts cannot all slip under
 	 * the limit.
 	 */
 	[OIDC_STMT_LOGIN_LOCK] = { "login_lock",
-	    "SELECT pg_advisory_xact_lock(hashtext($1))", 1 },
+	    "SELECT pg_advisory_xact_lock(hashtext($1))", NPARAMS(1), V__N },
 	/*
 	 * THROTTLE of the keys $1 (free $4) and $2 (free $5), window $3:
 	 * n1, wait1, n2, wait2.
 	 */
 	[OIDC_STMT_LOGIN_THROTTLE] = { "login_throttle",
 	    "SELECT " THROTTLE("$1", "$4", "$3") ", "
-	    THROTTLE("$2", "$5", "$3"), 5 },
+	    THROTTLE("$2", "$5", "$3"), NPARAMS(5), LT__N },
 	/* One failure under $1 (if not NULL; for account $3) and $2. */
 	[OIDC_STMT_LOGIN_FAILURE_ADD] = { "login_failure_add",
 	    "INSERT INTO login_failure (key, account) "
 	    "SELECT k, a FROM (VALUES ($1::text, $3::text), "
-	    "($2::text, NULL::text)) v(k, a) WHERE k IS NOT NULL", 3 },
+	    "($2::text, NULL::text)) v(k, a) WHERE k IS NOT NULL",
+	    NPARAMS(3), DB_NO_COLUMNS },
 	/*
 	 * oidcctl user unlock: every failure of the account $1, and the
 	 * per-account rows written before 0006_throttle_account.sql.
 	 */
 	[OIDC_STMT_LOGIN_UNLOCK] = { "login_unlock",
 	    "DELETE FROM login_failure WHERE account = $1 "
-	    "OR key IN ('u:' || $1, 'L:u:' || $1)", 1 },
+	    "OR key IN ('u:' || $1, 'L:u:' || $1)", NPARAMS(1), DB_NO_COLUMNS },
 	/* One batch over every ledger; run until it deletes nothing. */
 	[OIDC_STMT_PURGE] = { "purge",
 	    "WITH c AS (DELETE FROM auth_code WHERE ctid = ANY(ARRAY("
@@ -496,7 +523,8 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "SELECT (SELECT count(*) FROM c) + (SELECT count(*) FROM k) + "
 	    "(SELECT count(*) FROM t) + "
 	    "(SELECT count(*) FROM s) + (SELECT count(*) FROM n) + "
-	    "(SELECT count(*) FROM j) + (SELECT count(*) FROM f)", 2 },
+	    "(SELECT count(*) FROM j) + (SELECT count(*) FROM f)",
+	    NPARAMS(2), V__N },
 	/*
 	 * Back-Channel Logout (sql/migrations/0005_backchannel.sql).  A
 	 * claim takes due rows and pushes their next attempt out by $2
@@ -508,17 +536,18 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "INSERT INTO session_client (sid, client_id) "
 	    "SELECT $1, $2 WHERE EXISTS "
 	    "(SELECT 1 FROM login_session WHERE sid = $1) "
-	    "ON CONFLICT DO NOTHING", 2 },
+	    "ON CONFLICT DO NOTHING", NPARAMS(2), DB_NO_COLUMNS },
 	[OIDC_STMT_BACKCHANNEL_TARGETS] = { "backchannel_targets",
 	    "SELECT c.client_id, c.metadata->>'backchannel_logout_uri', "
 	    "c.metadata->>'id_token_signed_response_alg', c.metadata::text "
 	    "FROM session_client sc JOIN client c ON c.client_id = sc.client_id "
 	    "WHERE sc.sid = $1 "
 	    "AND c.metadata->>'backchannel_logout_uri' IS NOT NULL "
-	    "ORDER BY c.client_id", 1 },
+	    "ORDER BY c.client_id", NPARAMS(1), BT__N },
 	[OIDC_STMT_BACKCHANNEL_ENQUEUE] = { "backchannel_enqueue",
 	    "INSERT INTO backchannel_delivery (client_id, uri, token, "
-	    "expires_at) VALUES ($1, $2, $3, to_timestamp($4))", 4 },
+	    "expires_at) VALUES ($1, $2, $3, to_timestamp($4))",
+	    NPARAMS(4), DB_NO_COLUMNS },
 	[OIDC_STMT_BACKCHANNEL_CLAIM] = { "backchannel_claim",
 	    "UPDATE backchannel_delivery d SET attempts = d.attempts + 1, "
 	    "next_attempt_at = now() + make_interval(secs => $2 * "
@@ -527,9 +556,27 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "FROM backchannel_delivery WHERE next_attempt_at <= now() "
 	    "ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED) "
 	    "RETURNING d.delivery_id, d.client_id, d.uri, d.token, "
-	    "d.attempts, d.expires_at <= now()", 2 },
+	    "d.attempts, d.expires_at <= now()", NPARAMS(2), BC__N },
 	[OIDC_STMT_BACKCHANNEL_DELETE] = { "backchannel_delete",
-	    "DELETE FROM backchannel_delivery WHERE delivery_id = $1", 1 },
+	    "DELETE FROM backchannel_delivery WHERE delivery_id = $1",
+	    NPARAMS(1), DB_NO_COLUMNS },
 	/* The readiness probe's round trip (oidc/health.h): no table. */
-	[OIDC_STMT_DB_PING] = { "db_ping", "SELECT 1", 0 },
+	[OIDC_STMT_DB_PING] = { "db_ping", "SELECT 1", NPARAMS(0), V__N },
 };
+
+int
+oidc_stmt_compare(const struct oidc_stmt *s, int nparams, int nfields,
+    void (*report)(const char *, const char *, int, int, void *), void *arg)
+{
+	int	 n = 0;
+
+	if (nparams != s->nparams) {
+		report(s->name, "parameters", s->nparams, nparams, arg);
+		n++;
+	}
+	if (nfields != s->ncols) {
+		report(s->name, "columns", s->ncols, nfields, arg);
+		n++;
+	}
+	return n;
+}

@@ -298,6 +298,11 @@ export OIDC_CONFIG=$T/oidc.conf
 
 (cd "$ROOT" && "$CTL" migrate) >"$T/log/migrate.log" 2>&1 ||
 	{ cat "$T/log/migrate.log" >&2; die "oidcctl migrate failed"; }
+# Every statement's parameter and column counts, as the server describes
+# them, against common/db/stmt.c's declarations (issue 18): a difference
+# stops the run before any test.
+"$CTL" db check >"$T/log/db-check.log" 2>&1 ||
+	{ cat "$T/log/db-check.log" >&2; die "oidcctl db check failed"; }
 if [ -f "$ROOT/sql/fixtures/test_seed.sql" ]; then
 	"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$T/pg" -U oidc -d oidc \
 	    -f "$ROOT/sql/fixtures/test_seed.sql" >"$T/log/seed.log" 2>&1 ||

@@ -67,6 +67,18 @@ OIDC_MUST_CHECK int	oidc_db_prepare_all(struct oidc_db *,
 			    struct oidc_error *);
 
 /*
+ * `oidcctl db check`: prepare every statement, then compare the parameter
+ * and column counts the server describes (PQdescribePrepared) with those
+ * common/db/stmt.c declares; `report` gets one call per difference
+ * (`what` is "parameters" or "columns").  The number of differences, or
+ * -1 with err set (a statement does not prepare: schema drift).
+ */
+OIDC_MUST_CHECK int	oidc_db_check(struct oidc_db *,
+			    void (*report)(const char *name, const char *what,
+			    int declared, int described, void *), void *,
+			    struct oidc_error *);
+
+/*
  * Apply every *.sql file of `dir` not yet recorded in schema_migration, in
  * name order, each in its own transaction, under an advisory lock.  The
  * names applied are reported through `cb`.  0 or -1.

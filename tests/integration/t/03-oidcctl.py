@@ -158,6 +158,13 @@ check("user delete again: exit 3", rc == 3, (rc, out, err))
 
 rc, out, err = ctl("migrate")
 check("migrate a second time: exit 0 (no-op)", rc == 0, (rc, out, err))
+
+# ---- db check -----------------------------------------------------------------
+# run.sh already refused to start on a difference; this checks the output.
+rc, out, err = ctl("db", "check")
+check("db check: exit 0, every statement matches its declaration",
+      rc == 0 and "match their declarations" in out and not err.strip(),
+      (rc, out, err))
 migs = sorted(f for f in os.listdir(os.path.join(env("OIDC_ROOT"), "sql",
                                                    "migrations"))
               if f.endswith(".sql"))

@@ -189,6 +189,16 @@ check("tokens: only their SHA-256 is stored",
                      " '') FROM token t"))
 
 
+# Introspection names each kind (token_introspect's kind column: issue 18
+# found it read a NULL column, so refresh tokens came back "Bearer").
+for tok, want in ((AT, "Bearer"), (RT, "refresh_token")):
+    p, h = CONF.auth({"token": tok})
+    ri = post_form("/introspect", p, headers=h)
+    ji = ri.json() or {}
+    check("introspect: active, token_type %s" % want,
+          ri.status == 200 and ji.get("active") is True and
+          ji.get("token_type") == want, (ri.status, ji))
+
 # ---- the ID Token -----------------------------------------------------------
 
 def check_id_token(label, idt, alg, client, access_token, nonce=None,
