@@ -16,7 +16,8 @@ root the test runs the worker in a private mount namespace (unshare -m)
 whose /dev is a fresh tmpfs holding the real null/zero/random/urandom and,
 as /dev/log, a datagram socket the test itself reads.  The lines must
 arrive with facility daemon (<30> = daemon.info), the ident
-"discovery[<pid>]", no ts= field, and the request line.  Skipped (and said
+"discovery[<pid>]", no ts= field, and the request line, from a worker
+with `sandbox = yes` (the socket is connected before the filter).  Skipped (and said
 so) without root or unshare.
 """
 import os
@@ -143,7 +144,8 @@ else:
     rx.settimeout(1)
     olddev = os.path.join(d, "olddev")
     os.makedirs(olddev, exist_ok=True)
-    conf = private_config("syslog", ["log = syslog"])
+    # With the sandbox: /dev/log is connected before the filter.
+    conf = private_config("syslog", ["log = syslog", "sandbox = yes"])
     sock = os.path.join(d, "discovery.sock")
     if os.path.exists(sock):
         os.unlink(sock)
@@ -196,6 +198,11 @@ mount --bind '{log}' /dev/log
             check("syslog: no ts= field (syslog stamps the time)",
                   "ts=" not in req[0] and "level=info prog=discovery" in
                   req[0], req[0])
+        # unshare, sh and spawn-fcgi -n exec: proc.pid is the worker.
+        st = proc_status(proc.pid)
+        check("syslog: the worker is sandboxed (Seccomp: 2) and alive "
+              "after its requests", st.get("Seccomp") == "2" and
+              proc.poll() is None, (st.get("Seccomp"), proc.poll()))
         check("syslog: nothing on the worker's standard error",
               "msg=request" not in read(logfile), read(logfile))
     finally:
