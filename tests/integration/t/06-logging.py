@@ -35,6 +35,17 @@ DISCO = ENDPOINT_PATHS["discovery"]
 BUILD = env("OIDC_BUILD")
 
 
+def check_config(conf):
+    """Run discovery.fcgi --check-config with OIDC_CONFIG=conf:
+    (exit status, stderr)."""
+    p = subprocess.run([os.path.join(BUILD, "cgi-bin", "discovery.fcgi"),
+                        "--check-config"],
+                       env=dict(os.environ, OIDC_CONFIG=conf),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=30 * MULT)
+    return p.returncode, p.stderr.decode("utf-8", "replace")
+
+
 def read(path):
     try:
         with open(path, errors="replace") as f:
@@ -99,14 +110,8 @@ expect_error_log(STARTUP_ERR)
 # A log file that cannot be opened.
 bad = "/nonexistent-dir/oidc/workers.log"
 conf = private_config("logf3", ["log_file = " + bad])
-p = subprocess.run([os.path.join(BUILD, "cgi-bin", "discovery.fcgi"),
-                    "--check-config"],
-                   env=dict(os.environ, OIDC_CONFIG=conf),
-                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                   timeout=30 * MULT)
-err = p.stderr.decode("utf-8", "replace")
-check("unopenable log_file: --check-config exits 78", p.returncode == 78,
-      (p.returncode, err))
+rc, err = check_config(conf)
+check("unopenable log_file: --check-config exits 78", rc == 78, (rc, err))
 check("unopenable log_file: the line names log_file and the path",
       "configuration error: log_file: " + bad in err, err)
 w = spawn("logf3", "discovery", conf)
@@ -118,14 +123,10 @@ check("unopenable log_file: a worker exits 78 with the line",
 # --check-config creates no file (it may run as another user).
 absent = os.path.join(d, "absent.log")
 conf = private_config("logf4", ["log_file = " + absent])
-p = subprocess.run([os.path.join(BUILD, "cgi-bin", "discovery.fcgi"),
-                    "--check-config"],
-                   env=dict(os.environ, OIDC_CONFIG=conf),
-                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                   timeout=30 * MULT)
+rc, err = check_config(conf)
 check("--check-config with an absent log_file in a writable directory: "
-      "exit 0, no file created", p.returncode == 0 and
-      not os.path.exists(absent), (p.returncode, p.stderr))
+      "exit 0, no file created", rc == 0 and not os.path.exists(absent),
+      (rc, err))
 
 # ---- log = syslog -----------------------------------------------------------
 
