@@ -6,7 +6,8 @@
 #   make SANITIZE=1 test    the same under ASan+UBSan (build/asan)
 #   make asan       shorthand for the line above
 #   make run / stop the embedded provider on 127.0.0.1:$(OIDC_PORT),
-#                   OIDC_WORKERS workers per endpoint (default: the CPUs)
+#                   OIDC_WORKERS workers for authorize, token, userinfo
+#                   (default: the CPUs), OIDC_WORKERS_LIGHT for the others
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # Sources are found by wildcard: a new common/<area>/<module>.c, cgi-bin/<x>.c,
@@ -42,13 +43,20 @@ WARN		:= -Wall -Wextra -Werror -Wformat=2 -Wformat-security -Wshadow \
 # zero on purpose (endpoint tables, error structs).
 PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CFLAGS		?= -g
-CFLAGS		+= -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) \
+# CFLAGS and LDFLAGS are the builder's (make CFLAGS=-O0 replaces the
+# default, _FORTIFY_SOURCE included, as it needs -O).  What the code needs
+# to build at all (standard, include path, defines, warnings, sanitizers,
+# hardening) is in OIDC_CFLAGS and OIDC_LDFLAGS, which every rule uses
+# first and a command line does not replace (tests/check-makeflags.sh).
+CFLAGS		?= -g $(OPT)
+OIDC_CFLAGS	:= -std=c11 -D_GNU_SOURCE $(WARN) $(SANFLAGS) \
 		   -fstack-protector-strong -fPIE \
 		   -DOPENSSL_API_COMPAT=30000 -DOPENSSL_NO_DEPRECATED \
 		   -Icommon/include $(PKG_CFLAGS) -DOIDC_PREFIX='"$(PREFIX)"' \
 		   -DOIDC_VERSION='"$(VERSION)"'
-LDFLAGS		+= $(SANFLAGS) -pie -Wl,-z,relro,-z,now -Wl,--as-needed
+OIDC_LDFLAGS	:= $(SANFLAGS) -pie -Wl,-z,relro,-z,now -Wl,--as-needed
+ALL_CFLAGS	= $(OIDC_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS	= $(OIDC_LDFLAGS) $(LDFLAGS)
 LDLIBS		:= $(PKG_LIBS) -lfcgi
 
 LIB_SRCS	:= $(sort $(wildcard common/*/*.c))
@@ -75,7 +83,7 @@ all: $(LIB) $(CGI_BINS) $(OIDCCTL)
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 # A new VERSION rebuilds the two objects that print it.
 $(B)/common/app/app.o $(B)/tools/oidcctl.o: VERSION
@@ -85,28 +93,28 @@ $(LIB): $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
 $(B)/cgi-bin/%.fcgi: $(B)/cgi-bin/%.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 $(OIDCCTL): $(TOOL_OBJS) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(LIB) $(LDLIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(TOOL_OBJS) $(LIB) $(LDLIBS)
 
 $(B)/tests/lib/tap.o: tests/lib/tap.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/lib -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -Itests/lib -c -o $@ $<
 
 $(B)/tests/unit/%: tests/unit/%.c $(B)/tests/lib/tap.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/lib $(LDFLAGS) -o $@ $< \
+	$(CC) $(ALL_CFLAGS) -Itests/lib $(ALL_LDFLAGS) -o $@ $< \
 	    $(B)/tests/lib/tap.o $(LIB) $(LDLIBS)
 
 $(B)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/standalone.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/standalone.c \
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< tests/fuzz/standalone.c \
 	    $(LIB) $(LDLIBS)
 
 $(B)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 deps:
 	@scripts/deps.sh test
@@ -126,6 +134,7 @@ check-fuzz: $(FUZZ_BINS)
 lint:
 	@tests/checksrc.sh
 	@tests/check-config-doc.sh
+	@MAKE="$(MAKE)" tests/check-makeflags.sh
 
 check-integration: all
 	@OIDC_BUILD=$(B) tests/integration/run.sh
@@ -171,6 +180,7 @@ install: all
 	install -m 0755 $(OIDCCTL) $(DESTDIR)$(PREFIX)/sbin/oidcctl
 	install -m 0644 sql/migrations/*.sql \
 	    $(DESTDIR)$(PREFIX)/share/oidc-fcgi/sql/migrations/
+	install -m 0644 sql/roles.sql $(DESTDIR)$(PREFIX)/share/oidc-fcgi/sql/
 	cp -R deploy/. $(DESTDIR)$(PREFIX)/share/oidc-fcgi/deploy/
 	if [ -d man ]; then install -d $(DESTDIR)$(PREFIX)/share/man/man8 \
 	    $(DESTDIR)$(PREFIX)/share/man/man5; \

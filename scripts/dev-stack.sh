@@ -6,9 +6,17 @@
 #   scripts/dev-stack.sh stop   (make stop)  stop a running `run`
 #
 # Environment: OIDC_BUILD (default build/release), OIDC_PORT (8080),
-# OIDC_WORKERS (worker processes per endpoint, default: the number of CPUs;
-# nginx keep-alive to the workers follows from it, see
-# scripts/render-conf.sh), OIDC_DEV_USER (the unprivileged user PostgreSQL, the workers and the nginx
+# OIDC_WORKERS (worker processes for each of the busy endpoints authorize,
+# token and userinfo; default: the number of CPUs), OIDC_WORKERS_TOKEN
+# (the token endpoint's alone, default OIDC_WORKERS: each of its requests
+# waits for a WAL fsync, so more of them in flight share one), OIDC_WORKERS_LIGHT
+# (worker processes for each other endpoint; default (OIDC_WORKERS + 1) / 2:
+# their traffic is rare or answered by nginx's micro-cache, and every worker
+# costs a PostgreSQL backend too; nginx keep-alive to the workers follows
+# from the smaller count, see scripts/render-conf.sh),
+# OIDC_PG_SHARED_BUFFERS (the embedded cluster's shared_buffers, default
+# 16MB: the data of a small provider fits, and untouched buffers cost
+# nothing but touched ones stay resident), OIDC_DEV_USER (the unprivileged user PostgreSQL, the workers and the nginx
 # workers run as when started as root; default oidctest, created if
 # missing, the same as the integration tests).
 #
@@ -43,8 +51,16 @@ case $B in /*) ;; *) B=$ROOT/$B ;; esac
 CTL=$B/oidcctl
 DUSER=${OIDC_DEV_USER:-oidctest}
 WORKERS=${OIDC_WORKERS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)}
+LIGHT_WORKERS=${OIDC_WORKERS_LIGHT:-}
+TOKEN_WORKERS=${OIDC_WORKERS_TOKEN:-}
+PG_SHARED_BUFFERS=${OIDC_PG_SHARED_BUFFERS:-16MB}
 
 say() { printf 'dev-stack: %s\n' "$*"; }
+min_of() {
+	local m=$1 n
+	for n in "$@"; do [ "$n" -lt "$m" ] && m=$n; done
+	echo "$m"
+}
 die() { printf 'dev-stack: %s\n' "$*" >&2; exit 1; }
 
 running_pid() {
@@ -141,6 +157,10 @@ cmd_run() {
 	[ -x "$CTL" ] || die "$CTL not built (run make)"
 	case $PORT in '' | *[!0-9]*) die "OIDC_PORT must be a number" ;; esac
 	case $WORKERS in '' | 0 | *[!0-9]*) die "OIDC_WORKERS must be a number >= 1" ;; esac
+	[ -n "$LIGHT_WORKERS" ] || LIGHT_WORKERS=$(( (WORKERS + 1) / 2 ))
+	case $LIGHT_WORKERS in 0 | *[!0-9]*) die "OIDC_WORKERS_LIGHT must be a number >= 1" ;; esac
+	[ -n "$TOKEN_WORKERS" ] || TOKEN_WORKERS=$WORKERS
+	case $TOKEN_WORKERS in 0 | *[!0-9]*) die "OIDC_WORKERS_TOKEN must be a number >= 1" ;; esac
 
 	AS=()
 	if [ "$(id -u)" = 0 ]; then
@@ -239,7 +259,7 @@ cmd_run() {
 	else
 		rm -f "$VAR/pg/.s.PGSQL."*
 		"${AS[@]}" "$PGBIN/pg_ctl" -D "$VAR/pgdata" \
-		    -l "$VAR/log/postgres.log" -o "-k $VAR/pg" -w -t 60 start \
+		    -l "$VAR/log/postgres.log" -o "-k $VAR/pg -c shared_buffers=$PG_SHARED_BUFFERS" -w -t 60 start \
 		    >/dev/null ||
 			{ tail -20 "$VAR/log/postgres.log" >&2; die "PostgreSQL did not start"; }
 	fi
@@ -282,7 +302,8 @@ cmd_run() {
 		say "seeded the demo user (var/demo-user.txt)"
 	fi
 
-	# Workers: spawn-fcgi -F $WORKERS per endpoint binary; the children
+	# Workers: spawn-fcgi -F n per endpoint binary (n: $WORKERS for the
+	# busy endpoints, $LIGHT_WORKERS for the others); the children
 	# share one listening socket.  Forked spawn-fcgi children lose stderr,
 	# so each re-opens its log (sh execs the binary: same pid, fd 0
 	# kept); the pids come from spawn-fcgi's own report.
@@ -290,14 +311,19 @@ cmd_run() {
 	if [ ${#AS[@]} -gt 0 ]; then
 		spawnopts=(-M 0660 -u "$DUSER" -g "$DUSER" -U "$DUSER" -G "$DUSER")
 	fi
-	local names=() out p
+	local names=() out p n
 	for bin in "$B"/cgi-bin/*.fcgi; do
 		[ -x "$bin" ] || continue
 		name=$(basename "$bin" .fcgi)
 		rm -f "$VAR/run/$name.sock"
 		touch "$VAR/log/$name.log"
 		[ ${#AS[@]} -gt 0 ] && chown "$DUSER:" "$VAR/log/$name.log"
-		out=$(spawn-fcgi -s "$VAR/run/$name.sock" -F "$WORKERS" \
+		case $name in
+		token) n=$TOKEN_WORKERS ;;
+		authorize | userinfo) n=$WORKERS ;;
+		*) n=$LIGHT_WORKERS ;;
+		esac
+		out=$(spawn-fcgi -s "$VAR/run/$name.sock" -F "$n" \
 		    "${spawnopts[@]}" -- /bin/sh -c 'exec "$@" 2>>"$0"' \
 		    "$VAR/log/$name.log" "$bin" 2>&1) ||
 			{ printf '%s\n' "$out" >&2; die "spawn-fcgi $name failed"; }
@@ -321,7 +347,8 @@ cmd_run() {
 	[ ${#AS[@]} -gt 0 ] && user=$DUSER
 	"$ROOT/scripts/render-conf.sh" "$ROOT/deploy/nginx/oidc.conf.in" \
 	    "$VAR/nginx/nginx.conf" "$PORT" "$VAR/run" "$VAR/nginx" "$user" \
-	    "$WORKERS" || die "rendering var/nginx/nginx.conf failed"
+	    "$(min_of "$WORKERS" "$LIGHT_WORKERS" "$TOKEN_WORKERS")" ||
+		die "rendering var/nginx/nginx.conf failed"
 	"$NGINX" -t -q -p "$VAR/nginx" -e "$VAR/nginx/error.log" \
 	    -c "$VAR/nginx/nginx.conf" || die "nginx -t failed on var/nginx/nginx.conf"
 	"$NGINX" -p "$VAR/nginx" -e "$VAR/nginx/error.log" \
@@ -352,7 +379,7 @@ cmd_run() {
 	q="$q&code_challenge=$challenge&code_challenge_method=S256"
 	cat <<-EOF
 
-	  oidc-fcgi is running ($WORKERS worker(s) per endpoint: $(printf '%s\n' "${names[@]}" | uniq | tr '\n' ' '))
+	  oidc-fcgi is running ($WORKERS worker(s) for authorize and userinfo, $TOKEN_WORKERS for token, $LIGHT_WORKERS for the others: $(printf '%s\n' "${names[@]}" | uniq | tr '\n' ' '))
 	  issuer          $ISSUER
 	  discovery       $ISSUER/.well-known/openid-configuration
 	  demo client     client_id=demo client_secret=$secret

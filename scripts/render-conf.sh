@@ -8,7 +8,8 @@
 #
 #   USER      the user the front end's workers run as; empty: every
 #             non-comment line naming @USER@ is dropped (not root)
-#   WORKERS   worker processes per endpoint socket
+#   WORKERS   worker processes per endpoint socket (the smallest number
+#             when endpoints differ: keep-alive must suit every upstream)
 #
 # Environment: OIDC_NGINX_WORKERS (nginx worker_processes; default the
 # number of CPUs, at most 4), OIDC_NGINX_KEEPALIVE (override the derived

@@ -10,6 +10,10 @@
 #     common/codec/json.c; <curl/...> only in common/http/outbound.c;
 #   - PQexec( only with a string literal; PQescape* nowhere;
 #     ERR_error_string(..., NULL) nowhere;
+#   - SQL text (a string literal that starts with SELECT, INSERT, UPDATE,
+#     DELETE, WITH, BEGIN, COMMIT or ROLLBACK and a space) only in
+#     common/db/stmt.c, plus common/db/migrate.c (its own bookkeeping) and
+#     the transaction words in common/db/db.c;
 #   - layers: a file may include "oidc/<module>.h" only from its own layer or
 #     a lower one.  base < (http, codec) < (crypto, db) < oidc < app <
 #     (cgi-bin, tools).  A header belongs to the layer whose folder holds
@@ -151,6 +155,21 @@ for f in $files; do
 		[ -n "$(allowed "$f" "$text")" ] && continue
 		echo "$f:$line: PQexec() with a non-literal query (B11)"
 	done >> "$tmp/out"
+
+	# SQL text: a literal whose first word is a statement keyword.
+	case $f in
+	common/db/stmt.c|common/db/migrate.c) ;;
+	*)
+		grep -nE '"[[:space:]]*(SELECT|INSERT|UPDATE|DELETE|WITH|BEGIN|COMMIT|ROLLBACK)[[:space:]]' \
+		    "$tmp/keep" | while IFS= read -r hit; do
+			if [ "$f" = common/db/db.c ] && printf '%s\n' \
+			    "${hit#*:}" | grep -qE \
+			    '"(BEGIN|COMMIT|ROLLBACK)[" ]'; then
+				continue
+			fi
+			echo "$f:${hit%%:*}: SQL text outside common/db/stmt.c (B11)"
+		done >> "$tmp/out" ;;
+	esac
 
 	# Includes (on the comment-stripped text with strings kept).
 	grep -nE '^[[:space:]]*#[[:space:]]*include' "$tmp/keep" |

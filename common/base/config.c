@@ -113,18 +113,6 @@ check_issuer(struct oidc_config *cfg, const char *v, size_t len)
 	return 0;
 }
 
-static int
-hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * A scope list as RFC 6749 3.3 writes it: values of %x21 / %x23-5B /
  * %x5D-7E separated by exactly one space (what oidc_scope_parse accepts;
@@ -274,19 +262,10 @@ set_value(struct oidc_arena *a, struct oidc_config *cfg,
 		return 0;
 	case K_HASH: {
 		unsigned char	*out = (unsigned char *)cfg + kd->off;
-		size_t		 i;
-		int		 hi, lo;
 
-		if (vlen != 64)
+		if (oidc_hex_decode(v, vlen, out, 32) == -1)
 			return bad(err, name, line, kd->name,
 			    "must be 64 hex digits (a SHA-256)");
-		for (i = 0; i < 32; i++) {
-			if ((hi = hex_nibble(v[2 * i])) == -1 ||
-			    (lo = hex_nibble(v[2 * i + 1])) == -1)
-				return bad(err, name, line, kd->name,
-				    "must be 64 hex digits (a SHA-256)");
-			out[i] = (unsigned char)(hi << 4 | lo);
-		}
 		cfg->has_registration_initial_token_hash = true;
 		return 0;
 	}
@@ -469,7 +448,20 @@ out:
 const char *
 oidc_config_default_path(void)
 {
-	const char	*p = getenv("OIDC_CONFIG");
+	return oidc_config_pick_path(getenv("OIDC_CONFIG"),
+	    OIDC_SYSCONF_PATH);
+}
 
-	return p != NULL && *p != '\0' ? p : "./var/oidc.conf";
+const char *
+oidc_config_pick_path(const char *env, const char *sysconf)
+{
+	if (env != NULL && *env != '\0')
+		return env;
+	/*
+	 * Exists, not "is readable": a file the caller may not read must
+	 * fail with its name, not fall back to a development config.
+	 */
+	if (access(sysconf, F_OK) == 0)
+		return sysconf;
+	return "./var/oidc.conf";
 }

@@ -268,11 +268,3 @@ oidc_log_safe(struct oidc_arena *a, const char *s, size_t len)
 	*o = '\0';
 	return out;
 }
-
-const char *
-oidc_log_mask(struct oidc_arena *a, const char *s, size_t len)
-{
-	if (s == NULL)
-		return "(null)";
-	return oidc_arena_printf(a, "%.*s...(%zu)", len < 6 ? 0 : 6, s, len);
-}

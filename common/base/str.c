@@ -77,6 +77,39 @@ oidc_parse_u64(const char *buf, size_t len, uint64_t min, uint64_t max,
 	return 0;
 }
 
+int
+oidc_hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+oidc_hex_decode(const char *in, size_t inlen, unsigned char *out,
+    size_t outlen)
+{
+	size_t	 i;
+	int	 hi, lo;
+
+	if (outlen > SIZE_MAX / 2 || inlen != 2 * outlen)
+		return -1;
+	/* Check first, so that a failure leaves out untouched. */
+	for (i = 0; i < inlen; i++)
+		if (oidc_hex_value((unsigned char)in[i]) < 0)
+			return -1;
+	for (i = 0; i < outlen; i++) {
+		hi = oidc_hex_value((unsigned char)in[2 * i]);
+		lo = oidc_hex_value((unsigned char)in[2 * i + 1]);
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
 bool
 oidc_str_is_vschar(const char *p, size_t len)
 {

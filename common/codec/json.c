@@ -22,13 +22,13 @@ put_deferred(void *p)
 	json_object_put(J(p));
 }
 
-/* Hand a fresh reference to the arena (or to the caller when a is NULL). */
+/* Hand a fresh reference to the arena, which releases it at reset. */
 static struct oidc_json *
 adopt(struct oidc_arena *a, struct json_object *jo)
 {
 	if (jo == NULL)
 		return NULL;
-	if (a != NULL && oidc_arena_defer(a, put_deferred, jo) == -1) {
+	if (a == NULL || oidc_arena_defer(a, put_deferred, jo) == -1) {
 		json_object_put(jo);
 		return NULL;
 	}
@@ -171,12 +171,6 @@ oidc_json_parse_array(struct oidc_arena *a, const char *buf, size_t len,
     size_t max_len, struct oidc_json **out, struct oidc_error *err)
 {
 	return parse_top(a, buf, len, max_len, json_type_array, out, err);
-}
-
-void
-oidc_json_free(struct oidc_json *j)
-{
-	json_object_put(J(j));
 }
 
 enum oidc_json_type

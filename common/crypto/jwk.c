@@ -120,6 +120,15 @@ oidc_jws_alg_kty(enum oidc_jws_alg alg)
 	return oidc_jwk_algs[alg].kty;
 }
 
+bool
+oidc_jws_alg_name_is_hs(struct oidc_str s)
+{
+	enum oidc_jws_alg	 alg;
+
+	return oidc_jws_alg_from_name(s.p, s.len, &alg) == 1 &&
+	    oidc_jws_alg_kty(alg) == OIDC_JWK_OCT;
+}
+
 const char *
 oidc_jwk_kty_name(enum oidc_jwk_kty kty)
 {
@@ -675,24 +684,32 @@ out:
 	return pkey;
 }
 
+/*
+ * The members of an RSA JWK (RFC 7518 6.3) and their OpenSSL parameters:
+ * the public ones first, then the private ones.
+ */
+struct rsa_part {
+	const char	*jwk;
+	const char	*param;
+};
+
+static const struct rsa_part	rsa_parts[] = {
+	{ "n", OSSL_PKEY_PARAM_RSA_N },
+	{ "e", OSSL_PKEY_PARAM_RSA_E },
+	{ "d", OSSL_PKEY_PARAM_RSA_D },
+	{ "p", OSSL_PKEY_PARAM_RSA_FACTOR1 },
+	{ "q", OSSL_PKEY_PARAM_RSA_FACTOR2 },
+	{ "dp", OSSL_PKEY_PARAM_RSA_EXPONENT1 },
+	{ "dq", OSSL_PKEY_PARAM_RSA_EXPONENT2 },
+	{ "qi", OSSL_PKEY_PARAM_RSA_COEFFICIENT1 },
+};
+#define RSA_PUBLIC_PARTS	2	/* n, e */
+
 static EVP_PKEY *
 rsa_from_json(struct oidc_arena *a, const struct oidc_json *o, bool *priv,
     struct oidc_error *err)
 {
-	static const struct {
-		const char	*jwk;
-		const char	*param;
-	} parts[] = {
-		{ "n", OSSL_PKEY_PARAM_RSA_N },
-		{ "e", OSSL_PKEY_PARAM_RSA_E },
-		{ "d", OSSL_PKEY_PARAM_RSA_D },
-		{ "p", OSSL_PKEY_PARAM_RSA_FACTOR1 },
-		{ "q", OSSL_PKEY_PARAM_RSA_FACTOR2 },
-		{ "dp", OSSL_PKEY_PARAM_RSA_EXPONENT1 },
-		{ "dq", OSSL_PKEY_PARAM_RSA_EXPONENT2 },
-		{ "qi", OSSL_PKEY_PARAM_RSA_COEFFICIENT1 },
-	};
-	BIGNUM		*bn[OIDC_NELEM(parts)] = { NULL };
+	BIGNUM		*bn[OIDC_NELEM(rsa_parts)] = { NULL };
 	OSSL_PARAM_BLD	*bld = NULL;
 	EVP_PKEY	*pkey = NULL;
 	bool		 present;
@@ -704,9 +721,9 @@ rsa_from_json(struct oidc_arena *a, const struct oidc_json *o, bool *priv,
 		goto out;
 	}
 	*priv = oidc_json_has(o, "d");
-	n = *priv ? OIDC_NELEM(parts) : 2;
+	n = *priv ? OIDC_NELEM(rsa_parts) : RSA_PUBLIC_PARTS;
 	for (i = 0; i < n; i++) {
-		bn[i] = get_bn(a, o, parts[i].jwk, true, &present, err);
+		bn[i] = get_bn(a, o, rsa_parts[i].jwk, true, &present, err);
 		if (bn[i] == NULL)
 			goto out;
 	}
@@ -715,14 +732,15 @@ rsa_from_json(struct oidc_arena *a, const struct oidc_json *o, bool *priv,
 		goto out;
 	}
 	for (i = 0; i < n; i++)
-		if (OSSL_PARAM_BLD_push_BN(bld, parts[i].param, bn[i]) != 1) {
+		if (OSSL_PARAM_BLD_push_BN(bld, rsa_parts[i].param,
+		    bn[i]) != 1) {
 			oidc_fail_openssl(err, "OSSL_PARAM_BLD_push_BN");
 			goto out;
 		}
 	pkey = from_params("RSA", bld, *priv, err);
 out:
 	OSSL_PARAM_BLD_free(bld);
-	for (i = 0; i < OIDC_NELEM(parts); i++)
+	for (i = 0; i < OIDC_NELEM(rsa_parts); i++)
 		BN_clear_free(bn[i]);
 	return pkey;
 }
@@ -1200,17 +1218,6 @@ struct oidc_json *
 oidc_jwk_private_json(const struct oidc_jwk *key, struct oidc_arena *a,
     struct oidc_error *err)
 {
-	static const struct {
-		const char	*jwk;
-		const char	*param;
-	} rsa[] = {
-		{ "d", OSSL_PKEY_PARAM_RSA_D },
-		{ "p", OSSL_PKEY_PARAM_RSA_FACTOR1 },
-		{ "q", OSSL_PKEY_PARAM_RSA_FACTOR2 },
-		{ "dp", OSSL_PKEY_PARAM_RSA_EXPONENT1 },
-		{ "dq", OSSL_PKEY_PARAM_RSA_EXPONENT2 },
-		{ "qi", OSSL_PKEY_PARAM_RSA_COEFFICIENT1 },
-	};
 	struct oidc_json	*o;
 	unsigned char		 raw[OKP_MAX_LEN];
 	size_t			 i, rlen = sizeof(raw);
@@ -1224,13 +1231,14 @@ oidc_jwk_private_json(const struct oidc_jwk *key, struct oidc_arena *a,
 		return NULL;
 	switch (key->kty) {
 	case OIDC_JWK_RSA:
-		for (i = 0; i < OIDC_NELEM(rsa); i++) {
-			if ((s = param_b64(a, key->pkey, rsa[i].param,
+		for (i = RSA_PUBLIC_PARTS; i < OIDC_NELEM(rsa_parts); i++) {
+			if ((s = param_b64(a, key->pkey, rsa_parts[i].param,
 			    0)) == NULL) {
 				oidc_fail_openssl(err, "RSA private params");
 				return NULL;
 			}
-			if (oidc_json_set_cstr(o, rsa[i].jwk, s, err) == -1)
+			if (oidc_json_set_cstr(o, rsa_parts[i].jwk, s,
+			    err) == -1)
 				return NULL;
 		}
 		break;

@@ -13,6 +13,7 @@
 #include "oidc/crypto.h"
 #include "oidc/seal.h"
 #include "oidc/secretfile.h"
+#include "oidc/str.h"
 
 /* The hex KEK file is 64 digits plus a little white space. */
 #define KEY_FILE_MAX	256
@@ -148,33 +149,15 @@ out:
 	return rc;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 oidc_seal_key_parse(const char *buf, size_t len,
     unsigned char key[OIDC_SEAL_KEY_LEN], struct oidc_error *err)
 {
 	size_t	 i;
-	int	 hi, lo;
 
-	if (len < 2 * OIDC_SEAL_KEY_LEN)
+	if (len < 2 * OIDC_SEAL_KEY_LEN || oidc_hex_decode(buf,
+	    2 * OIDC_SEAL_KEY_LEN, key, OIDC_SEAL_KEY_LEN) == -1)
 		goto bad;
-	for (i = 0; i < OIDC_SEAL_KEY_LEN; i++) {
-		if ((hi = hexval(buf[2 * i])) < 0 ||
-		    (lo = hexval(buf[2 * i + 1])) < 0)
-			goto bad;
-		key[i] = (unsigned char)(hi << 4 | lo);
-	}
 	for (i = 2 * OIDC_SEAL_KEY_LEN; i < len; i++)
 		if (buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\n' &&
 		    buf[i] != '\r')

@@ -451,36 +451,19 @@ oidc_db_i64_text(const char *v)
 	return neg ? -(int64_t)u : (int64_t)u;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 int
 oidc_db_bytea(PGresult *res, int r, int c, unsigned char *out, size_t len)
 {
 	const char	*v;
-	size_t		 i;
-	int		 hi, lo;
+	size_t		 vlen;
 
 	if (PQgetisnull(res, r, c))
 		return -1;
 	v = PQgetvalue(res, r, c);
-	if ((size_t)PQgetlength(res, r, c) != 2 + 2 * len || v[0] != '\\' ||
-	    v[1] != 'x')
+	vlen = (size_t)PQgetlength(res, r, c);
+	if (vlen < 2 || v[0] != '\\' || v[1] != 'x')
 		return -1;
-	for (i = 0; i < len; i++) {
-		if ((hi = hexval(v[2 + 2 * i])) < 0 ||
-		    (lo = hexval(v[3 + 2 * i])) < 0)
-			return -1;
-		out[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return 0;
+	return oidc_hex_decode(v + 2, vlen - 2, out, len);
 }
 
 int

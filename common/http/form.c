@@ -14,19 +14,7 @@
 
 #include "oidc/arena.h"
 #include "oidc/form.h"
-
-/* The value of a hex digit, or -1. */
-static int
-hex_nibble(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "oidc/str.h"
 
 /*
  * Validate buf[0..len) as one percent-encoded component and return its
@@ -48,8 +36,8 @@ measure(const char *buf, size_t len, size_t max_len, size_t *dlen,
 			 * literally: two layers that repair differently is
 			 * how parameter smuggling starts.
 			 */
-			if (len - i < 3 || (hi = hex_nibble(s[i + 1])) < 0 ||
-			    (lo = hex_nibble(s[i + 2])) < 0)
+			if (len - i < 3 || (hi = oidc_hex_value(s[i + 1])) < 0 ||
+			    (lo = oidc_hex_value(s[i + 2])) < 0)
 				return oidc_fail(err, OIDC_E_INVALID_REQUEST,
 				    "malformed percent-encoding",
 				    "form: bad escape at offset %zu", i);
@@ -95,8 +83,8 @@ oidc_form_urldecode(struct oidc_arena *a, const char *buf, size_t len,
 	for (i = 0; i < len; o++) {
 		if (s[i] == '%') {
 			/* measure() proved both digits valid. */
-			dst[o] = (char)(hex_nibble(s[i + 1]) << 4 |
-			    hex_nibble(s[i + 2]));
+			dst[o] = (char)(oidc_hex_value(s[i + 1]) << 4 |
+			    oidc_hex_value(s[i + 2]));
 			i += 3;
 		} else {
 			dst[o] = (plus_is_space && s[i] == '+') ? ' ' :

@@ -4,8 +4,9 @@
  * One request runs: parse -> client and redirect_uri (HTML errors) ->
  * the rest of the request (redirected errors) -> an interaction posted
  * from our own pages (login, consent) -> the session and consent decision
- * -> issuing the code / tokens in one transaction -> the response in the
- * requested mode.
+ * -> issuing the code / tokens (the code flow: a sealed code and no write,
+ * or one autocommit statement; the other response types: one transaction)
+ * -> the response in the requested mode.
  */
 #include <string.h>
 

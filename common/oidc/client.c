@@ -491,12 +491,6 @@ oidc_client_normalize(struct oidc_arena *a, const struct oidc_json *in,
 	return 0;
 }
 
-static bool
-is_hs(struct oidc_str s)
-{
-	return s.len == 5 && memcmp(s.p, "HS", 2) == 0;
-}
-
 bool
 oidc_client_needs_plain_secret(const struct oidc_json *m)
 {
@@ -507,13 +501,13 @@ oidc_client_needs_plain_secret(const struct oidc_json *m)
 	    oidc_str_eq_cstr(s, "client_secret_jwt"))
 		return true;
 	if (oidc_json_get_str(m, "id_token_signed_response_alg", &s, &tmp) ==
-	    1 && is_hs(s))
+	    1 && oidc_jws_alg_name_is_hs(s))
 		return true;
 	if (oidc_json_get_str(m, "userinfo_signed_response_alg", &s, &tmp) ==
-	    1 && is_hs(s))
+	    1 && oidc_jws_alg_name_is_hs(s))
 		return true;
 	if (oidc_json_get_str(m, "request_object_signing_alg", &s, &tmp) ==
-	    1 && is_hs(s))
+	    1 && oidc_jws_alg_name_is_hs(s))
 		return true;
 	return false;
 }

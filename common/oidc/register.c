@@ -88,12 +88,6 @@ oidc_register_parse_path(struct oidc_str path, struct oidc_str *client_id)
 	return 1;
 }
 
-static bool
-alg_is_hs(struct oidc_str s)
-{
-	return s.len == 5 && memcmp(s.p, "HS", 2) == 0;
-}
-
 static void
 free_keyset(void *p)
 {
@@ -288,11 +282,11 @@ check_extra(struct oidc_arena *a, const struct oidc_json *j, unsigned flags,
 			return bad_meta(err, "token_endpoint_auth_signing_alg "
 			    "is not supported");
 		if (oidc_str_eq_cstr(method, "private_key_jwt") &&
-		    alg_is_hs(s))
+		    oidc_jws_alg_name_is_hs(s))
 			return bad_meta(err, "private_key_jwt needs an "
 			    "asymmetric token_endpoint_auth_signing_alg");
 		if (oidc_str_eq_cstr(method, "client_secret_jwt") &&
-		    !alg_is_hs(s))
+		    !oidc_jws_alg_name_is_hs(s))
 			return bad_meta(err, "client_secret_jwt needs an HS* "
 			    "token_endpoint_auth_signing_alg");
 	}
@@ -300,13 +294,13 @@ check_extra(struct oidc_arena *a, const struct oidc_json *j, unsigned flags,
 		if (opt_str(j, "id_token_signed_response_alg", &s,
 		    "id_token_signed_response_alg must be a string", err) == -1)
 			return -1;
-		if (alg_is_hs(s))
+		if (oidc_jws_alg_name_is_hs(s))
 			return bad_meta(err, "HS* ID Token signing needs a "
 			    "client secret");
 		if (opt_str(j, "userinfo_signed_response_alg", &s,
 		    "userinfo_signed_response_alg must be a string", err) == -1)
 			return -1;
-		if (alg_is_hs(s))
+		if (oidc_jws_alg_name_is_hs(s))
 			return bad_meta(err, "HS* UserInfo signing needs a "
 			    "client secret");
 	}

@@ -11,20 +11,9 @@
 #include "oidc/ctx.h"
 #include "oidc/json.h"
 #include "oidc/secretfile.h"
+#include "oidc/str.h"
 #include "oidc/subject.h"
 #include "oidc/url.h"
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static bool
 is_space(char c)
@@ -36,19 +25,11 @@ int
 oidc_subject_salt_parse(const char *buf, size_t len, unsigned char *out,
     size_t *outlen, struct oidc_error *err)
 {
-	size_t	 n = len, i;
-	bool	 hex;
+	size_t	 n = len;
 
 	while (n > 0 && is_space(buf[n - 1]))
 		n--;
-	hex = n > 0 && n % 2 == 0;
-	for (i = 0; hex && i < n; i++)
-		if (hexval(buf[i]) < 0)
-			hex = false;
-	if (hex) {
-		for (i = 0; i < n / 2; i++)
-			out[i] = (unsigned char)(hexval(buf[2 * i]) << 4 |
-			    hexval(buf[2 * i + 1]));
+	if (n > 0 && oidc_hex_decode(buf, n, out, n / 2) == 0) {
 		*outlen = n / 2;
 	} else {
 		memcpy(out, buf, len);

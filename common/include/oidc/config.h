@@ -212,7 +212,16 @@ OIDC_MUST_CHECK int	oidc_config_load(struct oidc_arena *, const char *path,
 bool	oidc_config_has_endpoint(const struct oidc_config *,
 	    enum oidc_config_ep);
 
-/* The path from $OIDC_CONFIG, else "./var/oidc.conf" (the dev stack). */
+/*
+ * The configuration file: $OIDC_CONFIG when set and not empty, else
+ * OIDC_SYSCONF_PATH (/etc/oidc-fcgi/oidc.conf, an installed provider) when
+ * it exists, else "./var/oidc.conf" (make run in a checkout).
+ * oidc_config_pick_path() is the rule with its inputs given.
+ */
+#ifndef OIDC_SYSCONF_PATH
+#define OIDC_SYSCONF_PATH	"/etc/oidc-fcgi/oidc.conf"
+#endif
 const char	*oidc_config_default_path(void);
+const char	*oidc_config_pick_path(const char *env, const char *sysconf);
 
 #endif /* OIDC_CONFIG_H */

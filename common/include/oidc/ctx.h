@@ -5,8 +5,9 @@
  * the database handle, the keys (private ones only in binaries that sign;
  * ctx->keys is the keystore's current view, replaced when keys change, so
  * never keep a pointer into it across requests) and the request arena,
- * which is reset after every request.  There are no
- * other mutable globals.
+ * which is reset after every request.  The only other mutable globals are
+ * the log level and request id (base/log.c) and the two signal flags of the
+ * accept loop (app/app.c).
  */
 #ifndef OIDC_CTX_H
 #define OIDC_CTX_H

@@ -3,9 +3,12 @@
  *
  * A function that can fail returns 0/-1 (or 1/0/-1 for lookups) and fills a
  * struct oidc_error.  The first writer wins: later oidc_fail() calls on an
- * error that is already set keep the original.  `code` maps 1:1 to an OAuth
- * "error" value for protocol errors; internal codes are shown to clients only
- * as server_error (or temporarily_unavailable for OIDC_E_DB_DOWN).
+ * error that is already set keep the original.  `code` names an OAuth "error"
+ * value for protocol errors, not 1:1: OIDC_E_LIMIT, OIDC_E_NOT_FOUND ... are
+ * all invalid_request on the wire, some with their own HTTP status, and
+ * OIDC_E_TOO_MANY_ATTEMPTS is invalid_client with 429 (base/error.c);
+ * internal codes are shown to clients only as server_error (or
+ * temporarily_unavailable for OIDC_E_DB_DOWN and OIDC_E_BUSY).
  * `public_desc` is a static string safe for error_description; `detail` is for
  * the log only and is never sent.
  */
@@ -27,10 +30,6 @@ enum oidc_errcode {
 	OIDC_E_ACCESS_DENIED,
 	OIDC_E_LOGIN_REQUIRED,
 	OIDC_E_CONSENT_REQUIRED,
-	OIDC_E_INTERACTION_REQUIRED,
-	OIDC_E_ACCOUNT_SELECTION_REQUIRED,
-	OIDC_E_REQUEST_NOT_SUPPORTED,
-	OIDC_E_REQUEST_URI_NOT_SUPPORTED,
 	OIDC_E_INVALID_REQUEST_OBJECT,	/* OIDC Core 3.1.2.6 */
 	OIDC_E_INVALID_REQUEST_URI,	/* OIDC Core 3.1.2.6 */
 	OIDC_E_INVALID_TOKEN,		/* RFC 6750 3.1 */

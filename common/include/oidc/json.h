@@ -8,9 +8,9 @@
  * are refused.  Duplicate member names: json-c keeps the last value, which
  * RFC 7515 section 4 permits for JOSE headers; we accept that everywhere.
  *
- * Ownership: objects made by oidc_json_parse()/oidc_json_new_*() with an
- * arena are released at arena reset; with a NULL arena the caller calls
- * oidc_json_free().  Values returned by getters are borrowed from their
+ * Ownership: objects made by oidc_json_parse()/oidc_json_new_*() belong to
+ * the arena they are given (never NULL) and are released at its reset; there
+ * is no free function.  Values returned by getters are borrowed from their
  * parent.  oidc_json_set_obj()/oidc_json_array_add() take their own
  * reference, so the child may come from the same arena.
  * Output is serialised without insignificant whitespace and without escaping
@@ -53,7 +53,6 @@ OIDC_MUST_CHECK int	oidc_json_parse_array(struct oidc_arena *,
 			    const char *buf, size_t len, size_t max_len,
 			    struct oidc_json **out, struct oidc_error *);
 
-void			 oidc_json_free(struct oidc_json *);
 enum oidc_json_type	 oidc_json_type_of(const struct oidc_json *);
 
 /*

@@ -125,6 +125,12 @@ OIDC_MUST_CHECK int	oidc_jws_alg_from_name(const char *, size_t,
 /* The key type an alg needs. */
 enum oidc_jwk_kty	oidc_jws_alg_kty(enum oidc_jws_alg);
 
+/*
+ * True if the name is HS256, HS384 or HS512: an alg that signs with a shared
+ * secret (client metadata checks).  Unknown names are false.
+ */
+bool	oidc_jws_alg_name_is_hs(struct oidc_str);
+
 /* "RSA", "EC", "OKP", "oct". */
 const char	*oidc_jwk_kty_name(enum oidc_jwk_kty);
 

@@ -10,9 +10,8 @@
  * ts= field is left out there).
  * Every value that can hold request data goes through oidc_log_safe(),
  * which escapes control and non-ASCII bytes (no log injection).  Tokens,
- * codes, secrets, cookies and Authorization values are never logged;
- * oidc_log_mask() gives the first 6 characters and the length when one must
- * be identified.
+ * codes, secrets, cookies and Authorization values are never logged, not
+ * even in part: the database knows them by hash only, and so do the logs.
  */
 #ifndef OIDC_LOG_H
 #define OIDC_LOG_H
@@ -80,8 +79,5 @@ void	oidc_log_error(enum oidc_log_level, const struct oidc_error *,
 
 /* Escaped copy of untrusted bytes for a log line (arena-owned). */
 const char	*oidc_log_safe(struct oidc_arena *, const char *, size_t);
-
-/* "abcdef...(43)" for a secret value (arena-owned). */
-const char	*oidc_log_mask(struct oidc_arena *, const char *, size_t);
 
 #endif /* OIDC_LOG_H */

@@ -44,6 +44,17 @@ bool	oidc_str_eq_nocase(struct oidc_str, const char *);
 OIDC_MUST_CHECK int	oidc_parse_u64(const char *, size_t, uint64_t min,
 			    uint64_t max, uint64_t *out);
 
+/* The value of one hex digit ('0'-'9', 'a'-'f', 'A'-'F'), or -1. */
+int	oidc_hex_value(int c);
+
+/*
+ * Decode exactly 2 * outlen hex digits (either case) from in[0..inlen) into
+ * out[0..outlen).  Returns 0, or -1 if inlen is not 2 * outlen or a byte is
+ * not a hex digit; a failure writes nothing to out.
+ */
+OIDC_MUST_CHECK int	oidc_hex_decode(const char *in, size_t inlen,
+			    unsigned char *out, size_t outlen);
+
 /* True if every byte is printable ASCII 0x20-0x7e (RFC 6749 VSCHAR + SP). */
 bool	oidc_str_is_vschar(const char *, size_t);
 

@@ -4,15 +4,20 @@
  *
  * POST only, form body at most 16 KiB.  The client authenticates first
  * (oidc/clientauth.h); then grant_type selects authorization_code,
- * refresh_token or client_credentials, each in one database transaction:
- *   - authorization_code: the code is consumed in one statement (two
- *     concurrent redemptions: exactly one wins); a code used twice fails
- *     with invalid_grant and revokes every token issued from it; the code
- *     is bound to its client, its redirect_uri and its PKCE challenge
- *     (S256; a verifier without a challenge, or the reverse, fails).
- *   - refresh_token: bound to its client, rotated on every use; reuse of
- *     a rotated token revokes its whole family; scope may narrow only.
- *   - client_credentials: confidential clients, no ID Token, no refresh.
+ * refresh_token or client_credentials:
+ *   - authorization_code: the code is consumed and the tokens issued in one
+ *     autocommit statement (two concurrent redemptions: exactly one wins;
+ *     a sealed code's hash goes into used_code); only when that statement
+ *     matched nothing does a transaction find out which rule failed.  A code
+ *     used twice fails with invalid_grant and revokes every token issued
+ *     from it; the code is bound to its client, its redirect_uri and its
+ *     PKCE challenge (S256; a verifier without a challenge, or the reverse,
+ *     fails).
+ *   - refresh_token (one transaction): bound to its client, rotated on
+ *     every use; reuse of a rotated token revokes its whole family; scope
+ *     may narrow only.
+ *   - client_credentials (one transaction): confidential clients, no ID
+ *     Token, no refresh.
  * Success: {access_token, token_type "Bearer", expires_in, scope,
  * refresh_token?, id_token?} with Cache-Control: no-store.
  */

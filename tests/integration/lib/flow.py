@@ -23,7 +23,6 @@ The page parser understands the forms of the contract in issue 4: every
 """
 
 import atexit
-import base64
 import errno
 import hashlib
 import html.parser
@@ -38,7 +37,8 @@ import time
 import urllib.parse
 
 import oidctest
-from oidctest import ISSUER, create_client, env, psql, post_form, request
+from oidctest import (ISSUER, b64url, b64url_decode, create_client, env,
+                      psql, post_form, request)
 
 __all__ = [
     "Browser", "Page", "parse_page", "parse_set_cookie", "authorize",
@@ -74,18 +74,6 @@ class FlowError(Exception):
 
 
 # ---- encodings and hashes --------------------------------------------------
-
-def b64url(data):
-    if isinstance(data, str):
-        data = data.encode()
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def b64url_decode(s):
-    if isinstance(s, bytes):
-        s = s.decode("ascii")
-    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
-
 
 def sha256_hex(s):
     if isinstance(s, str):

@@ -39,8 +39,8 @@ import tempfile
 import time
 import urllib.parse
 
-from oidctest import (ISSUER, TMP, env, get, post_form, psql, request,
-                      form_encode)
+from oidctest import (ISSUER, TMP, b64url, b64url_decode, env, fcgi_at, get,
+                      post_form, psql, request, form_encode)
 
 __all__ = [
     "b64url", "b64url_decode", "sql_str", "insert_code", "pkce_pair", "s256",
@@ -52,20 +52,6 @@ __all__ = [
 ]
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-
-
-# ---- encoding --------------------------------------------------------------
-
-def b64url(data):
-    if isinstance(data, str):
-        data = data.encode()
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def b64url_decode(s):
-    if isinstance(s, bytes):
-        s = s.decode()
-    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
 
 
 def sql_str(v):
@@ -356,70 +342,6 @@ def client_assertion(client_id, alg="HS256", secret=None, key_pem=None,
     for k in drop:
         c.pop(k, None)
     return sign_jwt(c, alg, secret=secret, key_pem=key_pem, header=header)
-
-
-# ---- FastCGI to an explicit socket ------------------------------------------
-
-def fcgi_at(sock_path, params, stdin=b"", timeout=5):
-    """oidctest.fcgi_request(), but to any socket path (e.g. an extra
-    worker a test started itself).  Returns a Response or None."""
-    import email.parser
-    import http.client
-    import socket
-    import struct
-    import oidctest
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    t0 = time.monotonic()
-    rec = oidctest._fcgi_record
-    try:
-        s.connect(sock_path)
-        msg = rec(1, 1, struct.pack(">HB5x", 1, 0))
-        p = b"".join(oidctest._fcgi_nv(k, v) for k, v in params.items())
-        msg += rec(4, 1, p) + rec(4, 1, b"")
-        if isinstance(stdin, str):
-            stdin = stdin.encode()
-        if stdin:
-            msg += rec(5, 1, stdin)
-        msg += rec(5, 1, b"")
-        s.sendall(msg)
-        out, buf = b"", b""
-        while True:
-            while len(buf) < 8:
-                d = s.recv(65536)
-                if not d:
-                    raise ConnectionError("closed before END_REQUEST")
-                buf += d
-            _, rtype, _, clen, plen, _ = struct.unpack(">BBHHBB", buf[:8])
-            while len(buf) < 8 + clen + plen:
-                d = s.recv(65536)
-                if not d:
-                    raise ConnectionError("short FastCGI record")
-                buf += d
-            content = buf[8:8 + clen]
-            buf = buf[8 + clen + plen:]
-            if rtype == 6:
-                out += content
-            elif rtype == 3:
-                break
-    except (OSError, ConnectionError):
-        return None
-    finally:
-        s.close()
-    sep = b"\r\n\r\n" if b"\r\n\r\n" in out else b"\n\n"
-    head, _, body = out.partition(sep)
-    msg = email.parser.Parser(_class=http.client.HTTPMessage).parsestr(
-        head.decode("latin-1").replace("\r\n", "\n") + "\n\n",
-        headersonly=True)
-    status = 200
-    st = msg.get("Status")
-    if st:
-        try:
-            status = int(st.split()[0])
-        except ValueError:
-            status = -1
-    return oidctest.Response(status, st or "", msg, body,
-                             time.monotonic() - t0)
 
 
 # ---- the authorization endpoint (login and consent forms) ------------------

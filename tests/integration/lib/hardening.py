@@ -26,7 +26,7 @@ import signal
 import subprocess
 import time
 
-from oidctest import MULT, check, diag, env, fcgi_request
+from oidctest import MULT, check, diag, env, fcgi_at
 
 __all__ = ["private_dir", "private_config", "spawn", "Worker", "run_user",
            "children", "proc_status", "socket_fds", "check_log",
@@ -135,8 +135,8 @@ class Worker:
         return self.proc.poll() is None
 
     def request(self, params, stdin=b"", **kw):
-        """fcgi_request() to this worker's socket."""
-        return fcgi_request(self.sock[:-len(".sock")], params, stdin, **kw)
+        """fcgi_at() this worker's socket."""
+        return fcgi_at(self.sock, params, stdin, **kw)
 
     def stop(self, timeout=None):
         if self.proc.poll() is None:

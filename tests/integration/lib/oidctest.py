@@ -35,9 +35,9 @@ __all__ = [
     "post_raw", "raw_request", "send_partial", "basic_auth", "form_encode",
     "check", "skip", "diag", "done", "failures", "ctl", "ctl_json", "psql",
     "create_client", "create_user", "expect_error_log", "pg_stop", "pg_start",
-    "fcgi_request", "cgi_params", "ENDPOINT_PATHS", "have_endpoint",
+    "fcgi_request", "fcgi_at", "cgi_params", "ENDPOINT_PATHS", "have_endpoint",
     "endpoints", "unique", "is_json_error",
-    "wait_until",
+    "wait_until", "b64url", "b64url_decode",
 ]
 
 
@@ -313,6 +313,20 @@ def wait_until(fn, timeout, interval=0.1):
         time.sleep(interval)
 
 
+# ---- encoding --------------------------------------------------------------
+
+def b64url(data):
+    if isinstance(data, str):
+        data = data.encode()
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def b64url_decode(s):
+    if isinstance(s, bytes):
+        s = s.decode("ascii")
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
 # ---- FastCGI, straight to a worker socket ----------------------------------
 
 def _fcgi_record(rtype, req_id, content):
@@ -343,7 +357,13 @@ def fcgi_request(name, params, stdin=b"", close_stdin=True, timeout=5):
     answer before reading a whole body).  Returns a Response built from the
     CGI output ("Status:" header), with .stderr holding FCGI_STDERR bytes,
     or None on timeout / connection failure."""
-    path = os.path.join(env("OIDC_RUNDIR"), name + ".sock")
+    return fcgi_at(os.path.join(env("OIDC_RUNDIR"), name + ".sock"), params,
+                   stdin, close_stdin, timeout)
+
+
+def fcgi_at(path, params, stdin=b"", close_stdin=True, timeout=5):
+    """fcgi_request() to any socket path (e.g. a worker a test started
+    itself)."""
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(timeout)
     t0 = time.monotonic()

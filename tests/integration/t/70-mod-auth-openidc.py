@@ -313,22 +313,37 @@ def describe(res, apache):
 
 # ---- one scenario per ID Token algorithm -----------------------------------
 
+def documented_metadata(app):
+    """The client metadata JSON of the registration example in
+    deploy/rp/apache-mod_auth_openidc.conf, APP replaced by app: the test
+    registers what the document tells an operator to register."""
+    path = os.path.join(ROOT, "deploy", "rp", "apache-mod_auth_openidc.conf")
+    with open(path) as f:
+        text = "".join(line[1:] if line.startswith("#") else ""
+                       for line in f)
+    m = re.search(r"echo '(\{.*?\})'", text, re.S)
+    if m is None:
+        raise RuntimeError("no `echo '{...}'` registration example in " + path)
+    return json.loads(m.group(1).replace("APP", app))
+
+
 def scenario(alg):
     tag = "[%s]" % alg
     port = free_port()
     redirect_uri = "http://127.0.0.1:%d/protected/redirect_uri" % port
-    meta = {"redirect_uris": [redirect_uri],
-            "client_name": unique("apache-" + alg.lower()),
-            "token_endpoint_auth_method": "client_secret_basic",
-            "id_token_signed_response_alg": alg,
-            "response_types": ["code"], "grant_types": ["authorization_code",
-                                                        "refresh_token"]}
-    if LOGOUT:
-        # mod_auth_openidc sends the URL given in ?logout= as the
-        # post_logout_redirect_uri.
-        meta["post_logout_redirect_uris"] = [
-            "http://127.0.0.1:%d/loggedout.html" % port]
     try:
+        meta = documented_metadata("http://127.0.0.1:%d" % port)
+        meta["client_name"] = unique("apache-" + alg.lower())
+        meta["id_token_signed_response_alg"] = alg
+        # mod_auth_openidc sends the URL given in ?logout= as the
+        # post_logout_redirect_uri: the document must register it.
+        check("%s the documented client metadata registers the logged-out "
+              "page as a post_logout_redirect_uri" % tag,
+              meta.get("post_logout_redirect_uris") ==
+              ["http://127.0.0.1:%d/loggedout.html" % port],
+              json.dumps(meta))
+        check("%s the documented redirect_uri is the one configured" % tag,
+              meta.get("redirect_uris") == [redirect_uri], json.dumps(meta))
         client = create_client(meta)
     except RuntimeError as e:
         check("%s oidcctl client create (client_secret_basic, %s)"

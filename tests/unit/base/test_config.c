@@ -619,8 +619,14 @@ test_default_path(void)
 	is_str(oidc_config_default_path(), "./var/oidc.conf",
 	    "default path: empty $OIDC_CONFIG");
 	unsetenv("OIDC_CONFIG");
-	is_str(oidc_config_default_path(), "./var/oidc.conf",
-	    "default path: unset");
+	is_str(oidc_config_pick_path(NULL, "/nonexistent/oidc.conf"),
+	    "./var/oidc.conf", "default path: unset, no system config");
+	is_str(oidc_config_pick_path(NULL, "/dev/null"), "/dev/null",
+	    "default path: unset, the system config exists");
+	is_str(oidc_config_pick_path("", "/dev/null"), "/dev/null",
+	    "default path: empty $OIDC_CONFIG, the system config exists");
+	is_str(oidc_config_pick_path("/x.conf", "/dev/null"), "/x.conf",
+	    "default path: $OIDC_CONFIG before the system config");
 }
 
 /* The parser never writes to its input and never reads past len. */

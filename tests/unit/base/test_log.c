@@ -6,7 +6,7 @@
  * mode 0640, an unopenable path refused with its name, and the check mode
  * (create = false) that tests the directory without leaving a file.
  * syslog(3) itself is not driven here: it needs /dev/log (see
- * tests/integration/t/25-logging.py).
+ * tests/integration/t/06-logging.py).
  */
 #include <sys/stat.h>
 

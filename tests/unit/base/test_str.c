@@ -185,6 +185,50 @@ test_list_has(void)
 	    "list_has: respects len");
 }
 
+static void
+test_hex(void)
+{
+	unsigned char	 out[4];
+	unsigned char	 keep[4] = { 0xee, 0xee, 0xee, 0xee };
+	int		 c, n;
+
+	/* oidc_hex_value: exactly the 22 digits, nothing else. */
+	for (c = 0, n = 0; c < 256; c++)
+		if (oidc_hex_value(c) >= 0)
+			n++;
+	is_int(n, 22, "hex_value: 22 digits of 256 bytes");
+	is_int(oidc_hex_value('0'), 0, "hex_value: 0");
+	is_int(oidc_hex_value('9'), 9, "hex_value: 9");
+	is_int(oidc_hex_value('a'), 10, "hex_value: a");
+	is_int(oidc_hex_value('F'), 15, "hex_value: F");
+	is_int(oidc_hex_value('g'), -1, "hex_value: g");
+	is_int(oidc_hex_value('/'), -1, "hex_value: before 0");
+	is_int(oidc_hex_value(':'), -1, "hex_value: after 9");
+	is_int(oidc_hex_value('@'), -1, "hex_value: before A");
+	is_int(oidc_hex_value('`'), -1, "hex_value: before a");
+	is_int(oidc_hex_value(0xe0), -1, "hex_value: 8-bit");
+
+	ok(oidc_hex_decode(S("00fFa5C3"), out, 4) == 0 && out[0] == 0x00 &&
+	    out[1] == 0xff && out[2] == 0xa5 && out[3] == 0xc3,
+	    "hex_decode: mixed case");
+	ok(oidc_hex_decode(S(""), out, 0) == 0, "hex_decode: empty");
+
+	memcpy(out, keep, sizeof(out));
+	ok(oidc_hex_decode(S("00ff00f"), out, 4) == -1, "hex_decode: short");
+	ok(oidc_hex_decode(S("00ff00ff00"), out, 4) == -1,
+	    "hex_decode: long");
+	ok(oidc_hex_decode(S("00ff00fg"), out, 4) == -1,
+	    "hex_decode: bad digit last");
+	ok(oidc_hex_decode(S("00f 00ff"), out, 3) == -1, "hex_decode: space");
+	ok(oidc_hex_decode("00\0""0", 4, out, 2) == -1, "hex_decode: NUL");
+	ok(oidc_hex_decode(S("0x00"), out, 2) == -1, "hex_decode: 0x prefix");
+	ok(memcmp(out, keep, sizeof(out)) == 0,
+	    "hex_decode: a failure writes nothing");
+	/* Only inlen bytes are read. */
+	ok(oidc_hex_decode("abcdzz", 4, out, 2) == 0 && out[0] == 0xab &&
+	    out[1] == 0xcd, "hex_decode: respects len");
+}
+
 int
 main(void)
 {
@@ -192,5 +236,6 @@ main(void)
 	test_parse_u64();
 	test_utf8();
 	test_list_has();
+	test_hex();
 	return done_testing();
 }

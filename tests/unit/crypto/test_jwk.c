@@ -133,6 +133,14 @@ test_alg_names(void)
 	    "names are case-sensitive");
 	ok(oidc_jws_alg_from_name("HS25", 4, &back) == 0, "prefix unknown");
 	ok(oidc_jws_alg_name(OIDC_JWS__MAX) == NULL, "no name for __MAX");
+
+	ok(oidc_jws_alg_name_is_hs(OIDC_STR("HS256")) &&
+	    oidc_jws_alg_name_is_hs(OIDC_STR("HS384")) &&
+	    oidc_jws_alg_name_is_hs(OIDC_STR("HS512")), "is_hs: HS256/384/512");
+	ok(!oidc_jws_alg_name_is_hs(OIDC_STR("RS256")), "is_hs: RS256");
+	ok(!oidc_jws_alg_name_is_hs(OIDC_STR("HS999")), "is_hs: unknown HS*");
+	ok(!oidc_jws_alg_name_is_hs(OIDC_STR("hs256")), "is_hs: lower case");
+	ok(!oidc_jws_alg_name_is_hs(OIDC_STR_NULL), "is_hs: absent");
 }
 
 /* Generate, export (JWK and PEM, private and public), re-import. */

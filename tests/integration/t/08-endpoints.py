@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""05-endpoints: `endpoints` (oidc.conf(5)) keeps discovery truthful in a
+"""08-endpoints: `endpoints` (oidc.conf(5)) keeps discovery truthful in a
 split deployment (issue 20 item 10).
 
 The harness runs every endpoint with the default (all nine), so its
