@@ -65,6 +65,24 @@ usage(const struct oidc_endpoint *ep)
 }
 
 /*
+ * A start-up failure: on standard error (what --check-config and a
+ * foreground run show) and, once `log` or `log_file` sends the log
+ * elsewhere, there too, because under spawn-fcgi a worker's standard error
+ * is /dev/null (issue 20 item 4).  A failure before the configuration is
+ * read can only go to standard error: oidc-spawn.sh runs --check-config
+ * in the foreground first for that reason.
+ */
+static void
+startup_error(const struct oidc_endpoint *ep, struct oidc_arena *a,
+    const char *what, const char *detail)
+{
+	fprintf(stderr, "%s: %s: %s\n", ep->name, what, detail);
+	if (oidc_log_is_redirected())
+		oidc_log(OIDC_LOG_ERROR, "msg=\"%s\" detail=\"%s\"", what,
+		    oidc_log_safe(a, detail, strlen(detail)));
+}
+
+/*
  * Bring the keys up to date for this request (oidc/keystore.h): at most one
  * cheap query per key_reload_interval.  On database trouble the previous
  * keys stay in use.
@@ -268,6 +286,21 @@ oidc_app_main(const struct oidc_endpoint *ep, int argc, char *argv[])
 	}
 	ctx.cfg = &cfg;
 	oidc_log_setup(ep->name, cfg.log_level);
+	/*
+	 * The log destination, now, before any sandbox (which refuses
+	 * open(2)).  --check-config only tests that the log file could be
+	 * opened: it may run as another user than the workers (root, from
+	 * oidc-spawn.sh), and must not leave a file they cannot write.
+	 */
+	if (cfg.log_file != NULL &&
+	    oidc_log_to_file(cfg.log_file, !check_only, &err) == -1) {
+		fprintf(stderr, "%s: configuration error: %s\n", ep->name,
+		    err.detail);
+		status = EXIT_CONFIG;
+		goto out;
+	}
+	if (cfg.log == OIDC_LOG_SINK_SYSLOG && !check_only)
+		oidc_log_to_syslog();
 	if ((ep->needs & OIDC_NEED_DB) &&
 	    (ctx.db = oidc_db_new(cfg.database, cfg.db_timeout)) == NULL) {
 		fprintf(stderr, "%s: out of memory\n", ep->name);
@@ -283,8 +316,8 @@ oidc_app_main(const struct oidc_endpoint *ep, int argc, char *argv[])
 	    OIDC_NEED_KEYS_AT_START)) {
 		if ((ctx.keystore = oidc_keystore_new(&cfg,
 		    (ep->needs & OIDC_NEED_SIGNING_KEYS) != 0, &err)) == NULL) {
-			fprintf(stderr, "%s: configuration error: %s\n",
-			    ep->name, err.detail);
+			startup_error(ep, ctx.a, "configuration error",
+			    err.detail);
 			status = EXIT_CONFIG;
 			goto out;
 		}
@@ -301,8 +334,8 @@ oidc_app_main(const struct oidc_endpoint *ep, int argc, char *argv[])
 	    cfg.pairwise_salt_file != NULL) {
 		if (oidc_subject_salt_load(cfg_arena, cfg.pairwise_salt_file,
 		    &salt, &ctx.pairwise_salt_len, &err) == -1) {
-			fprintf(stderr, "%s: configuration error: %s\n",
-			    ep->name, err.detail);
+			startup_error(ep, ctx.a, "configuration error",
+			    err.detail);
 			status = EXIT_CONFIG;
 			goto out;
 		}
@@ -312,16 +345,15 @@ oidc_app_main(const struct oidc_endpoint *ep, int argc, char *argv[])
 	    cfg.key_encryption_key != NULL) {
 		if (oidc_seal_key_load(cfg.key_encryption_key, kek,
 		    &err) == -1) {
-			fprintf(stderr, "%s: configuration error: %s\n",
-			    ep->name, err.detail);
+			startup_error(ep, ctx.a, "configuration error",
+			    err.detail);
 			status = EXIT_CONFIG;
 			goto out;
 		}
 		ctx.kek = kek;
 	}
 	if (ep->init != NULL && ep->init(&ctx, &err) == -1) {
-		fprintf(stderr, "%s: start-up failed: %s\n", ep->name,
-		    err.detail);
+		startup_error(ep, ctx.a, "start-up failed", err.detail);
 		status = EXIT_CONFIG;
 		goto out;
 	}
@@ -352,8 +384,8 @@ oidc_app_main(const struct oidc_endpoint *ep, int argc, char *argv[])
 		goto out;
 	}
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
-		fprintf(stderr, "%s: FastCGI initialisation failed\n",
-		    ep->name);
+		startup_error(ep, ctx.a, "start-up failed",
+		    "FastCGI initialisation failed");
 		goto out;
 	}
 	/*
@@ -367,8 +399,7 @@ oidc_app_main(const struct oidc_endpoint *ep, int argc, char *argv[])
 	    (ctx.db == NULL || oidc_db_unix_only(ctx.db)))
 		sbx_flags = OIDC_SANDBOX_NO_OPEN | OIDC_SANDBOX_UNIX_ONLY;
 	if (sbx_flags != 0 && oidc_crypto_preload(&err) == -1) {
-		fprintf(stderr, "%s: start-up failed: %s\n", ep->name,
-		    err.detail);
+		startup_error(ep, ctx.a, "start-up failed", err.detail);
 		goto out;
 	}
 	/* Request ids: a random start, then + 1 per request. */
@@ -385,7 +416,7 @@ oidc_app_main(const struct oidc_endpoint *ep, int argc, char *argv[])
 	}
 	/* From here on only the accept loop's system calls (sandbox.h). */
 	if (cfg.sandbox && oidc_sandbox_enter(sbx_flags, &err) == -1) {
-		fprintf(stderr, "%s: %s\n", ep->name, err.detail);
+		startup_error(ep, ctx.a, "sandbox", err.detail);
 		goto out;
 	}
 	oidc_log(OIDC_LOG_INFO, "msg=started pid=%ld%s%s", (long)getpid(),

@@ -17,7 +17,7 @@
 #include "oidc/url.h"
 
 enum kind { K_STR, K_TTL, K_LEVEL, K_BOOL, K_KEY, K_REG, K_HASH, K_NETS,
-	     K_SCOPES };
+	     K_SCOPES, K_SINK, K_ENDPOINTS };
 
 struct keydef {
 	const char	*name;
@@ -42,6 +42,9 @@ static const struct keydef keydefs[] = {
 	{ "session_ttl",	K_TTL,	 OFF(session_ttl),	60, 2592000 },
 	{ "db_timeout",		K_TTL,	 OFF(db_timeout),	1, 60 },
 	{ "log_level",		K_LEVEL, OFF(log_level),	0, 0 },
+	{ "log",		K_SINK,	 OFF(log),		0, 0 },
+	{ "log_file",		K_STR,	 OFF(log_file),		0, 0 },
+	{ "endpoints",		K_ENDPOINTS, OFF(endpoints),	0, 0 },
 	{ "require_nonce",	K_BOOL,	 OFF(require_nonce),	0, 0 },
 	{ "request_object_require_signed", K_BOOL,
 	    OFF(request_object_require_signed), 0, 0 },
@@ -72,6 +75,12 @@ static const struct keydef keydefs[] = {
 
 /* oidc_config_parse() remembers the keys seen in one 64-bit mask. */
 _Static_assert(OIDC_NELEM(keydefs) <= 64, "too many keys for `seen`");
+
+/* Indexed by enum oidc_config_ep: the cgi-bin binary names. */
+static const char *const ep_names[OIDC_CONFIG_EP__MAX] = {
+	"authorize", "token", "userinfo", "jwks", "revoke", "introspect",
+	"end_session", "register", "discovery"
+};
 
 static int
 bad(struct oidc_error *err, const char *name, size_t line, const char *key,
@@ -128,6 +137,53 @@ is_scope_list(const char *v, size_t len)
 	return true;
 }
 
+/*
+ * `endpoints`: names from ep_names separated by spaces, each at most once;
+ * authorize, token and jwks must be among them.
+ */
+static int
+parse_endpoints(const char *v, size_t len, unsigned *out, const char *name,
+    size_t line, struct oidc_error *err)
+{
+	const char	*p = v, *end = v + len, *w;
+	unsigned	 set = 0, bit;
+	char		 msg[160];
+	int		 i;
+
+	for (;;) {
+		while (p < end && is_space(*p))
+			p++;
+		if (p == end)
+			break;
+		for (w = p; p < end && !is_space(*p); p++)
+			;
+		for (i = 0; i < OIDC_CONFIG_EP__MAX; i++)
+			if (strlen(ep_names[i]) == (size_t)(p - w) &&
+			    memcmp(ep_names[i], w, (size_t)(p - w)) == 0)
+				break;
+		if (i == OIDC_CONFIG_EP__MAX) {
+			(void)snprintf(msg, sizeof(msg), "unknown endpoint "
+			    "\"%.*s\" (known: authorize token userinfo jwks "
+			    "revoke introspect end_session register "
+			    "discovery)", (int)(p - w > 32 ? 32 : p - w), w);
+			return bad(err, name, line, "endpoints", msg);
+		}
+		bit = OIDC_CONFIG_EP_BIT(i);
+		if (set & bit) {
+			(void)snprintf(msg, sizeof(msg), "\"%s\" listed twice",
+			    ep_names[i]);
+			return bad(err, name, line, "endpoints", msg);
+		}
+		set |= bit;
+	}
+	if ((set & OIDC_CONFIG_EP_REQUIRED) != OIDC_CONFIG_EP_REQUIRED)
+		return bad(err, name, line, "endpoints", "must include "
+		    "authorize, token and jwks (OpenID Connect Discovery "
+		    "1.0 3)");
+	*out = set;
+	return 0;
+}
+
 static int
 set_value(struct oidc_arena *a, struct oidc_config *cfg,
     const struct keydef *kd, const char *v, size_t vlen, const char *name,
@@ -168,6 +224,14 @@ set_value(struct oidc_arena *a, struct oidc_config *cfg,
 			return bad(err, name, line, kd->name,
 			    "must be error, warn, info or debug");
 		return 0;
+	case K_SINK:
+		if (oidc_log_sink_parse(v, vlen, &cfg->log) == -1)
+			return bad(err, name, line, kd->name,
+			    "must be stderr or syslog");
+		return 0;
+	case K_ENDPOINTS:
+		return parse_endpoints(v, vlen, &cfg->endpoints, name, line,
+		    err);
 	case K_BOOL:
 		if (vlen == 3 && memcmp(v, "yes", 3) == 0)
 			*(bool *)(void *)((char *)cfg + kd->off) = true;
@@ -270,6 +334,7 @@ oidc_config_parse(struct oidc_arena *a, const char *name, const char *buf,
 	cfg->request_uri_fetches = 1;
 	cfg->backchannel_max_attempts = 5;
 	cfg->registration_scopes = OIDC_CONFIG_REGISTRATION_SCOPES;
+	cfg->endpoints = OIDC_CONFIG_EP_ALL;
 
 	while (p < end) {
 		line++;
@@ -324,7 +389,17 @@ oidc_config_parse(struct oidc_arena *a, const char *name, const char *buf,
 	    !cfg->has_registration_initial_token_hash)
 		return bad(err, name, line, "registration_initial_token_hash",
 		    "missing (required with registration = token)");
+	if (cfg->log_file != NULL && cfg->log == OIDC_LOG_SINK_SYSLOG)
+		return bad(err, name, line, "log_file",
+		    "only with log = stderr (syslog has no file)");
 	return 0;
+}
+
+bool
+oidc_config_has_endpoint(const struct oidc_config *cfg,
+    enum oidc_config_ep e)
+{
+	return (cfg->endpoints & OIDC_CONFIG_EP_BIT(e)) != 0;
 }
 
 int

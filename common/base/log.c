@@ -1,13 +1,21 @@
 /*
- * log.c: one-line structured logging to stderr (see oidc/log.h).
+ * log.c: one-line structured logging to stderr, a file or syslog (see
+ * oidc/log.h).
  *
  * The settings below are process-wide by design: they are written once at
  * start-up and only read afterwards (STYLE B7 allows no other globals).
  */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "oidc/arena.h"
 #include "oidc/error.h"
@@ -16,9 +24,17 @@
 static const char		*log_prog = "oidc";
 static enum oidc_log_level	 log_level = OIDC_LOG_INFO;
 static char			 log_reqid[40];
+static enum oidc_log_sink	 log_sink = OIDC_LOG_SINK_STDERR;
+static int			 log_fd = -1;	/* log_file, or -1 */
 
 static const char *const level_names[OIDC_LOG__MAX] = {
 	"error", "warn", "info", "debug"
+};
+static const char *const sink_names[OIDC_LOG_SINK__MAX] = {
+	"stderr", "syslog"
+};
+static const int syslog_prio[OIDC_LOG__MAX] = {
+	LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG
 };
 
 void
@@ -37,18 +53,113 @@ oidc_log_set_request(const char *reqid)
 		(void)snprintf(log_reqid, sizeof(log_reqid), "%s", reqid);
 }
 
-int
-oidc_log_level_parse(const char *s, size_t len, enum oidc_log_level *out)
+/* The index of s[0..len) in names[0..n), or -1. */
+static int
+name_index(const char *const *names, int n, const char *s, size_t len)
 {
 	int	 i;
 
-	for (i = 0; i < OIDC_LOG__MAX; i++)
-		if (strlen(level_names[i]) == len &&
-		    memcmp(level_names[i], s, len) == 0) {
-			*out = (enum oidc_log_level)i;
-			return 0;
-		}
+	for (i = 0; i < n; i++)
+		if (strlen(names[i]) == len && memcmp(names[i], s, len) == 0)
+			return i;
 	return -1;
+}
+
+int
+oidc_log_level_parse(const char *s, size_t len, enum oidc_log_level *out)
+{
+	int	 i = name_index(level_names, OIDC_LOG__MAX, s, len);
+
+	if (i == -1)
+		return -1;
+	*out = (enum oidc_log_level)i;
+	return 0;
+}
+
+int
+oidc_log_sink_parse(const char *s, size_t len, enum oidc_log_sink *out)
+{
+	int	 i = name_index(sink_names, OIDC_LOG_SINK__MAX, s, len);
+
+	if (i == -1)
+		return -1;
+	*out = (enum oidc_log_sink)i;
+	return 0;
+}
+
+void
+oidc_log_to_syslog(void)
+{
+	/*
+	 * LOG_NDELAY connects to /dev/log now, before a sandbox that
+	 * refuses open(2); a reconnect later is socket(2) + connect(2),
+	 * which the sandbox allows for AF_UNIX.  tzset() reads the time
+	 * zone file now for the same reason (syslog(3) uses localtime).
+	 */
+	tzset();
+	openlog(log_prog, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	log_sink = OIDC_LOG_SINK_SYSLOG;
+}
+
+int
+oidc_log_to_file(const char *path, bool create, struct oidc_error *err)
+{
+	char	*dir, *slash;
+	int	 fd, flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY;
+
+	if (create)
+		flags |= O_CREAT;
+	if ((fd = open(path, flags, 0640)) == -1) {
+		if (create || errno != ENOENT)
+			return oidc_fail(err, OIDC_E_IO, NULL, "log_file: "
+			    "%s: %s", path, strerror(errno));
+		/* Not created: may we create it in its directory? */
+		if ((dir = strdup(path)) == NULL)
+			return oidc_fail(err, OIDC_E_NOMEM, NULL, "strdup");
+		if ((slash = strrchr(dir, '/')) == NULL)
+			(void)snprintf(dir, strlen(dir) + 1, ".");
+		else if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		if (access(dir, W_OK | X_OK) == -1) {
+			(void)oidc_fail(err, OIDC_E_IO, NULL, "log_file: %s: "
+			    "cannot be created in %s: %s", path, dir,
+			    strerror(errno));
+			free(dir);
+			return -1;
+		}
+		free(dir);
+		return 0;
+	}
+	if (log_fd != -1)
+		(void)close(log_fd);
+	log_fd = fd;
+	log_sink = OIDC_LOG_SINK_STDERR;
+	return 0;
+}
+
+bool
+oidc_log_is_redirected(void)
+{
+	return log_fd != -1 || log_sink != OIDC_LOG_SINK_STDERR;
+}
+
+/* write(2) all of buf (a log line); give up on an error. */
+static void
+write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t	 n;
+
+	while (len > 0) {
+		n = write(fd, buf, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		buf += n;
+		len -= (size_t)n;
+	}
 }
 
 static void
@@ -57,22 +168,37 @@ vlog(enum oidc_log_level level, const char *fmt, va_list ap)
 	char		 line[1024], ts[32];
 	struct tm	 tm;
 	time_t		 now;
-	int		 n;
+	size_t		 len;
+	int		 n, m;
 
 	if (level > log_level)
 		return;
 	now = time(NULL);
 	(void)gmtime_r(&now, &tm);
 	(void)strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	n = snprintf(line, sizeof(line), "ts=%s level=%s prog=%s%s%s ", ts,
+	/* syslog stamps the time itself: no ts= there. */
+	n = snprintf(line, sizeof(line), "%s%s%slevel=%s prog=%s%s%s ",
+	    log_sink == OIDC_LOG_SINK_SYSLOG ? "" : "ts=",
+	    log_sink == OIDC_LOG_SINK_SYSLOG ? "" : ts,
+	    log_sink == OIDC_LOG_SINK_SYSLOG ? "" : " ",
 	    level_names[level], log_prog, log_reqid[0] ? " req=" : "",
 	    log_reqid);
-	if (n < 0 || (size_t)n >= sizeof(line))
+	if (n < 0 || (size_t)n >= sizeof(line) - 1)
 		return;
-	(void)vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
-	/* One write per line keeps lines whole when several workers share stderr. */
-	(void)fprintf(stderr, "%s\n", line);
-	(void)fflush(stderr);
+	m = vsnprintf(line + n, sizeof(line) - 1 - (size_t)n, fmt, ap);
+	if (m < 0)
+		return;
+	len = strlen(line);
+	if (log_sink == OIDC_LOG_SINK_SYSLOG) {
+		syslog(syslog_prio[level], "%s", line);
+		return;
+	}
+	line[len++] = '\n';
+	/*
+	 * One write(2) per line keeps lines whole when several workers
+	 * share stderr or (O_APPEND) the log file.
+	 */
+	write_all(log_fd != -1 ? log_fd : STDERR_FILENO, line, len);
 }
 
 void

@@ -169,6 +169,51 @@ first_render(struct oidc_ctx *ctx,
 	return 0;
 }
 
+/*
+ * The metadata of the endpoints that `endpoints` (oidc.conf(5)) may leave
+ * out: an endpoint not deployed is not advertised, and neither is what
+ * only it serves (issue 20 item 10).  authorize, token and jwks are always
+ * there (config.c refuses a list without them).
+ */
+static int
+add_optional(struct oidc_ctx *ctx, struct oidc_json *j,
+    struct oidc_error *err)
+{
+	const struct oidc_config	*cfg = ctx->cfg;
+
+	if (oidc_config_has_endpoint(cfg, OIDC_CONFIG_EP_USERINFO) &&
+	    (add_url(ctx, j, "userinfo_endpoint", "/userinfo", err) ||
+	    add_algs(ctx, j, "userinfo_signing_alg_values_supported", true,
+	    err)))
+		return -1;
+	if (oidc_config_has_endpoint(cfg, OIDC_CONFIG_EP_REVOKE) &&
+	    (add_url(ctx, j, "revocation_endpoint", "/revoke", err) ||
+	    add_list(ctx, j, "revocation_endpoint_auth_methods_supported",
+	    auth_methods, OIDC_NELEM(auth_methods), err)))
+		return -1;
+	if (oidc_config_has_endpoint(cfg, OIDC_CONFIG_EP_INTROSPECT) &&
+	    (add_url(ctx, j, "introspection_endpoint", "/introspect", err) ||
+	    add_list(ctx, j, "introspection_endpoint_auth_methods_supported",
+	    auth_methods, OIDC_NELEM(auth_methods), err)))
+		return -1;
+	/*
+	 * Back-Channel Logout 1.0 2.1: logout tokens always carry sid.  They
+	 * are sent only when end_session ends a session (oidc/logout.h).
+	 */
+	if (oidc_config_has_endpoint(cfg, OIDC_CONFIG_EP_END_SESSION) &&
+	    (add_url(ctx, j, "end_session_endpoint", "/end_session", err) ||
+	    oidc_json_set_bool(j, "backchannel_logout_supported", true, err) ||
+	    oidc_json_set_bool(j, "backchannel_logout_session_supported", true,
+	    err)))
+		return -1;
+	/* RFC 7591 3 via OpenID Connect Discovery 1.0 3. */
+	if (cfg->registration != OIDC_REGISTRATION_OFF &&
+	    oidc_config_has_endpoint(cfg, OIDC_CONFIG_EP_REGISTER) &&
+	    add_url(ctx, j, "registration_endpoint", "/register", err) == -1)
+		return -1;
+	return 0;
+}
+
 static int
 render_discovery(struct oidc_ctx *ctx, struct oidc_error *err)
 {
@@ -181,11 +226,7 @@ render_discovery(struct oidc_ctx *ctx, struct oidc_error *err)
 	if (oidc_json_set_cstr(j, "issuer", ctx->cfg->issuer, err) ||
 	    add_url(ctx, j, "authorization_endpoint", "/authorize", err) ||
 	    add_url(ctx, j, "token_endpoint", "/token", err) ||
-	    add_url(ctx, j, "userinfo_endpoint", "/userinfo", err) ||
 	    add_url(ctx, j, "jwks_uri", "/jwks", err) ||
-	    add_url(ctx, j, "revocation_endpoint", "/revoke", err) ||
-	    add_url(ctx, j, "introspection_endpoint", "/introspect", err) ||
-	    add_url(ctx, j, "end_session_endpoint", "/end_session", err) ||
 	    add_list(ctx, j, "scopes_supported", scopes, OIDC_NELEM(scopes),
 	    err) ||
 	    add_list(ctx, j, "response_types_supported", response_types,
@@ -200,16 +241,10 @@ render_discovery(struct oidc_ctx *ctx, struct oidc_error *err)
 	    ctx->cfg->pairwise_salt_file != NULL ? 2 : 1, err) ||
 	    add_algs(ctx, j, "id_token_signing_alg_values_supported", true,
 	    err) ||
-	    add_algs(ctx, j, "userinfo_signing_alg_values_supported", true,
-	    err) ||
 	    add_list(ctx, j, "token_endpoint_auth_methods_supported",
 	    auth_methods, OIDC_NELEM(auth_methods), err) ||
 	    add_all_algs(ctx, j, "token_endpoint_auth_signing_alg_values_"
 	    "supported", err) ||
-	    add_list(ctx, j, "revocation_endpoint_auth_methods_supported",
-	    auth_methods, OIDC_NELEM(auth_methods), err) ||
-	    add_list(ctx, j, "introspection_endpoint_auth_methods_supported",
-	    auth_methods, OIDC_NELEM(auth_methods), err) ||
 	    add_list(ctx, j, "claims_supported", claims, OIDC_NELEM(claims),
 	    err) ||
 	    add_list(ctx, j, "claim_types_supported",
@@ -231,14 +266,7 @@ render_discovery(struct oidc_ctx *ctx, struct oidc_error *err)
 	    "supported", true, err) ||
 	    add_list(ctx, j, "prompt_values_supported", prompts,
 	    OIDC_NELEM(prompts), err) ||
-	    /* Back-Channel Logout 1.0 2.1: logout tokens always carry sid. */
-	    oidc_json_set_bool(j, "backchannel_logout_supported", true, err) ||
-	    oidc_json_set_bool(j, "backchannel_logout_session_supported", true,
-	    err))
-		return -1;
-	/* RFC 7591 3 via OpenID Connect Discovery 1.0 3. */
-	if (ctx->cfg->registration != OIDC_REGISTRATION_OFF &&
-	    add_url(ctx, j, "registration_endpoint", "/register", err) == -1)
+	    add_optional(ctx, j, err))
 		return -1;
 	if ((body = oidc_json_serialize(j, ctx->a, &len, err)) == NULL)
 		return -1;

@@ -37,6 +37,17 @@
  *   session_ttl        seconds, 60..2592000  [86400]
  *   db_timeout         seconds, 1..60: connect and statement timeout  [5]
  *   log_level          error | warn | info | debug  [info]
+ *   log                stderr | syslog: where the log lines go; syslog
+ *                      uses facility daemon and the endpoint name as
+ *                      ident (oidc/log.h)  [stderr]
+ *   log_file           PATH: with log = stderr, append the lines to this
+ *                      file instead (opened at start-up, before any
+ *                      sandbox; an error with log = syslog)  [none]
+ *   endpoints          the endpoint binaries deployed, separated by
+ *                      spaces, from authorize token userinfo jwks revoke
+ *                      introspect end_session register discovery; must
+ *                      include authorize, token and jwks.  Discovery
+ *                      advertises only these (and their metadata)  [all]
  *   require_nonce      yes | no: nonce also for the code flow  [no]
  *   request_object_require_signed  yes | no: refuse unsigned ("none")
  *                      request objects from every client and leave
@@ -113,6 +124,29 @@ enum oidc_registration {
 	OIDC_REGISTRATION_TOKEN
 };
 
+/*
+ * The endpoints named by `endpoints` (one bit each in
+ * oidc_config.endpoints); the names are those of the cgi-bin binaries.
+ */
+enum oidc_config_ep {
+	OIDC_CONFIG_EP_AUTHORIZE = 0,
+	OIDC_CONFIG_EP_TOKEN,
+	OIDC_CONFIG_EP_USERINFO,
+	OIDC_CONFIG_EP_JWKS,
+	OIDC_CONFIG_EP_REVOKE,
+	OIDC_CONFIG_EP_INTROSPECT,
+	OIDC_CONFIG_EP_END_SESSION,
+	OIDC_CONFIG_EP_REGISTER,
+	OIDC_CONFIG_EP_DISCOVERY,
+	OIDC_CONFIG_EP__MAX
+};
+#define OIDC_CONFIG_EP_BIT(e)	(1u << (e))
+#define OIDC_CONFIG_EP_ALL	((1u << OIDC_CONFIG_EP__MAX) - 1)
+/* Required by OpenID Connect Discovery 1.0 3 (and our response types). */
+#define OIDC_CONFIG_EP_REQUIRED	(OIDC_CONFIG_EP_BIT(OIDC_CONFIG_EP_AUTHORIZE) | \
+	OIDC_CONFIG_EP_BIT(OIDC_CONFIG_EP_TOKEN) | \
+	OIDC_CONFIG_EP_BIT(OIDC_CONFIG_EP_JWKS))
+
 struct oidc_config_key {
 	const char	*alg;	/* NULL: inferred from the key */
 	const char	*path;
@@ -134,6 +168,9 @@ struct oidc_config {
 	int64_t			 session_ttl;
 	int64_t			 db_timeout;
 	enum oidc_log_level	 log_level;
+	enum oidc_log_sink	 log;
+	const char		*log_file;	/* path or NULL */
+	unsigned		 endpoints;	/* OIDC_CONFIG_EP_BIT()s */
 	bool			 require_nonce;
 	bool			 request_object_require_signed;
 	bool			 issuer_is_https;
@@ -170,6 +207,10 @@ OIDC_MUST_CHECK int	oidc_config_parse(struct oidc_arena *, const char *name,
 /* Read and parse a file (OIDC_E_IO when unreadable). */
 OIDC_MUST_CHECK int	oidc_config_load(struct oidc_arena *, const char *path,
 			    struct oidc_config *, struct oidc_error *);
+
+/* True when `endpoints` lists e (the default lists every endpoint). */
+bool	oidc_config_has_endpoint(const struct oidc_config *,
+	    enum oidc_config_ep);
 
 /*
  * The configuration file: $OIDC_CONFIG when set and not empty, else

@@ -1,7 +1,13 @@
 /*
- * log.h: structured one-line logs on stderr.
+ * log.h: structured one-line logs on stderr, in a file or to syslog.
  *
  * Each line: `ts=... level=... prog=... req=... msg="..." key=value ...`.
+ * Where lines go is chosen once at start-up (oidc.conf(5) `log` and
+ * `log_file`): standard error (the default), a file opened before any
+ * sandbox with O_APPEND (one write(2) per line, so the lines of several
+ * workers sharing the file stay whole), or syslog(3) with facility daemon
+ * and the endpoint name as ident (syslog adds its own time stamp, so the
+ * ts= field is left out there).
  * Every value that can hold request data goes through oidc_log_safe(),
  * which escapes control and non-ASCII bytes (no log injection).  Tokens,
  * codes, secrets, cookies and Authorization values are never logged, not
@@ -23,8 +29,41 @@ enum oidc_log_level {
 	OIDC_LOG__MAX
 };
 
+/* Where log lines go (oidc.conf `log`). */
+enum oidc_log_sink {
+	OIDC_LOG_SINK_STDERR = 0,
+	OIDC_LOG_SINK_SYSLOG,
+	OIDC_LOG_SINK__MAX
+};
+
 /* Process-wide settings, set once at start-up before any request. */
 void	oidc_log_setup(const char *prog, enum oidc_log_level);
+
+/*
+ * Send every later line to syslog(3): openlog(prog, LOG_PID | LOG_NDELAY,
+ * LOG_DAEMON), connected now (before any sandbox).  Cannot fail: when no
+ * syslog daemon listens, glibc drops the lines.
+ */
+void	oidc_log_to_syslog(void);
+
+/*
+ * Send every later line to the file at path, opened now with
+ * O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode 0640 (when create is
+ * false an absent file is not created: the directory must be writable,
+ * which --check-config uses to test without leaving a file behind).
+ * The descriptor stays open for the life of the process (a sandboxed
+ * worker may open no file later).  0, or -1 with OIDC_E_IO naming the
+ * path and the reason.
+ */
+OIDC_MUST_CHECK int	oidc_log_to_file(const char *path, bool create,
+			    struct oidc_error *);
+
+/* Parse "stderr" or "syslog".  0 or -1. */
+OIDC_MUST_CHECK int	oidc_log_sink_parse(const char *, size_t,
+			    enum oidc_log_sink *);
+
+/* True when lines go somewhere other than standard error. */
+bool	oidc_log_is_redirected(void);
 /* The request id printed on every line (NULL outside a request). */
 void	oidc_log_set_request(const char *reqid);
 

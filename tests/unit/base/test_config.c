@@ -243,6 +243,54 @@ static const struct cfg_case cases[] = {
 	    "t.conf:1: issuer:" },
 	{ "issuer numeric_host", "issuer = http://127.1\ndatabase = x\n", -1,
 	    OIDC_E_CONFIG, "t.conf:1: issuer:" },
+	/* log, log_file (issue 20 item 4). */
+	{ "log stderr", BASE "log = stderr\n", 0, OIDC_E_NONE, NULL },
+	{ "log syslog", BASE "log = syslog\n", 0, OIDC_E_NONE, NULL },
+	{ "log file (not a value)", BASE "log = file\n", -1, OIDC_E_CONFIG,
+	    "t.conf:3: log: must be stderr or syslog" },
+	{ "log case matters", BASE "log = SYSLOG\n", -1, OIDC_E_CONFIG,
+	    "t.conf:3: log: must be stderr or syslog" },
+	{ "log empty", BASE "log =\n", -1, OIDC_E_CONFIG,
+	    "t.conf:3: log: must be stderr or syslog" },
+	{ "log given twice", BASE "log = stderr\nlog = syslog\n", -1,
+	    OIDC_E_CONFIG, "t.conf:4: log: given twice" },
+	{ "log_file empty", BASE "log_file =\n", -1, OIDC_E_CONFIG,
+	    "t.conf:3: log_file: empty value" },
+	{ "log_file with log = syslog", BASE "log = syslog\n"
+	    "log_file = /var/log/oidc.log\n", -1, OIDC_E_CONFIG,
+	    "t.conf:4: log_file: only with log = stderr" },
+	{ "log_file with log = stderr", BASE "log = stderr\n"
+	    "log_file = /var/log/oidc.log\n", 0, OIDC_E_NONE, NULL },
+	/* endpoints (issue 20 item 10). */
+	{ "endpoints minimal", BASE "endpoints = authorize token jwks\n", 0,
+	    OIDC_E_NONE, NULL },
+	{ "endpoints unknown name", BASE "endpoints = authorize token jwks "
+	    "revocation\n", -1, OIDC_E_CONFIG,
+	    "t.conf:3: endpoints: unknown endpoint \"revocation\"" },
+	{ "endpoints name with .fcgi", BASE "endpoints = authorize token "
+	    "jwks.fcgi\n", -1, OIDC_E_CONFIG,
+	    "t.conf:3: endpoints: unknown endpoint \"jwks.fcgi\"" },
+	{ "endpoints case matters", BASE "endpoints = authorize token JWKS\n",
+	    -1, OIDC_E_CONFIG, "t.conf:3: endpoints: unknown endpoint" },
+	{ "endpoints comma separated", BASE "endpoints = authorize,token,"
+	    "jwks\n", -1, OIDC_E_CONFIG,
+	    "t.conf:3: endpoints: unknown endpoint" },
+	{ "endpoints listed twice", BASE "endpoints = authorize token jwks "
+	    "token\n", -1, OIDC_E_CONFIG,
+	    "t.conf:3: endpoints: \"token\" listed twice" },
+	{ "endpoints without authorize", BASE "endpoints = token jwks\n", -1,
+	    OIDC_E_CONFIG, "t.conf:3: endpoints: must include authorize, "
+	    "token and jwks" },
+	{ "endpoints without token", BASE "endpoints = authorize jwks "
+	    "userinfo\n", -1, OIDC_E_CONFIG, "t.conf:3: endpoints: must "
+	    "include" },
+	{ "endpoints without jwks", BASE "endpoints = authorize token\n", -1,
+	    OIDC_E_CONFIG, "t.conf:3: endpoints: must include" },
+	{ "endpoints empty", BASE "endpoints =\n", -1, OIDC_E_CONFIG,
+	    "t.conf:3: endpoints: must include" },
+	{ "endpoints given twice", BASE "endpoints = authorize token jwks\n"
+	    "endpoints = authorize token jwks\n", -1, OIDC_E_CONFIG,
+	    "t.conf:4: endpoints: given twice" },
 };
 
 static int
@@ -320,6 +368,51 @@ test_defaults(struct oidc_arena *a)
 	is_str(cfg.registration_scopes,
 	    "openid profile email address phone offline_access",
 	    "defaults: registration_scopes");
+	is_int(cfg.log, OIDC_LOG_SINK_STDERR, "defaults: log = stderr");
+	ok(cfg.log_file == NULL, "defaults: no log_file");
+	is_int(cfg.endpoints, OIDC_CONFIG_EP_ALL, "defaults: every endpoint");
+	ok(oidc_config_has_endpoint(&cfg, OIDC_CONFIG_EP_END_SESSION) &&
+	    oidc_config_has_endpoint(&cfg, OIDC_CONFIG_EP_REVOKE) &&
+	    oidc_config_has_endpoint(&cfg, OIDC_CONFIG_EP_INTROSPECT) &&
+	    oidc_config_has_endpoint(&cfg, OIDC_CONFIG_EP_REGISTER),
+	    "defaults: has end_session, revoke, introspect, register");
+	oidc_arena_reset(a);
+}
+
+/* log, log_file and endpoints: what a valid value sets (issue 20). */
+static void
+test_log_endpoints(struct oidc_arena *a)
+{
+	static const char	 in[] = BASE
+	    "log = syslog\n"
+	    "endpoints =  jwks\tauthorize  token userinfo discovery \n";
+	static const char	 in2[] = BASE
+	    "log_file = /var/log/oidc-fcgi/workers.log\n";
+	struct oidc_config	 cfg;
+	struct oidc_error	 err;
+	int			 e;
+
+	is_int(parse(a, in, sizeof(in) - 1, &cfg, &err), 0,
+	    "log/endpoints: parse");
+	is_int(cfg.log, OIDC_LOG_SINK_SYSLOG, "log = syslog");
+	is_int(cfg.endpoints, OIDC_CONFIG_EP_BIT(OIDC_CONFIG_EP_AUTHORIZE) |
+	    OIDC_CONFIG_EP_BIT(OIDC_CONFIG_EP_TOKEN) |
+	    OIDC_CONFIG_EP_BIT(OIDC_CONFIG_EP_JWKS) |
+	    OIDC_CONFIG_EP_BIT(OIDC_CONFIG_EP_USERINFO) |
+	    OIDC_CONFIG_EP_BIT(OIDC_CONFIG_EP_DISCOVERY),
+	    "endpoints: exactly the five listed (spaces and tabs)");
+	for (e = 0; e < OIDC_CONFIG_EP__MAX; e++)
+		ok(oidc_config_has_endpoint(&cfg, (enum oidc_config_ep)e) ==
+		    (e == OIDC_CONFIG_EP_AUTHORIZE || e == OIDC_CONFIG_EP_TOKEN ||
+		    e == OIDC_CONFIG_EP_JWKS || e == OIDC_CONFIG_EP_USERINFO ||
+		    e == OIDC_CONFIG_EP_DISCOVERY),
+		    "endpoints: has_endpoint(%d) as listed", e);
+	oidc_arena_reset(a);
+	is_int(parse(a, in2, sizeof(in2) - 1, &cfg, &err), 0,
+	    "log_file: parse");
+	is_str(cfg.log_file, "/var/log/oidc-fcgi/workers.log",
+	    "log_file: the path");
+	is_int(cfg.log, OIDC_LOG_SINK_STDERR, "log_file: log stays stderr");
 	oidc_arena_reset(a);
 }
 
@@ -570,6 +663,7 @@ main(void)
 	run_cases(a);
 	test_defaults(a);
 	test_values(a);
+	test_log_endpoints(a);
 	test_signing_keys(a);
 	test_limits(a);
 	test_load(a);
