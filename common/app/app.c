@@ -238,21 +238,12 @@ handle_one(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
 	oidc_arena_reset(ctx->a);
 }
 
-int
-oidc_app_main(const struct oidc_endpoint *ep, int argc, char *argv[])
+/* -1: go on; else the exit status (--help, --version, a bad option). */
+static int
+parse_options(const struct oidc_endpoint *ep, int argc, char *argv[],
+    bool *check_only)
 {
-	struct oidc_config	 cfg;
-	struct oidc_ctx		 ctx;
-	struct oidc_error	 err = { 0 };
-	struct oidc_arena	*cfg_arena = NULL;
-	unsigned char		*salt = NULL;	/* pairwise salt */
-	unsigned char		 kek[OIDC_SEAL_KEY_LEN];
-	struct sigaction	 sa;
-	FCGX_Request		 fr;
-	const char		*path;
-	bool			 check_only = false;
-	unsigned		 sbx_flags = 0;
-	int			 i, status = 1;
+	int	 i;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 ||
@@ -263,48 +254,67 @@ oidc_app_main(const struct oidc_endpoint *ep, int argc, char *argv[])
 			printf("oidc-fcgi %s %s\n", ep->name, OIDC_VERSION);
 			return 0;
 		} else if (strcmp(argv[i], "--check-config") == 0)
-			check_only = true;
+			*check_only = true;
 		else {
 			fprintf(stderr, "%s: unknown option %s (try --help)\n",
 			    ep->name, argv[i]);
 			return 2;
 		}
 	}
-	memset(&ctx, 0, sizeof(ctx));
-	oidc_log_setup(ep->name, OIDC_LOG_INFO);
-	path = oidc_config_default_path();
-	if ((cfg_arena = oidc_arena_new(4096, 1 << 20)) == NULL ||
-	    (ctx.a = oidc_arena_new(ARENA_CHUNK, ARENA_CAP)) == NULL) {
-		fprintf(stderr, "%s: out of memory\n", ep->name);
-		goto out;
-	}
-	if (oidc_config_load(cfg_arena, path, &cfg, &err) == -1) {
+	return -1;
+}
+
+/*
+ * The configuration and where the log goes: 0, or the exit status with
+ * the error on standard error.
+ */
+static int
+load_config(const struct oidc_endpoint *ep, struct oidc_arena *cfg_arena,
+    const char *path, bool check_only, struct oidc_config *cfg)
+{
+	struct oidc_error	 err = { 0 };
+
+	if (oidc_config_load(cfg_arena, path, cfg, &err) == -1) {
 		fprintf(stderr, "%s: configuration error: %s\n", ep->name,
 		    err.detail);
-		status = EXIT_CONFIG;
-		goto out;
+		return EXIT_CONFIG;
 	}
-	ctx.cfg = &cfg;
-	oidc_log_setup(ep->name, cfg.log_level);
+	oidc_log_setup(ep->name, cfg->log_level);
 	/*
 	 * The log destination, now, before any sandbox (which refuses
 	 * open(2)).  --check-config only tests that the log file could be
 	 * opened: it may run as another user than the workers (root, from
 	 * oidc-spawn.sh), and must not leave a file they cannot write.
 	 */
-	if (cfg.log_file != NULL &&
-	    oidc_log_to_file(cfg.log_file, !check_only, &err) == -1) {
+	if (cfg->log_file != NULL &&
+	    oidc_log_to_file(cfg->log_file, !check_only, &err) == -1) {
 		fprintf(stderr, "%s: configuration error: %s\n", ep->name,
 		    err.detail);
-		status = EXIT_CONFIG;
-		goto out;
+		return EXIT_CONFIG;
 	}
-	if (cfg.log == OIDC_LOG_SINK_SYSLOG && !check_only)
+	if (cfg->log == OIDC_LOG_SINK_SYSLOG && !check_only)
 		oidc_log_to_syslog();
+	return 0;
+}
+
+/*
+ * What the endpoint needs besides the configuration (ep->needs): the
+ * database handle, the keys, the pairwise salt (*salt, to be wiped), the
+ * key-encryption key (kek), then its own init.  0, or the exit status
+ * with the error reported.
+ */
+static int
+load_needs(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
+    struct oidc_arena *cfg_arena, bool check_only, unsigned char **salt,
+    unsigned char *kek)
+{
+	const struct oidc_config	*cfg = ctx->cfg;
+	struct oidc_error		 err = { 0 };
+
 	if ((ep->needs & OIDC_NEED_DB) &&
-	    (ctx.db = oidc_db_new(cfg.database, cfg.db_timeout)) == NULL) {
+	    (ctx->db = oidc_db_new(cfg->database, cfg->db_timeout)) == NULL) {
 		fprintf(stderr, "%s: out of memory\n", ep->name);
-		goto out;
+		return 1;
 	}
 	/*
 	 * Keys: a signing binary holds private keys (files, and database
@@ -314,56 +324,66 @@ oidc_app_main(const struct oidc_endpoint *ep, int argc, char *argv[])
 	 */
 	if (ep->needs & (OIDC_NEED_SIGNING_KEYS | OIDC_NEED_PUBLIC_KEYS |
 	    OIDC_NEED_KEYS_AT_START)) {
-		if ((ctx.keystore = oidc_keystore_new(&cfg,
+		if ((ctx->keystore = oidc_keystore_new(cfg,
 		    (ep->needs & OIDC_NEED_SIGNING_KEYS) != 0, &err)) == NULL) {
-			startup_error(ep, ctx.a, "configuration error",
+			startup_error(ep, ctx->a, "configuration error",
 			    err.detail);
-			status = EXIT_CONFIG;
-			goto out;
+			return EXIT_CONFIG;
 		}
-		if (!check_only && ctx.db != NULL &&
-		    oidc_keystore_refresh(ctx.keystore, ctx.db, time(NULL),
+		if (!check_only && ctx->db != NULL &&
+		    oidc_keystore_refresh(ctx->keystore, ctx->db, time(NULL),
 		    true, &err) == -1) {
 			oidc_log_error(OIDC_LOG_WARN, &err, "signing keys from "
 			    "the database not loaded at start-up; will retry");
 			oidc_error_clear(&err);
 		}
-		ctx.keys = oidc_keystore_keyset(ctx.keystore);
+		ctx->keys = oidc_keystore_keyset(ctx->keystore);
 	}
 	if ((ep->needs & OIDC_NEED_SUBJECTS) &&
-	    cfg.pairwise_salt_file != NULL) {
-		if (oidc_subject_salt_load(cfg_arena, cfg.pairwise_salt_file,
-		    &salt, &ctx.pairwise_salt_len, &err) == -1) {
-			startup_error(ep, ctx.a, "configuration error",
+	    cfg->pairwise_salt_file != NULL) {
+		if (oidc_subject_salt_load(cfg_arena, cfg->pairwise_salt_file,
+		    salt, &ctx->pairwise_salt_len, &err) == -1) {
+			startup_error(ep, ctx->a, "configuration error",
 			    err.detail);
-			status = EXIT_CONFIG;
-			goto out;
+			return EXIT_CONFIG;
 		}
-		ctx.pairwise_salt = salt;
+		ctx->pairwise_salt = *salt;
 	}
 	if ((ep->needs & OIDC_NEED_CLIENT_SECRETS) &&
-	    cfg.key_encryption_key != NULL) {
-		if (oidc_seal_key_load(cfg.key_encryption_key, kek,
+	    cfg->key_encryption_key != NULL) {
+		if (oidc_seal_key_load(cfg->key_encryption_key, kek,
 		    &err) == -1) {
-			startup_error(ep, ctx.a, "configuration error",
+			startup_error(ep, ctx->a, "configuration error",
 			    err.detail);
-			status = EXIT_CONFIG;
-			goto out;
+			return EXIT_CONFIG;
 		}
-		ctx.kek = kek;
+		ctx->kek = kek;
 	}
-	if (ep->init != NULL && ep->init(&ctx, &err) == -1) {
-		startup_error(ep, ctx.a, "start-up failed", err.detail);
-		status = EXIT_CONFIG;
-		goto out;
+	if (ep->init != NULL && ep->init(ctx, &err) == -1) {
+		startup_error(ep, ctx->a, "start-up failed", err.detail);
+		return EXIT_CONFIG;
 	}
-	oidc_arena_reset(ctx.a);	/* init's temporaries */
-	if (check_only) {
-		printf("%s: configuration ok\n", path);
-		status = 0;
-		goto out;
-	}
-	if (ctx.db != NULL && oidc_db_connect(ctx.db, &err) == -1) {
+	oidc_arena_reset(ctx->a);	/* init's temporaries */
+	return 0;
+}
+
+/*
+ * From a loaded configuration to the first accept: the database
+ * connection (a failure is retried per request), signals, FastCGI, the
+ * request id seed and the sandbox.  0, or the exit status.
+ */
+static int
+start_serving(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
+    FCGX_Request *fr)
+{
+	const struct oidc_config	*cfg = ctx->cfg;
+	struct oidc_error		 err = { 0 };
+	struct sigaction		 sa;
+	unsigned char			 raw[8];
+	unsigned			 sbx_flags = 0;
+	size_t				 k;
+
+	if (ctx->db != NULL && oidc_db_connect(ctx->db, &err) == -1) {
 		oidc_log_error(OIDC_LOG_WARN, &err,
 		    "database unreachable at start-up; will retry per request");
 		oidc_error_clear(&err);
@@ -380,13 +400,12 @@ oidc_app_main(const struct oidc_endpoint *ep, int argc, char *argv[])
 	if (FCGX_IsCGI()) {
 		fprintf(stderr, "%s: standard input is not a FastCGI socket; "
 		    "run under spawn-fcgi (see --help)\n", ep->name);
-		status = 2;
-		goto out;
+		return 2;
 	}
-	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
-		startup_error(ep, ctx.a, "start-up failed",
+	if (FCGX_Init() != 0 || FCGX_InitRequest(fr, 0, 0) != 0) {
+		startup_error(ep, ctx->a, "start-up failed",
 		    "FastCGI initialisation failed");
-		goto out;
+		return 1;
 	}
 	/*
 	 * A worker that never fetches, with its database on a unix socket,
@@ -395,33 +414,68 @@ oidc_app_main(const struct oidc_endpoint *ep, int argc, char *argv[])
 	 * options it resolved at the first connect.  A database not reached
 	 * yet leaves both allowed (the first connect may need them).
 	 */
-	if (cfg.sandbox && !(ep->needs & OIDC_NEED_OUTBOUND) &&
-	    (ctx.db == NULL || oidc_db_unix_only(ctx.db)))
+	if (cfg->sandbox && !(ep->needs & OIDC_NEED_OUTBOUND) &&
+	    (ctx->db == NULL || oidc_db_unix_only(ctx->db)))
 		sbx_flags = OIDC_SANDBOX_NO_OPEN | OIDC_SANDBOX_UNIX_ONLY;
 	if (sbx_flags != 0 && oidc_crypto_preload(&err) == -1) {
-		startup_error(ep, ctx.a, "start-up failed", err.detail);
-		goto out;
+		startup_error(ep, ctx->a, "start-up failed", err.detail);
+		return 1;
 	}
 	/* Request ids: a random start, then + 1 per request. */
-	{
-		unsigned char	 raw[8];
-		size_t		 k;
-
-		if (oidc_random_bytes(raw, sizeof(raw), &err) == -1) {
-			oidc_error_clear(&err);
-			memset(raw, 0, sizeof(raw));
-		}
-		for (k = 0; k < sizeof(raw); k++)
-			ctx.reqid_next = ctx.reqid_next << 8 | raw[k];
+	if (oidc_random_bytes(raw, sizeof(raw), &err) == -1) {
+		oidc_error_clear(&err);
+		memset(raw, 0, sizeof(raw));
 	}
+	for (k = 0; k < sizeof(raw); k++)
+		ctx->reqid_next = ctx->reqid_next << 8 | raw[k];
 	/* From here on only the accept loop's system calls (sandbox.h). */
-	if (cfg.sandbox && oidc_sandbox_enter(sbx_flags, &err) == -1) {
-		startup_error(ep, ctx.a, "sandbox", err.detail);
-		goto out;
+	if (cfg->sandbox && oidc_sandbox_enter(sbx_flags, &err) == -1) {
+		startup_error(ep, ctx->a, "sandbox", err.detail);
+		return 1;
 	}
 	oidc_log(OIDC_LOG_INFO, "msg=started pid=%ld%s%s", (long)getpid(),
-	    cfg.sandbox ? " sandbox=yes" : "",
+	    cfg->sandbox ? " sandbox=yes" : "",
 	    sbx_flags != 0 ? " open=refused socket=unix" : "");
+	return 0;
+}
+
+int
+oidc_app_main(const struct oidc_endpoint *ep, int argc, char *argv[])
+{
+	struct oidc_config	 cfg;
+	struct oidc_ctx		 ctx;
+	struct oidc_arena	*cfg_arena = NULL;
+	unsigned char		*salt = NULL;	/* pairwise salt */
+	unsigned char		 kek[OIDC_SEAL_KEY_LEN];
+	FCGX_Request		 fr;
+	const char		*path;
+	bool			 check_only = false;
+	int			 status;
+
+	if ((status = parse_options(ep, argc, argv, &check_only)) != -1)
+		return status;
+	status = 1;
+	memset(&ctx, 0, sizeof(ctx));
+	oidc_log_setup(ep->name, OIDC_LOG_INFO);
+	path = oidc_config_default_path();
+	if ((cfg_arena = oidc_arena_new(4096, 1 << 20)) == NULL ||
+	    (ctx.a = oidc_arena_new(ARENA_CHUNK, ARENA_CAP)) == NULL) {
+		fprintf(stderr, "%s: out of memory\n", ep->name);
+		goto out;
+	}
+	if ((status = load_config(ep, cfg_arena, path, check_only,
+	    &cfg)) != 0)
+		goto out;
+	ctx.cfg = &cfg;
+	if ((status = load_needs(ep, &ctx, cfg_arena, check_only, &salt,
+	    kek)) != 0)
+		goto out;
+	if (check_only) {
+		printf("%s: configuration ok\n", path);
+		goto out;
+	}
+	if ((status = start_serving(ep, &ctx, &fr)) != 0)
+		goto out;
 	while (!stop_requested) {
 		if (FCGX_Accept_r(&fr) < 0) {
 			if (errno == EINTR && !stop_requested)
@@ -435,7 +489,6 @@ oidc_app_main(const struct oidc_endpoint *ep, int argc, char *argv[])
 	}
 	FCGX_Free(&fr, 1);
 	oidc_log(OIDC_LOG_INFO, "msg=stopping");
-	status = 0;
 out:
 	if (ep->fini != NULL)
 		ep->fini(&ctx);
