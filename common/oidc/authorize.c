@@ -6,7 +6,8 @@
  * from our own pages (login, consent) -> the session and consent decision
  * -> issuing the code / tokens (the code flow: a sealed code and no write,
  * or one autocommit statement; the other response types: one transaction)
- * -> the response in the requested mode.
+ * -> the response in the requested mode.  The login and consent pages
+ * are in authorize_page.c (authorize_int.h).
  */
 #include <string.h>
 
@@ -33,49 +34,10 @@
 #include "oidc/session.h"
 #include "oidc/subject.h"
 
+#include "authorize_int.h"
+
 #define MAX_PARAM	2048		/* state, nonce, hints */
 #define MAX_CLAIMS	4096
-
-enum mode { MODE_QUERY, MODE_FRAGMENT, MODE_FORM_POST };
-
-struct authz {
-	const struct oidc_params	*p;
-	/*
-	 * The request object, by value or as fetched from request_uri: the
-	 * pages carry it so a request_uri is fetched once per authorization
-	 * request (issue 15 items 4, 6).
-	 */
-	struct oidc_str			 request_obj;
-	bool				 page_post;	/* a page's own form */
-	/* check_client failed after the query's redirect_uri was known good. */
-	bool				 error_to_client;
-	struct oidc_client		 client;
-	struct oidc_str			 redirect_uri;
-	struct oidc_str			 state;
-	struct oidc_str			 nonce;
-	struct oidc_str			 challenge;
-	struct oidc_str			 login_hint;
-	struct oidc_str			 claims;
-	unsigned			 rt;
-	enum mode			 mode;
-	struct oidc_scope		 scope;
-	const char			*scope_str;
-	bool				 p_none, p_login, p_consent, p_select;
-	bool				 has_max_age;
-	int64_t				 max_age;
-	struct oidc_str			 hint_sub;
-	struct oidc_str			*hint_aud;
-	size_t				 n_hint_aud;
-	/*
-	 * The session and its consent, read by check_client in the client's
-	 * round trip (issue 16); decide() reads them itself when not.
-	 */
-	bool				 session_read;
-	bool				 has_session;
-	bool				 has_consent;
-	struct oidc_session_row		 session;
-	struct oidc_consent_row		 consent;
-};
 
 struct kv {
 	const char	*k;
@@ -213,318 +175,6 @@ redirect_error(struct oidc_ctx *ctx, struct oidc_response *resp,
 	 * (the user signed in and consented to that client).
 	 */
 	return deliver_to(ctx, resp, ar, kv, 4, !ar->client.approved, err);
-}
-
-/* ---- pages ---- */
-
-static const char login_body[] =
-    "{{{logo}}}<h1>Sign in</h1>\n<p>to continue to <strong>{{client}}"
-    "</strong></p>\n{{{error}}}"
-    "<form method=\"post\" action=\"{{action}}\">\n{{{fields}}}"
-    "<label for=\"username\">Username</label>\n"
-    "<input type=\"text\" id=\"username\" name=\"username\" "
-    "value=\"{{hint}}\" autocomplete=\"username\" autocapitalize=\"none\" "
-    "required autofocus>\n"
-    "<label for=\"password\">Password</label>\n"
-    "<input type=\"password\" id=\"password\" name=\"password\" "
-    "autocomplete=\"current-password\" required>\n"
-    "<button type=\"submit\" name=\"action\" value=\"login\">Sign in"
-    "</button>\n</form>\n{{{links}}}";
-
-static const char consent_body[] =
-    "{{{logo}}}<h1>Allow access?</h1>\n<p><strong>{{client}}</strong> asks to:</p>\n"
-    "<ul>\n{{{items}}}</ul>\n<p>Signed in as <strong>{{user}}</strong>.</p>\n"
-    "<form method=\"post\" action=\"{{action}}\">\n{{{fields}}}"
-    "<input type=\"hidden\" name=\"action\" value=\"consent\">\n"
-    "<button type=\"submit\" name=\"decision\" value=\"allow\">Allow"
-    "</button>\n"
-    "<button type=\"submit\" name=\"decision\" value=\"deny\" "
-    "class=\"secondary\">Deny</button>\n</form>\n{{{links}}}";
-
-static const struct {
-	const char	*scope;
-	const char	*text;
-} scope_text[] = {
-	{ "openid", "confirm your identity" },
-	{ "profile", "see your name and basic profile" },
-	{ "email", "see your email address" },
-	{ "address", "see your postal address" },
-	{ "phone", "see your phone number" },
-	{ "offline_access", "keep access while you are signed out" },
-};
-
-/*
- * The authorization parameters and the request object, carried through
- * the login and consent pages, as hidden inputs (with `csrf`), or
- * appended to a digest's input (b != NULL, csrf NULL).
- */
-static int
-carried_fields(struct oidc_ctx *ctx, const struct oidc_request *req,
-    struct oidc_response *resp, const struct authz *ar, struct oidc_buf *b,
-    struct oidc_error *err)
-{
-	struct oidc_str	 v;
-	const char	*csrf;
-	size_t		 i;
-
-	for (i = 0; i <= OIDC_AUTHZ_NPARAMS; i++) {
-		const char *name = i < OIDC_AUTHZ_NPARAMS ?
-		    oidc_authz_params[i] : "request";
-
-		v = i < OIDC_AUTHZ_NPARAMS ? oidc_params_get(ar->p, name) :
-		    ar->request_obj;
-		if (v.p == NULL)
-			continue;
-		if (req == NULL) {
-			/* name=value NUL: a value cannot hold a NUL. */
-			if (oidc_buf_printf(b, err, "%s=", name) == -1 ||
-			    oidc_buf_append(b, v.p, v.len, err) == -1 ||
-			    oidc_buf_putc(b, '\0', err) == -1)
-				return -1;
-		} else if (oidc_html_hidden(b, name, v.p, err) == -1)
-			return -1;
-	}
-	if (req == NULL)
-		return 0;
-	if ((csrf = oidc_csrf_token(ctx, req, resp, err)) == NULL)
-		return -1;
-	return oidc_html_hidden(b, "csrf", csrf, err);
-}
-
-/*
- * SHA-256 of what the pages carry: stored with the session a password
- * login makes, so the consent answer of the same authorization request,
- * and only it, may count that login as fresh (issue 15 item 7).
- */
-static int
-request_digest(struct oidc_ctx *ctx, const struct authz *ar,
-    unsigned char *h, struct oidc_error *err)
-{
-	struct oidc_buf	 b;
-	struct oidc_str	 s;
-
-	oidc_buf_init(&b, ctx->a, 256 * 1024);
-	if (carried_fields(ctx, NULL, NULL, ar, &b, err) == -1)
-		return -1;
-	s = oidc_buf_str(&b);
-	return oidc_sha256(s.p, s.len, h, err);
-}
-
-/*
- * An https link from the client's metadata (oidc_client_uri_is_link),
- * else absent: never javascript:, even for a client that `oidcctl client
- * create` stored without the registration endpoint's checks.
- */
-static struct oidc_str
-client_https_uri(const struct authz *ar, const char *member)
-{
-	struct oidc_error	 ignored = { 0 };
-	struct oidc_str		 u = OIDC_STR_NULL;
-
-	if (oidc_json_get_str(ar->client.metadata, member, &u, &ignored) != 1 ||
-	    !oidc_client_uri_is_link(u))
-		return OIDC_STR_NULL;
-	return u;
-}
-
-/*
- * The client's logo and its policy and terms links (RFC 7591 2), shown so
- * the user knows who is asking.  Every value is escaped by the template.
- */
-static int
-client_decor(struct oidc_ctx *ctx, const struct authz *ar,
-    struct oidc_buf *logo, struct oidc_buf *links, struct oidc_error *err)
-{
-	struct oidc_str	 l = client_https_uri(ar, "logo_uri");
-	struct oidc_str	 pol = client_https_uri(ar, "policy_uri");
-	struct oidc_str	 tos = client_https_uri(ar, "tos_uri");
-
-	oidc_buf_init(logo, ctx->a, 4096);
-	oidc_buf_init(links, ctx->a, 8192);
-	if (l.p != NULL) {
-		const struct oidc_html_var v[] = { { "u", l } };
-		if (oidc_html_render(logo, "<img src=\"{{u}}\" alt=\"\" "
-		    "height=\"48\" referrerpolicy=\"no-referrer\">\n", v, 1,
-		    err) == -1)
-			return -1;
-	}
-	if (pol.p != NULL || tos.p != NULL) {
-		const struct oidc_html_var v[] = { { "p", pol }, { "t", tos } };
-		if (oidc_html_render(links, pol.p != NULL && tos.p != NULL ?
-		    "<p><small><a href=\"{{p}}\">Privacy policy</a> &middot; "
-		    "<a href=\"{{t}}\">Terms of service</a></small></p>\n" :
-		    pol.p != NULL ? "<p><small><a href=\"{{p}}\">Privacy "
-		    "policy</a></small></p>\n" : "<p><small><a href=\"{{t}}\">"
-		    "Terms of service</a></small></p>\n", v, 2, err) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-static struct oidc_str
-client_label(const struct authz *ar)
-{
-	return ar->client.client_name.p != NULL ? ar->client.client_name :
-	    ar->client.client_id;
-}
-
-static int
-login_page(struct oidc_ctx *ctx, const struct oidc_request *req,
-    struct oidc_response *resp, const struct authz *ar, const char *error,
-    int status, struct oidc_error *err)
-{
-	struct oidc_buf	 fields, ebuf, logo, links;
-	const char	*action;
-
-	oidc_buf_init(&fields, ctx->a, 64 * 1024);
-	oidc_buf_init(&ebuf, ctx->a, 1024);
-	if ((action = oidc_arena_printf(ctx->a, "%s/authorize",
-	    ctx->cfg->issuer)) == NULL)
-		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
-	if (carried_fields(ctx, req, resp, ar, &fields, err) == -1)
-		return -1;
-	if (error != NULL) {
-		const struct oidc_html_var ev[] = {
-			{ "e", { error, strlen(error) } } };
-		if (oidc_html_render(&ebuf, "<p class=\"error\" role=\"alert\">"
-		    "{{e}}</p>\n", ev, 1, err) == -1)
-			return -1;
-	}
-	if (client_decor(ctx, ar, &logo, &links, err) == -1)
-		return -1;
-	const struct oidc_html_var vars[] = {
-		{ "client", client_label(ar) },
-		{ "action", { action, strlen(action) } },
-		{ "fields", oidc_buf_str(&fields) },
-		{ "hint", ar->login_hint },
-		{ "error", oidc_buf_str(&ebuf) },
-		{ "logo", oidc_buf_str(&logo) },
-		{ "links", oidc_buf_str(&links) },
-	};
-	return oidc_html_respond(resp, status,
-	    oidc_resp_page_csp(ctx->a, ar->redirect_uri), "Sign in", login_body, vars,
-	    OIDC_NELEM(vars), err);
-}
-
-/* The consent page's words for a scope value, or NULL. */
-static const char *
-scope_words(struct oidc_str scope)
-{
-	size_t	 k;
-
-	for (k = 0; k < OIDC_NELEM(scope_text); k++)
-		if (oidc_str_eq_cstr(scope, scope_text[k].scope))
-			return scope_text[k].text;
-	return NULL;
-}
-
-/*
- * The claims asked for one by one (OIDC Core 5.5) are items of their own:
- * in the words of the standard scope they belong to ("see your email
- * address (email)"), else "share your <claim>".  Only claims we know and
- * would release are listed (oidc_claims_wanted), and none that the
- * requested scope releases anyway.  remember_consent stores exactly
- * these, and consent_covers asks for them again.
- */
-static int
-claim_items(struct oidc_ctx *ctx, const struct authz *ar,
-    struct oidc_buf *items, struct oidc_error *err)
-{
-	struct oidc_scope	 wanted;
-	const char		*owner, *text;
-	size_t			 i;
-
-	if (oidc_claims_wanted(ctx->a, ar->claims, &ar->scope, &wanted,
-	    err) == -1)
-		return -1;
-	for (i = 0; i < wanted.n; i++) {
-		owner = oidc_claim_scope(wanted.v[i]);
-		text = owner != NULL ? scope_words((struct oidc_str){ owner,
-		    strlen(owner) }) : NULL;
-		const struct oidc_html_var iv[] = {
-			{ "t", text != NULL ? (struct oidc_str){ text,
-			    strlen(text) } : OIDC_STR_NULL },
-			{ "c", wanted.v[i] },
-		};
-		if (oidc_html_render(items, text != NULL ?
-		    "<li>{{t}} <small>({{c}})</small></li>\n" :
-		    "<li>share your {{c}} <small>({{c}})</small></li>\n", iv, 2,
-		    err) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-/*
- * What the consent page asks for, as "<scope>|<claims>" (both sets
- * space-joined; the claims those of claim_items).  The page carries it in
- * a hidden field, and remember_consent refuses an answer whose request no
- * longer asks for exactly that (the pages carry the request object by
- * value, so this is defence in depth against a changed form).
- */
-static const char *
-consent_summary(struct oidc_ctx *ctx, const struct authz *ar,
-    struct oidc_error *err)
-{
-	struct oidc_scope	 wanted;
-	const char		*claims, *s;
-
-	if (oidc_claims_wanted(ctx->a, ar->claims, &ar->scope, &wanted,
-	    err) == -1)
-		return NULL;
-	if ((claims = oidc_scope_join(ctx->a, &wanted)) == NULL ||
-	    (s = oidc_arena_printf(ctx->a, "%s|%s", ar->scope_str,
-	    claims)) == NULL) {
-		oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
-		return NULL;
-	}
-	return s;
-}
-
-static int
-consent_page(struct oidc_ctx *ctx, const struct oidc_request *req,
-    struct oidc_response *resp, const struct authz *ar,
-    struct oidc_str username, struct oidc_error *err)
-{
-	struct oidc_buf	 fields, items, logo, links;
-	const char	*action, *text, *summary;
-	size_t		 i;
-
-	oidc_buf_init(&fields, ctx->a, 64 * 1024);
-	oidc_buf_init(&items, ctx->a, 16 * 1024);
-	if ((action = oidc_arena_printf(ctx->a, "%s/authorize",
-	    ctx->cfg->issuer)) == NULL)
-		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
-	if (carried_fields(ctx, req, resp, ar, &fields, err) == -1 ||
-	    (summary = consent_summary(ctx, ar, err)) == NULL ||
-	    oidc_html_hidden(&fields, "consent_items", summary, err) == -1)
-		return -1;
-	for (i = 0; i < ar->scope.n; i++) {
-		text = scope_words(ar->scope.v[i]);
-		const struct oidc_html_var iv[] = {
-			{ "t", text != NULL ? (struct oidc_str){ text,
-			    strlen(text) } : ar->scope.v[i] },
-			{ "s", ar->scope.v[i] },
-		};
-		if (oidc_html_render(&items, "<li>{{t}} <small>({{s}})</small>"
-		    "</li>\n", iv, 2, err) == -1)
-			return -1;
-	}
-	if (claim_items(ctx, ar, &items, err) == -1 ||
-	    client_decor(ctx, ar, &logo, &links, err) == -1)
-		return -1;
-	const struct oidc_html_var vars[] = {
-		{ "client", client_label(ar) },
-		{ "action", { action, strlen(action) } },
-		{ "fields", oidc_buf_str(&fields) },
-		{ "items", oidc_buf_str(&items) },
-		{ "user", username },
-		{ "logo", oidc_buf_str(&logo) },
-		{ "links", oidc_buf_str(&links) },
-	};
-	return oidc_html_respond(resp, 200,
-	    oidc_resp_page_csp(ctx->a, ar->redirect_uri), "Allow access", consent_body, vars,
-	    OIDC_NELEM(vars), err);
 }
 
 /* ---- request validation ---- */
@@ -1155,7 +805,7 @@ remember_consent(struct oidc_ctx *ctx, const struct oidc_request *req,
 	const char		*joined, *cjoined, *summary;
 	int			 rc;
 
-	if ((summary = consent_summary(ctx, ar, err)) == NULL)
+	if ((summary = oidc_authz_consent_summary(ctx, ar, err)) == NULL)
 		return -1;
 	if (!oidc_str_eq_cstr(oidc_params_get(&req->form, "consent_items"),
 	    summary))
@@ -1219,7 +869,7 @@ decide(struct oidc_ctx *ctx, const struct oidc_request *req,
 		if (!oidc_csrf_ok(ctx, req, oidc_params_get(form, "csrf")))
 			return bad_page(err, "The form has expired or did not "
 			    "come from this site. Please start again.");
-		if (request_digest(ctx, ar, digest, err) == -1)
+		if (oidc_authz_request_digest(ctx, ar, digest, err) == -1)
 			return -1;
 		if (oidc_str_eq_cstr(action, "login")) {
 			if (oidc_db_begin(ctx->db, err) == -1 ||
@@ -1231,7 +881,7 @@ decide(struct oidc_ctx *ctx, const struct oidc_request *req,
 				/* Keep the failure count, nothing else. */
 				if (oidc_db_commit(ctx->db, err) == -1)
 					return -1;
-				return login_page(ctx, req, resp, ar,
+				return oidc_authz_login_page(ctx, req, resp, ar,
 				    lr == OIDC_LOGIN_THROTTLED ?
 				    "Too many failed attempts. Please wait a "
 				    "few minutes and try again." :
@@ -1247,7 +897,7 @@ decide(struct oidc_ctx *ctx, const struct oidc_request *req,
 			fresh_login = true;
 		} else if (oidc_str_eq_cstr(action, "consent")) {
 			if (rc != 1)
-				return login_page(ctx, req, resp, ar, NULL, 200,
+				return oidc_authz_login_page(ctx, req, resp, ar, NULL, 200,
 				    err);
 			decision = oidc_params_get(form, "decision");
 			if (!oidc_str_eq_cstr(decision, "allow"))
@@ -1296,7 +946,7 @@ decide(struct oidc_ctx *ctx, const struct oidc_request *req,
 			return redirect_error(ctx, resp, ar,
 			    OIDC_E_LOGIN_REQUIRED, "the user is not signed in",
 			    err);
-		return login_page(ctx, req, resp, ar, NULL, 200, err);
+		return oidc_authz_login_page(ctx, req, resp, ar, NULL, 200, err);
 	}
 
 	/* Consent: first-party clients and remembered grants go through. */
@@ -1310,7 +960,7 @@ decide(struct oidc_ctx *ctx, const struct oidc_request *req,
 				return redirect_error(ctx, resp, ar,
 				    OIDC_E_CONSENT_REQUIRED,
 				    "the user has not consented", err);
-			return consent_page(ctx, req, resp, ar, s.username,
+			return oidc_authz_consent_page(ctx, req, resp, ar, s.username,
 			    err);
 		}
 	}

@@ -1,0 +1,77 @@
+/*
+ * authorize_int.h: what authorize.c (the request, the decision, the
+ * response) and authorize_page.c (the login and consent pages) share.
+ * Not a public header: common/oidc/ only.
+ */
+#ifndef OIDC_AUTHORIZE_INT_H
+#define OIDC_AUTHORIZE_INT_H
+
+#include "oidc/buf.h"
+#include "oidc/client.h"
+#include "oidc/ctx.h"
+#include "oidc/db.h"
+#include "oidc/error.h"
+#include "oidc/request.h"
+#include "oidc/response.h"
+#include "oidc/scope.h"
+#include "oidc/session.h"
+
+enum mode { MODE_QUERY, MODE_FRAGMENT, MODE_FORM_POST };
+
+struct authz {
+	const struct oidc_params	*p;
+	/*
+	 * The request object, by value or as fetched from request_uri: the
+	 * pages carry it so a request_uri is fetched once per authorization
+	 * request (issue 15 items 4, 6).
+	 */
+	struct oidc_str			 request_obj;
+	bool				 page_post;	/* a page's own form */
+	/* check_client failed after the query's redirect_uri was known good. */
+	bool				 error_to_client;
+	struct oidc_client		 client;
+	struct oidc_str			 redirect_uri;
+	struct oidc_str			 state;
+	struct oidc_str			 nonce;
+	struct oidc_str			 challenge;
+	struct oidc_str			 login_hint;
+	struct oidc_str			 claims;
+	unsigned			 rt;
+	enum mode			 mode;
+	struct oidc_scope		 scope;
+	const char			*scope_str;
+	bool				 p_none, p_login, p_consent, p_select;
+	bool				 has_max_age;
+	int64_t				 max_age;
+	struct oidc_str			 hint_sub;
+	struct oidc_str			*hint_aud;
+	size_t				 n_hint_aud;
+	/*
+	 * The session and its consent, read by check_client in the client's
+	 * round trip (issue 16); decide() reads them itself when not.
+	 */
+	bool				 session_read;
+	bool				 has_session;
+	bool				 has_consent;
+	struct oidc_session_row		 session;
+	struct oidc_consent_row		 consent;
+};
+
+/* The sign-in page for ar (status 200, or 401 after a failed login). */
+int		 oidc_authz_login_page(struct oidc_ctx *,
+		    const struct oidc_request *, struct oidc_response *,
+		    const struct authz *, const char *error, int status,
+		    struct oidc_error *);
+/* The consent page for ar, for the signed-in username. */
+int		 oidc_authz_consent_page(struct oidc_ctx *,
+		    const struct oidc_request *, struct oidc_response *,
+		    const struct authz *, struct oidc_str username,
+		    struct oidc_error *);
+/* SHA-256 (32 bytes at h) of the parameters the pages carry. */
+int		 oidc_authz_request_digest(struct oidc_ctx *,
+		    const struct authz *, unsigned char *h, struct oidc_error *);
+/* "<scope>|<claims>": what the consent page asks for. */
+const char	*oidc_authz_consent_summary(struct oidc_ctx *,
+		    const struct authz *, struct oidc_error *);
+
+#endif /* OIDC_AUTHORIZE_INT_H */
