@@ -57,7 +57,55 @@ struct authz {
 	struct oidc_consent_row		 consent;
 };
 
-/* The sign-in page for ar (status 200, or 401 after a failed login). */
+static inline bool
+oidc_rt_has_code(unsigned rt)
+{
+	return (rt & (OIDC_RT_CODE | OIDC_RT_CODE_ID_TOKEN |
+	    OIDC_RT_CODE_TOKEN | OIDC_RT_CODE_ID_TOKEN_TOKEN)) != 0;
+}
+
+static inline bool
+oidc_rt_has_id_token(unsigned rt)
+{
+	return (rt & (OIDC_RT_ID_TOKEN | OIDC_RT_ID_TOKEN_TOKEN |
+	    OIDC_RT_CODE_ID_TOKEN | OIDC_RT_CODE_ID_TOKEN_TOKEN)) != 0;
+}
+
+static inline bool
+oidc_rt_has_token(unsigned rt)
+{
+	return (rt & (OIDC_RT_ID_TOKEN_TOKEN | OIDC_RT_CODE_TOKEN |
+	    OIDC_RT_CODE_ID_TOKEN_TOKEN)) != 0;
+}
+
+/* A request refused with a page (invalid_request, desc shown). */
+static inline int
+oidc_authz_bad_page(struct oidc_error *err, const char *desc)
+{
+	return oidc_fail(err, OIDC_E_INVALID_REQUEST, desc, "%s", desc);
+}
+
+/* authorize.c: an error sent back to the (validated) redirect_uri; 0. */
+int		 oidc_authz_redirect_error(struct oidc_ctx *,
+		    struct oidc_response *, const struct authz *,
+		    enum oidc_errcode, const char *desc, struct oidc_error *);
+
+/*
+ * authorize_check.c.  Steps 1-2, client_id and redirect_uri: 0, or -1
+ * (an HTML page, or ar->error_to_client).  Step 3, the rest: 0 valid, 1
+ * an error response built (redirected), -1 internal failure.
+ */
+int		 oidc_authz_check_client(struct oidc_ctx *,
+		    const struct oidc_request *, struct authz *,
+		    struct oidc_error *);
+int		 oidc_authz_check_request(struct oidc_ctx *,
+		    struct oidc_response *, struct authz *, struct oidc_error *);
+/* state, response_type and response_mode: NULL, or what is wrong. */
+const char	*oidc_authz_parse_mode(struct authz *);
+/* offline_access out of the scope (OIDC Core 11 conditions unmet). */
+void		 oidc_authz_drop_offline_access(struct authz *);
+
+/* authorize_page.c.  The sign-in page for ar (status 200, or 401 after a failed login). */
 int		 oidc_authz_login_page(struct oidc_ctx *,
 		    const struct oidc_request *, struct oidc_response *,
 		    const struct authz *, const char *error, int status,
