@@ -4,12 +4,15 @@
 # endpoint.  Used by make run (scripts/dev-stack.sh), the integration tests
 # and make bench, so all three run the same rule.
 #
-#   scripts/render-conf.sh TEMPLATE OUTPUT PORT RUNDIR PREFIX USER WORKERS
+#   scripts/render-conf.sh TEMPLATE OUTPUT PORT RUNDIR PREFIX USER WORKERS \
+#       [LOGDIR]
 #
 #   USER      the user the front end's workers run as; empty: every
 #             non-comment line naming @USER@ is dropped (not root)
 #   WORKERS   worker processes per endpoint socket (the smallest number
 #             when endpoints differ: keep-alive must suit every upstream)
+#   LOGDIR    what @LOGDIR@ becomes (the lighttpd template's error.log and
+#             access.log); default PREFIX
 #
 # Environment: OIDC_NGINX_WORKERS (nginx worker_processes; default the
 # number of CPUs, at most 4), OIDC_NGINX_KEEPALIVE (override the derived
@@ -25,8 +28,10 @@
 # that is 0, the lines naming @KEEPALIVE@ are dropped and @KEEP_CONN@ is
 # "off": one connection per request, as before.
 set -eu
-[ $# -eq 7 ] || { echo "usage: $0 TEMPLATE OUTPUT PORT RUNDIR PREFIX USER WORKERS" >&2; exit 2; }
+[ $# -eq 7 ] || [ $# -eq 8 ] ||
+	{ echo "usage: $0 TEMPLATE OUTPUT PORT RUNDIR PREFIX USER WORKERS [LOGDIR]" >&2; exit 2; }
 tmpl=$1 out=$2 port=$3 rundir=$4 prefix=$5 user=$6 workers=$7
+logdir=${8:-$prefix}
 case $workers in '' | *[!0-9]*) echo "$0: WORKERS must be a number" >&2; exit 2 ;; esac
 nw=${OIDC_NGINX_WORKERS:-}
 if [ -z "$nw" ]; then
@@ -50,4 +55,5 @@ else
 fi
 sed -e "$userexpr" -e "$kaexpr" -e "s|@KEEP_CONN@|$keep|g" \
     -e "s|@NGINX_WORKERS@|$nw|g" -e "s|@PORT@|$port|g" \
-    -e "s|@RUNDIR@|$rundir|g" -e "s|@PREFIX@|$prefix|g" "$tmpl" >"$out"
+    -e "s|@RUNDIR@|$rundir|g" -e "s|@PREFIX@|$prefix|g" \
+    -e "s|@LOGDIR@|$logdir|g" "$tmpl" >"$out"

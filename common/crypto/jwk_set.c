@@ -2,6 +2,7 @@
  * jwk_set.c: key sets (see oidc/jwk.h): lookup by kid and alg, JWKS and
  * PEM documents in, the public JWKS out.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,6 +199,13 @@ struct oidc_keyset *
 oidc_keyset_load(struct oidc_arena *a, const char *path,
     enum oidc_jws_alg alg, const char *kid, struct oidc_error *err)
 {
+	return oidc_keyset_load_as(a, "key file", path, alg, kid, err);
+}
+
+struct oidc_keyset *
+oidc_keyset_load_as(struct oidc_arena *a, const char *what, const char *path,
+    enum oidc_jws_alg alg, const char *kid, struct oidc_error *err)
+{
 	struct oidc_keyset	*ks = NULL;
 	FILE			*f = NULL;
 	char			*buf = NULL;
@@ -208,14 +216,14 @@ oidc_keyset_load(struct oidc_arena *a, const char *path,
 		goto out;
 	}
 	if ((f = fopen(path, "rb")) == NULL) {
-		oidc_fail(err, OIDC_E_IO, "cannot read key file",
-		    "keyset: cannot open key file");
+		oidc_fail(err, OIDC_E_IO, "cannot read key file", "%s %s: %s",
+		    what, path, strerror(errno));
 		goto out;
 	}
 	len = fread(buf, 1, OIDC_JWK_MAX_LEN + 1, f);
 	if (ferror(f)) {
-		oidc_fail(err, OIDC_E_IO, "cannot read key file",
-		    "keyset: read error");
+		oidc_fail(err, OIDC_E_IO, "cannot read key file", "%s %s: %s",
+		    what, path, strerror(errno));
 		goto out;
 	}
 	ks = oidc_keyset_parse(a, buf, len, alg, kid, err);

@@ -136,8 +136,8 @@ load_file(struct oidc_keystore *ks, struct oidc_arena *scratch,
 	    strlen(ck->alg), &alg) != 1)
 		return oidc_fail(err, OIDC_E_CONFIG, NULL, "signing_key: "
 		    "unknown algorithm %s", ck->alg);
-	if ((one = oidc_keyset_load(scratch, ck->path, alg, NULL, err)) ==
-	    NULL)
+	if ((one = oidc_keyset_load_as(scratch, "signing_key", ck->path, alg,
+	    NULL, err)) == NULL)
 		return -1;
 	if (oidc_keyset_count(one) != 1) {
 		oidc_fail(err, OIDC_E_CONFIG, NULL, "signing_key %s: one key "
@@ -157,8 +157,8 @@ load_file(struct oidc_keystore *ks, struct oidc_arena *scratch,
 		alg = oidc_jwk_kty(k) == OIDC_JWK_RSA ? OIDC_JWS_RS256 :
 		    OIDC_JWS_EDDSA;
 		oidc_keyset_free(one);
-		if ((one = oidc_keyset_load(scratch, ck->path, alg, NULL,
-		    err)) == NULL)
+		if ((one = oidc_keyset_load_as(scratch, "signing_key", ck->path,
+		    alg, NULL, err)) == NULL)
 			return -1;
 		k = oidc_keyset_get(one, 0);
 	}

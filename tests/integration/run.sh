@@ -20,7 +20,9 @@
 #   run/<name>.sock    one spawn-fcgi socket per cgi-bin/<name>.fcgi
 #   log/<name>.log     each worker's stderr; log/postgres.log;
 #                      log/t-<test>.<frontend>.out each test's output
-#   nginx/, lighttpd/  front-end prefixes (rendered config, error.log, pid)
+#   nginx/, lighttpd/  front-end prefixes (rendered config, error.log, pid);
+#                      lighttpd/log/ holds lighttpd's error.log and
+#                      access.log (@LOGDIR@), lighttpd/ has no htdocs/
 #   expected-errors    grep -E patterns (one a line) tests append for
 #                      level=error / front-end error lines they provoke
 #
@@ -200,14 +202,16 @@ trap 'say "interrupted"; exit 130' INT TERM HUP
 T=$(mktemp -d "${TMPDIR:-/tmp}/oidc-it.XXXXXX") || die "mktemp failed"
 chmod 0755 "$T"
 mkdir -p "$T/pgdata" "$T/pg" "$T/bin" "$T/keys" "$T/run" "$T/log" \
-    "$T/nginx/tmp" "$T/lighttpd/tmp" "$T/lighttpd/htdocs"
+    "$T/nginx/tmp" "$T/lighttpd/tmp" "$T/lighttpd/log"
 chmod 0700 "$T/pgdata"
 : >"$T/expected-errors"
 chmod 0666 "$T/expected-errors"
 if [ ${#AS[@]} -gt 0 ]; then
 	chown "$TUSER:" "$T/pgdata" "$T/pg" "$T/log" "$T/keys"
-	# lighttpd opens its error log after dropping privileges.
-	chown -R "$TUSER:" "$T/lighttpd"
+	# As deploy/README.md section 5 has it: lighttpd opens its logs
+	# after dropping privileges, and buffers large request bodies in
+	# tmp/; the prefix itself (pid file, written as root) stays root's.
+	chown "$TUSER:" "$T/lighttpd/log" "$T/lighttpd/tmp"
 fi
 
 # The workers run as $TUSER: when the checkout is not reachable for it
@@ -419,12 +423,12 @@ say "workers: ${NAMES[*]} (all answering after $((($(date +%s%N) - t0) / 1000000
 
 # Render a front-end template.  Non-comment lines naming @USER@ are dropped
 # unless we are root (then the front end's workers run as $TUSER).
-render() { # template output prefix
+render() { # template output prefix [logdir]
 	local user=
 	[ ${#AS[@]} -gt 0 ] && user=$TUSER
 	# One worker per endpoint: keep-alive off (scripts/render-conf.sh).
 	"$ROOT/scripts/render-conf.sh" "$1" "$2" "$PORT" "$T/run" "$3" \
-	    "$user" 1
+	    "$user" 1 "${4:-$3}"
 }
 
 wait_ready() { # url pid
@@ -515,6 +519,44 @@ check() { # name ok(0/1) [detail lines on stdin]
 	fi
 }
 
+# What the rendered lighttpd template does for an operator (issue 20 item
+# 3): "/" answers 200 with no document root at all, a request reaches
+# access.log in @LOGDIR@ (lighttpd may buffer it: a bounded wait), and
+# when started as root lighttpd runs as the dropped user.
+lighttpd_checks() {
+	local mark code ok i user
+	mark="accesslog-check-$$-$RANDOM"
+	code=$(python3 - "$ISSUER" "$mark" <<'EOF'
+import sys, urllib.request
+for path in ("/", "/healthz?" + sys.argv[2]):
+    with urllib.request.urlopen(sys.argv[1] + path, timeout=10) as r:
+        print(r.status, end=" ")
+EOF
+)
+	check "lighttpd: GET / answers 200 without $T/lighttpd/htdocs ($code)" \
+	    "$([ ! -e "$T/lighttpd/htdocs" ] && [ "$code" = "200 200 " ] &&
+	    echo 0 || echo 1)"
+	ok=1
+	for i in $(seq $((50 * MULT))); do
+		if grep -q "GET /healthz?$mark " "$T/lighttpd/log/access.log" \
+		    2>/dev/null; then
+			ok=0
+			break
+		fi
+		sleep 0.1
+	done
+	[ $ok = 0 ] || tail -5 "$T/lighttpd/log/access.log" 2>/dev/null
+	check "lighttpd: the request is in log/access.log (@LOGDIR@)" $ok
+	if [ ${#AS[@]} -gt 0 ]; then
+		user=$(ps -o user= -p "$LIGHTTPD_PID" | tr -d ' ')
+		check "lighttpd: runs as $TUSER after dropping privileges ($user)" \
+		    "$([ "$user" = "$TUSER" ] && echo 0 || echo 1)"
+		user=$(stat -c %U "$T/lighttpd/log/error.log" 2>/dev/null)
+		check "lighttpd: created log/error.log as $TUSER ($user)" \
+		    "$([ "$user" = "$TUSER" ] && echo 0 || echo 1)"
+	fi
+}
+
 # Phase 1: nginx.
 render "$ROOT/deploy/nginx/oidc.conf.in" "$T/nginx/nginx.conf" "$T/nginx"
 if "$NGINX" -t -q -p "$T/nginx" -e "$T/nginx/error.log" \
@@ -545,10 +587,9 @@ if [ "${OIDC_TEST_NO_LIGHTTPD:-0}" != 1 ]; then
 	if [ -z "$LIGHTTPD" ]; then
 		check "lighttpd installed" 1
 	else
-		printf 'oidc-fcgi\n' >"$T/lighttpd/htdocs/index.txt"
-		printf 'ok' >"$T/lighttpd/htdocs/static-200"
 		render "$ROOT/deploy/lighttpd/oidc.conf.in" \
-		    "$T/lighttpd/lighttpd.conf" "$T/lighttpd"
+		    "$T/lighttpd/lighttpd.conf" "$T/lighttpd" \
+		    "$T/lighttpd/log"
 		if "$LIGHTTPD" -tt -f "$T/lighttpd/lighttpd.conf" \
 		    >"$T/log/lighttpd-t.log" 2>&1; then
 			check "lighttpd -tt accepts the rendered deploy/lighttpd/oidc.conf.in" 0
@@ -571,8 +612,10 @@ if [ "${OIDC_TEST_NO_LIGHTTPD:-0}" != 1 ]; then
 				echo "# $(basename "$f") [lighttpd]"
 				run_test "$f" lighttpd
 			done
+			lighttpd_checks
 		else
-			cat "$T/log/lighttpd.out" "$T/lighttpd/error.log" 2>/dev/null
+			cat "$T/log/lighttpd.out" "$T/lighttpd/log/error.log" \
+			    2>/dev/null
 			check "lighttpd came up on $ISSUER" 1
 		fi
 		stop_frontends
@@ -637,9 +680,9 @@ if [ -f "$T/nginx/error.log" ]; then
 		check "nginx error.log: no unexpected errors" 0
 	fi
 fi
-if [ -f "$T/lighttpd/error.log" ]; then
+if [ -f "$T/lighttpd/log/error.log" ]; then
 	bad=$(grep -a -v -E 'server started|server stopped|\[note\]' \
-	    "$T/lighttpd/error.log" | filter_expected)
+	    "$T/lighttpd/log/error.log" | filter_expected)
 	if [ -n "$bad" ]; then
 		printf '%s\n' "$bad" | head -20 | sed 's/^/    /'
 		check "lighttpd error.log: no unexpected errors" 1

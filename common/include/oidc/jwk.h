@@ -267,10 +267,19 @@ struct oidc_keyset	*oidc_keyset_parse(struct oidc_arena *scratch,
 			    enum oidc_jws_alg alg, const char *kid,
 			    struct oidc_error *);
 
-/* As oidc_keyset_parse() for the contents of a file (OIDC_E_IO). */
+/*
+ * As oidc_keyset_parse() for the contents of a file.  A file that cannot be
+ * opened or read is OIDC_E_IO with the detail "key file <path>: <strerror>";
+ * oidc_keyset_load_as() puts `what` (the config key, "signing_key") in
+ * place of "key file", as oidc_secret_file_read() words it.
+ */
 struct oidc_keyset	*oidc_keyset_load(struct oidc_arena *scratch,
 			    const char *path, enum oidc_jws_alg alg,
 			    const char *kid, struct oidc_error *);
+struct oidc_keyset	*oidc_keyset_load_as(struct oidc_arena *scratch,
+			    const char *what, const char *path,
+			    enum oidc_jws_alg alg, const char *kid,
+			    struct oidc_error *);
 
 size_t			 oidc_keyset_count(const struct oidc_keyset *);
 /* The i-th key (borrowed), NULL past the end. */

@@ -97,11 +97,13 @@ w = spawn("logf2", "token", conf)
 wait_until(lambda: w.proc.poll() is not None, 10 * MULT)
 check("start-up error: token.fcgi exits 78", w.proc.poll() == 78,
       (w.proc.poll(), read(w.log)))
-# (keystore.c's message does not name the path: "cannot open key file".)
-STARTUP_ERR = r"configuration error.*cannot open key file"
+# The detail names the config key and the path (issue 20).
+STARTUP_ERR = (r"configuration error.*signing_key /nonexistent/key\.pem: "
+               r"No such file or directory")
 check("start-up error: a level=error line with the error is in log_file",
       re.search(r"level=error prog=token msg=\"configuration error\" "
-                r"detail=\"keyset: cannot open key file\"", read(logf2)),
+                r"detail=\"signing_key /nonexistent/key\.pem: No such file "
+                r"or directory\"", read(logf2)),
       read(logf2))
 check("start-up error: and on standard error",
       re.search(STARTUP_ERR, read(w.log)), read(w.log))

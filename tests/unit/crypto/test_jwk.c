@@ -384,6 +384,24 @@ test_keyset(struct oidc_arena *a)
 	ks = oidc_keyset_load(a, VEC "does-not-exist", OIDC_JWS_ALG_ANY,
 	    NULL, &err);
 	ok(ks == NULL && err.code == OIDC_E_IO, "missing file is OIDC_E_IO");
+	/* The detail names the path (issue 20), never the contents. */
+	ok(strcmp(err.detail, "key file " VEC "does-not-exist: "
+	    "No such file or directory") == 0,
+	    "missing file: the detail names the path (%s)", err.detail);
+	memset(&err, 0, sizeof(err));
+	ks = oidc_keyset_load_as(a, "signing_key", VEC "does-not-exist",
+	    OIDC_JWS_ALG_ANY, NULL, &err);
+	ok(ks == NULL && strcmp(err.detail, "signing_key " VEC
+	    "does-not-exist: No such file or directory") == 0,
+	    "missing file: load_as names the config key and the path (%s)",
+	    err.detail);
+	memset(&err, 0, sizeof(err));
+	ks = oidc_keyset_load_as(a, "signing_key", VEC, OIDC_JWS_ALG_ANY,
+	    NULL, &err);
+	ok(ks == NULL && err.code == OIDC_E_IO && strcmp(err.detail,
+	    "signing_key " VEC ": Is a directory") == 0,
+	    "a directory: the read error names the config key and the path "
+	    "(%s)", err.detail);
 	oidc_keyset_free(ks);
 	oidc_arena_reset(a);
 }
