@@ -631,32 +631,33 @@ oidc_db_login_failure_add(struct oidc_db *db, const char *k1, const char *k2,
 	return run_count(db, OIDC_STMT_LOGIN_FAILURE_ADD, &p, err) < 0 ? -1 : 0;
 }
 
-int
-oidc_db_login_unlock(struct oidc_db *db, struct oidc_str username,
+/* Delete the failures of `who` by the statement `id`; *deleted, how many. */
+static int
+unlock(struct oidc_db *db, enum oidc_stmt_id id, struct oidc_str who,
     int64_t *deleted, struct oidc_error *err)
 {
 	struct db_params	 p = { .n = 0 };
 	int			 n;
 
-	db_p_str(&p, username);
-	if ((n = run_count(db, OIDC_STMT_LOGIN_UNLOCK, &p, err)) < 0)
+	db_p_str(&p, who);
+	if ((n = run_count(db, id, &p, err)) < 0)
 		return -1;
 	*deleted = n;
 	return 0;
 }
 
 int
+oidc_db_login_unlock(struct oidc_db *db, struct oidc_str username,
+    int64_t *deleted, struct oidc_error *err)
+{
+	return unlock(db, OIDC_STMT_LOGIN_UNLOCK, username, deleted, err);
+}
+
+int
 oidc_db_client_unlock(struct oidc_db *db, struct oidc_str client_id,
     int64_t *deleted, struct oidc_error *err)
 {
-	struct db_params	 p = { .n = 0 };
-	int			 n;
-
-	db_p_str(&p, client_id);
-	if ((n = run_count(db, OIDC_STMT_CLIENT_UNLOCK, &p, err)) < 0)
-		return -1;
-	*deleted = n;
-	return 0;
+	return unlock(db, OIDC_STMT_CLIENT_UNLOCK, client_id, deleted, err);
 }
 
 /* LOCK_STATE (stmt.c) of `who` by the statement `id`. */
