@@ -36,6 +36,7 @@ usage(int rc)
 	    "       oidcctl client show ID\n"
 	    "       oidcctl client delete ID\n"
 	    "       oidcctl client approve ID\n"
+	    "       oidcctl client unlock ID\n"
 	    "       oidcctl client seal-secrets\n\n"
 	    "create reads RFC 7591 client metadata (a JSON object) on stdin:\n"
 	    "redirect_uris, response_types, grant_types, scope,\n"
@@ -48,7 +49,9 @@ usage(int rc)
 	    "by dynamic registration gets a scope outside registration_scopes\n"
 	    "only with --force (its registrant still manages it); rotate-secret\n"
 	    "prints a new secret and invalidates the old one.\n"
-	    "list prints a JSON array; show prints one client without secret.\n"
+	    "list prints a JSON array; show prints one client without secret,\n"
+	    "with its failed_authentications and locked state.\n"
+	    "unlock forgets the client's failed authentications.\n"
 	    "approve marks a client made through /register as vetted: its\n"
 	    "error and post-logout redirects are then sent without the\n"
 	    "\"you are leaving\" page (clients made here are approved).\n"
@@ -358,6 +361,7 @@ cmd_show(struct oidcctl *o, const char *id)
 {
 	struct oidc_error	 err = { 0 };
 	struct oidc_client_row	 row;
+	struct oidc_throttle	 t;
 	struct oidc_json	*view;
 	int			 rc;
 
@@ -367,7 +371,14 @@ cmd_show(struct oidcctl *o, const char *id)
 		fprintf(stderr, "oidcctl: client %s not found\n", id);
 		return OIDCCTL_NOT_FOUND;
 	}
+	/* The lock state: man/oidcctl.8, "client show". */
 	if (rc == -1 || (view = client_view(o->a, &row, &err)) == NULL ||
+	    oidc_db_client_auth_state(o->db, row.client_id,
+	    o->cfg.login_window, o->cfg.client_auth_max_failures, &t,
+	    &err) == -1 ||
+	    oidc_json_set_i64(view, "failed_authentications", t.n,
+	    &err) == -1 ||
+	    oidc_json_set_bool(view, "locked", t.wait > 0, &err) == -1 ||
 	    oidcctl_print_json(o->a, view) == -1) {
 		oidcctl_fail("client show", &err);
 		return OIDCCTL_FAIL;
@@ -415,6 +426,33 @@ cmd_approve(struct oidcctl *o, const char *id)
 		fprintf(stderr, "oidcctl: client %s not found\n", id);
 		return OIDCCTL_NOT_FOUND;
 	}
+	return OIDCCTL_OK;
+}
+
+/*
+ * Forget the client's failed authentications from every source (issue 15
+ * item 3), like `user unlock`; the per-address records stay.
+ */
+static int
+cmd_unlock(struct oidcctl *o, const char *id)
+{
+	struct oidc_error	 err = { 0 };
+	struct oidc_client_row	 row;
+	struct oidc_str		 n = { id, strlen(id) };
+	int64_t			 deleted;
+	int			 rc;
+
+	if ((rc = oidc_db_client_get(o->db, o->a, n, &row, &err)) == 0) {
+		fprintf(stderr, "oidcctl: client %s not found\n", id);
+		return OIDCCTL_NOT_FOUND;
+	}
+	if (rc == -1 || oidc_db_client_unlock(o->db, n, &deleted,
+	    &err) == -1) {
+		oidcctl_fail("client unlock", &err);
+		return OIDCCTL_FAIL;
+	}
+	printf("%s: %lld failed authentication(s) forgotten\n", id,
+	    (long long)deleted);
 	return OIDCCTL_OK;
 }
 
@@ -504,7 +542,7 @@ oidcctl_client(int argc, char *argv[])
 	    (strcmp(sub, "seal-secrets") == 0 && argc == 2) ||
 	    ((strcmp(sub, "show") == 0 || strcmp(sub, "delete") == 0 ||
 	    strcmp(sub, "update") == 0 || strcmp(sub, "rotate-secret") == 0 ||
-	    strcmp(sub, "approve") == 0) &&
+	    strcmp(sub, "approve") == 0 || strcmp(sub, "unlock") == 0) &&
 	    argc == 3)))
 		return usage(OIDCCTL_USAGE);
 	if (oidcctl_open(&o) == -1)
@@ -532,6 +570,8 @@ oidcctl_client(int argc, char *argv[])
 		rc = cmd_rotate(&o, argv[2]);
 	else if (strcmp(sub, "approve") == 0)
 		rc = cmd_approve(&o, argv[2]);
+	else if (strcmp(sub, "unlock") == 0)
+		rc = cmd_unlock(&o, argv[2]);
 	else if (strcmp(sub, "seal-secrets") == 0)
 		rc = cmd_seal_secrets(&o);
 	else

@@ -213,6 +213,7 @@ cmd_show(struct oidcctl *o, const char *name)
 {
 	struct oidc_error	 err = { 0 };
 	struct oidc_user_row	 u;
+	struct oidc_throttle	 t;
 	struct oidc_json	*v;
 	int			 rc;
 
@@ -220,7 +221,12 @@ cmd_show(struct oidcctl *o, const char *name)
 	    strlen(name) }, &u, &err);
 	if (rc == 0)
 		return not_found(name);
+	/* The lock state: man/oidcctl.8, "user show". */
 	if (rc == -1 || (v = user_view(o->a, &u, &err)) == NULL ||
+	    oidc_db_login_state(o->db, u.username, o->cfg.login_window,
+	    o->cfg.login_max_failures, &t, &err) == -1 ||
+	    oidc_json_set_i64(v, "failed_logins", t.n, &err) == -1 ||
+	    oidc_json_set_bool(v, "locked", t.wait > 0, &err) == -1 ||
 	    oidcctl_print_json(o->a, v) == -1) {
 		oidcctl_fail("user show", &err);
 		return OIDCCTL_FAIL;

@@ -631,18 +631,71 @@ oidc_db_login_failure_add(struct oidc_db *db, const char *k1, const char *k2,
 	return run_count(db, OIDC_STMT_LOGIN_FAILURE_ADD, &p, err) < 0 ? -1 : 0;
 }
 
-int
-oidc_db_login_unlock(struct oidc_db *db, struct oidc_str username,
+/* Delete the failures of `who` by the statement `id`; *deleted, how many. */
+static int
+unlock(struct oidc_db *db, enum oidc_stmt_id id, struct oidc_str who,
     int64_t *deleted, struct oidc_error *err)
 {
 	struct db_params	 p = { .n = 0 };
 	int			 n;
 
-	db_p_str(&p, username);
-	if ((n = run_count(db, OIDC_STMT_LOGIN_UNLOCK, &p, err)) < 0)
+	db_p_str(&p, who);
+	if ((n = run_count(db, id, &p, err)) < 0)
 		return -1;
 	*deleted = n;
 	return 0;
+}
+
+int
+oidc_db_login_unlock(struct oidc_db *db, struct oidc_str username,
+    int64_t *deleted, struct oidc_error *err)
+{
+	return unlock(db, OIDC_STMT_LOGIN_UNLOCK, username, deleted, err);
+}
+
+int
+oidc_db_client_unlock(struct oidc_db *db, struct oidc_str client_id,
+    int64_t *deleted, struct oidc_error *err)
+{
+	return unlock(db, OIDC_STMT_CLIENT_UNLOCK, client_id, deleted, err);
+}
+
+/* LOCK_STATE (stmt.c) of `who` by the statement `id`. */
+static int
+lock_state(struct oidc_db *db, enum oidc_stmt_id id, struct oidc_str who,
+    int64_t window_s, int64_t free_per_key, struct oidc_throttle *t,
+    struct oidc_error *err)
+{
+	struct db_params	 p = { .n = 0 };
+	PGresult		*res;
+
+	db_p_str(&p, who);
+	db_p_i64(&p, window_s);
+	db_p_i64(&p, free_per_key);
+	if (oidc_db_run(db, id, &p, &res, err) == -1)
+		return -1;
+	t->n = oidc_db_i64(res, 0, LS_N);
+	t->wait = oidc_db_i64(res, 0, LS_WAIT);
+	PQclear(res);
+	return 0;
+}
+
+int
+oidc_db_login_state(struct oidc_db *db, struct oidc_str username,
+    int64_t window_s, int64_t free_per_key, struct oidc_throttle *t,
+    struct oidc_error *err)
+{
+	return lock_state(db, OIDC_STMT_LOGIN_STATE, username, window_s,
+	    free_per_key, t, err);
+}
+
+int
+oidc_db_client_auth_state(struct oidc_db *db, struct oidc_str client_id,
+    int64_t window_s, int64_t free_per_key, struct oidc_throttle *t,
+    struct oidc_error *err)
+{
+	return lock_state(db, OIDC_STMT_CLIENT_AUTH_STATE, client_id,
+	    window_s, free_per_key, t, err);
 }
 
 int

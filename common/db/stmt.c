@@ -25,12 +25,32 @@
 #define THROTTLE_ROWS(k, w)						\
 	"FROM login_failure f WHERE f.key = " k " "			\
 	"AND f.at > now() - make_interval(secs => " w ")"
-#define THROTTLE(k, free, w)						\
-	"(SELECT count(*) " THROTTLE_ROWS(k, w) "), "			\
-	"(SELECT CASE WHEN count(*) < " free " THEN 0 ELSE "		\
+#define THROTTLE_WAIT(free, w)						\
+	"CASE WHEN count(*) < " free " THEN 0 ELSE "			\
 	"greatest(0, ceil(extract(epoch FROM max(f.at) + "		\
 	"make_interval(secs => least(power(2, least(count(*) - " free	\
-	", 30)), " w ")) - now())))::bigint END " THROTTLE_ROWS(k, w) ")"
+	", 30)), " w ")) - now())))::bigint END"
+#define THROTTLE(k, free, w)						\
+	"(SELECT count(*) " THROTTLE_ROWS(k, w) "), "			\
+	"(SELECT " THROTTLE_WAIT(free, w) " " THROTTLE_ROWS(k, w) ")"
+/*
+ * oidcctl's lock state of the keys of login_failure rows f matching WHERE
+ * (parameter $1), with $3 failures free per key within the window $2: the
+ * failures of all those keys in the window, and the longest THROTTLE wait
+ * among them (0: no key waits).
+ */
+#define LOCK_STATE(where)						\
+	"SELECT coalesce(sum(g.n), 0)::bigint, "			\
+	"coalesce(max(g.w), 0)::bigint FROM (SELECT count(*) AS n, "	\
+	THROTTLE_WAIT("$3", "$2") " AS w FROM login_failure f "	\
+	"WHERE " where " AND f.at > now() - make_interval(secs => $2) " \
+	"GROUP BY f.key) g"
+/*
+ * The (client, source) rows of client $1: "c:ADDR CLIENT_ID" (clientauth.c;
+ * an address has no space, so the client id follows the first one).
+ */
+#define CLIENT_FAILURES	"f.key LIKE 'c:%' AND " \
+			"substr(f.key, strpos(f.key, ' ') + 1) = $1"
 
 /* Advisory lock class of the request_uri fetch slots: "oidf" in ASCII. */
 #define FETCH_LOCK_KEY	"1868130662"
@@ -497,6 +517,16 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	[OIDC_STMT_LOGIN_UNLOCK] = { "login_unlock",
 	    "DELETE FROM login_failure WHERE account = $1 "
 	    "OR key IN ('u:' || $1, 'L:u:' || $1)", NPARAMS(1), DB_NO_COLUMNS },
+	/* oidcctl client unlock: the failures of client $1, all sources. */
+	[OIDC_STMT_CLIENT_UNLOCK] = { "client_unlock",
+	    "DELETE FROM login_failure f WHERE " CLIENT_FAILURES,
+	    NPARAMS(1), DB_NO_COLUMNS },
+	/* oidcctl user show: LOCK_STATE of the account $1's pairs. */
+	[OIDC_STMT_LOGIN_STATE] = { "login_state",
+	    LOCK_STATE("f.account = $1"), NPARAMS(3), LS__N },
+	/* oidcctl client show: LOCK_STATE of the client $1's pairs. */
+	[OIDC_STMT_CLIENT_AUTH_STATE] = { "client_auth_state",
+	    LOCK_STATE(CLIENT_FAILURES), NPARAMS(3), LS__N },
 	/* One batch over every ledger; run until it deletes nothing. */
 	[OIDC_STMT_PURGE] = { "purge",
 	    "WITH c AS (DELETE FROM auth_code WHERE ctid = ANY(ARRAY("

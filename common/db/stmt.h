@@ -78,6 +78,9 @@ enum oidc_stmt_id {
 	OIDC_STMT_LOGIN_THROTTLE,
 	OIDC_STMT_LOGIN_FAILURE_ADD,
 	OIDC_STMT_LOGIN_UNLOCK,
+	OIDC_STMT_CLIENT_UNLOCK,
+	OIDC_STMT_LOGIN_STATE,
+	OIDC_STMT_CLIENT_AUTH_STATE,
 	OIDC_STMT_PURGE,
 	OIDC_STMT_SESSION_CLIENT_ADD,
 	OIDC_STMT_BACKCHANNEL_TARGETS,
@@ -180,6 +183,9 @@ enum { CO_SCOPE, CO_CLAIMS, CO__N };
 
 /* login_throttle: THROTTLE of the first key, then of the second. */
 enum { LT_N1, LT_WAIT1, LT_N2, LT_WAIT2, LT__N };
+
+/* login_state, client_auth_state (LOCK_STATE). */
+enum { LS_N, LS_WAIT, LS__N };
 
 /* backchannel_targets. */
 enum { BT_CLIENT, BT_URI, BT_ALG, BT_META, BT__N };

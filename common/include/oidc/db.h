@@ -608,6 +608,29 @@ OIDC_MUST_CHECK int	oidc_db_login_failure_add(struct oidc_db *,
 OIDC_MUST_CHECK int	oidc_db_login_unlock(struct oidc_db *,
 			    struct oidc_str username, int64_t *deleted,
 			    struct oidc_error *);
+/*
+ * Forget every recorded authentication failure of the client `client_id`,
+ * from all source addresses (oidcctl client unlock).  The per-address
+ * records stay.  0 with *deleted set, or -1.
+ */
+OIDC_MUST_CHECK int	oidc_db_client_unlock(struct oidc_db *,
+			    struct oidc_str client_id, int64_t *deleted,
+			    struct oidc_error *);
+/*
+ * Lock state of the account `username` (oidc_db_login_state) or of the
+ * client `client_id` (oidc_db_client_auth_state), for oidcctl: t->n, the
+ * failures of all its (account or client, source) keys within window_s;
+ * t->wait, the longest wait among those keys with free_per_key failures
+ * free (0: no source waits).  0, or -1.
+ */
+OIDC_MUST_CHECK int	oidc_db_login_state(struct oidc_db *,
+			    struct oidc_str username, int64_t window_s,
+			    int64_t free_per_key, struct oidc_throttle *t,
+			    struct oidc_error *);
+OIDC_MUST_CHECK int	oidc_db_client_auth_state(struct oidc_db *,
+			    struct oidc_str client_id, int64_t window_s,
+			    int64_t free_per_key, struct oidc_throttle *t,
+			    struct oidc_error *);
 
 /* ---- back-channel logout (sql/migrations/0005_backchannel.sql) ---- */
 

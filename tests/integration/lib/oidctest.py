@@ -490,23 +490,27 @@ def expect_error_log(pattern):
         f.write(pattern + "\n")
 
 
-def ctl(*args, stdin=None, timeout=None):
-    """Run oidcctl args... with OIDC_CONFIG, from the repo root.
-    stdin: bytes or str.  Returns (rc, stdout str, stderr str)."""
+def ctl(*args, stdin=None, timeout=None, config=None):
+    """Run oidcctl args... with OIDC_CONFIG (or the file `config`), from
+    the repo root.  stdin: bytes or str.  Returns (rc, stdout str, stderr
+    str)."""
     if isinstance(stdin, str):
         stdin = stdin.encode()
+    cenv = None
+    if config is not None:
+        cenv = dict(os.environ, OIDC_CONFIG=config)
     p = subprocess.run([env("OIDC_CTL")] + [str(a) for a in args],
                        input=stdin if stdin is not None else b"",
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       cwd=env("OIDC_ROOT", os.getcwd()),
+                       cwd=env("OIDC_ROOT", os.getcwd()), env=cenv,
                        timeout=timeout or 30 * MULT)
     return (p.returncode, p.stdout.decode("utf-8", "replace"),
             p.stderr.decode("utf-8", "replace"))
 
 
-def ctl_json(*args, stdin=None):
+def ctl_json(*args, stdin=None, config=None):
     """Run oidcctl and parse its stdout as JSON; (rc, obj or None, stderr)."""
-    rc, out, err = ctl(*args, stdin=stdin)
+    rc, out, err = ctl(*args, stdin=stdin, config=config)
     try:
         obj = _json.loads(out)
     except ValueError:

@@ -183,8 +183,21 @@ check("growing delay: the attacker's checked attempts come ever further "
 r, sess = attempt(ATTACKER, pw)
 check("from the attacker's address the right password waits too (429)",
       r.status == 429 and not sess, r)
+n = int(psql("SELECT count(*) FROM login_failure WHERE account = '%s'"
+             % user))
+rc, shown, err = ctl_json("user", "show", user, config=conf)
+check("user show: failed_logins counts the account's failures (%d), and "
+      "it is locked" % n, rc == 0 and n >= MAX_FAIL and
+      shown.get("failed_logins") == n and shown.get("locked") is True and
+      shown.get("username") == user, (rc, shown, err))
 rc, out, err = ctl("user", "unlock", user)
-check("oidcctl user unlock USER succeeds", rc == 0, (rc, out, err))
+check("oidcctl user unlock USER succeeds", rc == 0 and
+      out == "%s: %d failed login(s) forgotten\n" % (user, n),
+      (rc, out, err))
+rc, shown, err = ctl_json("user", "show", user, config=conf)
+check("user show after unlock: no failed logins, not locked",
+      rc == 0 and shown.get("failed_logins") == 0 and
+      shown.get("locked") is False, (rc, shown, err))
 check("unlock removed the account's failure records",
       recorded(PAIR) == 0, recorded(PAIR))
 r, sess = attempt(ATTACKER, pw)

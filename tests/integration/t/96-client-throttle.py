@@ -22,6 +22,9 @@ is 192.0.2.66, the real client 198.51.100.7, a sprayer 203.0.113.9.
   4. Per source: 20 failures for unknown client_ids from the sprayer
      throttle the sprayer's address for every client; the victim still
      works from elsewhere.
+  5. `oidcctl client show` (with the worker's configuration) reports a
+     client's failures and whether a source must wait; `oidcctl client
+     unlock` forgets them, and the right secret works again at once.
 """
 import time
 
@@ -144,9 +147,56 @@ check("the address is then throttled for every client (429)",
 r = cc(other, other["client_secret"], REAL)
 check("the same client from another address works", r.status == 200, r)
 
+# 5. the operator's view (issue 20 item 17): `oidcctl client show` with
+# the worker's configuration reports the failures and the lock; `client
+# unlock` forgets them and the right secret works again at once.  From an
+# address of its own, so that its per-address count stays low.
+LOCKED, v2 = "192.0.2.77", client()
+psql("DELETE FROM login_failure WHERE key = 'ca:%s'" % LOCKED)
+rc, shown, err = ctl_json("client", "show", v2["client_id"], config=conf)
+check("client show: no failed authentications, not locked",
+      rc == 0 and shown.get("failed_authentications") == 0 and
+      shown.get("locked") is False, (rc, shown, err))
+codes = [cc(v2, wrong(i), LOCKED).status for i in range(MAX_FAIL)]
+check("%d wrong secrets (basic auth): 401 each" % MAX_FAIL,
+      codes == [401] * MAX_FAIL, codes)
+# Two more once their waits (1 s, 2 s) are over: the wait is then 4 s, time
+# enough for oidcctl to see it however slow the machine.
+t0 = time.monotonic()
+while (time.monotonic() < t0 + 10 * MULT and
+       recorded("c:%s %s" % (LOCKED, v2["client_id"])) < MAX_FAIL + 2):
+    cc(v2, wrong("more"), LOCKED)
+    time.sleep(0.2)
+n = recorded("c:%s %s" % (LOCKED, v2["client_id"]))
+r = cc(v2, v2["client_secret"], LOCKED)
+check("then the right secret from there is throttled (429)",
+      r.status == 429, r)
+rc, shown, err = ctl_json("client", "show", v2["client_id"], config=conf)
+check("client show: failed_authentications %d, locked" % n,
+      rc == 0 and n == MAX_FAIL + 2 and
+      shown.get("failed_authentications") == n and
+      shown.get("locked") is True and
+      shown.get("client_id") == v2["client_id"], (rc, shown, err))
+rc, out, err = ctl("client", "unlock", v2["client_id"], config=conf)
+check("client unlock: says how many it forgot",
+      rc == 0 and out == "%s: %d failed authentication(s) forgotten\n"
+      % (v2["client_id"], n), (rc, out, err))
+rc, shown, err = ctl_json("client", "show", v2["client_id"], config=conf)
+check("client show after unlock: 0 failed authentications, not locked",
+      rc == 0 and shown.get("failed_authentications") == 0 and
+      shown.get("locked") is False, (rc, shown, err))
+r = cc(v2, v2["client_secret"], LOCKED)
+check("after the unlock the right secret works at once (200)",
+      r.status == 200, r)
+check("the unlock left the address's own records",
+      recorded("ca:" + LOCKED) == n, recorded("ca:" + LOCKED))
+rc, out, err = ctl("client", "unlock", unique("nosuch"), config=conf)
+check("client unlock of an unknown client: not found (exit 3)", rc == 3,
+      (rc, out, err))
+
 psql("DELETE FROM login_failure WHERE key LIKE '%%%s%%' OR key IN "
-     "('ca:%s', 'ca:%s', 'ca:%s')" % (victim["client_id"], ATTACKER, REAL,
-                                      SPRAY))
+     "('ca:%s', 'ca:%s', 'ca:%s', 'ca:%s')" % (victim["client_id"], ATTACKER,
+                                              REAL, SPRAY, LOCKED))
 rc = w.stop()
 check("the private token.fcgi stops cleanly", rc == 0, rc)
 check_log(w.log, "private token.fcgi")
