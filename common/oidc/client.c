@@ -301,33 +301,43 @@ alg_known(struct oidc_str s)
 	return oidc_jws_alg_from_name(s.p, s.len, &alg) == 1;
 }
 
-int
-oidc_client_normalize(struct oidc_arena *a, const struct oidc_json *in,
-    unsigned flags, struct oidc_json **out, struct oidc_error *err)
+/* application_type (OIDC Registration 2): *native for "native". */
+static int
+check_application_type(const struct oidc_json *in, bool *native,
+    struct oidc_error *err)
 {
-	struct oidc_error	 tmp = { 0 };
-	struct oidc_json	*j, *arr;
-	struct oidc_str		*uris = NULL, *rts = NULL, *gts = NULL, s;
-	size_t			 nuris = 0, nrts = 0, ngts = 0, i, k;
-	unsigned		 rt_set = 0, gt_set = 0, rt;
-	bool			 native = false;
-	int			 rc;
+	struct oidc_str	 s;
+	int		 rc;
 
-	if ((j = oidc_json_copy(a, in)) == NULL)
-		return oidc_fail(err, OIDC_E_NOMEM, NULL, "json copy");
-
+	*native = false;
 	if ((rc = str_member(in, "application_type", &s,
 	    "application_type must be web or native", err)) == -1)
 		return -1;
 	if (rc == 1) {
 		if (oidc_str_eq_cstr(s, "native"))
-			native = true;
+			*native = true;
 		else if (!oidc_str_eq_cstr(s, "web"))
 			return bad_meta(err,
 			    "application_type must be web or native");
 	}
+	return 0;
+}
 
-	/* response_types and grant_types, with defaults (RFC 7591 2). */
+/*
+ * response_types and grant_types, with their defaults written to j (RFC
+ * 7591 2), and the pairs they must come in; *gt_set: the grant types.
+ */
+static int
+normalize_types(struct oidc_arena *a, const struct oidc_json *in,
+    struct oidc_json *j, unsigned *gt_set, struct oidc_error *err)
+{
+	struct oidc_error	 tmp = { 0 };
+	struct oidc_json	*arr;
+	struct oidc_str		*rts = NULL, *gts = NULL;
+	size_t			 nrts = 0, ngts = 0, i, k;
+	unsigned		 rt_set = 0, rt;
+
+	*gt_set = 0;
 	if (oidc_json_get_str_list(in, "response_types", false, a, &rts, &nrts,
 	    &tmp) == -1)
 		return bad_meta(err, "response_types must be an array of "
@@ -353,13 +363,13 @@ oidc_client_normalize(struct oidc_arena *a, const struct oidc_json *in,
 			return oidc_fail(err, OIDC_E_NOMEM, NULL, "json");
 		if (rt_set & (OIDC_RT_CODE | OIDC_RT_CODE_ID_TOKEN |
 		    OIDC_RT_CODE_TOKEN | OIDC_RT_CODE_ID_TOKEN_TOKEN)) {
-			gt_set |= OIDC_GT_AUTHORIZATION_CODE;
+			*gt_set |= OIDC_GT_AUTHORIZATION_CODE;
 			if (oidc_json_array_add_str(arr, "authorization_code",
 			    18, err) == -1)
 				return -1;
 		}
 		if (rt_set & ~(OIDC_RT_CODE | OIDC_RT_NONE)) {
-			gt_set |= OIDC_GT_IMPLICIT;
+			*gt_set |= OIDC_GT_IMPLICIT;
 			if (oidc_json_array_add_str(arr, "implicit", 8, err)
 			    == -1)
 				return -1;
@@ -374,23 +384,36 @@ oidc_client_normalize(struct oidc_arena *a, const struct oidc_json *in,
 		if (k == OIDC_NELEM(grant_names))
 			return bad_meta(err, "grant_types holds an unsupported "
 			    "value");
-		gt_set |= grant_names[k].bit;
+		*gt_set |= grant_names[k].bit;
 	}
 	if ((rt_set & (OIDC_RT_CODE | OIDC_RT_CODE_ID_TOKEN |
 	    OIDC_RT_CODE_TOKEN | OIDC_RT_CODE_ID_TOKEN_TOKEN)) &&
-	    !(gt_set & OIDC_GT_AUTHORIZATION_CODE))
+	    !(*gt_set & OIDC_GT_AUTHORIZATION_CODE))
 		return bad_meta(err, "response type code needs grant type "
 		    "authorization_code");
 	if ((rt_set & ~(OIDC_RT_CODE | OIDC_RT_NONE)) &&
-	    !(gt_set & OIDC_GT_IMPLICIT))
+	    !(*gt_set & OIDC_GT_IMPLICIT))
 		return bad_meta(err, "response types with id_token or token "
 		    "need grant type implicit");
-	if ((gt_set & OIDC_GT_IMPLICIT) && !(rt_set & ~(OIDC_RT_CODE |
+	if ((*gt_set & OIDC_GT_IMPLICIT) && !(rt_set & ~(OIDC_RT_CODE |
 	    OIDC_RT_NONE)))
 		return bad_meta(err, "grant type implicit needs a response "
 		    "type with id_token or token");
+	return 0;
+}
 
-	/* redirect_uris: required for any redirect-based grant. */
+/*
+ * redirect_uris (required for any redirect-based grant),
+ * post_logout_redirect_uris and request_uris.
+ */
+static int
+check_uri_lists(struct oidc_arena *a, const struct oidc_json *in,
+    unsigned gt_set, bool native, unsigned flags, struct oidc_error *err)
+{
+	struct oidc_error	 tmp = { 0 };
+	struct oidc_str		*uris = NULL;
+	size_t			 nuris = 0, i;
+
 	if (oidc_json_get_str_list(in, "redirect_uris", false, a, &uris,
 	    &nuris, &tmp) == -1)
 		return oidc_fail(err, OIDC_E_INVALID_REDIRECT_URI,
@@ -430,6 +453,22 @@ oidc_client_normalize(struct oidc_arena *a, const struct oidc_json *in,
 	for (i = 0; i < nuris; i++)
 		if (check_request_uri(uris[i], flags, err) == -1)
 			return -1;
+	return 0;
+}
+
+/*
+ * token_endpoint_auth_method and id_token_signed_response_alg, with their
+ * defaults written to j; the other algorithms; the back-channel logout
+ * members; the booleans.
+ */
+static int
+normalize_auth_and_algs(const struct oidc_json *in, struct oidc_json *j,
+    unsigned flags, struct oidc_error *err)
+{
+	struct oidc_error	 tmp = { 0 };
+	struct oidc_str		 s;
+	bool			 b;
+	int			 rc;
 
 	if ((rc = str_member(in, "token_endpoint_auth_method", &s,
 	    "token_endpoint_auth_method must be a string", err)) == -1)
@@ -469,19 +508,33 @@ oidc_client_normalize(struct oidc_arena *a, const struct oidc_json *in,
 		return -1;
 	if (rc == 1 && check_backchannel_uri(s, flags, err) == -1)
 		return -1;
-	{
-		bool	 b;
+	if (oidc_json_get_bool(in, "backchannel_logout_session_required",
+	    &b, &tmp) == -1)
+		return bad_meta(err, "backchannel_logout_session_"
+		    "required must be a boolean");
+	if (oidc_json_get_bool(in, "resource_server", &b, &tmp) == -1 ||
+	    oidc_json_get_bool(in, "require_nonce", &b, &tmp) == -1)
+		return bad_meta(err, "resource_server and require_nonce "
+		    "must be booleans");
+	return 0;
+}
 
-		if (oidc_json_get_bool(in, "backchannel_logout_session_required",
-		    &b, &tmp) == -1)
-			return bad_meta(err, "backchannel_logout_session_"
-			    "required must be a boolean");
-		if (oidc_json_get_bool(in, "resource_server", &b, &tmp) == -1 ||
-		    oidc_json_get_bool(in, "require_nonce", &b, &tmp) == -1)
-			return bad_meta(err, "resource_server and require_nonce "
-			    "must be booleans");
-	}
-	if (check_subject(a, in, flags, err) == -1)
+int
+oidc_client_normalize(struct oidc_arena *a, const struct oidc_json *in,
+    unsigned flags, struct oidc_json **out, struct oidc_error *err)
+{
+	struct oidc_json	*j;
+	struct oidc_str		 s;
+	unsigned		 gt_set;
+	bool			 native;
+
+	if ((j = oidc_json_copy(a, in)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "json copy");
+	if (check_application_type(in, &native, err) == -1 ||
+	    normalize_types(a, in, j, &gt_set, err) == -1 ||
+	    check_uri_lists(a, in, gt_set, native, flags, err) == -1 ||
+	    normalize_auth_and_algs(in, j, flags, err) == -1 ||
+	    check_subject(a, in, flags, err) == -1)
 		return -1;
 	if (str_member(in, "scope", &s, "scope must be a string", err) == -1 ||
 	    str_member(in, "client_name", &s, "client_name must be a string",
