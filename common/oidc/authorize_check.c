@@ -327,106 +327,99 @@ oidc_authz_parse_mode(struct authz *ar)
 }
 
 /*
- * Step 3: everything else.  Returns 0 when valid, 1 when an error response
- * was built (redirected), -1 on internal failure.
+ * The checks of step 3 return NULL, or the error_description of what is
+ * wrong (error invalid_request unless they set *code).
  */
-int
-oidc_authz_check_request(struct oidc_ctx *ctx, struct oidc_response *resp,
-    struct authz *ar, struct oidc_error *err)
+
+static const char *
+check_response_type(const struct authz *ar, enum oidc_errcode *code)
 {
-	struct oidc_error	 perr = { 0 };
-	struct oidc_str		 rts = oidc_params_get(ar->p, "response_type");
-	struct oidc_str		 method, ma, hint;
-	uint64_t		 u;
-	const char		*bad = NULL;
-	enum oidc_errcode	 code = OIDC_E_INVALID_REQUEST;
-
-	/* Mode first, so even errors about the rest go where asked. */
-	if ((bad = oidc_authz_parse_mode(ar)) != NULL)
-		goto fail;
-
-	if (rts.p == NULL) {
-		bad = "response_type is required";
-		goto fail;
-	}
+	if (oidc_params_get(ar->p, "response_type").p == NULL)
+		return "response_type is required";
 	if (ar->rt == 0 || ar->rt == OIDC_RT_NONE) {
-		code = OIDC_E_UNSUPPORTED_RESPONSE_TYPE;
-		bad = "unsupported response_type";
-		goto fail;
+		*code = OIDC_E_UNSUPPORTED_RESPONSE_TYPE;
+		return "unsupported response_type";
 	}
 	if (!(ar->client.response_types & ar->rt)) {
-		code = OIDC_E_UNAUTHORIZED_CLIENT;
-		bad = "the client may not use this response_type";
-		goto fail;
+		*code = OIDC_E_UNAUTHORIZED_CLIENT;
+		return "the client may not use this response_type";
 	}
+	return NULL;
+}
 
-	/* Scope: policy filter, then the OpenID rules. */
+/* Scope: policy filter, then the OpenID rules. */
+static const char *
+check_scope(struct authz *ar, enum oidc_errcode *code)
+{
+	struct oidc_error	 perr = { 0 };
+
 	if (oidc_scope_parse(oidc_params_get(ar->p, "scope"), &ar->scope,
 	    &perr) == -1) {
-		code = OIDC_E_INVALID_SCOPE;
-		bad = perr.public_desc;
-		goto fail;
+		*code = OIDC_E_INVALID_SCOPE;
+		return perr.public_desc;
 	}
 	oidc_scope_allowed(&ar->scope, ar->client.scope);
 	if (!(ar->client.grant_types & OIDC_GT_REFRESH_TOKEN))
 		oidc_authz_drop_offline_access(ar);
-	if (oidc_rt_has_id_token(ar->rt) && !oidc_scope_has(&ar->scope, "openid")) {
-		code = OIDC_E_INVALID_SCOPE;
-		bad = "scope must include openid";
-		goto fail;
+	if (oidc_rt_has_id_token(ar->rt) &&
+	    !oidc_scope_has(&ar->scope, "openid")) {
+		*code = OIDC_E_INVALID_SCOPE;
+		return "scope must include openid";
 	}
-	if ((ar->scope_str = oidc_scope_join(ctx->a, &ar->scope)) == NULL)
-		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	return NULL;
+}
 
-	/* nonce: required whenever this endpoint returns an ID Token. */
+/* nonce: required whenever this endpoint returns an ID Token. */
+static const char *
+check_nonce(const struct oidc_ctx *ctx, struct authz *ar)
+{
 	ar->nonce = oidc_params_get(ar->p, "nonce");
-	if (!printable(ar->nonce)) {
-		bad = "nonce is not printable ASCII";
-		goto fail;
-	}
+	if (!printable(ar->nonce))
+		return "nonce is not printable ASCII";
 	if (ar->nonce.p == NULL && oidc_scope_has(&ar->scope, "openid") &&
 	    (oidc_rt_has_id_token(ar->rt) || ar->client.require_nonce ||
-	    ctx->cfg->require_nonce)) {
-		bad = "nonce is required";
-		goto fail;
-	}
+	    ctx->cfg->require_nonce))
+		return "nonce is required";
+	return NULL;
+}
 
-	/* PKCE: S256 only; public clients must use it (RFC 7636, BCP 212). */
+/* PKCE: S256 only; public clients must use it (RFC 7636, BCP 212). */
+static const char *
+check_pkce(struct authz *ar)
+{
+	struct oidc_str	 method;
+
 	ar->challenge = oidc_params_get(ar->p, "code_challenge");
 	method = oidc_params_get(ar->p, "code_challenge_method");
 	if (ar->challenge.p != NULL) {
-		if (method.p != NULL && !oidc_str_eq_cstr(method, "S256")) {
-			bad = "code_challenge_method must be S256";
-			goto fail;
-		}
-		if (method.p == NULL) {
-			bad = "code_challenge_method is required (S256)";
-			goto fail;
-		}
-		if (!challenge_ok(ar->challenge)) {
-			bad = "malformed code_challenge";
-			goto fail;
-		}
-	} else if (method.p != NULL) {
-		bad = "code_challenge_method without code_challenge";
-		goto fail;
-	} else if (oidc_rt_has_code(ar->rt) &&
-	    ar->client.auth_method == OIDC_AUTH_NONE) {
-		bad = "PKCE (code_challenge with S256) is required for public "
+		if (method.p != NULL && !oidc_str_eq_cstr(method, "S256"))
+			return "code_challenge_method must be S256";
+		if (method.p == NULL)
+			return "code_challenge_method is required (S256)";
+		if (!challenge_ok(ar->challenge))
+			return "malformed code_challenge";
+	} else if (method.p != NULL)
+		return "code_challenge_method without code_challenge";
+	else if (oidc_rt_has_code(ar->rt) &&
+	    ar->client.auth_method == OIDC_AUTH_NONE)
+		return "PKCE (code_challenge with S256) is required for public "
 		    "clients";
-		goto fail;
-	}
+	return NULL;
+}
 
-	if (parse_prompt(ar, oidc_params_get(ar->p, "prompt")) == -1) {
-		bad = "invalid prompt";
-		goto fail;
-	}
+/* prompt, max_age, the hints and the claims request. */
+static const char *
+check_interaction(struct oidc_ctx *ctx, struct authz *ar)
+{
+	struct oidc_str	 ma, hint;
+	uint64_t	 u;
+
+	if (parse_prompt(ar, oidc_params_get(ar->p, "prompt")) == -1)
+		return "invalid prompt";
 	ma = oidc_params_get(ar->p, "max_age");
 	if (ma.p != NULL) {
-		if (oidc_parse_u64(ma.p, ma.len, 0, INT32_MAX, &u) == -1) {
-			bad = "max_age must be a non-negative integer";
-			goto fail;
-		}
+		if (oidc_parse_u64(ma.p, ma.len, 0, INT32_MAX, &u) == -1)
+			return "max_age must be a non-negative integer";
 		ar->has_max_age = true;
 		ar->max_age = (int64_t)u;
 	}
@@ -435,20 +428,39 @@ oidc_authz_check_request(struct oidc_ctx *ctx, struct oidc_response *resp,
 	    !printable(oidc_params_get(ar->p, "acr_values")) ||
 	    !printable(oidc_params_get(ar->p, "ui_locales")) ||
 	    !printable(oidc_params_get(ar->p, "claims_locales")) ||
-	    !printable(oidc_params_get(ar->p, "display"))) {
-		bad = "a parameter is not printable ASCII";
-		goto fail;
-	}
+	    !printable(oidc_params_get(ar->p, "display")))
+		return "a parameter is not printable ASCII";
 	hint = oidc_params_get(ar->p, "id_token_hint");
-	if (hint.p != NULL && check_id_token_hint(ctx, ar, hint) == -1) {
-		bad = "id_token_hint is not a valid ID Token of this provider";
-		goto fail;
-	}
+	if (hint.p != NULL && check_id_token_hint(ctx, ar, hint) == -1)
+		return "id_token_hint is not a valid ID Token of this provider";
 	ar->claims = oidc_params_get(ar->p, "claims");
-	if (ar->claims.p != NULL && check_claims(ctx, ar->claims) == -1) {
-		bad = "claims is not a valid claims request";
+	if (ar->claims.p != NULL && check_claims(ctx, ar->claims) == -1)
+		return "claims is not a valid claims request";
+	return NULL;
+}
+
+/*
+ * Step 3: everything else.  Returns 0 when valid, 1 when an error response
+ * was built (redirected), -1 on internal failure.  The mode first, so even
+ * errors about the rest go where asked.
+ */
+int
+oidc_authz_check_request(struct oidc_ctx *ctx, struct oidc_response *resp,
+    struct authz *ar, struct oidc_error *err)
+{
+	const char		*bad;
+	enum oidc_errcode	 code = OIDC_E_INVALID_REQUEST;
+
+	if ((bad = oidc_authz_parse_mode(ar)) != NULL ||
+	    (bad = check_response_type(ar, &code)) != NULL ||
+	    (bad = check_scope(ar, &code)) != NULL)
 		goto fail;
-	}
+	if ((ar->scope_str = oidc_scope_join(ctx->a, &ar->scope)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	if ((bad = check_nonce(ctx, ar)) != NULL ||
+	    (bad = check_pkce(ar)) != NULL ||
+	    (bad = check_interaction(ctx, ar)) != NULL)
+		goto fail;
 	return 0;
 fail:
 	if (oidc_authz_redirect_error(ctx, resp, ar, code, bad, err) == -1)
