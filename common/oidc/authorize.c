@@ -152,22 +152,137 @@ oidc_authz_redirect_error(struct oidc_ctx *ctx, struct oidc_response *resp,
 
 /* ---- issuing ---- */
 
+/*
+ * The code of a response type with one, in *code and *code_val, or the
+ * nonce alone otherwise (nh: its hash, NULL without one): 1, 0 when the
+ * nonce was used before, -1.  single: the code flow, outside a
+ * transaction.
+ */
+static int
+issue_code(struct oidc_ctx *ctx, const struct authz *ar,
+    const struct oidc_session_row *s, bool single, const unsigned char *nh,
+    struct oidc_code_row *code, const char **code_val, struct oidc_error *err)
+{
+	const int64_t		 nonce_ttl = ctx->cfg->code_ttl +
+				    ctx->cfg->id_token_ttl;
+	const unsigned char	*key;
+	char			*sealed = NULL;
+	int			 rc;
+
+	if (!oidc_rt_has_code(ar->rt)) {
+		/* Who to tell when this session ends (oidc/backchannel.h). */
+		if (s->sid.p != NULL && oidc_db_session_client_add(ctx->db,
+		    s->sid, ar->client.client_id, err) == -1)
+			return -1;
+		return nh == NULL ? 1 : oidc_db_nonce_use(ctx->db,
+		    ar->client.client_id, nh, nonce_ttl, err);
+	}
+	code->client_id = ar->client.client_id;
+	code->user_id = s->user_id;
+	code->redirect_uri = ar->redirect_uri;
+	code->scope = (struct oidc_str){ ar->scope_str, strlen(ar->scope_str) };
+	code->nonce = ar->nonce;
+	code->code_challenge = ar->challenge;
+	code->auth_time = s->auth_time;
+	code->amr = s->amr;
+	code->sid = s->sid;
+	code->claims = ar->claims;
+	code->ttl = ctx->cfg->code_ttl;
+	/*
+	 * Issue 16: with a code key the code flow's code carries its own
+	 * data and nothing is written here; /token records the code, its
+	 * nonce and the session's client with the tokens (oidc/code.h).  A
+	 * code too long to seal is stored.
+	 */
+	rc = 0;
+	if (single && (key = oidc_keystore_code_key(ctx->keystore)) != NULL &&
+	    (rc = oidc_code_seal(ctx->a, key, code,
+	    (int64_t)ctx->now + ctx->cfg->code_ttl, &sealed, err)) == 1) {
+		*code_val = sealed;
+		return 1;
+	}
+	if (rc == -1)
+		return -1;
+	if ((*code_val = oidc_random_token_hashed(ctx->a, OIDC_TOKEN_BYTES,
+	    code->code_hash, err)) == NULL)
+		return -1;
+	/* One statement: session client, nonce, code. */
+	return oidc_db_code_issue(ctx->db, code, nh, nonce_ttl, err);
+}
+
+/* The access token of an implicit or hybrid response, in *at. */
+static int
+issue_access_token(struct oidc_ctx *ctx, const struct authz *ar,
+    const struct oidc_session_row *s, const struct oidc_code_row *code,
+    const char *code_val, const char **at, struct oidc_error *err)
+{
+	struct oidc_token_row	 tok;
+
+	memset(&tok, 0, sizeof(tok));
+	tok.kind = "access";
+	tok.client_id = ar->client.client_id;
+	tok.user_id = s->user_id;
+	tok.scope = code->scope.p != NULL ? code->scope :
+	    (struct oidc_str){ ar->scope_str, strlen(ar->scope_str) };
+	/* Hybrid: a replayed code also revokes this token. */
+	tok.has_code = code_val != NULL;
+	memcpy(tok.code_hash, code->code_hash, OIDC_HASH_LEN);
+	tok.auth_time = s->auth_time;
+	tok.amr = s->amr;
+	tok.sid = s->sid;
+	tok.claims = ar->claims;
+	tok.ttl = ctx->cfg->access_token_ttl;
+	return oidc_grant_issue_token(ctx, &tok, at, err);
+}
+
+/*
+ * The ID Token of a response type with one, in *idtok, with c_hash and
+ * at_hash for code_val and at when present.
+ */
+static int
+issue_id_token(struct oidc_ctx *ctx, const struct authz *ar,
+    const struct oidc_session_row *s, const char *code_val, const char *at,
+    const char **idtok, struct oidc_error *err)
+{
+	struct oidc_idtoken	 idt;
+	struct oidc_user_row	 user;
+	int			 rc;
+
+	if ((rc = oidc_db_user_get_by_sub(ctx->db, ctx->a, s->sub, &user,
+	    err)) != 1)
+		return rc == 0 ? oidc_fail(err, OIDC_E_INTERNAL, NULL,
+		    "session user vanished") : -1;
+	memset(&idt, 0, sizeof(idt));
+	idt.client = &ar->client;
+	if (oidc_subject_for_client(ctx, &ar->client, s->sub, &idt.sub,
+	    err) == -1)
+		return -1;
+	idt.nonce = ar->nonce;
+	idt.amr = s->amr;
+	idt.sid = s->sid;
+	idt.auth_time = s->auth_time;
+	idt.access_token = at;
+	idt.code = code_val;
+	/* With no access token at all, scope claims ride here (5.4). */
+	if ((idt.claims = oidc_grant_id_token_claims(ctx, user.claims,
+	    user.updated_at, (struct oidc_str){ ar->scope_str,
+	    strlen(ar->scope_str) }, ar->claims, ar->rt == OIDC_RT_ID_TOKEN,
+	    err)) == NULL ||
+	    (*idtok = oidc_grant_id_token(ctx, &idt, err)) == NULL)
+		return -1;
+	return 0;
+}
+
+/* What the response type asks for, delivered in the requested mode. */
 static int
 issue(struct oidc_ctx *ctx, struct oidc_response *resp, struct authz *ar,
     const struct oidc_session_row *s, struct oidc_error *err)
 {
 	struct oidc_code_row	 code;
-	struct oidc_token_row	 tok;
-	struct oidc_idtoken	 idt;
-	struct oidc_user_row	 user;
 	struct kv		 kv[8];
 	unsigned char		 nh[OIDC_SHA256_LEN];
 	const char		*code_val = NULL, *at = NULL, *idtok = NULL;
-	const unsigned char	*key;
-	char			*sealed = NULL;
 	const char		*expires = NULL;
-	const int64_t		 nonce_ttl = ctx->cfg->code_ttl +
-				    ctx->cfg->id_token_ttl;
 	size_t			 n = 0;
 	bool			 single;
 	int			 rc;
@@ -184,100 +299,25 @@ issue(struct oidc_ctx *ctx, struct oidc_response *resp, struct authz *ar,
 	    err) == -1)
 		return -1;
 	memset(&code, 0, sizeof(code));
-	if (!oidc_rt_has_code(ar->rt)) {
-		/* Who to tell when this session ends (oidc/backchannel.h). */
-		if (s->sid.p != NULL && oidc_db_session_client_add(ctx->db,
-		    s->sid, ar->client.client_id, err) == -1)
-			return -1;
-		rc = ar->nonce.p == NULL ? 1 : oidc_db_nonce_use(ctx->db,
-		    ar->client.client_id, nh, nonce_ttl, err);
-	} else {
-		code.client_id = ar->client.client_id;
-		code.user_id = s->user_id;
-		code.redirect_uri = ar->redirect_uri;
-		code.scope = (struct oidc_str){ ar->scope_str,
-		    strlen(ar->scope_str) };
-		code.nonce = ar->nonce;
-		code.code_challenge = ar->challenge;
-		code.auth_time = s->auth_time;
-		code.amr = s->amr;
-		code.sid = s->sid;
-		code.claims = ar->claims;
-		code.ttl = ctx->cfg->code_ttl;
-		/*
-		 * Issue 16: with a code key the code flow's code carries its
-		 * own data and nothing is written here; /token records the
-		 * code, its nonce and the session's client with the tokens
-		 * (oidc/code.h).  A code too long to seal is stored.
-		 */
-		rc = 0;
-		if (single && (key = oidc_keystore_code_key(ctx->keystore)) !=
-		    NULL && (rc = oidc_code_seal(ctx->a, key, &code,
-		    (int64_t)ctx->now + ctx->cfg->code_ttl, &sealed,
-		    err)) == 1)
-			code_val = sealed;
-		else if (rc == 0) {
-			if ((code_val = oidc_random_token_hashed(ctx->a,
-			    OIDC_TOKEN_BYTES, code.code_hash, err)) == NULL)
-				return -1;
-			/* One statement: session client, nonce, code. */
-			rc = oidc_db_code_issue(ctx->db, &code,
-			    ar->nonce.p != NULL ? nh : NULL, nonce_ttl, err);
-		}
-	}
-	if (rc == -1)
+	if ((rc = issue_code(ctx, ar, s, single, ar->nonce.p != NULL ? nh :
+	    NULL, &code, &code_val, err)) == -1)
 		return -1;
 	if (rc == 0) {
 		if (!single)
 			oidc_db_rollback(ctx->db);
-		return oidc_authz_redirect_error(ctx, resp, ar, OIDC_E_INVALID_REQUEST,
-		    "nonce was already used", err);
+		return oidc_authz_redirect_error(ctx, resp, ar,
+		    OIDC_E_INVALID_REQUEST, "nonce was already used", err);
 	}
 	if (oidc_rt_has_token(ar->rt)) {
-		memset(&tok, 0, sizeof(tok));
-		tok.kind = "access";
-		tok.client_id = ar->client.client_id;
-		tok.user_id = s->user_id;
-		tok.scope = code.scope.p != NULL ? code.scope :
-		    (struct oidc_str){ ar->scope_str, strlen(ar->scope_str) };
-		/* Hybrid: a replayed code also revokes this token. */
-		tok.has_code = code_val != NULL;
-		memcpy(tok.code_hash, code.code_hash, OIDC_HASH_LEN);
-		tok.auth_time = s->auth_time;
-		tok.amr = s->amr;
-		tok.sid = s->sid;
-		tok.claims = ar->claims;
-		tok.ttl = ctx->cfg->access_token_ttl;
-		if (oidc_grant_issue_token(ctx, &tok, &at, err) == -1)
+		if (issue_access_token(ctx, ar, s, &code, code_val, &at,
+		    err) == -1)
 			return -1;
 		expires = oidc_arena_printf(ctx->a, "%lld",
 		    (long long)ctx->cfg->access_token_ttl);
 	}
-	if (oidc_rt_has_id_token(ar->rt)) {
-		if ((rc = oidc_db_user_get_by_sub(ctx->db, ctx->a, s->sub,
-		    &user, err)) != 1)
-			return rc == 0 ? oidc_fail(err, OIDC_E_INTERNAL, NULL,
-			    "session user vanished") : -1;
-		memset(&idt, 0, sizeof(idt));
-		idt.client = &ar->client;
-		if (oidc_subject_for_client(ctx, &ar->client, s->sub, &idt.sub,
-		    err) == -1)
-			return -1;
-		idt.nonce = ar->nonce;
-		idt.amr = s->amr;
-		idt.sid = s->sid;
-		idt.auth_time = s->auth_time;
-		idt.access_token = at;
-		idt.code = code_val;
-		/* With no access token at all, scope claims ride here (5.4). */
-		if ((idt.claims = oidc_grant_id_token_claims(ctx, user.claims,
-		    user.updated_at, (struct oidc_str){ ar->scope_str,
-		    strlen(ar->scope_str) }, ar->claims,
-		    ar->rt == OIDC_RT_ID_TOKEN,
-		    err)) == NULL ||
-		    (idtok = oidc_grant_id_token(ctx, &idt, err)) == NULL)
-			return -1;
-	}
+	if (oidc_rt_has_id_token(ar->rt) && issue_id_token(ctx, ar, s,
+	    code_val, at, &idtok, err) == -1)
+		return -1;
 	if (!single && oidc_db_commit(ctx->db, err) == -1)
 		return -1;
 	kv[n++] = (struct kv){ "code", code_val };
