@@ -410,120 +410,162 @@ remember_consent(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    &put, err);
 }
 
+/*
+ * A form posted by our own login or consent page (action set): the login
+ * (*has_session, *s, *fresh_login) or the consent (*consented,
+ * *fresh_login).  1 to go on, 0 when a response was built, -1.
+ */
 static int
-decide(struct oidc_ctx *ctx, const struct oidc_request *req,
-    struct oidc_response *resp, struct authz *ar, struct oidc_error *err)
+posted_form(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, struct authz *ar, struct oidc_str action,
+    struct oidc_session_row *s, bool *has_session, bool *fresh_login,
+    bool *consented, struct oidc_error *err)
 {
 	/*
 	 * SECURITY: the pages' own fields come from the posted form only,
 	 * never from a request object (issue 15 item 1).
 	 */
 	const struct oidc_params *form = &req->form;
-	struct oidc_session_row	 s;
-	struct oidc_str		 action = OIDC_STR_NULL;
-	struct oidc_str		 sub, decision;
-	struct oidc_consent_row	 stored = { OIDC_STR_NULL, OIDC_STR_NULL };
+	struct oidc_str		 sub;
 	enum oidc_login_result	 lr;
 	unsigned char		 digest[OIDC_HASH_LEN];
 	int64_t			 user_id;
+
+	/* SECURITY: our own forms only (double-submit CSRF token). */
+	if (!oidc_csrf_ok(ctx, req, oidc_params_get(form, "csrf")))
+		return oidc_authz_bad_page(err, "The form has expired or did "
+		    "not come from this site. Please start again.");
+	if (oidc_authz_request_digest(ctx, ar, digest, err) == -1)
+		return -1;
+	if (oidc_str_eq_cstr(action, "login")) {
+		if (oidc_db_begin(ctx->db, err) == -1 ||
+		    oidc_login_check(ctx, req, oidc_params_get(form,
+		    "username"), oidc_params_get(form, "password"), &lr,
+		    &user_id, &sub, err) == -1)
+			return -1;
+		if (lr != OIDC_LOGIN_OK) {
+			/* Keep the failure count, nothing else. */
+			if (oidc_db_commit(ctx->db, err) == -1)
+				return -1;
+			return oidc_authz_login_page(ctx, req, resp, ar,
+			    lr == OIDC_LOGIN_THROTTLED ?
+			    "Too many failed attempts. Please wait a few "
+			    "minutes and try again." :
+			    "The username or password is incorrect.",
+			    lr == OIDC_LOGIN_THROTTLED ? 429 : 200, err);
+		}
+		if (oidc_session_start(ctx, resp, user_id, sub, digest, s,
+		    err) == -1 || oidc_db_commit(ctx->db, err) == -1)
+			return -1;
+		s->username = oidc_params_get(form, "username");
+		*has_session = true;
+		*fresh_login = true;
+		return 1;
+	}
+	if (!oidc_str_eq_cstr(action, "consent"))
+		return oidc_authz_bad_page(err, "Unknown form action.");
+	if (!*has_session)
+		return oidc_authz_login_page(ctx, req, resp, ar, NULL, 200, err);
+	if (!oidc_str_eq_cstr(oidc_params_get(form, "decision"), "allow"))
+		return oidc_authz_redirect_error(ctx, resp, ar,
+		    OIDC_E_ACCESS_DENIED, "the user denied the request", err);
+	if (oidc_db_begin(ctx->db, err) == -1 ||
+	    remember_consent(ctx, req, ar, s, err) == -1 ||
+	    oidc_db_commit(ctx->db, err) == -1)
+		return -1;
+	*consented = true;
+	/*
+	 * SECURITY: the login counts as fresh only if this very request's
+	 * login page made the session (item 7).
+	 */
+	*fresh_login = s->has_login_request &&
+	    memcmp(s->login_request, digest, sizeof(digest)) == 0;
+	return 1;
+}
+
+/*
+ * Must the user (re-)authenticate?  No session; or, unless the login is
+ * fresh, prompt=login or select_account or max_age passed; or a session
+ * user other than id_token_hint's (*hint_mismatch).  1 yes, 0 no, -1.
+ */
+static int
+must_login(struct oidc_ctx *ctx, const struct authz *ar,
+    const struct oidc_session_row *s, bool has_session, bool fresh_login,
+    bool *hint_mismatch, struct oidc_error *err)
+{
+	bool	 need = !has_session;
+	int	 hint_ok;
+
+	*hint_mismatch = false;
+	if (!has_session)
+		return 1;
+	if (!fresh_login) {
+		if (ar->p_login || ar->p_select)
+			need = true;
+		/* Whole seconds: max_age=0 always asks (OIDC Core 3.1.2.1). */
+		if (ar->has_max_age &&
+		    (int64_t)ctx->now - s->auth_time >= ar->max_age)
+			need = true;
+	}
+	/* The hint's sub is its audience's view of the user (subject.h). */
+	if (ar->hint_sub.p != NULL) {
+		if ((hint_ok = oidc_subject_hint_matches(ctx, &ar->client,
+		    ar->hint_aud, ar->n_hint_aud, ar->hint_sub, s->sub,
+		    err)) == -1)
+			return -1;
+		if (hint_ok == 0)
+			*hint_mismatch = need = true;
+	}
+	return need ? 1 : 0;
+}
+
+/*
+ * The session and consent decision, then issue().  0 with a response
+ * (the login or consent page, a redirected error, the authorization
+ * response), or -1.
+ */
+static int
+decide(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, struct authz *ar, struct oidc_error *err)
+{
+	struct oidc_session_row	 s;
+	struct oidc_str		 action = OIDC_STR_NULL;
+	struct oidc_consent_row	 stored = { OIDC_STR_NULL, OIDC_STR_NULL };
 	bool			 fresh_login = false, consented = false;
-	bool			 need_login, has_consent;
-	int			 rc, hint_ok = 0;
+	bool			 has_session, has_consent, hint_mismatch;
+	int			 rc;
 
 	if (ar->page_post)
-		action = oidc_params_get(form, "action");
+		action = oidc_params_get(&req->form, "action");
 	if (ar->session_read) {
 		s = ar->session;
 		has_consent = ar->has_consent;
 		stored = ar->consent;
-		rc = ar->has_session ? 1 : 0;
+		has_session = ar->has_session;
 	} else if ((rc = oidc_session_current_consent(ctx, req,
 	    ar->client.client_id, &s, &has_consent, &stored, err)) == -1)
 		return -1;
+	else
+		has_session = rc == 1;
 
-	if (action.p != NULL) {
-		/* SECURITY: our own forms only (double-submit CSRF token). */
-		if (!oidc_csrf_ok(ctx, req, oidc_params_get(form, "csrf")))
-			return oidc_authz_bad_page(err, "The form has expired or did not "
-			    "come from this site. Please start again.");
-		if (oidc_authz_request_digest(ctx, ar, digest, err) == -1)
-			return -1;
-		if (oidc_str_eq_cstr(action, "login")) {
-			if (oidc_db_begin(ctx->db, err) == -1 ||
-			    oidc_login_check(ctx, req, oidc_params_get(form,
-			    "username"), oidc_params_get(form, "password"),
-			    &lr, &user_id, &sub, err) == -1)
-				return -1;
-			if (lr != OIDC_LOGIN_OK) {
-				/* Keep the failure count, nothing else. */
-				if (oidc_db_commit(ctx->db, err) == -1)
-					return -1;
-				return oidc_authz_login_page(ctx, req, resp, ar,
-				    lr == OIDC_LOGIN_THROTTLED ?
-				    "Too many failed attempts. Please wait a "
-				    "few minutes and try again." :
-				    "The username or password is incorrect.",
-				    lr == OIDC_LOGIN_THROTTLED ? 429 : 200,
-				    err);
-			}
-			if (oidc_session_start(ctx, resp, user_id, sub, digest,
-			    &s, err) == -1 || oidc_db_commit(ctx->db, err) == -1)
-				return -1;
-			s.username = oidc_params_get(form, "username");
-			rc = 1;
-			fresh_login = true;
-		} else if (oidc_str_eq_cstr(action, "consent")) {
-			if (rc != 1)
-				return oidc_authz_login_page(ctx, req, resp, ar, NULL, 200,
-				    err);
-			decision = oidc_params_get(form, "decision");
-			if (!oidc_str_eq_cstr(decision, "allow"))
-				return oidc_authz_redirect_error(ctx, resp, ar,
-				    OIDC_E_ACCESS_DENIED,
-				    "the user denied the request", err);
-			if (oidc_db_begin(ctx->db, err) == -1 ||
-			    remember_consent(ctx, req, ar, &s, err) == -1 ||
-			    oidc_db_commit(ctx->db, err) == -1)
-				return -1;
-			consented = true;
-			/*
-			 * SECURITY: the login counts as fresh only if this very
-			 * request's login page made the session (item 7).
-			 */
-			fresh_login = s.has_login_request &&
-			    memcmp(s.login_request, digest, sizeof(digest)) == 0;
-		} else
-			return oidc_authz_bad_page(err, "Unknown form action.");
-	}
+	if (action.p != NULL && (rc = posted_form(ctx, req, resp, ar, action,
+	    &s, &has_session, &fresh_login, &consented, err)) != 1)
+		return rc;
 
-	/* Does the user have to (re-)authenticate? */
-	need_login = rc != 1;
-	if (!fresh_login && rc == 1) {
-		if (ar->p_login || ar->p_select)
-			need_login = true;
-		/* Whole seconds: max_age=0 always asks (OIDC Core 3.1.2.1). */
-		if (ar->has_max_age &&
-		    (int64_t)ctx->now - s.auth_time >= ar->max_age)
-			need_login = true;
-	}
-	/* The hint's sub is its audience's view of the user (subject.h). */
-	if (rc == 1 && ar->hint_sub.p != NULL &&
-	    (hint_ok = oidc_subject_hint_matches(ctx, &ar->client,
-	    ar->hint_aud, ar->n_hint_aud, ar->hint_sub, s.sub, err)) == -1)
+	if ((rc = must_login(ctx, ar, &s, has_session, fresh_login,
+	    &hint_mismatch, err)) == -1)
 		return -1;
-	if (rc == 1 && ar->hint_sub.p != NULL && hint_ok == 0) {
-		if (ar->p_none)
-			return oidc_authz_redirect_error(ctx, resp, ar,
-			    OIDC_E_LOGIN_REQUIRED, "the signed-in user is not "
-			    "the one in id_token_hint", err);
-		need_login = true;
-	}
-	if (need_login) {
+	if (hint_mismatch && ar->p_none)
+		return oidc_authz_redirect_error(ctx, resp, ar,
+		    OIDC_E_LOGIN_REQUIRED, "the signed-in user is not the one "
+		    "in id_token_hint", err);
+	if (rc == 1) {
 		if (ar->p_none)
 			return oidc_authz_redirect_error(ctx, resp, ar,
 			    OIDC_E_LOGIN_REQUIRED, "the user is not signed in",
 			    err);
-		return oidc_authz_login_page(ctx, req, resp, ar, NULL, 200, err);
+		return oidc_authz_login_page(ctx, req, resp, ar, NULL, 200,
+		    err);
 	}
 
 	/* Consent: first-party clients and remembered grants go through. */
@@ -537,8 +579,8 @@ decide(struct oidc_ctx *ctx, const struct oidc_request *req,
 				return oidc_authz_redirect_error(ctx, resp, ar,
 				    OIDC_E_CONSENT_REQUIRED,
 				    "the user has not consented", err);
-			return oidc_authz_consent_page(ctx, req, resp, ar, s.username,
-			    err);
+			return oidc_authz_consent_page(ctx, req, resp, ar,
+			    s.username, err);
 		}
 	}
 	/*
