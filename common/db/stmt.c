@@ -119,11 +119,18 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	[OIDC_STMT_CLIENT_APPROVE] = { "client_approve",
 	    "UPDATE client SET approved = true, updated_at = now() "
 	    "WHERE client_id = $1", NPARAMS(1), DB_NO_COLUMNS },
+	/*
+	 * The CORS preflight (no client yet): some client's redirect URI
+	 * is $1 or continues it with '/', '?' or '#'.  cors.c decides which
+	 * $1 may be looked up (a serialized origin), which makes this
+	 * prefix search the set of its oidc_cors_origin_of().
+	 */
 	[OIDC_STMT_CLIENT_ORIGIN_KNOWN] = { "client_origin_known",
 	    "SELECT 1 FROM client c, "
 	    "jsonb_array_elements_text(c.metadata->'redirect_uris') u "
 	    "WHERE u = $1 OR starts_with(u, $1 || '/') "
-	    "OR starts_with(u, $1 || '?') LIMIT 1", NPARAMS(1), V__N },
+	    "OR starts_with(u, $1 || '?') OR starts_with(u, $1 || '#') "
+	    "LIMIT 1", NPARAMS(1), V__N },
 	/*
 	 * Dynamic registration (RFC 7591/7592): only rows with a
 	 * registration_token_hash are reachable, and update and delete
@@ -246,8 +253,9 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 * The code flow's whole write at the authorization endpoint in one
 	 * statement (no BEGIN/COMMIT round trips): record the nonce ($14,
 	 * NULL: none) and, only if it was fresh, the session's client (for
-	 * back-channel logout; $11 sid, NULL: none) and the code.  Returns
-	 * whether the nonce was fresh, i.e. whether anything was written.
+	 * back-channel logout; $11 sid, NULL: none) and the code ($16 its
+	 * offline flag, oidc/grant.h).  Returns whether the nonce was fresh,
+	 * i.e. whether anything was written.
 	 */
 	[OIDC_STMT_CODE_ISSUE] = { "code_issue",
 	    "WITH n AS (INSERT INTO used_nonce (client_id, nonce_hash, "
@@ -261,20 +269,23 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "ON CONFLICT DO NOTHING), "
 	    "c AS (INSERT INTO auth_code (code_hash, client_id, user_id, "
 	    "redirect_uri, scope, nonce, code_challenge, auth_time, acr, amr, "
-	    "sid, claims, expires_at) SELECT $1, $2, $3, $4, $5, $6, $7, "
-	    "to_timestamp($8), $9, $10, $11, $12::jsonb, "
-	    "now() + make_interval(secs => $13) FROM ok WHERE ok.fresh) "
-	    "SELECT fresh FROM ok", NPARAMS(15), V__N },
+	    "sid, claims, expires_at, offline) SELECT $1, $2, $3, $4, $5, $6, "
+	    "$7, to_timestamp($8), $9, $10, $11, $12::jsonb, "
+	    "now() + make_interval(secs => $13), $16 FROM ok WHERE ok.fresh) "
+	    "SELECT fresh FROM ok", NPARAMS(16), V__N },
 	/*
-	 * A valid redemption in one statement: the code is consumed only if
-	 * it is live, of client $2, for redirect_uri $3, with the PKCE
-	 * challenge $4 (the S256 of the presented verifier, NULL: none) and its
-	 * user enabled; then the access token ($5, family $6, ttl $7) and, when
-	 * $8 is given and the code's scope has offline_access (token.c's
-	 * wants_refresh does the rest), the refresh token ($8, ttl $9) are
-	 * inserted.  The columns are code_consume's, then "refresh inserted".
-	 * No row: something did not match and nothing was written; token.c
-	 * then takes the transaction path, which tells which.
+	 * A stored code's redemption in one statement, a compare-and-set:
+	 * the code is consumed only if it is live, unconsumed, of an enabled
+	 * user and its row equals what token.c computed from the request:
+	 * client $2, redirect_uri $3, challenge $4 (the S256 of a well-formed
+	 * verifier, NULL: none).  The rules are token.c's
+	 * (oidc_token_check_code); this is the write they permit, so the
+	 * usual case needs no read first.  Then the access token ($5, family
+	 * $6, ttl $7) and, when $8 is given (oidc_grant_may_refresh) and the
+	 * code's offline flag is set (oidc_grant_offline at /authorize), the
+	 * refresh token ($8, ttl $9) are inserted.  The columns are
+	 * code_consume's, then "refresh inserted".  No row: nothing was
+	 * written; token.c then reads the row to name the rule broken.
 	 */
 	[OIDC_STMT_CODE_REDEEM] = { "code_redeem",
 	    "WITH c AS (UPDATE auth_code c SET consumed_at = now() "
@@ -294,9 +305,7 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "expires_at) SELECT $8, 'refresh', client_id, user_id, scope, $1, "
 	    "$6, auth_time, acr, amr, sid, claims, "
 	    "now() + make_interval(secs => $9) FROM c "
-	    "WHERE $8::bytea IS NOT NULL "
-	    "AND 'offline_access' = ANY (string_to_array(c.scope, ' ')) "
-	    "RETURNING 1) "
+	    "WHERE $8::bytea IS NOT NULL AND c.offline RETURNING 1) "
 	    "SELECT client_id, user_id, redirect_uri, scope, nonce, "
 	    "code_challenge, extract(epoch FROM auth_time)::bigint, acr, amr, "
 	    "sid, claims::text, sub, user_claims::text, "
@@ -317,7 +326,7 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 * none) into used_nonce for $16 seconds; only if both were fresh,
 	 * the session's client (sid $6, for back-channel logout) and the
 	 * access ($7, family $8, ttl $10) and refresh ($9, ttl $11; NULL:
-	 * none; offline_access in the scope $4) tokens.  Both ledgers are
+	 * none, token.c decided, oidc/grant.h) tokens.  Both ledgers are
 	 * written or neither row counts: a used code or nonce writes no
 	 * token.  One row always: code fresh, nonce fresh, the user's sub,
 	 * claims, updated_at (NULL: no enabled user), refresh inserted.
@@ -351,9 +360,7 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "expires_at) SELECT $9, 'refresh', $2, user_id, $4, $1, $8, "
 	    "to_timestamp($5), $12, $13, $6, $14::jsonb, "
 	    "now() + make_interval(secs => $11) FROM g "
-	    "WHERE $9::bytea IS NOT NULL "
-	    "AND 'offline_access' = ANY (string_to_array($4, ' ')) "
-	    "RETURNING 1) "
+	    "WHERE $9::bytea IS NOT NULL RETURNING 1) "
 	    "SELECT ok.code_fresh, ok.nonce_fresh, u.sub, u.claims::text, "
 	    "extract(epoch FROM u.updated_at)::bigint, "
 	    "EXISTS (SELECT 1 FROM r) FROM ok LEFT JOIN u ON true",
@@ -378,9 +385,7 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "t.claims::text, extract(epoch FROM t.expires_at)::bigint, "
 	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
 	    "u.claims::text, extract(epoch FROM u.updated_at)::bigint, "
-	    "c.metadata->>'userinfo_signed_response_alg', "
-	    "c.secret_plain, (c.metadata->'redirect_uris')::text, "
-	    "c.metadata::text, c.secret_sealed "
+	    "c.secret_plain, c.metadata::text, c.secret_sealed "
 	    "FROM token t JOIN client c ON c.client_id = t.client_id "
 	    "LEFT JOIN app_user u ON u.user_id = t.user_id "
 	    "WHERE t.token_hash = $1 AND t.kind = 'access' "
