@@ -281,6 +281,16 @@ if r.status == 200:
     check("response: no refresh_token without offline_access",
           "refresh_token" not in r.json(), r.json())
 
+# Whether a code yields a refresh token is C's decision (oidc/grant.h):
+# /authorize sets a stored code's offline flag, code_redeem only obeys it
+# and never reads the scope text (issue 18 item 2).
+r = redeem(CONF, insert_code(CONF.id, USER, RURI, scope=ALL, offline=False))
+ok200("stored code whose offline flag is false", r)
+if r.status == 200:
+    check("response: no refresh_token when /authorize did not grant "
+          "offline access (the code's offline flag), whatever the scope "
+          "text says", "refresh_token" not in r.json(), r.json())
+
 r = redeem(NOREF, insert_code(NOREF.id, USER, RURI, scope=ALL))
 ok200("code grant, client without the refresh_token grant type", r)
 if r.status == 200:
@@ -586,6 +596,16 @@ ok200("...and client A's refresh token still works (an error writes "
       "nothing)", refresh(CONF, RTa))
 expect_error("refresh: an unknown refresh token",
              refresh(CONF, secrets.token_urlsafe(32)), 400, "invalid_grant")
+# Whether a code yields a refresh token is C's decision (oidc/grant.h):
+# /authorize sets a stored code's offline flag, code_redeem only obeys it
+# and never reads the scope text (issue 18 item 2).
+r = redeem(CONF, insert_code(CONF.id, USER, RURI, scope=ALL, offline=False))
+ok200("stored code whose offline flag is false", r)
+if r.status == 200:
+    check("response: no refresh_token when /authorize did not grant "
+          "offline access (the code's offline flag), whatever the scope "
+          "text says", "refresh_token" not in r.json(), r.json())
+
 r = redeem(NOREF, insert_code(NOREF.id, USER, RURI, scope=ALL))
 expect_error("refresh_token grant by a client without that grant type",
              refresh(NOREF, RTa), 400, "unauthorized_client")
@@ -652,6 +672,16 @@ r = request("OPTIONS", "/token", None, {
     "Access-Control-Request-Method": "POST"})
 check("CORS preflight for an unknown origin: no Access-Control-Allow-Origin",
       r.status < 500 and r.header("Access-Control-Allow-Origin") is None, r)
+# The origins CORS allows are decided in C (cors.c, issue 18 item 2); the
+# preflight's lookup over all clients only gets a serialized origin.  The
+# lookup alone took a registered redirect URI for an origin and echoed it.
+for o in (RURI, "https://rp.example/", RURI + "?x=1"):
+    r = request("OPTIONS", "/token", None, {
+        "Origin": o, "Access-Control-Request-Method": "POST"})
+    check("CORS preflight origin_with_path (%s, not an origin): no "
+          "Access-Control-Allow-Origin" % o,
+          r.status < 500 and r.header("Access-Control-Allow-Origin") is None,
+          r)
 
 
 # ---- client_credentials -----------------------------------------------------
