@@ -737,8 +737,6 @@ read_target(struct oidc_arena *a, PGresult *res, int r, void *row,
 	struct oidc_backchannel_target	*t = row;
 
 	if (oidc_db_copy(a, res, r, BT_CLIENT, &t->client_id, err) == -1 ||
-	    oidc_db_copy(a, res, r, BT_URI, &t->uri, err) == -1 ||
-	    oidc_db_copy(a, res, r, BT_ALG, &t->id_token_alg, err) == -1 ||
 	    oidc_db_copy(a, res, r, BT_META, &t->metadata, err) == -1)
 		return -1;
 	return 0;

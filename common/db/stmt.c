@@ -573,12 +573,9 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "(SELECT 1 FROM login_session WHERE sid = $1) "
 	    "ON CONFLICT DO NOTHING", NPARAMS(2), DB_NO_COLUMNS },
 	[OIDC_STMT_BACKCHANNEL_TARGETS] = { "backchannel_targets",
-	    "SELECT c.client_id, c.metadata->>'backchannel_logout_uri', "
-	    "c.metadata->>'id_token_signed_response_alg', c.metadata::text "
+	    "SELECT c.client_id, c.metadata::text "
 	    "FROM session_client sc JOIN client c ON c.client_id = sc.client_id "
-	    "WHERE sc.sid = $1 "
-	    "AND c.metadata->>'backchannel_logout_uri' IS NOT NULL "
-	    "ORDER BY c.client_id", NPARAMS(1), BT__N },
+	    "WHERE sc.sid = $1 ORDER BY c.client_id", NPARAMS(1), BT__N },
 	[OIDC_STMT_BACKCHANNEL_ENQUEUE] = { "backchannel_enqueue",
 	    "INSERT INTO backchannel_delivery (client_id, uri, token, "
 	    "expires_at) VALUES ($1, $2, $3, to_timestamp($4))",

@@ -188,7 +188,7 @@ enum { LT_N1, LT_WAIT1, LT_N2, LT_WAIT2, LT__N };
 enum { LS_N, LS_WAIT, LS__N };
 
 /* backchannel_targets. */
-enum { BT_CLIENT, BT_URI, BT_ALG, BT_META, BT__N };
+enum { BT_CLIENT, BT_META, BT__N };
 
 /* backchannel_claim. */
 enum { BC_ID, BC_CLIENT, BC_URI, BC_TOKEN, BC_ATTEMPTS, BC_EXPIRED, BC__N };

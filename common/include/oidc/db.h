@@ -648,12 +648,13 @@ OIDC_MUST_CHECK int	oidc_db_session_client_add(struct oidc_db *,
 /* A client of a session with a backchannel_logout_uri. */
 struct oidc_backchannel_target {
 	struct oidc_str	 client_id;
-	struct oidc_str	 uri;
-	struct oidc_str	 id_token_alg;	/* absent: RS256 */
 	struct oidc_str	 metadata;	/* the client's, JSON text */
 };
 
-/* The session's clients that registered a backchannel_logout_uri. */
+/*
+ * The clients of the session, by client_id, with their metadata (which
+ * backchannel.c reads for backchannel_logout_uri: no SQL does).
+ */
 OIDC_MUST_CHECK int	oidc_db_backchannel_targets(struct oidc_db *,
 			    struct oidc_arena *, struct oidc_str sid,
 			    struct oidc_backchannel_target **rows, size_t *n,
