@@ -596,16 +596,6 @@ ok200("...and client A's refresh token still works (an error writes "
       "nothing)", refresh(CONF, RTa))
 expect_error("refresh: an unknown refresh token",
              refresh(CONF, secrets.token_urlsafe(32)), 400, "invalid_grant")
-# Whether a code yields a refresh token is C's decision (oidc/grant.h):
-# /authorize sets a stored code's offline flag, code_redeem only obeys it
-# and never reads the scope text (issue 18 item 2).
-r = redeem(CONF, insert_code(CONF.id, USER, RURI, scope=ALL, offline=False))
-ok200("stored code whose offline flag is false", r)
-if r.status == 200:
-    check("response: no refresh_token when /authorize did not grant "
-          "offline access (the code's offline flag), whatever the scope "
-          "text says", "refresh_token" not in r.json(), r.json())
-
 r = redeem(NOREF, insert_code(NOREF.id, USER, RURI, scope=ALL))
 expect_error("refresh_token grant by a client without that grant type",
              refresh(NOREF, RTa), 400, "unauthorized_client")
