@@ -87,14 +87,15 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "LEFT JOIN client c ON c.client_id = $1", NPARAMS(6), CT__N },
 	[OIDC_STMT_CLIENT_INSERT] = { "client_insert",
 	    "INSERT INTO client (client_id, secret_hash, secret_sealed, "
-	    "metadata, first_party) VALUES ($1, $2, $3, $4::jsonb, $5) "
+	    "metadata, first_party, origins) VALUES ($1, $2, $3, $4::jsonb, "
+	    "$5, $6::jsonb) "
 	    "ON CONFLICT (client_id) DO NOTHING RETURNING client_id",
-	    NPARAMS(5), V__N },
+	    NPARAMS(6), V__N },
 	[OIDC_STMT_CLIENT_UPDATE] = { "client_update",
 	    "UPDATE client SET secret_hash = $2, secret_sealed = $3, "
 	    "secret_plain = NULL, metadata = $4::jsonb, first_party = $5, "
-	    "updated_at = now() "
-	    "WHERE client_id = $1", NPARAMS(5), DB_NO_COLUMNS },
+	    "origins = $6::jsonb, updated_at = now() "
+	    "WHERE client_id = $1", NPARAMS(6), DB_NO_COLUMNS },
 	[OIDC_STMT_CLIENT_DELETE] = { "client_delete",
 	    "DELETE FROM client WHERE client_id = $1",
 	    NPARAMS(1), DB_NO_COLUMNS },
@@ -120,16 +121,11 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "UPDATE client SET approved = true, updated_at = now() "
 	    "WHERE client_id = $1", NPARAMS(1), DB_NO_COLUMNS },
 	/*
-	 * The CORS preflight (no client yet): some client's redirect URI
-	 * is $1 or continues it with '/', '?' or '#'.  cors.c decides which
-	 * $1 may be looked up (a serialized origin), which makes this
-	 * prefix search the set of its oidc_cors_origin_of().
+	 * The CORS preflight (no client yet): is $1 one of the origins C
+	 * stored with some client (0014_client_origins.sql)?
 	 */
 	[OIDC_STMT_CLIENT_ORIGIN_KNOWN] = { "client_origin_known",
-	    "SELECT 1 FROM client c, "
-	    "jsonb_array_elements_text(c.metadata->'redirect_uris') u "
-	    "WHERE u = $1 OR starts_with(u, $1 || '/') "
-	    "OR starts_with(u, $1 || '?') OR starts_with(u, $1 || '#') "
+	    "SELECT 1 FROM client WHERE origins @> jsonb_build_array($1::text) "
 	    "LIMIT 1", NPARAMS(1), V__N },
 	/*
 	 * Dynamic registration (RFC 7591/7592): only rows with a
@@ -139,11 +135,11 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 */
 	[OIDC_STMT_CLIENT_REGISTER] = { "client_register",
 	    "INSERT INTO client (client_id, secret_hash, secret_sealed, "
-	    "metadata, first_party, approved, registration_token_hash) "
-	    "VALUES ($1, $2, $3, $4::jsonb, false, false, $5) "
-	    "ON CONFLICT (client_id) DO NOTHING "
+	    "metadata, first_party, approved, registration_token_hash, "
+	    "origins) VALUES ($1, $2, $3, $4::jsonb, false, false, $5, "
+	    "$6::jsonb) ON CONFLICT (client_id) DO NOTHING "
 	    "RETURNING extract(epoch FROM created_at)::bigint",
-	    NPARAMS(5), V__N },
+	    NPARAMS(6), V__N },
 	[OIDC_STMT_CLIENT_REG_GET] = { "client_reg_get",
 	    "SELECT client_id, secret_hash, secret_plain, metadata::text, "
 	    "first_party, approved, secret_sealed, registration_token_hash, "
@@ -152,9 +148,10 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    NPARAMS(1), CR__N },
 	[OIDC_STMT_CLIENT_REG_UPDATE] = { "client_reg_update",
 	    "UPDATE client SET secret_hash = $2, secret_sealed = $3, "
-	    "secret_plain = NULL, metadata = $4::jsonb, updated_at = now() "
+	    "secret_plain = NULL, metadata = $4::jsonb, origins = $6::jsonb, "
+	    "updated_at = now() "
 	    "WHERE client_id = $1 AND registration_token_hash = $5",
-	    NPARAMS(5), DB_NO_COLUMNS },
+	    NPARAMS(6), DB_NO_COLUMNS },
 	[OIDC_STMT_CLIENT_REG_DELETE] = { "client_reg_delete",
 	    "DELETE FROM client WHERE client_id = $1 "
 	    "AND registration_token_hash = $2", NPARAMS(2), DB_NO_COLUMNS },

@@ -106,6 +106,12 @@ struct oidc_client_row {
 	 */
 	struct oidc_str	 secret_plain;
 	struct oidc_str	 metadata;	/* JSON text */
+	/*
+	 * Writes only: the JSON array of the redirect URIs' origins
+	 * (0014_client_origins.sql); set with metadata by
+	 * oidc_client_row_set_metadata.
+	 */
+	struct oidc_str	 origins;
 	bool		 first_party;
 	/*
 	 * False for a client made through /register until an operator

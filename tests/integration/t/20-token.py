@@ -665,6 +665,30 @@ check("CORS preflight for an unknown origin: no Access-Control-Allow-Origin",
 # The origins CORS allows are decided in C (cors.c, issue 18 item 2); the
 # preflight's lookup over all clients only gets a serialized origin.  The
 # lookup alone took a registered redirect URI for an origin and echoed it.
+# Each client write stores its redirect URIs' origins, computed in C
+# (oidc_client_row_set_metadata); the preflight only looks them up.
+def preflight_allows(origin):
+    r = request("OPTIONS", "/token", None, {
+        "Origin": origin, "Access-Control-Request-Method": "POST"})
+    return r.status < 500 and \
+        r.header("Access-Control-Allow-Origin") == origin
+
+
+O1, O2 = "https://%s.example" % unique("co1"), \
+    "https://%s.example:8443" % unique("co2")
+cm = {"client_name": "cors origins", "redirect_uris": [O1 + "/cb"]}
+co = create_client(cm)
+check("CORS preflight: a new client's origin is allowed (stored by "
+      "oidcctl client create)", preflight_allows(O1))
+cm["redirect_uris"] = [O2 + "/cb?x=1"]
+rc, out, err = ctl("client", "update", co["client_id"],
+                   stdin=json.dumps(cm))
+check("CORS preflight: after oidcctl client update, the new origin is "
+      "allowed and the old one no longer", rc == 0 and
+      preflight_allows(O2) and not preflight_allows(O1), (rc, err))
+rc, out, err = ctl("client", "rotate-secret", co["client_id"])
+check("CORS preflight: rotate-secret keeps the stored origins",
+      rc == 0 and preflight_allows(O2), (rc, err))
 for o in (RURI, "https://rp.example/", RURI + "?x=1"):
     r = request("OPTIONS", "/token", None, {
         "Origin": o, "Access-Control-Request-Method": "POST"})
