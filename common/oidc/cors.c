@@ -78,10 +78,7 @@ oidc_cors_preflight(struct oidc_ctx *ctx, const struct oidc_request *req,
 	int	 rc;
 
 	resp->status = 204;
-	/*
-	 * SECURITY: only a serialized origin reaches the lookup, which
-	 * matches it as a prefix of the redirect URIs (stmt.c).
-	 */
+	/* Only a serialized origin is looked up (the stored origins). */
 	if (!oidc_cors_origin_ok(req->origin))
 		return 0;
 	if ((rc = oidc_db_origin_known(ctx->db, req->origin, err)) == -1)

@@ -10,10 +10,10 @@
  *
  * Which origins are allowed is decided here: oidc_cors_origin_of() of the
  * client's redirect URIs (from its metadata, parsed by client.c), compared
- * with an Origin that oidc_cors_origin_ok() accepts.  The preflight's
- * lookup over every client (stmt.c, client_origin_known) only finds a
- * redirect URI that is the accepted origin or continues it with '/', '?'
- * or '#': the same set, as a prefix search.
+ * with an Origin that oidc_cors_origin_ok() accepts.  The preflight has
+ * no client: it looks the accepted origin up in the origins each client
+ * write stored (oidc_client_row_set_metadata, from the same function;
+ * stmt.c, client_origin_known).
  *
  * Limits: OIDC_CORS_MAX_ORIGIN bytes of Origin.
  */
