@@ -170,8 +170,7 @@ cmd_create(struct oidcctl *o)
 	struct oidc_client_row	 row;
 	struct oidc_json	*meta, *view;
 	struct oidc_str		 given;
-	const char		*secret, *s;
-	size_t			 len;
+	const char		*secret;
 	int			 rc;
 
 	memset(&row, 0, sizeof(row));
@@ -195,9 +194,8 @@ cmd_create(struct oidcctl *o)
 		oidcctl_fail("client create", &err);
 		return exit_for(&err);
 	}
-	if ((s = oidc_json_serialize(meta, o->a, &len, &err)) == NULL)
+	if (oidc_client_row_set_metadata(o->a, meta, &row, &err) == -1)
 		return OIDCCTL_FAIL;
-	row.metadata = (struct oidc_str){ s, len };
 	if ((rc = oidc_db_client_insert(o->db, &row, &err)) == -1) {
 		oidcctl_fail("client create", &err);
 		return OIDCCTL_FAIL;
@@ -261,8 +259,7 @@ cmd_update(struct oidcctl *o, const char *id, bool force)
 	struct oidc_client_row	 row, old;
 	struct oidc_json	*meta, *view;
 	struct oidc_str		 ignored_id, given;
-	const char		*secret = NULL, *kept, *s;
-	size_t			 len;
+	const char		*secret = NULL, *kept;
 	bool			 needs_plain;
 	int			 rc;
 
@@ -302,9 +299,8 @@ cmd_update(struct oidcctl *o, const char *id, bool force)
 		oidcctl_fail("client update", &err);
 		return exit_for(&err);
 	}
-	if ((s = oidc_json_serialize(meta, o->a, &len, &err)) == NULL)
+	if (oidc_client_row_set_metadata(o->a, meta, &row, &err) == -1)
 		return OIDCCTL_FAIL;
-	row.metadata = (struct oidc_str){ s, len };
 	if (oidc_db_client_update(o->db, &row, &err) != 1) {
 		oidcctl_fail("client update", &err);
 		return OIDCCTL_FAIL;
@@ -337,7 +333,8 @@ cmd_rotate(struct oidcctl *o, const char *id)
 	}
 	if (oidc_json_parse(o->a, row.metadata.p, row.metadata.len, 0, &meta,
 	    &err) == -1 ||
-	    make_secret(o, meta, OIDC_STR_NULL, &row, &secret, &err) == -1) {
+	    make_secret(o, meta, OIDC_STR_NULL, &row, &secret, &err) == -1 ||
+	    oidc_client_row_set_metadata(o->a, meta, &row, &err) == -1) {
 		oidcctl_fail("client rotate-secret", &err);
 		return OIDCCTL_FAIL;
 	}

@@ -72,7 +72,7 @@ oidc_db_client_get_throttled(struct oidc_db *db, struct oidc_arena *a,
 
 /*
  * $1..$4 of every client write: id, secret hash and sealed secret (both
- * binary), metadata.
+ * binary), metadata.  Each write binds the origins (client.h) as $6.
  */
 static void
 client_params(struct db_params *p, const struct oidc_client_row *row)
@@ -94,6 +94,7 @@ write_client(struct oidc_db *db, enum oidc_stmt_id id,
 
 	client_params(&p, row);
 	db_p_bool(&p, row->first_party);
+	db_p_str(&p, row->origins);
 	if (oidc_db_run(db, id, &p, &res, err) == -1)
 		return -1;
 	rc = id == OIDC_STMT_CLIENT_INSERT ? PQntuples(res) == 1 :
@@ -219,6 +220,7 @@ oidc_db_client_register(struct oidc_db *db, struct oidc_client_row *row,
 
 	client_params(&p, row);
 	db_p_bin(&p, row->reg_token_hash, sizeof(row->reg_token_hash));
+	db_p_str(&p, row->origins);
 	if (oidc_db_run(db, OIDC_STMT_CLIENT_REGISTER, &p, &res, err) == -1)
 		return -1;
 	rc = PQntuples(res) == 1;
@@ -267,6 +269,7 @@ oidc_db_client_reg_update(struct oidc_db *db, const struct oidc_client_row *row,
 
 	client_params(&p, row);
 	db_p_bin(&p, row->reg_token_hash, sizeof(row->reg_token_hash));
+	db_p_str(&p, row->origins);
 	return oidc_db_run_one(db, OIDC_STMT_CLIENT_REG_UPDATE, &p, err);
 }
 

@@ -51,7 +51,7 @@ one_by_hash(struct oidc_db *db, enum oidc_stmt_id id,
 	return 0;
 }
 
-/* $1..$13 of code_issue: the code's row. */
+/* $1..$13 and $16 of code_issue: the code's row. */
 static void
 code_params(struct db_params *p, const struct oidc_code_row *c)
 {
@@ -123,6 +123,7 @@ oidc_db_code_issue(struct oidc_db *db, const struct oidc_code_row *c,
 	code_params(&p, c);
 	db_p_bin_if(&p, nonce_hash != NULL, nonce_hash, OIDC_HASH_LEN);
 	db_p_i64(&p, nonce_ttl);
+	db_p_bool(&p, c->offline);
 	if (oidc_db_run(db, OIDC_STMT_CODE_ISSUE, &p, &res, err) == -1)
 		return -1;
 	rc = PQntuples(res) == 1 && oidc_db_bool(res, 0, V_VALUE) ? 1 : 0;
@@ -302,11 +303,8 @@ oidc_db_access_token_get(struct oidc_db *db, struct oidc_arena *a,
 		t->kind = "access";
 		memcpy(t->token_hash, hash, OIDC_HASH_LEN);
 		if (read_token(a, res, t, err) == -1 ||
-		    oidc_db_copy(a, res, 0, TA_UI_ALG, &t->userinfo_alg, err) ||
 		    oidc_db_copy(a, res, 0, TA_SECRET_PLAIN,
 		    &t->client_secret_plain, err) ||
-		    oidc_db_copy(a, res, 0, TA_REDIRECT_URIS,
-		    &t->client_redirect_uris, err) ||
 		    oidc_db_copy(a, res, 0, TA_CLIENT_META,
 		    &t->client_metadata, err) ||
 		    oidc_db_copy_bytea(a, res, 0, TA_SECRET_SEALED,
@@ -739,8 +737,6 @@ read_target(struct oidc_arena *a, PGresult *res, int r, void *row,
 	struct oidc_backchannel_target	*t = row;
 
 	if (oidc_db_copy(a, res, r, BT_CLIENT, &t->client_id, err) == -1 ||
-	    oidc_db_copy(a, res, r, BT_URI, &t->uri, err) == -1 ||
-	    oidc_db_copy(a, res, r, BT_ALG, &t->id_token_alg, err) == -1 ||
 	    oidc_db_copy(a, res, r, BT_META, &t->metadata, err) == -1)
 		return -1;
 	return 0;

@@ -87,14 +87,15 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "LEFT JOIN client c ON c.client_id = $1", NPARAMS(6), CT__N },
 	[OIDC_STMT_CLIENT_INSERT] = { "client_insert",
 	    "INSERT INTO client (client_id, secret_hash, secret_sealed, "
-	    "metadata, first_party) VALUES ($1, $2, $3, $4::jsonb, $5) "
+	    "metadata, first_party, origins) VALUES ($1, $2, $3, $4::jsonb, "
+	    "$5, $6::jsonb) "
 	    "ON CONFLICT (client_id) DO NOTHING RETURNING client_id",
-	    NPARAMS(5), V__N },
+	    NPARAMS(6), V__N },
 	[OIDC_STMT_CLIENT_UPDATE] = { "client_update",
 	    "UPDATE client SET secret_hash = $2, secret_sealed = $3, "
 	    "secret_plain = NULL, metadata = $4::jsonb, first_party = $5, "
-	    "updated_at = now() "
-	    "WHERE client_id = $1", NPARAMS(5), DB_NO_COLUMNS },
+	    "origins = $6::jsonb, updated_at = now() "
+	    "WHERE client_id = $1", NPARAMS(6), DB_NO_COLUMNS },
 	[OIDC_STMT_CLIENT_DELETE] = { "client_delete",
 	    "DELETE FROM client WHERE client_id = $1",
 	    NPARAMS(1), DB_NO_COLUMNS },
@@ -119,11 +120,13 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	[OIDC_STMT_CLIENT_APPROVE] = { "client_approve",
 	    "UPDATE client SET approved = true, updated_at = now() "
 	    "WHERE client_id = $1", NPARAMS(1), DB_NO_COLUMNS },
+	/*
+	 * The CORS preflight (no client yet): is $1 one of the origins C
+	 * stored with some client (0014_client_origins.sql)?
+	 */
 	[OIDC_STMT_CLIENT_ORIGIN_KNOWN] = { "client_origin_known",
-	    "SELECT 1 FROM client c, "
-	    "jsonb_array_elements_text(c.metadata->'redirect_uris') u "
-	    "WHERE u = $1 OR starts_with(u, $1 || '/') "
-	    "OR starts_with(u, $1 || '?') LIMIT 1", NPARAMS(1), V__N },
+	    "SELECT 1 FROM client WHERE origins @> jsonb_build_array($1::text) "
+	    "LIMIT 1", NPARAMS(1), V__N },
 	/*
 	 * Dynamic registration (RFC 7591/7592): only rows with a
 	 * registration_token_hash are reachable, and update and delete
@@ -132,11 +135,11 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 */
 	[OIDC_STMT_CLIENT_REGISTER] = { "client_register",
 	    "INSERT INTO client (client_id, secret_hash, secret_sealed, "
-	    "metadata, first_party, approved, registration_token_hash) "
-	    "VALUES ($1, $2, $3, $4::jsonb, false, false, $5) "
-	    "ON CONFLICT (client_id) DO NOTHING "
+	    "metadata, first_party, approved, registration_token_hash, "
+	    "origins) VALUES ($1, $2, $3, $4::jsonb, false, false, $5, "
+	    "$6::jsonb) ON CONFLICT (client_id) DO NOTHING "
 	    "RETURNING extract(epoch FROM created_at)::bigint",
-	    NPARAMS(5), V__N },
+	    NPARAMS(6), V__N },
 	[OIDC_STMT_CLIENT_REG_GET] = { "client_reg_get",
 	    "SELECT client_id, secret_hash, secret_plain, metadata::text, "
 	    "first_party, approved, secret_sealed, registration_token_hash, "
@@ -145,9 +148,10 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    NPARAMS(1), CR__N },
 	[OIDC_STMT_CLIENT_REG_UPDATE] = { "client_reg_update",
 	    "UPDATE client SET secret_hash = $2, secret_sealed = $3, "
-	    "secret_plain = NULL, metadata = $4::jsonb, updated_at = now() "
+	    "secret_plain = NULL, metadata = $4::jsonb, origins = $6::jsonb, "
+	    "updated_at = now() "
 	    "WHERE client_id = $1 AND registration_token_hash = $5",
-	    NPARAMS(5), DB_NO_COLUMNS },
+	    NPARAMS(6), DB_NO_COLUMNS },
 	[OIDC_STMT_CLIENT_REG_DELETE] = { "client_reg_delete",
 	    "DELETE FROM client WHERE client_id = $1 "
 	    "AND registration_token_hash = $2", NPARAMS(2), DB_NO_COLUMNS },
@@ -246,8 +250,9 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 * The code flow's whole write at the authorization endpoint in one
 	 * statement (no BEGIN/COMMIT round trips): record the nonce ($14,
 	 * NULL: none) and, only if it was fresh, the session's client (for
-	 * back-channel logout; $11 sid, NULL: none) and the code.  Returns
-	 * whether the nonce was fresh, i.e. whether anything was written.
+	 * back-channel logout; $11 sid, NULL: none) and the code ($16 its
+	 * offline flag, oidc/grant.h).  Returns whether the nonce was fresh,
+	 * i.e. whether anything was written.
 	 */
 	[OIDC_STMT_CODE_ISSUE] = { "code_issue",
 	    "WITH n AS (INSERT INTO used_nonce (client_id, nonce_hash, "
@@ -261,20 +266,23 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "ON CONFLICT DO NOTHING), "
 	    "c AS (INSERT INTO auth_code (code_hash, client_id, user_id, "
 	    "redirect_uri, scope, nonce, code_challenge, auth_time, acr, amr, "
-	    "sid, claims, expires_at) SELECT $1, $2, $3, $4, $5, $6, $7, "
-	    "to_timestamp($8), $9, $10, $11, $12::jsonb, "
-	    "now() + make_interval(secs => $13) FROM ok WHERE ok.fresh) "
-	    "SELECT fresh FROM ok", NPARAMS(15), V__N },
+	    "sid, claims, expires_at, offline) SELECT $1, $2, $3, $4, $5, $6, "
+	    "$7, to_timestamp($8), $9, $10, $11, $12::jsonb, "
+	    "now() + make_interval(secs => $13), $16 FROM ok WHERE ok.fresh) "
+	    "SELECT fresh FROM ok", NPARAMS(16), V__N },
 	/*
-	 * A valid redemption in one statement: the code is consumed only if
-	 * it is live, of client $2, for redirect_uri $3, with the PKCE
-	 * challenge $4 (the S256 of the presented verifier, NULL: none) and its
-	 * user enabled; then the access token ($5, family $6, ttl $7) and, when
-	 * $8 is given and the code's scope has offline_access (token.c's
-	 * wants_refresh does the rest), the refresh token ($8, ttl $9) are
-	 * inserted.  The columns are code_consume's, then "refresh inserted".
-	 * No row: something did not match and nothing was written; token.c
-	 * then takes the transaction path, which tells which.
+	 * A stored code's redemption in one statement, a compare-and-set:
+	 * the code is consumed only if it is live, unconsumed, of an enabled
+	 * user and its row equals what token.c computed from the request:
+	 * client $2, redirect_uri $3, challenge $4 (the S256 of a well-formed
+	 * verifier, NULL: none).  The rules are token.c's
+	 * (oidc_token_check_code); this is the write they permit, so the
+	 * usual case needs no read first.  Then the access token ($5, family
+	 * $6, ttl $7) and, when $8 is given (oidc_grant_may_refresh) and the
+	 * code's offline flag is set (oidc_grant_offline at /authorize), the
+	 * refresh token ($8, ttl $9) are inserted.  The columns are
+	 * code_consume's, then "refresh inserted".  No row: nothing was
+	 * written; token.c then reads the row to name the rule broken.
 	 */
 	[OIDC_STMT_CODE_REDEEM] = { "code_redeem",
 	    "WITH c AS (UPDATE auth_code c SET consumed_at = now() "
@@ -294,9 +302,7 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "expires_at) SELECT $8, 'refresh', client_id, user_id, scope, $1, "
 	    "$6, auth_time, acr, amr, sid, claims, "
 	    "now() + make_interval(secs => $9) FROM c "
-	    "WHERE $8::bytea IS NOT NULL "
-	    "AND 'offline_access' = ANY (string_to_array(c.scope, ' ')) "
-	    "RETURNING 1) "
+	    "WHERE $8::bytea IS NOT NULL AND c.offline RETURNING 1) "
 	    "SELECT client_id, user_id, redirect_uri, scope, nonce, "
 	    "code_challenge, extract(epoch FROM auth_time)::bigint, acr, amr, "
 	    "sid, claims::text, sub, user_claims::text, "
@@ -317,7 +323,7 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 * none) into used_nonce for $16 seconds; only if both were fresh,
 	 * the session's client (sid $6, for back-channel logout) and the
 	 * access ($7, family $8, ttl $10) and refresh ($9, ttl $11; NULL:
-	 * none; offline_access in the scope $4) tokens.  Both ledgers are
+	 * none, token.c decided, oidc/grant.h) tokens.  Both ledgers are
 	 * written or neither row counts: a used code or nonce writes no
 	 * token.  One row always: code fresh, nonce fresh, the user's sub,
 	 * claims, updated_at (NULL: no enabled user), refresh inserted.
@@ -351,9 +357,7 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "expires_at) SELECT $9, 'refresh', $2, user_id, $4, $1, $8, "
 	    "to_timestamp($5), $12, $13, $6, $14::jsonb, "
 	    "now() + make_interval(secs => $11) FROM g "
-	    "WHERE $9::bytea IS NOT NULL "
-	    "AND 'offline_access' = ANY (string_to_array($4, ' ')) "
-	    "RETURNING 1) "
+	    "WHERE $9::bytea IS NOT NULL RETURNING 1) "
 	    "SELECT ok.code_fresh, ok.nonce_fresh, u.sub, u.claims::text, "
 	    "extract(epoch FROM u.updated_at)::bigint, "
 	    "EXISTS (SELECT 1 FROM r) FROM ok LEFT JOIN u ON true",
@@ -378,9 +382,7 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "t.claims::text, extract(epoch FROM t.expires_at)::bigint, "
 	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
 	    "u.claims::text, extract(epoch FROM u.updated_at)::bigint, "
-	    "c.metadata->>'userinfo_signed_response_alg', "
-	    "c.secret_plain, (c.metadata->'redirect_uris')::text, "
-	    "c.metadata::text, c.secret_sealed "
+	    "c.secret_plain, c.metadata::text, c.secret_sealed "
 	    "FROM token t JOIN client c ON c.client_id = t.client_id "
 	    "LEFT JOIN app_user u ON u.user_id = t.user_id "
 	    "WHERE t.token_hash = $1 AND t.kind = 'access' "
@@ -568,12 +570,9 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "(SELECT 1 FROM login_session WHERE sid = $1) "
 	    "ON CONFLICT DO NOTHING", NPARAMS(2), DB_NO_COLUMNS },
 	[OIDC_STMT_BACKCHANNEL_TARGETS] = { "backchannel_targets",
-	    "SELECT c.client_id, c.metadata->>'backchannel_logout_uri', "
-	    "c.metadata->>'id_token_signed_response_alg', c.metadata::text "
+	    "SELECT c.client_id, c.metadata::text "
 	    "FROM session_client sc JOIN client c ON c.client_id = sc.client_id "
-	    "WHERE sc.sid = $1 "
-	    "AND c.metadata->>'backchannel_logout_uri' IS NOT NULL "
-	    "ORDER BY c.client_id", NPARAMS(1), BT__N },
+	    "WHERE sc.sid = $1 ORDER BY c.client_id", NPARAMS(1), BT__N },
 	[OIDC_STMT_BACKCHANNEL_ENQUEUE] = { "backchannel_enqueue",
 	    "INSERT INTO backchannel_delivery (client_id, uri, token, "
 	    "expires_at) VALUES ($1, $2, $3, to_timestamp($4))",

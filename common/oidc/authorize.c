@@ -188,6 +188,7 @@ issue_code(struct oidc_ctx *ctx, const struct authz *ar,
 	code->sid = s->sid;
 	code->claims = ar->claims;
 	code->ttl = ctx->cfg->code_ttl;
+	code->offline = oidc_grant_offline(&ar->scope);
 	/*
 	 * Issue 16: with a code key the code flow's code carries its own
 	 * data and nothing is written here; /token records the code, its

@@ -61,21 +61,22 @@ pick_alg(struct oidc_ctx *ctx, struct oidc_str want)
 	return OIDC_STR("RS256");
 }
 
+/* The logout token for client_id, whose (parsed) metadata is cm. */
 static char *
-logout_token(struct oidc_ctx *ctx, const struct oidc_backchannel_target *t,
-    struct oidc_str sid, struct oidc_str sub, int64_t exp,
-    struct oidc_error *err)
+logout_token(struct oidc_ctx *ctx, struct oidc_str client_id,
+    const struct oidc_json *cm, struct oidc_str sid, struct oidc_str sub,
+    int64_t exp, struct oidc_error *err)
 {
-	struct oidc_json	*j, *events, *empty, *cm;
-	struct oidc_str		 csub;
+	struct oidc_json	*j, *events, *empty;
+	struct oidc_str		 csub, alg = OIDC_STR_NULL;
 	const char		*jti;
 
 	if ((jti = oidc_random_token(ctx->a, 16, err)) == NULL)
 		return NULL;
 	/* The sub this client knows: public or pairwise (subject.h). */
-	if (oidc_json_parse(ctx->a, t->metadata.p, t->metadata.len, 0, &cm,
-	    err) == -1 ||
-	    oidc_subject_for_metadata(ctx, cm, sub, &csub, err) == -1)
+	if (oidc_subject_for_metadata(ctx, cm, sub, &csub, err) == -1 ||
+	    oidc_json_get_str(cm, "id_token_signed_response_alg", &alg,
+	    err) == -1)
 		return NULL;
 	if ((j = oidc_json_new_object(ctx->a)) == NULL ||
 	    (events = oidc_json_new_object(ctx->a)) == NULL ||
@@ -85,7 +86,7 @@ logout_token(struct oidc_ctx *ctx, const struct oidc_backchannel_target *t,
 	}
 	/* Section 2.4: no nonce, ever, so it cannot pass for an ID Token. */
 	if (oidc_json_set_cstr(j, "iss", ctx->cfg->issuer, err) == -1 ||
-	    oidc_json_set_str(j, "aud", t->client_id.p, t->client_id.len,
+	    oidc_json_set_str(j, "aud", client_id.p, client_id.len,
 	    err) == -1 ||
 	    oidc_json_set_i64(j, "iat", (int64_t)ctx->now, err) == -1 ||
 	    oidc_json_set_i64(j, "exp", exp, err) == -1 ||
@@ -96,7 +97,7 @@ logout_token(struct oidc_ctx *ctx, const struct oidc_backchannel_target *t,
 	    err) == -1 ||
 	    oidc_json_set_obj(j, "events", events, err) == -1)
 		return NULL;
-	return oidc_grant_sign_for_client(ctx, pick_alg(ctx, t->id_token_alg),
+	return oidc_grant_sign_for_client(ctx, pick_alg(ctx, alg),
 	    OIDC_STR_NULL, NULL, j, "logout+jwt", err);
 }
 
@@ -106,9 +107,12 @@ oidc_backchannel_session_ended(struct oidc_ctx *ctx, struct oidc_str sid,
 {
 	struct oidc_backchannel_target	*t;
 	struct oidc_error		 why;
+	struct oidc_json		*cm;
+	struct oidc_str			 uri;
 	const char			*tok;
 	size_t				 n, i;
 	int64_t				 exp;
+	int				 rc;
 
 	if (sid.p == NULL || sub.p == NULL)
 		return 0;
@@ -119,15 +123,24 @@ oidc_backchannel_session_ended(struct oidc_ctx *ctx, struct oidc_str sid,
 	    OIDC_BACKCHANNEL_TOKEN_TTL;
 	for (i = 0; i < n; i++) {
 		memset(&why, 0, sizeof(why));
-		if ((tok = logout_token(ctx, &t[i], sid, sub, exp, &why)) ==
-		    NULL) {
+		/* Only the clients that registered a backchannel_logout_uri. */
+		if (oidc_json_parse(ctx->a, t[i].metadata.p, t[i].metadata.len,
+		    0, &cm, &why) == -1 || (rc = oidc_json_get_str(cm,
+		    "backchannel_logout_uri", &uri, &why)) == -1)
+			tok = NULL;
+		else if (rc == 0)
+			continue;
+		else
+			tok = logout_token(ctx, t[i].client_id, cm, sid, sub,
+			    exp, &why);
+		if (tok == NULL) {
 			/* Logged, not fatal: the user's logout goes on. */
 			oidc_log_error(OIDC_LOG_ERROR, &why,
 			    "back-channel logout token");
 			continue;
 		}
 		if (oidc_db_backchannel_enqueue(ctx->db, t[i].client_id,
-		    t[i].uri, tok, exp, err) == -1)
+		    uri, tok, exp, err) == -1)
 			return -1;
 		oidc_log(OIDC_LOG_INFO, "msg=\"back-channel logout queued\" "
 		    "client=\"%s\"", oidc_log_safe(ctx->a, t[i].client_id.p,

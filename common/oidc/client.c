@@ -6,6 +6,7 @@
 
 #include "oidc/arena.h"
 #include "oidc/client.h"
+#include "oidc/cors.h"
 #include "oidc/db.h"
 #include "oidc/json.h"
 #include "oidc/jwk.h"
@@ -658,6 +659,40 @@ oidc_client_row_secret(struct oidc_arena *a, const unsigned char *kek,
 	    row->secret_sealed_len, row->secret_plain };
 
 	return oidc_client_secret_open(a, kek, row->client_id, &s, out, err);
+}
+
+int
+oidc_client_row_set_metadata(struct oidc_arena *a,
+    const struct oidc_json *meta, struct oidc_client_row *row,
+    struct oidc_error *err)
+{
+	struct oidc_json	*arr;
+	struct oidc_str		*uris = NULL, o;
+	const char		*s;
+	size_t			 n = 0, i, k, len;
+
+	if (oidc_json_get_str_list(meta, "redirect_uris", false, a, &uris, &n,
+	    err) == -1)
+		return -1;
+	if ((arr = oidc_json_new_array(a)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "json");
+	for (i = 0; i < n; i++) {
+		if ((o = oidc_cors_origin_of(uris[i])).p == NULL)
+			continue;
+		for (k = 0; k < i; k++)
+			if (oidc_str_eq(oidc_cors_origin_of(uris[k]), o))
+				break;
+		if (k == i && oidc_json_array_add_str(arr, o.p, o.len,
+		    err) == -1)
+			return -1;
+	}
+	if ((s = oidc_json_serialize(arr, a, &len, err)) == NULL)
+		return -1;
+	row->origins = (struct oidc_str){ s, len };
+	if ((s = oidc_json_serialize(meta, a, &len, err)) == NULL)
+		return -1;
+	row->metadata = (struct oidc_str){ s, len };
+	return 0;
 }
 
 int

@@ -7,13 +7,11 @@
 #include "oidc/cors.h"
 #include "oidc/ctx.h"
 #include "oidc/db.h"
-#include "oidc/json.h"
 #include "oidc/request.h"
 #include "oidc/response.h"
 
-/* The origin part of an absolute URI: up to the first '/' after "//". */
-static struct oidc_str
-origin_of(struct oidc_str uri)
+struct oidc_str
+oidc_cors_origin_of(struct oidc_str uri)
 {
 	const char	*p, *end = uri.p + uri.len;
 
@@ -39,12 +37,23 @@ allow(struct oidc_ctx *ctx, struct oidc_response *resp, struct oidc_str origin,
 	return 0;
 }
 
-/* SECURITY: printable, no CR/LF, bounded: it is echoed into a header. */
-static bool
-origin_ok(struct oidc_str origin)
+bool
+oidc_cors_origin_ok(struct oidc_str origin)
 {
-	return origin.p != NULL && origin.len > 0 && origin.len <= 512 &&
-	    oidc_str_is_vschar(origin.p, origin.len);
+	struct oidc_str	 o;
+	const char	*colon;
+
+	/* SECURITY: printable, no CR/LF, bounded: it is echoed into a header. */
+	if (origin.p == NULL || origin.len == 0 ||
+	    origin.len > OIDC_CORS_MAX_ORIGIN ||
+	    !oidc_str_is_vschar(origin.p, origin.len))
+		return false;
+	/* Its own origin, with a host: no path, query or fragment. */
+	o = oidc_cors_origin_of(origin);
+	if (o.p == NULL || o.len != origin.len)
+		return false;
+	colon = memchr(o.p, ':', o.len);
+	return (size_t)(colon - o.p) + 3 < o.len;
 }
 
 int
@@ -54,35 +63,12 @@ oidc_cors_allow(struct oidc_ctx *ctx, struct oidc_response *resp,
 {
 	size_t	 i;
 
-	if (!origin_ok(origin))
+	if (!oidc_cors_origin_ok(origin))
 		return 0;
 	for (i = 0; i < n; i++)
-		if (oidc_str_eq(origin_of(uris[i]), origin))
+		if (oidc_str_eq(oidc_cors_origin_of(uris[i]), origin))
 			return allow(ctx, resp, origin, err);
 	return 0;
-}
-
-int
-oidc_cors_allow_json(struct oidc_ctx *ctx, struct oidc_response *resp,
-    struct oidc_str origin, struct oidc_str uris_json, struct oidc_error *err)
-{
-	struct oidc_json	*doc;
-	struct oidc_str		*uris = NULL;
-	size_t			 n = 0;
-	char			*wrapped;
-
-	if (!origin_ok(origin) || uris_json.p == NULL)
-		return 0;
-	/* The stored array is wrapped so the strict parser accepts it. */
-	if ((wrapped = oidc_arena_printf(ctx->a, "{\"u\":%.*s}",
-	    (int)uris_json.len, uris_json.p)) == NULL)
-		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
-	if (oidc_json_parse(ctx->a, wrapped, strlen(wrapped), 0, &doc,
-	    err) == -1 ||
-	    oidc_json_get_str_list(doc, "u", false, ctx->a, &uris, &n,
-	    err) == -1)
-		return -1;
-	return oidc_cors_allow(ctx, resp, origin, uris, n, err);
 }
 
 int
@@ -92,7 +78,8 @@ oidc_cors_preflight(struct oidc_ctx *ctx, const struct oidc_request *req,
 	int	 rc;
 
 	resp->status = 204;
-	if (!origin_ok(req->origin))
+	/* Only a serialized origin is looked up (the stored origins). */
+	if (!oidc_cors_origin_ok(req->origin))
 		return 0;
 	if ((rc = oidc_db_origin_known(ctx->db, req->origin, err)) == -1)
 		return -1;

@@ -16,6 +16,27 @@
 #include "oidc/jws.h"
 #include "oidc/scope.h"
 
+bool
+oidc_grant_offline(const struct oidc_scope *scope)
+{
+	return oidc_scope_has(scope, "offline_access");
+}
+
+bool
+oidc_grant_may_refresh(const struct oidc_config *cfg,
+    const struct oidc_client *c)
+{
+	return cfg->refresh_token_ttl > 0 &&
+	    (c->grant_types & OIDC_GT_REFRESH_TOKEN) != 0;
+}
+
+bool
+oidc_grant_wants_refresh(const struct oidc_config *cfg,
+    const struct oidc_client *c, const struct oidc_scope *scope)
+{
+	return oidc_grant_may_refresh(cfg, c) && oidc_grant_offline(scope);
+}
+
 int
 oidc_grant_issue_token(struct oidc_ctx *ctx, struct oidc_token_row *row,
     const char **token, struct oidc_error *err)

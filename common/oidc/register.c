@@ -608,7 +608,6 @@ do_register(struct oidc_ctx *ctx, const struct oidc_request *req,
 	struct oidc_str		 tok;
 	unsigned char		 h[OIDC_SHA256_LEN];
 	const char		*secret, *reg_token, *s;
-	size_t			 len;
 	int			 rc;
 
 	if (ctx->cfg->registration == OIDC_REGISTRATION_TOKEN) {
@@ -633,9 +632,8 @@ do_register(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if (oidc_register_secret(ctx->a, ctx->kek, meta, OIDC_STR_NULL, &row,
 	    &secret, err) == -1)
 		return -1;
-	if ((s = oidc_json_serialize(meta, ctx->a, &len, err)) == NULL)
+	if (oidc_client_row_set_metadata(ctx->a, meta, &row, err) == -1)
 		return -1;
-	row.metadata = (struct oidc_str){ s, len };
 	if ((rc = oidc_db_client_register(ctx->db, &row, err)) == -1)
 		return -1;
 	if (rc == 0)	/* 128 random bits collided: not a client's fault */
@@ -712,8 +710,7 @@ do_update(struct oidc_ctx *ctx, const struct oidc_request *req,
 	struct oidc_json	*in, *meta, *old_meta;
 	struct oidc_str		 tok, given_id, given_secret, method, held;
 	unsigned char		 h[OIDC_SHA256_LEN];
-	const char		*secret = NULL, *s;
-	size_t			 len;
+	const char		*secret = NULL;
 	bool			 needs_secret, needs_plain;
 	int			 rc;
 
@@ -768,9 +765,8 @@ do_update(struct oidc_ctx *ctx, const struct oidc_request *req,
 	} else if (oidc_register_secret(ctx->a, ctx->kek, meta, OIDC_STR_NULL,
 	    &row, &secret, err) == -1)
 		return -1;
-	if ((s = oidc_json_serialize(meta, ctx->a, &len, err)) == NULL)
+	if (oidc_client_row_set_metadata(ctx->a, meta, &row, err) == -1)
 		return -1;
-	row.metadata = (struct oidc_str){ s, len };
 	if ((rc = oidc_db_client_reg_update(ctx->db, &row, err)) == -1)
 		return -1;
 	if (rc == 0)	/* deleted or re-keyed since authorize_client() */

@@ -95,24 +95,6 @@ respond(struct oidc_ctx *ctx, struct oidc_response *resp,
 	return oidc_resp_json(resp, 200, j, err);
 }
 
-/*
- * A refresh token is issued for offline_access when the client may
- * refresh (stmt.c's code_redeem checks the scope half in SQL).
- */
-static bool
-may_refresh(struct oidc_ctx *ctx, const struct oidc_client *c)
-{
-	return ctx->cfg->refresh_token_ttl > 0 &&
-	    (c->grant_types & OIDC_GT_REFRESH_TOKEN);
-}
-
-static bool
-wants_refresh(struct oidc_ctx *ctx, const struct oidc_client *c,
-    const struct oidc_scope *scope)
-{
-	return may_refresh(ctx, c) && oidc_scope_has(scope, "offline_access");
-}
-
 /* The ID Token of a user grant, when its scope has openid. */
 static int
 id_token_if_openid(struct oidc_ctx *ctx, const struct oidc_client *c,
@@ -176,7 +158,7 @@ issue_user_tokens(struct oidc_ctx *ctx, const struct oidc_client *c,
 		return -1;
 	is->expires_in = ctx->cfg->access_token_ttl;
 	is->scope = oidc_arena_strndup(ctx->a, base->scope.p, base->scope.len);
-	if (wants_refresh(ctx, c, &scope)) {
+	if (oidc_grant_wants_refresh(ctx->cfg, c, &scope)) {
 		row = *base;
 		row.kind = "refresh";
 		row.ttl = ctx->cfg->refresh_token_ttl;
@@ -189,12 +171,12 @@ issue_user_tokens(struct oidc_ctx *ctx, const struct oidc_client *c,
 }
 
 /*
- * Fresh access (and, when the client may refresh, refresh) token values
- * and a family id for a code redemption into `in` (hashes) and `is` /
- * *refresh (values).  0, or -1 with err set.
+ * Fresh access (and, when `refresh_ok`, refresh) token values and a family
+ * id for a code redemption into `in` (hashes) and `is` / *refresh
+ * (values).  0, or -1 with err set.
  */
 static int
-new_code_tokens(struct oidc_ctx *ctx, const struct oidc_client *c,
+new_code_tokens(struct oidc_ctx *ctx, bool refresh_ok,
     struct oidc_code_redeem *in, const char **refresh, struct issued *is,
     struct oidc_error *err)
 {
@@ -204,7 +186,7 @@ new_code_tokens(struct oidc_ctx *ctx, const struct oidc_client *c,
 	    oidc_random_bytes(in->family_id, OIDC_FAMILY_LEN, err) == -1)
 		return -1;
 	in->access_ttl = ctx->cfg->access_token_ttl;
-	in->may_refresh = may_refresh(ctx, c);
+	in->may_refresh = refresh_ok;
 	in->refresh_ttl = ctx->cfg->refresh_token_ttl;
 	if (in->may_refresh && (*refresh = oidc_random_token_hashed(ctx->a,
 	    OIDC_TOKEN_BYTES, in->refresh_hash, err)) == NULL)
@@ -241,15 +223,24 @@ code_answer(struct oidc_ctx *ctx, const struct oidc_client *c,
 	    row->user_claims, row->user_updated_at, is, err);
 }
 
-/* PKCE, with no downgrade in either direction (RFC 7636 4.6). */
-static int
-check_pkce(struct oidc_str challenge, struct oidc_str verifier,
-    struct oidc_error *err)
+int
+oidc_token_check_code(const struct oidc_code_row *code, bool expired,
+    struct oidc_str client_id, struct oidc_str redirect_uri,
+    struct oidc_str verifier, struct oidc_error *err)
 {
-	if (challenge.p != NULL) {
+	if (!oidc_str_eq(code->client_id, client_id))
+		return invalid_grant(err, "the code was issued to another "
+		    "client");
+	if (expired)
+		return invalid_grant(err, "the code has expired");
+	if (!oidc_str_eq(code->redirect_uri, redirect_uri))
+		return invalid_grant(err, "redirect_uri does not match the "
+		    "authorization request");
+	/* PKCE, with no downgrade in either direction (RFC 7636 4.6). */
+	if (code->code_challenge.p != NULL) {
 		if (verifier.p == NULL)
 			return invalid_grant(err, "code_verifier is required");
-		if (!oidc_pkce_matches(verifier, challenge))
+		if (!oidc_pkce_matches(verifier, code->code_challenge))
 			return invalid_grant(err, "code_verifier does not "
 			    "match");
 	} else if (verifier.p != NULL)
@@ -296,7 +287,13 @@ redeem_at_once(struct oidc_ctx *ctx, const struct oidc_client *c,
 		in.challenge.len = oidc_b64url_encode_to(challenge, vh,
 		    sizeof(vh));
 	}
-	if (new_code_tokens(ctx, c, &in, &refresh, is, err) == -1)
+	/*
+	 * The client half of the refresh rule; the code's offline flag
+	 * (oidc_grant_offline at /authorize) is the other, applied by the
+	 * statement to the row it consumes.
+	 */
+	if (new_code_tokens(ctx, oidc_grant_may_refresh(ctx->cfg, c), &in,
+	    &refresh, is, err) == -1)
 		return -1;
 	if ((rc = oidc_db_code_redeem(ctx->db, ctx->a, &in, &row, &refreshed,
 	    err)) != 1) {
@@ -325,18 +322,13 @@ redeem_sealed(struct oidc_ctx *ctx, const struct oidc_client *c,
 	struct oidc_code_row		 user;
 	enum oidc_sealed_outcome	 outcome;
 	struct oidc_code_row		 row;
+	struct oidc_scope		 scope;
 	const char			*refresh;
 	bool				 refreshed;
 
-	if (!oidc_str_eq(code->client_id, c->client_id))
-		return invalid_grant(err, "the code was issued to another "
-		    "client");
-	if (expires_at <= (int64_t)ctx->now)
-		return invalid_grant(err, "the code has expired");
-	if (!oidc_str_eq(code->redirect_uri, ruri))
-		return invalid_grant(err, "redirect_uri does not match the "
-		    "authorization request");
-	if (check_pkce(code->code_challenge, verifier, err) == -1)
+	if (oidc_token_check_code(code, expires_at <= (int64_t)ctx->now,
+	    c->client_id, ruri, verifier, err) == -1 ||
+	    oidc_scope_parse(code->scope, &scope, err) == -1)
 		return -1;
 
 	memset(&in, 0, sizeof(in));
@@ -360,7 +352,8 @@ redeem_sealed(struct oidc_ctx *ctx, const struct oidc_client *c,
 	    sealed.nonce_hash, err) == -1)
 		return -1;
 	sealed.nonce_ttl = ctx->cfg->code_ttl + ctx->cfg->id_token_ttl;
-	if (new_code_tokens(ctx, c, &in, &refresh, is, err) == -1 ||
+	if (new_code_tokens(ctx, oidc_grant_wants_refresh(ctx->cfg, c,
+	    &scope), &in, &refresh, is, err) == -1 ||
 	    oidc_db_code_redeem_sealed(ctx->db, ctx->a, &in, &sealed,
 	    &outcome, &user, &refreshed, err) == -1)
 		return -1;
@@ -399,7 +392,6 @@ grant_code(struct oidc_ctx *ctx, const struct oidc_request *req,
 				    "code_verifier");
 	const unsigned char	*key;
 	struct oidc_code_row	 row;
-	struct oidc_token_row	 base;
 	unsigned char		 h[OIDC_SHA256_LEN];
 	int64_t			 expires_at;
 	int			 rc;
@@ -437,32 +429,16 @@ grant_code(struct oidc_ctx *ctx, const struct oidc_request *req,
 			return -1;
 		return invalid_grant(err, "the code is invalid or was used");
 	}
-	if (!oidc_str_eq(row.client_id, c->client_id))
-		return invalid_grant(err, "the code was issued to another "
-		    "client");
-	if (row.expired)
-		return invalid_grant(err, "the code has expired");
-	if (!oidc_str_eq(row.redirect_uri, ruri))
-		return invalid_grant(err, "redirect_uri does not match the "
-		    "authorization request");
-	if (check_pkce(row.code_challenge, verifier, err) == -1)
+	/*
+	 * The rules name what code_redeem refused; the transaction is rolled
+	 * back, so the code stays unconsumed.  Should they accept it, the
+	 * statement and oidc_token_check_code disagree: a bug, never tokens.
+	 */
+	if (oidc_token_check_code(&row, row.expired, c->client_id, ruri,
+	    verifier, err) == -1)
 		return -1;
-
-	memset(&base, 0, sizeof(base));
-	base.client_id = c->client_id;
-	base.user_id = row.user_id;
-	base.scope = row.scope;
-	base.has_code = true;
-	memcpy(base.code_hash, h, sizeof(h));
-	base.auth_time = row.auth_time;
-	base.acr = row.acr;
-	base.amr = row.amr;
-	base.sid = row.sid;
-	base.claims = row.claims;
-	if (issue_user_tokens(ctx, c, &base, row.sub, row.nonce,
-	    row.user_claims, row.user_updated_at, is, err) == -1)
-		return -1;
-	return oidc_db_commit(ctx->db, err);
+	return oidc_fail(err, OIDC_E_INTERNAL, NULL, "code_redeem refused a "
+	    "code that oidc_token_check_code accepts");
 }
 
 static int

@@ -44,9 +44,10 @@ oidc_userinfo_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 {
 	struct oidc_str		 header_tok = OIDC_STR_NULL, form_tok, tok;
 	struct oidc_token_row	 t;
-	struct oidc_client_secret secret;
+	struct oidc_client_row	 crow;
+	struct oidc_client	 c;
 	struct oidc_scope	 scope;
-	struct oidc_json	*out, *uc, *creq = NULL, *ureq = NULL, *cm;
+	struct oidc_json	*out, *uc, *creq = NULL, *ureq = NULL;
 	struct oidc_str		 sub;
 	unsigned char		 h[OIDC_SHA256_LEN];
 	const char		*jwt;
@@ -85,10 +86,19 @@ oidc_userinfo_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 
 	if ((out = oidc_json_new_object(ctx->a)) == NULL)
 		return oidc_fail(err, OIDC_E_NOMEM, NULL, "json");
-	/* The client's view of the user: public or pairwise (subject.h). */
-	if (oidc_json_parse(ctx->a, t.client_metadata.p, t.client_metadata.len,
-	    0, &cm, err) == -1 ||
-	    oidc_subject_for_metadata(ctx, cm, t.sub, &sub, err) == -1)
+	/*
+	 * The client's metadata is read here, by the same parser as every
+	 * endpoint's (client.c), not by the statement.  Then the client's
+	 * view of the user: public or pairwise (subject.h).
+	 */
+	memset(&crow, 0, sizeof(crow));
+	crow.client_id = t.client_id;
+	crow.metadata = t.client_metadata;
+	crow.secret_sealed = t.client_secret_sealed;
+	crow.secret_sealed_len = t.client_secret_sealed_len;
+	crow.secret_plain = t.client_secret_plain;
+	if (oidc_client_from_row(ctx->a, &crow, &c, err) == -1 ||
+	    oidc_subject_for_client(ctx, &c, t.sub, &sub, err) == -1)
 		return -1;
 	if (oidc_json_set_str(out, "sub", sub.p, sub.len, err) == -1 ||
 	    oidc_json_parse(ctx->a, t.user_claims.p, t.user_claims.len, 0, &uc,
@@ -102,11 +112,11 @@ oidc_userinfo_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if (oidc_scope_claims(out, uc, &scope, ureq, t.user_updated_at,
 	    err) == -1)
 		return -1;
-	if (oidc_cors_allow_json(ctx, resp, req->origin,
-	    t.client_redirect_uris,
-	    err) == -1 || oidc_resp_no_store(resp, err) == -1)
+	if (oidc_cors_allow(ctx, resp, req->origin, c.redirect_uris,
+	    c.n_redirect_uris, err) == -1 ||
+	    oidc_resp_no_store(resp, err) == -1)
 		return -1;
-	if (t.userinfo_alg.p == NULL)
+	if (c.userinfo_alg.p == NULL)
 		return oidc_resp_json(resp, 200, out, err);
 
 	/* Signed UserInfo (OIDC Core 5.3.2): add iss and aud. */
@@ -114,10 +124,8 @@ oidc_userinfo_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    oidc_json_set_str(out, "aud", t.client_id.p, t.client_id.len,
 	    err) == -1)
 		return -1;
-	secret = (struct oidc_client_secret){ t.client_secret_sealed,
-	    t.client_secret_sealed_len, t.client_secret_plain };
-	if ((jwt = oidc_grant_sign_for_client(ctx, t.userinfo_alg,
-	    t.client_id, &secret, out, NULL, err)) == NULL)
+	if ((jwt = oidc_grant_sign_for_client(ctx, c.userinfo_alg,
+	    c.client_id, &c.secret, out, NULL, err)) == NULL)
 		return -1;
 	resp->status = 200;
 	if (oidc_resp_header(resp, "Content-Type", "application/jwt",

@@ -188,6 +188,16 @@ OIDC_MUST_CHECK int	oidc_client_row_secret(struct oidc_arena *,
 			    const struct oidc_client_row *,
 			    struct oidc_str *out, struct oidc_error *);
 
+/*
+ * Set row->metadata to meta's JSON text and row->origins to the JSON
+ * array of its redirect URIs' origins (oidc_cors_origin_of, each once):
+ * what every client write stores, so the CORS preflight's lookup
+ * (client_origin_known) reads no metadata.  0, or -1 with err set.
+ */
+OIDC_MUST_CHECK int	oidc_client_row_set_metadata(struct oidc_arena *,
+			    const struct oidc_json *meta,
+			    struct oidc_client_row *, struct oidc_error *);
+
 /* Fill *out from a stored row (metadata JSON parsed into the arena). */
 OIDC_MUST_CHECK int	oidc_client_from_row(struct oidc_arena *,
 			    const struct oidc_client_row *,

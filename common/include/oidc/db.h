@@ -106,6 +106,12 @@ struct oidc_client_row {
 	 */
 	struct oidc_str	 secret_plain;
 	struct oidc_str	 metadata;	/* JSON text */
+	/*
+	 * Writes only: the JSON array of the redirect URIs' origins
+	 * (0014_client_origins.sql); set with metadata by
+	 * oidc_client_row_set_metadata.
+	 */
+	struct oidc_str	 origins;
 	bool		 first_party;
 	/*
 	 * False for a client made through /register until an operator
@@ -328,6 +334,7 @@ struct oidc_code_row {
 	struct oidc_str	 acr, amr, sid;
 	struct oidc_str	 claims;	/* claims request JSON or absent */
 	int64_t		 ttl;		/* insert: lifetime in seconds */
+	bool		 offline;	/* insert: oidc_grant_offline() */
 	/* consume output: */
 	struct oidc_str	 sub;
 	struct oidc_str	 user_claims;
@@ -363,7 +370,7 @@ struct oidc_code_redeem {
 	unsigned char	 access_hash[OIDC_HASH_LEN];
 	unsigned char	 family_id[OIDC_FAMILY_LEN];
 	int64_t		 access_ttl;
-	bool		 may_refresh;	/* refresh_hash is set */
+	bool		 may_refresh;	/* refresh_hash is set (grant.h) */
 	unsigned char	 refresh_hash[OIDC_HASH_LEN];
 	int64_t		 refresh_ttl;
 };
@@ -372,7 +379,7 @@ struct oidc_code_redeem {
  * Consume a code and insert its tokens in one statement, if and only if
  * everything in `in` matches a live code of an enabled user.  1 done
  * (*out is the code's row; *refreshed says whether the refresh token was
- * inserted: may_refresh and offline_access in the code's scope), 0
+ * inserted: in->may_refresh and the code's offline flag), 0
  * nothing matched and nothing was written, -1 error.
  */
 OIDC_MUST_CHECK int	oidc_db_code_redeem(struct oidc_db *,
@@ -444,12 +451,14 @@ struct oidc_token_row {
 	struct oidc_str	 username;
 	struct oidc_str	 user_claims;
 	int64_t		 user_updated_at;
-	/* access_token_get only: the client's settings userinfo needs. */
-	struct oidc_str	 userinfo_alg;
+	/*
+	 * access_token_get only: the client's stored columns userinfo needs;
+	 * the metadata is read by oidc_client_from_row (client.c), never in
+	 * SQL.
+	 */
 	const unsigned char *client_secret_sealed;	/* see client_row */
 	size_t		 client_secret_sealed_len;
 	struct oidc_str	 client_secret_plain;	/* legacy, see client_row */
-	struct oidc_str	 client_redirect_uris;	/* JSON array text */
 	struct oidc_str	 client_metadata;	/* JSON object text */
 };
 
@@ -645,12 +654,13 @@ OIDC_MUST_CHECK int	oidc_db_session_client_add(struct oidc_db *,
 /* A client of a session with a backchannel_logout_uri. */
 struct oidc_backchannel_target {
 	struct oidc_str	 client_id;
-	struct oidc_str	 uri;
-	struct oidc_str	 id_token_alg;	/* absent: RS256 */
 	struct oidc_str	 metadata;	/* the client's, JSON text */
 };
 
-/* The session's clients that registered a backchannel_logout_uri. */
+/*
+ * The clients of the session, by client_id, with their metadata (which
+ * backchannel.c reads for backchannel_logout_uri: no SQL does).
+ */
 OIDC_MUST_CHECK int	oidc_db_backchannel_targets(struct oidc_db *,
 			    struct oidc_arena *, struct oidc_str sid,
 			    struct oidc_backchannel_target **rows, size_t *n,

@@ -19,9 +19,29 @@
 
 struct oidc_client;
 struct oidc_client_secret;
+struct oidc_config;
 struct oidc_ctx;
 struct oidc_json;
+struct oidc_scope;
 struct oidc_token_row;
+
+/*
+ * Refresh tokens (RFC 6749 1.5, 6; OIDC Core 11): the one place that
+ * decides whether a grant yields one.  A grant holds offline access when
+ * offline_access is in its scope (the authorization endpoint dropped it
+ * when OIDC Core 11's conditions were unmet; the refresh grant keeps it
+ * for the family).  The client may refresh when it registered the
+ * refresh_token grant type and refresh_token_ttl is not 0.  A refresh
+ * token is issued only when both hold.  The statements only obey: they
+ * insert a refresh token when the caller sent its hash (and, for a stored
+ * code, when the code's offline flag, set from oidc_grant_offline at
+ * /authorize, is true).
+ */
+bool	oidc_grant_offline(const struct oidc_scope *);
+bool	oidc_grant_may_refresh(const struct oidc_config *,
+	    const struct oidc_client *);
+bool	oidc_grant_wants_refresh(const struct oidc_config *,
+	    const struct oidc_client *, const struct oidc_scope *);
 
 /*
  * Insert a token described by `row` (kind, client, user, scope, code,

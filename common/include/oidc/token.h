@@ -28,6 +28,7 @@
 #include "oidc/error.h"
 #include "oidc/str.h"
 
+struct oidc_code_row;
 struct oidc_ctx;
 struct oidc_request;
 struct oidc_response;
@@ -40,5 +41,19 @@ bool	oidc_pkce_verifier_ok(struct oidc_str);
 
 /* S256(verifier) == challenge, compared in constant time (RFC 7636 4.6). */
 bool	oidc_pkce_matches(struct oidc_str verifier, struct oidc_str challenge);
+
+/*
+ * The redemption rules of a code (RFC 6749 4.1.3, RFC 7636 4.6), the one
+ * place they are decided: issued to client_id, not expired, for this
+ * redirect_uri (exact), and PKCE with no downgrade either way.  Used on a
+ * sealed code's own data, and on a stored code's row when code_redeem
+ * (which consumes only a row equal to what these rules accept, a
+ * compare-and-set on values this file computes) matched nothing.  0, or
+ * -1 with OIDC_E_INVALID_GRANT naming the first rule broken.
+ */
+OIDC_MUST_CHECK int	oidc_token_check_code(const struct oidc_code_row *,
+			    bool expired, struct oidc_str client_id,
+			    struct oidc_str redirect_uri, struct oidc_str verifier,
+			    struct oidc_error *);
 
 #endif /* OIDC_TOKEN_H */

@@ -101,22 +101,28 @@ def user_sub(username):
 def insert_code(client_id, username, redirect_uri,
                 scope="openid profile email offline_access", nonce=None,
                 challenge=None, expires="10 minutes", claims=None, acr=None,
-                amr=None, sid=None, auth_time_sql="now()", code=None):
+                amr=None, sid=None, auth_time_sql="now()", code=None,
+                offline=None):
     """INSERT an authorization code and return its value.  expires: an SQL
     interval added to now() (e.g. "-1 minute" for an expired code).
-    claims: dict (the claims request parameter) or None."""
+    claims: dict (the claims request parameter) or None.  offline: the
+    code's offline flag, by default what /authorize writes
+    (oidc_grant_offline: offline_access in the scope)."""
     if code is None:
         code = secrets.token_urlsafe(32)
+    if offline is None:
+        offline = "offline_access" in scope.split(" ")
     cl = "NULL" if claims is None else sql_str(json.dumps(claims)) + "::jsonb"
     psql("INSERT INTO auth_code (code_hash, client_id, user_id, redirect_uri,"
          " scope, nonce, code_challenge, auth_time, acr, amr, sid, claims,"
-         " expires_at) VALUES (sha256(convert_to(%s, 'UTF8')), %s,"
+         " expires_at, offline) VALUES (sha256(convert_to(%s, 'UTF8')), %s,"
          " (SELECT user_id FROM app_user WHERE username = %s), %s, %s, %s,"
-         " %s, %s, %s, %s, %s, %s, now() + interval %s)"
+         " %s, %s, %s, %s, %s, %s, now() + interval %s, %s)"
          % (sql_str(code), sql_str(client_id), sql_str(username),
             sql_str(redirect_uri), sql_str(scope), sql_str(nonce),
             sql_str(challenge), auth_time_sql, sql_str(acr), sql_str(amr),
-            sql_str(sid), cl, sql_str(expires)))
+            sql_str(sid), cl, sql_str(expires),
+            "true" if offline else "false"))
     return code
 
 

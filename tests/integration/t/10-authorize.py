@@ -624,6 +624,23 @@ res = run_flow(FP, U, PW, {"response_type": "code id_token token",
 check("first_party client: login, no consent page", pages == ["login"],
       pages)
 
+# A stored (hybrid) code carries /authorize's offline decision
+# (oidc_grant_offline, auth_code.offline); /token's code_redeem obeys it
+# and never reads the scope (issue 18 item 2).  First party: OIDC Core 11
+# keeps offline_access without a consent page.
+FPR = make_client(first_party=True, grant_types=["authorization_code",
+                                                 "implicit", "refresh_token"])
+for scope, want in (("openid offline_access", True), ("openid", False)):
+    res = run_flow(FPR, U, PW, {"response_type": "code id_token",
+                                "nonce": new_nonce(), "scope": scope},
+                   browser=Browser())
+    t = redeem(FPR, res["code"]) if res.get("code") else None
+    check("hybrid (stored) code, scope %s: %s" % (
+          scope, "a refresh token" if want else "no refresh token"),
+          t is not None and t.status == 200 and
+          ("refresh_token" in (t.json() or {})) == want,
+          (res, t and t.json()))
+
 # ---- 6. session rotation and fixation --------------------------------------
 
 bf = Browser()

@@ -281,6 +281,16 @@ if r.status == 200:
     check("response: no refresh_token without offline_access",
           "refresh_token" not in r.json(), r.json())
 
+# Whether a code yields a refresh token is C's decision (oidc/grant.h):
+# /authorize sets a stored code's offline flag, code_redeem only obeys it
+# and never reads the scope text (issue 18 item 2).
+r = redeem(CONF, insert_code(CONF.id, USER, RURI, scope=ALL, offline=False))
+ok200("stored code whose offline flag is false", r)
+if r.status == 200:
+    check("response: no refresh_token when /authorize did not grant "
+          "offline access (the code's offline flag), whatever the scope "
+          "text says", "refresh_token" not in r.json(), r.json())
+
 r = redeem(NOREF, insert_code(NOREF.id, USER, RURI, scope=ALL))
 ok200("code grant, client without the refresh_token grant type", r)
 if r.status == 200:
@@ -652,6 +662,40 @@ r = request("OPTIONS", "/token", None, {
     "Access-Control-Request-Method": "POST"})
 check("CORS preflight for an unknown origin: no Access-Control-Allow-Origin",
       r.status < 500 and r.header("Access-Control-Allow-Origin") is None, r)
+# The origins CORS allows are decided in C (cors.c, issue 18 item 2); the
+# preflight's lookup over all clients only gets a serialized origin.  The
+# lookup alone took a registered redirect URI for an origin and echoed it.
+# Each client write stores its redirect URIs' origins, computed in C
+# (oidc_client_row_set_metadata); the preflight only looks them up.
+def preflight_allows(origin):
+    r = request("OPTIONS", "/token", None, {
+        "Origin": origin, "Access-Control-Request-Method": "POST"})
+    return r.status < 500 and \
+        r.header("Access-Control-Allow-Origin") == origin
+
+
+O1, O2 = "https://%s.example" % unique("co1"), \
+    "https://%s.example:8443" % unique("co2")
+cm = {"client_name": "cors origins", "redirect_uris": [O1 + "/cb"]}
+co = create_client(cm)
+check("CORS preflight: a new client's origin is allowed (stored by "
+      "oidcctl client create)", preflight_allows(O1))
+cm["redirect_uris"] = [O2 + "/cb?x=1"]
+rc, out, err = ctl("client", "update", co["client_id"],
+                   stdin=json.dumps(cm))
+check("CORS preflight: after oidcctl client update, the new origin is "
+      "allowed and the old one no longer", rc == 0 and
+      preflight_allows(O2) and not preflight_allows(O1), (rc, err))
+rc, out, err = ctl("client", "rotate-secret", co["client_id"])
+check("CORS preflight: rotate-secret keeps the stored origins",
+      rc == 0 and preflight_allows(O2), (rc, err))
+for o in (RURI, "https://rp.example/", RURI + "?x=1"):
+    r = request("OPTIONS", "/token", None, {
+        "Origin": o, "Access-Control-Request-Method": "POST"})
+    check("CORS preflight origin_with_path (%s, not an origin): no "
+          "Access-Control-Allow-Origin" % o,
+          r.status < 500 and r.header("Access-Control-Allow-Origin") is None,
+          r)
 
 
 # ---- client_credentials -----------------------------------------------------

@@ -13,6 +13,7 @@
 
 #include "oidc/arena.h"
 #include "oidc/client.h"
+#include "oidc/db.h"
 #include "oidc/json.h"
 
 #include "tap.h"
@@ -734,6 +735,44 @@ test_secret_seal(struct oidc_arena *a)
 	oidc_arena_reset(a);
 }
 
+/*
+ * The origins stored with a client (oidc_client_row_set_metadata), the
+ * set the CORS preflight's lookup searches: each redirect URI's origin
+ * once, in order, nothing for a URI without "://" (a native scheme).
+ */
+static void
+test_row_origins(struct oidc_arena *a)
+{
+	static const struct { const char *json, *want; } cases[] = {
+		{ "{\"redirect_uris\":[\"https://rp.example/cb\","
+		    "\"https://rp.example/other?x=1\","
+		    "\"http://127.0.0.1:8080/cb\"]}",
+		    "[\"https://rp.example\",\"http://127.0.0.1:8080\"]" },
+		{ "{\"redirect_uris\":[\"com.example.app:/cb\"]}", "[]" },
+		{ "{\"redirect_uris\":[\"https://a.example:8443/cb\","
+		    "\"https://a.example/cb\"]}",
+		    "[\"https://a.example:8443\",\"https://a.example\"]" },
+	};
+	struct oidc_client_row	 row;
+	struct oidc_json	*m;
+	struct oidc_error	 err;
+	char			 got[256];
+	size_t			 i;
+
+	for (i = 0; i < OIDC_NELEM(cases); i++) {
+		memset(&row, 0, sizeof(row));
+		memset(&err, 0, sizeof(err));
+		got[0] = '\0';
+		if (oidc_json_parse(a, cases[i].json, strlen(cases[i].json), 0,
+		    &m, &err) == 0 &&
+		    oidc_client_row_set_metadata(a, m, &row, &err) == 0)
+			snprintf(got, sizeof(got), "%.*s",
+			    (int)row.origins.len, row.origins.p);
+		is_str(got, cases[i].want, cases[i].json);
+		ok(row.metadata.p != NULL, "metadata text set too");
+	}
+}
+
 int
 main(void)
 {
@@ -750,6 +789,7 @@ main(void)
 	test_request_uri_ok();
 	test_plain_secret(a);
 	test_secret_seal(a);
+	test_row_origins(a);
 	oidc_arena_free(a);
 	return done_testing();
 }
