@@ -18,8 +18,8 @@ cd "$(dirname "$0")/.." || exit 2
 
 LIMIT=80
 
-# Functions that read better whole, "file name", each with its reason.
-# Keep it short; prefer named steps.
+# Functions that read better whole: one "file name" a line, each with its
+# reason in a comment here.  None today; prefer named steps.
 ALLOW=''
 
 # measure FILE...: "lines file:line name" for every function definition.
