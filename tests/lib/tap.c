@@ -1,6 +1,7 @@
 /* tap.c: see tap.h. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tap.h"
@@ -90,4 +91,22 @@ tap_done(void)
 	if (n_failed > 0)
 		printf("# %d of %d failed\n", n_failed, n_run);
 	return n_failed > 0 || n_run == 0;
+}
+
+char *
+tap_slurp(const char *path, size_t *len)
+{
+	FILE	*f;
+	char	*buf;
+	size_t	 n;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return NULL;
+	buf = malloc(128 * 1024);
+	n = buf != NULL ? fread(buf, 1, 128 * 1024 - 1, f) : 0;
+	fclose(f);
+	if (buf != NULL)
+		buf[n] = '\0';
+	*len = n;
+	return buf;
 }

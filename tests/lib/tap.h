@@ -4,6 +4,8 @@
  * ok(cond, name), is_int(got, want, name), is_str(got, want, name),
  * is_mem(got, gotlen, want, wantlen, name); done_testing() prints the plan
  * and returns the exit status (non-zero if any test failed).
+ * tap_slurp(path, &len) reads a test vector file (up to 128 KiB) into a
+ * malloc'd, NUL-terminated buffer; NULL if it cannot.
  */
 #ifndef OIDC_TAP_H
 #define OIDC_TAP_H
@@ -18,6 +20,7 @@ int	tap_is_mem(const void *, size_t, const void *, size_t, const char *,
 	    int, const char *);
 int	tap_done(void);
 void	tap_diag(const char *, ...) __attribute__((format(printf, 1, 2)));
+char	*tap_slurp(const char *, size_t *);
 
 #define ok(c, ...)		tap_ok(!!(c), __FILE__, __LINE__, __VA_ARGS__)
 #define is_int(g, w, n)		tap_is_int((g), (w), __FILE__, __LINE__, (n))
