@@ -2,9 +2,9 @@
  * jws.c: JWS compact serialization, JWT claim checks and at_hash/c_hash
  * (see oidc/jws.h for the rules and limits).
  *
- * The cryptography itself is in jwk.c (oidc_jwk_sign/oidc_jwk_verify); this
- * file is the JOSE framing around it and every strictness decision of
- * verification, in the order the header comment lists them.
+ * The cryptography itself is in jwk_sign.c (oidc_jwk_sign/oidc_jwk_verify);
+ * this file is the JOSE framing around it and every strictness decision
+ * of verification, in the order the header comment lists them.
  */
 #include <string.h>
 
