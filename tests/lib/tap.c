@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "oidc/error.h"
+#include "oidc/json.h"
+
 #include "tap.h"
 
 static int	n_run, n_failed;
@@ -109,4 +112,17 @@ tap_slurp(const char *path, size_t *len)
 		buf[n] = '\0';
 	*len = n;
 	return buf;
+}
+
+struct oidc_json *
+tap_json(struct oidc_arena *a, const char *s)
+{
+	struct oidc_error	 err = { 0 };
+	struct oidc_json	*j = NULL;
+
+	if (oidc_json_parse(a, s, strlen(s), 0, &j, &err) == -1) {
+		tap_diag("bad test JSON: %s", s);
+		return NULL;
+	}
+	return j;
 }
