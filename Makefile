@@ -133,6 +133,7 @@ check-fuzz: $(FUZZ_BINS)
 
 lint:
 	@tests/checksrc.sh
+	@tests/check-funclen.sh
 	@tests/check-config-doc.sh
 	@MAKE="$(MAKE)" tests/check-makeflags.sh
 

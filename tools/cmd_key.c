@@ -157,23 +157,14 @@ find_state(const struct oidc_signing_key_row *rows, size_t n,
 	return NULL;
 }
 
-/*
- * Store key for alg (generate, import, rotate), all in one transaction.
- * Prints the new key, and the key it replaces under "replaces".
- */
+/* The new key sealed under the key-encryption key into row. */
 static int
-add_key(struct oidcctl *o, const struct oidc_jwk *key, enum oidc_jws_alg alg,
-    enum add_mode mode)
+seal_new_row(struct oidcctl *o, const struct oidc_jwk *key,
+    enum oidc_jws_alg alg, struct oidc_signing_key_row *row)
 {
-	struct oidc_error		 err = { 0 };
-	struct oidc_signing_key_row	*rows, row;
-	const struct oidc_signing_key_row *cur, *pend;
-	struct oidc_json		*view, *oldv;
-	unsigned char			 kek[OIDC_SEAL_KEY_LEN];
-	const char			*algname = oidc_jws_alg_name(alg);
-	int64_t				 now = (int64_t)time(NULL), at;
-	size_t				 n;
-	int				 rc = OIDCCTL_FAIL, r;
+	struct oidc_error	 err = { 0 };
+	unsigned char		 kek[OIDC_SEAL_KEY_LEN];
+	int			 rc = OIDCCTL_OK;
 
 	if (o->cfg.key_encryption_key == NULL) {
 		fprintf(stderr, "oidcctl: key: key_encryption_key is not set "
@@ -184,11 +175,82 @@ add_key(struct oidcctl *o, const struct oidc_jwk *key, enum oidc_jws_alg alg,
 		oidcctl_fail("key", &err);
 		return OIDCCTL_FAIL;
 	}
-	if (oidc_keystore_seal_row(o->a, kek, key, alg, &row, &err) == -1) {
+	if (oidc_keystore_seal_row(o->a, kek, key, alg, row, &err) == -1) {
 		oidcctl_fail("key", &err);
 		rc = err.code == OIDC_E_CONFIG ? OIDCCTL_USAGE : OIDCCTL_FAIL;
-		goto out;
 	}
+	oidc_wipe(kek, sizeof(kek));
+	return rc;
+}
+
+/*
+ * May alg take a new key?  Never while one is pending; beside an active
+ * key (*cur) only to rotate it.
+ */
+static int
+check_slot(const struct oidc_signing_key_row *rows, size_t n,
+    const char *algname, enum add_mode mode, int64_t now,
+    const struct oidc_signing_key_row **cur)
+{
+	const struct oidc_signing_key_row	*pend;
+
+	*cur = find_state(rows, n, algname, OIDC_KEY_ACTIVE, now);
+	if ((pend = find_state(rows, n, algname, OIDC_KEY_PENDING, now)) ==
+	    NULL)
+		pend = find_state(rows, n, algname, OIDC_KEY_SCHEDULED, now);
+	if (pend != NULL) {
+		fprintf(stderr, "oidcctl: key: %s already has a pending key "
+		    "%s; retire it first\n", algname, pend->kid.p);
+		return OIDCCTL_CONFLICT;
+	}
+	if (*cur != NULL && mode != ADD_ROTATE) {
+		fprintf(stderr, "oidcctl: key: %s already has an active key "
+		    "%s; use oidcctl key rotate\n", algname, (*cur)->kid.p);
+		return OIDCCTL_CONFLICT;
+	}
+	return OIDCCTL_OK;
+}
+
+/* Print the new key, and the key cur it replaces at `at`, if any. */
+static int
+print_added(struct oidcctl *o, const struct oidc_signing_key_row *row,
+    const struct oidc_signing_key_row *cur, int64_t at, int64_t now)
+{
+	struct oidc_error		 err = { 0 };
+	struct oidc_json		*view, *oldv;
+	struct oidc_signing_key_row	 old;
+
+	if ((view = key_view(o->a, row, now, &err)) == NULL)
+		return OIDCCTL_FAIL;
+	if (cur != NULL) {
+		old = *cur;
+		old.retire_at = at;
+		old.expire_at = at + key_lifetime(&o->cfg);
+		if ((oldv = key_view(o->a, &old, now, &err)) == NULL ||
+		    oidc_json_set_obj(view, "replaces", oldv, &err) == -1)
+			return OIDCCTL_FAIL;
+	}
+	return oidcctl_print_json(o->a, view) == 0 ? OIDCCTL_OK : OIDCCTL_FAIL;
+}
+
+/*
+ * Store key for alg (generate, import, rotate), all in one transaction.
+ * Prints the new key, and the key it replaces under "replaces".
+ */
+static int
+add_key(struct oidcctl *o, const struct oidc_jwk *key, enum oidc_jws_alg alg,
+    enum add_mode mode)
+{
+	struct oidc_error		 err = { 0 };
+	struct oidc_signing_key_row	*rows, row;
+	const struct oidc_signing_key_row *cur;
+	const char			*algname = oidc_jws_alg_name(alg);
+	int64_t				 now = (int64_t)time(NULL), at;
+	size_t				 n;
+	int				 rc, r;
+
+	if ((rc = seal_new_row(o, key, alg, &row)) != OIDCCTL_OK)
+		return rc;
 	if (oidc_db_begin(o->db, &err) == -1 ||
 	    oidc_db_signing_key_lock(o->db, &err) == -1 ||
 	    oidc_db_signing_key_list(o->db, o->a, false, false, &rows, &n,
@@ -196,22 +258,8 @@ add_key(struct oidcctl *o, const struct oidc_jwk *key, enum oidc_jws_alg alg,
 		rc = db_exit(o, "key", &err);
 		goto out;
 	}
-	cur = find_state(rows, n, algname, OIDC_KEY_ACTIVE, now);
-	if ((pend = find_state(rows, n, algname, OIDC_KEY_PENDING, now)) ==
-	    NULL)
-		pend = find_state(rows, n, algname, OIDC_KEY_SCHEDULED, now);
-	if (pend != NULL) {
-		fprintf(stderr, "oidcctl: key: %s already has a pending key "
-		    "%s; retire it first\n", algname, pend->kid.p);
-		rc = OIDCCTL_CONFLICT;
+	if ((rc = check_slot(rows, n, algname, mode, now, &cur)) != OIDCCTL_OK)
 		goto out;
-	}
-	if (cur != NULL && mode != ADD_ROTATE) {
-		fprintf(stderr, "oidcctl: key: %s already has an active key "
-		    "%s; use oidcctl key rotate\n", algname, cur->kid.p);
-		rc = OIDCCTL_CONFLICT;
-		goto out;
-	}
 	at = mode == ADD_NEW_NOW ? now : now + o->cfg.key_publish_ahead;
 	row.publish_at = now;
 	row.activate_at = at;
@@ -235,22 +283,10 @@ add_key(struct oidcctl *o, const struct oidc_jwk *key, enum oidc_jws_alg alg,
 		rc = db_exit(o, "key", &err);
 		goto out;
 	}
-	if ((view = key_view(o->a, &row, now, &err)) == NULL)
-		goto out;
-	if (cur != NULL) {
-		struct oidc_signing_key_row	 old = *cur;
-
-		old.retire_at = at;
-		old.expire_at = at + key_lifetime(&o->cfg);
-		if ((oldv = key_view(o->a, &old, now, &err)) == NULL ||
-		    oidc_json_set_obj(view, "replaces", oldv, &err) == -1)
-			goto out;
-	}
-	rc = oidcctl_print_json(o->a, view) == 0 ? OIDCCTL_OK : OIDCCTL_FAIL;
+	rc = print_added(o, &row, cur, at, now);
 out:
 	if (oidc_db_in_transaction(o->db))
 		oidc_db_rollback(o->db);
-	oidc_wipe(kek, sizeof(kek));
 	return rc;
 }
 

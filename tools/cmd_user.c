@@ -265,7 +265,6 @@ cmd_list(struct oidcctl *o)
 	struct oidc_error	 err = { 0 };
 	struct oidc_user_row	*rows;
 	struct oidc_json	*arr, *v;
-	const char		*s;
 	size_t			 n, i;
 
 	if (oidc_db_user_list(o->db, o->a, &rows, &n, &err) == -1 ||
@@ -277,10 +276,7 @@ cmd_list(struct oidcctl *o)
 		if ((v = user_view(o->a, &rows[i], &err)) == NULL ||
 		    oidc_json_array_add(arr, v, &err) == -1)
 			return OIDCCTL_FAIL;
-	if ((s = oidc_json_serialize(arr, o->a, NULL, &err)) == NULL)
-		return OIDCCTL_FAIL;
-	printf("%s\n", s);
-	return OIDCCTL_OK;
+	return oidcctl_print_json(o->a, arr) == 0 ? OIDCCTL_OK : OIDCCTL_FAIL;
 }
 
 int

@@ -146,6 +146,45 @@ ms_since(const struct timespec *t0)
 	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/* Log a failed request and turn err into its response. */
+static void
+render_error(const struct oidc_endpoint *ep, struct oidc_response *resp,
+    const struct oidc_error *err, unsigned methods)
+{
+	struct oidc_error	 err2 = { 0 };
+
+	oidc_log_error(oidc_error_is_internal(err->code) ?
+	    OIDC_LOG_ERROR : OIDC_LOG_INFO, err, "request failed");
+	/* A wrong method is a client bug: JSON even for pages. */
+	oidc_resp_error(resp, err, err->code == OIDC_E_METHOD_NOT_ALLOWED ?
+	    OIDC_ERRSTYLE_JSON : ep->errstyle);
+	if (err->code == OIDC_E_METHOD_NOT_ALLOWED)
+		(void)!oidc_resp_header(resp, "Allow",
+		    oidc_method_allow(methods), &err2);
+}
+
+/* Serialise resp to the server (a fixed 500 if that fails); HEAD: no body. */
+static void
+write_response(FCGX_Request *fr, enum oidc_method method,
+    struct oidc_response *resp, struct oidc_error *err)
+{
+	static const char	 fail[] = "Status: 500 Internal Server "
+	    "Error\r\nContent-Type: application/json\r\n\r\n"
+	    "{\"error\":\"server_error\"}";
+	struct oidc_str		 out;
+	const char		*end;
+
+	if (oidc_resp_serialize(resp, &out, err) == -1)
+		out = OIDC_STR(fail);
+	if (method != OIDC_METHOD_HEAD)
+		(void)FCGX_PutStr(out.p, (int)out.len, fr->out);
+	else {
+		end = memmem(out.p, out.len, "\r\n\r\n", 4);
+		(void)FCGX_PutStr(out.p, end != NULL ?
+		    (int)(end - out.p) + 4 : (int)out.len, fr->out);
+	}
+}
+
 static void
 handle_one(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
     FCGX_Request *fr)
@@ -153,7 +192,6 @@ handle_one(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
 	struct oidc_request	 req;
 	struct oidc_response	 resp;
 	struct oidc_error	 err = { 0 };
-	struct oidc_str		 out;
 	struct timespec		 t0;
 	enum oidc_probe		 probe = OIDC_PROBE_NONE;
 	uint64_t		 stmts0 = 0, stmts1 = 0, commits;
@@ -196,32 +234,9 @@ handle_one(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
 	}
 	if (ctx->db != NULL && oidc_db_in_transaction(ctx->db))
 		oidc_db_rollback(ctx->db);	/* an error writes nothing */
-	if (rc == -1) {
-		struct oidc_error	 err2 = { 0 };
-
-		oidc_log_error(oidc_error_is_internal(err.code) ?
-		    OIDC_LOG_ERROR : OIDC_LOG_INFO, &err, "request failed");
-		/* A wrong method is a client bug: JSON even for pages. */
-		oidc_resp_error(&resp, &err,
-		    err.code == OIDC_E_METHOD_NOT_ALLOWED ?
-		    OIDC_ERRSTYLE_JSON : ep->errstyle);
-		if (err.code == OIDC_E_METHOD_NOT_ALLOWED)
-			(void)!oidc_resp_header(&resp, "Allow",
-			    oidc_method_allow(methods), &err2);
-	}
-	if (oidc_resp_serialize(&resp, &out, &err) == -1) {
-		static const char	 fail[] = "Status: 500 Internal Server "
-		    "Error\r\nContent-Type: application/json\r\n\r\n"
-		    "{\"error\":\"server_error\"}";
-		out = OIDC_STR(fail);
-	}
-	if (req.method != OIDC_METHOD_HEAD)
-		(void)FCGX_PutStr(out.p, (int)out.len, fr->out);
-	else {
-		const char *end = memmem(out.p, out.len, "\r\n\r\n", 4);
-		(void)FCGX_PutStr(out.p, end != NULL ?
-		    (int)(end - out.p) + 4 : (int)out.len, fr->out);
-	}
+	if (rc == -1)
+		render_error(ep, &resp, &err, methods);
+	write_response(fr, req.method, &resp, &err);
 	if (ctx->db != NULL)
 		oidc_db_stats(ctx->db, &stmts1, &commits);
 	oidc_log(OIDC_LOG_INFO, "msg=request ep=%s method=%s status=%d "

@@ -192,10 +192,44 @@ oidc_sandbox_supported(void)
 #endif
 }
 
-int
-oidc_sandbox_enter(unsigned flags, struct oidc_error *err)
-{
 #ifdef SANDBOX_ARCH
+/* A foreign ABI has other numbers: kill before looking at nr; load nr. */
+static void
+check_arch(struct prog *p)
+{
+	emit(p, STMT(BPF_LD | BPF_W | BPF_ABS,
+	    offsetof(struct seccomp_data, arch)));
+	emit(p, JUMP(BPF_JMP | BPF_JEQ | BPF_K, SANDBOX_ARCH, 1, 0));
+	emit(p, RET(SECCOMP_RET_KILL_PROCESS));
+	emit(p, LD_NR);
+#if defined(__x86_64__)
+	/* x32 system calls share the ABI tag: bit 30 of nr. */
+	emit(p, JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000U, 0, 1));
+	emit(p, RET(SECCOMP_RET_KILL_PROCESS));
+#endif
+}
+
+/* A thread, never a process (fork, vfork, posix_spawn). */
+static void
+thread_only(struct prog *p)
+{
+	emit(p, JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 0, 4));
+	emit(p, LD_ARG(0));
+	emit(p, JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_THREAD, 1, 0));
+	emit(p, RET(SECCOMP_RET_KILL_PROCESS));
+	emit(p, RET(SECCOMP_RET_ALLOW));
+#ifdef __NR_clone3
+	/* clone3 passes its flags in memory BPF cannot read: glibc falls
+	 * back to clone on ENOSYS. */
+	emit(p, JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone3, 0, 1));
+	emit(p, RET(SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)));
+#endif
+}
+
+/* The filter for flags (OIDC_SANDBOX_*); p->overflow if it did not fit. */
+static void
+build_filter(struct prog *p, unsigned flags)
+{
 	static const uint32_t	 families[] = {
 		AF_UNIX, AF_INET, AF_INET6, AF_NETLINK
 	};
@@ -205,58 +239,45 @@ oidc_sandbox_enter(unsigned flags, struct oidc_error *err)
 	const uint32_t		 write_bits = O_WRONLY | O_RDWR | O_CREAT |
 	    O_TRUNC | O_APPEND;
 	uint32_t		 self = (uint32_t)getpid();
-	struct prog		 p;
-	struct sock_fprog	 fprog;
 	size_t			 i;
 
-	memset(&p, 0, sizeof(p));
-	/* A foreign ABI has other numbers: kill before looking at nr. */
-	emit(&p, STMT(BPF_LD | BPF_W | BPF_ABS,
-	    offsetof(struct seccomp_data, arch)));
-	emit(&p, JUMP(BPF_JMP | BPF_JEQ | BPF_K, SANDBOX_ARCH, 1, 0));
-	emit(&p, RET(SECCOMP_RET_KILL_PROCESS));
-	emit(&p, LD_NR);
-#if defined(__x86_64__)
-	/* x32 system calls share the ABI tag: bit 30 of nr. */
-	emit(&p, JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000U, 0, 1));
-	emit(&p, RET(SECCOMP_RET_KILL_PROCESS));
-#endif
+	check_arch(p);
 	for (i = 0; i < OIDC_NELEM(allowed); i++)
-		allow(&p, allowed[i]);
-
+		allow(p, allowed[i]);
 	/*
 	 * Each of these loads an argument, so nr is reloaded after it.
 	 * Opening for writing kills; with OIDC_SANDBOX_NO_OPEN any other
 	 * open fails with EACCES (libpq and the resolver take that as "no
 	 * such file" and go on) instead of killing the worker.
 	 */
-	without_bits(&p, __NR_openat, 2, write_bits, open_ret);
-	emit(&p, LD_NR);
+	without_bits(p, __NR_openat, 2, write_bits, open_ret);
+	emit(p, LD_NR);
 #if defined(__x86_64__)
-	without_bits(&p, __NR_open, 1, write_bits, open_ret);
-	emit(&p, LD_NR);
+	without_bits(p, __NR_open, 1, write_bits, open_ret);
+	emit(p, LD_NR);
 #endif
 	/* With OIDC_SANDBOX_UNIX_ONLY: AF_UNIX only, the IP families EACCES. */
-	if_arg(&p, __NR_socket, 0, families, unix_only ? 1 : 4,
+	if_arg(p, __NR_socket, 0, families, unix_only ? 1 : 4,
 	    families + 1, unix_only ? 3 : 0);
-	emit(&p, LD_NR);
-	if_arg(&p, __NR_tgkill, 0, &self, 1, NULL, 0);
-	emit(&p, LD_NR);
-	if_arg(&p, __NR_kill, 0, &self, 1, NULL, 0);
-	emit(&p, LD_NR);
-	/* A thread, never a process (fork, vfork, posix_spawn). */
-	emit(&p, JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 0, 4));
-	emit(&p, LD_ARG(0));
-	emit(&p, JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_THREAD, 1, 0));
-	emit(&p, RET(SECCOMP_RET_KILL_PROCESS));
-	emit(&p, RET(SECCOMP_RET_ALLOW));
-#ifdef __NR_clone3
-	/* clone3 passes its flags in memory BPF cannot read: glibc falls
-	 * back to clone on ENOSYS. */
-	emit(&p, JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone3, 0, 1));
-	emit(&p, RET(SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)));
+	emit(p, LD_NR);
+	if_arg(p, __NR_tgkill, 0, &self, 1, NULL, 0);
+	emit(p, LD_NR);
+	if_arg(p, __NR_kill, 0, &self, 1, NULL, 0);
+	emit(p, LD_NR);
+	thread_only(p);
+	emit(p, RET(SECCOMP_RET_KILL_PROCESS));
+}
 #endif
-	emit(&p, RET(SECCOMP_RET_KILL_PROCESS));
+
+int
+oidc_sandbox_enter(unsigned flags, struct oidc_error *err)
+{
+#ifdef SANDBOX_ARCH
+	struct prog		 p;
+	struct sock_fprog	 fprog;
+
+	memset(&p, 0, sizeof(p));
+	build_filter(&p, flags);
 	if (p.overflow)
 		return oidc_fail(err, OIDC_E_INTERNAL, NULL,
 		    "sandbox: filter longer than %d instructions", MAX_INSNS);
@@ -273,6 +294,7 @@ oidc_sandbox_enter(unsigned flags, struct oidc_error *err)
 		    strerror(errno));
 	return 0;
 #else
+	(void)flags;
 	return oidc_fail(err, OIDC_E_INTERNAL, NULL,
 	    "sandbox: not supported on this architecture");
 #endif

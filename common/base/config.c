@@ -184,41 +184,135 @@ parse_endpoints(const char *v, size_t len, unsigned *out, const char *name,
 	return 0;
 }
 
+/* K_STR: a non-empty string; the issuer must be an issuer URL. */
+static int
+set_str(struct oidc_arena *a, struct oidc_config *cfg,
+    const struct keydef *kd, const char *v, size_t vlen, const char *name,
+    size_t line, struct oidc_error *err)
+{
+	char	*copy;
+
+	if (vlen == 0)
+		return bad(err, name, line, kd->name, "empty value");
+	if ((copy = oidc_arena_strndup(a, v, vlen)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	if (strcmp(kd->name, "issuer") == 0) {
+		if (check_issuer(cfg, v, vlen) == -1)
+			return bad(err, name, line, kd->name,
+			    "must be an https URL (http only for "
+			    "127.0.0.1/localhost) without a trailing "
+			    "slash, query or fragment");
+		cfg->issuer_len = vlen;
+	}
+	*(const char **)(void *)((char *)cfg + kd->off) = copy;
+	return 0;
+}
+
+/* K_TTL: a whole number in kd->min..kd->max. */
+static int
+set_ttl(struct oidc_config *cfg, const struct keydef *kd, const char *v,
+    size_t vlen, const char *name, size_t line, struct oidc_error *err)
+{
+	uint64_t	 u;
+	char		 msg[96];
+
+	if (oidc_parse_u64(v, vlen, kd->min, kd->max, &u) == -1) {
+		(void)snprintf(msg, sizeof(msg),
+		    "must be a whole number of seconds in %llu..%llu",
+		    (unsigned long long)kd->min,
+		    (unsigned long long)kd->max);
+		return bad(err, name, line, kd->name, msg);
+	}
+	*(int64_t *)(void *)((char *)cfg + kd->off) = (int64_t)u;
+	return 0;
+}
+
+/* K_BOOL: yes or no. */
+static int
+set_bool(struct oidc_config *cfg, const struct keydef *kd, const char *v,
+    size_t vlen, const char *name, size_t line, struct oidc_error *err)
+{
+	if (vlen == 3 && memcmp(v, "yes", 3) == 0)
+		*(bool *)(void *)((char *)cfg + kd->off) = true;
+	else if (vlen == 2 && memcmp(v, "no", 2) == 0)
+		*(bool *)(void *)((char *)cfg + kd->off) = false;
+	else
+		return bad(err, name, line, kd->name, "must be yes or no");
+	return 0;
+}
+
+/* K_REG: off, open or token. */
+static int
+set_registration(struct oidc_config *cfg, const struct keydef *kd,
+    const char *v, size_t vlen, const char *name, size_t line,
+    struct oidc_error *err)
+{
+	if (vlen == 3 && memcmp(v, "off", 3) == 0)
+		cfg->registration = OIDC_REGISTRATION_OFF;
+	else if (vlen == 4 && memcmp(v, "open", 4) == 0)
+		cfg->registration = OIDC_REGISTRATION_OPEN;
+	else if (vlen == 5 && memcmp(v, "token", 5) == 0)
+		cfg->registration = OIDC_REGISTRATION_TOKEN;
+	else
+		return bad(err, name, line, kd->name,
+		    "must be off, open or token");
+	return 0;
+}
+
+/* K_NETS: the trusted_proxies list (oidc/netaddr.h). */
+static int
+set_nets(struct oidc_arena *a, struct oidc_config *cfg,
+    const struct keydef *kd, const char *v, size_t vlen, const char *name,
+    size_t line, struct oidc_error *err)
+{
+	struct oidc_netaddr_list	*l;
+	struct oidc_error		 why = { 0 };
+
+	if ((l = oidc_arena_calloc(a, 1, sizeof(*l))) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	if (oidc_netaddr_list_parse(v, vlen, l, &why) == -1)
+		return bad(err, name, line, kd->name, why.detail);
+	cfg->trusted_proxies = l;
+	return 0;
+}
+
+/* K_KEY: one more signing_key, "ALG PATH" or just "PATH". */
+static int
+add_key(struct oidc_arena *a, struct oidc_config *cfg,
+    const struct keydef *kd, const char *v, size_t vlen, const char *name,
+    size_t line, struct oidc_error *err)
+{
+	char	*copy, *sp;
+
+	if (cfg->nkeys == OIDC_CONFIG_MAX_KEYS)
+		return bad(err, name, line, kd->name, "too many keys");
+	if (vlen == 0 || (copy = oidc_arena_strndup(a, v, vlen)) == NULL)
+		return bad(err, name, line, kd->name, "empty value");
+	if ((sp = strchr(copy, ' ')) != NULL && copy[0] != '/' &&
+	    copy[0] != '.') {
+		*sp++ = '\0';
+		while (*sp == ' ')
+			sp++;
+		cfg->keys[cfg->nkeys].alg = copy;
+		cfg->keys[cfg->nkeys].path = sp;
+	} else
+		cfg->keys[cfg->nkeys].path = copy;
+	cfg->nkeys++;
+	return 0;
+}
+
 static int
 set_value(struct oidc_arena *a, struct oidc_config *cfg,
     const struct keydef *kd, const char *v, size_t vlen, const char *name,
     size_t line, struct oidc_error *err)
 {
-	uint64_t	 u;
-	char		*copy, *sp;
+	char	*copy;
 
 	switch (kd->kind) {
 	case K_STR:
-		if (vlen == 0)
-			return bad(err, name, line, kd->name, "empty value");
-		if ((copy = oidc_arena_strndup(a, v, vlen)) == NULL)
-			return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
-		if (strcmp(kd->name, "issuer") == 0) {
-			if (check_issuer(cfg, v, vlen) == -1)
-				return bad(err, name, line, kd->name,
-				    "must be an https URL (http only for "
-				    "127.0.0.1/localhost) without a trailing "
-				    "slash, query or fragment");
-			cfg->issuer_len = vlen;
-		}
-		*(const char **)(void *)((char *)cfg + kd->off) = copy;
-		return 0;
+		return set_str(a, cfg, kd, v, vlen, name, line, err);
 	case K_TTL:
-		if (oidc_parse_u64(v, vlen, kd->min, kd->max, &u) == -1) {
-			char	 msg[96];
-			(void)snprintf(msg, sizeof(msg),
-			    "must be a whole number of seconds in %llu..%llu",
-			    (unsigned long long)kd->min,
-			    (unsigned long long)kd->max);
-			return bad(err, name, line, kd->name, msg);
-		}
-		*(int64_t *)(void *)((char *)cfg + kd->off) = (int64_t)u;
-		return 0;
+		return set_ttl(cfg, kd, v, vlen, name, line, err);
 	case K_LEVEL:
 		if (oidc_log_level_parse(v, vlen, &cfg->log_level) == -1)
 			return bad(err, name, line, kd->name,
@@ -233,25 +327,9 @@ set_value(struct oidc_arena *a, struct oidc_config *cfg,
 		return parse_endpoints(v, vlen, &cfg->endpoints, name, line,
 		    err);
 	case K_BOOL:
-		if (vlen == 3 && memcmp(v, "yes", 3) == 0)
-			*(bool *)(void *)((char *)cfg + kd->off) = true;
-		else if (vlen == 2 && memcmp(v, "no", 2) == 0)
-			*(bool *)(void *)((char *)cfg + kd->off) = false;
-		else
-			return bad(err, name, line, kd->name,
-			    "must be yes or no");
-		return 0;
+		return set_bool(cfg, kd, v, vlen, name, line, err);
 	case K_REG:
-		if (vlen == 3 && memcmp(v, "off", 3) == 0)
-			cfg->registration = OIDC_REGISTRATION_OFF;
-		else if (vlen == 4 && memcmp(v, "open", 4) == 0)
-			cfg->registration = OIDC_REGISTRATION_OPEN;
-		else if (vlen == 5 && memcmp(v, "token", 5) == 0)
-			cfg->registration = OIDC_REGISTRATION_TOKEN;
-		else
-			return bad(err, name, line, kd->name,
-			    "must be off, open or token");
-		return 0;
+		return set_registration(cfg, kd, v, vlen, name, line, err);
 	case K_SCOPES:
 		if (!is_scope_list(v, vlen))
 			return bad(err, name, line, kd->name,
@@ -260,60 +338,25 @@ set_value(struct oidc_arena *a, struct oidc_config *cfg,
 			return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
 		*(const char **)(void *)((char *)cfg + kd->off) = copy;
 		return 0;
-	case K_HASH: {
-		unsigned char	*out = (unsigned char *)cfg + kd->off;
-
-		if (oidc_hex_decode(v, vlen, out, 32) == -1)
+	case K_HASH:
+		if (oidc_hex_decode(v, vlen, (unsigned char *)cfg + kd->off,
+		    32) == -1)
 			return bad(err, name, line, kd->name,
 			    "must be 64 hex digits (a SHA-256)");
 		cfg->has_registration_initial_token_hash = true;
 		return 0;
-	}
-	case K_NETS: {
-		struct oidc_netaddr_list	*l;
-		struct oidc_error		 why = { 0 };
-
-		if ((l = oidc_arena_calloc(a, 1, sizeof(*l))) == NULL)
-			return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
-		if (oidc_netaddr_list_parse(v, vlen, l, &why) == -1)
-			return bad(err, name, line, kd->name, why.detail);
-		cfg->trusted_proxies = l;
-		return 0;
-	}
+	case K_NETS:
+		return set_nets(a, cfg, kd, v, vlen, name, line, err);
 	case K_KEY:
-		if (cfg->nkeys == OIDC_CONFIG_MAX_KEYS)
-			return bad(err, name, line, kd->name, "too many keys");
-		if (vlen == 0 || (copy = oidc_arena_strndup(a, v, vlen)) ==
-		    NULL)
-			return bad(err, name, line, kd->name, "empty value");
-		/* "ALG PATH" or just "PATH". */
-		if ((sp = strchr(copy, ' ')) != NULL && copy[0] != '/' &&
-		    copy[0] != '.') {
-			*sp++ = '\0';
-			while (*sp == ' ')
-				sp++;
-			cfg->keys[cfg->nkeys].alg = copy;
-			cfg->keys[cfg->nkeys].path = sp;
-		} else
-			cfg->keys[cfg->nkeys].path = copy;
-		cfg->nkeys++;
-		return 0;
+		return add_key(a, cfg, kd, v, vlen, name, line, err);
 	}
 	return bad(err, name, line, kd->name, "internal");
 }
 
-int
-oidc_config_parse(struct oidc_arena *a, const char *name, const char *buf,
-    size_t len, struct oidc_config *cfg, struct oidc_error *err)
+/* The values of the keys a file does not set. */
+static void
+set_defaults(struct oidc_config *cfg)
 {
-	const char	*p = buf, *end = buf + len, *eol, *k, *ke, *v, *ve;
-	uint64_t	 seen = 0;
-	size_t		 line = 0, i;
-	char		 key[64];
-
-	if (len > OIDC_CONFIG_MAX_LEN)
-		return oidc_fail(err, OIDC_E_LIMIT, NULL, "%s: file too large",
-		    name);
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->code_ttl = 600;
 	cfg->access_token_ttl = 3600;
@@ -335,7 +378,72 @@ oidc_config_parse(struct oidc_arena *a, const char *name, const char *buf,
 	cfg->backchannel_max_attempts = 5;
 	cfg->registration_scopes = OIDC_CONFIG_REGISTRATION_SCOPES;
 	cfg->endpoints = OIDC_CONFIG_EP_ALL;
+}
 
+/*
+ * One line [k, eol) that is neither blank nor a comment: "key = value".
+ * The key into key[keysz], the value (spaces trimmed) into [*v, *ve).
+ */
+static int
+split_line(const char *k, const char *eol, char *key, size_t keysz,
+    const char **v, const char **ve, const char *name, size_t line,
+    struct oidc_error *err)
+{
+	const char	*ke;
+
+	for (ke = k; ke < eol && *ke != '=' && !is_space(*ke); ke++)
+		;
+	*v = ke;
+	while (*v < eol && is_space(**v))
+		(*v)++;
+	if (*v == eol || **v != '=' || ke == k || (size_t)(ke - k) >= keysz)
+		return bad(err, name, line, "line", "expected `key = value`");
+	memcpy(key, k, (size_t)(ke - k));
+	key[ke - k] = '\0';
+	if (!oidc_str_is_vschar(key, strlen(key)))
+		return bad(err, name, line, "line", "bad key");
+	(*v)++;
+	while (*v < eol && is_space(**v))
+		(*v)++;
+	*ve = eol;
+	while (*ve > *v && is_space((*ve)[-1]))
+		(*ve)--;
+	return 0;
+}
+
+/* What no single line can check: required keys and combinations. */
+static int
+check_complete(const struct oidc_config *cfg, const char *name, size_t line,
+    struct oidc_error *err)
+{
+	if (cfg->issuer == NULL)
+		return bad(err, name, line, "issuer", "missing (required)");
+	if (cfg->database == NULL)
+		return bad(err, name, line, "database", "missing (required)");
+	if (cfg->registration == OIDC_REGISTRATION_TOKEN &&
+	    !cfg->has_registration_initial_token_hash)
+		return bad(err, name, line, "registration_initial_token_hash",
+		    "missing (required with registration = token)");
+	if (cfg->log_file != NULL && cfg->log == OIDC_LOG_SINK_SYSLOG)
+		return bad(err, name, line, "log_file",
+		    "only with log = stderr (syslog has no file)");
+	return 0;
+}
+
+int
+oidc_config_parse(struct oidc_arena *a, const char *name, const char *buf,
+    size_t len, struct oidc_config *cfg, struct oidc_error *err)
+{
+	const char	*p = buf, *end = buf + len, *eol, *k;
+	const char	*v = NULL, *ve = NULL;	/* set by split_line */
+	uint64_t	 seen = 0;
+	size_t		 line = 0, i;
+	char		 key[64];
+
+	if (len > OIDC_CONFIG_MAX_LEN)
+		return oidc_fail(err, OIDC_E_LIMIT, NULL, "%s: file too large",
+		    name);
+	set_defaults(cfg);
 	while (p < end) {
 		line++;
 		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
@@ -350,25 +458,9 @@ oidc_config_parse(struct oidc_arena *a, const char *name, const char *buf,
 			k++;
 		if (k == eol || *k == '#')
 			continue;
-		for (ke = k; ke < eol && *ke != '=' && !is_space(*ke); ke++)
-			;
-		v = ke;
-		while (v < eol && is_space(*v))
-			v++;
-		if (v == eol || *v != '=' || ke == k ||
-		    (size_t)(ke - k) >= sizeof(key))
-			return bad(err, name, line, "line",
-			    "expected `key = value`");
-		memcpy(key, k, (size_t)(ke - k));
-		key[ke - k] = '\0';
-		if (!oidc_str_is_vschar(key, strlen(key)))
-			return bad(err, name, line, "line", "bad key");
-		v++;
-		while (v < eol && is_space(*v))
-			v++;
-		ve = eol;
-		while (ve > v && is_space(ve[-1]))
-			ve--;
+		if (split_line(k, eol, key, sizeof(key), &v, &ve, name, line,
+		    err) == -1)
+			return -1;
 		for (i = 0; i < OIDC_NELEM(keydefs); i++)
 			if (strcmp(keydefs[i].name, key) == 0)
 				break;
@@ -381,18 +473,7 @@ oidc_config_parse(struct oidc_arena *a, const char *name, const char *buf,
 		    line, err) == -1)
 			return -1;
 	}
-	if (cfg->issuer == NULL)
-		return bad(err, name, line, "issuer", "missing (required)");
-	if (cfg->database == NULL)
-		return bad(err, name, line, "database", "missing (required)");
-	if (cfg->registration == OIDC_REGISTRATION_TOKEN &&
-	    !cfg->has_registration_initial_token_hash)
-		return bad(err, name, line, "registration_initial_token_hash",
-		    "missing (required with registration = token)");
-	if (cfg->log_file != NULL && cfg->log == OIDC_LOG_SINK_SYSLOG)
-		return bad(err, name, line, "log_file",
-		    "only with log = stderr (syslog has no file)");
-	return 0;
+	return check_complete(cfg, name, line, err);
 }
 
 bool

@@ -1,7 +1,10 @@
 /*
- * jwk.c: JWK/PEM key parsing, RFC 7638 thumbprints, key generation and
- * output (see oidc/jwk.h); the signature primitives are in jwk_sign.c,
- * key sets in jwk_set.c, what they share in jwk_int.h.
+ * jwk.c: keys (see oidc/jwk.h): the algorithm and curve tables, what
+ * every key is made of once parsed (public members, digests, HMAC
+ * contexts, signature templates, the RFC 7638 thumbprint and kid),
+ * accessors, copies and generation.  JWK JSON in and out is in
+ * jwk_json.c, PEM in and out in jwk_pem.c, the signature primitives in
+ * jwk_sign.c, key sets in jwk_set.c, what they share in jwk_int.h.
  *
  * Every key becomes an EVP_PKEY built through the OpenSSL 3 provider
  * interfaces (EVP_PKEY_fromdata, OSSL_DECODER, EVP_PKEY_Q_keygen), or an
@@ -14,17 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
-#include <openssl/crypto.h>
-#include <openssl/decoder.h>
-#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/param_build.h>
-#include <openssl/pem.h>
-#include <openssl/rsa.h>
 
 #include "oidc/arena.h"
 #include "oidc/b64url.h"
@@ -60,28 +56,14 @@ const struct oidc_jwk_alg oidc_jwk_algs[OIDC_JWS__MAX] = {
 static const char *const hash_names[H__MAX] = { "SHA256", "SHA384", "SHA512" };
 
 /* The NIST curves of RFC 7518 6.2.1.1, each bound to its one ES alg. */
-static const struct {
-	const char		*crv;		/* JWK name */
-	const char		*group;		/* OpenSSL group name */
-	size_t			 coord;
-	enum oidc_jws_alg	 alg;
-} curves[] = {
+static const struct oidc_jwk_ec_curve curves[] = {
 	{ "P-256", "prime256v1", 32, OIDC_JWS_ES256 },
 	{ "P-384", "secp384r1", 48, OIDC_JWS_ES384 },
 	{ "P-521", "secp521r1", 66, OIDC_JWS_ES512 },
 };
 
-/*
- * The EdDSA curves of RFC 8037 2.  `fixed` is the alg a key of the curve
- * is pinned to when it names none, OIDC_JWS_ALG_ANY when it may serve
- * several names (Ed25519: "EdDSA" and "Ed25519", RFC 9864 2.2).
- */
-static const struct {
-	const char		*crv;		/* JWK name */
-	const char		*type;		/* OpenSSL key type */
-	size_t			 len;		/* public and private key bytes */
-	enum oidc_jws_alg	 fixed;
-} okp_curves[] = {
+/* The EdDSA curves of RFC 8037 2 (see struct oidc_jwk_okp_curve). */
+static const struct oidc_jwk_okp_curve okp_curves[] = {
 	{ "Ed25519", "ED25519", ED25519_LEN, OIDC_JWS_ALG_ANY },
 	{ "Ed448", "ED448", ED448_LEN, OIDC_JWS_ED448 },
 };
@@ -144,19 +126,26 @@ okp_crv_of(enum oidc_jws_alg alg)
 	return alg == OIDC_JWS_ED448 ? "Ed448" : "Ed25519";
 }
 
-/* Is crv[0..len) one of okp_curves[]?  *ix is its index when it is. */
-static bool
-okp_find(const char *crv, size_t len, size_t *ix)
+const struct oidc_jwk_ec_curve *
+oidc_jwk_ec_curve(struct oidc_str crv)
+{
+	size_t	 i;
+
+	for (i = 0; i < OIDC_NELEM(curves); i++)
+		if (oidc_str_eq_cstr(crv, curves[i].crv))
+			return &curves[i];
+	return NULL;
+}
+
+const struct oidc_jwk_okp_curve *
+oidc_jwk_okp_curve(struct oidc_str crv)
 {
 	size_t	 i;
 
 	for (i = 0; i < OIDC_NELEM(okp_curves); i++)
-		if (strlen(okp_curves[i].crv) == len &&
-		    memcmp(okp_curves[i].crv, crv, len) == 0) {
-			*ix = i;
-			return true;
-		}
-	return false;
+		if (oidc_str_eq_cstr(crv, okp_curves[i].crv))
+			return &okp_curves[i];
+	return NULL;
 }
 
 bool
@@ -295,10 +284,9 @@ bn_b64(struct oidc_arena *a, const BIGNUM *bn, size_t pad)
 	return s;
 }
 
-/* The base64url of a BIGNUM parameter of pkey (see bn_b64). */
-static char *
-param_b64(struct oidc_arena *a, const EVP_PKEY *pkey, const char *name,
-    size_t pad)
+char *
+oidc_jwk_param_b64(struct oidc_arena *a, const EVP_PKEY *pkey,
+    const char *name, size_t pad)
 {
 	BIGNUM	*bn = NULL;
 	char	*s;
@@ -308,46 +296,6 @@ param_b64(struct oidc_arena *a, const EVP_PKEY *pkey, const char *name,
 	s = bn_b64(a, bn, pad);
 	BN_clear_free(bn);
 	return s;
-}
-
-/* Decode a base64url JWK member; 1 present, 0 absent, -1 error. */
-static int
-get_b64(struct oidc_arena *a, const struct oidc_json *o, const char *name,
-    unsigned char **out, size_t *outlen, struct oidc_error *err)
-{
-	struct oidc_str	 s;
-	int		 rc;
-
-	if ((rc = oidc_json_get_str(o, name, &s, err)) != 1)
-		return rc;
-	if (oidc_b64url_decode(a, s.p, s.len, out, outlen, err) == -1)
-		return -1;
-	return 1;
-}
-
-static BIGNUM *
-get_bn(struct oidc_arena *a, const struct oidc_json *o, const char *name,
-    bool required, bool *present, struct oidc_error *err)
-{
-	unsigned char	*p;
-	size_t		 len;
-	BIGNUM		*bn;
-	int		 rc;
-
-	*present = false;
-	if ((rc = get_b64(a, o, name, &p, &len, err)) == -1)
-		return NULL;
-	if (rc == 0 || len == 0) {
-		if (required || rc == 1)
-			oidc_fail(err, OIDC_E_CONFIG, "malformed key",
-			    "jwk: member %s missing or empty", name);
-		return NULL;
-	}
-	*present = true;
-	if ((bn = BN_bin2bn(p, (int)len, NULL)) == NULL)
-		oidc_fail_openssl(err, "BN_bin2bn");
-	oidc_wipe(p, len);
-	return bn;
 }
 
 /* Fetch the digests once per key so signing never looks them up. */
@@ -429,9 +377,8 @@ out:
 	return rc;
 }
 
-/* Set the kid: the given one (validated) or the thumbprint. */
-static int
-set_kid(struct oidc_jwk *key, const char *kid, size_t len,
+int
+oidc_jwk_set_kid(struct oidc_jwk *key, const char *kid, size_t len,
     struct oidc_error *err)
 {
 	if (kid == NULL) {
@@ -467,8 +414,8 @@ make_templates(struct oidc_jwk *key)
 				continue;
 			memset(&e2, 0, sizeof(e2));
 			if ((key->tmpl[op][i] = EVP_MD_CTX_new()) == NULL ||
-			    oidc_jwk_sig_init_fresh(key, (enum oidc_jws_alg)i, op == 1,
-			    key->tmpl[op][i], &e2) == -1) {
+			    oidc_jwk_sig_init_fresh(key, (enum oidc_jws_alg)i,
+			    op == 1, key->tmpl[op][i], &e2) == -1) {
 				EVP_MD_CTX_free(key->tmpl[op][i]);
 				key->tmpl[op][i] = NULL;
 			}
@@ -489,78 +436,113 @@ okp_index(const EVP_PKEY *pkey)
 	return i;
 }
 
-/*
- * Classify an EVP_PKEY, check it against the (optional) pinned alg, cache
- * the public members, fetch digests, and compute the thumbprint.  The key
- * takes ownership of pkey whatever the outcome.
- */
+bool
+oidc_jwk_pkey_is_okp(const EVP_PKEY *pkey)
+{
+	return okp_index(pkey) < OIDC_NELEM(okp_curves);
+}
+
+/* An RSA key: its size within our limits, n and e cached. */
 static int
-finish_asym(struct oidc_jwk *key, EVP_PKEY *pkey, enum oidc_jws_alg alg,
-    bool priv, struct oidc_arena *a, struct oidc_error *err)
+finish_rsa(struct oidc_jwk *key, struct oidc_error *err)
+{
+	key->kty = OIDC_JWK_RSA;
+	key->bits = EVP_PKEY_get_bits(key->pkey);
+	key->sig_len = (size_t)EVP_PKEY_get_size(key->pkey);
+	if (key->bits < OIDC_JWK_RSA_LOAD_BITS ||
+	    key->bits > OIDC_JWK_RSA_MAX_BITS)
+		return oidc_fail(err, OIDC_E_CONFIG,
+		    "unsupported key", "jwk: RSA key of %d bits",
+		    key->bits);
+	if ((key->pub[0] = oidc_jwk_param_b64(NULL, key->pkey,
+	    OSSL_PKEY_PARAM_RSA_N, 0)) == NULL ||
+	    (key->pub[1] = oidc_jwk_param_b64(NULL, key->pkey,
+	    OSSL_PKEY_PARAM_RSA_E, 0)) == NULL)
+		return oidc_fail_openssl(err, "RSA public params");
+	return 0;
+}
+
+/* An EC key: one of our curves, which pins its alg; x and y cached. */
+static int
+finish_ec(struct oidc_jwk *key, struct oidc_error *err)
+{
+	char	 group[64];
+	size_t	 i;
+
+	key->kty = OIDC_JWK_EC;
+	if (EVP_PKEY_get_utf8_string_param(key->pkey,
+	    OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
+	    NULL) != 1)
+		return oidc_fail_openssl(err, "EC group");
+	for (i = 0; i < OIDC_NELEM(curves); i++)
+		if (strcmp(group, curves[i].group) == 0)
+			break;
+	if (i == OIDC_NELEM(curves))
+		return oidc_fail(err, OIDC_E_CONFIG, "unsupported key",
+		    "jwk: EC curve %s", group);
+	if (key->alg != OIDC_JWS_ALG_ANY && key->alg != curves[i].alg)
+		return oidc_fail(err, OIDC_E_CONFIG,
+		    "key does not fit alg", "jwk: %s on %s",
+		    oidc_jwk_algs[key->alg].name, curves[i].crv);
+	key->alg = curves[i].alg;
+	key->crv = curves[i].crv;
+	key->coord = curves[i].coord;
+	if ((key->pub[0] = oidc_jwk_param_b64(NULL, key->pkey,
+	    OSSL_PKEY_PARAM_EC_PUB_X, key->coord)) == NULL ||
+	    (key->pub[1] = oidc_jwk_param_b64(NULL, key->pkey,
+	    OSSL_PKEY_PARAM_EC_PUB_Y, key->coord)) == NULL)
+		return oidc_fail_openssl(err, "EC public params");
+	return 0;
+}
+
+/* An EdDSA key of okp_curves[i]: its alg fits the curve; x cached. */
+static int
+finish_okp(struct oidc_jwk *key, size_t i, struct oidc_error *err)
 {
 	unsigned char	 raw[OKP_MAX_LEN];
-	char		 group[64];
-	size_t		 i, len = sizeof(raw);
+	size_t		 len = sizeof(raw);
+	enum oidc_jws_alg alg = key->alg;
+
+	key->kty = OIDC_JWK_OKP;
+	key->crv = okp_curves[i].crv;
+	key->coord = okp_curves[i].len;
+	if (alg != OIDC_JWS_ALG_ANY && (oidc_jwk_algs[alg].kty !=
+	    OIDC_JWK_OKP || strcmp(okp_crv_of(alg), key->crv) != 0))
+		return oidc_fail(err, OIDC_E_CONFIG,
+		    "key does not fit alg", "jwk: %s on %s",
+		    oidc_jwk_algs[alg].name, key->crv);
+	if (alg == OIDC_JWS_ALG_ANY)
+		key->alg = okp_curves[i].fixed;
+	if (EVP_PKEY_get_raw_public_key(key->pkey, raw, &len) != 1 ||
+	    len != key->coord)
+		return oidc_fail_openssl(err, "OKP public key");
+	if ((key->pub[0] = b64_dup(raw, len)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "b64");
+	return 0;
+}
+
+int
+oidc_jwk_finish_asym(struct oidc_jwk *key, EVP_PKEY *pkey,
+    enum oidc_jws_alg alg, bool priv, struct oidc_arena *a,
+    struct oidc_error *err)
+{
+	size_t	 i;
+	int	 rc;
 
 	key->pkey = pkey;
 	key->priv = priv;
 	key->alg = alg;
-	if (EVP_PKEY_is_a(pkey, "RSA")) {
-		key->kty = OIDC_JWK_RSA;
-		key->bits = EVP_PKEY_get_bits(pkey);
-		key->sig_len = (size_t)EVP_PKEY_get_size(pkey);
-		if (key->bits < OIDC_JWK_RSA_LOAD_BITS ||
-		    key->bits > OIDC_JWK_RSA_MAX_BITS)
-			return oidc_fail(err, OIDC_E_CONFIG,
-			    "unsupported key", "jwk: RSA key of %d bits",
-			    key->bits);
-		if ((key->pub[0] = param_b64(NULL, pkey, OSSL_PKEY_PARAM_RSA_N,
-		    0)) == NULL || (key->pub[1] = param_b64(NULL, pkey,
-		    OSSL_PKEY_PARAM_RSA_E, 0)) == NULL)
-			return oidc_fail_openssl(err, "RSA public params");
-	} else if (EVP_PKEY_is_a(pkey, "EC")) {
-		key->kty = OIDC_JWK_EC;
-		if (EVP_PKEY_get_utf8_string_param(pkey,
-		    OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
-		    NULL) != 1)
-			return oidc_fail_openssl(err, "EC group");
-		for (i = 0; i < OIDC_NELEM(curves); i++)
-			if (strcmp(group, curves[i].group) == 0)
-				break;
-		if (i == OIDC_NELEM(curves))
-			return oidc_fail(err, OIDC_E_CONFIG, "unsupported key",
-			    "jwk: EC curve %s", group);
-		if (alg != OIDC_JWS_ALG_ANY && alg != curves[i].alg)
-			return oidc_fail(err, OIDC_E_CONFIG,
-			    "key does not fit alg", "jwk: %s on %s",
-			    oidc_jwk_algs[alg].name, curves[i].crv);
-		key->alg = curves[i].alg;
-		key->crv = curves[i].crv;
-		key->coord = curves[i].coord;
-		if ((key->pub[0] = param_b64(NULL, pkey,
-		    OSSL_PKEY_PARAM_EC_PUB_X, key->coord)) == NULL ||
-		    (key->pub[1] = param_b64(NULL, pkey,
-		    OSSL_PKEY_PARAM_EC_PUB_Y, key->coord)) == NULL)
-			return oidc_fail_openssl(err, "EC public params");
-	} else if ((i = okp_index(pkey)) < OIDC_NELEM(okp_curves)) {
-		key->kty = OIDC_JWK_OKP;
-		key->crv = okp_curves[i].crv;
-		key->coord = okp_curves[i].len;
-		if (alg != OIDC_JWS_ALG_ANY && (oidc_jwk_algs[alg].kty !=
-		    OIDC_JWK_OKP || strcmp(okp_crv_of(alg), key->crv) != 0))
-			return oidc_fail(err, OIDC_E_CONFIG,
-			    "key does not fit alg", "jwk: %s on %s",
-			    oidc_jwk_algs[alg].name, key->crv);
-		if (alg == OIDC_JWS_ALG_ANY)
-			key->alg = okp_curves[i].fixed;
-		if (EVP_PKEY_get_raw_public_key(pkey, raw, &len) != 1 ||
-		    len != key->coord)
-			return oidc_fail_openssl(err, "OKP public key");
-		if ((key->pub[0] = b64_dup(raw, len)) == NULL)
-			return oidc_fail(err, OIDC_E_NOMEM, NULL, "b64");
-	} else
+	if (EVP_PKEY_is_a(pkey, "RSA"))
+		rc = finish_rsa(key, err);
+	else if (EVP_PKEY_is_a(pkey, "EC"))
+		rc = finish_ec(key, err);
+	else if ((i = okp_index(pkey)) < OIDC_NELEM(okp_curves))
+		rc = finish_okp(key, i, err);
+	else
 		return oidc_fail(err, OIDC_E_CONFIG, "unsupported key",
 		    "jwk: key type %s", EVP_PKEY_get0_type_name(pkey));
+	if (rc == -1)
+		return -1;
 	if (alg != OIDC_JWS_ALG_ANY && oidc_jwk_algs[alg].kty != key->kty)
 		return oidc_fail(err, OIDC_E_CONFIG, "key does not fit alg",
 		    "jwk: %s with a %s key", oidc_jwk_algs[alg].name,
@@ -571,9 +553,8 @@ finish_asym(struct oidc_jwk *key, EVP_PKEY *pkey, enum oidc_jws_alg alg,
 	return compute_thumbprint(key, a, err);
 }
 
-/* Set up the oct key: copy the secret and key one HMAC context per hash. */
-static int
-finish_oct(struct oidc_jwk *key, const unsigned char *k, size_t klen,
+int
+oidc_jwk_finish_oct(struct oidc_jwk *key, const unsigned char *k, size_t klen,
     enum oidc_jws_alg alg, struct oidc_arena *a, struct oidc_error *err)
 {
 	EVP_MAC		*mac = NULL;
@@ -618,7 +599,8 @@ finish_oct(struct oidc_jwk *key, const unsigned char *k, size_t klen,
 		    OSSL_MAC_PARAM_DIGEST, (char *)(uintptr_t)
 		    hash_names[oidc_jwk_algs[i].h], 0);
 		params[1] = OSSL_PARAM_construct_end();
-		if ((key->mac[oidc_jwk_algs[i].h] = EVP_MAC_CTX_new(mac)) == NULL ||
+		if ((key->mac[oidc_jwk_algs[i].h] =
+		    EVP_MAC_CTX_new(mac)) == NULL ||
 		    EVP_MAC_init(key->mac[oidc_jwk_algs[i].h], key->k, klen,
 		    params) != 1) {
 			oidc_fail_openssl(err, "EVP_MAC_init");
@@ -631,351 +613,6 @@ finish_oct(struct oidc_jwk *key, const unsigned char *k, size_t klen,
 out:
 	EVP_MAC_free(mac);
 	return rc;
-}
-
-/* ------------------------------------------------------------------ */
-/* JWK JSON                                                              */
-
-/* Build an EVP_PKEY from OSSL_PARAMs.  NULL with err set. */
-static EVP_PKEY *
-from_params(const char *type, OSSL_PARAM_BLD *bld, bool priv,
-    struct oidc_error *err)
-{
-	EVP_PKEY_CTX	*pctx = NULL, *cctx = NULL;
-	OSSL_PARAM	*params = NULL;
-	EVP_PKEY	*pkey = NULL;
-	int		 ok;
-
-	if ((params = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
-	    (pctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL)) == NULL ||
-	    EVP_PKEY_fromdata_init(pctx) != 1 ||
-	    EVP_PKEY_fromdata(pctx, &pkey, priv ? EVP_PKEY_KEYPAIR :
-	    EVP_PKEY_PUBLIC_KEY, params) != 1) {
-		oidc_fail(err, OIDC_E_CONFIG, "malformed key",
-		    "jwk: %s key rejected by OpenSSL", type);
-		ERR_clear_error();
-		goto out;
-	}
-	/*
-	 * SECURITY: a private key whose parts do not belong together (or an
-	 * EC point off the curve) is refused here rather than producing bad
-	 * signatures or leaking the key through faults later.
-	 */
-	if ((cctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL)) == NULL) {
-		oidc_fail_openssl(err, "EVP_PKEY_CTX_new_from_pkey");
-		goto fail;
-	}
-	ok = priv ? EVP_PKEY_pairwise_check(cctx) :
-	    EVP_PKEY_public_check(cctx);
-	if (ok != 1) {
-		oidc_fail(err, OIDC_E_CONFIG, "malformed key",
-		    "jwk: %s key fails its consistency check", type);
-		ERR_clear_error();
-		goto fail;
-	}
-	goto out;
-fail:
-	EVP_PKEY_free(pkey);
-	pkey = NULL;
-out:
-	EVP_PKEY_CTX_free(cctx);
-	EVP_PKEY_CTX_free(pctx);
-	OSSL_PARAM_free(params);
-	return pkey;
-}
-
-/*
- * The members of an RSA JWK (RFC 7518 6.3) and their OpenSSL parameters:
- * the public ones first, then the private ones.
- */
-struct rsa_part {
-	const char	*jwk;
-	const char	*param;
-};
-
-static const struct rsa_part	rsa_parts[] = {
-	{ "n", OSSL_PKEY_PARAM_RSA_N },
-	{ "e", OSSL_PKEY_PARAM_RSA_E },
-	{ "d", OSSL_PKEY_PARAM_RSA_D },
-	{ "p", OSSL_PKEY_PARAM_RSA_FACTOR1 },
-	{ "q", OSSL_PKEY_PARAM_RSA_FACTOR2 },
-	{ "dp", OSSL_PKEY_PARAM_RSA_EXPONENT1 },
-	{ "dq", OSSL_PKEY_PARAM_RSA_EXPONENT2 },
-	{ "qi", OSSL_PKEY_PARAM_RSA_COEFFICIENT1 },
-};
-#define RSA_PUBLIC_PARTS	2	/* n, e */
-
-static EVP_PKEY *
-rsa_from_json(struct oidc_arena *a, const struct oidc_json *o, bool *priv,
-    struct oidc_error *err)
-{
-	BIGNUM		*bn[OIDC_NELEM(rsa_parts)] = { NULL };
-	OSSL_PARAM_BLD	*bld = NULL;
-	EVP_PKEY	*pkey = NULL;
-	bool		 present;
-	size_t		 i, n;
-
-	if (oidc_json_has(o, "oth")) {
-		oidc_fail(err, OIDC_E_CONFIG, "unsupported key",
-		    "jwk: multi-prime RSA (oth)");
-		goto out;
-	}
-	*priv = oidc_json_has(o, "d");
-	n = *priv ? OIDC_NELEM(rsa_parts) : RSA_PUBLIC_PARTS;
-	for (i = 0; i < n; i++) {
-		bn[i] = get_bn(a, o, rsa_parts[i].jwk, true, &present, err);
-		if (bn[i] == NULL)
-			goto out;
-	}
-	if ((bld = OSSL_PARAM_BLD_new()) == NULL) {
-		oidc_fail_openssl(err, "OSSL_PARAM_BLD_new");
-		goto out;
-	}
-	for (i = 0; i < n; i++)
-		if (OSSL_PARAM_BLD_push_BN(bld, rsa_parts[i].param,
-		    bn[i]) != 1) {
-			oidc_fail_openssl(err, "OSSL_PARAM_BLD_push_BN");
-			goto out;
-		}
-	pkey = from_params("RSA", bld, *priv, err);
-out:
-	OSSL_PARAM_BLD_free(bld);
-	for (i = 0; i < OIDC_NELEM(rsa_parts); i++)
-		BN_clear_free(bn[i]);
-	return pkey;
-}
-
-static EVP_PKEY *
-ec_from_json(struct oidc_arena *a, const struct oidc_json *o, bool *priv,
-    struct oidc_error *err)
-{
-	struct oidc_str	 crv;
-	unsigned char	*x, *y, *d = NULL, pt[1 + 2 * 66];
-	size_t		 xlen, ylen, dlen = 0, i;
-	OSSL_PARAM_BLD	*bld = NULL;
-	EVP_PKEY	*pkey = NULL;
-	BIGNUM		*bn = NULL;
-	int		 rc;
-
-	if (oidc_json_get_str(o, "crv", &crv, err) != 1) {
-		oidc_fail(err, OIDC_E_CONFIG, "malformed key",
-		    "jwk: EC key without crv");
-		goto out;
-	}
-	for (i = 0; i < OIDC_NELEM(curves); i++)
-		if (oidc_str_eq_cstr(crv, curves[i].crv))
-			break;
-	if (i == OIDC_NELEM(curves)) {
-		oidc_fail(err, OIDC_E_CONFIG, "unsupported key",
-		    "jwk: unsupported EC curve");
-		goto out;
-	}
-	/* RFC 7518 6.2.1.2/6.2.2.1: x, y and d are full-length octets. */
-	if (get_b64(a, o, "x", &x, &xlen, err) != 1 ||
-	    get_b64(a, o, "y", &y, &ylen, err) != 1 ||
-	    (rc = get_b64(a, o, "d", &d, &dlen, err)) == -1 ||
-	    xlen != curves[i].coord || ylen != curves[i].coord ||
-	    (rc == 1 && dlen != curves[i].coord)) {
-		oidc_fail(err, OIDC_E_CONFIG, "malformed key",
-		    "jwk: EC x/y/d missing or not %zu bytes", curves[i].coord);
-		goto out;
-	}
-	*priv = rc == 1;
-	pt[0] = 0x04;	/* uncompressed point, SEC 1 2.3.3 */
-	memcpy(pt + 1, x, xlen);
-	memcpy(pt + 1 + xlen, y, ylen);
-	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
-	    OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
-	    curves[i].group, 0) != 1 ||
-	    OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
-	    pt, 1 + xlen + ylen) != 1) {
-		oidc_fail_openssl(err, "OSSL_PARAM_BLD");
-		goto out;
-	}
-	if (*priv && ((bn = BN_secure_new()) == NULL ||
-	    BN_bin2bn(d, (int)dlen, bn) == NULL ||
-	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, bn) != 1)) {
-		oidc_fail_openssl(err, "EC private key");
-		goto out;
-	}
-	pkey = from_params("EC", bld, *priv, err);
-out:
-	if (d != NULL)
-		oidc_wipe(d, dlen);
-	BN_clear_free(bn);
-	OSSL_PARAM_BLD_free(bld);
-	return pkey;
-}
-
-static EVP_PKEY *
-okp_from_json(struct oidc_arena *a, const struct oidc_json *o, bool *priv,
-    struct oidc_error *err)
-{
-	struct oidc_str	 crv;
-	unsigned char	*x, *d = NULL, pub[OKP_MAX_LEN];
-	size_t		 xlen, dlen = 0, plen = sizeof(pub), i;
-	EVP_PKEY	*pkey = NULL;
-	int		 rc;
-
-	if (oidc_json_get_str(o, "crv", &crv, err) != 1 ||
-	    !okp_find(crv.p, crv.len, &i)) {
-		oidc_fail(err, OIDC_E_CONFIG, "unsupported key",
-		    "jwk: OKP key that is not Ed25519 or Ed448");
-		goto out;
-	}
-	/* RFC 8037 2: x and d are the raw keys, 32 or 57 bytes. */
-	if (get_b64(a, o, "x", &x, &xlen, err) != 1 ||
-	    (rc = get_b64(a, o, "d", &d, &dlen, err)) == -1 ||
-	    xlen != okp_curves[i].len ||
-	    (rc == 1 && dlen != okp_curves[i].len)) {
-		oidc_fail(err, OIDC_E_CONFIG, "malformed key",
-		    "jwk: %s x/d missing or not %zu bytes", okp_curves[i].crv,
-		    okp_curves[i].len);
-		goto out;
-	}
-	*priv = rc == 1;
-	pkey = *priv ? EVP_PKEY_new_raw_private_key_ex(NULL,
-	    okp_curves[i].type, NULL, d, dlen) :
-	    EVP_PKEY_new_raw_public_key_ex(NULL, okp_curves[i].type, NULL, x,
-	    xlen);
-	if (pkey == NULL) {
-		oidc_fail_openssl(err, "EVP_PKEY_new_raw_key");
-		goto out;
-	}
-	/* SECURITY: the public key must be the one d derives. */
-	if (*priv && (EVP_PKEY_get_raw_public_key(pkey, pub, &plen) != 1 ||
-	    plen != xlen || CRYPTO_memcmp(pub, x, xlen) != 0)) {
-		oidc_fail(err, OIDC_E_CONFIG, "malformed key",
-		    "jwk: %s x does not match d", okp_curves[i].crv);
-		EVP_PKEY_free(pkey);
-		pkey = NULL;
-		ERR_clear_error();
-	}
-out:
-	if (d != NULL)
-		oidc_wipe(d, dlen);
-	return pkey;
-}
-
-/*
- * Parse one JWK object.  1 with *out set; 0 when the key is of a kind we
- * do not support (*why says which; err untouched, so a JWKS can skip it);
- * -1 malformed or internal error (err set).
- */
-int
-oidc_jwk_from_json_why(struct oidc_arena *a, const struct oidc_json *o,
-    struct oidc_jwk **out, const char **why, struct oidc_error *err)
-{
-	struct oidc_jwk		*key = NULL;
-	struct oidc_str		 kty, s, kid = OIDC_STR_NULL;
-	enum oidc_jws_alg	 alg = OIDC_JWS_ALG_ANY;
-	EVP_PKEY		*pkey = NULL;
-	unsigned char		*k;
-	size_t			 klen;
-	bool			 priv = false;
-	int			 rc = -1, r;
-
-	*out = NULL;
-	if (oidc_json_get_str(o, "kty", &kty, err) != 1) {
-		oidc_fail(err, OIDC_E_CONFIG, "malformed key",
-		    "jwk: no kty");
-		goto out;
-	}
-	if ((r = oidc_json_get_str(o, "use", &s, err)) == -1)
-		goto out;
-	if (r == 1 && !oidc_str_eq_cstr(s, "sig")) {
-		*why = "use is not sig";
-		rc = 0;
-		goto out;
-	}
-	if ((r = oidc_json_get_str(o, "alg", &s, err)) == -1)
-		goto out;
-	if (r == 1 && oidc_jws_alg_from_name(s.p, s.len, &alg) != 1) {
-		*why = "alg is not a JWS alg we support";
-		rc = 0;
-		goto out;
-	}
-	if ((r = oidc_json_get_str(o, "kid", &kid, err)) == -1)
-		goto out;
-	if ((key = calloc(1, sizeof(*key))) == NULL) {
-		oidc_fail(err, OIDC_E_NOMEM, NULL, "calloc");
-		goto out;
-	}
-	if (oidc_str_eq_cstr(kty, "oct")) {
-		if (get_b64(a, o, "k", &k, &klen, err) != 1) {
-			oidc_fail(err, OIDC_E_CONFIG, "malformed key",
-			    "jwk: oct key without k");
-			goto out;
-		}
-		r = finish_oct(key, k, klen, alg, a, err);
-		oidc_wipe(k, klen);
-		if (r == -1)
-			goto out;
-	} else {
-		if (oidc_str_eq_cstr(kty, "RSA"))
-			pkey = rsa_from_json(a, o, &priv, err);
-		else if (oidc_str_eq_cstr(kty, "EC")) {
-			if (oidc_json_get_str(o, "crv", &s, err) == 1 &&
-			    !oidc_str_eq_cstr(s, "P-256") &&
-			    !oidc_str_eq_cstr(s, "P-384") &&
-			    !oidc_str_eq_cstr(s, "P-521")) {
-				*why = "unsupported EC curve";
-				rc = 0;
-				goto out;
-			}
-			pkey = ec_from_json(a, o, &priv, err);
-		} else if (oidc_str_eq_cstr(kty, "OKP")) {
-			size_t	 ix;
-
-			if (oidc_json_get_str(o, "crv", &s, err) == 1 &&
-			    !okp_find(s.p, s.len, &ix)) {
-				*why = "unsupported OKP curve";
-				rc = 0;
-				goto out;
-			}
-			pkey = okp_from_json(a, o, &priv, err);
-		} else {
-			*why = "unsupported kty";
-			rc = 0;
-			goto out;
-		}
-		if (pkey == NULL)
-			goto out;
-		if (finish_asym(key, pkey, alg, priv, a, err) == -1)
-			goto out;
-	}
-	if (set_kid(key, kid.p, kid.len, err) == -1)
-		goto out;
-	*out = key;
-	key = NULL;
-	rc = 1;
-out:
-	oidc_jwk_free(key);
-	return rc;
-}
-
-struct oidc_jwk *
-oidc_jwk_from_json(struct oidc_arena *a, const struct oidc_json *o,
-    struct oidc_error *err)
-{
-	struct oidc_jwk	*key = NULL;
-	const char	*why = NULL;
-
-	if (oidc_jwk_from_json_why(a, o, &key, &why, err) == 0)
-		oidc_fail(err, OIDC_E_CONFIG, "unsupported key", "jwk: %s",
-		    why);
-	return key;
-}
-
-struct oidc_jwk *
-oidc_jwk_parse_json(struct oidc_arena *a, const char *buf, size_t len,
-    struct oidc_error *err)
-{
-	struct oidc_json	*o;
-
-	if (oidc_json_parse(a, buf, len, OIDC_JWK_MAX_LEN, &o, err) == -1)
-		return NULL;
-	return oidc_jwk_from_json(a, o, err);
 }
 
 struct oidc_jwk *
@@ -1005,8 +642,8 @@ oidc_jwk_dup(const struct oidc_jwk *k, bool priv, struct oidc_arena *a,
 		oidc_fail_openssl(err, "EVP_PKEY_up_ref");
 		return NULL;
 	}
-	if (finish_asym(key, k->pkey, k->alg, true, a, err) == -1 ||
-	    set_kid(key, k->kid, strlen(k->kid), err) == -1) {
+	if (oidc_jwk_finish_asym(key, k->pkey, k->alg, true, a, err) == -1 ||
+	    oidc_jwk_set_kid(key, k->kid, strlen(k->kid), err) == -1) {
 		oidc_jwk_free(key);
 		return NULL;
 	}
@@ -1014,89 +651,7 @@ oidc_jwk_dup(const struct oidc_jwk *k, bool priv, struct oidc_arena *a,
 }
 
 /* ------------------------------------------------------------------ */
-/* PEM                                                                   */
-
-/* Refuse to prompt for (or guess) a passphrase: encrypted PEM fails. */
-static int
-no_passphrase(char *pass, size_t size, size_t *len, const OSSL_PARAM p[],
-    void *arg)
-{
-	(void)pass;
-	(void)size;
-	(void)len;
-	(void)p;
-	(void)arg;
-	return 0;
-}
-
-struct oidc_jwk *
-oidc_jwk_parse_pem(struct oidc_arena *a, const char *buf, size_t len,
-    enum oidc_jws_alg alg, const char *kid, struct oidc_error *err)
-{
-	OSSL_DECODER_CTX	*dctx = NULL;
-	EVP_PKEY		*pkey = NULL;
-	struct oidc_jwk		*key = NULL, *ret = NULL;
-	const unsigned char	*p = (const unsigned char *)buf;
-	unsigned char		 raw[OKP_MAX_LEN];
-	size_t			 left = len, rlen = sizeof(raw);
-	BIGNUM			*bn = NULL;
-	bool			 priv;
-
-	if (len > OIDC_JWK_MAX_LEN) {
-		oidc_fail(err, OIDC_E_LIMIT, "key too long", "pem: %zu", len);
-		goto out;
-	}
-	if ((unsigned)alg > OIDC_JWS_ALG_ANY) {
-		oidc_fail(err, OIDC_E_INTERNAL, NULL, "pem: bad alg");
-		goto out;
-	}
-	if ((dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, "PEM", NULL, NULL,
-	    0, NULL, NULL)) == NULL ||
-	    OSSL_DECODER_CTX_set_passphrase_cb(dctx, no_passphrase,
-	    NULL) != 1) {
-		oidc_fail_openssl(err, "OSSL_DECODER_CTX_new_for_pkey");
-		goto out;
-	}
-	if (OSSL_DECODER_from_data(dctx, &p, &left) != 1 || pkey == NULL) {
-		oidc_fail(err, OIDC_E_CONFIG, "malformed key",
-		    "pem: no (unencrypted) key found");
-		ERR_clear_error();
-		goto out;
-	}
-	/* Does the key hold its private half? */
-	if (okp_index(pkey) < OIDC_NELEM(okp_curves))
-		priv = EVP_PKEY_get_raw_private_key(pkey, raw, &rlen) == 1;
-	else if (EVP_PKEY_is_a(pkey, "RSA"))
-		priv = EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_D,
-		    &bn) == 1;
-	else
-		priv = EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_PRIV_KEY,
-		    &bn) == 1;
-	oidc_wipe(raw, sizeof(raw));
-	ERR_clear_error();
-	if ((key = calloc(1, sizeof(*key))) == NULL) {
-		oidc_fail(err, OIDC_E_NOMEM, NULL, "calloc");
-		goto out;
-	}
-	if (finish_asym(key, pkey, alg, priv, a, err) == -1) {
-		pkey = NULL;	/* owned by key */
-		goto out;
-	}
-	pkey = NULL;
-	if (set_kid(key, kid, kid != NULL ? strlen(kid) : 0, err) == -1)
-		goto out;
-	ret = key;
-	key = NULL;
-out:
-	BN_clear_free(bn);
-	oidc_jwk_free(key);
-	EVP_PKEY_free(pkey);
-	OSSL_DECODER_CTX_free(dctx);
-	return ret;
-}
-
-/* ------------------------------------------------------------------ */
-/* Generation and output                                                 */
+/* Generation                                                            */
 
 struct oidc_jwk *
 oidc_jwk_generate(enum oidc_jws_alg alg, unsigned bits,
@@ -1113,8 +668,8 @@ oidc_jwk_generate(enum oidc_jws_alg alg, unsigned bits,
 	}
 	if (bits == 0)
 		bits = OIDC_JWK_RSA_MIN_BITS;
-	if (oidc_jwk_algs[alg].kty == OIDC_JWK_RSA && (bits < OIDC_JWK_RSA_MIN_BITS ||
-	    bits > OIDC_JWK_RSA_MAX_BITS)) {
+	if (oidc_jwk_algs[alg].kty == OIDC_JWK_RSA &&
+	    (bits < OIDC_JWK_RSA_MIN_BITS || bits > OIDC_JWK_RSA_MAX_BITS)) {
 		oidc_fail(err, OIDC_E_CONFIG, "unsupported key size",
 		    "keygen: RSA %u bits", bits);
 		goto out;
@@ -1127,7 +682,8 @@ oidc_jwk_generate(enum oidc_jws_alg alg, unsigned bits,
 	switch (oidc_jwk_algs[alg].kty) {
 	case OIDC_JWK_OCT:
 		if (oidc_random_bytes(k, oidc_jwk_algs[alg].hlen, err) == -1 ||
-		    finish_oct(key, k, oidc_jwk_algs[alg].hlen, alg, a, err) == -1)
+		    oidc_jwk_finish_oct(key, k, oidc_jwk_algs[alg].hlen, alg, a,
+		    err) == -1)
 			goto out;
 		break;
 	case OIDC_JWK_RSA:
@@ -1147,10 +703,10 @@ oidc_jwk_generate(enum oidc_jws_alg alg, unsigned bits,
 			oidc_fail_openssl(err, "EVP_PKEY_Q_keygen");
 			goto out;
 		}
-		if (finish_asym(key, pkey, alg, true, a, err) == -1)
+		if (oidc_jwk_finish_asym(key, pkey, alg, true, a, err) == -1)
 			goto out;
 	}
-	if (set_kid(key, NULL, 0, err) == -1)
+	if (oidc_jwk_set_kid(key, NULL, 0, err) == -1)
 		goto out;
 	ret = key;
 	key = NULL;
@@ -1159,165 +715,4 @@ out:
 	oidc_jwk_free(key);
 	oidc_arena_free(a);
 	return ret;
-}
-
-/* kty, kid, use, alg: the members every output JWK starts with. */
-static struct oidc_json *
-json_head(const struct oidc_jwk *key, struct oidc_arena *a,
-    struct oidc_error *err)
-{
-	struct oidc_json	*o;
-
-	if ((o = oidc_json_new_object(a)) == NULL) {
-		oidc_fail(err, OIDC_E_NOMEM, NULL, "json object");
-		return NULL;
-	}
-	if (oidc_json_set_cstr(o, "kty", kty_names[key->kty], err) == -1 ||
-	    oidc_json_set_cstr(o, "kid", key->kid, err) == -1 ||
-	    oidc_json_set_cstr(o, "use", "sig", err) == -1 ||
-	    (key->alg != OIDC_JWS_ALG_ANY && oidc_json_set_cstr(o, "alg",
-	    oidc_jwk_algs[key->alg].name, err) == -1))
-		return NULL;
-	if (key->crv != NULL &&
-	    oidc_json_set_cstr(o, "crv", key->crv, err) == -1)
-		return NULL;
-	switch (key->kty) {
-	case OIDC_JWK_RSA:
-		if (oidc_json_set_cstr(o, "n", key->pub[0], err) == -1 ||
-		    oidc_json_set_cstr(o, "e", key->pub[1], err) == -1)
-			return NULL;
-		break;
-	case OIDC_JWK_EC:
-		if (oidc_json_set_cstr(o, "x", key->pub[0], err) == -1 ||
-		    oidc_json_set_cstr(o, "y", key->pub[1], err) == -1)
-			return NULL;
-		break;
-	case OIDC_JWK_OKP:
-		if (oidc_json_set_cstr(o, "x", key->pub[0], err) == -1)
-			return NULL;
-		break;
-	default:
-		break;
-	}
-	return o;
-}
-
-struct oidc_json *
-oidc_jwk_public_json(const struct oidc_jwk *key, struct oidc_arena *a,
-    struct oidc_error *err)
-{
-	if (key->kty == OIDC_JWK_OCT) {
-		oidc_fail(err, OIDC_E_INTERNAL, NULL,
-		    "jwk: an oct key has no public form");
-		return NULL;
-	}
-	return json_head(key, a, err);
-}
-
-struct oidc_json *
-oidc_jwk_private_json(const struct oidc_jwk *key, struct oidc_arena *a,
-    struct oidc_error *err)
-{
-	struct oidc_json	*o;
-	unsigned char		 raw[OKP_MAX_LEN];
-	size_t			 i, rlen = sizeof(raw);
-	char			*s;
-
-	if (!key->priv) {
-		oidc_fail(err, OIDC_E_INTERNAL, NULL, "jwk: not a private key");
-		return NULL;
-	}
-	if ((o = json_head(key, a, err)) == NULL)
-		return NULL;
-	switch (key->kty) {
-	case OIDC_JWK_RSA:
-		for (i = RSA_PUBLIC_PARTS; i < OIDC_NELEM(rsa_parts); i++) {
-			if ((s = param_b64(a, key->pkey, rsa_parts[i].param,
-			    0)) == NULL) {
-				oidc_fail_openssl(err, "RSA private params");
-				return NULL;
-			}
-			if (oidc_json_set_cstr(o, rsa_parts[i].jwk, s,
-			    err) == -1)
-				return NULL;
-		}
-		break;
-	case OIDC_JWK_EC:
-		if ((s = param_b64(a, key->pkey, OSSL_PKEY_PARAM_PRIV_KEY,
-		    key->coord)) == NULL) {
-			oidc_fail_openssl(err, "EC private key");
-			return NULL;
-		}
-		if (oidc_json_set_cstr(o, "d", s, err) == -1)
-			return NULL;
-		break;
-	case OIDC_JWK_OKP:
-		if (EVP_PKEY_get_raw_private_key(key->pkey, raw, &rlen) != 1) {
-			oidc_fail_openssl(err, "OKP private key");
-			return NULL;
-		}
-		s = oidc_b64url_encode(a, raw, rlen);
-		oidc_wipe(raw, sizeof(raw));
-		if (s == NULL || oidc_json_set_cstr(o, "d", s, err) == -1) {
-			oidc_fail(err, OIDC_E_NOMEM, NULL, "json");
-			return NULL;
-		}
-		break;
-	case OIDC_JWK_OCT:
-		if ((s = oidc_b64url_encode(a, key->k, key->klen)) == NULL ||
-		    oidc_json_set_cstr(o, "k", s, err) == -1) {
-			oidc_fail(err, OIDC_E_NOMEM, NULL, "json");
-			return NULL;
-		}
-		break;
-	default:
-		return NULL;
-	}
-	return o;
-}
-
-static char *
-write_pem(const struct oidc_jwk *key, bool priv, struct oidc_arena *a,
-    struct oidc_error *err)
-{
-	BIO	*bio = NULL;
-	char	*data, *s = NULL;
-	long	 n;
-	int	 ok;
-
-	if (key->pkey == NULL || (priv && !key->priv)) {
-		oidc_fail(err, OIDC_E_INTERNAL, NULL,
-		    "jwk: no such PEM form for this key");
-		return NULL;
-	}
-	/* The secure-memory BIO wipes the private PEM when freed. */
-	if ((bio = BIO_new(priv ? BIO_s_secmem() : BIO_s_mem())) == NULL) {
-		oidc_fail_openssl(err, "BIO_new");
-		goto out;
-	}
-	ok = priv ? PEM_write_bio_PrivateKey(bio, key->pkey, NULL, NULL, 0,
-	    NULL, NULL) : PEM_write_bio_PUBKEY(bio, key->pkey);
-	if (ok != 1 || (n = BIO_get_mem_data(bio, &data)) <= 0) {
-		oidc_fail_openssl(err, "PEM_write_bio");
-		goto out;
-	}
-	if ((s = oidc_arena_strndup(a, data, (size_t)n)) == NULL)
-		oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
-out:
-	BIO_free(bio);
-	return s;
-}
-
-char *
-oidc_jwk_private_pem(const struct oidc_jwk *key, struct oidc_arena *a,
-    struct oidc_error *err)
-{
-	return write_pem(key, true, a, err);
-}
-
-char *
-oidc_jwk_public_pem(const struct oidc_jwk *key, struct oidc_arena *a,
-    struct oidc_error *err)
-{
-	return write_pem(key, false, a, err);
 }

@@ -38,8 +38,8 @@ oidc_jwk_sig_len(const struct oidc_jwk *key, enum oidc_jws_alg alg)
 
 /* Start a DigestSign/DigestVerify operation for key and alg. */
 int
-oidc_jwk_sig_init_fresh(const struct oidc_jwk *key, enum oidc_jws_alg alg, bool sign,
-    EVP_MD_CTX *md, struct oidc_error *err)
+oidc_jwk_sig_init_fresh(const struct oidc_jwk *key, enum oidc_jws_alg alg,
+    bool sign, EVP_MD_CTX *md, struct oidc_error *err)
 {
 	EVP_PKEY_CTX	*pctx = NULL;
 	const EVP_MD	*type;
@@ -77,48 +77,70 @@ sig_init(const struct oidc_jwk *key, enum oidc_jws_alg alg, bool sign,
 	return oidc_jwk_sig_init_fresh(key, alg, sign, md, err);
 }
 
+/* HMAC: reinitialise with the stored key (no key schedule redone). */
+static int
+hmac_sign(const struct oidc_jwk *key, enum oidc_jws_alg alg,
+    const void *msg, size_t len, unsigned char *sig, size_t *siglen,
+    size_t want, struct oidc_error *err)
+{
+	EVP_MAC_CTX	*mac = key->mac[oidc_jwk_algs[alg].h];
+	size_t		 n;
+
+	if (EVP_MAC_init(mac, NULL, 0, NULL) != 1 ||
+	    EVP_MAC_update(mac, msg, len) != 1 ||
+	    EVP_MAC_final(mac, sig, &n, *siglen) != 1 || n != want)
+		return oidc_fail_openssl(err, "HMAC");
+	*siglen = n;
+	return 0;
+}
+
+/*
+ * RFC 7518 3.4: ECDSA signatures are R || S, each left-padded to the
+ * coordinate size, never the DER der[0..n) that OpenSSL produces.
+ */
+static int
+ecdsa_to_jose(const struct oidc_jwk *key, const unsigned char *der,
+    size_t n, unsigned char *sig, struct oidc_error *err)
+{
+	ECDSA_SIG		*esig;
+	const BIGNUM		*r, *s;
+	const unsigned char	*p = der;
+	int			 rc = 0;
+
+	if ((esig = d2i_ECDSA_SIG(NULL, &p, (long)n)) == NULL)
+		return oidc_fail_openssl(err, "d2i_ECDSA_SIG");
+	ECDSA_SIG_get0(esig, &r, &s);
+	if (BN_bn2binpad(r, sig, (int)key->coord) != (int)key->coord ||
+	    BN_bn2binpad(s, sig + key->coord, (int)key->coord) !=
+	    (int)key->coord)
+		rc = oidc_fail_openssl(err, "BN_bn2binpad");
+	ECDSA_SIG_free(esig);
+	return rc;
+}
+
 int
 oidc_jwk_sign(const struct oidc_jwk *key, enum oidc_jws_alg alg,
     const void *msg, size_t len, unsigned char *sig, size_t *siglen,
     struct oidc_error *err)
 {
 	EVP_MD_CTX		*md = NULL;
-	ECDSA_SIG		*esig = NULL;
-	const BIGNUM		*r, *s;
-	const unsigned char	*p;
 	unsigned char		 der[256];
 	size_t			 want, n;
 	int			 rc = -1;
 
-	if (!key->priv || !oidc_jwk_supports(key, alg)) {
-		oidc_fail(err, OIDC_E_CONFIG, "key cannot sign with this alg",
+	if (!key->priv || !oidc_jwk_supports(key, alg))
+		return oidc_fail(err, OIDC_E_CONFIG,
+		    "key cannot sign with this alg",
 		    "jws: key %s cannot sign %s%s", key->kid,
 		    oidc_jws_alg_name(alg), key->priv ? "" : " (public key)");
-		goto out;
-	}
 	want = oidc_jwk_sig_len(key, alg);
-	if (*siglen < want) {
-		oidc_fail(err, OIDC_E_INTERNAL, NULL, "jws: signature buffer");
-		goto out;
-	}
-	if (key->kty == OIDC_JWK_OCT) {
-		/* Reinitialise with the stored key (no key schedule redone). */
-		EVP_MAC_CTX *mac = key->mac[oidc_jwk_algs[alg].h];
-
-		if (EVP_MAC_init(mac, NULL, 0, NULL) != 1 ||
-		    EVP_MAC_update(mac, msg, len) != 1 ||
-		    EVP_MAC_final(mac, sig, &n, *siglen) != 1 || n != want) {
-			oidc_fail_openssl(err, "HMAC");
-			goto out;
-		}
-		*siglen = n;
-		rc = 0;
-		goto out;
-	}
-	if ((md = EVP_MD_CTX_new()) == NULL) {
-		oidc_fail_openssl(err, "EVP_MD_CTX_new");
-		goto out;
-	}
+	if (*siglen < want)
+		return oidc_fail(err, OIDC_E_INTERNAL, NULL,
+		    "jws: signature buffer");
+	if (key->kty == OIDC_JWK_OCT)
+		return hmac_sign(key, alg, msg, len, sig, siglen, want, err);
+	if ((md = EVP_MD_CTX_new()) == NULL)
+		return oidc_fail_openssl(err, "EVP_MD_CTX_new");
 	if (sig_init(key, alg, true, md, err) == -1)
 		goto out;
 	if (key->kty != OIDC_JWK_EC) {
@@ -131,31 +153,16 @@ oidc_jwk_sign(const struct oidc_jwk *key, enum oidc_jws_alg alg,
 		rc = 0;
 		goto out;
 	}
-	/*
-	 * RFC 7518 3.4: ECDSA signatures are R || S, each left-padded to the
-	 * coordinate size, never the DER that OpenSSL produces.
-	 */
 	n = sizeof(der);
 	if (EVP_DigestSign(md, der, &n, msg, len) != 1) {
 		oidc_fail_openssl(err, "EVP_DigestSign");
 		goto out;
 	}
-	p = der;
-	if ((esig = d2i_ECDSA_SIG(NULL, &p, (long)n)) == NULL) {
-		oidc_fail_openssl(err, "d2i_ECDSA_SIG");
+	if (ecdsa_to_jose(key, der, n, sig, err) == -1)
 		goto out;
-	}
-	ECDSA_SIG_get0(esig, &r, &s);
-	if (BN_bn2binpad(r, sig, (int)key->coord) != (int)key->coord ||
-	    BN_bn2binpad(s, sig + key->coord, (int)key->coord) !=
-	    (int)key->coord) {
-		oidc_fail_openssl(err, "BN_bn2binpad");
-		goto out;
-	}
 	*siglen = want;
 	rc = 0;
 out:
-	ECDSA_SIG_free(esig);
 	EVP_MD_CTX_free(md);
 	return rc;
 }

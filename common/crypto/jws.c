@@ -2,9 +2,9 @@
  * jws.c: JWS compact serialization, JWT claim checks and at_hash/c_hash
  * (see oidc/jws.h for the rules and limits).
  *
- * The cryptography itself is in jwk.c (oidc_jwk_sign/oidc_jwk_verify); this
- * file is the JOSE framing around it and every strictness decision of
- * verification, in the order the header comment lists them.
+ * The cryptography itself is in jwk_sign.c (oidc_jwk_sign/oidc_jwk_verify);
+ * this file is the JOSE framing around it and every strictness decision
+ * of verification, in the order the header comment lists them.
  */
 #include <string.h>
 
@@ -160,6 +160,117 @@ select_key(const struct oidc_keyset *ks, const struct oidc_json *h,
 	return 0;
 }
 
+/*
+ * Sizes and shape, before a single byte is decoded: three segments,
+ * separated at *d1 and *d2, with a header of bounded, non-zero size.
+ */
+static int
+split_segments(const char *buf, size_t len, const char **d1,
+    const char **d2, struct oidc_error *err)
+{
+	const char	*end = buf + len;
+
+	if (len > OIDC_JWS_MAX_LEN)
+		return oidc_fail(err, OIDC_E_LIMIT, "token too large",
+		    "jws: %zu bytes", len);
+	if ((*d1 = memchr(buf, '.', len)) == NULL ||
+	    (*d2 = memchr(*d1 + 1, '.', (size_t)(end - *d1 - 1))) == NULL ||
+	    memchr(*d2 + 1, '.', (size_t)(end - *d2 - 1)) != NULL)
+		return BAD_TOKEN(err, "malformed token",
+		    "jws: not three segments");
+	if ((size_t)(*d1 - buf) > OIDC_JWS_MAX_HEADER)
+		return oidc_fail(err, OIDC_E_LIMIT, "token header too large",
+		    "jws: header of %td bytes", *d1 - buf);
+	if (*d1 == buf)
+		return BAD_TOKEN(err, "malformed token", "jws: empty header");
+	return 0;
+}
+
+/*
+ * The protected header buf[0..hlen): strict base64url, then a JSON object
+ * whose alg is one the caller allows, with no crit or zip; its typ, if
+ * any, into *typ.
+ */
+static int
+check_header(struct oidc_arena *a, const char *buf, size_t hlen,
+    unsigned allowed, struct oidc_json **h, enum oidc_jws_alg *alg,
+    struct oidc_str *typ, struct oidc_error *err)
+{
+	struct oidc_error	 e2 = { 0 };
+	struct oidc_str		 s;
+	unsigned char		*hdr;
+	size_t			 hdrlen;
+
+	if (oidc_b64url_decode(a, buf, hlen, &hdr, &hdrlen, &e2) == -1 ||
+	    oidc_json_parse(a, (const char *)hdr, hdrlen,
+	    OIDC_JWS_MAX_HEADER, h, &e2) == -1)
+		return BAD_TOKEN(err, "malformed token header", "jws: %s",
+		    e2.detail);
+	/* SECURITY: the alg is checked against the caller's list, ... */
+	if (oidc_json_get_str(*h, "alg", &s, &e2) != 1)
+		return BAD_TOKEN(err, "malformed token header",
+		    "jws: alg missing or not a string");
+	if (oidc_jws_alg_from_name(s.p, s.len, alg) != 1)
+		return BAD_TOKEN(err, "token algorithm not allowed",
+		    "jws: unknown alg (\"none\" is never accepted)");
+	if ((allowed & OIDC_JWS_BIT(*alg)) == 0)
+		return BAD_TOKEN(err, "token algorithm not allowed",
+		    "jws: alg %s not allowed here", oidc_jws_alg_name(*alg));
+	/* ... we understand no "crit" extension and no compression. */
+	if (oidc_json_has(*h, "crit"))
+		return BAD_TOKEN(err, "unsupported token header",
+		    "jws: crit present; no extension is understood");
+	if (oidc_json_has(*h, "zip"))
+		return BAD_TOKEN(err, "unsupported token header",
+		    "jws: zip is not allowed in a JWS");
+	if (oidc_json_get_str(*h, "typ", typ, &e2) == -1)
+		return BAD_TOKEN(err, "malformed token header",
+		    "jws: typ is not a string");
+	return 0;
+}
+
+/*
+ * The key for header h and alg, and its signature sig64[0..sig64len)
+ * over msg[0..mlen), the ASCII "header.payload" (RFC 7515 5.2 8).
+ */
+static int
+check_signature(struct oidc_arena *a, const struct oidc_keyset *ks,
+    const struct oidc_json *h, enum oidc_jws_alg alg, const char *msg,
+    size_t mlen, const char *sig64, size_t sig64len,
+    const struct oidc_jwk **key, struct oidc_error *err)
+{
+	struct oidc_error	 e2 = { 0 };
+	unsigned char		*sig;
+	size_t			 siglen;
+	int			 r;
+
+	/*
+	 * SECURITY: the key comes from our keyset, selected by kid; "jwk",
+	 * "jku", "x5u", "x5c" in the header are never looked at.
+	 */
+	if (select_key(ks, h, alg, key, err) == -1)
+		return -1;
+	/* SECURITY: algorithm confusion and same-family downgrade. */
+	if (!oidc_jwk_supports(*key, alg))
+		return BAD_TOKEN(err, "token algorithm not allowed",
+		    "jws: key %s (%s, pinned %s) does not do %s",
+		    oidc_jwk_kid(*key), oidc_jwk_kty_name(oidc_jwk_kty(*key)),
+		    oidc_jwk_alg(*key) == OIDC_JWS_ALG_ANY ? "-" :
+		    oidc_jws_alg_name(oidc_jwk_alg(*key)),
+		    oidc_jws_alg_name(alg));
+	if (oidc_b64url_decode(a, sig64, sig64len, &sig, &siglen, &e2) == -1)
+		return BAD_TOKEN(err, "malformed token", "jws: signature: %s",
+		    e2.detail);
+	r = oidc_jwk_verify(*key, alg, msg, mlen, sig, siglen, err);
+	if (r == -1)
+		return -1;
+	if (r == 0)
+		return BAD_TOKEN(err, "token signature invalid",
+		    "jws: bad signature (%zu bytes) for kid %s", siglen,
+		    oidc_jwk_kid(*key));
+	return 0;
+}
+
 int
 oidc_jws_verify(struct oidc_arena *a, const struct oidc_keyset *ks,
     unsigned allowed, const char *buf, size_t len, struct oidc_jws *out,
@@ -167,88 +278,20 @@ oidc_jws_verify(struct oidc_arena *a, const struct oidc_keyset *ks,
 {
 	struct oidc_error	 e2 = { 0 };
 	struct oidc_json	*h;
-	struct oidc_str		 s, typ = OIDC_STR_NULL;
+	struct oidc_str		 typ = OIDC_STR_NULL;
 	const struct oidc_jwk	*key = NULL;
 	enum oidc_jws_alg	 alg;
-	const char		*d1, *d2, *end = buf + len;
-	unsigned char		*hdr, *sig, *payload;
-	size_t			 hdrlen, siglen, plen;
-	int			 r;
+	const char		*d1 = NULL, *d2 = NULL, *end = buf + len;
+	unsigned char		*payload;
+	size_t			 plen;
 
 	memset(out, 0, sizeof(*out));
-
-	/* Sizes and shape first, before a single byte is decoded. */
-	if (len > OIDC_JWS_MAX_LEN)
-		return oidc_fail(err, OIDC_E_LIMIT, "token too large",
-		    "jws: %zu bytes", len);
-	if ((d1 = memchr(buf, '.', len)) == NULL ||
-	    (d2 = memchr(d1 + 1, '.', (size_t)(end - d1 - 1))) == NULL ||
-	    memchr(d2 + 1, '.', (size_t)(end - d2 - 1)) != NULL)
-		return BAD_TOKEN(err, "malformed token",
-		    "jws: not three segments");
-	if ((size_t)(d1 - buf) > OIDC_JWS_MAX_HEADER)
-		return oidc_fail(err, OIDC_E_LIMIT, "token header too large",
-		    "jws: header of %td bytes", d1 - buf);
-	if (d1 == buf)
-		return BAD_TOKEN(err, "malformed token", "jws: empty header");
-
-	/* The protected header: strict base64url, then a JSON object. */
-	if (oidc_b64url_decode(a, buf, (size_t)(d1 - buf), &hdr, &hdrlen,
-	    &e2) == -1 || oidc_json_parse(a, (const char *)hdr, hdrlen,
-	    OIDC_JWS_MAX_HEADER, &h, &e2) == -1)
-		return BAD_TOKEN(err, "malformed token header", "jws: %s",
-		    e2.detail);
-
-	/* SECURITY: the alg is checked against the caller's list, ... */
-	if (oidc_json_get_str(h, "alg", &s, &e2) != 1)
-		return BAD_TOKEN(err, "malformed token header",
-		    "jws: alg missing or not a string");
-	if (oidc_jws_alg_from_name(s.p, s.len, &alg) != 1)
-		return BAD_TOKEN(err, "token algorithm not allowed",
-		    "jws: unknown alg (\"none\" is never accepted)");
-	if ((allowed & OIDC_JWS_BIT(alg)) == 0)
-		return BAD_TOKEN(err, "token algorithm not allowed",
-		    "jws: alg %s not allowed here", oidc_jws_alg_name(alg));
-	/* ... we understand no "crit" extension and no compression. */
-	if (oidc_json_has(h, "crit"))
-		return BAD_TOKEN(err, "unsupported token header",
-		    "jws: crit present; no extension is understood");
-	if (oidc_json_has(h, "zip"))
-		return BAD_TOKEN(err, "unsupported token header",
-		    "jws: zip is not allowed in a JWS");
-	if (oidc_json_get_str(h, "typ", &typ, &e2) == -1)
-		return BAD_TOKEN(err, "malformed token header",
-		    "jws: typ is not a string");
-
-	/*
-	 * SECURITY: the key comes from our keyset, selected by kid; "jwk",
-	 * "jku", "x5u", "x5c" in the header are never looked at.
-	 */
-	if (select_key(ks, h, alg, &key, err) == -1)
+	if (split_segments(buf, len, &d1, &d2, err) == -1 ||
+	    check_header(a, buf, (size_t)(d1 - buf), allowed, &h, &alg, &typ,
+	    err) == -1 ||
+	    check_signature(a, ks, h, alg, buf, (size_t)(d2 - buf), d2 + 1,
+	    (size_t)(end - d2 - 1), &key, err) == -1)
 		return -1;
-	/* SECURITY: algorithm confusion and same-family downgrade. */
-	if (!oidc_jwk_supports(key, alg))
-		return BAD_TOKEN(err, "token algorithm not allowed",
-		    "jws: key %s (%s, pinned %s) does not do %s",
-		    oidc_jwk_kid(key), oidc_jwk_kty_name(oidc_jwk_kty(key)),
-		    oidc_jwk_alg(key) == OIDC_JWS_ALG_ANY ? "-" :
-		    oidc_jws_alg_name(oidc_jwk_alg(key)),
-		    oidc_jws_alg_name(alg));
-
-	/* The signature over the ASCII "header.payload" (RFC 7515 5.2 8). */
-	if (oidc_b64url_decode(a, d2 + 1, (size_t)(end - d2 - 1), &sig,
-	    &siglen, &e2) == -1)
-		return BAD_TOKEN(err, "malformed token", "jws: signature: %s",
-		    e2.detail);
-	r = oidc_jwk_verify(key, alg, buf, (size_t)(d2 - buf), sig, siglen,
-	    err);
-	if (r == -1)
-		return -1;
-	if (r == 0)
-		return BAD_TOKEN(err, "token signature invalid",
-		    "jws: bad signature (%zu bytes) for kid %s", siglen,
-		    oidc_jwk_kid(key));
-
 	/* Only a verified payload is ever decoded. */
 	if (oidc_b64url_decode(a, d1 + 1, (size_t)(d2 - d1 - 1), &payload,
 	    &plen, &e2) == -1)

@@ -93,8 +93,6 @@ oidc_db_signing_key_insert(struct oidc_db *db,
     const struct oidc_signing_key_row *row, struct oidc_error *err)
 {
 	struct db_params	 p = { .n = 0 };
-	PGresult		*res;
-	int			 rc;
 
 	if (row->private_key == NULL || row->private_key_len > MAX_SEALED)
 		return oidc_fail(err, OIDC_E_INTERNAL, NULL, "signing_key "
@@ -111,12 +109,8 @@ oidc_db_signing_key_insert(struct oidc_db *db,
 	db_p_i64_or_null(&p, row->activate_at);
 	db_p_i64_or_null(&p, row->retire_at);
 	db_p_i64_or_null(&p, row->expire_at);
-	if (oidc_db_run(db, OIDC_STMT_SIGNING_KEY_INSERT, &p, &res,
-	    err) == -1)
-		return -1;
-	rc = PQntuples(res) == 1;
-	PQclear(res);
-	return rc;
+	/* kid is the key: ON CONFLICT DO NOTHING changes one row or none. */
+	return oidc_db_run_one(db, OIDC_STMT_SIGNING_KEY_INSERT, &p, err);
 }
 
 int
@@ -124,8 +118,6 @@ oidc_db_signing_key_retire(struct oidc_db *db, struct oidc_str kid,
     int64_t retire_at, int64_t expire_at, struct oidc_error *err)
 {
 	struct db_params	 p = { .n = 0 };
-	PGresult		*res;
-	int			 rc;
 
 	if (kid.p == NULL || kid.len > 128)
 		return 0;
@@ -135,12 +127,7 @@ oidc_db_signing_key_retire(struct oidc_db *db, struct oidc_str kid,
 	db_p_str(&p, kid);
 	db_p_i64(&p, retire_at);
 	db_p_i64(&p, expire_at);
-	if (oidc_db_run(db, OIDC_STMT_SIGNING_KEY_RETIRE, &p, &res,
-	    err) == -1)
-		return -1;
-	rc = PQntuples(res) == 1;
-	PQclear(res);
-	return rc;
+	return oidc_db_run_one(db, OIDC_STMT_SIGNING_KEY_RETIRE, &p, err);
 }
 
 int

@@ -312,104 +312,138 @@ verify_known(struct oidc_ctx *ctx, struct oidc_client *c,
 	return 0;
 }
 
-int
-oidc_client_authenticate(struct oidc_ctx *ctx, const struct oidc_request *req,
-    struct oidc_response *resp, const char *endpoint, struct oidc_client *out,
-    struct oidc_error *err)
+/* What a request presents to authenticate its client. */
+struct presented {
+	enum oidc_auth_method	 used;	/* OIDC_AUTH__MAX: an assertion */
+	struct oidc_str		 id;
+	struct oidc_str		 secret;
+	struct oidc_str		 assertion;
+};
+
+/* A client_assertion (RFC 7523 2.2): its type, size and client_id. */
+static int
+assertion_method(struct oidc_ctx *ctx, struct oidc_str atype,
+    struct oidc_str form_id, struct presented *p, struct oidc_error *err)
 {
-	struct oidc_str		 basic_id = OIDC_STR_NULL, basic_secret;
-	struct oidc_str		 form_id, form_secret, atype, assertion, id;
-	struct oidc_auth_failures f;
-	enum oidc_auth_method	 used;
-	int			 nmethods = 0, rc;
-	bool			 known;
+	if (!oidc_str_eq_cstr(atype, ASSERTION_TYPE) || p->assertion.p == NULL)
+		return oidc_fail(err, OIDC_E_INVALID_REQUEST,
+		    "unsupported client_assertion_type", "assertion type");
+	if (p->assertion.len > OIDC_ASSERTION_MAX_LEN)
+		return invalid_client(err, "assertion too large");
+	if (assertion_client_id(ctx, p->assertion, &p->id, err) == -1)
+		return -1;
+	if (form_id.p != NULL && !oidc_str_eq(form_id, p->id))
+		return invalid_client(err, "client_id mismatch");
+	p->used = OIDC_AUTH__MAX;	/* decided by the registration */
+	return 0;
+}
+
+/*
+ * The one authentication method the request uses (a Basic header, a
+ * form secret, an assertion, or none), and the client_id it names.
+ */
+static int
+pick_method(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, struct presented *p, struct oidc_error *err)
+{
+	struct oidc_str	 basic_id = OIDC_STR_NULL, basic_secret = OIDC_STR_NULL;
+	struct oidc_str	 form_id, form_secret, atype;
+	int		 nmethods = 0, rc;
 
 	form_id = oidc_params_get(&req->form, "client_id");
 	form_secret = oidc_params_get(&req->form, "client_secret");
 	atype = oidc_params_get(&req->form, "client_assertion_type");
-	assertion = oidc_params_get(&req->form, "client_assertion");
-
+	p->assertion = oidc_params_get(&req->form, "client_assertion");
 	if (req->authorization.p != NULL) {
 		rc = oidc_authz_parse_basic(ctx->a, req->authorization.p,
 		    req->authorization.len, &basic_id, &basic_secret, err);
-		if (rc == -1) {
+		if (rc != 0)
 			resp->basic_auth_tried = true;
+		if (rc == -1)
 			return -1;
-		}
-		if (rc == 1) {
-			resp->basic_auth_tried = true;
+		if (rc == 1)
 			nmethods++;
-		}
 	}
 	if (form_secret.p != NULL)
 		nmethods++;
-	if (assertion.p != NULL || atype.p != NULL)
+	if (p->assertion.p != NULL || atype.p != NULL)
 		nmethods++;
 	if (nmethods > 1)
 		return oidc_fail(err, OIDC_E_INVALID_REQUEST,
 		    "use exactly one client authentication method",
 		    "several client authentication methods");
-
 	if (basic_id.p != NULL) {
-		used = OIDC_AUTH_SECRET_BASIC;
-		id = basic_id;
+		p->used = OIDC_AUTH_SECRET_BASIC;
+		p->id = basic_id;
+		p->secret = basic_secret;
 		if (form_id.p != NULL && !oidc_str_eq(form_id, basic_id))
 			return oidc_fail(err, OIDC_E_INVALID_REQUEST,
 			    "client_id does not match the credentials",
 			    "client_id mismatch");
 	} else if (form_secret.p != NULL) {
-		used = OIDC_AUTH_SECRET_POST;
-		id = form_id;
-	} else if (assertion.p != NULL || atype.p != NULL) {
-		if (!oidc_str_eq_cstr(atype, ASSERTION_TYPE) ||
-		    assertion.p == NULL)
-			return oidc_fail(err, OIDC_E_INVALID_REQUEST,
-			    "unsupported client_assertion_type",
-			    "assertion type");
-		if (assertion.len > OIDC_ASSERTION_MAX_LEN)
-			return invalid_client(err, "assertion too large");
-		if (assertion_client_id(ctx, assertion, &id, err) == -1)
-			return -1;
-		if (form_id.p != NULL && !oidc_str_eq(form_id, id))
-			return invalid_client(err, "client_id mismatch");
-		used = OIDC_AUTH__MAX;	/* decided by the registration */
-	} else {
-		used = OIDC_AUTH_NONE;
-		id = form_id;
-		if (id.p == NULL)
+		p->used = OIDC_AUTH_SECRET_POST;
+		p->id = form_id;
+		p->secret = form_secret;
+	} else if (p->assertion.p != NULL || atype.p != NULL)
+		return assertion_method(ctx, atype, form_id, p, err);
+	else {
+		p->used = OIDC_AUTH_NONE;
+		p->id = form_id;
+		if (p->id.p == NULL)
 			return invalid_client(err, "no client authentication");
 	}
+	return 0;
+}
 
-	memset(&f, 0, sizeof(f));
-	if (throttle_keys(ctx, req, id, &f, err) == -1)
+/* The credentials p presents against the client's registration out. */
+static int
+check_credentials(struct oidc_ctx *ctx, const struct presented *p,
+    bool known, struct oidc_client *out, const char *endpoint,
+    struct oidc_error *err)
+{
+	if (p->used == OIDC_AUTH__MAX) {
+		if (!known || (out->auth_method != OIDC_AUTH_SECRET_JWT &&
+		    out->auth_method != OIDC_AUTH_PRIVATE_KEY_JWT))
+			return invalid_client(err, "assertion not registered");
+		return verify_known(ctx, out, p->used, OIDC_STR_NULL,
+		    p->assertion, endpoint, err);
+	}
+	if (p->used == OIDC_AUTH_SECRET_BASIC ||
+	    p->used == OIDC_AUTH_SECRET_POST) {
+		if (known)
+			return verify_known(ctx, out, p->used, p->secret,
+			    OIDC_STR_NULL, endpoint, err);
+		/* The same digest work as for a known client. */
+		(void)secret_ok(out, false, p->secret);
+		return invalid_client(err, "bad client secret");
+	}
+	if (!known || out->auth_method != OIDC_AUTH_NONE)
+		return invalid_client(err, "client is not public");
+	return 0;
+}
+
+int
+oidc_client_authenticate(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, const char *endpoint, struct oidc_client *out,
+    struct oidc_error *err)
+{
+	struct presented	 p;
+	struct oidc_auth_failures f;
+	bool			 known;
+	int			 rc;
+
+	memset(&p, 0, sizeof(p));
+	if (pick_method(ctx, req, resp, &p, err) == -1)
 		return -1;
-	if ((rc = oidc_client_load_throttled(ctx->db, ctx->a, id, &f, out,
+	memset(&f, 0, sizeof(f));
+	if (throttle_keys(ctx, req, p.id, &f, err) == -1)
+		return -1;
+	if ((rc = oidc_client_load_throttled(ctx->db, ctx->a, p.id, &f, out,
 	    err)) == -1)
 		return -1;
 	known = rc == 1;
 	if (check_throttle(resp, &f, err) == -1)
 		return -1;
-	if (used == OIDC_AUTH__MAX) {
-		if (!known || (out->auth_method != OIDC_AUTH_SECRET_JWT &&
-		    out->auth_method != OIDC_AUTH_PRIVATE_KEY_JWT))
-			rc = invalid_client(err, "assertion not registered");
-		else
-			rc = verify_known(ctx, out, used, OIDC_STR_NULL,
-			    assertion, endpoint, err);
-	} else if (used == OIDC_AUTH_SECRET_BASIC ||
-	    used == OIDC_AUTH_SECRET_POST) {
-		if (!known) {
-			/* The same digest work as for a known client. */
-			(void)secret_ok(out, false, used ==
-			    OIDC_AUTH_SECRET_BASIC ? basic_secret : form_secret);
-			rc = invalid_client(err, "bad client secret");
-		} else
-			rc = verify_known(ctx, out, used, used ==
-			    OIDC_AUTH_SECRET_BASIC ? basic_secret : form_secret,
-			    OIDC_STR_NULL, endpoint, err);
-	} else if (!known || out->auth_method != OIDC_AUTH_NONE)
-		rc = invalid_client(err, "client is not public");
-	else
-		rc = 0;
+	rc = check_credentials(ctx, &p, known, out, endpoint, err);
 	return record_failure(ctx, &f, known, rc, err);
 }

@@ -412,6 +412,83 @@ add_copy(struct oidc_keyset *set, struct oidc_arena *scratch,
 }
 
 /*
+ * One pass over the database keys into set: pass 0 the active keys with
+ * their private half (and, once, the next event time and dropping the
+ * private half of retired keys), pass 2 every other published key as a
+ * public copy.  -1 when memory ran out.
+ */
+static int
+add_db_keys(struct oidc_keystore *ks, struct oidc_keyset *set,
+    struct oidc_arena *scratch, int pass, time_t now, int64_t *next)
+{
+	struct entry		*e;
+	enum oidc_key_state	 st;
+	size_t			 i;
+	bool			 priv;
+
+	for (i = 0; i < ks->ndb; i++) {
+		e = &ks->db[i];
+		st = entry_state(e, now);
+		if (pass == 0) {
+			note_event(next, e->publish_at, now);
+			note_event(next, e->activate_at, now);
+			note_event(next, e->retire_at, now);
+			note_event(next, e->expire_at, now);
+			/* A retired key never signs again. */
+			if (st == OIDC_KEY_RETIRED && e->key != NULL) {
+				oidc_jwk_free(e->key);
+				e->key = NULL;
+			}
+		}
+		priv = st == OIDC_KEY_ACTIVE && e->key != NULL;
+		if (pass == 0 && !priv)
+			continue;
+		if (pass == 2 && (priv || st == OIDC_KEY_SCHEDULED ||
+		    st == OIDC_KEY_EXPIRED))
+			continue;
+		if (add_copy(set, scratch, priv ? e->key : e->pub, priv,
+		    e->kid) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * What can sign now: discovery's *_signing_alg_values_supported.  With
+ * private keys, what the view signs with; without, what the file keys
+ * and the active database keys support.
+ */
+static unsigned
+signing_algs(const struct oidc_keystore *ks, const struct oidc_keyset *set,
+    time_t now)
+{
+	const struct oidc_jwk	*k;
+	enum oidc_jws_alg	 alg;
+	unsigned		 mask = 0;
+	size_t			 i;
+	int			 a;
+
+	for (a = 0; a < OIDC_JWS__MAX; a++) {
+		alg = (enum oidc_jws_alg)a;
+		if (oidc_jws_alg_kty(alg) == OIDC_JWK_OCT)
+			continue;
+		if (ks->with_private) {
+			if (oidc_keyset_find_alg(set, alg, true, &k) == 1)
+				mask |= OIDC_JWS_BIT(a);
+			continue;
+		}
+		for (i = 0; i < ks->nfiles; i++)
+			if (oidc_jwk_supports(ks->files[i].key, alg))
+				mask |= OIDC_JWS_BIT(a);
+		for (i = 0; i < ks->ndb; i++)
+			if (entry_state(&ks->db[i], now) == OIDC_KEY_ACTIVE &&
+			    oidc_jwk_supports(ks->db[i].pub, alg))
+				mask |= OIDC_JWS_BIT(a);
+	}
+	return mask;
+}
+
+/*
  * Build the view for `now`: active database keys with their private half
  * first (so oidc_keyset_find_alg() picks them), then the file keys, then
  * every other published key as a public copy.
@@ -421,14 +498,9 @@ rebuild(struct oidc_keystore *ks, time_t now, struct oidc_error *err)
 {
 	struct oidc_arena	*scratch;
 	struct oidc_keyset	*set;
-	const struct oidc_jwk	*k;
-	struct entry		*e;
-	enum oidc_key_state	 st;
 	int64_t			 next = FOREVER;
-	unsigned		 mask = 0;
 	size_t			 i;
-	int			 a, pass, rc = -1;
-	bool			 priv;
+	int			 pass, rc = -1;
 
 	if ((set = oidc_keyset_new(err)) == NULL)
 		return -1;
@@ -444,56 +516,14 @@ rebuild(struct oidc_keystore *ks, time_t now, struct oidc_error *err)
 					goto nomem;
 			continue;
 		}
-		for (i = 0; i < ks->ndb; i++) {
-			e = &ks->db[i];
-			st = entry_state(e, now);
-			if (pass == 0) {
-				note_event(&next, e->publish_at, now);
-				note_event(&next, e->activate_at, now);
-				note_event(&next, e->retire_at, now);
-				note_event(&next, e->expire_at, now);
-				/* A retired key never signs again. */
-				if (st == OIDC_KEY_RETIRED && e->key != NULL) {
-					oidc_jwk_free(e->key);
-					e->key = NULL;
-				}
-			}
-			priv = st == OIDC_KEY_ACTIVE && e->key != NULL;
-			if (pass == 0 && !priv)
-				continue;
-			if (pass == 2 && (priv || st == OIDC_KEY_SCHEDULED ||
-			    st == OIDC_KEY_EXPIRED))
-				continue;
-			if (add_copy(set, scratch, priv ? e->key : e->pub,
-			    priv, e->kid) == -1)
-				goto nomem;
-		}
+		if (add_db_keys(ks, set, scratch, pass, now, &next) == -1)
+			goto nomem;
 		oidc_arena_reset(scratch);
 	}
-	/* What can sign now: discovery's *_signing_alg_values_supported. */
-	for (a = 0; a < OIDC_JWS__MAX; a++) {
-		if (oidc_jws_alg_kty((enum oidc_jws_alg)a) == OIDC_JWK_OCT)
-			continue;
-		if (ks->with_private) {
-			if (oidc_keyset_find_alg(set, (enum oidc_jws_alg)a,
-			    true, &k) == 1)
-				mask |= OIDC_JWS_BIT(a);
-			continue;
-		}
-		for (i = 0; i < ks->nfiles; i++)
-			if (oidc_jwk_supports(ks->files[i].key,
-			    (enum oidc_jws_alg)a))
-				mask |= OIDC_JWS_BIT(a);
-		for (i = 0; i < ks->ndb; i++)
-			if (entry_state(&ks->db[i], now) == OIDC_KEY_ACTIVE &&
-			    oidc_jwk_supports(ks->db[i].pub,
-			    (enum oidc_jws_alg)a))
-				mask |= OIDC_JWS_BIT(a);
-	}
+	ks->sign_algs = signing_algs(ks, set, now);
 	oidc_keyset_free(ks->view);
 	ks->view = set;
 	set = NULL;
-	ks->sign_algs = mask;
 	ks->next_event_at = next;
 	ks->version++;
 	rc = 0;

@@ -230,21 +230,21 @@ check_sector_document(struct oidc_ctx *ctx, const struct oidc_json *meta,
 	    "holding every redirect_uri");
 }
 
-/* The rules register.h adds to oidc_client_normalize(). */
+/*
+ * Keys: jwks by value, or jwks_uri fetched when they are needed; never
+ * both.  *has_keys tells whether the client has either.
+ */
 static int
-check_extra(struct oidc_arena *a, const struct oidc_json *j, unsigned flags,
-    struct oidc_error *err)
+check_keys(struct oidc_arena *a, const struct oidc_json *j, unsigned flags,
+    bool *has_keys, struct oidc_error *err)
 {
 	struct oidc_error	 tmp = { 0 };
 	struct oidc_json	*jwks = NULL;
-	struct oidc_str		 s, method, *list;
-	size_t			 i, n;
-	int64_t			 v;
-	bool			 b, has_jwks, has_keys = false, secretless;
-	int			 rc;
+	struct oidc_str		 s;
+	bool			 has_jwks;
 
-	/* Keys: jwks by value, or jwks_uri fetched when they are needed. */
 	has_jwks = oidc_json_has_key(j, "jwks");
+	*has_keys = has_jwks;
 	if (has_jwks && oidc_json_has_key(j, "jwks_uri"))
 		return bad_meta(err, "jwks and jwks_uri must not both be "
 		    "present");
@@ -253,7 +253,7 @@ check_extra(struct oidc_arena *a, const struct oidc_json *j, unsigned flags,
 		    oidc_outbound_url_check(s.p, s.len,
 		    (flags & OIDC_CLIENT_ALLOW_PRIVATE) != 0, &tmp) == -1)
 			return bad_meta(err, "jwks_uri must be an https URL");
-		has_keys = true;
+		*has_keys = true;
 	}
 	if (has_jwks) {
 		if (oidc_json_get_obj(j, "jwks", &jwks, &tmp) != 1)
@@ -262,22 +262,30 @@ check_extra(struct oidc_arena *a, const struct oidc_json *j, unsigned flags,
 		if (check_jwks(a, jwks, err) == -1)
 			return -1;
 	}
-	if ((rc = opt_str(j, "token_endpoint_auth_method", &method,
-	    "token_endpoint_auth_method must be a string", err)) == -1)
-		return -1;
-	if (oidc_str_eq_cstr(method, "private_key_jwt") && !has_jwks &&
-	    !has_keys)
-		return bad_meta(err, "private_key_jwt needs jwks or jwks_uri");
-	secretless = oidc_str_eq_cstr(method, "none") ||
-	    oidc_str_eq_cstr(method, "private_key_jwt");
+	return 0;
+}
 
-	/* Signing algorithms that need a shared secret need one issued. */
+/*
+ * The authentication method against the keys and algorithms: a signing
+ * algorithm that needs a shared secret needs one issued.
+ */
+static int
+check_auth_method(const struct oidc_json *j, bool has_keys,
+    struct oidc_error *err)
+{
+	struct oidc_str		 s, method;
+	enum oidc_jws_alg	 alg;
+	int			 rc;
+
+	if (opt_str(j, "token_endpoint_auth_method", &method,
+	    "token_endpoint_auth_method must be a string", err) == -1)
+		return -1;
+	if (oidc_str_eq_cstr(method, "private_key_jwt") && !has_keys)
+		return bad_meta(err, "private_key_jwt needs jwks or jwks_uri");
 	if ((rc = opt_str(j, "token_endpoint_auth_signing_alg", &s,
 	    "token_endpoint_auth_signing_alg must be a string", err)) == -1)
 		return -1;
 	if (rc == 1) {
-		enum oidc_jws_alg	 alg;
-
 		if (oidc_jws_alg_from_name(s.p, s.len, &alg) != 1)
 			return bad_meta(err, "token_endpoint_auth_signing_alg "
 			    "is not supported");
@@ -290,20 +298,36 @@ check_extra(struct oidc_arena *a, const struct oidc_json *j, unsigned flags,
 			return bad_meta(err, "client_secret_jwt needs an HS* "
 			    "token_endpoint_auth_signing_alg");
 	}
-	if (secretless) {
-		if (opt_str(j, "id_token_signed_response_alg", &s,
-		    "id_token_signed_response_alg must be a string", err) == -1)
-			return -1;
-		if (oidc_jws_alg_name_is_hs(s))
-			return bad_meta(err, "HS* ID Token signing needs a "
-			    "client secret");
-		if (opt_str(j, "userinfo_signed_response_alg", &s,
-		    "userinfo_signed_response_alg must be a string", err) == -1)
-			return -1;
-		if (oidc_jws_alg_name_is_hs(s))
-			return bad_meta(err, "HS* UserInfo signing needs a "
-			    "client secret");
-	}
+	if (!oidc_str_eq_cstr(method, "none") &&
+	    !oidc_str_eq_cstr(method, "private_key_jwt"))
+		return 0;
+	/* Secretless: no HS* signing of what we send the client. */
+	if (opt_str(j, "id_token_signed_response_alg", &s,
+	    "id_token_signed_response_alg must be a string", err) == -1)
+		return -1;
+	if (oidc_jws_alg_name_is_hs(s))
+		return bad_meta(err, "HS* ID Token signing needs a "
+		    "client secret");
+	if (opt_str(j, "userinfo_signed_response_alg", &s,
+	    "userinfo_signed_response_alg must be a string", err) == -1)
+		return -1;
+	if (oidc_jws_alg_name_is_hs(s))
+		return bad_meta(err, "HS* UserInfo signing needs a "
+		    "client secret");
+	return 0;
+}
+
+/* The members oidc_client_normalize() does not read at all. */
+static int
+check_other_members(struct oidc_arena *a, const struct oidc_json *j,
+    struct oidc_error *err)
+{
+	struct oidc_error	 tmp = { 0 };
+	struct oidc_str		 s, *list = NULL;
+	size_t			 i, n = 0;
+	int64_t			 v;
+	bool			 b;
+	int			 rc;
 
 	for (i = 0; i < OIDC_NELEM(jwe_members); i++)
 		if (oidc_json_has_key(j, jwe_members[i]))
@@ -319,8 +343,6 @@ check_extra(struct oidc_arena *a, const struct oidc_json *j, unsigned flags,
 			    "client_uri and initiate_login_uri must be https "
 			    "URLs");
 	}
-	list = NULL;
-	n = 0;
 	if (oidc_json_get_str_list(j, "contacts", false, a, &list, &n,
 	    &tmp) == -1)
 		return bad_meta(err, "contacts must be an array of strings");
@@ -330,6 +352,20 @@ check_extra(struct oidc_arena *a, const struct oidc_json *j, unsigned flags,
 		    "integer");
 	if (oidc_json_get_bool(j, "require_auth_time", &b, &tmp) == -1)
 		return bad_meta(err, "require_auth_time must be a boolean");
+	return 0;
+}
+
+/* The rules register.h adds to oidc_client_normalize(). */
+static int
+check_extra(struct oidc_arena *a, const struct oidc_json *j, unsigned flags,
+    struct oidc_error *err)
+{
+	bool	 has_keys;
+
+	if (check_keys(a, j, flags, &has_keys, err) == -1 ||
+	    check_auth_method(j, has_keys, err) == -1 ||
+	    check_other_members(a, j, err) == -1)
+		return -1;
 	return 0;
 }
 

@@ -38,26 +38,24 @@ no_token(struct oidc_ctx *ctx, struct oidc_response *resp,
 	return 0;
 }
 
-int
-oidc_userinfo_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
-    struct oidc_response *resp, struct oidc_error *err)
+/*
+ * The access token's row, from the Authorization header or (POST) the
+ * form, never both (RFC 6750 2): 1 with *t and *scope set, an active
+ * token that grants openid; 0 when there is none (resp is the 401); -1
+ * with err set.
+ */
+static int
+active_token(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, struct oidc_token_row *t,
+    struct oidc_scope *scope, struct oidc_error *err)
 {
 	struct oidc_str		 header_tok = OIDC_STR_NULL, form_tok, tok;
-	struct oidc_token_row	 t;
-	struct oidc_client_row	 crow;
-	struct oidc_client	 c;
-	struct oidc_scope	 scope;
-	struct oidc_json	*out, *uc, *creq = NULL, *ureq = NULL;
-	struct oidc_str		 sub;
 	unsigned char		 h[OIDC_SHA256_LEN];
-	const char		*jwt;
 	int			 rc;
 
-	if (req->method == OIDC_METHOD_OPTIONS)
-		return oidc_cors_preflight(ctx, req, resp, "GET, POST", err);
 	if (req->authorization.p != NULL &&
-	    (rc = oidc_authz_parse_bearer(req->authorization.p,
-	    req->authorization.len, &header_tok, err)) == -1)
+	    oidc_authz_parse_bearer(req->authorization.p,
+	    req->authorization.len, &header_tok, err) == -1)
 		return -1;
 	form_tok = req->method == OIDC_METHOD_POST ?
 	    oidc_params_get(&req->form, "access_token") : OIDC_STR_NULL;
@@ -66,51 +64,117 @@ oidc_userinfo_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 		    "send the access token in one place only", "two tokens");
 	tok = header_tok.p != NULL ? header_tok : form_tok;
 	if (tok.p == NULL)
-		return no_token(ctx, resp, err);
+		return no_token(ctx, resp, err) == -1 ? -1 : 0;
 	if (tok.len > MAX_TOKEN_LEN)
 		return oidc_fail(err, OIDC_E_INVALID_TOKEN,
 		    "the access token is invalid", "token too long");
 	if (oidc_sha256(tok.p, tok.len, h, err) == -1)
 		return -1;
-	if ((rc = oidc_db_access_token_get(ctx->db, ctx->a, h, &t, err)) == -1)
+	if ((rc = oidc_db_access_token_get(ctx->db, ctx->a, h, t, err)) == -1)
 		return -1;
 	if (rc == 0)
 		return oidc_fail(err, OIDC_E_INVALID_TOKEN,
 		    "the access token is invalid, expired or revoked",
 		    "token not active");
-	if (oidc_scope_parse(t.scope, &scope, err) == -1)
+	if (oidc_scope_parse(t->scope, scope, err) == -1)
 		return -1;
-	if (t.user_id == 0 || !oidc_scope_has(&scope, "openid"))
+	if (t->user_id == 0 || !oidc_scope_has(scope, "openid"))
 		return oidc_fail(err, OIDC_E_INSUFFICIENT_SCOPE,
 		    "the access token does not grant openid", "no openid");
+	return 1;
+}
 
-	if ((out = oidc_json_new_object(ctx->a)) == NULL)
-		return oidc_fail(err, OIDC_E_NOMEM, NULL, "json");
-	/*
-	 * The client's metadata is read here, by the same parser as every
-	 * endpoint's (client.c), not by the statement.  Then the client's
-	 * view of the user: public or pairwise (subject.h).
-	 */
+/*
+ * The token's client, read from its metadata by the same parser as every
+ * endpoint's (client.c), not by the statement.
+ */
+static int
+token_client(struct oidc_ctx *ctx, const struct oidc_token_row *t,
+    struct oidc_client *c, struct oidc_error *err)
+{
+	struct oidc_client_row	 crow;
+
 	memset(&crow, 0, sizeof(crow));
-	crow.client_id = t.client_id;
-	crow.metadata = t.client_metadata;
-	crow.secret_sealed = t.client_secret_sealed;
-	crow.secret_sealed_len = t.client_secret_sealed_len;
-	crow.secret_plain = t.client_secret_plain;
-	if (oidc_client_from_row(ctx->a, &crow, &c, err) == -1 ||
-	    oidc_subject_for_client(ctx, &c, t.sub, &sub, err) == -1)
-		return -1;
+	crow.client_id = t->client_id;
+	crow.metadata = t->client_metadata;
+	crow.secret_sealed = t->client_secret_sealed;
+	crow.secret_sealed_len = t->client_secret_sealed_len;
+	crow.secret_plain = t->client_secret_plain;
+	return oidc_client_from_row(ctx->a, &crow, c, err);
+}
+
+/*
+ * The claims the token grants: sub as the client sees the user (public
+ * or pairwise, subject.h), then what the scope and the claims request's
+ * "userinfo" member ask for.
+ */
+static struct oidc_json *
+user_claims(struct oidc_ctx *ctx, const struct oidc_token_row *t,
+    const struct oidc_client *c, const struct oidc_scope *scope,
+    struct oidc_error *err)
+{
+	struct oidc_json	*out, *uc, *creq = NULL, *ureq = NULL;
+	struct oidc_str		 sub;
+
+	if ((out = oidc_json_new_object(ctx->a)) == NULL) {
+		oidc_fail(err, OIDC_E_NOMEM, NULL, "json");
+		return NULL;
+	}
+	if (oidc_subject_for_client(ctx, c, t->sub, &sub, err) == -1)
+		return NULL;
 	if (oidc_json_set_str(out, "sub", sub.p, sub.len, err) == -1 ||
-	    oidc_json_parse(ctx->a, t.user_claims.p, t.user_claims.len, 0, &uc,
-	    err) == -1)
-		return -1;
-	if (t.claims.p != NULL &&
-	    (oidc_json_parse(ctx->a, t.claims.p, t.claims.len, 0, &creq,
+	    oidc_json_parse(ctx->a, t->user_claims.p, t->user_claims.len, 0,
+	    &uc, err) == -1)
+		return NULL;
+	if (t->claims.p != NULL &&
+	    (oidc_json_parse(ctx->a, t->claims.p, t->claims.len, 0, &creq,
 	    err) == -1 ||
 	    oidc_json_get_obj(creq, "userinfo", &ureq, err) == -1))
-		return -1;
-	if (oidc_scope_claims(out, uc, &scope, ureq, t.user_updated_at,
+		return NULL;
+	if (oidc_scope_claims(out, uc, scope, ureq, t->user_updated_at,
 	    err) == -1)
+		return NULL;
+	return out;
+}
+
+/* Signed UserInfo (OIDC Core 5.3.2): out with iss and aud, as a JWT. */
+static int
+signed_response(struct oidc_ctx *ctx, const struct oidc_client *c,
+    struct oidc_json *out, struct oidc_response *resp,
+    struct oidc_error *err)
+{
+	const char		*jwt;
+
+	if (oidc_json_set_cstr(out, "iss", ctx->cfg->issuer, err) == -1 ||
+	    oidc_json_set_str(out, "aud", c->client_id.p, c->client_id.len,
+	    err) == -1)
+		return -1;
+	if ((jwt = oidc_grant_sign_for_client(ctx, c->userinfo_alg,
+	    c->client_id, &c->secret, out, NULL, err)) == NULL)
+		return -1;
+	resp->status = 200;
+	if (oidc_resp_header(resp, "Content-Type", "application/jwt",
+	    err) == -1)
+		return -1;
+	return oidc_buf_puts(&resp->body, jwt, err);
+}
+
+int
+oidc_userinfo_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, struct oidc_error *err)
+{
+	struct oidc_token_row	 t;
+	struct oidc_client	 c;
+	struct oidc_scope	 scope;
+	struct oidc_json	*out;
+	int			 rc;
+
+	if (req->method == OIDC_METHOD_OPTIONS)
+		return oidc_cors_preflight(ctx, req, resp, "GET, POST", err);
+	if ((rc = active_token(ctx, req, resp, &t, &scope, err)) != 1)
+		return rc;
+	if (token_client(ctx, &t, &c, err) == -1 ||
+	    (out = user_claims(ctx, &t, &c, &scope, err)) == NULL)
 		return -1;
 	if (oidc_cors_allow(ctx, resp, req->origin, c.redirect_uris,
 	    c.n_redirect_uris, err) == -1 ||
@@ -118,18 +182,5 @@ oidc_userinfo_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 		return -1;
 	if (c.userinfo_alg.p == NULL)
 		return oidc_resp_json(resp, 200, out, err);
-
-	/* Signed UserInfo (OIDC Core 5.3.2): add iss and aud. */
-	if (oidc_json_set_cstr(out, "iss", ctx->cfg->issuer, err) == -1 ||
-	    oidc_json_set_str(out, "aud", t.client_id.p, t.client_id.len,
-	    err) == -1)
-		return -1;
-	if ((jwt = oidc_grant_sign_for_client(ctx, c.userinfo_alg,
-	    c.client_id, &c.secret, out, NULL, err)) == NULL)
-		return -1;
-	resp->status = 200;
-	if (oidc_resp_header(resp, "Content-Type", "application/jwt",
-	    err) == -1)
-		return -1;
-	return oidc_buf_puts(&resp->body, jwt, err);
+	return signed_response(ctx, &c, out, resp, err);
 }

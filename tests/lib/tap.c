@@ -1,7 +1,11 @@
 /* tap.c: see tap.h. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "oidc/error.h"
+#include "oidc/json.h"
 
 #include "tap.h"
 
@@ -90,4 +94,35 @@ tap_done(void)
 	if (n_failed > 0)
 		printf("# %d of %d failed\n", n_failed, n_run);
 	return n_failed > 0 || n_run == 0;
+}
+
+char *
+tap_slurp(const char *path, size_t *len)
+{
+	FILE	*f;
+	char	*buf;
+	size_t	 n;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return NULL;
+	buf = malloc(128 * 1024);
+	n = buf != NULL ? fread(buf, 1, 128 * 1024 - 1, f) : 0;
+	fclose(f);
+	if (buf != NULL)
+		buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+struct oidc_json *
+tap_json(struct oidc_arena *a, const char *s)
+{
+	struct oidc_error	 err = { 0 };
+	struct oidc_json	*j = NULL;
+
+	if (oidc_json_parse(a, s, strlen(s), 0, &j, &err) == -1) {
+		tap_diag("bad test JSON: %s", s);
+		return NULL;
+	}
+	return j;
 }

@@ -353,12 +353,30 @@ def token_log_lines():
 result = {}
 
 
-def trickle_body():
-    """Headers of a 200-byte body, 20 bytes over 4 s, then silence."""
+def slow_client(name, send):
+    """Connect, send(s) slowly, then read until the server closes;
+    result[name] is (seconds taken, the first 200 bytes or the error)."""
     s = socket.create_connection(("127.0.0.1", int(urllib.parse.urlsplit(
         ISSUER).port)), timeout=40 * MULT)
     t0 = time.monotonic()
     try:
+        send(s)
+        data = b""
+        while True:
+            d = s.recv(4096)
+            if not d:
+                break
+            data += d
+        result[name] = (time.monotonic() - t0, data[:200])
+    except (OSError, socket.timeout) as e:
+        result[name] = (time.monotonic() - t0, repr(e))
+    finally:
+        s.close()
+
+
+def trickle_body():
+    """Headers of a 200-byte body, 20 bytes over 4 s, then silence."""
+    def send(s):
         s.sendall(("POST /token HTTP/1.1\r\nHost: x\r\nContent-Type: %s\r\n"
                    "Content-Length: 200\r\n%s\r\n" % (
                        FORM, "".join("%s: %s\r\n" % h for h in AUTH_H)))
@@ -366,37 +384,14 @@ def trickle_body():
         for ch in "grant_type=client_cr":
             s.sendall(ch.encode())
             time.sleep(0.2)
-        data = b""
-        while True:
-            d = s.recv(4096)
-            if not d:
-                break
-            data += d
-        result["body"] = (time.monotonic() - t0, data[:200])
-    except (OSError, socket.timeout) as e:
-        result["body"] = (time.monotonic() - t0, repr(e))
-    finally:
-        s.close()
+    slow_client("body", send)
 
 
 def trickle_headers():
-    s = socket.create_connection(("127.0.0.1", int(urllib.parse.urlsplit(
-        ISSUER).port)), timeout=40 * MULT)
-    t0 = time.monotonic()
-    try:
-        s.sendall(b"GET /.well-known/openid-configuration HTTP/1.1\r\n"
-                  b"Host: x\r\nX-Slow: ")
-        data = b""
-        while True:
-            d = s.recv(4096)
-            if not d:
-                break
-            data += d
-        result["headers"] = (time.monotonic() - t0, data[:200])
-    except (OSError, socket.timeout) as e:
-        result["headers"] = (time.monotonic() - t0, repr(e))
-    finally:
-        s.close()
+    """A header line that never ends."""
+    slow_client("headers", lambda s: s.sendall(
+        b"GET /.well-known/openid-configuration HTTP/1.1\r\n"
+        b"Host: x\r\nX-Slow: "))
 
 
 before = token_log_lines()

@@ -19,24 +19,6 @@
 
 #define VEC	"tests/vectors/jose/"
 
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE	*f;
-	char	*buf;
-	size_t	 n;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	buf = malloc(128 * 1024);
-	n = buf != NULL ? fread(buf, 1, 128 * 1024 - 1, f) : 0;
-	fclose(f);
-	if (buf != NULL)
-		buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
 static struct oidc_jwk *
 load_json(struct oidc_arena *a, const char *s)
 {
@@ -87,7 +69,7 @@ test_rfc7638(struct oidc_arena *a)
 	char			*s;
 	size_t			 len;
 
-	s = slurp(VEC "rfc7638_3_1.jwk", &len);
+	s = tap_slurp(VEC "rfc7638_3_1.jwk", &len);
 	k = oidc_jwk_parse_json(a, s, len, &err);
 	ok(k != NULL, "rfc7638 key parses");
 	if (k != NULL) {
@@ -104,7 +86,7 @@ test_rfc7638(struct oidc_arena *a)
 	oidc_jwk_free(k);
 	free(s);
 
-	s = slurp(VEC "rfc7515_a3_es256.jwk", &len);
+	s = tap_slurp(VEC "rfc7515_a3_es256.jwk", &len);
 	k = oidc_jwk_parse_json(a, s, len, &err);
 	ok(k != NULL && strcmp(oidc_jwk_kid(k), oidc_jwk_thumbprint(k)) == 0,
 	    "no kid: kid is the thumbprint");
@@ -301,7 +283,7 @@ test_rsa_partial_private(struct oidc_arena *a)
 	char			*buf;
 	size_t			 len;
 
-	buf = slurp(VEC "rfc7515_a2_rs256.jwk", &len);
+	buf = tap_slurp(VEC "rfc7515_a2_rs256.jwk", &len);
 	ok(oidc_json_parse(a, buf, len, 0, &j, &err) == 0, "A.2 key JSON");
 	oidc_json_del(j, "qi");
 	s = oidc_json_serialize(j, a, &len, &err);
@@ -440,7 +422,7 @@ test_pem(struct oidc_arena *a)
 	ks = oidc_keyset_load(a, VEC "ed25519_pkcs8.pem", OIDC_JWS_HS256,
 	    NULL, &err);
 	ok(ks == NULL, "Ed25519 key refused for HS256");
-	buf = slurp(VEC "rsa2048_pkcs1.pem", &len);
+	buf = tap_slurp(VEC "rsa2048_pkcs1.pem", &len);
 	memset(&err, 0, sizeof(err));
 	ok(oidc_jwk_parse_pem(a, buf, len / 2, OIDC_JWS_ALG_ANY, NULL,
 	    &err) == NULL, "truncated PEM refused");
@@ -474,7 +456,7 @@ test_dup(struct oidc_arena *a)
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		memset(&err, 0, sizeof(err));
 		(void)snprintf(path, sizeof(path), VEC "%s", files[i]);
-		s = slurp(path, &len);
+		s = tap_slurp(path, &len);
 		k = s != NULL ? oidc_jwk_parse_json(a, s, len, &err) : NULL;
 		free(s);
 		ok(k != NULL && oidc_jwk_is_private(k), "dup: %s loads "

@@ -24,24 +24,16 @@
 
 static struct oidc_arena	*a;
 
+/* A compact JWS from a vector file, without its final newline. */
 static char *
 slurp(const char *path, size_t *len)
 {
-	FILE	*f;
 	char	*buf;
-	size_t	 n;
 
-	if ((f = fopen(path, "rb")) == NULL)
+	if ((buf = tap_slurp(path, len)) == NULL)
 		return NULL;
-	buf = malloc(64 * 1024);
-	n = buf != NULL ? fread(buf, 1, 64 * 1024 - 1, f) : 0;
-	fclose(f);
-	if (buf == NULL)
-		return NULL;
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-		n--;
-	buf[n] = '\0';
-	*len = n;
+	while (*len > 0 && (buf[*len - 1] == '\n' || buf[*len - 1] == '\r'))
+		buf[--*len] = '\0';
 	return buf;
 }
 

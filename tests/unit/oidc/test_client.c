@@ -245,19 +245,6 @@ static const struct meta_case meta_cases[] = {
 	    "\"token_endpoint_auth_method\":null," RU "}", 0, OIDC_E_NONE },
 };
 
-static struct oidc_json *
-parse_json(struct oidc_arena *a, const char *s)
-{
-	struct oidc_error	 err = { 0 };
-	struct oidc_json	*j;
-
-	if (oidc_json_parse(a, s, strlen(s), 0, &j, &err) == -1) {
-		diag("bad test JSON: %s", s);
-		return NULL;
-	}
-	return j;
-}
-
 static int
 normalize(struct oidc_arena *a, const char *s, struct oidc_json **out,
     struct oidc_error *err)
@@ -266,7 +253,7 @@ normalize(struct oidc_arena *a, const char *s, struct oidc_json **out,
 
 	oidc_error_clear(err);
 	*out = NULL;
-	if ((in = parse_json(a, s)) == NULL)
+	if ((in = tap_json(a, s)) == NULL)
 		return -2;
 	return oidc_client_normalize(a, in, 0, out, err);
 }
@@ -344,7 +331,7 @@ test_backchannel_private(struct oidc_arena *a)
 		doc = oidc_arena_printf(a, "{" RU ",\"backchannel_logout_uri\":"
 		    "\"%s\"}", cases[i].uri);
 		oidc_error_clear(&err);
-		in = doc != NULL ? parse_json(a, doc) : NULL;
+		in = doc != NULL ? tap_json(a, doc) : NULL;
 		is_int(in != NULL ? oidc_client_normalize(a, in,
 		    OIDC_CLIENT_ALLOW_PRIVATE, &out, &err) : -2, cases[i].rc,
 		    cases[i].uri);
@@ -402,7 +389,7 @@ test_defaults(struct oidc_arena *a)
 
 	/* The input is not modified. */
 	{
-		struct oidc_json	*in = parse_json(a, "{" RU "}");
+		struct oidc_json	*in = tap_json(a, "{" RU "}");
 
 		oidc_error_clear(&err);
 		is_int(oidc_client_normalize(a, in, 0, &out, &err), 0,
@@ -666,7 +653,7 @@ test_plain_secret(struct oidc_arena *a)
 	size_t			 i;
 
 	for (i = 0; i < OIDC_NELEM(secret_cases); i++) {
-		j = parse_json(a, secret_cases[i].json);
+		j = tap_json(a, secret_cases[i].json);
 		ok(oidc_client_needs_plain_secret(j) == secret_cases[i].want,
 		    "needs_plain_secret %s", secret_cases[i].json);
 		oidc_arena_reset(a);
@@ -725,12 +712,12 @@ test_secret_seal(struct oidc_arena *a)
 	s.legacy = OIDC_STR_NULL;
 	ok(oidc_client_secret_open(a, kek, OIDC_STR("c1"), &s, &out,
 	    &err) == 0 && out.p == NULL, "open: no secret at all");
-	ok(oidc_client_check_secret_storage(parse_json(a,
+	ok(oidc_client_check_secret_storage(tap_json(a,
 	    "{\"userinfo_signed_response_alg\":\"HS512\"}"), NULL, &err) ==
 	    -1 && err.code == OIDC_E_INVALID_CLIENT_METADATA,
 	    "storage: HS512 userinfo needs a KEK");
 	memset(&err, 0, sizeof(err));
-	ok(oidc_client_check_secret_storage(parse_json(a, "{}"), NULL,
+	ok(oidc_client_check_secret_storage(tap_json(a, "{}"), NULL,
 	    &err) == 0, "storage: a basic client needs none");
 	oidc_arena_reset(a);
 }

@@ -172,19 +172,6 @@ static const struct meta_case meta_cases[] = {
 	    RU "}", 0, OIDC_E_NONE },
 };
 
-static struct oidc_json *
-parse(struct oidc_arena *a, const char *s)
-{
-	struct oidc_error	 err = { 0 };
-	struct oidc_json	*j = NULL;
-
-	if (oidc_json_parse(a, s, strlen(s), 0, &j, &err) == -1) {
-		diag("bad test JSON: %s", s);
-		return NULL;
-	}
-	return j;
-}
-
 static void
 test_paths(void)
 {
@@ -229,7 +216,7 @@ test_metadata(struct oidc_arena *a)
 		const struct meta_case *c = &meta_cases[i];
 
 		memset(&err, 0, sizeof(err));
-		if ((in = parse(a, c->json)) == NULL) {
+		if ((in = tap_json(a, c->json)) == NULL) {
 			ok(0, "%s: parse", c->test);
 			continue;
 		}
@@ -250,7 +237,7 @@ test_normalised(struct oidc_arena *a)
 	struct oidc_json	*in, *out;
 	struct oidc_str		 s;
 
-	in = parse(a, "{\"client_id\":\"mine\",\"client_secret\":\"s\","
+	in = tap_json(a, "{\"client_id\":\"mine\",\"client_secret\":\"s\","
 	    "\"first_party\":true,\"resource_server\":false,"
 	    "\"software_statement\":\"x.y.z\",\"x-extension\":1," RU "}");
 	if (in == NULL || oidc_register_metadata(a, in, 0, &out, &err) == -1) {
@@ -286,7 +273,7 @@ test_secret(struct oidc_arena *a)
 
 	memset(&row, 0, sizeof(row));
 	row.client_id = OIDC_STR("c1");
-	m = parse(a, "{\"token_endpoint_auth_method\":\"client_secret_basic\"}");
+	m = tap_json(a, "{\"token_endpoint_auth_method\":\"client_secret_basic\"}");
 	ok(m != NULL && oidc_register_secret(a, NULL, m, OIDC_STR_NULL, &row,
 	    &secret, &err) == 0 && secret != NULL, "basic: secret issued");
 	ok(secret != NULL && strlen(secret) == 43, "256-bit secret");
@@ -296,7 +283,7 @@ test_secret(struct oidc_arena *a)
 	    0 && memcmp(h, row.secret_hash, sizeof(h)) == 0, "hash matches");
 
 	/* SECURITY (issue 15 item 10): sealed, never in clear. */
-	m = parse(a, "{\"token_endpoint_auth_method\":\"client_secret_jwt\"}");
+	m = tap_json(a, "{\"token_endpoint_auth_method\":\"client_secret_jwt\"}");
 	ok(m != NULL && oidc_register_secret(a, kek, m, OIDC_STR_NULL, &row,
 	    &secret, &err) == 0 && row.secret_plain.p == NULL &&
 	    row.secret_sealed != NULL && secret != NULL &&
@@ -313,14 +300,14 @@ test_secret(struct oidc_arena *a)
 	    strstr(err.public_desc, "key_encryption_key") != NULL,
 	    "client_secret_jwt without a KEK: refused");
 	memset(&err, 0, sizeof(err));
-	m = parse(a, "{\"id_token_signed_response_alg\":\"HS256\"}");
+	m = tap_json(a, "{\"id_token_signed_response_alg\":\"HS256\"}");
 	ok(m != NULL && oidc_register_secret(a, NULL, m, OIDC_STR_NULL, &row,
 	    &secret, &err) == -1 && err.code == OIDC_E_INVALID_CLIENT_METADATA,
 	    "HS256 without a KEK: refused");
 
 	/* Kept across an update: opened and sealed again. */
 	memset(&err, 0, sizeof(err));
-	m = parse(a, "{\"token_endpoint_auth_method\":\"client_secret_jwt\"}");
+	m = tap_json(a, "{\"token_endpoint_auth_method\":\"client_secret_jwt\"}");
 	ok(oidc_register_secret(a, kek, m, OIDC_STR_NULL, &row, &secret,
 	    &err) == 0, "fixture");
 	memset(&kept, 0, sizeof(kept));
@@ -340,16 +327,16 @@ test_secret(struct oidc_arena *a)
 	    &err) == -1, "... and refuses without a KEK");
 
 	memset(&err, 0, sizeof(err));
-	m = parse(a, "{\"token_endpoint_auth_method\":\"private_key_jwt\"}");
+	m = tap_json(a, "{\"token_endpoint_auth_method\":\"private_key_jwt\"}");
 	ok(m != NULL && oidc_register_secret(a, NULL, m, OIDC_STR_NULL, &row,
 	    &secret, &err) == 0 && secret == NULL && !row.has_secret_hash,
 	    "private_key_jwt: no secret");
-	m = parse(a, "{\"token_endpoint_auth_method\":\"none\"}");
+	m = tap_json(a, "{\"token_endpoint_auth_method\":\"none\"}");
 	ok(m != NULL && oidc_register_secret(a, NULL, m, OIDC_STR_NULL, &row,
 	    &secret, &err) == 0 && secret == NULL && !row.has_secret_hash,
 	    "none: no secret");
 
-	m = parse(a, "{\"token_endpoint_auth_method\":\"client_secret_post\"}");
+	m = tap_json(a, "{\"token_endpoint_auth_method\":\"client_secret_post\"}");
 	ok(m != NULL && oidc_register_secret(a, NULL, m, OIDC_STR("short"),
 	    &row, &secret, &err) == -1 &&
 	    err.code == OIDC_E_INVALID_CLIENT_METADATA,
@@ -449,7 +436,7 @@ test_scope(struct oidc_arena *a)
 
 	for (i = 0; i < OIDC_NELEM(scope_cases); i++) {
 		memset(&err, 0, sizeof(err));
-		if ((m = parse(a, scope_cases[i].json)) == NULL) {
+		if ((m = tap_json(a, scope_cases[i].json)) == NULL) {
 			ok(0, "%s", scope_cases[i].test);
 			continue;
 		}

@@ -294,19 +294,6 @@ test_releases(void)
 	    "standard: password_hash is not");
 }
 
-static struct oidc_json *
-pj(struct oidc_arena *a, const char *s)
-{
-	struct oidc_error	 err = { 0 };
-	struct oidc_json	*j;
-
-	if (oidc_json_parse(a, s, strlen(s), 0, &j, &err) == -1) {
-		diag("bad test JSON: %s", s);
-		return NULL;
-	}
-	return j;
-}
-
 static const char *
 claims(struct oidc_arena *a, const char *scope, const char *requested,
     int64_t updated_at)
@@ -325,8 +312,8 @@ claims(struct oidc_arena *a, const char *scope, const char *requested,
 
 	out = oidc_json_new_object(a);
 	if (requested != NULL)
-		req = pj(a, requested);
-	if (oidc_scope_claims(out, pj(a, user), &s, req, updated_at, &err) ==
+		req = tap_json(a, requested);
+	if (oidc_scope_claims(out, tap_json(a, user), &s, req, updated_at, &err) ==
 	    -1)
 		return "(error)";
 	return oidc_json_serialize(out, a, &len, &err);
@@ -383,13 +370,13 @@ test_claims(struct oidc_arena *a)
 		struct oidc_json	*out = oidc_json_new_object(a);
 		int64_t			 v = 0;
 
-		is_int(oidc_scope_claims(out, pj(a, "{\"updated_at\":5}"), &s,
+		is_int(oidc_scope_claims(out, tap_json(a, "{\"updated_at\":5}"), &s,
 		    NULL, 99, &err), 0, "claims: stored updated_at");
 		is_int(oidc_json_get_i64(out, "updated_at", &v, &err), 1,
 		    "claims: stored updated_at: present");
 		is_int(v, 5, "claims: stored updated_at wins");
 		out = oidc_json_new_object(a);
-		is_int(oidc_scope_claims(out, pj(a, "{}"), &s, NULL, -1, &err),
+		is_int(oidc_scope_claims(out, tap_json(a, "{}"), &s, NULL, -1, &err),
 		    0, "claims: no updated_at");
 		ok(!oidc_json_has(out, "updated_at"),
 		    "claims: updated_at <= 0 not set");

@@ -26,17 +26,6 @@
 static unsigned char	 salt[64];
 static size_t		 saltlen;
 
-static struct oidc_json *
-parse(struct oidc_arena *a, const char *s)
-{
-	struct oidc_error	 err = { 0 };
-	struct oidc_json	*j = NULL;
-
-	if (oidc_json_parse(a, s, strlen(s), 0, &j, &err) == -1)
-		diag("bad test JSON: %s", s);
-	return j;
-}
-
 static void
 test_salt(void)
 {
@@ -121,15 +110,15 @@ test_clients(struct oidc_arena *a)
 	ctx.a = a;
 	ctx.pairwise_salt = salt;
 	ctx.pairwise_salt_len = saltlen;
-	m1 = parse(a, "{\"subject_type\":\"pairwise\",\"redirect_uris\":"
+	m1 = tap_json(a, "{\"subject_type\":\"pairwise\",\"redirect_uris\":"
 	    "[\"https://app1.example/cb\"],\"sector_identifier_uri\":"
 	    "\"https://Sector.example/s.json\"}");
-	m2 = parse(a, "{\"subject_type\":\"pairwise\",\"redirect_uris\":"
+	m2 = tap_json(a, "{\"subject_type\":\"pairwise\",\"redirect_uris\":"
 	    "[\"https://app2.example/cb\"],\"sector_identifier_uri\":"
 	    "\"https://sector.example/other.json\"}");
-	m3 = parse(a, "{\"subject_type\":\"pairwise\",\"redirect_uris\":"
+	m3 = tap_json(a, "{\"subject_type\":\"pairwise\",\"redirect_uris\":"
 	    "[\"https://app1.example/cb\",\"https://APP1.example/b\"]}");
-	pub = parse(a, "{\"redirect_uris\":[\"https://app1.example/cb\"]}");
+	pub = tap_json(a, "{\"redirect_uris\":[\"https://app1.example/cb\"]}");
 	if (m1 == NULL || m2 == NULL || m3 == NULL || pub == NULL) {
 		ok(0, "client metadata");
 		return;
@@ -206,7 +195,7 @@ test_normalize(struct oidc_arena *a)
 		const struct norm_case *c = &norm_cases[i];
 
 		memset(&err, 0, sizeof(err));
-		if ((in = parse(a, c->json)) == NULL) {
+		if ((in = tap_json(a, c->json)) == NULL) {
 			ok(0, "%s: parse", c->test);
 			continue;
 		}
