@@ -262,7 +262,7 @@ open_private(struct oidc_keystore *ks, struct oidc_arena *scratch,
 
 	if (!ks->have_kek) {
 		oidc_fail(err, OIDC_E_CONFIG, NULL, "no key_encryption_key "
-		    "configured");
+		    "configured (read at start-up: set it, then restart)");
 		return NULL;
 	}
 	if ((aad = seal_aad(scratch, r->kid.p, r->alg.p)) == NULL) {
