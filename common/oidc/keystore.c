@@ -162,6 +162,13 @@ load_file(struct oidc_keystore *ks, struct oidc_arena *scratch,
 			return -1;
 		k = oidc_keyset_get(one, 0);
 	}
+	/* A public half serves jwks and discovery only (deploy/README 6). */
+	if (ks->with_private && !oidc_jwk_is_private(k)) {
+		oidc_fail(err, OIDC_E_CONFIG, NULL, "signing_key %s: a public "
+		    "key; this program signs and needs the private key",
+		    ck->path);
+		goto out;
+	}
 	if (!ks->with_private && oidc_jwk_kty(k) == OIDC_JWK_OCT) {
 		rc = 0;
 		goto out;
