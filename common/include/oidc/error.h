@@ -46,7 +46,7 @@ enum oidc_errcode {
 	OIDC_E_DB,
 	OIDC_E_DB_DOWN,			/* database unreachable: 503 */
 	OIDC_E_BUSY,			/* 503 temporarily_unavailable, public */
-	OIDC_E_NO_KEY,			/* no key to sign with here: 503 */
+	OIDC_E_NO_KEY,			/* no key to sign or open with: 503 */
 	OIDC_E_CRYPTO,
 	OIDC_E_IO,
 	OIDC_E_CONFIG,
