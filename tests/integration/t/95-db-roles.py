@@ -17,6 +17,8 @@ back).
 """
 import os
 import re
+import shlex
+import shutil
 import subprocess
 
 from oidctest import *
@@ -50,26 +52,100 @@ m = re.search(r"^database\s*=\s*(.*)$", base, re.M)
 check("the harness config has a database line", m is not None, base)
 conninfo = re.sub(r"\buser=\S+", "", m.group(1)).strip()
 
+# ---- deploy/systemd/oidc-fcgi@.service, as systemd would run it ----------
+#
+# Its ExecStart picks $OIDC_CONFIG_DIR/<instance>.conf, else oidc.conf
+# (deploy/README.md section 2a).  systemd-analyze verify must accept every
+# unit without a warning; then the instance command line runs for every
+# endpoint, with the unit's paths moved into the test directory (the
+# config directory through OIDC_CONFIG_DIR, as a drop-in would), so each
+# worker reads the configuration the unit chooses for it.
+
+UNITS = os.path.join(ROOT, "deploy", "systemd")
+ud = private_dir("roles-units")
+for f in os.listdir(UNITS):
+    with open(os.path.join(UNITS, f)) as src:
+        text = src.read().replace("/usr/local/sbin/oidcctl", env("OIDC_CTL"))
+    # An instance file: systemd-analyze resolves %i from its name.
+    dst = "oidc-fcgi@token.service" if f == "oidc-fcgi@.service" else f
+    with open(os.path.join(ud, dst), "w") as out:
+        out.write(text)
+units = sorted(os.path.join(ud, f) for f in os.listdir(ud))
+p = subprocess.run(["systemd-analyze", "verify"] + units,
+                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                   timeout=60 * MULT)
+check("systemd-analyze verify deploy/systemd/*: no error, no warning",
+      p.returncode == 0 and p.stderr.strip() == b"" and
+      p.stdout.strip() == b"", (p.returncode, p.stdout, p.stderr))
+
+with open(os.path.join(UNITS, "oidc-fcgi@.service")) as f:
+    unit = f.read()
+m = re.search(r"^ExecStart=(.*)$", unit, re.M)
+check("oidc-fcgi@.service has an ExecStart", m is not None)
+argv = shlex.split(m.group(1))
+check("... /bin/sh -c SCRIPT", argv[:2] == ["/bin/sh", "-c"], argv)
+u = run_user()
+unit_script = argv[2].replace("$$", "$")
+unit_script = unit_script.replace(
+    "-M 0660 -U oidc -G www-data -u oidc -g oidc",
+    "-M 0666" + (" -u %s -g %s" % (u, u) if u else ""))
+check("... the unit runs the documented spawn-fcgi line",
+      unit_script != argv[2].replace("$$", "$"), argv[2])
+etc = private_dir("roles-etc")           # stands for /etc/oidc-fcgi
+sockdir = private_dir("roles")           # stands for /run/oidc-fcgi
+shutil.copy(env("OIDC_CONFIG"), os.path.join(etc, "oidc.conf"))
+os.chmod(os.path.join(etc, "oidc.conf"), 0o644)
+
+
+def start_instance(name):
+    """oidc-fcgi@<name>: the unit's command line, %i = name."""
+    script = unit_script.replace("%i", name) \
+        .replace("/run/oidc-fcgi/", sockdir + "/") \
+        .replace("/usr/local/lib/oidc-fcgi/",
+                 os.path.join(env("OIDC_BUILD"), "cgi-bin") + "/")
+    sock = os.path.join(sockdir, name + ".sock")
+    log = os.path.join(sockdir, name + ".log")
+    if os.path.exists(sock):
+        os.unlink(sock)
+    e = dict(os.environ, OIDC_CONFIG_DIR=etc)
+    e.pop("OIDC_CONFIG", None)
+    with open(log, "ab") as lf:
+        proc = subprocess.Popen(["/bin/sh", "-c", script], env=e, stdout=lf,
+                                stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)
+    w = Worker(proc, sock, log)
+    wait_until(lambda: os.path.exists(sock) or proc.poll() is not None,
+               10 * MULT)
+    return w
+
+
+# Per-endpoint configs as documented: oidc.conf with the endpoint's own
+# login role in its database line.  discovery gets none: the unit falls
+# back to oidc.conf (the owner role), which must work as well.
 workers = {}
+own = set()
 for name in endpoints():
     login = "t95_%s" % name
     psql("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname "
          "= '%s') THEN CREATE ROLE %s LOGIN IN ROLE oidc_%s; END IF; END "
          "$$" % (login, login, name))
-    d = private_dir("roles")
-    conf = os.path.join(d, name + ".conf")
-    with open(conf, "w") as f:
-        f.write(re.sub(r"^database\s*=.*$", "database = %s user=%s"
-                       % (conninfo, login), base, flags=re.M))
-    os.chmod(conf, 0o644)
-    workers[name] = spawn("roles", name, conf)
-
-for name, w in sorted(workers.items()):
-    check("%s: worker under role oidc_%s is running" % (name, name),
-          w.alive(), open(w.log).read()[-1500:])
+    if name != "discovery":
+        conf = os.path.join(etc, name + ".conf")
+        with open(conf, "w") as f:
+            f.write(re.sub(r"^database\s*=.*$", "database = %s user=%s"
+                           % (conninfo, login), base, flags=re.M))
+        os.chmod(conf, 0o644)
+        own.add(login)
+    workers[name] = start_instance(name)
 
 bad = flows(workers, "least-privilege roles")
 check("the whole flow works under the per-endpoint roles", bad == 0, bad)
+seen = set(psql("SELECT DISTINCT usename FROM pg_stat_activity WHERE "
+                "usename LIKE 't95_%'").split())
+check("each endpoint with a <endpoint>.conf connected as its own role "
+      "(the unit chose that config)", own <= seen, (own, seen))
+check("discovery, without one, used oidc.conf (not a t95_ role)",
+      "t95_discovery" not in seen, seen)
 
 
 def refused(role, sql):
