@@ -16,6 +16,7 @@ refused by PostgreSQL itself (SET ROLE inside a transaction that is rolled
 back).
 """
 import os
+import pwd
 import re
 import shlex
 import shutil
@@ -184,5 +185,104 @@ for name, w in sorted(workers.items()):
     rc = w.stop()
     check("%s: clean exit" % name, rc == 0, open(w.log).read()[-1500:])
     check_log(w.log, "role-restricted %s" % name)
+
+
+# ---- deploy/README.md section 2a: pg_ident.conf and pg_hba.conf ----------
+#
+# A cluster of its own (initdb as the workers' user, which stands for the
+# system user "oidc"), with the README's map and hba lines taken from the
+# README itself: that user reaches database oidc as the owner and as every
+# <endpoint>_worker role, and as nothing else; another system user (root)
+# does not; no other database is reached through the line.
+
+with open(os.path.join(ROOT, "deploy", "README.md")) as f:
+    readme = f.read()
+ident = [l.strip() for l in readme.splitlines()
+         if re.match(r"^\s+oidc-fcgi\s+oidc\s+\S+\s*$", l)]
+hba = [l.strip() for l in readme.splitlines()
+       if re.match(r"^\s+local\s+oidc\s+all\s+peer map=oidc-fcgi\s*$", l)]
+roles = ["%s_worker" % e for e in ("authorize", "token", "userinfo", "jwks",
+                                   "discovery", "revoke", "introspect",
+                                   "end_session", "register")]
+check("README 2a: a map line for the owner and each endpoint role",
+      sorted(l.split()[2] for l in ident) == sorted(roles + ["oidc"]),
+      ident)
+check("README 2a: one pg_hba line", len(hba) == 1, hba)
+PGBIN = env("OIDC_PGBIN")
+AS = ["runuser", "-u", u, "--"] if u is not None else []
+sysuser = u or pwd.getpwuid(os.getuid()).pw_name
+hd = private_dir("roles-hba")
+data, sock = os.path.join(hd, "pgdata"), os.path.join(hd, "pg")
+for p_ in (data, sock):
+    shutil.rmtree(p_, ignore_errors=True)
+    os.makedirs(p_)
+    if u is not None:
+        shutil.chown(p_, u, u)
+os.chmod(data, 0o700)
+if u is not None:
+    shutil.chown(hd, u, u)
+
+
+def pgrun(argv, as_user=True):
+    return subprocess.run((AS if as_user else []) + argv,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          timeout=120 * MULT)
+
+
+p = pgrun([os.path.join(PGBIN, "initdb"), "-D", data, "-U", "oidc",
+           "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"])
+check("initdb a cluster for the hba lines", p.returncode == 0, p.stderr)
+with open(os.path.join(data, "postgresql.conf"), "a") as f:
+    f.write("\nlisten_addresses = ''\nunix_socket_directories = '%s'\n"
+            "fsync = off\nmax_connections = 20\n" % sock)
+p = pgrun([os.path.join(PGBIN, "pg_ctl"), "-D", data, "-l",
+           os.path.join(hd, "postgres.log"), "-w", "-t", "60", "start"])
+check("... it starts", p.returncode == 0, p.stderr)
+
+
+def q(role, db="oidc", as_user=True):
+    return pgrun([os.path.join(PGBIN, "psql"), "-X", "-At", "-h", sock,
+                  "-U", role, "-d", db, "-c", "SELECT current_user"],
+                 as_user)
+
+
+try:
+    p = pgrun([os.path.join(PGBIN, "createdb"), "-h", sock, "-U", "oidc",
+               "oidc"])
+    check("createdb oidc", p.returncode == 0, p.stderr)
+    for r_ in roles + ["stranger"]:
+        p = pgrun([os.path.join(PGBIN, "psql"), "-X", "-q", "-h", sock, "-U",
+                   "oidc", "-d", "oidc", "-c", "CREATE ROLE %s LOGIN" % r_])
+    # The README's lines, "oidc" the system user being the workers' user.
+    with open(os.path.join(data, "pg_ident.conf"), "w") as f:
+        f.write("".join(re.sub(r"^(oidc-fcgi\s+)oidc(\s)",
+                               r"\g<1>%s\2" % sysuser, l) + "\n"
+                        for l in ident))
+    with open(os.path.join(data, "pg_hba.conf"), "w") as f:
+        f.write("\n".join(hba) + "\n")
+    p = pgrun([os.path.join(PGBIN, "pg_ctl"), "-D", data, "reload"])
+    check("pg_ctl reload with the README's pg_hba and pg_ident lines",
+          p.returncode == 0, p.stderr)
+    # A reload is asynchronous: wait until peer auth is in force.
+    wait_until(lambda: q("stranger").returncode != 0, 10 * MULT)
+    for r_ in roles + ["oidc"]:
+        p = q(r_)
+        check("system user %s logs in to oidc as %s" % (sysuser, r_),
+              p.returncode == 0 and p.stdout.decode().strip() == r_,
+              p.stderr)
+    p = q("stranger")
+    check("... but not as a role outside the map", p.returncode != 0 and
+          b"authentication failed" in p.stderr, p.stderr)
+    p = q("token_worker", db="postgres")
+    check("... and no other database through the line",
+          p.returncode != 0, p.stderr)
+    if u is not None:
+        p = q("token_worker", as_user=False)
+        check("another system user (root) cannot log in as token_worker",
+              p.returncode != 0 and b"authentication failed" in p.stderr,
+              p.stderr)
+finally:
+    pgrun([os.path.join(PGBIN, "pg_ctl"), "-D", data, "-m", "fast", "-w",
+           "stop"])
 
 done()
