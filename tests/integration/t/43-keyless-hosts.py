@@ -31,6 +31,7 @@ from oidctest import *
 from hardening import *
 from flow import make_client, make_user, run_flow, RP
 from privflow import PrivateBrowser, fcgi
+from cluster import verify_with_jwks as verify
 
 d = private_dir("keyless")
 u = run_user()
@@ -58,19 +59,6 @@ def config(name, signing_keys, kek):
 
 def kids(doc):
     return sorted(k.get("kid") for k in (doc or {}).get("keys", []))
-
-
-def verify(token, jwks_doc, alg):
-    """oidcctl jose verify with the JWKS a worker served: the payload."""
-    path = os.path.join(d, "jwks-%s.json" % unique("v"))
-    with open(path, "w") as f:
-        json.dump(jwks_doc, f)
-    rc, out, err = ctl("jose", "verify", "--jwks", path, "--alg", alg,
-                       stdin=token)
-    if rc != 0:
-        diag("jose verify: rc %d %s" % (rc, err.strip()))
-        return None
-    return json.loads(out)
 
 
 def header(token):

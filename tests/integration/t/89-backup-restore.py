@@ -37,27 +37,12 @@ from oidctest import *
 from hardening import *
 from grants import client_assertion, insert_code
 from flow import make_client, make_user, RP
+from cluster import PrivateCluster, verify_with_jwks as verify
 
 ROOT = env("OIDC_ROOT", os.getcwd())
-PGBIN = env("OIDC_PGBIN")
-d = private_dir("restore")
-u = run_user()
-AS = ["runuser", "-u", u, "--"] if u is not None else []
+d = private_dir("restore-files")
 ASSERTION = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 FORM = [("Content-Type", "application/x-www-form-urlencoded")]
-
-
-def run(argv, what, as_user=False, **kw):
-    p = subprocess.run((AS if as_user else []) + argv,
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       timeout=120 * MULT, **kw)
-    check(what, p.returncode == 0,
-          (p.returncode, p.stderr.decode()[-1500:]))
-    return p
-
-
-def pg(tool):
-    return os.path.join(PGBIN, tool)
 
 
 def kids(doc):
@@ -68,13 +53,13 @@ def header(token):
     return json.loads(b64url_decode(token.split(".")[0]))
 
 
-def verify(token, jwks_doc, alg):
-    path = os.path.join(d, "jwks-%s.json" % unique("v"))
-    with open(path, "w") as f:
-        json.dump(jwks_doc, f)
-    rc, out, err = ctl("jose", "verify", "--jwks", path, "--alg", alg,
-                       stdin=token)
-    return json.loads(out) if rc == 0 else None
+def secret_jwt_client_credentials(w):
+    """client_credentials for the client_secret_jwt client at w."""
+    return call(w, "POST", "/token", form_encode(
+        {"grant_type": "client_credentials",
+         "client_assertion_type": ASSERTION,
+         "client_assertion": client_assertion(
+             sj["client_id"], "HS256", secret=sj["client_secret"])}), FORM)
 
 
 def call(w, method, path, body=None, headers=()):
@@ -136,41 +121,27 @@ check("tokens issued: access, refresh, ID Token", all(
 dump = os.path.join(d, "oidc.dump")
 if os.path.exists(dump):
     os.unlink(dump)
-run([pg("pg_dump"), "-h", env("OIDC_PGHOST"), "-U", "oidc", "-Fc",
-     "-f", dump, "oidc"], "pg_dump -Fc of the database")
+p = subprocess.run([os.path.join(env("OIDC_PGBIN"), "pg_dump"), "-h",
+                    env("OIDC_PGHOST"), "-U", "oidc", "-Fc", "-f", dump,
+                    "oidc"], stderr=subprocess.PIPE, timeout=120 * MULT)
+check("pg_dump -Fc of the database", p.returncode == 0, p.stderr)
+os.chmod(dump, 0o644)
 
 # ---- restore into a fresh cluster -----------------------------------------
 
-data = os.path.join(d, "pgdata")
-sock = os.path.join(d, "pg")
-logf = os.path.join(d, "postgres.log")
-for p in (data, sock):
-    shutil.rmtree(p, ignore_errors=True)
-    os.makedirs(p)
-    if u is not None:
-        shutil.chown(p, u, u)
-os.chmod(data, 0o700)
-if u is not None:
-    with open(logf, "a"):
-        pass
-    shutil.chown(logf, u, u)
-    os.chmod(dump, 0o644)
-run([pg("initdb"), "-D", data, "-U", "oidc", "--auth=trust", "--no-sync",
-     "-E", "UTF8", "--locale=C"], "initdb a fresh cluster", as_user=True)
-with open(os.path.join(data, "postgresql.conf"), "a") as f:
-    f.write("\nlisten_addresses = ''\nunix_socket_directories = '%s'\n"
-            "fsync = off\nmax_connections = 30\n" % sock)
-run([pg("pg_ctl"), "-D", data, "-l", logf, "-w", "-t", "60", "start"],
-    "the fresh cluster starts", as_user=True)
+pc = PrivateCluster("restore")
+sock = pc.sock
 try:
-    run([pg("createdb"), "-h", sock, "-U", "oidc", "oidc"], "createdb")
-    run([pg("pg_restore"), "-h", sock, "-U", "oidc", "-d", "oidc",
+    pc.run(["createdb", "-h", sock, "-U", "oidc", "oidc"], "createdb",
+           as_user=False)
+    pc.run(["pg_restore", "-h", sock, "-U", "oidc", "-d", "oidc",
          "--no-owner", "--no-privileges", "--exit-on-error", dump],
-        "pg_restore into the fresh cluster")
-    run([pg("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", sock,
+        "pg_restore into the fresh cluster", as_user=False)
+    pc.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", sock,
          "-U", "oidc", "-d", "oidc", "-f",
          os.path.join(ROOT, "sql", "roles.sql")],
-        "psql -f sql/roles.sql on the restored database")
+        "psql -f sql/roles.sql on the restored database",
+           as_user=False)
 
     with open(env("OIDC_CONFIG")) as f:
         base = f.read()
@@ -227,11 +198,7 @@ try:
                   "key (opened with the KEK)",
                   header(t2["id_token"]).get("kid") == kid and
                   verify(t2["id_token"], jw, "PS512") is not None, t2)
-    r = call(w["token"], "POST", "/token", form_encode(
-        {"grant_type": "client_credentials",
-         "client_assertion_type": ASSERTION,
-         "client_assertion": client_assertion(
-             sj["client_id"], "HS256", secret=sj["client_secret"])}), FORM)
+    r = secret_jwt_client_credentials(w["token"])
     check("restored: the client_secret_jwt client authenticates (sealed "
           "secret opens)", r.status == 200, r)
     for n, x in w.items():
@@ -251,11 +218,7 @@ try:
               "is 503 temporarily_unavailable, not 500", r.status == 503
               and (r.json() or {}).get("error") ==
               "temporarily_unavailable", r)
-    r = call(w["token"], "POST", "/token", form_encode(
-        {"grant_type": "client_credentials",
-         "client_assertion_type": ASSERTION,
-         "client_assertion": client_assertion(
-             sj["client_id"], "HS256", secret=sj["client_secret"])}), FORM)
+    r = secret_jwt_client_credentials(w["token"])
     check("without the KEK: the client_secret_jwt client gets 503 "
           "temporarily_unavailable, not 500", r.status == 503 and
           (r.json() or {}).get("error") == "temporarily_unavailable", r)
@@ -264,9 +227,7 @@ try:
         check_log(x.log, "no-KEK %s" % n, allow_error=r"no signing key|"
                   r"no key_encryption_key|client secret")
 finally:
-    subprocess.run(AS + [pg("pg_ctl"), "-D", data, "-m", "fast", "-w",
-                         "stop"], stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, timeout=60 * MULT)
+    pc.stop()
 
 psql("DELETE FROM signing_key WHERE kid = '%s'" % kid.replace("'", "''"))
 check("the test's key leaves the harness's /jwks", wait_until(

@@ -25,6 +25,7 @@ import subprocess
 from oidctest import *
 from hardening import *
 from privflow import flows
+from cluster import PrivateCluster
 
 ROOT = env("OIDC_ROOT", os.getcwd())
 pgbin = os.environ.get("OIDC_PGBIN")
@@ -208,51 +209,21 @@ check("README 2a: a map line for the owner and each endpoint role",
       sorted(l.split()[2] for l in ident) == sorted(roles + ["oidc"]),
       ident)
 check("README 2a: one pg_hba line", len(hba) == 1, hba)
-PGBIN = env("OIDC_PGBIN")
-AS = ["runuser", "-u", u, "--"] if u is not None else []
 sysuser = u or pwd.getpwuid(os.getuid()).pw_name
-hd = private_dir("roles-hba")
-data, sock = os.path.join(hd, "pgdata"), os.path.join(hd, "pg")
-for p_ in (data, sock):
-    shutil.rmtree(p_, ignore_errors=True)
-    os.makedirs(p_)
-    if u is not None:
-        shutil.chown(p_, u, u)
-os.chmod(data, 0o700)
-if u is not None:
-    shutil.chown(hd, u, u)
-
-
-def pgrun(argv, as_user=True):
-    return subprocess.run((AS if as_user else []) + argv,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          timeout=120 * MULT)
-
-
-p = pgrun([os.path.join(PGBIN, "initdb"), "-D", data, "-U", "oidc",
-           "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"])
-check("initdb a cluster for the hba lines", p.returncode == 0, p.stderr)
-with open(os.path.join(data, "postgresql.conf"), "a") as f:
-    f.write("\nlisten_addresses = ''\nunix_socket_directories = '%s'\n"
-            "fsync = off\nmax_connections = 20\n" % sock)
-p = pgrun([os.path.join(PGBIN, "pg_ctl"), "-D", data, "-l",
-           os.path.join(hd, "postgres.log"), "-w", "-t", "60", "start"])
-check("... it starts", p.returncode == 0, p.stderr)
+pc = PrivateCluster("roles-hba")
+sock, data = pc.sock, pc.data
 
 
 def q(role, db="oidc", as_user=True):
-    return pgrun([os.path.join(PGBIN, "psql"), "-X", "-At", "-h", sock,
-                  "-U", role, "-d", db, "-c", "SELECT current_user"],
-                 as_user)
+    return pc.run(["psql", "-X", "-At", "-h", sock, "-U", role, "-d", db,
+                   "-c", "SELECT current_user"], as_user=as_user)
 
 
 try:
-    p = pgrun([os.path.join(PGBIN, "createdb"), "-h", sock, "-U", "oidc",
-               "oidc"])
-    check("createdb oidc", p.returncode == 0, p.stderr)
+    pc.run(["createdb", "-h", sock, "-U", "oidc", "oidc"], "createdb oidc")
     for r_ in roles + ["stranger"]:
-        p = pgrun([os.path.join(PGBIN, "psql"), "-X", "-q", "-h", sock, "-U",
-                   "oidc", "-d", "oidc", "-c", "CREATE ROLE %s LOGIN" % r_])
+        pc.run(["psql", "-X", "-q", "-h", sock, "-U", "oidc", "-d", "oidc",
+                "-c", "CREATE ROLE %s LOGIN" % r_], "CREATE ROLE %s" % r_)
     # The README's lines, "oidc" the system user being the workers' user.
     with open(os.path.join(data, "pg_ident.conf"), "w") as f:
         f.write("".join(re.sub(r"^(oidc-fcgi\s+)oidc(\s)",
@@ -260,9 +231,8 @@ try:
                         for l in ident))
     with open(os.path.join(data, "pg_hba.conf"), "w") as f:
         f.write("\n".join(hba) + "\n")
-    p = pgrun([os.path.join(PGBIN, "pg_ctl"), "-D", data, "reload"])
-    check("pg_ctl reload with the README's pg_hba and pg_ident lines",
-          p.returncode == 0, p.stderr)
+    pc.run(["pg_ctl", "-D", data, "reload"],
+           "pg_ctl reload with the README's pg_hba and pg_ident lines")
     # A reload is asynchronous: wait until peer auth is in force.
     wait_until(lambda: q("stranger").returncode != 0, 10 * MULT)
     for r_ in roles + ["oidc"]:
@@ -282,7 +252,6 @@ try:
               p.returncode != 0 and b"authentication failed" in p.stderr,
               p.stderr)
 finally:
-    pgrun([os.path.join(PGBIN, "pg_ctl"), "-D", data, "-m", "fast", "-w",
-           "stop"])
+    pc.stop()
 
 done()
