@@ -50,6 +50,7 @@ python3'
 if [ "$MODE" != run ]; then
 	REQS="$REQS
 lighttpd
+systemd
 python3-jwcrypto
 python3-authlib
 python3-requests

@@ -38,6 +38,7 @@ usage(FILE *f)
 	    "delete\n"
 	    "  key generate|rotate|import|retire|list\n"
 	    "                              signing keys in the database\n"
+	    "  kek create [--group G] FILE a new key-encryption key file\n"
 	    "  jose keygen|sign|verify     JWS and JWK tools\n"
 	    "  backchannel deliver [--loop]\n"
 	    "                              send queued back-channel logout "
@@ -277,6 +278,8 @@ main(int argc, char *argv[])
 		return oidcctl_jose(argc - 1, argv + 1);
 	if (strcmp(argv[1], "key") == 0)
 		return oidcctl_key(argc - 1, argv + 1);
+	if (strcmp(argv[1], "kek") == 0)
+		return oidcctl_kek(argc - 1, argv + 1);
 	if (strcmp(argv[1], "backchannel") == 0)
 		return oidcctl_backchannel(argc - 1, argv + 1);
 	fprintf(stderr, "oidcctl: unknown command %s (try --help)\n", argv[1]);

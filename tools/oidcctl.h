@@ -16,6 +16,7 @@ int	oidcctl_jose(int argc, char *argv[]);
 int	oidcctl_client(int argc, char *argv[]);
 int	oidcctl_user(int argc, char *argv[]);
 int	oidcctl_key(int argc, char *argv[]);
+int	oidcctl_kek(int argc, char *argv[]);
 int	oidcctl_migrate(int argc, char *argv[]);
 int	oidcctl_backchannel(int argc, char *argv[]);
 

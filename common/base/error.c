@@ -58,6 +58,7 @@ static const char *const names[OIDC_E__MAX] = {
 	[OIDC_E_BODY_TOO_LARGE] = "invalid_request",
 	[OIDC_E_DB_DOWN] = "temporarily_unavailable",
 	[OIDC_E_BUSY] = "temporarily_unavailable",
+	[OIDC_E_NO_KEY] = "temporarily_unavailable",
 };
 
 const char *
@@ -89,6 +90,7 @@ oidc_error_http_status(enum oidc_errcode code)
 	case OIDC_E_BODY_TOO_LARGE:
 		return 413;
 	case OIDC_E_DB_DOWN:
+	case OIDC_E_NO_KEY:
 	case OIDC_E_BUSY:
 		return 503;
 	case OIDC_E_NOMEM:

@@ -235,13 +235,14 @@ oidc_resp_error(struct oidc_response *resp, const struct oidc_error *e,
 	oidc_buf_init(&resp->headers, resp->a, OIDC_RESP_MAX_HEADERS);
 	oidc_buf_init(&resp->body, resp->a, OIDC_RESP_MAX_BODY);
 	resp->status = status;
-	desc = internal ? (e->code == OIDC_E_DB_DOWN ?
-	    "the service is temporarily unavailable" : "internal error") :
-	    e->public_desc;
+	desc = internal ? (e->code == OIDC_E_DB_DOWN || e->code ==
+	    OIDC_E_NO_KEY ? "the service is temporarily unavailable" :
+	    "internal error") : e->public_desc;
 
 	if (e->code == OIDC_E_METHOD_NOT_ALLOWED && desc == NULL)
 		desc = "method not allowed";
-	if ((e->code == OIDC_E_DB_DOWN || e->code == OIDC_E_BUSY) &&
+	if ((e->code == OIDC_E_DB_DOWN || e->code == OIDC_E_NO_KEY ||
+	    e->code == OIDC_E_BUSY) &&
 	    oidc_resp_header(resp, "Retry-After", "2", &err2) == -1)
 		goto fallback;
 	if (e->code == OIDC_E_TOO_MANY_ATTEMPTS && resp->retry_after > 0) {

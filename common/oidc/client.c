@@ -634,8 +634,9 @@ oidc_client_secret_open(struct oidc_arena *a, const unsigned char *kek,
 		*out = s->legacy;	/* not sealed yet, or no secret */
 		return 0;
 	}
+	/* 503: e.g. a restore without the KEK (docs/BACKUP.md). */
 	if (kek == NULL)
-		return oidc_fail(err, OIDC_E_CONFIG, NULL, "client %.*s: its "
+		return oidc_fail(err, OIDC_E_NO_KEY, NULL, "client %.*s: its "
 		    "secret is sealed and no key_encryption_key is configured",
 		    (int)client_id.len, client_id.p);
 	if ((aad = secret_aad(a, client_id, &aadlen)) == NULL)

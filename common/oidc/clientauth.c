@@ -170,8 +170,13 @@ check_assertion(struct oidc_ctx *ctx, const struct oidc_client *c,
 
 	symmetric = c->auth_method == OIDC_AUTH_SECRET_JWT;
 	allowed = symmetric ? HS_ALGS : OIDC_JWS_ALL & ~HS_ALGS;
-	if ((ks = oidc_client_keys(ctx, c, symmetric, &why)) == NULL)
+	if ((ks = oidc_client_keys(ctx, c, symmetric, &why)) == NULL) {
+		/* No KEK here to open the secret: our fault, a 503. */
+		if (why.code == OIDC_E_NO_KEY)
+			return oidc_fail(err, OIDC_E_NO_KEY, NULL, "%s",
+			    why.detail);
 		return invalid_client(err, why.detail);
+	}
 	memset(&rules, 0, sizeof(rules));
 	rules.now = (int64_t)ctx->now;
 	rules.leeway = LEEWAY;

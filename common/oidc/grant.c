@@ -112,8 +112,14 @@ oidc_grant_sign_for_client(struct oidc_ctx *ctx, struct oidc_str alg_name,
 		key = hkey;
 	} else if (ctx->keys == NULL ||
 	    oidc_keyset_find_alg(ctx->keys, alg, true, &key) != 1) {
-		oidc_fail(err, OIDC_E_CONFIG, NULL, "no signing key for %s "
-		    "(add a signing_key to the configuration)",
+		/*
+		 * 503, not 500: a worker whose database keys are not loaded
+		 * yet, or a userinfo worker placed on a host without keys
+		 * (deploy/README.md section 6), is not ready to sign.
+		 */
+		oidc_fail(err, OIDC_E_NO_KEY, NULL, "no signing key for %s "
+		    "here (signing_key files, or database keys with "
+		    "key_encryption_key)",
 		    oidc_jws_alg_name(alg));
 		return NULL;
 	}

@@ -162,6 +162,13 @@ load_file(struct oidc_keystore *ks, struct oidc_arena *scratch,
 			return -1;
 		k = oidc_keyset_get(one, 0);
 	}
+	/* A public half serves jwks and discovery only (deploy/README 6). */
+	if (ks->with_private && !oidc_jwk_is_private(k)) {
+		oidc_fail(err, OIDC_E_CONFIG, NULL, "signing_key %s: a public "
+		    "key; this program signs and needs the private key",
+		    ck->path);
+		goto out;
+	}
 	if (!ks->with_private && oidc_jwk_kty(k) == OIDC_JWK_OCT) {
 		rc = 0;
 		goto out;
@@ -262,7 +269,7 @@ open_private(struct oidc_keystore *ks, struct oidc_arena *scratch,
 
 	if (!ks->have_kek) {
 		oidc_fail(err, OIDC_E_CONFIG, NULL, "no key_encryption_key "
-		    "configured");
+		    "configured (read at start-up: set it, then restart)");
 		return NULL;
 	}
 	if ((aad = seal_aad(scratch, r->kid.p, r->alg.p)) == NULL) {

@@ -8,7 +8,7 @@
  * all invalid_request on the wire, some with their own HTTP status, and
  * OIDC_E_TOO_MANY_ATTEMPTS is invalid_client with 429 (base/error.c);
  * internal codes are shown to clients only as server_error (or
- * temporarily_unavailable for OIDC_E_DB_DOWN and OIDC_E_BUSY).
+ * temporarily_unavailable for OIDC_E_DB_DOWN, OIDC_E_NO_KEY and OIDC_E_BUSY).
  * `public_desc` is a static string safe for error_description; `detail` is for
  * the log only and is never sent.
  */
@@ -46,6 +46,7 @@ enum oidc_errcode {
 	OIDC_E_DB,
 	OIDC_E_DB_DOWN,			/* database unreachable: 503 */
 	OIDC_E_BUSY,			/* 503 temporarily_unavailable, public */
+	OIDC_E_NO_KEY,			/* no key to sign or open with: 503 */
 	OIDC_E_CRYPTO,
 	OIDC_E_IO,
 	OIDC_E_CONFIG,

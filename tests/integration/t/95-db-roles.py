@@ -16,12 +16,16 @@ refused by PostgreSQL itself (SET ROLE inside a transaction that is rolled
 back).
 """
 import os
+import pwd
 import re
+import shlex
+import shutil
 import subprocess
 
 from oidctest import *
 from hardening import *
 from privflow import flows
+from cluster import PrivateCluster
 
 ROOT = env("OIDC_ROOT", os.getcwd())
 pgbin = os.environ.get("OIDC_PGBIN")
@@ -50,26 +54,100 @@ m = re.search(r"^database\s*=\s*(.*)$", base, re.M)
 check("the harness config has a database line", m is not None, base)
 conninfo = re.sub(r"\buser=\S+", "", m.group(1)).strip()
 
+# ---- deploy/systemd/oidc-fcgi@.service, as systemd would run it ----------
+#
+# Its ExecStart picks $OIDC_CONFIG_DIR/<instance>.conf, else oidc.conf
+# (deploy/README.md section 2a).  systemd-analyze verify must accept every
+# unit without a warning; then the instance command line runs for every
+# endpoint, with the unit's paths moved into the test directory (the
+# config directory through OIDC_CONFIG_DIR, as a drop-in would), so each
+# worker reads the configuration the unit chooses for it.
+
+UNITS = os.path.join(ROOT, "deploy", "systemd")
+ud = private_dir("roles-units")
+for f in os.listdir(UNITS):
+    with open(os.path.join(UNITS, f)) as src:
+        text = src.read().replace("/usr/local/sbin/oidcctl", env("OIDC_CTL"))
+    # An instance file: systemd-analyze resolves %i from its name.
+    dst = "oidc-fcgi@token.service" if f == "oidc-fcgi@.service" else f
+    with open(os.path.join(ud, dst), "w") as out:
+        out.write(text)
+units = sorted(os.path.join(ud, f) for f in os.listdir(ud))
+p = subprocess.run(["systemd-analyze", "verify"] + units,
+                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                   timeout=60 * MULT)
+check("systemd-analyze verify deploy/systemd/*: no error, no warning",
+      p.returncode == 0 and p.stderr.strip() == b"" and
+      p.stdout.strip() == b"", (p.returncode, p.stdout, p.stderr))
+
+with open(os.path.join(UNITS, "oidc-fcgi@.service")) as f:
+    unit = f.read()
+m = re.search(r"^ExecStart=(.*)$", unit, re.M)
+check("oidc-fcgi@.service has an ExecStart", m is not None)
+argv = shlex.split(m.group(1))
+check("... /bin/sh -c SCRIPT", argv[:2] == ["/bin/sh", "-c"], argv)
+u = run_user()
+unit_script = argv[2].replace("$$", "$")
+unit_script = unit_script.replace(
+    "-M 0660 -U oidc -G www-data -u oidc -g oidc",
+    "-M 0666" + (" -u %s -g %s" % (u, u) if u else ""))
+check("... the unit runs the documented spawn-fcgi line",
+      unit_script != argv[2].replace("$$", "$"), argv[2])
+etc = private_dir("roles-etc")           # stands for /etc/oidc-fcgi
+sockdir = private_dir("roles")           # stands for /run/oidc-fcgi
+shutil.copy(env("OIDC_CONFIG"), os.path.join(etc, "oidc.conf"))
+os.chmod(os.path.join(etc, "oidc.conf"), 0o644)
+
+
+def start_instance(name):
+    """oidc-fcgi@<name>: the unit's command line, %i = name."""
+    script = unit_script.replace("%i", name) \
+        .replace("/run/oidc-fcgi/", sockdir + "/") \
+        .replace("/usr/local/lib/oidc-fcgi/",
+                 os.path.join(env("OIDC_BUILD"), "cgi-bin") + "/")
+    sock = os.path.join(sockdir, name + ".sock")
+    log = os.path.join(sockdir, name + ".log")
+    if os.path.exists(sock):
+        os.unlink(sock)
+    e = dict(os.environ, OIDC_CONFIG_DIR=etc)
+    e.pop("OIDC_CONFIG", None)
+    with open(log, "ab") as lf:
+        proc = subprocess.Popen(["/bin/sh", "-c", script], env=e, stdout=lf,
+                                stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)
+    w = Worker(proc, sock, log)
+    wait_until(lambda: os.path.exists(sock) or proc.poll() is not None,
+               10 * MULT)
+    return w
+
+
+# Per-endpoint configs as documented: oidc.conf with the endpoint's own
+# login role in its database line.  discovery gets none: the unit falls
+# back to oidc.conf (the owner role), which must work as well.
 workers = {}
+own = set()
 for name in endpoints():
     login = "t95_%s" % name
     psql("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname "
          "= '%s') THEN CREATE ROLE %s LOGIN IN ROLE oidc_%s; END IF; END "
          "$$" % (login, login, name))
-    d = private_dir("roles")
-    conf = os.path.join(d, name + ".conf")
-    with open(conf, "w") as f:
-        f.write(re.sub(r"^database\s*=.*$", "database = %s user=%s"
-                       % (conninfo, login), base, flags=re.M))
-    os.chmod(conf, 0o644)
-    workers[name] = spawn("roles", name, conf)
-
-for name, w in sorted(workers.items()):
-    check("%s: worker under role oidc_%s is running" % (name, name),
-          w.alive(), open(w.log).read()[-1500:])
+    if name != "discovery":
+        conf = os.path.join(etc, name + ".conf")
+        with open(conf, "w") as f:
+            f.write(re.sub(r"^database\s*=.*$", "database = %s user=%s"
+                           % (conninfo, login), base, flags=re.M))
+        os.chmod(conf, 0o644)
+        own.add(login)
+    workers[name] = start_instance(name)
 
 bad = flows(workers, "least-privilege roles")
 check("the whole flow works under the per-endpoint roles", bad == 0, bad)
+seen = set(psql("SELECT DISTINCT usename FROM pg_stat_activity WHERE "
+                "usename LIKE 't95_%'").split())
+check("each endpoint with a <endpoint>.conf connected as its own role "
+      "(the unit chose that config)", own <= seen, (own, seen))
+check("discovery, without one, used oidc.conf (not a t95_ role)",
+      "t95_discovery" not in seen, seen)
 
 
 def refused(role, sql):
@@ -108,5 +186,72 @@ for name, w in sorted(workers.items()):
     rc = w.stop()
     check("%s: clean exit" % name, rc == 0, open(w.log).read()[-1500:])
     check_log(w.log, "role-restricted %s" % name)
+
+
+# ---- deploy/README.md section 2a: pg_ident.conf and pg_hba.conf ----------
+#
+# A cluster of its own (initdb as the workers' user, which stands for the
+# system user "oidc"), with the README's map and hba lines taken from the
+# README itself: that user reaches database oidc as the owner and as every
+# <endpoint>_worker role, and as nothing else; another system user (root)
+# does not; no other database is reached through the line.
+
+with open(os.path.join(ROOT, "deploy", "README.md")) as f:
+    readme = f.read()
+ident = [l.strip() for l in readme.splitlines()
+         if re.match(r"^\s+oidc-fcgi\s+oidc\s+\S+\s*$", l)]
+hba = [l.strip() for l in readme.splitlines()
+       if re.match(r"^\s+local\s+oidc\s+all\s+peer map=oidc-fcgi\s*$", l)]
+roles = ["%s_worker" % e for e in ("authorize", "token", "userinfo", "jwks",
+                                   "discovery", "revoke", "introspect",
+                                   "end_session", "register")]
+check("README 2a: a map line for the owner and each endpoint role",
+      sorted(l.split()[2] for l in ident) == sorted(roles + ["oidc"]),
+      ident)
+check("README 2a: one pg_hba line", len(hba) == 1, hba)
+sysuser = u or pwd.getpwuid(os.getuid()).pw_name
+pc = PrivateCluster("roles-hba")
+sock, data = pc.sock, pc.data
+
+
+def q(role, db="oidc", as_user=True):
+    return pc.run(["psql", "-X", "-At", "-h", sock, "-U", role, "-d", db,
+                   "-c", "SELECT current_user"], as_user=as_user)
+
+
+try:
+    pc.run(["createdb", "-h", sock, "-U", "oidc", "oidc"], "createdb oidc")
+    for r_ in roles + ["stranger"]:
+        pc.run(["psql", "-X", "-q", "-h", sock, "-U", "oidc", "-d", "oidc",
+                "-c", "CREATE ROLE %s LOGIN" % r_], "CREATE ROLE %s" % r_)
+    # The README's lines, "oidc" the system user being the workers' user.
+    with open(os.path.join(data, "pg_ident.conf"), "w") as f:
+        f.write("".join(re.sub(r"^(oidc-fcgi\s+)oidc(\s)",
+                               r"\g<1>%s\2" % sysuser, l) + "\n"
+                        for l in ident))
+    with open(os.path.join(data, "pg_hba.conf"), "w") as f:
+        f.write("\n".join(hba) + "\n")
+    pc.run(["pg_ctl", "-D", data, "reload"],
+           "pg_ctl reload with the README's pg_hba and pg_ident lines")
+    # A reload is asynchronous: wait until peer auth is in force.
+    wait_until(lambda: q("stranger").returncode != 0, 10 * MULT)
+    for r_ in roles + ["oidc"]:
+        p = q(r_)
+        check("system user %s logs in to oidc as %s" % (sysuser, r_),
+              p.returncode == 0 and p.stdout.decode().strip() == r_,
+              p.stderr)
+    p = q("stranger")
+    check("... but not as a role outside the map", p.returncode != 0 and
+          b"authentication failed" in p.stderr, p.stderr)
+    p = q("token_worker", db="postgres")
+    check("... and no other database through the line",
+          p.returncode != 0, p.stderr)
+    if u is not None:
+        p = q("token_worker", as_user=False)
+        check("another system user (root) cannot log in as token_worker",
+              p.returncode != 0 and b"authentication failed" in p.stderr,
+              p.stderr)
+finally:
+    pc.stop()
 
 done()

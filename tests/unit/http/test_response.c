@@ -279,6 +279,10 @@ static const struct err_case err_cases[] = {
 	{ "db_down html", OIDC_E_DB_DOWN, NULL, OIDC_ERRSTYLE_HTML, 503,
 	    "temporarily_unavailable",
 	    "the service is temporarily unavailable", NULL },
+	/* no_key: a signing worker without a key for the alg (issue 20). */
+	{ "no_key json", OIDC_E_NO_KEY, NULL, OIDC_ERRSTYLE_JSON, 503,
+	    "temporarily_unavailable",
+	    "the service is temporarily unavailable", NULL },
 	/* busy: a 503 whose description is public, not an internal error. */
 	{ "busy html", OIDC_E_BUSY, "Too many fetches.", OIDC_ERRSTYLE_HTML,
 	    503, "temporarily_unavailable", "Too many fetches.", NULL },
@@ -318,7 +322,8 @@ test_errors(struct oidc_arena *a)
 			    c->test);
 		ok(hdr_has(&r, "Cache-Control: no-store\r\n"),
 		    "%s: no-store", c->test);
-		if (c->code == OIDC_E_DB_DOWN || c->code == OIDC_E_BUSY)
+		if (c->code == OIDC_E_DB_DOWN || c->code == OIDC_E_BUSY ||
+		    c->code == OIDC_E_NO_KEY)
 			ok(hdr_has(&r, "Retry-After: 2\r\n"),
 			    "%s: Retry-After", c->test);
 		else
