@@ -11,7 +11,7 @@ For every JWS algorithm (issue 3; RFC 9864's Ed25519 and Ed448, issue 17):
 Uses only the Python standard library and Debian's python3-jwcrypto.
 Run from the repository root; OIDC_BUILD names the build directory
 (default build/release).  Prints one line per check and "N passed,
-M failed"; exits non-zero on any failure.
+M failed, 0 skipped" (nothing here skips); exits non-zero on any failure.
 """
 import json
 import os
@@ -106,7 +106,10 @@ def main():
             except Exception as e:  # noqa: BLE001 - report any failure
                 check("%s key loads in jwcrypto" % alg, False, repr(e))
                 continue
-            check("%s key loads in jwcrypto" % alg, True)
+            check("%s key loads in jwcrypto as a private %s key"
+                  % (alg, ours.get("kty")),
+                  k.has_private and k.get("kty") == ours.get("kty")
+                  and bool(thumb), k.export_public())
             check("%s kid == jwcrypto thumbprint" % alg,
                   ours.get("kid") == thumb,
                   "%s != %s" % (ours.get("kid"), thumb))
@@ -171,7 +174,7 @@ def main():
                     check("%s key refuses %s" % (alg, other), False,
                           repr(e))
 
-    print("%d passed, %d failed" % (passed, failed))
+    print("%d passed, %d failed, 0 skipped" % (passed, failed))
     return 1 if failed else 0
 
 
