@@ -100,6 +100,14 @@ int		 oidc_authz_check_client(struct oidc_ctx *,
 		    struct oidc_error *);
 int		 oidc_authz_check_request(struct oidc_ctx *,
 		    struct oidc_response *, struct authz *, struct oidc_error *);
+/*
+ * Step 3's rules (response_type and mode, scope, nonce, PKCE, prompt,
+ * max_age, hints, claims) on ar->p, filling ar: NULL when valid, else the
+ * error_description, with *code set unless it is invalid_request.
+ * ar->scope_str is left to oidc_authz_check_request.
+ */
+const char	*oidc_authz_check_params(struct oidc_ctx *,
+		    struct authz *, enum oidc_errcode *code);
 /* state, response_type and response_mode: NULL, or what is wrong. */
 const char	*oidc_authz_parse_mode(struct authz *);
 /* offline_access out of the scope (OIDC Core 11 conditions unmet). */
