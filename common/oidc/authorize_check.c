@@ -440,9 +440,30 @@ check_interaction(struct oidc_ctx *ctx, struct authz *ar)
 }
 
 /*
+ * Step 3's rules, without I/O but the id_token_hint's keys: NULL when
+ * valid, or the error_description and *code (left alone for
+ * invalid_request).  The mode first, so even errors about the rest go
+ * where asked.
+ */
+const char *
+oidc_authz_check_params(struct oidc_ctx *ctx, struct authz *ar,
+    enum oidc_errcode *code)
+{
+	const char	*bad;
+
+	if ((bad = oidc_authz_parse_mode(ar)) != NULL ||
+	    (bad = check_response_type(ar, code)) != NULL ||
+	    (bad = check_scope(ar, code)) != NULL ||
+	    (bad = check_nonce(ctx, ar)) != NULL ||
+	    (bad = check_pkce(ar)) != NULL ||
+	    (bad = check_interaction(ctx, ar)) != NULL)
+		return bad;
+	return NULL;
+}
+
+/*
  * Step 3: everything else.  Returns 0 when valid, 1 when an error response
- * was built (redirected), -1 on internal failure.  The mode first, so even
- * errors about the rest go where asked.
+ * was built (redirected), -1 on internal failure.
  */
 int
 oidc_authz_check_request(struct oidc_ctx *ctx, struct oidc_response *resp,
@@ -451,19 +472,13 @@ oidc_authz_check_request(struct oidc_ctx *ctx, struct oidc_response *resp,
 	const char		*bad;
 	enum oidc_errcode	 code = OIDC_E_INVALID_REQUEST;
 
-	if ((bad = oidc_authz_parse_mode(ar)) != NULL ||
-	    (bad = check_response_type(ar, &code)) != NULL ||
-	    (bad = check_scope(ar, &code)) != NULL)
-		goto fail;
+	if ((bad = oidc_authz_check_params(ctx, ar, &code)) != NULL) {
+		if (oidc_authz_redirect_error(ctx, resp, ar, code, bad,
+		    err) == -1)
+			return -1;
+		return 1;
+	}
 	if ((ar->scope_str = oidc_scope_join(ctx->a, &ar->scope)) == NULL)
 		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
-	if ((bad = check_nonce(ctx, ar)) != NULL ||
-	    (bad = check_pkce(ar)) != NULL ||
-	    (bad = check_interaction(ctx, ar)) != NULL)
-		goto fail;
 	return 0;
-fail:
-	if (oidc_authz_redirect_error(ctx, resp, ar, code, bad, err) == -1)
-		return -1;
-	return 1;
 }

@@ -100,10 +100,32 @@ int		 oidc_authz_check_client(struct oidc_ctx *,
 		    struct oidc_error *);
 int		 oidc_authz_check_request(struct oidc_ctx *,
 		    struct oidc_response *, struct authz *, struct oidc_error *);
+/*
+ * Step 3's rules (response_type and mode, scope, nonce, PKCE, prompt,
+ * max_age, hints, claims) on ar->p, filling ar: NULL when valid, else the
+ * error_description, with *code set unless it is invalid_request.
+ * ar->scope_str is left to oidc_authz_check_request.
+ */
+const char	*oidc_authz_check_params(struct oidc_ctx *,
+		    struct authz *, enum oidc_errcode *code);
 /* state, response_type and response_mode: NULL, or what is wrong. */
 const char	*oidc_authz_parse_mode(struct authz *);
 /* offline_access out of the scope (OIDC Core 11 conditions unmet). */
 void		 oidc_authz_drop_offline_access(struct authz *);
+
+/*
+ * authorize_rules.c.  Must the user (re-)authenticate?  No session; or,
+ * unless the login is fresh (this request's own login page), prompt=login
+ * or select_account, or max_age passed since s->auth_time; or a session
+ * user other than id_token_hint's (*hint_mismatch).  1 yes, 0 no, -1.
+ */
+int		 oidc_authz_must_login(struct oidc_ctx *, const struct authz *,
+		    const struct oidc_session_row *, bool has_session,
+		    bool fresh_login, bool *hint_mismatch,
+		    struct oidc_error *);
+/* Does the stored consent cover ar's scope and single claims? */
+bool		 oidc_authz_consent_covers(struct oidc_ctx *,
+		    const struct authz *, struct oidc_consent_row stored);
 
 /* authorize_page.c.  The sign-in page for ar (status 200, or 401 after a failed login). */
 int		 oidc_authz_login_page(struct oidc_ctx *,

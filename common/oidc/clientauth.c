@@ -22,7 +22,6 @@
 #include "oidc/response.h"
 
 #define ASSERTION_TYPE	"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-#define ASSERTION_MAX_AHEAD	3600
 #define LEEWAY		60
 
 static int
@@ -160,12 +159,12 @@ check_assertion(struct oidc_ctx *ctx, const struct oidc_client *c,
 	struct oidc_jwt_rules	 rules;
 	struct oidc_jws		 jws;
 	struct oidc_json	*claims;
-	struct oidc_str		 iss, sub, jti, *aud = NULL;
+	struct oidc_str		 jti;
 	unsigned char		 h[OIDC_SHA256_LEN];
 	unsigned		 allowed;
-	size_t			 naud = 0, i;
+	const char		*bad;
 	int64_t			 exp;
-	bool			 aud_ok = false, symmetric;
+	bool			 symmetric;
 	int			 rc;
 
 	symmetric = c->auth_method == OIDC_AUTH_SECRET_JWT;
@@ -184,25 +183,9 @@ check_assertion(struct oidc_ctx *ctx, const struct oidc_client *c,
 	if (oidc_jwt_verify(ctx->a, ks, allowed, assertion.p, assertion.len,
 	    &rules, &jws, &claims, &why) == -1)
 		return invalid_client(err, why.detail);
-	if (oidc_json_get_str(claims, "iss", &iss, &why) != 1 ||
-	    oidc_json_get_str(claims, "sub", &sub, &why) != 1 ||
-	    !oidc_str_eq(iss, c->client_id) || !oidc_str_eq(sub, c->client_id))
-		return invalid_client(err, "assertion iss/sub is not the client");
-	if (oidc_json_get_str_list(claims, "aud", true, ctx->a, &aud, &naud,
-	    &why) != 1)
-		return invalid_client(err, "assertion without aud");
-	for (i = 0; i < naud; i++)
-		if (oidc_str_eq_cstr(aud[i], endpoint) ||
-		    oidc_str_eq_cstr(aud[i], ctx->cfg->issuer))
-			aud_ok = true;
-	if (!aud_ok)
-		return invalid_client(err, "assertion aud is not us");
-	if (oidc_json_get_i64(claims, "exp", &exp, &why) != 1 ||
-	    exp > (int64_t)ctx->now + ASSERTION_MAX_AHEAD)
-		return invalid_client(err, "assertion exp missing or too far");
-	if (oidc_json_get_str(claims, "jti", &jti, &why) != 1 || jti.len == 0 ||
-	    jti.len > 256)
-		return invalid_client(err, "assertion without jti");
+	if ((bad = oidc_clientauth_assertion_claims(ctx, c->client_id, claims,
+	    endpoint, &exp, &jti)) != NULL)
+		return invalid_client(err, bad);
 	if (oidc_sha256(jti.p, jti.len, h, err) == -1)
 		return -1;
 	if ((rc = oidc_db_jti_use(ctx->db, c->client_id, h, exp + LEEWAY,

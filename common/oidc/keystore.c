@@ -353,31 +353,23 @@ load_row(struct oidc_keystore *ks, struct oidc_arena *scratch,
 	return 0;
 }
 
-/* Read every unexpired database key into a new entry array. */
+/* Rows into a new entry array that replaces the database keys. */
 static int
-load_db(struct oidc_keystore *ks, struct oidc_db *db, time_t now,
+load_entries(struct oidc_keystore *ks, struct oidc_arena *scratch,
+    const struct oidc_signing_key_row *rows, size_t n, int64_t now,
     struct oidc_error *err)
 {
-	struct oidc_arena		*scratch;
-	struct oidc_signing_key_row	*rows;
-	struct entry			*ents = NULL;
-	size_t				 n, i, k = 0;
-	int				 rc = -1, r;
+	struct entry	*ents;
+	size_t		 i, k = 0;
+	int		 r;
 
-	if ((scratch = oidc_arena_new(SCRATCH_CHUNK, SCRATCH_CAP)) == NULL)
+	if ((ents = calloc(n + 1, sizeof(*ents))) == NULL)
 		return oidc_fail(err, OIDC_E_NOMEM, NULL, "keystore");
-	if (oidc_db_signing_key_list(db, scratch, ks->with_private, false,
-	    &rows, &n, err) == -1)
-		goto out;
-	if ((ents = calloc(n + 1, sizeof(*ents))) == NULL) {
-		oidc_fail(err, OIDC_E_NOMEM, NULL, "keystore");
-		goto out;
-	}
 	for (i = 0; i < n; i++) {
 		if ((r = load_row(ks, scratch, &rows[i], now, &ents[k])) ==
 		    -1) {
-			oidc_fail(err, OIDC_E_NOMEM, NULL, "keystore");
-			goto out;
+			free_db(ents, k);
+			return oidc_fail(err, OIDC_E_NOMEM, NULL, "keystore");
 		}
 		if (r == 0)
 			k++;
@@ -385,10 +377,24 @@ load_db(struct oidc_keystore *ks, struct oidc_db *db, time_t now,
 	free_db(ks->db, ks->ndb);
 	ks->db = ents;
 	ks->ndb = k;
-	ents = NULL;
-	rc = 0;
-out:
-	free_db(ents, k);
+	return 0;
+}
+
+/* Read every unexpired database key into a new entry array. */
+static int
+load_db(struct oidc_keystore *ks, struct oidc_db *db, time_t now,
+    struct oidc_error *err)
+{
+	struct oidc_arena		*scratch;
+	struct oidc_signing_key_row	*rows;
+	size_t				 n;
+	int				 rc = -1;
+
+	if ((scratch = oidc_arena_new(SCRATCH_CHUNK, SCRATCH_CAP)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "keystore");
+	if (oidc_db_signing_key_list(db, scratch, ks->with_private, false,
+	    &rows, &n, err) == 0)
+		rc = load_entries(ks, scratch, rows, n, now, err);
 	oidc_arena_free(scratch);	/* wipes the opened PEM text */
 	return rc;
 }
@@ -580,6 +586,23 @@ oidc_keystore_refresh(struct oidc_keystore *ks, struct oidc_db *db,
 		return rc == -1 ? -1 : 1;
 	}
 	return rc;
+}
+
+int
+oidc_keystore_load_rows(struct oidc_keystore *ks,
+    const struct oidc_signing_key_row *rows, size_t n, time_t now,
+    struct oidc_error *err)
+{
+	struct oidc_arena	*scratch;
+	int			 rc;
+
+	if ((scratch = oidc_arena_new(SCRATCH_CHUNK, SCRATCH_CAP)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "keystore");
+	rc = load_entries(ks, scratch, rows, n, now, err);
+	oidc_arena_free(scratch);
+	if (rc == -1)
+		return -1;
+	return rebuild(ks, now, err);
 }
 
 struct oidc_keyset *

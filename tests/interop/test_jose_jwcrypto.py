@@ -10,8 +10,8 @@ For every JWS algorithm (issue 3; RFC 9864's Ed25519 and Ed448, issue 17):
   - the same jwcrypto token with a flipped signature byte is refused.
 Uses only the Python standard library and Debian's python3-jwcrypto.
 Run from the repository root; OIDC_BUILD names the build directory
-(default build/release).  Prints one line per check and "N passed,
-M failed"; exits non-zero on any failure.
+(default build/release).  Prints a TAP line per check and "# N passed,
+M failed, 0 skipped" (nothing here skips); exits non-zero on any failure.
 """
 import json
 import os
@@ -31,7 +31,7 @@ except ImportError:
     if sys.executable != "/usr/bin/python3" and os.path.exists(
             "/usr/bin/python3"):
         os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
-    print("jwcrypto is not installed (apt install python3-jwcrypto)")
+    print("not ok - jwcrypto importable (apt install python3-jwcrypto)")
     sys.exit(1)
 
 ALGS = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
@@ -46,12 +46,15 @@ failed = 0
 
 def check(name, cond, detail=""):
     global passed, failed
+    # TAP lines: run.sh counts each check, not the script once.
     if cond:
         passed += 1
-        print("ok   %s" % name)
+        print("ok - %s" % name)
     else:
         failed += 1
-        print("FAIL %s %s" % (name, detail))
+        print("not ok - %s" % name)
+        if detail:
+            print("#   %s" % detail)
 
 
 def run(args, stdin):
@@ -86,7 +89,8 @@ def jwcrypto_key(alg):
 
 def main():
     if not os.access(OIDCCTL, os.X_OK):
-        print("no %s (build it first, or set OIDC_BUILD)" % OIDCCTL)
+        print("not ok - %s is built (make first, or set OIDC_BUILD)"
+              % OIDCCTL)
         return 1
     payload = {"iss": "https://op.example", "sub": "248289761001",
                "aud": "s6BhdRkqt3", "exp": 1311281970, "iat": 1311280970,
@@ -106,7 +110,12 @@ def main():
             except Exception as e:  # noqa: BLE001 - report any failure
                 check("%s key loads in jwcrypto" % alg, False, repr(e))
                 continue
-            check("%s key loads in jwcrypto" % alg, True)
+            # An oct key is its secret; the others must load private.
+            check("%s key loads in jwcrypto as a %s key" % (
+                  alg, ours.get("kty")), k.get("kty") == ours.get("kty")
+                  and bool(thumb) and (ours.get("kty") == "oct" or
+                                       k.has_private),
+                  (k.get("kty"), thumb))
             check("%s kid == jwcrypto thumbprint" % alg,
                   ours.get("kid") == thumb,
                   "%s != %s" % (ours.get("kid"), thumb))
@@ -171,7 +180,7 @@ def main():
                     check("%s key refuses %s" % (alg, other), False,
                           repr(e))
 
-    print("%d passed, %d failed" % (passed, failed))
+    print("# %d passed, %d failed, 0 skipped" % (passed, failed))
     return 1 if failed else 0
 
 

@@ -20,10 +20,12 @@
 #define OIDC_CLIENTAUTH_H
 
 #include "oidc/cdefs.h"
-#include "oidc/cdefs.h"
 #include "oidc/error.h"
+#include "oidc/str.h"
 
 #define OIDC_ASSERTION_MAX_LEN	(8 * 1024)
+#define OIDC_ASSERTION_MAX_AHEAD	3600	/* exp at most an hour ahead */
+#define OIDC_ASSERTION_MAX_JTI	256
 
 struct oidc_client;
 struct oidc_ctx;
@@ -40,7 +42,19 @@ OIDC_MUST_CHECK int	oidc_client_authenticate(struct oidc_ctx *,
 			    const char *endpoint, struct oidc_client *,
 			    struct oidc_error *);
 
+struct oidc_json;
 struct oidc_keyset;
+
+/*
+ * The claims rules of a verified client assertion (clientauth_rules.c):
+ * iss = sub = client_id; aud names `endpoint` or the issuer; exp present
+ * and at most OIDC_ASSERTION_MAX_AHEAD seconds ahead (expiry itself is
+ * the verifier's); jti of 1..OIDC_ASSERTION_MAX_JTI bytes.  NULL with
+ * *exp and *jti set, or what is wrong.  The jti ledger is the caller's.
+ */
+const char	*oidc_clientauth_assertion_claims(struct oidc_ctx *,
+		    struct oidc_str client_id, const struct oidc_json *claims,
+		    const char *endpoint, int64_t *exp, struct oidc_str *jti);
 
 /*
  * The client's own verification keys: its secret as an oct key when

@@ -107,6 +107,16 @@ int	oidc_keystore_refresh(struct oidc_keystore *, struct oidc_db *,
 	    time_t now, bool force, struct oidc_error *);
 
 /*
+ * What oidc_keystore_refresh() does with the rows it reads: replace the
+ * database keys by `rows` (as oidc_db_signing_key_list() gives them) and
+ * rebuild the view for `now`.  The decisions without a database, for
+ * tests.  0, or -1 with err set (out of memory).
+ */
+int	oidc_keystore_load_rows(struct oidc_keystore *,
+	    const struct oidc_signing_key_row *, size_t n, time_t now,
+	    struct oidc_error *);
+
+/*
  * The current view (borrowed; valid until the next refresh that returns
  * 1).  Never NULL after oidc_keystore_new().
  */

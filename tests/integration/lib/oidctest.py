@@ -99,9 +99,10 @@ def check(name, cond, detail=None):
 
 
 def skip(name, reason):
-    """Report a check that cannot run here: run.sh counts it apart from
-    passes and lists it with its reason.  Not for a missing binary or
-    feature of ours: that is a failure."""
+    """Report a check that is not run, with its reason: run.sh counts it
+    apart from passes and lists it with the reason.  Only for an opt-in
+    test not asked for (99-soak without OIDC_SOAK=1); a missing binary,
+    tool, privilege or feature fails its check instead."""
     print("ok - %s # SKIP %s" % (" ".join(str(name).split()), reason))
     sys.stdout.flush()
 

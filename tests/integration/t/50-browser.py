@@ -5,10 +5,9 @@ playwright-core from npm.  This wrapper installs what is missing (chromium
 with apt-get when run as root, node_modules with `npm ci`), runs the script
 and relays its "ok - browser: ..." / "not ok - browser: ..." lines.
 
-It reports "ok - browser: skipped (...)" only when node or chromium is
-absent and cannot be installed here (not root, or apt-get fails); every
-other problem (npm ci failing, the browser not starting, a flow failing) is
-a "not ok".  Screenshots of the login, consent and error pages go to
+Nothing here skips: node or chromium absent and not installable here (not
+root, or apt-get fails), npm ci failing, the browser not starting, a flow
+failing: each is a "not ok".  Screenshots of the login, consent and error pages go to
 tests/artifacts/ (gitignored; OIDC_ARTIFACTS overrides).
 """
 import os
@@ -29,7 +28,7 @@ def say(line):
     sys.stdout.flush()
 
 
-def skip(reason):
+def missing(reason):
     """A tool we need is missing: that fails (a skip is not a pass)."""
     say("not ok - browser: %s" % reason)
     sys.exit(1)
@@ -73,7 +72,7 @@ def apt_install(*pkgs):
 if shutil.which("node") is None or shutil.which("npm") is None:
     ok, out = apt_install("nodejs", "npm")
     if not ok or shutil.which("node") is None or shutil.which("npm") is None:
-        skip("node/npm not installed and cannot be installed: %s"
+        missing("node/npm not installed and cannot be installed: %s"
              % out.strip().splitlines()[-1:] if out else "node/npm missing")
     say("# installed nodejs and npm with apt-get")
 
@@ -82,7 +81,7 @@ if not os.access(CHROMIUM, os.X_OK):
     t0 = time.monotonic()
     ok, out = apt_install("chromium")
     if not ok or not os.access(CHROMIUM, os.X_OK):
-        skip("%s not installed and cannot be installed: %s" % (
+        missing("%s not installed and cannot be installed: %s" % (
             CHROMIUM, (out.strip().splitlines() or ["?"])[-1]))
     say("# installed chromium with apt-get (%.0fs)" % (time.monotonic() - t0))
 

@@ -80,7 +80,7 @@ for idx, ln in enumerate(lines):
                 break
             detail.append(nxt[4:])
         check("openid-client: " + name, ok, "\n".join(detail) or None)
-    elif ln.startswith("note:"):
+    elif ln.startswith("note:") or ln.startswith("# rp.js: "):
         diag(ln)
 check("openid-client: rp.js exited 0", p.returncode == 0,
       "exit %d\n%s\n%s" % (p.returncode, out[-2000:],

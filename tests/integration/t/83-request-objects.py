@@ -83,10 +83,13 @@ for rt in ALL_RESPONSE_TYPES:
             want = [k for k, w in (("code", "code"), ("id_token", "id_token"),
                                    ("access_token", "token")) if w in parts]
             got = all(d.get(k) for k in want) and "error" not in d
-            check("item 1: unsigned by %s, %s, %s: a response, the "
-                  "object's state" % (how, rt, mode or "default mode"),
+            # The default mode: query for code, fragment otherwise.
+            want_mode = mode or ("query" if rt == "code" else "fragment")
+            check("item 1: unsigned by %s, %s, %s: a response in %s, the "
+                  "object's state" % (how, rt, mode or "default mode",
+                                      want_mode),
                   got and d.get("state") == "from-object" and
-                  (mode is None or d.get("_mode") == "form_post"),
+                  d.get("_mode") == want_mode and not d.get("_leak"),
                   (want, d) if d else r)
 
 # The object's redirect_uri wins over an unregistered one in the query.
@@ -199,9 +202,10 @@ for name, extra, code in (
     p.update(extra)
     r = b.authorize(p)
     d = parse_response(r, C["redirect_uris"][0]) or {}
-    check("item 2: %s: an error to the registered redirect_uri with state "
-          "and iss" % name, d.get("error") and d.get("state") == state and
-          d.get("iss") == ISSUER and "code" not in d, d or r)
+    check("item 2: %s: %s to the registered redirect_uri with state "
+          "and iss" % (name, code), d.get("error") == code and
+          d.get("state") == state and d.get("iss") == ISSUER and
+          "code" not in d, d or r)
 
 # The page rows: no trustworthy redirect_uri.
 for name, p in (

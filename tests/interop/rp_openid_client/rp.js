@@ -43,8 +43,10 @@ const PASSWORD = env('RP_PASSWORD');
 const EXPECT_SUB = process.env.RP_EXPECT_SUB || '';
 
 let failed = 0;
+let passed = 0;
 function check(name, cond, detail) {
   if (cond) {
+    passed++;
     console.log(`ok - ${name}`);
   } else {
     failed++;
@@ -697,7 +699,11 @@ async function main() {
   }
 }
 
-main().then(() => process.exit(failed ? 1 : 0)).catch((e) => {
+// Nothing here skips: a check that cannot run fails.
+main().then(() => {
+  console.log(`# rp.js: ${passed} passed, ${failed} failed, 0 skipped`);
+  process.exit(failed ? 1 : 0);
+}).catch((e) => {
   console.log(`not ok - rp.js crashed: ${e.stack || e}`);
   process.exit(1);
 });
