@@ -161,13 +161,13 @@ test_id_token(struct oidc_keyset *ks)
 	c.id_token_alg = OIDC_STR_NULL;
 	err = (struct oidc_error){ 0 };
 	ok(oidc_grant_id_token(&ctx, &t, &err) == NULL &&
-	    err.code == OIDC_E_CONFIG,
+	    err.code == OIDC_E_NO_KEY,
 	    "id_token_alg_ignored: no alg registered means RS256; without "
 	    "an RS256 key, no token (never another key)");
 	c.id_token_alg = str("ES384");
 	err = (struct oidc_error){ 0 };
 	ok(oidc_grant_id_token(&ctx, &t, &err) == NULL &&
-	    err.code == OIDC_E_CONFIG,
+	    err.code == OIDC_E_NO_KEY,
 	    "id_token_alg_ignored: ES384 registered, only an ES256 key: none");
 }
 
