@@ -53,6 +53,7 @@ lighttpd
 python3-jwcrypto
 python3-authlib
 python3-requests
+python3-prometheus-client
 clang
 libclang-rt-14-dev
 apache2-bin|apache2
