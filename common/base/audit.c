@@ -41,7 +41,9 @@ put_value(char *buf, size_t size, size_t *o, struct oidc_str v)
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)v.p[i];
 
-		if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+		/* '=' too: no "key=value" inside a value, even for grep. */
+		if (c < 0x20 || c > 0x7e || c == '"' || c == '\\' ||
+		    c == '=') {
 			(void)snprintf(esc, sizeof(esc), "\\x%02x", c);
 			if (!put(buf, size, o, esc, 4))
 				return false;

@@ -10,10 +10,11 @@
  *       grant="authorization_code" client_id="app" ip="127.0.0.1"
  *
  * The event name is a fixed word of the code; every other value is
- * quoted and escaped as oidc_log_safe() does (control bytes, '"', '\'
- * and non-ASCII as \xNN, at most OIDC_AUDIT_MAX_VALUE bytes of input), so
- * a hostile client_id or user name can neither add a field nor start a
- * line.  Keys are fixed words of the code, never input.  An absent value
+ * quoted and escaped (control bytes, '"', '\', '=' and non-ASCII as
+ * \xNN, at most OIDC_AUDIT_MAX_VALUE bytes of input), so a hostile
+ * client_id or user name can neither add a field nor start a line, and
+ * not even `grep event=login.ok` finds "event=login.ok" inside a value.
+ * Keys are fixed words of the code, never input.  An absent value
  * (p == NULL) is written as "-".
  * Never pass a secret, a password, a token or a code: the callers log
  * identifiers (client_id, sub, user name, kid, grant type) only.

@@ -25,9 +25,12 @@ test_escape(void)
 	kv[2] = (struct oidc_audit_kv){ "ip", OIDC_STR("127.0.0.1") };
 	n = oidc_audit_format(buf, sizeof(buf), "login.failed", kv, 3);
 	is_str(buf, "event=login.failed client_id=\"app\" user=\"x\\x22 "
-	    "event=login.ok sub=\\x22admin\\x0ats=1 level=audit\\x5c\\x01"
-	    "\\xc3\\xa9\" ip=\"127.0.0.1\"", "log_injection: quote, newline, "
-	    "backslash, control and non-ASCII bytes escaped");
+	    "event\\x3dlogin.ok sub\\x3d\\x22admin\\x0ats\\x3d1 "
+	    "level\\x3daudit\\x5c\\x01\\xc3\\xa9\" ip=\"127.0.0.1\"",
+	    "log_injection: quote, '=', newline, backslash, control and "
+	    "non-ASCII bytes escaped");
+	ok(strstr(buf, "event=login.ok") == NULL, "log_injection: no forged "
+	    "key=value inside a value");
 	is_int((long long)n, (long long)strlen(buf), "length returned");
 	ok(strchr(buf, '\n') == NULL, "log_injection: no newline in a line");
 }
