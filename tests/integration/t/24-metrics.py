@@ -288,7 +288,10 @@ if FE == "nginx":
             raise RuntimeError("private /metrics: %r" % (r,))
         return parse(r.body.decode())[1]
 
+    # The page appears once the worker has loaded its configuration and
+    # keys (after its socket): a bounded wait.
     jfile = os.path.join(md, "jwks.%d.metrics" % j.pid)
+    wait_until(lambda: os.path.exists(jfile), 10 * MULT)
     s = pscrape()
     check("a private jwks.fcgi: its page, oidc_workers{jwks} 1, the junk "
           "file skipped", os.path.exists(jfile) and
@@ -304,6 +307,8 @@ if FE == "nginx":
           val(s, "oidc_metrics_pages_skipped") == 2,
           sorted(os.listdir(md)))
     j2 = spawn("metpages", "jwks", conf)
+    wait_until(lambda: os.path.exists(os.path.join(
+        md, "jwks.%d.metrics" % j2.pid)), 10 * MULT)
     s = pscrape()
     check("the next worker removed the stale pages and counts alone",
           not os.path.exists(jfile) and
