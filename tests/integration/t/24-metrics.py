@@ -28,7 +28,9 @@ are checked by exact deltas between two scrapes:
   8. pages: in a private metrics_dir, a private jwks.fcgi shows as
      oidc_workers{endpoint="jwks"} 1; once it is stopped its page is
      skipped (oidc_metrics_pages_skipped), and the next worker to start
-     removes it; a file that is not a page is skipped.
+     removes it; a file that is not a page is skipped;
+  9. sandbox = yes: a sandboxed metrics.fcgi still reads the directory
+     (getdents64, read-only opens and fcntl locks are allowed).
 """
 # oidctest: lighttpd
 import os
@@ -319,5 +321,23 @@ if FE == "nginx":
     j2.stop()
     m.stop()
     check_log(m.log, "private metrics.fcgi (pages)")
+
+# ---- 9. inside the sandbox ----------------------------------------------------
+
+if FE == "nginx":
+    from hardening import proc_status
+    conf = private_config("metsbx", ["sandbox = yes",
+                                     "metrics_dir = " + env("OIDC_RUNDIR")])
+    w = spawn("metsbx", "metrics", conf)
+    r = w.request(cgi_params("GET", "/metrics"), timeout=10 * MULT)
+    fams, samples = parse(r.body.decode()) if r is not None and \
+        r.status == 200 else ({}, {})
+    st = proc_status(w.pid)
+    check("sandbox = yes: metrics.fcgi (Seccomp 2) lists, opens and reads "
+          "the pages, and lives", st.get("Seccomp") == "2" and
+          val(samples, "oidc_workers", endpoint="token") >= 1 and
+          w.alive(), (st.get("Seccomp"), r, w.proc.poll()))
+    w.stop()
+    check_log(w.log, "sandboxed metrics.fcgi")
 
 done()
