@@ -22,6 +22,7 @@
 #define SUFFIX_LEN	(sizeof(SUFFIX) - 1)
 
 static struct oidc_metrics_page	 private_page;
+static const struct oidc_metrics_page	 private_zero;	/* the file's start */
 static struct oidc_metrics_page	*page = &private_page;
 static char			 page_dir[4096];	/* "" until open */
 
@@ -174,8 +175,13 @@ oidc_metrics_open(const char *dir, const char *endpoint,
 	memset(&fl, 0, sizeof(fl));
 	fl.l_type = F_WRLCK;
 	fl.l_whence = SEEK_SET;
+	/*
+	 * Zeros written, not a sparse ftruncate: the blocks are allocated
+	 * now, so a full file system later cannot fault (SIGBUS) a store.
+	 */
 	if (fcntl(fd, F_OFD_SETLK, &fl) == -1 ||
-	    ftruncate(fd, (off_t)sizeof(*p)) == -1) {
+	    pwrite(fd, &private_zero, sizeof(private_zero), 0) !=
+	    (ssize_t)sizeof(private_zero)) {
 		(void)oidc_fail(err, OIDC_E_IO, NULL, "metrics_dir: %s/%s: %s",
 		    dir, name, strerror(errno));
 		goto fail_unlink;

@@ -71,6 +71,18 @@ for name, w in sorted(workers.items()):
 bad = flows(workers, "least-privilege roles")
 check("the whole flow works under the per-endpoint roles", bad == 0, bad)
 
+if "metrics" in workers:
+    # The scrape lists the signing keys (their ages) under oidc_metrics.
+    from privflow import fcgi
+    r = fcgi(workers, "GET", "/metrics")
+    with open(workers["metrics"].log, errors="replace") as f:
+        mlog = f.read()
+    check("metrics: /metrics under role oidc_metrics: 200 with key ages, "
+          "no permission denied", r is not None and r.status == 200 and
+          b"oidc_signing_key_age_seconds" in r.body and
+          "permission denied" not in mlog and "not listed" not in mlog,
+          (r, mlog[-1500:]))
+
 
 def refused(role, sql):
     """True if PostgreSQL refuses sql for role (permission denied)."""
@@ -91,6 +103,9 @@ FORBIDDEN = [
     ("oidc_jwks", "SELECT private_key FROM signing_key LIMIT 1"),
     ("oidc_discovery", "SELECT private_key FROM signing_key LIMIT 1"),
     ("oidc_jwks", "SELECT * FROM token LIMIT 1"),
+    ("oidc_metrics", "SELECT private_key FROM signing_key LIMIT 1"),
+    ("oidc_metrics", "SELECT * FROM token LIMIT 1"),
+    ("oidc_metrics", "SELECT * FROM client LIMIT 1"),
     ("oidc_revoke", "SELECT * FROM app_user LIMIT 1"),
     ("oidc_introspect", "UPDATE token SET revoked_at = now()"),
     ("oidc_register", "SELECT * FROM app_user LIMIT 1"),
