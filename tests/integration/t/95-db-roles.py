@@ -61,6 +61,9 @@ for name in endpoints():
     with open(conf, "w") as f:
         f.write(re.sub(r"^database\s*=.*$", "database = %s user=%s"
                        % (conninfo, login), base, flags=re.M))
+        if name == "metrics":
+            # The private dir is not the workers' to write; the run dir is.
+            f.write("metrics_dir = %s\n" % env("OIDC_RUNDIR"))
     os.chmod(conf, 0o644)
     workers[name] = spawn("roles", name, conf)
 
