@@ -54,6 +54,7 @@ systemd
 python3-jwcrypto
 python3-authlib
 python3-requests
+python3-prometheus-client
 clang
 libclang-rt-14-dev
 apache2-bin|apache2

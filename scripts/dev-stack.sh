@@ -181,7 +181,7 @@ cmd_run() {
 	trap 'exit 130' INT TERM HUP
 
 	if [ ${#AS[@]} -gt 0 ]; then
-		chown "$DUSER:" "$VAR/pg" "$VAR/log" "$VAR/keys"
+		chown "$DUSER:" "$VAR/pg" "$VAR/log" "$VAR/keys" "$VAR/run"
 		chmod 0755 "$VAR" "$VAR/run"
 	fi
 
@@ -382,6 +382,7 @@ cmd_run() {
 	  oidc-fcgi is running ($WORKERS worker(s) for authorize and userinfo, $TOKEN_WORKERS for token, $LIGHT_WORKERS for the others: $(printf '%s\n' "${names[@]}" | uniq | tr '\n' ' '))
 	  issuer          $ISSUER
 	  discovery       $ISSUER/.well-known/openid-configuration
+	  metrics         $ISSUER/metrics
 	  demo client     client_id=demo client_secret=$secret
 	  demo user       $(sed -n 's/^username: //p' "$VAR/demo-user.txt") / $(sed -n 's/^password: //p' "$VAR/demo-user.txt")
 

@@ -24,7 +24,8 @@ DECLARE
 BEGIN
 	FOREACH r IN ARRAY ARRAY['oidc_authorize', 'oidc_token',
 	    'oidc_userinfo', 'oidc_discovery', 'oidc_jwks', 'oidc_revoke',
-	    'oidc_introspect', 'oidc_end_session', 'oidc_register'] LOOP
+	    'oidc_introspect', 'oidc_end_session', 'oidc_register',
+	    'oidc_metrics'] LOOP
 		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
 			EXECUTE format('CREATE ROLE %I NOLOGIN', r);
 		END IF;
@@ -38,9 +39,11 @@ END
 $$;
 
 -- Public halves of the signing keys only: the sealed private keys stay
--- out of reach of the binaries that publish.
+-- out of reach of the binaries that publish (and of metrics.fcgi, which
+-- reports the active keys' ages and touches nothing else).
 GRANT SELECT (kid, alg, public_jwk, created_at, publish_at, activate_at,
-    retire_at, expire_at) ON signing_key TO oidc_discovery, oidc_jwks;
+    retire_at, expire_at) ON signing_key TO oidc_discovery, oidc_jwks,
+    oidc_metrics;
 GRANT SELECT ON signing_key TO oidc_authorize, oidc_token, oidc_userinfo,
     oidc_end_session;
 

@@ -205,6 +205,8 @@ cmd_create(struct oidcctl *o)
 		    "exists\n", row.client_id.p);
 		return OIDCCTL_CONFLICT;
 	}
+	oidcctl_audit("client.created", "client_id", row.client_id.p, NULL,
+	    NULL);
 	if ((view = client_view(o->a, &row, &err)) == NULL ||
 	    (secret != NULL &&
 	    oidc_json_set_cstr(view, "client_secret", secret, &err) == -1) ||
@@ -305,6 +307,7 @@ cmd_update(struct oidcctl *o, const char *id, bool force)
 		oidcctl_fail("client update", &err);
 		return OIDCCTL_FAIL;
 	}
+	oidcctl_audit("client.updated", "client_id", id, NULL, NULL);
 	if ((view = client_view(o->a, &row, &err)) == NULL ||
 	    (secret != NULL &&
 	    oidc_json_set_cstr(view, "client_secret", secret, &err) == -1) ||
@@ -350,6 +353,8 @@ cmd_rotate(struct oidcctl *o, const char *id)
 		oidcctl_fail("client rotate-secret", &err);
 		return OIDCCTL_FAIL;
 	}
+	oidcctl_audit("client.updated", "client_id", id, "change",
+	    "secret_rotated");
 	return OIDCCTL_OK;
 }
 
@@ -419,6 +424,8 @@ cmd_approve(struct oidcctl *o, const char *id)
 		fprintf(stderr, "oidcctl: client %s not found\n", id);
 		return OIDCCTL_NOT_FOUND;
 	}
+	oidcctl_audit("client.updated", "client_id", id, "change",
+	    "approved");
 	return OIDCCTL_OK;
 }
 
@@ -508,6 +515,7 @@ cmd_delete(struct oidcctl *o, const char *id)
 		fprintf(stderr, "oidcctl: client %s not found\n", id);
 		return OIDCCTL_NOT_FOUND;
 	}
+	oidcctl_audit("client.deleted", "client_id", id, NULL, NULL);
 	return OIDCCTL_OK;
 }
 

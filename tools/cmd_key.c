@@ -283,6 +283,11 @@ add_key(struct oidcctl *o, const struct oidc_jwk *key, enum oidc_jws_alg alg,
 		rc = db_exit(o, "key", &err);
 		goto out;
 	}
+	oidcctl_audit(mode == ADD_ROTATE ? "key.rotated" : "key.added", "kid",
+	    row.kid.p, "alg", algname);
+	if (cur != NULL)
+		oidcctl_audit("key.retired", "kid", cur->kid.p, "alg",
+		    algname);
 	rc = print_added(o, &row, cur, at, now);
 out:
 	if (oidc_db_in_transaction(o->db))
@@ -467,6 +472,7 @@ cmd_retire(int argc, char *argv[])
 		    &err);
 		goto out;
 	}
+	oidcctl_audit("key.retired", "kid", k->kid.p, "alg", k->alg.p);
 	if (st == OIDC_KEY_ACTIVE)
 		fprintf(stderr, "oidcctl: key retire: no database key signs "
 		    "%s now (signing_key files still do; see oidcctl key "

@@ -12,8 +12,10 @@
 #include <unistd.h>
 
 #include "oidc/arena.h"
+#include "oidc/audit.h"
 #include "oidc/config.h"
 #include "oidc/db.h"
+#include "oidc/log.h"
 #include "oidcctl.h"
 #include "oidcctl_int.h"
 
@@ -95,6 +97,20 @@ oidcctl_open(struct oidcctl *o)
 		    err.detail);
 		return -1;
 	}
+	/*
+	 * Audit lines go where the workers' log goes: syslog, or an existing
+	 * log_file (not created here: oidcctl may run as another user than
+	 * the workers); else standard error.
+	 */
+	oidc_log_setup("oidcctl", o->cfg.log_level);
+	if (o->cfg.log == OIDC_LOG_SINK_SYSLOG)
+		oidc_log_to_syslog();
+	else if (o->cfg.log_file != NULL &&
+	    access(o->cfg.log_file, F_OK) == 0 &&
+	    oidc_log_to_file(o->cfg.log_file, false, &err) == -1) {
+		fprintf(stderr, "oidcctl: %s\n", err.detail);
+		oidc_error_clear(&err);
+	}
 	if ((o->db = oidc_db_new(o->cfg.database, o->cfg.db_timeout)) ==
 	    NULL || oidc_db_connect(o->db, &err) == -1) {
 		fprintf(stderr, "oidcctl: database: %s\n",
@@ -116,6 +132,28 @@ oidcctl_fail(const char *what, const struct oidc_error *err)
 {
 	fprintf(stderr, "oidcctl: %s: %s\n", what,
 	    err->public_desc != NULL ? err->public_desc : err->detail);
+}
+
+void
+oidcctl_audit(const char *event, const char *id_key, const char *id,
+    const char *key2, const char *v2)
+{
+	struct oidc_audit_kv	 kv[3];
+	const char		*user = getenv("SUDO_USER");
+	char			 uid[32];
+	size_t			 n = 0;
+
+	if (user == NULL) {
+		(void)snprintf(uid, sizeof(uid), "uid:%ld", (long)getuid());
+		user = uid;
+	}
+
+	kv[n++] = (struct oidc_audit_kv){ id_key, oidc_audit_cstr(id) };
+	if (key2 != NULL)
+		kv[n++] = (struct oidc_audit_kv){ key2, oidc_audit_cstr(v2) };
+	/* Who ran it: the sudo user when there is one, else the uid. */
+	kv[n++] = (struct oidc_audit_kv){ "by", oidc_audit_cstr(user) };
+	oidc_audit(event, kv, n);
 }
 
 bool

@@ -26,6 +26,12 @@ int	oidcctl_open(struct oidcctl *);
 void	oidcctl_close(struct oidcctl *);
 /* One line on stderr: "oidcctl: what: description". */
 void	oidcctl_fail(const char *what, const struct oidc_error *);
+/*
+ * The audit line of a change made by oidcctl (oidc/audit.h): event, then
+ * key/value pairs; `id_key` names what changed (client_id, kid).
+ */
+void	oidcctl_audit(const char *event, const char *id_key, const char *id,
+	    const char *key2, const char *v2);
 bool	oidcctl_wants_help(int argc, char *argv[]);
 /* Print a JSON object and a newline on stdout.  0 or -1. */
 int	oidcctl_print_json(struct oidc_arena *, const struct oidc_json *);

@@ -5,6 +5,9 @@
  * FCGI_KEEP_CONN); we never touch raw records.  Under spawn-fcgi the
  * listening socket is file descriptor 0.
  */
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,6 +28,7 @@
 #include "oidc/jwk.h"
 #include "oidc/keystore.h"
 #include "oidc/log.h"
+#include "oidc/metrics.h"
 #include "oidc/sandbox.h"
 #include "oidc/seal.h"
 #include "oidc/subject.h"
@@ -193,6 +197,7 @@ handle_one(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
 	struct oidc_response	 resp;
 	struct oidc_error	 err = { 0 };
 	struct timespec		 t0;
+	double			 ms;
 	enum oidc_probe		 probe = OIDC_PROBE_NONE;
 	uint64_t		 stmts0 = 0, stmts1 = 0, commits;
 	unsigned		 methods = ep->methods;
@@ -239,12 +244,14 @@ handle_one(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
 	write_response(fr, req.method, &resp, &err);
 	if (ctx->db != NULL)
 		oidc_db_stats(ctx->db, &stmts1, &commits);
+	ms = ms_since(&t0);
+	oidc_metrics_request(resp.status, (uint64_t)(ms * 1e3));
 	oidc_log(OIDC_LOG_INFO, "msg=request ep=%s method=%s status=%d "
 	    "ms=%.2f db=%llu%s%s%s%s", ep->name,
 	    get_param(fr, "REQUEST_METHOD") != NULL ?
 	    oidc_log_safe(ctx->a, get_param(fr, "REQUEST_METHOD"),
 	    strlen(get_param(fr, "REQUEST_METHOD"))) : "-", resp.status,
-	    ms_since(&t0), (unsigned long long)(stmts1 - stmts0),
+	    ms, (unsigned long long)(stmts1 - stmts0),
 	    rc == -1 ? " error=" : "",
 	    rc == -1 ? oidc_error_name(err.code) : "",
 	    probe != OIDC_PROBE_NONE ? " probe=" : "",
@@ -383,6 +390,43 @@ load_needs(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
 }
 
 /*
+ * The metrics page (oidc/metrics.h), in metrics_dir or else in the
+ * directory of the FastCGI socket on descriptor 0.  A failure is a
+ * warning: a provider without metrics still signs people in.
+ */
+static void
+open_metrics(const struct oidc_endpoint *ep, const struct oidc_config *cfg)
+{
+	struct oidc_error	 err = { 0 };
+	struct sockaddr_un	 sun;
+	socklen_t		 len = sizeof(sun);
+	char			 dir[sizeof(sun.sun_path) + 1], *slash;
+
+	if (cfg->metrics_dir != NULL)
+		(void)snprintf(dir, sizeof(dir), "%s", cfg->metrics_dir);
+	else {
+		memset(&sun, 0, sizeof(sun));
+		if (getsockname(0, (struct sockaddr *)&sun, &len) == -1 ||
+		    sun.sun_family != AF_UNIX || sun.sun_path[0] == '\0') {
+			oidc_log(OIDC_LOG_WARN, "msg=\"no metrics: the FastCGI "
+			    "socket is not a named unix socket; set "
+			    "metrics_dir\"");
+			return;
+		}
+		(void)snprintf(dir, sizeof(dir), "%.*s", (int)(len -
+		    offsetof(struct sockaddr_un, sun_path)), sun.sun_path);
+		if ((slash = strrchr(dir, '/')) == NULL)
+			(void)snprintf(dir, sizeof(dir), ".");
+		else if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	if (oidc_metrics_open(dir, ep->name, &err) == -1)
+		oidc_log_error(OIDC_LOG_WARN, &err, "no metrics");
+}
+
+/*
  * From a loaded configuration to the first accept: the database
  * connection (a failure is retried per request), signals, FastCGI, the
  * request id seed and the sandbox.  0, or the exit status.
@@ -431,11 +475,14 @@ start_serving(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
 	 */
 	if (cfg->sandbox && !(ep->needs & OIDC_NEED_OUTBOUND) &&
 	    (ctx->db == NULL || oidc_db_unix_only(ctx->db)))
-		sbx_flags = OIDC_SANDBOX_NO_OPEN | OIDC_SANDBOX_UNIX_ONLY;
+		sbx_flags = (ep->needs & OIDC_NEED_FILES) ?
+		    OIDC_SANDBOX_UNIX_ONLY :
+		    OIDC_SANDBOX_NO_OPEN | OIDC_SANDBOX_UNIX_ONLY;
 	if (sbx_flags != 0 && oidc_crypto_preload(&err) == -1) {
 		startup_error(ep, ctx->a, "start-up failed", err.detail);
 		return 1;
 	}
+	open_metrics(ep, cfg);
 	/* Request ids: a random start, then + 1 per request. */
 	if (oidc_random_bytes(raw, sizeof(raw), &err) == -1) {
 		oidc_error_clear(&err);
@@ -448,9 +495,10 @@ start_serving(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
 		startup_error(ep, ctx->a, "sandbox", err.detail);
 		return 1;
 	}
-	oidc_log(OIDC_LOG_INFO, "msg=started pid=%ld%s%s", (long)getpid(),
+	oidc_log(OIDC_LOG_INFO, "msg=started pid=%ld%s%s%s", (long)getpid(),
 	    cfg->sandbox ? " sandbox=yes" : "",
-	    sbx_flags != 0 ? " open=refused socket=unix" : "");
+	    (sbx_flags & OIDC_SANDBOX_NO_OPEN) ? " open=refused" : "",
+	    (sbx_flags & OIDC_SANDBOX_UNIX_ONLY) ? " socket=unix" : "");
 	return 0;
 }
 

@@ -66,6 +66,8 @@ static const int allowed[] = {
 	 * stat of the password file (the open after it may be refused).
 	 */
 	__NR_newfstatat, __NR_fstat, __NR_lseek, __NR_pread64,
+	/* metrics.fcgi lists the metrics directory (oidc/scrape.h). */
+	__NR_getdents64,
 #ifdef __NR_statx
 	__NR_statx,
 #endif

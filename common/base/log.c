@@ -162,8 +162,9 @@ write_all(int fd, const char *buf, size_t len)
 	}
 }
 
+/* level_name and prio: a log level's, or the audit line's. */
 static void
-vlog(enum oidc_log_level level, const char *fmt, va_list ap)
+vlog_as(const char *level_name, int prio, const char *fmt, va_list ap)
 {
 	char		 line[1024], ts[32];
 	struct tm	 tm;
@@ -171,8 +172,6 @@ vlog(enum oidc_log_level level, const char *fmt, va_list ap)
 	size_t		 len;
 	int		 n, m;
 
-	if (level > log_level)
-		return;
 	now = time(NULL);
 	(void)gmtime_r(&now, &tm);
 	(void)strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -181,7 +180,7 @@ vlog(enum oidc_log_level level, const char *fmt, va_list ap)
 	    log_sink == OIDC_LOG_SINK_SYSLOG ? "" : "ts=",
 	    log_sink == OIDC_LOG_SINK_SYSLOG ? "" : ts,
 	    log_sink == OIDC_LOG_SINK_SYSLOG ? "" : " ",
-	    level_names[level], log_prog, log_reqid[0] ? " req=" : "",
+	    level_name, log_prog, log_reqid[0] ? " req=" : "",
 	    log_reqid);
 	if (n < 0 || (size_t)n >= sizeof(line) - 1)
 		return;
@@ -190,7 +189,7 @@ vlog(enum oidc_log_level level, const char *fmt, va_list ap)
 		return;
 	len = strlen(line);
 	if (log_sink == OIDC_LOG_SINK_SYSLOG) {
-		syslog(syslog_prio[level], "%s", line);
+		syslog(prio, "%s", line);
 		return;
 	}
 	line[len++] = '\n';
@@ -199,6 +198,24 @@ vlog(enum oidc_log_level level, const char *fmt, va_list ap)
 	 * share stderr or (O_APPEND) the log file.
 	 */
 	write_all(log_fd != -1 ? log_fd : STDERR_FILENO, line, len);
+}
+
+static void
+vlog(enum oidc_log_level level, const char *fmt, va_list ap)
+{
+	if (level > log_level)
+		return;
+	vlog_as(level_names[level], syslog_prio[level], fmt, ap);
+}
+
+void
+oidc_log_audit(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vlog_as("audit", LOG_NOTICE, fmt, ap);
+	va_end(ap);
 }
 
 void

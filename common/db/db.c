@@ -10,6 +10,7 @@
 
 #include "oidc/arena.h"
 #include "oidc/log.h"
+#include "oidc/metrics.h"
 #include "db_int.h"
 
 struct oidc_db {
@@ -179,6 +180,7 @@ oidc_db_connect(struct oidc_db *db, struct oidc_error *err)
 	else
 		db->conn = PQconnectdbParams(keys, vals, 1);
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+		oidc_metrics_inc(OIDC_METRIC_DB_UNAVAILABLE);
 		oidc_fail(err, OIDC_E_DB_DOWN, NULL, "connect: %s",
 		    db->conn != NULL ? PQerrorMessage(db->conn) : "no memory");
 		disconnect(db);
@@ -227,6 +229,7 @@ result_error(struct oidc_db *db, PGresult *res, const char *what,
 	db->conflict = state != NULL && strcmp(state, "23505") == 0;
 	if (PQstatus(db->conn) != CONNECTION_OK) {
 		disconnect(db);
+		oidc_metrics_inc(OIDC_METRIC_DB_UNAVAILABLE);
 		return oidc_fail(err, OIDC_E_DB_DOWN, NULL, "%s: %s", what,
 		    msg);
 	}
@@ -237,9 +240,12 @@ result_error(struct oidc_db *db, PGresult *res, const char *what,
 	if (state != NULL && (strcmp(state, "57014") == 0 ||
 	    strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
 	    strcmp(state, "25006") == 0 || strncmp(state, "57P", 3) == 0 ||
-	    strncmp(state, "53", 2) == 0 || strncmp(state, "08", 2) == 0))
+	    strncmp(state, "53", 2) == 0 || strncmp(state, "08", 2) == 0)) {
+		oidc_metrics_inc(OIDC_METRIC_DB_UNAVAILABLE);
 		return oidc_fail(err, OIDC_E_DB_DOWN, NULL, "%s: %s %s", what,
 		    state, msg);
+	}
+	oidc_metrics_inc(OIDC_METRIC_DB_ERROR);
 	return oidc_fail(err, OIDC_E_DB, NULL, "%s: %s %s", what,
 	    state != NULL ? state : "-", msg);
 }
@@ -325,6 +331,7 @@ oidc_db_run(struct oidc_db *db, enum oidc_stmt_id id,
 	    connection_lost(db)) {
 		oidc_log(OIDC_LOG_WARN, "msg=\"database connection lost, "
 		    "reconnecting\"");
+		oidc_metrics_inc(OIDC_METRIC_DB_RETRY);
 		return exec_once(db, id, p, out, err);
 	}
 	*err = first;
@@ -362,6 +369,7 @@ oidc_db_begin(struct oidc_db *db, struct oidc_error *err)
 			return -1;
 		}
 		/* The idle connection was dead: one fresh attempt. */
+		oidc_metrics_inc(OIDC_METRIC_DB_RETRY);
 		if (oidc_db_connect(db, err) == -1 ||
 		    simple(db, "BEGIN", err) == -1)
 			return -1;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "oidc/arena.h"
+#include "oidc/audit.h"
 #include "oidc/buf.h"
 #include "oidc/authorize.h"
 #include "oidc/client.h"
@@ -25,6 +26,7 @@
 #include "oidc/html.h"
 #include "oidc/json.h"
 #include "oidc/keystore.h"
+#include "oidc/metrics.h"
 #include "oidc/request.h"
 #include "oidc/response.h"
 #include "oidc/scope.h"
@@ -276,7 +278,8 @@ issue_id_token(struct oidc_ctx *ctx, const struct authz *ar,
 
 /* What the response type asks for, delivered in the requested mode. */
 static int
-issue(struct oidc_ctx *ctx, struct oidc_response *resp, struct authz *ar,
+issue(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, struct authz *ar,
     const struct oidc_session_row *s, struct oidc_error *err)
 {
 	struct oidc_code_row	 code;
@@ -321,6 +324,19 @@ issue(struct oidc_ctx *ctx, struct oidc_response *resp, struct authz *ar,
 		return -1;
 	if (!single && oidc_db_commit(ctx->db, err) == -1)
 		return -1;
+	if (at != NULL) {
+		struct oidc_audit_kv	 akv[4];
+
+		oidc_metrics_inc(OIDC_METRIC_TOKEN_IMPLICIT);
+		akv[0] = (struct oidc_audit_kv){ "grant",
+		    OIDC_STR("implicit") };
+		akv[1] = (struct oidc_audit_kv){ "client_id",
+		    ar->client.client_id };
+		akv[2] = (struct oidc_audit_kv){ "ip",
+		    oidc_audit_cstr(req->client_addr) };
+		akv[3] = (struct oidc_audit_kv){ "sub", s->sub };
+		oidc_audit("token.issued", akv, 4);
+	}
 	kv[n++] = (struct kv){ "code", code_val };
 	kv[n++] = (struct kv){ "access_token", at };
 	kv[n++] = (struct kv){ "token_type", at != NULL ? "Bearer" : NULL };
@@ -397,6 +413,51 @@ remember_consent(struct oidc_ctx *ctx, const struct oidc_request *req,
 }
 
 /*
+ * The audit line and counter of a login attempt (oidc/audit.h): the user
+ * name as typed for a failure, the subject for a success; never the
+ * password.
+ */
+static void
+audit_login(const struct oidc_request *req,
+    const struct authz *ar, enum oidc_login_result lr, struct oidc_str sub)
+{
+	struct oidc_audit_kv	 kv[4];
+
+	kv[0] = (struct oidc_audit_kv){ "client_id", ar->client.client_id };
+	kv[1] = (struct oidc_audit_kv){ "ip",
+	    oidc_audit_cstr(req->client_addr) };
+	if (lr == OIDC_LOGIN_OK) {
+		oidc_metrics_inc(OIDC_METRIC_LOGIN_OK);
+		kv[2] = (struct oidc_audit_kv){ "sub", sub };
+		oidc_audit("login.ok", kv, 3);
+		return;
+	}
+	oidc_metrics_inc(lr == OIDC_LOGIN_THROTTLED ?
+	    OIDC_METRIC_LOGIN_THROTTLED : OIDC_METRIC_LOGIN_FAILED);
+	kv[2] = (struct oidc_audit_kv){ "user",
+	    oidc_params_get(&req->form, "username") };
+	kv[3] = (struct oidc_audit_kv){ "reason",
+	    oidc_audit_cstr(lr == OIDC_LOGIN_THROTTLED ? "throttled" :
+	    "bad_credentials") };
+	oidc_audit("login.failed", kv, 4);
+}
+
+static void
+audit_consent(const struct oidc_request *req, const struct authz *ar,
+    const struct oidc_session_row *s, const char *event)
+{
+	struct oidc_audit_kv	 kv[4];
+
+	kv[0] = (struct oidc_audit_kv){ "client_id", ar->client.client_id };
+	kv[1] = (struct oidc_audit_kv){ "ip",
+	    oidc_audit_cstr(req->client_addr) };
+	kv[2] = (struct oidc_audit_kv){ "sub", s->sub };
+	kv[3] = (struct oidc_audit_kv){ "scope",
+	    oidc_audit_cstr(ar->scope_str) };
+	oidc_audit(event, kv, 4);
+}
+
+/*
  * A form posted by our own login or consent page (action set): the login
  * (*has_session, *s, *fresh_login) or the consent (*consented,
  * *fresh_login).  1 to go on, 0 when a response was built, -1.
@@ -412,7 +473,7 @@ posted_form(struct oidc_ctx *ctx, const struct oidc_request *req,
 	 * never from a request object (issue 15 item 1).
 	 */
 	const struct oidc_params *form = &req->form;
-	struct oidc_str		 sub;
+	struct oidc_str		 sub = OIDC_STR_NULL;
 	enum oidc_login_result	 lr;
 	unsigned char		 digest[OIDC_HASH_LEN];
 	int64_t			 user_id;
@@ -429,6 +490,7 @@ posted_form(struct oidc_ctx *ctx, const struct oidc_request *req,
 		    "username"), oidc_params_get(form, "password"), &lr,
 		    &user_id, &sub, err) == -1)
 			return -1;
+		audit_login(req, ar, lr, sub);
 		if (lr != OIDC_LOGIN_OK) {
 			/* Keep the failure count, nothing else. */
 			if (oidc_db_commit(ctx->db, err) == -1)
@@ -452,13 +514,16 @@ posted_form(struct oidc_ctx *ctx, const struct oidc_request *req,
 		return oidc_authz_bad_page(err, "Unknown form action.");
 	if (!*has_session)
 		return oidc_authz_login_page(ctx, req, resp, ar, NULL, 200, err);
-	if (!oidc_str_eq_cstr(oidc_params_get(form, "decision"), "allow"))
+	if (!oidc_str_eq_cstr(oidc_params_get(form, "decision"), "allow")) {
+		audit_consent(req, ar, s, "consent.denied");
 		return oidc_authz_redirect_error(ctx, resp, ar,
 		    OIDC_E_ACCESS_DENIED, "the user denied the request", err);
+	}
 	if (oidc_db_begin(ctx->db, err) == -1 ||
 	    remember_consent(ctx, req, ar, s, err) == -1 ||
 	    oidc_db_commit(ctx->db, err) == -1)
 		return -1;
+	audit_consent(req, ar, s, "consent.granted");
 	*consented = true;
 	/*
 	 * SECURITY: the login counts as fresh only if this very request's
@@ -545,7 +610,7 @@ decide(struct oidc_ctx *ctx, const struct oidc_request *req,
 		    NULL)
 			return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
 	}
-	return issue(ctx, resp, ar, &s, err);
+	return issue(ctx, req, resp, ar, &s, err);
 }
 
 /*

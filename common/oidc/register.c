@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "oidc/arena.h"
+#include "oidc/audit.h"
 #include "oidc/authz_header.h"
 #include "oidc/client.h"
 #include "oidc/config.h"
@@ -635,6 +636,20 @@ respond_client(struct oidc_ctx *ctx, struct oidc_response *resp, int status,
 }
 
 /* POST /register (RFC 7591 3.1). */
+/* The audit line of a change by dynamic registration (oidc/audit.h). */
+static void
+audit_client(const struct oidc_request *req, const char *event,
+    struct oidc_str client_id)
+{
+	struct oidc_audit_kv	 kv[3];
+
+	kv[0] = (struct oidc_audit_kv){ "client_id", client_id };
+	kv[1] = (struct oidc_audit_kv){ "ip",
+	    oidc_audit_cstr(req->client_addr) };
+	kv[2] = (struct oidc_audit_kv){ "by", OIDC_STR("registration") };
+	oidc_audit(event, kv, 3);
+}
+
 static int
 do_register(struct oidc_ctx *ctx, const struct oidc_request *req,
     struct oidc_response *resp, struct oidc_error *err)
@@ -675,8 +690,7 @@ do_register(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if (rc == 0)	/* 128 random bits collided: not a client's fault */
 		return oidc_fail(err, OIDC_E_INTERNAL, NULL,
 		    "generated client_id exists");
-	oidc_log(OIDC_LOG_INFO, "msg=client_registered client_id=%s",
-	    row.client_id.p);
+	audit_client(req, "client.created", row.client_id);
 	return respond_client(ctx, resp, 201, &row, meta, secret,
 	    (struct oidc_str){ reg_token, strlen(reg_token) }, err);
 }
@@ -807,8 +821,7 @@ do_update(struct oidc_ctx *ctx, const struct oidc_request *req,
 		return -1;
 	if (rc == 0)	/* deleted or re-keyed since authorize_client() */
 		return invalid_token(err, "client changed concurrently");
-	oidc_log(OIDC_LOG_INFO, "msg=client_updated client_id=%s",
-	    row.client_id.p);
+	audit_client(req, "client.updated", row.client_id);
 	return respond_client(ctx, resp, 200, &row, meta, secret, tok, err);
 }
 
@@ -828,8 +841,7 @@ do_delete(struct oidc_ctx *ctx, const struct oidc_request *req,
 		return -1;
 	if (rc == 0)
 		return invalid_token(err, "client changed concurrently");
-	oidc_log(OIDC_LOG_INFO, "msg=client_deleted client_id=%s",
-	    row.client_id.p);
+	audit_client(req, "client.deleted", row.client_id);
 	resp->status = 204;
 	return oidc_resp_no_store(resp, err);
 }

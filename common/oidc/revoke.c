@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "oidc/arena.h"
+#include "oidc/audit.h"
 #include "oidc/client.h"
 #include "oidc/clientauth.h"
 #include "oidc/config.h"
@@ -47,6 +48,7 @@ oidc_revoke_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
     struct oidc_response *resp, struct oidc_error *err)
 {
 	struct oidc_client	 c;
+	struct oidc_audit_kv	 kv[3];
 	unsigned char		 h[OIDC_SHA256_LEN];
 
 	if (prologue(ctx, req, resp, "/revoke", &c, h, err) == -1)
@@ -55,6 +57,13 @@ oidc_revoke_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    oidc_db_token_revoke(ctx->db, h, c.client_id, err) == -1 ||
 	    oidc_db_commit(ctx->db, err) == -1)
 		return -1;
+	/* Whether the token was known is not told (RFC 7009 2.2). */
+	kv[0] = (struct oidc_audit_kv){ "client_id", c.client_id };
+	kv[1] = (struct oidc_audit_kv){ "ip",
+	    oidc_audit_cstr(req->client_addr) };
+	kv[2] = (struct oidc_audit_kv){ "hint",
+	    oidc_params_get(&req->form, "token_type_hint") };
+	oidc_audit("token.revoked", kv, 3);
 	resp->status = 200;
 	return oidc_resp_no_store(resp, err);
 }

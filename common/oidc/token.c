@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "oidc/arena.h"
+#include "oidc/audit.h"
 #include "oidc/b64url.h"
 #include "oidc/client.h"
 #include "oidc/clientauth.h"
@@ -16,6 +17,7 @@
 #include "oidc/grant.h"
 #include "oidc/json.h"
 #include "oidc/keystore.h"
+#include "oidc/metrics.h"
 #include "oidc/request.h"
 #include "oidc/response.h"
 #include "oidc/scope.h"
@@ -63,6 +65,20 @@ static int
 invalid_grant(struct oidc_error *err, const char *desc)
 {
 	return oidc_fail(err, OIDC_E_INVALID_GRANT, desc, "%s", desc);
+}
+
+/* A security event of this endpoint (oidc/audit.h): who, from where. */
+static void
+audit(const struct oidc_request *req, const char *event,
+    struct oidc_str client_id, struct oidc_str grant)
+{
+	struct oidc_audit_kv	 kv[3];
+
+	kv[0] = (struct oidc_audit_kv){ "grant", grant };
+	kv[1] = (struct oidc_audit_kv){ "client_id", client_id };
+	kv[2] = (struct oidc_audit_kv){ "ip",
+	    oidc_audit_cstr(req->client_addr) };
+	oidc_audit(event, kv, 3);
 }
 
 /* The JSON success body (RFC 6749 5.1). */
@@ -312,8 +328,8 @@ redeem_at_once(struct oidc_ctx *ctx, const struct oidc_client *c,
  * durable write.  0, or -1 with err set.
  */
 static int
-redeem_sealed(struct oidc_ctx *ctx, const struct oidc_client *c,
-    const unsigned char *h, const struct oidc_code_row *code,
+redeem_sealed(struct oidc_ctx *ctx, const struct oidc_request *req,
+    const struct oidc_client *c, const unsigned char *h, const struct oidc_code_row *code,
     int64_t expires_at, struct oidc_str ruri, struct oidc_str verifier,
     struct issued *is, struct oidc_error *err)
 {
@@ -367,6 +383,8 @@ redeem_sealed(struct oidc_ctx *ctx, const struct oidc_client *c,
 		 */
 		if (oidc_db_code_sealed_revoke_tokens(ctx->db, h, err) == -1)
 			return -1;
+		audit(req, "code.replay", c->client_id,
+		    OIDC_STR("authorization_code"));
 		return invalid_grant(err, "the code is invalid or was used");
 	case OIDC_SEALED_NONCE_USED:
 		return invalid_grant(err, "nonce was already used");
@@ -411,7 +429,7 @@ grant_code(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if ((key = oidc_keystore_code_key(ctx->keystore)) != NULL &&
 	    (rc = oidc_code_open(ctx->a, key, code, &row, &expires_at,
 	    err)) != 0)
-		return rc == -1 ? -1 : redeem_sealed(ctx, c, h, &row,
+		return rc == -1 ? -1 : redeem_sealed(ctx, req, c, h, &row,
 		    expires_at, ruri, verifier, is, err);
 	if ((rc = redeem_at_once(ctx, c, h, ruri, verifier, is, err)) != 0)
 		return rc == 1 ? 0 : -1;
@@ -427,6 +445,9 @@ grant_code(struct oidc_ctx *ctx, const struct oidc_request *req,
 		if (oidc_db_code_revoke_tokens(ctx->db, h, err) == -1 ||
 		    oidc_db_commit(ctx->db, err) == -1)
 			return -1;
+		/* Unknown and used codes look alike here. */
+		audit(req, "code.rejected", c->client_id,
+		    OIDC_STR("authorization_code"));
 		return invalid_grant(err, "the code is invalid or was used");
 	}
 	/*
@@ -469,9 +490,13 @@ grant_refresh(struct oidc_ctx *ctx, const struct oidc_request *req,
 		return -1;
 	if (rc == 0) {
 		/* Reuse of a rotated token: revoke the family, keep that. */
-		if (oidc_db_refresh_reuse_revoke(ctx->db, h, c->client_id,
-		    err) == -1 || oidc_db_commit(ctx->db, err) == -1)
+		if ((rc = oidc_db_refresh_reuse_revoke(ctx->db, h,
+		    c->client_id, err)) == -1 ||
+		    oidc_db_commit(ctx->db, err) == -1)
 			return -1;
+		if (rc == 1)
+			audit(req, "refresh.replay", c->client_id,
+			    OIDC_STR("refresh_token"));
 		return invalid_grant(err, "the refresh token is invalid");
 	}
 	if (oidc_scope_parse(row.scope, &granted, err) == -1)
@@ -575,7 +600,14 @@ oidc_token_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 	else
 		return oidc_fail(err, OIDC_E_UNSUPPORTED_GRANT_TYPE,
 		    "unsupported grant_type", "grant_type");
-	if (rc == -1)
+	if (rc == -1 || respond(ctx, resp, &is, err) == -1)
 		return -1;
-	return respond(ctx, resp, &is, err);
+	oidc_metrics_inc(oidc_str_eq_cstr(gt, "authorization_code") ?
+	    OIDC_METRIC_TOKEN_AUTHORIZATION_CODE :
+	    oidc_str_eq_cstr(gt, "refresh_token") ?
+	    OIDC_METRIC_TOKEN_REFRESH_TOKEN :
+	    OIDC_METRIC_TOKEN_CLIENT_CREDENTIALS);
+	audit(req, oidc_str_eq_cstr(gt, "refresh_token") ? "token.refreshed" :
+	    "token.issued", client.client_id, gt);
+	return 0;
 }

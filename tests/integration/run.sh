@@ -207,7 +207,7 @@ chmod 0700 "$T/pgdata"
 : >"$T/expected-errors"
 chmod 0666 "$T/expected-errors"
 if [ ${#AS[@]} -gt 0 ]; then
-	chown "$TUSER:" "$T/pgdata" "$T/pg" "$T/log" "$T/keys"
+	chown "$TUSER:" "$T/pgdata" "$T/pg" "$T/log" "$T/keys" "$T/run"
 	# As deploy/README.md section 5 has it: lighttpd opens its logs
 	# after dropping privileges, and buffers large request bodies in
 	# tmp/; the prefix itself (pid file, written as root) stays root's.

@@ -53,7 +53,13 @@ enum oidc_need {
 	 * reads the key_encryption_key (when configured) at start-up into
 	 * ctx->kek, which seals and opens them (oidc/client.h).
 	 */
-	OIDC_NEED_CLIENT_SECRETS = 1 << 6
+	OIDC_NEED_CLIENT_SECRETS = 1 << 6,
+	/*
+	 * Opens files while serving (metrics.fcgi reads the metrics
+	 * directory, oidc/scrape.h): `sandbox = yes` keeps read-only opens
+	 * allowed for it.
+	 */
+	OIDC_NEED_FILES = 1 << 7
 };
 
 /* 0 with *resp built, or -1 with err set (the app renders the error). */

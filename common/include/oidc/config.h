@@ -100,6 +100,15 @@
  *                      identifiers (OIDC Core 8.1, oidc/subject.h): at
  *                      least 32 bytes, hex digits or raw; without it
  *                      clients may only use public subjects  [none]
+ *   metrics_dir        PATH to the directory of the workers' counter
+ *                      pages, which every worker writes and metrics.fcgi
+ *                      reads (oidc/metrics.h); it must exist and be
+ *                      writable by the workers, else a worker logs a
+ *                      warning and runs without metrics  [the directory
+ *                      of the worker's FastCGI socket]
+ *   metrics_allow      addresses and ADDR/PREFIX networks that may read
+ *                      /metrics (the client address, oidc/netaddr.h);
+ *                      others get 403  [127.0.0.0/8 ::1]
  */
 #ifndef OIDC_CONFIG_H
 #define OIDC_CONFIG_H
@@ -193,6 +202,10 @@ struct oidc_config {
 	int64_t			 request_uri_fetches;
 	int64_t			 backchannel_max_attempts;
 	const char		*pairwise_salt_file;	/* path or NULL */
+	/* NULL: the directory of the worker's FastCGI socket. */
+	const char		*metrics_dir;
+	/* NULL: loopback only (127.0.0.0/8, ::1). */
+	const struct oidc_netaddr_list *metrics_allow;
 };
 
 /*

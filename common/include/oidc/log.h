@@ -73,6 +73,12 @@ OIDC_MUST_CHECK int	oidc_log_level_parse(const char *, size_t,
 
 void	oidc_log(enum oidc_log_level, const char *fmt, ...) OIDC_PRINTF(2, 3);
 
+/*
+ * An audit line (oidc/audit.h): level=audit, syslog priority notice,
+ * written whatever log_level is.  The caller escapes the values.
+ */
+void	oidc_log_audit(const char *fmt, ...) OIDC_PRINTF(1, 2);
+
 /* Log an error with its detail and source location (never sent to clients). */
 void	oidc_log_error(enum oidc_log_level, const struct oidc_error *,
 	    const char *what);

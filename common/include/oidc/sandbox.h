@@ -31,7 +31,9 @@
  *
  * app.c passes both flags (issue 15 item 12) to the workers that never
  * make an outbound request (discovery, jwks, userinfo, end_session) when
- * the database was reached at start-up over a unix socket: OpenSSL's
+ * the database was reached at start-up over a unix socket (metrics.fcgi,
+ * which reads the metrics directory per request, gets
+ * OIDC_SANDBOX_UNIX_ONLY alone, and getdents(2) is allowed for it): OpenSSL's
  * configuration is loaded before the filter and libpq reconnects with the
  * options it resolved then (oidc_db_connect), so after start-up such a
  * worker opens no file and creates no IP socket.  Not filtered: which

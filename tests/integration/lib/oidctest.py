@@ -438,6 +438,7 @@ ENDPOINT_PATHS = {
     "end_session": "/end_session",
     "register": "/register",
     "discovery": "/.well-known/openid-configuration",
+    "metrics": "/metrics",
 }
 
 

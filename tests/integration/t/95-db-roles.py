@@ -136,9 +136,16 @@ for name in endpoints():
         with open(conf, "w") as f:
             f.write(re.sub(r"^database\s*=.*$", "database = %s user=%s"
                            % (conninfo, login), base, flags=re.M))
+            if name == "metrics":
+                # The socket dir is not the workers' to write; the run dir is.
+                f.write("metrics_dir = %s\n" % env("OIDC_RUNDIR"))
         os.chmod(conf, 0o644)
         own.add(login)
     workers[name] = start_instance(name)
+
+for name, w in sorted(workers.items()):
+    check("%s: worker under role oidc_%s is running" % (name, name),
+          w.alive(), open(w.log).read()[-1500:])
 
 bad = flows(workers, "least-privilege roles")
 check("the whole flow works under the per-endpoint roles", bad == 0, bad)
@@ -148,6 +155,18 @@ check("each endpoint with a <endpoint>.conf connected as its own role "
       "(the unit chose that config)", own <= seen, (own, seen))
 check("discovery, without one, used oidc.conf (not a t95_ role)",
       "t95_discovery" not in seen, seen)
+
+if "metrics" in workers:
+    # The scrape lists the signing keys (their ages) under oidc_metrics.
+    from privflow import fcgi
+    r = fcgi(workers, "GET", "/metrics")
+    with open(workers["metrics"].log, errors="replace") as f:
+        mlog = f.read()
+    check("metrics: /metrics under role oidc_metrics: 200 with key ages, "
+          "no permission denied", r is not None and r.status == 200 and
+          b"oidc_signing_key_age_seconds" in r.body and
+          "permission denied" not in mlog and "not listed" not in mlog,
+          (r, mlog[-1500:]))
 
 
 def refused(role, sql):
@@ -169,6 +188,9 @@ FORBIDDEN = [
     ("oidc_jwks", "SELECT private_key FROM signing_key LIMIT 1"),
     ("oidc_discovery", "SELECT private_key FROM signing_key LIMIT 1"),
     ("oidc_jwks", "SELECT * FROM token LIMIT 1"),
+    ("oidc_metrics", "SELECT private_key FROM signing_key LIMIT 1"),
+    ("oidc_metrics", "SELECT * FROM token LIMIT 1"),
+    ("oidc_metrics", "SELECT * FROM client LIMIT 1"),
     ("oidc_revoke", "SELECT * FROM app_user LIMIT 1"),
     ("oidc_introspect", "UPDATE token SET revoked_at = now()"),
     ("oidc_register", "SELECT * FROM app_user LIMIT 1"),
