@@ -408,6 +408,29 @@ out:
 	return rc;
 }
 
+/*
+ * retire's KID argument, or NULL with *rc its exit status: retire has no
+ * options, since a base64url kid may well start with '-' (1 in 64), so
+ * only --help is one; "--" is accepted before KID.
+ */
+static const char *
+retire_kid(int argc, char *argv[], int *rc)
+{
+	if (argc == 3 && strcmp(argv[1], "--") == 0) {
+		argc--;
+		argv++;
+	} else if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0)) {
+		*rc = usage(OIDCCTL_OK);
+		return NULL;
+	}
+	if (argc != 2 || argv[1][0] == '\0') {
+		*rc = usage(OIDCCTL_USAGE);
+		return NULL;
+	}
+	return argv[1];
+}
+
 static int
 cmd_retire(int argc, char *argv[])
 {
@@ -418,20 +441,12 @@ cmd_retire(int argc, char *argv[])
 	enum oidc_key_state		 st;
 	int64_t				 now = (int64_t)time(NULL);
 	size_t				 n, i;
+	const char			*kid;
 	int				 rc = OIDCCTL_FAIL, r;
 
-	/*
-	 * retire has no options: a base64url kid may well start with '-'
-	 * (1 in 64), so only --help is one; "--" is accepted before KID.
-	 */
-	if (argc == 3 && strcmp(argv[1], "--") == 0) {
-		argc--;
-		argv++;
-	} else if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0))
-		return usage(OIDCCTL_OK);
-	if (argc != 2 || argv[1][0] == '\0')
-		return usage(OIDCCTL_USAGE);
+	if ((kid = retire_kid(argc, argv, &rc)) == NULL)
+		return rc;
+	rc = OIDCCTL_FAIL;
 	if (oidcctl_open(&o) == -1)
 		goto out;
 	if (oidc_db_begin(o.db, &err) == -1 ||
@@ -442,17 +457,17 @@ cmd_retire(int argc, char *argv[])
 		goto out;
 	}
 	for (i = 0; i < n && k == NULL; i++)
-		if (strcmp(rows[i].kid.p, argv[1]) == 0)
+		if (strcmp(rows[i].kid.p, kid) == 0)
 			k = &rows[i];
 	if (k == NULL) {
-		fprintf(stderr, "oidcctl: key retire: no key %s\n", argv[1]);
+		fprintf(stderr, "oidcctl: key retire: no key %s\n", kid);
 		rc = OIDCCTL_NOT_FOUND;
 		goto out;
 	}
 	st = oidc_key_state_at(k, now);
 	if (st == OIDC_KEY_RETIRED || st == OIDC_KEY_EXPIRED) {
 		fprintf(stderr, "oidcctl: key retire: %s is already %s\n",
-		    argv[1], oidc_key_state_name(st));
+		    kid, oidc_key_state_name(st));
 		rc = OIDCCTL_CONFLICT;
 		goto out;
 	}

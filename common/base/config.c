@@ -71,6 +71,8 @@ static const struct keydef keydefs[] = {
 	{ "backchannel_max_attempts", K_TTL, OFF(backchannel_max_attempts),
 	    1, 10 },
 	{ "pairwise_salt_file", K_STR, OFF(pairwise_salt_file), 0, 0 },
+	{ "metrics_dir",	K_STR,	 OFF(metrics_dir),	0, 0 },
+	{ "metrics_allow",	K_NETS,	 OFF(metrics_allow),	0, 0 },
 };
 
 /* oidc_config_parse() remembers the keys seen in one 64-bit mask. */
@@ -272,7 +274,8 @@ set_nets(struct oidc_arena *a, struct oidc_config *cfg,
 		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
 	if (oidc_netaddr_list_parse(v, vlen, l, &why) == -1)
 		return bad(err, name, line, kd->name, why.detail);
-	cfg->trusted_proxies = l;
+	*(const struct oidc_netaddr_list **)(void *)((char *)cfg + kd->off) =
+	    l;
 	return 0;
 }
 
