@@ -164,6 +164,8 @@ handle_one(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
 	ctx->now = time(NULL);
 	new_reqid(ctx);
 	oidc_log_set_request(ctx->reqid);
+	if (ctx->db != NULL)
+		oidc_db_request_start(ctx->db);
 	oidc_resp_init(&resp, ctx->a);
 
 	/* Parsing reads no key and no table. */
@@ -316,6 +318,9 @@ load_needs(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
 		fprintf(stderr, "%s: out of memory\n", ep->name);
 		return 1;
 	}
+	if (ctx->db != NULL)
+		oidc_db_set_failover(ctx->db, cfg->db_connect_timeout,
+		    cfg->db_failover_wait, cfg->db_commit_timeout);
 	/*
 	 * Keys: a signing binary holds private keys (files, and database
 	 * keys opened with the key_encryption_key); jwks and discovery hold

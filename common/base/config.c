@@ -41,6 +41,9 @@ static const struct keydef keydefs[] = {
 	{ "refresh_token_ttl",	K_TTL,	 OFF(refresh_token_ttl), 0, 31536000 },
 	{ "session_ttl",	K_TTL,	 OFF(session_ttl),	60, 2592000 },
 	{ "db_timeout",		K_TTL,	 OFF(db_timeout),	1, 60 },
+	{ "db_connect_timeout",	K_TTL,	 OFF(db_connect_timeout), 1, 60 },
+	{ "db_failover_wait",	K_TTL,	 OFF(db_failover_wait),	0, 25 },
+	{ "db_commit_timeout",	K_TTL,	 OFF(db_commit_timeout), 1, 60 },
 	{ "log_level",		K_LEVEL, OFF(log_level),	0, 0 },
 	{ "log",		K_SINK,	 OFF(log),		0, 0 },
 	{ "log_file",		K_STR,	 OFF(log_file),		0, 0 },
@@ -321,6 +324,9 @@ oidc_config_parse(struct oidc_arena *a, const char *name, const char *buf,
 	cfg->refresh_token_ttl = 2592000;
 	cfg->session_ttl = 86400;
 	cfg->db_timeout = 5;
+	cfg->db_connect_timeout = 2;
+	cfg->db_failover_wait = 10;
+	cfg->db_commit_timeout = 5;
 	cfg->key_publish_ahead = 3600;
 	cfg->key_reload_interval = 30;
 	cfg->log_level = OIDC_LOG_INFO;
