@@ -318,9 +318,11 @@ load_needs(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
 		fprintf(stderr, "%s: out of memory\n", ep->name);
 		return 1;
 	}
+	/* Start-up does not wait for a primary (start_serving). */
 	if (ctx->db != NULL)
-		oidc_db_set_failover(ctx->db, cfg->db_connect_timeout,
-		    cfg->db_failover_wait, cfg->db_commit_timeout);
+		oidc_db_set_failover(ctx->db, cfg->db_connect_timeout, 0,
+		    cfg->db_commit_timeout);
+
 	/*
 	 * Keys: a signing binary holds private keys (files, and database
 	 * keys opened with the key_encryption_key); jwks and discovery hold
@@ -393,6 +395,13 @@ start_serving(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
 		    "database unreachable at start-up; will retry per request");
 		oidc_error_clear(&err);
 	}
+	/*
+	 * From now on, not before: start-up (this connect, the keys read in
+	 * load_needs) fails fast; requests wait for a primary.
+	 */
+	if (ctx->db != NULL)
+		oidc_db_set_failover(ctx->db, cfg->db_connect_timeout,
+		    cfg->db_failover_wait, cfg->db_commit_timeout);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
