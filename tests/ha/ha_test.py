@@ -21,10 +21,10 @@ host 2 (the code redeemed once) and userinfo on host 2.
                the promotion; a worker waited for the new primary (its
                log: "database reconnected"); every access token answered
                2xx still works at userinfo afterwards (the synchronous
-               standby had it); a
-               code whose redemption answered 503 redeemed again gives 200
-               or invalid_grant, never a second token set; a refresh token
-               issued before the kill refreshes after the failover.
+               standby had it); a code whose redemption answered 503
+               redeemed again gives 200 or invalid_grant, never a second
+               token set; a refresh token issued before the kill refreshes
+               after the failover.
   async_loss   the new primary has no synchronous standby; the re-pointed
                standby's WAL receiver is stopped (primary_conninfo ''),
                flows succeed (acknowledged, asynchronous), the primary is
