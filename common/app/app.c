@@ -322,6 +322,19 @@ load_needs(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
 	if (ctx->db != NULL)
 		oidc_db_set_failover(ctx->db, cfg->db_connect_timeout, 0,
 		    cfg->db_commit_timeout);
+	if (ctx->db != NULL && cfg->database_read != NULL) {
+		struct oidc_db	*rd;
+
+		if ((rd = oidc_db_new(cfg->database_read, cfg->db_timeout)) ==
+		    NULL) {
+			fprintf(stderr, "%s: out of memory\n", ep->name);
+			return 1;
+		}
+		/* A replica is never waited for: the primary is asked. */
+		oidc_db_set_failover(rd, cfg->db_connect_timeout, 0,
+		    cfg->db_commit_timeout);
+		oidc_db_set_read(ctx->db, rd);
+	}
 
 	/*
 	 * Keys: a signing binary holds private keys (files, and database

@@ -31,6 +31,7 @@ struct keydef {
 static const struct keydef keydefs[] = {
 	{ "issuer",		K_STR,	 OFF(issuer),		0, 0 },
 	{ "database",		K_STR,	 OFF(database),		0, 0 },
+	{ "database_read",	K_STR,	 OFF(database_read),	0, 0 },
 	{ "signing_key",	K_KEY,	 0,			0, 0 },
 	{ "key_encryption_key", K_STR, OFF(key_encryption_key), 0, 0 },
 	{ "key_publish_ahead", K_TTL,	 OFF(key_publish_ahead), 0, 2592000 },

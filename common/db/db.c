@@ -25,6 +25,7 @@ struct oidc_db {
 	int64_t		 deadline_ms;	/* this request's failover wait, or 0 */
 	int64_t		 nowait_until_ms; /* fail fast until then */
 	enum db_fault	 fault;		/* of the last failure */
+	struct oidc_db	*read;		/* database_read, or NULL (owned) */
 	bool		 prepared[OIDC_STMT__MAX];
 	bool		 in_tx;
 	bool		 conflict;
@@ -72,6 +73,37 @@ void
 oidc_db_request_start(struct oidc_db *db)
 {
 	db->deadline_ms = 0;
+	if (db->read != NULL)
+		db->read->deadline_ms = 0;
+}
+
+void
+oidc_db_set_read(struct oidc_db *db, struct oidc_db *read)
+{
+	oidc_db_free(db->read);
+	db->read = read;
+}
+
+/*
+ * The statements that may read a replica (database_read): they tolerate
+ * its lag, because a miss there is asked again of the primary (a token
+ * used milliseconds after it was issued), and what a lagging replica
+ * gets wrong is only a revocation or key change seen late
+ * (deploy/ha/README.md).
+ */
+static bool
+replica_ok(enum oidc_stmt_id id)
+{
+	switch (id) {
+	case OIDC_STMT_ACCESS_TOKEN_GET:
+	case OIDC_STMT_TOKEN_INTROSPECT:
+	case OIDC_STMT_SIGNING_KEY_GENERATION:
+	case OIDC_STMT_SIGNING_KEY_LIST:
+	case OIDC_STMT_SIGNING_KEY_LIST_PUBLIC:
+		return true;
+	default:
+		return false;
+	}
 }
 
 static int64_t
@@ -122,6 +154,7 @@ oidc_db_free(struct oidc_db *db)
 
 	if (db == NULL)
 		return;
+	oidc_db_free(db->read);
 	if (db->conn != NULL)
 		PQfinish(db->conn);
 	free(db->conninfo);
@@ -177,7 +210,8 @@ oidc_db_unix_only(const struct oidc_db *db)
 	const char	*host = NULL, *p;
 	size_t		 i;
 
-	if (db->resolved == NULL)
+	if (db->resolved == NULL ||
+	    (db->read != NULL && !oidc_db_unix_only(db->read)))
 		return false;
 	for (i = 0; db->r_keys[i] != NULL; i++) {
 		if (strcmp(db->r_keys[i], "hostaddr") == 0)
@@ -366,6 +400,13 @@ ready(struct oidc_db *db, struct oidc_error *err)
 int
 oidc_db_connect(struct oidc_db *db, struct oidc_error *err)
 {
+	struct oidc_error	 ignored = { 0 };
+
+	/* The read DSN too, once (its options resolved for the sandbox). */
+	if (db->read != NULL && db->read->conn == NULL &&
+	    connect_once(db->read, &ignored) == -1)
+		oidc_log_error(OIDC_LOG_WARN, &ignored, "database_read "
+		    "unreachable; reads go to the primary until it answers");
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
 		return 0;
 	return reconnect_wait(db, err);
@@ -619,6 +660,18 @@ oidc_db_run(struct oidc_db *db, enum oidc_stmt_id id,
 		    p != NULL ? p->n : 0, oidc_stmts[id].nparams);
 	if (db->in_tx)
 		return exec_once(db, id, p, out, err);
+	/* database_read first; the primary on a miss or an error. */
+	if (db->read != NULL && replica_ok(id)) {
+		memset(&first, 0, sizeof(first));
+		if (oidc_db_run(db->read, id, p, out, &first) == 0) {
+			if (PQntuples(*out) > 0)
+				return 0;
+			PQclear(*out);
+			*out = NULL;
+		} else
+			oidc_log_error(OIDC_LOG_WARN, &first, "database_read "
+			    "failed; asking the primary");
+	}
 	for (;;) {
 		memset(&first, 0, sizeof(first));
 		if (ready(db, err) == -1)

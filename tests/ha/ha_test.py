@@ -6,6 +6,11 @@ with target_session_attrs=read-write.  A flow is authorize on host 1
 (session cookie, first-party client: a 302 with a sealed code), token on
 host 2 (the code redeemed once) and userinfo on host 2.
 
+  read_dsn     database_read is the standbys: with their WAL replay
+               paused, a token issued now works at userinfo at once (the
+               replica misses, the primary answers), and a token revoked
+               on the primary still works until replay resumes, then not
+               (the reads do go to the replica: the revocation delay).
   commit_wait  synchronous_standby_names 'ANY 1 (s1,s2)' and both standbys
                stopped: a token request (whose code_redeem_sealed waits for
                a standby) answers 503 temporarily_unavailable with
@@ -263,6 +268,57 @@ def failures(since=0):
     return bad
 
 
+# ---- read_dsn -----------------------------------------------------------
+
+
+def wal_lsn(port, fn):
+    rc, out, _ = psql(port, "SELECT pg_wal_lsn_diff(%s(), '0/0')::bigint"
+                      % fn)
+    return int(out) if rc == 0 and out.lstrip("-").isdigit() else -1
+
+
+def caught_up(primary, standbys):
+    cur = wal_lsn(primary, "pg_current_wal_lsn")
+    return cur > 0 and all(wal_lsn(p, "pg_last_wal_replay_lsn") >= cur
+                           for p in standbys)
+
+
+def replay(standbys, what):
+    """pg_wal_replay_pause or pg_wal_replay_resume on each standby, and
+    wait until the state says so."""
+    want = "paused" if what == "pause" else "not paused"
+    for p in standbys:
+        if psql(p, "SELECT pg_wal_replay_%s()" % what)[0] != 0:
+            return False
+    return wait_until(lambda: all(
+        psql(p, "SELECT pg_get_wal_replay_pause_state()")[1] == want
+        for p in standbys), 20)
+
+
+RL = Ledger()
+check("read_dsn: a flow before the pause", RL.flow())
+check("read_dsn: both standbys replayed it",
+      wait_until(lambda: caught_up(PORTS[0], PORTS[1:]), 30))
+check("read_dsn: WAL replay paused on both standbys",
+      replay(PORTS[1:], "pause"))
+RB = Ledger()
+check("read_dsn: a token issued while the replicas lag works at userinfo "
+      "at once (the replica misses, the primary answers)", RB.flow())
+old_at = RL.tokens[0][0] if RL.tokens else ""
+rv = record(http(H2, "POST", "/revoke", urllib.parse.urlencode(
+    {"token": old_at, "token_type_hint": "access_token"}),
+    {"Authorization": AUTH,
+     "Content-Type": "application/x-www-form-urlencoded"}), "revoke")
+check("read_dsn: the older token revoked on the primary", rv.status == 200,
+      rv)
+r = userinfo(old_at, "probe")
+check("read_dsn: until the replica replays the revocation, userinfo "
+      "still accepts it (reads go to database_read: the revocation "
+      "delay)", r.status == 200, r)
+check("read_dsn: WAL replay resumed", replay(PORTS[1:], "resume"))
+check("read_dsn: once replayed, the revoked token is refused (401)",
+      wait_until(lambda: userinfo(old_at, "probe").status == 401, 20))
+
 # ---- commit_wait ------------------------------------------------------
 
 L0 = Ledger()
@@ -441,15 +497,8 @@ check("async_loss: flows before the receiver stops",
       all(A.flow() for _ in range(3)))
 
 
-def caught_up():
-    rc, cur, _ = psql(port_of(new), "SELECT pg_wal_lsn_diff("
-                      "pg_current_wal_lsn(), '0/0')::bigint")
-    rc2, rep, _ = psql(port_of(other), "SELECT pg_wal_lsn_diff("
-                       "pg_last_wal_replay_lsn(), '0/0')::bigint")
-    return rc == 0 and rc2 == 0 and int(rep) >= int(cur)
-
-
-check("async_loss: the standby replayed them", wait_until(caught_up, 30))
+check("async_loss: the standby replayed them",
+      wait_until(lambda: caught_up(port_of(new), [port_of(other)]), 30))
 check("async_loss: the standby's WAL receiver stopped (primary_conninfo "
       "'')", append_conf(other, "primary_conninfo = ''") and
       wait_until(lambda: psql(port_of(new), "SELECT count(*) FROM "

@@ -14,6 +14,9 @@
  *   issuer             https URL (http allowed for loopback hosts), no
  *                      trailing slash, no query or fragment  [required]
  *   database           libpq conninfo string  [required]
+ *   database_read      libpq conninfo of a replica for the reads that
+ *                      tolerate its lag (oidc/db.h oidc_db_set_read)
+ *                      [none]
  *   signing_key        [ALG] PATH to a PEM or JWK file, repeatable; the
  *                      first key of each algorithm signs  [none]
  *   key_encryption_key PATH to a file of 64 hex digits (32 bytes): the
@@ -166,6 +169,7 @@ struct oidc_config {
 	const char		*issuer;
 	size_t			 issuer_len;
 	const char		*database;
+	const char		*database_read;	/* or NULL */
 	struct oidc_config_key	 keys[OIDC_CONFIG_MAX_KEYS];
 	size_t			 nkeys;
 	const char		*key_encryption_key;	/* path or NULL */

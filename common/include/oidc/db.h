@@ -43,6 +43,14 @@ void		 oidc_db_set_failover(struct oidc_db *,
 		    int64_t connect_timeout_s, int64_t failover_wait_s,
 		    int64_t commit_timeout_s);
 
+/*
+ * database_read: a second handle (oidc_db_new, not connected) that db
+ * owns from now on.  The statements that tolerate replica lag (an access
+ * token for UserInfo, introspection, the signing keys) run there first,
+ * and on the primary when it finds no row or fails.
+ */
+void		 oidc_db_set_read(struct oidc_db *, struct oidc_db *read);
+
 /* A new request: its own db_failover_wait budget. */
 void		 oidc_db_request_start(struct oidc_db *);
 
