@@ -84,6 +84,36 @@ oidc_db_set_read(struct oidc_db *db, struct oidc_db *read)
 	db->read = read;
 }
 
+bool
+oidc_db_stmt_reads_only(enum oidc_stmt_id id)
+{
+	switch (id) {
+	case OIDC_STMT_CLIENT_GET:
+	case OIDC_STMT_CLIENT_GET_THROTTLED:
+	case OIDC_STMT_CLIENT_LIST:
+	case OIDC_STMT_CLIENT_ORIGIN_KNOWN:
+	case OIDC_STMT_CLIENT_REG_GET:
+	case OIDC_STMT_USER_GET_BY_NAME:
+	case OIDC_STMT_USER_GET_BY_SUB:
+	case OIDC_STMT_USER_LIST:
+	case OIDC_STMT_SIGNING_KEY_GENERATION:
+	case OIDC_STMT_SIGNING_KEY_LIST:
+	case OIDC_STMT_SIGNING_KEY_LIST_PUBLIC:
+	case OIDC_STMT_ACCESS_TOKEN_GET:
+	case OIDC_STMT_TOKEN_INTROSPECT:
+	case OIDC_STMT_SESSION_GET:
+	case OIDC_STMT_SESSION_GET_CONSENT:
+	case OIDC_STMT_CLIENT_SESSION_GET:
+	case OIDC_STMT_CONSENT_GET:
+	case OIDC_STMT_LOGIN_THROTTLE:
+	case OIDC_STMT_BACKCHANNEL_TARGETS:
+	case OIDC_STMT_DB_PING:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /*
  * The statements that may read a replica (database_read): they tolerate
  * its lag, because a miss there is asked again of the primary (a token
@@ -639,8 +669,9 @@ exec_once(struct oidc_db *db, enum oidc_stmt_id id, const struct db_params *p,
  * found by reconnect_wait(), only when it certainly did not run: the
  * idle connection was found dead before sending (ready()), it could not
  * be sent or prepared, or the server refused it (25006 read-only: a
- * demoted primary; 57P03).  A statement whose connection was lost after
- * it was sent may have committed (an autocommit write): never run again,
+ * demoted primary; 57P03), or a read (oidc_db_stmt_reads_only: running
+ * it again changes nothing).  A write whose connection was lost after it
+ * was sent may have committed (an autocommit write): never run again,
  * 503.  Inside a transaction nothing is run again: the transaction is
  * lost and every later statement of it fails (503) until the caller's
  * rollback.  An error on a live connection (disk full, a timeout, a
@@ -678,14 +709,16 @@ oidc_db_run(struct oidc_db *db, enum oidc_stmt_id id,
 			return -1;
 		if (exec_once(db, id, p, out, &first) == 0)
 			return 0;
-		if (db->fault != DB_FAULT_NOT_RUN ||
+		if ((db->fault != DB_FAULT_NOT_RUN &&
+		    !(db->fault == DB_FAULT_LOST &&
+		    oidc_db_stmt_reads_only(id))) ||
 		    !may_retry(db, &first, &delay, err)) {
 			*err = first;
 			return -1;
 		}
-		oidc_log(OIDC_LOG_WARN, "msg=\"database statement refused "
-		    "or not sent, retrying on a new connection\" what=%s",
-		    oidc_stmts[id].name);
+		oidc_log(OIDC_LOG_WARN, "msg=\"database statement refused, "
+		    "not sent or a read, retrying on a new connection\" "
+		    "what=%s", oidc_stmts[id].name);
 		disconnect(db);
 	}
 }

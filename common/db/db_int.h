@@ -173,6 +173,14 @@ enum db_fault { DB_FAULT_NONE, DB_FAULT_NOT_RUN, DB_FAULT_LOST };
 /* The fault of a SQLSTATE (NULL: none) on a connection ok or not. */
 enum db_fault	oidc_db_fault(const char *sqlstate, bool connection_ok);
 
+/*
+ * True for a statement that only reads (a SELECT that takes no lock and
+ * calls nothing that writes): outside a transaction it runs again after
+ * a lost connection, whatever the moment of the loss.
+ * tests/unit/db/test_db.c checks each against its SQL text.
+ */
+bool	oidc_db_stmt_reads_only(enum oidc_stmt_id);
+
 /* The reconnect backoff after prev_ms (0 first): 50, 100, ... 1000 ms. */
 int64_t	oidc_db_backoff_ms(int64_t prev_ms);
 

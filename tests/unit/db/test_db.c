@@ -49,6 +49,45 @@ test_fault(void)
 	is_int(oidc_db_fault(NULL, true), DB_FAULT_NONE, "no SQLSTATE: none");
 }
 
+/*
+ * Every statement retried after a lost connection as a read is a plain
+ * SELECT: no INSERT, UPDATE, DELETE, lock or advisory lock in its text.
+ */
+static void
+test_reads_only(void)
+{
+	static const char *const bad[] = { "INSERT", "UPDATE", "DELETE",
+	    "advisory", "nextval", "FOR SHARE", "WITH" };
+	const struct oidc_stmt	*st;
+	size_t			 k;
+	int			 i, n = 0, wrong = 0;
+
+	for (i = 0; i < OIDC_STMT__MAX; i++) {
+		if (!oidc_db_stmt_reads_only((enum oidc_stmt_id)i))
+			continue;
+		n++;
+		st = &oidc_stmts[i];
+		if (strncmp(st->sql, "SELECT ", 7) != 0) {
+			diag("%s: not a SELECT", st->name);
+			wrong++;
+		}
+		for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++)
+			if (strstr(st->sql, bad[k]) != NULL) {
+				diag("%s: contains %s", st->name, bad[k]);
+				wrong++;
+			}
+	}
+	ok(n >= 10 && wrong == 0, "the %d statements run again as reads "
+	    "only read", n);
+	ok(oidc_db_stmt_reads_only(OIDC_STMT_ACCESS_TOKEN_GET),
+	    "access_token_get is a read");
+	ok(!oidc_db_stmt_reads_only(OIDC_STMT_CODE_REDEEM_SEALED) &&
+	    !oidc_db_stmt_reads_only(OIDC_STMT_REFRESH_ROTATE) &&
+	    !oidc_db_stmt_reads_only(OIDC_STMT_LOGIN_LOCK) &&
+	    !oidc_db_stmt_reads_only(OIDC_STMT_FETCH_SLOT_TAKE),
+	    "writes and locks are not reads");
+}
+
 static void
 test_backoff(void)
 {
@@ -120,6 +159,7 @@ int
 main(void)
 {
 	test_fault();
+	test_reads_only();
 	test_backoff();
 	test_wait();
 	return done_testing();
