@@ -10,8 +10,8 @@
  * is dropped and opened again with a backoff for up to db_failover_wait
  * per request (libpq picks the primary of a multi-host conninfo with
  * target_session_attrs=read-write), and what certainly did not run runs
- * again: a statement refused or never sent, or a BEGIN; never one whose
- * connection died after it was sent, never a COMMIT.  Inside a
+ * again: a statement refused or never sent, a read, or a BEGIN; never a
+ * write whose connection died after it was sent, never a COMMIT.  Inside a
  * transaction a fault fails the transaction (503).  After a wait that
  * found no primary, calls fail fast (OIDC_E_DB_DOWN, 503) for a minute.
  * db_connect_timeout bounds each host's connect, db_timeout each
