@@ -3,6 +3,7 @@
 #   make            build the library, every endpoint binary and oidcctl
 #   make test       install missing packages, then unit + fuzz replay + lint +
 #                   integration tests (nginx, lighttpd, spawn-fcgi, PostgreSQL)
+#                   + the HA tier-1 test (make test-ha: tests/ha/run.sh)
 #   make SANITIZE=1 test    the same under ASan+UBSan (build/asan)
 #   make asan       shorthand for the line above
 #   make run / stop the embedded provider on 127.0.0.1:$(OIDC_PORT),
@@ -77,7 +78,7 @@ BENCH_BINS	:= $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 .SECONDARY:
 
 .PHONY: all test check check-unit check-fuzz lint check-integration asan \
-	deps run stop install clean fuzz bench check-valgrind soak
+	deps run stop install clean fuzz bench check-valgrind soak test-ha
 
 all: $(LIB) $(CGI_BINS) $(OIDCCTL)
 
@@ -140,6 +141,10 @@ lint:
 check-integration: all
 	@OIDC_BUILD=$(B) tests/integration/run.sh
 
+# HA tier 1 (issue 19): primary + two standbys, failover under load.
+test-ha: all
+	@OIDC_BUILD=$(B) tests/ha/run.sh
+
 # The smoke tests with every worker under valgrind (tests/soak/valgrind.sh).
 check-valgrind: all
 	@OIDC_BUILD=$(B) sh tests/soak/valgrind.sh
@@ -153,6 +158,7 @@ test: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory check
 	@$(MAKE) --no-print-directory check-integration
+	@$(MAKE) --no-print-directory test-ha
 
 asan:
 	@$(MAKE) --no-print-directory SANITIZE=1 test

@@ -207,6 +207,8 @@ handle_one(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
 	ctx->now = time(NULL);
 	new_reqid(ctx);
 	oidc_log_set_request(ctx->reqid);
+	if (ctx->db != NULL)
+		oidc_db_request_start(ctx->db);
 	oidc_resp_init(&resp, ctx->a);
 
 	/* Parsing reads no key and no table. */
@@ -338,6 +340,24 @@ load_needs(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
 		fprintf(stderr, "%s: out of memory\n", ep->name);
 		return 1;
 	}
+	/* Start-up does not wait for a primary (start_serving). */
+	if (ctx->db != NULL)
+		oidc_db_set_failover(ctx->db, cfg->db_connect_timeout, 0,
+		    cfg->db_commit_timeout);
+	if (ctx->db != NULL && cfg->database_read != NULL) {
+		struct oidc_db	*rd;
+
+		if ((rd = oidc_db_new(cfg->database_read, cfg->db_timeout)) ==
+		    NULL) {
+			fprintf(stderr, "%s: out of memory\n", ep->name);
+			return 1;
+		}
+		/* A replica is never waited for: the primary is asked. */
+		oidc_db_set_failover(rd, cfg->db_connect_timeout, 0,
+		    cfg->db_commit_timeout);
+		oidc_db_set_read(ctx->db, rd);
+	}
+
 	/*
 	 * Keys: a signing binary holds private keys (files, and database
 	 * keys opened with the key_encryption_key); jwks and discovery hold
@@ -447,6 +467,13 @@ start_serving(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
 		    "database unreachable at start-up; will retry per request");
 		oidc_error_clear(&err);
 	}
+	/*
+	 * From now on, not before: start-up (this connect, the keys read in
+	 * load_needs) fails fast; requests wait for a primary.
+	 */
+	if (ctx->db != NULL)
+		oidc_db_set_failover(ctx->db, cfg->db_connect_timeout,
+		    cfg->db_failover_wait, cfg->db_commit_timeout);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;

@@ -31,6 +31,7 @@ struct keydef {
 static const struct keydef keydefs[] = {
 	{ "issuer",		K_STR,	 OFF(issuer),		0, 0 },
 	{ "database",		K_STR,	 OFF(database),		0, 0 },
+	{ "database_read",	K_STR,	 OFF(database_read),	0, 0 },
 	{ "signing_key",	K_KEY,	 0,			0, 0 },
 	{ "key_encryption_key", K_STR, OFF(key_encryption_key), 0, 0 },
 	{ "key_publish_ahead", K_TTL,	 OFF(key_publish_ahead), 0, 2592000 },
@@ -41,6 +42,9 @@ static const struct keydef keydefs[] = {
 	{ "refresh_token_ttl",	K_TTL,	 OFF(refresh_token_ttl), 0, 31536000 },
 	{ "session_ttl",	K_TTL,	 OFF(session_ttl),	60, 2592000 },
 	{ "db_timeout",		K_TTL,	 OFF(db_timeout),	1, 60 },
+	{ "db_connect_timeout",	K_TTL,	 OFF(db_connect_timeout), 1, 60 },
+	{ "db_failover_wait",	K_TTL,	 OFF(db_failover_wait),	0, 25 },
+	{ "db_commit_timeout",	K_TTL,	 OFF(db_commit_timeout), 1, 60 },
 	{ "log_level",		K_LEVEL, OFF(log_level),	0, 0 },
 	{ "log",		K_SINK,	 OFF(log),		0, 0 },
 	{ "log_file",		K_STR,	 OFF(log_file),		0, 0 },
@@ -367,6 +371,9 @@ set_defaults(struct oidc_config *cfg)
 	cfg->refresh_token_ttl = 2592000;
 	cfg->session_ttl = 86400;
 	cfg->db_timeout = 5;
+	cfg->db_connect_timeout = 2;
+	cfg->db_failover_wait = 10;
+	cfg->db_commit_timeout = 5;
 	cfg->key_publish_ahead = 3600;
 	cfg->key_reload_interval = 30;
 	cfg->log_level = OIDC_LOG_INFO;

@@ -2,9 +2,12 @@
  * db.c: connection, lazy prepare, transparent reconnect, transactions (see
  * oidc/db.h).
  */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
@@ -17,6 +20,13 @@ struct oidc_db {
 	PGconn		*conn;
 	char		*conninfo;
 	int64_t		 timeout_s;
+	int64_t		 connect_timeout_s;
+	int64_t		 failover_wait_ms;
+	int64_t		 result_wait_ms;
+	int64_t		 deadline_ms;	/* this request's failover wait, or 0 */
+	int64_t		 nowait_until_ms; /* fail fast until then */
+	enum db_fault	 fault;		/* of the last failure */
+	struct oidc_db	*read;		/* database_read, or NULL (owned) */
 	bool		 prepared[OIDC_STMT__MAX];
 	bool		 in_tx;
 	bool		 conflict;
@@ -45,7 +55,127 @@ oidc_db_new(const char *conninfo, int64_t timeout_s)
 		return NULL;
 	}
 	db->timeout_s = timeout_s > 0 ? timeout_s : 5;
+	db->connect_timeout_s = db->timeout_s;
+	db->result_wait_ms = (db->timeout_s + 1) * 1000;
 	return db;
+}
+
+void
+oidc_db_set_failover(struct oidc_db *db, int64_t connect_timeout_s,
+    int64_t failover_wait_s, int64_t result_wait_s)
+{
+	db->connect_timeout_s = connect_timeout_s > 0 ? connect_timeout_s : 2;
+	db->failover_wait_ms = failover_wait_s > 0 ? failover_wait_s * 1000 :
+	    0;
+	db->result_wait_ms = result_wait_s > 0 ? result_wait_s * 1000 : 5000;
+}
+
+void
+oidc_db_request_start(struct oidc_db *db)
+{
+	db->deadline_ms = 0;
+	if (db->read != NULL)
+		db->read->deadline_ms = 0;
+}
+
+void
+oidc_db_set_read(struct oidc_db *db, struct oidc_db *read)
+{
+	oidc_db_free(db->read);
+	db->read = read;
+}
+
+bool
+oidc_db_stmt_reads_only(enum oidc_stmt_id id)
+{
+	switch (id) {
+	case OIDC_STMT_CLIENT_GET:
+	case OIDC_STMT_CLIENT_GET_THROTTLED:
+	case OIDC_STMT_CLIENT_LIST:
+	case OIDC_STMT_CLIENT_ORIGIN_KNOWN:
+	case OIDC_STMT_CLIENT_REG_GET:
+	case OIDC_STMT_USER_GET_BY_NAME:
+	case OIDC_STMT_USER_GET_BY_SUB:
+	case OIDC_STMT_USER_LIST:
+	case OIDC_STMT_SIGNING_KEY_GENERATION:
+	case OIDC_STMT_SIGNING_KEY_LIST:
+	case OIDC_STMT_SIGNING_KEY_LIST_PUBLIC:
+	case OIDC_STMT_ACCESS_TOKEN_GET:
+	case OIDC_STMT_TOKEN_INTROSPECT:
+	case OIDC_STMT_SESSION_GET:
+	case OIDC_STMT_SESSION_GET_CONSENT:
+	case OIDC_STMT_CLIENT_SESSION_GET:
+	case OIDC_STMT_CONSENT_GET:
+	case OIDC_STMT_LOGIN_THROTTLE:
+	case OIDC_STMT_BACKCHANNEL_TARGETS:
+	case OIDC_STMT_DB_PING:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The statements that may read a replica (database_read): they tolerate
+ * its lag, because a miss there is asked again of the primary (a token
+ * used milliseconds after it was issued), and what a lagging replica
+ * gets wrong is only a revocation or key change seen late
+ * (deploy/ha/README.md).
+ */
+static bool
+replica_ok(enum oidc_stmt_id id)
+{
+	switch (id) {
+	case OIDC_STMT_ACCESS_TOKEN_GET:
+	case OIDC_STMT_TOKEN_INTROSPECT:
+	case OIDC_STMT_SIGNING_KEY_GENERATION:
+	case OIDC_STMT_SIGNING_KEY_LIST:
+	case OIDC_STMT_SIGNING_KEY_LIST_PUBLIC:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+sleep_ms(int64_t ms)
+{
+	struct timespec	 ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+enum db_fault
+oidc_db_fault(const char *state, bool connection_ok)
+{
+	if (!connection_ok)
+		return DB_FAULT_LOST;
+	if (state == NULL)
+		return DB_FAULT_NONE;
+	if (strcmp(state, "25006") == 0 || strcmp(state, "57P03") == 0)
+		return DB_FAULT_NOT_RUN;
+	if (strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0 ||
+	    strncmp(state, "08", 2) == 0)
+		return DB_FAULT_LOST;
+	return DB_FAULT_NONE;
+}
+
+int64_t
+oidc_db_backoff_ms(int64_t prev_ms)
+{
+	if (prev_ms < 50)
+		return 50;
+	return prev_ms >= 500 ? 1000 : prev_ms * 2;
 }
 
 void
@@ -55,6 +185,7 @@ oidc_db_free(struct oidc_db *db)
 
 	if (db == NULL)
 		return;
+	oidc_db_free(db->read);
 	if (db->conn != NULL)
 		PQfinish(db->conn);
 	free(db->conninfo);
@@ -110,7 +241,8 @@ oidc_db_unix_only(const struct oidc_db *db)
 	const char	*host = NULL, *p;
 	size_t		 i;
 
-	if (db->resolved == NULL)
+	if (db->resolved == NULL ||
+	    (db->read != NULL && !oidc_db_unix_only(db->read)))
 		return false;
 	for (i = 0; db->r_keys[i] != NULL; i++) {
 		if (strcmp(db->r_keys[i], "hostaddr") == 0)
@@ -145,12 +277,12 @@ disconnect(struct oidc_db *db)
 	if (db->conn != NULL)
 		PQfinish(db->conn);
 	db->conn = NULL;
-	db->in_tx = false;
+	/* in_tx stays: a lost transaction fails until its rollback. */
 	memset(db->prepared, 0, sizeof(db->prepared));
 }
 
-int
-oidc_db_connect(struct oidc_db *db, struct oidc_error *err)
+static int
+connect_once(struct oidc_db *db, struct oidc_error *err)
 {
 	char		 timeout[24], options[128];
 	const char	*keys[] = { "dbname", "connect_timeout", "options",
@@ -161,7 +293,7 @@ oidc_db_connect(struct oidc_db *db, struct oidc_error *err)
 		return 0;
 	disconnect(db);
 	(void)snprintf(timeout, sizeof(timeout), "%lld",
-	    (long long)db->timeout_s);
+	    (long long)db->connect_timeout_s);
 	/* Bound every statement so a stuck server cannot hang a worker. */
 	(void)snprintf(options, sizeof(options),
 	    "-c statement_timeout=%lld -c lock_timeout=%lld "
@@ -189,6 +321,127 @@ oidc_db_connect(struct oidc_db *db, struct oidc_error *err)
 	(void)PQsetNoticeProcessor(db->conn, notice, NULL);
 	keep_resolved(db);
 	return 0;
+}
+
+/*
+ * Is the idle connection still there?  A server that shut down or died
+ * (its postmaster killed: the backends exit) has closed the socket, maybe
+ * after a FATAL message: both are readable now, before anything is sent,
+ * so the statement can go to a fresh connection without any doubt about
+ * whether it ran.  Never inside a transaction (nothing is pending then
+ * either, but a transaction cannot move to another connection).
+ */
+static bool
+idle_alive(struct oidc_db *db)
+{
+	struct pollfd	 pfd;
+	int		 i;
+
+	for (i = 0; i < 4; i++) {
+		if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK)
+			return false;
+		pfd.fd = PQsocket(db->conn);
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 0) != 1)
+			return true;
+		if (PQconsumeInput(db->conn) == 0)
+			return false;
+	}
+	return PQstatus(db->conn) == CONNECTION_OK;
+}
+
+/*
+ * Connect, after a failover-class fault or a refused connect: drop what
+ * is left of the connection and try again with a backoff until this
+ * request's db_failover_wait is used up (libpq walks the host list each
+ * time, so a target_session_attrs=read-write list finds the new
+ * primary).  When waiting is off, or a wait in the last minute found no
+ * primary (an outage, not a failover), one attempt only: fail fast.
+ */
+static int
+reconnect_wait(struct oidc_db *db, struct oidc_error *err)
+{
+	struct oidc_error	 e;
+	int64_t			 now = now_ms(), delay = 0, t0 = now;
+	int			 tries = 0;
+
+	disconnect(db);
+	if (db->failover_wait_ms == 0 || now < db->nowait_until_ms)
+		return connect_once(db, err);
+	if (db->deadline_ms == 0)
+		db->deadline_ms = now + db->failover_wait_ms;
+	for (;;) {
+		memset(&e, 0, sizeof(e));
+		tries++;
+		if (connect_once(db, &e) == 0) {
+			if (tries > 1)
+				oidc_log(OIDC_LOG_WARN, "msg=\"database "
+				    "reconnected\" tries=%d ms=%lld", tries,
+				    (long long)(now_ms() - t0));
+			return 0;
+		}
+		delay = oidc_db_backoff_ms(delay);
+		now = now_ms();
+		if (now + delay > db->deadline_ms) {
+			db->nowait_until_ms = now + DB_NOWAIT_MS;
+			oidc_log(OIDC_LOG_WARN, "msg=\"no database primary "
+			    "within db_failover_wait\" tries=%d ms=%lld",
+			    tries, (long long)(now - t0));
+			*err = e;
+			return -1;
+		}
+		sleep_ms(delay);
+	}
+}
+
+/*
+ * Before a fault's retry: false (and err set from `first`) when this
+ * request's wait is used up or waiting is off; else after a backoff.
+ */
+static bool
+may_retry(struct oidc_db *db, const struct oidc_error *first,
+    int64_t *delay, struct oidc_error *err)
+{
+	int64_t	 now = now_ms();
+
+	*delay = oidc_db_backoff_ms(*delay);
+	if (db->failover_wait_ms == 0 || now < db->nowait_until_ms ||
+	    (db->deadline_ms != 0 && now + *delay > db->deadline_ms)) {
+		*err = *first;
+		return false;
+	}
+	if (db->deadline_ms == 0)
+		db->deadline_ms = now + db->failover_wait_ms;
+	sleep_ms(*delay);
+	return true;
+}
+
+/* Connected, with the idle connection checked: 0, or -1 with err set. */
+static int
+ready(struct oidc_db *db, struct oidc_error *err)
+{
+	if (db->conn != NULL && (db->in_tx || idle_alive(db)))
+		return 0;
+	if (db->conn != NULL)
+		oidc_log(OIDC_LOG_WARN, "msg=\"database connection lost "
+		    "while idle, reconnecting\"");
+	return reconnect_wait(db, err);
+}
+
+int
+oidc_db_connect(struct oidc_db *db, struct oidc_error *err)
+{
+	struct oidc_error	 ignored = { 0 };
+
+	/* The read DSN too, once (its options resolved for the sandbox). */
+	if (db->read != NULL && db->read->conn == NULL &&
+	    connect_once(db->read, &ignored) == -1)
+		oidc_log_error(OIDC_LOG_WARN, &ignored, "database_read "
+		    "unreachable; reads go to the primary until it answers");
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+		return 0;
+	return reconnect_wait(db, err);
 }
 
 PGconn *
@@ -227,11 +480,13 @@ result_error(struct oidc_db *db, PGresult *res, const char *what,
 	(void)snprintf(msg, sizeof(msg), "%s", PQerrorMessage(db->conn));
 	msg[strcspn(msg, "\n")] = '\0';
 	db->conflict = state != NULL && strcmp(state, "23505") == 0;
-	if (PQstatus(db->conn) != CONNECTION_OK) {
+	db->fault = oidc_db_fault(state, PQstatus(db->conn) == CONNECTION_OK);
+	if (db->fault != DB_FAULT_NONE) {
+		/* libpq picks the (new) primary on the next connect. */
 		disconnect(db);
 		oidc_metrics_inc(OIDC_METRIC_DB_UNAVAILABLE);
-		return oidc_fail(err, OIDC_E_DB_DOWN, NULL, "%s: %s", what,
-		    msg);
+		return oidc_fail(err, OIDC_E_DB_DOWN, NULL, "%s: %s %s", what,
+		    state != NULL ? state : "-", msg);
 	}
 	/*
 	 * 57014 statement timeout, 25006 read-only transaction, 40001/40P01
@@ -250,28 +505,144 @@ result_error(struct oidc_db *db, PGresult *res, const char *what,
 	    state != NULL ? state : "-", msg);
 }
 
-static bool
-connection_lost(struct oidc_db *db)
+/*
+ * The result of the query just sent, waited for at most result_wait_ms
+ * (db_commit_timeout).  statement_timeout bounds a statement on the
+ * server, but not a COMMIT waiting for a synchronous standby, nor a
+ * server that stopped answering: past the bound the query is cancelled
+ * (PQcancel), and given one more second to answer.  *cancelled tells the
+ * caller to treat any answer as a failure: a COMMIT cancelled in its
+ * wait for a standby answers success with a WARNING, yet it is committed
+ * locally only.  NULL when even the cancel got no answer (the caller
+ * drops the connection).
+ */
+static PGresult *
+wait_result(struct oidc_db *db, bool *cancelled)
 {
-	return db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK;
+	PGresult	*res, *last = NULL;
+	PGcancel	*pc;
+	struct pollfd	 pfd;
+	char		 ebuf[128];
+	int64_t		 end = now_ms() + db->result_wait_ms, left;
+
+	*cancelled = false;
+	while (PQisBusy(db->conn)) {
+		if ((left = end - now_ms()) <= 0) {
+			if (*cancelled)
+				return NULL;
+			*cancelled = true;
+			if ((pc = PQgetCancel(db->conn)) == NULL ||
+			    !PQcancel(pc, ebuf, sizeof(ebuf)))
+				oidc_log(OIDC_LOG_WARN, "msg=\"database cancel "
+				    "failed\"");
+			PQfreeCancel(pc);
+			end = now_ms() + 1000;
+			continue;
+		}
+		pfd.fd = PQsocket(db->conn);
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, (int)left) == -1 && errno != EINTR)
+			break;
+		if (PQconsumeInput(db->conn) == 0)
+			break;	/* PQgetResult reports the lost connection */
+	}
+	while ((res = PQgetResult(db->conn)) != NULL) {
+		PQclear(last);
+		last = res;
+	}
+	return last;
+}
+
+/*
+ * Send (sql, or the prepared statement id when sql is NULL) and wait:
+ * 0 with *out, or -1 with err set (db->fault says whether the query may
+ * have run).  A query that could not be sent did not run.
+ */
+static int
+roundtrip(struct oidc_db *db, const char *sql, enum oidc_stmt_id id,
+    const struct db_params *p, bool prep, PGresult **out,
+    struct oidc_error *err)
+{
+	const char	*what = sql != NULL ? sql : oidc_stmts[id].name;
+	PGresult	*res;
+	bool		 cancelled;
+	int		 sent, st;
+
+	*out = NULL;
+	if (db->conn == NULL) {
+		db->fault = DB_FAULT_LOST;
+		return oidc_fail(err, OIDC_E_DB_DOWN, NULL, "%s: the "
+		    "connection of this transaction was lost", what);
+	}
+	if (sql != NULL)
+		sent = PQsendQuery(db->conn, sql);
+	else if (prep)
+		sent = PQsendPrepare(db->conn, oidc_stmts[id].name,
+		    oidc_stmts[id].sql, oidc_stmts[id].nparams, NULL);
+	else
+		sent = PQsendQueryPrepared(db->conn, oidc_stmts[id].name,
+		    oidc_stmts[id].nparams, p != NULL ? p->v : NULL,
+		    p != NULL ? p->len : NULL, p != NULL ? p->fmt : NULL, 0);
+	if (!sent) {
+		/* Not sent, so not run, whatever the connection's state. */
+		oidc_fail(err, OIDC_E_DB_DOWN, NULL, "%s: not sent: %.*s",
+		    what, (int)strcspn(PQerrorMessage(db->conn), "\n"),
+		    PQerrorMessage(db->conn));
+		disconnect(db);
+		db->fault = DB_FAULT_NOT_RUN;
+		return -1;
+	}
+	if ((res = wait_result(db, &cancelled)) == NULL) {
+		db->fault = DB_FAULT_LOST;
+		disconnect(db);
+		oidc_log(OIDC_LOG_WARN, "msg=\"database statement not "
+		    "answered within db_commit_timeout, even after a "
+		    "cancel\" what=%s", what);
+		return oidc_fail(err, OIDC_E_DB_DOWN, NULL, "%s: no answer "
+		    "within db_commit_timeout", what);
+	}
+	st = PQresultStatus(res);
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+		(void)result_error(db, res, what, err);
+		PQclear(res);
+		return -1;
+	}
+	if (cancelled) {
+		/*
+		 * Answered after the cancel: a COMMIT (or an autocommit
+		 * write) whose wait for a synchronous standby was cut short
+		 * is committed on this server only.  The client is told 503;
+		 * what that means is in deploy/ha/README.md.
+		 */
+		PQclear(res);
+		db->fault = DB_FAULT_LOST;
+		oidc_log(OIDC_LOG_WARN, "msg=\"database statement cancelled "
+		    "after db_commit_timeout; it may be committed locally "
+		    "without a synchronous standby\" what=%s", what);
+		return oidc_fail(err, OIDC_E_DB_DOWN, NULL, "%s: cancelled "
+		    "after db_commit_timeout", what);
+	}
+	*out = res;
+	return 0;
 }
 
 static int
 prepare(struct oidc_db *db, enum oidc_stmt_id id, struct oidc_error *err)
 {
 	PGresult	*res;
-	int		 rc = 0;
 
 	if (db->prepared[id])
 		return 0;
-	res = PQprepare(db->conn, oidc_stmts[id].name, oidc_stmts[id].sql,
-	    oidc_stmts[id].nparams, NULL);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		rc = result_error(db, res, oidc_stmts[id].name, err);
-	else
-		db->prepared[id] = true;
+	if (roundtrip(db, NULL, id, NULL, true, &res, err) == -1) {
+		/* A statement that failed to prepare did not run. */
+		if (db->fault == DB_FAULT_LOST)
+			db->fault = DB_FAULT_NOT_RUN;
+		return -1;
+	}
+	db->prepared[id] = true;
 	PQclear(res);
-	return rc;
+	return 0;
 }
 
 static int
@@ -279,20 +650,13 @@ exec_once(struct oidc_db *db, enum oidc_stmt_id id, const struct db_params *p,
     PGresult **out, struct oidc_error *err)
 {
 	PGresult	*res;
-	int		 st;
 
-	if (oidc_db_connect(db, err) == -1 || prepare(db, id, err) == -1)
+	db->fault = DB_FAULT_NONE;
+	if (prepare(db, id, err) == -1)
 		return -1;
 	db->n_stmts++;
-	res = PQexecPrepared(db->conn, oidc_stmts[id].name,
-	    oidc_stmts[id].nparams, p != NULL ? p->v : NULL,
-	    p != NULL ? p->len : NULL, p != NULL ? p->fmt : NULL, 0);
-	st = PQresultStatus(res);
-	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-		result_error(db, res, oidc_stmts[id].name, err);
-		PQclear(res);
+	if (roundtrip(db, NULL, id, p, false, &res, err) == -1)
 		return -1;
-	}
 	db->conflict = false;
 	/* The one column check per result that lets readers use names. */
 	if (PQnfields(res) != oidc_stmts[id].ncols) {
@@ -306,88 +670,126 @@ exec_once(struct oidc_db *db, enum oidc_stmt_id id, const struct db_params *p,
 	return 0;
 }
 
+/*
+ * Outside a transaction a statement runs again, on a fresh connection
+ * found by reconnect_wait(), only when it certainly did not run: the
+ * idle connection was found dead before sending (ready()), it could not
+ * be sent or prepared, or the server refused it (25006 read-only: a
+ * demoted primary; 57P03), or a read (oidc_db_stmt_reads_only: running
+ * it again changes nothing).  A write whose connection was lost after it
+ * was sent may have committed (an autocommit write): never run again,
+ * 503.  Inside a transaction nothing is run again: the transaction is
+ * lost and every later statement of it fails (503) until the caller's
+ * rollback.  An error on a live connection (disk full, a timeout, a
+ * constraint) is the answer.
+ */
 int
 oidc_db_run(struct oidc_db *db, enum oidc_stmt_id id,
     const struct db_params *p, PGresult **out, struct oidc_error *err)
 {
-	struct oidc_error	 first = { 0 };
-	bool			 was_connected = !connection_lost(db);
+	struct oidc_error	 first;
+	int64_t			 delay = 0;
 
+	*out = NULL;
 	if ((p != NULL ? p->n : 0) != oidc_stmts[id].nparams)
 		return oidc_fail(err, OIDC_E_INTERNAL, NULL, "%s: %d "
 		    "parameters bound, %d declared", oidc_stmts[id].name,
 		    p != NULL ? p->n : 0, oidc_stmts[id].nparams);
 	if (db->in_tx)
 		return exec_once(db, id, p, out, err);
-	if (exec_once(db, id, p, out, &first) == 0)
-		return 0;
-	/*
-	 * A connection that died while idle (server restart) is retried once
-	 * on a fresh connection; outside a transaction that is safe.  An
-	 * error on a live connection (disk full, read-only, a timeout) is
-	 * the answer: running the statement again would only double it.
-	 */
-	if (first.code == OIDC_E_DB_DOWN && was_connected &&
-	    connection_lost(db)) {
-		oidc_log(OIDC_LOG_WARN, "msg=\"database connection lost, "
-		    "reconnecting\"");
-		oidc_metrics_inc(OIDC_METRIC_DB_RETRY);
-		return exec_once(db, id, p, out, err);
+	/* database_read first; the primary on a miss or an error. */
+	if (db->read != NULL && replica_ok(id)) {
+		memset(&first, 0, sizeof(first));
+		if (oidc_db_run(db->read, id, p, out, &first) == 0) {
+			if (PQntuples(*out) > 0)
+				return 0;
+			PQclear(*out);
+			*out = NULL;
+		} else
+			oidc_log_error(OIDC_LOG_WARN, &first, "database_read "
+			    "failed; asking the primary");
 	}
-	*err = first;
-	return -1;
+	for (;;) {
+		memset(&first, 0, sizeof(first));
+		if (ready(db, err) == -1)
+			return -1;
+		if (exec_once(db, id, p, out, &first) == 0)
+			return 0;
+		if ((db->fault != DB_FAULT_NOT_RUN &&
+		    !(db->fault == DB_FAULT_LOST &&
+		    oidc_db_stmt_reads_only(id))) ||
+		    !may_retry(db, &first, &delay, err)) {
+			*err = first;
+			return -1;
+		}
+		oidc_log(OIDC_LOG_WARN, "msg=\"database statement refused, "
+		    "not sent or a read, retrying on a new connection\" "
+		    "what=%s", oidc_stmts[id].name);
+		oidc_metrics_inc(OIDC_METRIC_DB_RETRY);
+		disconnect(db);
+	}
 }
 
 static int
 simple(struct oidc_db *db, const char *sql, struct oidc_error *err)
 {
 	PGresult	*res;
-	int		 rc = 0;
 
-	res = PQexec(db->conn, sql);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		rc = result_error(db, res, sql, err);
+	db->fault = DB_FAULT_NONE;
+	if (roundtrip(db, sql, OIDC_STMT__MAX, NULL, false, &res, err) == -1)
+		return -1;
 	PQclear(res);
-	return rc;
+	return 0;
 }
 
+/*
+ * BEGIN is the retry point of a transaction: it writes nothing, so
+ * whatever fault it meets, it runs again on a fresh connection within
+ * the request's failover wait.
+ */
 int
 oidc_db_begin(struct oidc_db *db, struct oidc_error *err)
 {
-	struct oidc_error	 first = { 0 };
-	bool			 was_connected = !connection_lost(db);
+	struct oidc_error	 first;
+	int64_t			 delay = 0;
 
 	if (db->in_tx)
 		return oidc_fail(err, OIDC_E_INTERNAL, NULL, "nested BEGIN");
-	if (oidc_db_connect(db, err) == -1)
-		return -1;
-	db->n_stmts++;
-	if (simple(db, "BEGIN", &first) == -1) {
-		if (first.code != OIDC_E_DB_DOWN || !was_connected ||
-		    !connection_lost(db)) {
+	for (;;) {
+		memset(&first, 0, sizeof(first));
+		if (ready(db, err) == -1)
+			return -1;
+		db->n_stmts++;
+		if (simple(db, "BEGIN", &first) == 0)
+			break;
+		if (db->fault == DB_FAULT_NONE ||
+		    !may_retry(db, &first, &delay, err)) {
 			*err = first;
 			return -1;
 		}
-		/* The idle connection was dead: one fresh attempt. */
 		oidc_metrics_inc(OIDC_METRIC_DB_RETRY);
-		if (oidc_db_connect(db, err) == -1 ||
-		    simple(db, "BEGIN", err) == -1)
-			return -1;
+		disconnect(db);
 	}
 	db->in_tx = true;
 	return 0;
 }
 
+/* Never run again: after COMMIT was sent its outcome may be unknown. */
 int
 oidc_db_commit(struct oidc_db *db, struct oidc_error *err)
 {
 	if (!db->in_tx)
 		return oidc_fail(err, OIDC_E_INTERNAL, NULL, "COMMIT outside "
 		    "a transaction");
-	db->in_tx = false;
 	db->n_stmts++;
 	db->n_commits++;
-	return simple(db, "COMMIT", err);
+	if (simple(db, "COMMIT", err) == -1) {
+		db->in_tx = false;
+		return -1;
+	}
+	db->in_tx = false;
+	db->nowait_until_ms = 0;	/* a primary took a write */
+	return 0;
 }
 
 void

@@ -158,6 +158,39 @@ int	oidc_db_row(struct oidc_db *, enum oidc_stmt_id,
 	    const struct db_params *, struct oidc_arena *, db_row_reader read,
 	    void *row, struct oidc_error *);
 
+/*
+ * What a failure means for running the statement again (db.c):
+ * NOT_RUN: the server certainly did not run it (it could not be sent, or
+ * was refused: 25006 read-only, 57P03 cannot connect now); LOST: the
+ * connection is gone or the session was terminated (57P01, 57P02, 08xxx,
+ * or no answer within db_commit_timeout), so a statement already sent
+ * may have committed; NONE: an answer (a constraint, a timeout, a bug).
+ * After NOT_RUN and LOST the connection is dropped so that libpq picks
+ * the (new) primary of a multi-host conninfo on the next connect.
+ */
+enum db_fault { DB_FAULT_NONE, DB_FAULT_NOT_RUN, DB_FAULT_LOST };
+
+/* The fault of a SQLSTATE (NULL: none) on a connection ok or not. */
+enum db_fault	oidc_db_fault(const char *sqlstate, bool connection_ok);
+
+/*
+ * True for a statement that only reads (a SELECT that takes no lock and
+ * calls nothing that writes): outside a transaction it runs again after
+ * a lost connection, whatever the moment of the loss.
+ * tests/unit/db/test_db.c checks each against its SQL text.
+ */
+bool	oidc_db_stmt_reads_only(enum oidc_stmt_id);
+
+/* The reconnect backoff after prev_ms (0 first): 50, 100, ... 1000 ms. */
+int64_t	oidc_db_backoff_ms(int64_t prev_ms);
+
+/*
+ * After a failover wait that found no primary, a worker does not wait
+ * again for this long (ms), unless a COMMIT succeeds first: a long
+ * outage answers 503 fast instead of holding every request.
+ */
+#define DB_NOWAIT_MS	60000
+
 /* The raw connection (connected), for migrate.c only. */
 PGconn	*oidc_db_conn(struct oidc_db *);
 

@@ -290,6 +290,9 @@ refresh_token_ttl = 2592000
 session_ttl = 86400
 log_level = info
 db_timeout = 5
+# A short failover wait (deploy/ha/README.md): t/90-db-outage expects a
+# 503 within 5 s of stopping the only server.
+db_failover_wait = 2
 # Dynamic registration (t/45-register.py), guarded by the initial access
 # token "$REG_INITIAL_TOKEN".
 registration = token

@@ -14,6 +14,9 @@
  *   issuer             https URL (http allowed for loopback hosts), no
  *                      trailing slash, no query or fragment  [required]
  *   database           libpq conninfo string  [required]
+ *   database_read      libpq conninfo of a replica for the reads that
+ *                      tolerate its lag (oidc/db.h oidc_db_set_read)
+ *                      [none]
  *   signing_key        [ALG] PATH to a PEM or JWK file, repeatable; the
  *                      first key of each algorithm signs  [none]
  *   key_encryption_key PATH to a file of 64 hex digits (32 bytes): the
@@ -35,7 +38,17 @@
  *   id_token_ttl       seconds, 1..86400  [3600]
  *   refresh_token_ttl  seconds, 0..31536000, 0 disables refresh  [2592000]
  *   session_ttl        seconds, 60..2592000  [86400]
- *   db_timeout         seconds, 1..60: connect and statement timeout  [5]
+ *   db_timeout         seconds, 1..60: statement and lock timeout  [5]
+ *   db_connect_timeout seconds, 1..60: libpq connect_timeout, per host of
+ *                      a multi-host conninfo (libpq waits at least 2)  [2]
+ *   db_failover_wait   seconds, 0..25: how long one request waits for a
+ *                      primary after a lost connection, a read-only
+ *                      server or a refused connect, before 503; 0 never
+ *                      waits (oidc/db.h)  [10]
+ *   db_commit_timeout  seconds, 1..60: the client-side bound on waiting
+ *                      for any statement's result, COMMIT's wait for a
+ *                      synchronous standby included; then the statement
+ *                      is cancelled and the request answers 503  [5]
  *   log_level          error | warn | info | debug  [info]
  *   log                stderr | syslog: where the log lines go; syslog
  *                      uses facility daemon and the endpoint name as
@@ -165,6 +178,7 @@ struct oidc_config {
 	const char		*issuer;
 	size_t			 issuer_len;
 	const char		*database;
+	const char		*database_read;	/* or NULL */
 	struct oidc_config_key	 keys[OIDC_CONFIG_MAX_KEYS];
 	size_t			 nkeys;
 	const char		*key_encryption_key;	/* path or NULL */
@@ -176,6 +190,9 @@ struct oidc_config {
 	int64_t			 refresh_token_ttl;
 	int64_t			 session_ttl;
 	int64_t			 db_timeout;
+	int64_t			 db_connect_timeout;
+	int64_t			 db_failover_wait;
+	int64_t			 db_commit_timeout;
 	enum oidc_log_level	 log_level;
 	enum oidc_log_sink	 log;
 	const char		*log_file;	/* path or NULL */

@@ -4,11 +4,19 @@
  * One persistent connection per process.  Statements are named, prepared
  * once per connection on first use (so each binary prepares only what it
  * runs and needs only the grants for that), and executed with parameters
- * only; all SQL text lives in common/db/stmt.c.  A lost connection is
- * re-opened transparently: a statement outside a transaction is retried
- * once; inside one, the transaction fails.  While the server is
- * unreachable every call fails fast with OIDC_E_DB_DOWN (clients see 503).
- * db_timeout bounds connecting and every statement.
+ * only; all SQL text lives in common/db/stmt.c.  Failover (issue 19,
+ * deploy/ha/README.md): on a lost connection, a read-only server
+ * (25006), a shutdown (57P01..57P03) or a refused connect the connection
+ * is dropped and opened again with a backoff for up to db_failover_wait
+ * per request (libpq picks the primary of a multi-host conninfo with
+ * target_session_attrs=read-write), and what certainly did not run runs
+ * again: a statement refused or never sent, a read, or a BEGIN; never a
+ * write whose connection died after it was sent, never a COMMIT.  Inside a
+ * transaction a fault fails the transaction (503).  After a wait that
+ * found no primary, calls fail fast (OIDC_E_DB_DOWN, 503) for a minute.
+ * db_connect_timeout bounds each host's connect, db_timeout each
+ * statement on the server, db_commit_timeout the wait for any result
+ * (a COMMIT waiting for a synchronous standby included).
  *
  * The row types below are plain copies in the caller's arena.
  */
@@ -25,6 +33,26 @@ struct oidc_db;
 /* Does not connect yet.  NULL on allocation failure. */
 struct oidc_db	*oidc_db_new(const char *conninfo, int64_t timeout_s);
 void		 oidc_db_free(struct oidc_db *);
+
+/*
+ * The failover settings (seconds): db_connect_timeout, db_failover_wait
+ * (0: never wait) and db_commit_timeout.  Without this call: connect
+ * timeout timeout_s, no wait, result wait timeout_s + 1.
+ */
+void		 oidc_db_set_failover(struct oidc_db *,
+		    int64_t connect_timeout_s, int64_t failover_wait_s,
+		    int64_t commit_timeout_s);
+
+/*
+ * database_read: a second handle (oidc_db_new, not connected) that db
+ * owns from now on.  The statements that tolerate replica lag (an access
+ * token for UserInfo, introspection, the signing keys) run there first,
+ * and on the primary when it finds no row or fails.
+ */
+void		 oidc_db_set_read(struct oidc_db *, struct oidc_db *read);
+
+/* A new request: its own db_failover_wait budget. */
+void		 oidc_db_request_start(struct oidc_db *);
 
 /*
  * Connect if not connected.  OIDC_E_DB_DOWN when unreachable.  After the
