@@ -9,6 +9,8 @@
 #                   OIDC_WORKERS workers for authorize, token, userinfo
 #                   (default: the CPUs), OIDC_WORKERS_LIGHT for the others
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        the Debian package in build/deb (dpkg-buildpackage on a
+#                   copy of the tree), checked by lintian
 #
 # Sources are found by wildcard: a new common/<area>/<module>.c, cgi-bin/<x>.c,
 # tests/unit/<area>/test_<module>.c or tests/fuzz/fuzz_<parser>.c needs no
@@ -77,7 +79,7 @@ BENCH_BINS	:= $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 .SECONDARY:
 
 .PHONY: all test check check-unit check-fuzz lint check-integration asan \
-	deps run stop install clean fuzz bench check-valgrind soak
+	deps run stop install deb clean fuzz bench check-valgrind soak
 
 all: $(LIB) $(CGI_BINS) $(OIDCCTL)
 
@@ -182,12 +184,20 @@ install: all
 	    $(DESTDIR)$(PREFIX)/share/oidc-fcgi/sql/migrations/
 	install -m 0644 sql/roles.sql $(DESTDIR)$(PREFIX)/share/oidc-fcgi/sql/
 	cp -R deploy/. $(DESTDIR)$(PREFIX)/share/oidc-fcgi/deploy/
+	sed -i 's|/usr/local/|$(PREFIX)/|g' \
+	    $(DESTDIR)$(PREFIX)/share/oidc-fcgi/deploy/systemd/* \
+	    $(DESTDIR)$(PREFIX)/share/oidc-fcgi/deploy/spawn-fcgi/*.sh
+	install -m 0755 scripts/render-conf.sh \
+	    $(DESTDIR)$(PREFIX)/share/oidc-fcgi/deploy/
 	if [ -d man ]; then install -d $(DESTDIR)$(PREFIX)/share/man/man8 \
 	    $(DESTDIR)$(PREFIX)/share/man/man5; \
 	    for m in man/*.8; do [ -f "$$m" ] && install -m 0644 "$$m" \
 	    $(DESTDIR)$(PREFIX)/share/man/man8/; done; \
 	    for m in man/*.5; do [ -f "$$m" ] && install -m 0644 "$$m" \
 	    $(DESTDIR)$(PREFIX)/share/man/man5/; done; true; fi
+
+deb:
+	@scripts/make-deb.sh build/deb
 
 clean:
 	rm -rf build
