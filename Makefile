@@ -3,6 +3,8 @@
 #   make            build the library, every endpoint binary and oidcctl
 #   make test       install missing packages, then unit + fuzz replay + lint +
 #                   integration tests (nginx, lighttpd, spawn-fcgi, PostgreSQL)
+#                   + the deploy walk-through (check-deploy: make deb and
+#                   make install in a Debian 12 root)
 #   make SANITIZE=1 test    the same under ASan+UBSan (build/asan)
 #   make asan       shorthand for the line above
 #   make run / stop the embedded provider on 127.0.0.1:$(OIDC_PORT),
@@ -78,7 +80,7 @@ BENCH_BINS	:= $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 
 .SECONDARY:
 
-.PHONY: all test check check-unit check-fuzz lint check-integration asan \
+.PHONY: all test check check-unit check-fuzz lint check-integration check-deploy asan \
 	deps run stop install deb clean fuzz bench check-valgrind soak
 
 all: $(LIB) $(CGI_BINS) $(OIDCCTL)
@@ -150,10 +152,17 @@ check-valgrind: all
 soak: all
 	@OIDC_BUILD=$(B) sh tests/soak/soak.sh
 
+# deploy/README.md's walk-through, run as written in a fresh Debian 12
+# root with the package (make deb) and with make install
+# (tests/deploy/walkthrough.sh; root, mmdebstrap, namespaces).
+check-deploy:
+	@tests/deploy/run.sh
+
 test: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory check
 	@$(MAKE) --no-print-directory check-integration
+	@$(MAKE) --no-print-directory check-deploy
 
 asan:
 	@$(MAKE) --no-print-directory SANITIZE=1 test
