@@ -50,7 +50,7 @@ tar -xf "$out/source.tar" -C "$src"
 rm -f "$out/source.tar"
 # Not the calling make's variables (make SANITIZE=1 test): the package is
 # always the release build.
-unset MAKEFLAGS MFLAGS MAKELEVEL
+unset MAKEFLAGS MFLAGS MAKELEVEL SANITIZE
 (cd "$src" && dpkg-buildpackage -us -uc -j2 >../build.log 2>&1) || {
 	tail -40 "$out/build.log" >&2
 	echo "make deb: dpkg-buildpackage failed ($out/build.log)" >&2

@@ -91,7 +91,7 @@ if [ "$variant" = deb ]; then
 else
 	# The release build whatever the calling make's variables
 	# (make SANITIZE=1 test): the root has no sanitizer run-time.
-	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory \
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u SANITIZE make --no-print-directory \
 	    install DESTDIR="$root" PREFIX=/usr/local \
 	    >"$work/make-install.log" 2>&1 ||
 	    { tail -20 "$work/make-install.log"; echo "not ok - walk-through (source): make install"; exit 1; }
