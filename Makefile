@@ -4,12 +4,16 @@
 #   make test       install missing packages, then unit + fuzz replay + lint +
 #                   integration tests (nginx, lighttpd, spawn-fcgi, PostgreSQL)
 #                   + the HA tier-1 test (make test-ha: tests/ha/run.sh)
+#                   + the deploy walk-through (check-deploy: make deb and
+#                   make install in a Debian 12 root)
 #   make SANITIZE=1 test    the same under ASan+UBSan (build/asan)
 #   make asan       shorthand for the line above
 #   make run / stop the embedded provider on 127.0.0.1:$(OIDC_PORT),
 #                   OIDC_WORKERS workers for authorize, token, userinfo
 #                   (default: the CPUs), OIDC_WORKERS_LIGHT for the others
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        the Debian package in build/deb (dpkg-buildpackage on a
+#                   copy of the tree), checked by lintian
 #
 # Sources are found by wildcard: a new common/<area>/<module>.c, cgi-bin/<x>.c,
 # tests/unit/<area>/test_<module>.c or tests/fuzz/fuzz_<parser>.c needs no
@@ -77,8 +81,8 @@ BENCH_BINS	:= $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 
 .SECONDARY:
 
-.PHONY: all test check check-unit check-fuzz lint check-integration asan \
-	deps run stop install clean fuzz bench check-valgrind soak test-ha
+.PHONY: all test check check-unit check-fuzz lint check-integration check-deploy asan \
+	deps run stop install deb clean fuzz bench check-valgrind soak test-ha
 
 all: $(LIB) $(CGI_BINS) $(OIDCCTL)
 
@@ -154,11 +158,18 @@ check-valgrind: all
 soak: all
 	@OIDC_BUILD=$(B) sh tests/soak/soak.sh
 
+# deploy/README.md's walk-through, run as written in a fresh Debian 12
+# root with the package (make deb) and with make install
+# (tests/deploy/walkthrough.sh; root, mmdebstrap, namespaces).
+check-deploy:
+	@tests/deploy/run.sh
+
 test: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory check
 	@$(MAKE) --no-print-directory check-integration
 	@$(MAKE) --no-print-directory test-ha
+	@$(MAKE) --no-print-directory check-deploy
 
 asan:
 	@$(MAKE) --no-print-directory SANITIZE=1 test
@@ -189,12 +200,20 @@ install: all
 	    $(DESTDIR)$(PREFIX)/share/oidc-fcgi/sql/migrations/
 	install -m 0644 sql/roles.sql $(DESTDIR)$(PREFIX)/share/oidc-fcgi/sql/
 	cp -R deploy/. $(DESTDIR)$(PREFIX)/share/oidc-fcgi/deploy/
+	sed -i 's|/usr/local/|$(PREFIX)/|g' \
+	    $(DESTDIR)$(PREFIX)/share/oidc-fcgi/deploy/systemd/* \
+	    $(DESTDIR)$(PREFIX)/share/oidc-fcgi/deploy/spawn-fcgi/*.sh
+	install -m 0755 scripts/render-conf.sh \
+	    $(DESTDIR)$(PREFIX)/share/oidc-fcgi/deploy/
 	if [ -d man ]; then install -d $(DESTDIR)$(PREFIX)/share/man/man8 \
 	    $(DESTDIR)$(PREFIX)/share/man/man5; \
 	    for m in man/*.8; do [ -f "$$m" ] && install -m 0644 "$$m" \
 	    $(DESTDIR)$(PREFIX)/share/man/man8/; done; \
 	    for m in man/*.5; do [ -f "$$m" ] && install -m 0644 "$$m" \
 	    $(DESTDIR)$(PREFIX)/share/man/man5/; done; true; fi
+
+deb:
+	@scripts/make-deb.sh build/deb
 
 clean:
 	rm -rf build

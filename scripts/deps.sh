@@ -32,7 +32,9 @@ fi
 # `deps.sh run` (make run) needs the build and runtime set; `deps.sh test`
 # (make test, the default) adds what the tests drive: lighttpd, clang for
 # libFuzzer, and the independent checkers (jwcrypto, Authlib, Apache with
-# mod_auth_openidc, Chromium and Node.js for the browser tests).
+# mod_auth_openidc, Chromium and Node.js for the browser tests) and what
+# make deb and the deploy walk-through need (debhelper, which brings
+# dpkg-dev, lintian, mmdebstrap).
 MODE=${1:-test}
 REQS='gcc
 make
@@ -59,7 +61,10 @@ clang
 libclang-rt-14-dev
 apache2-bin|apache2
 libapache2-mod-auth-openidc
-chromium"
+chromium
+debhelper
+lintian
+mmdebstrap"
 fi
 
 installed() {

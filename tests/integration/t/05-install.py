@@ -42,7 +42,8 @@ check("installs every migration in share/oidc-fcgi/sql/migrations",
 check("installs share/oidc-fcgi/sql/roles.sql (deploy/README.md 2)",
       installed("share/oidc-fcgi/sql/roles.sql"))
 for rel in ("deploy/nginx/oidc.conf.in", "deploy/lighttpd/oidc.conf.in",
-            "deploy/spawn-fcgi/oidc-spawn.sh", "deploy/oidc.conf.example"):
+            "deploy/spawn-fcgi/oidc-spawn.sh", "deploy/oidc.conf.example",
+            "deploy/render-conf.sh", "deploy/systemd/oidc-fcgi@.service"):
     check("installs share/oidc-fcgi/" + rel,
           installed("share/oidc-fcgi/" + rel))
 for m in ("man8/oidcctl.8", "man5/oidc.conf.5"):
