@@ -62,6 +62,10 @@ all_worker_pids() {
 
 psql_q() { stack_psql "$@"; }
 
+rand_token() {
+	python3 -c 'import secrets; print(secrets.token_urlsafe(32))'
+}
+
 stack_up() {
 	[ -n "${CTL:-}" ] || stack_tools_base
 	STACK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/oidc-bench.XXXXXX") || die "mktemp failed"

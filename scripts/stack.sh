@@ -419,6 +419,9 @@ stack_frontend() { # nginx|lighttpd
 		# dropping privileges, and buffers request bodies in tmp/.
 		mkdir -p "$logdir" "$P/tmp" && stack_own "$logdir" "$P/tmp"
 	fi
+	# nginx's micro-cache serves a stale entry once (use_stale updating):
+	# not one from an earlier start, with perhaps another issuer.
+	rm -rf "$P/cache"
 	mkdir -p "$P/tmp"
 	"$STACK_SRC/scripts/render-conf.sh" "$STACK_SRC/deploy/$kind/oidc.conf.in" \
 	    "$P/$kind.conf" "$STACK_PORT" "$STACK_DIR/run" "$P" "$user" \
