@@ -16,24 +16,16 @@
 # from the smaller count, see scripts/render-conf.sh),
 # OIDC_PG_SHARED_BUFFERS (the embedded cluster's shared_buffers, default
 # 16MB: the data of a small provider fits, and untouched buffers cost
-# nothing but touched ones stay resident), OIDC_DEV_USER (the unprivileged user PostgreSQL, the workers and the nginx
-# workers run as when started as root; default oidctest, created if
-# missing, the same as the integration tests).
+# nothing but touched ones stay resident), OIDC_DEV_USER (the
+# unprivileged user PostgreSQL, the workers and the nginx workers run as
+# when started as root; default oidctest, created if missing, the same as
+# the integration tests).
 #
-# Everything lives in ./var and survives restarts:
-#
-#   var/pgdata           PostgreSQL cluster (initdb --auth=trust -U oidc;
-#                        unix socket only, in var/pg; listen_addresses = '')
-#   var/keys/*.pem       RS256 and ES256 signing keys (mode 0600)
-#   var/keys/kek.hex     the key_encryption_key, so that `oidcctl key` can
-#                        add database keys for the other algorithms
-#   var/oidc.conf        config (issuer http://127.0.0.1:$OIDC_PORT)
-#   var/demo-client.json the demo client as printed by oidcctl, with its
-#                        secret (mode 0600)
-#   var/demo-user.txt    the demo user's name and password (mode 0600)
-#   var/run/             worker sockets and dev-stack.pid
-#   var/log/             postgres.log and one <name>.log per worker
-#   var/nginx/           the rendered deploy/nginx/oidc.conf.in, its logs
+# Everything lives in ./var and survives restarts: the layout of
+# scripts/stack.sh (docs/STACK.md; a durable cluster, the workers spawn-fcgi
+# -F N), plus var/demo-client.json (the demo client with its secret) and
+# var/demo-user.txt (the demo user's password), both mode 0600, and
+# var/run/dev-stack.pid.
 #
 # oidcctl run from the checkout uses this stack with
 # OIDC_CONFIG=var/oidc.conf.

@@ -40,6 +40,10 @@
 #                          speak FastCGI to the sockets themselves)
 #   STACK_KEK=1            0: no key_encryption_key (bench BENCH_SEALED=0)
 #   STACK_CONF             more oidc.conf lines, for a new oidc.conf
+#   STACK_READY=10         seconds the workers get to answer a first request
+#   STACK_MULT=1           multiplies the front-end and stop waits (slow
+#                          builds: asan, valgrind)
+#   STACK_LEAVE=0          1: stack_down keeps a STACK_TEMP directory
 #   PGBIN, NGINX, LIGHTTPD the tools; looked up when empty
 #
 # Layout of STACK_DIR: pgdata/ (cluster), pg/ (its unix socket; no TCP),

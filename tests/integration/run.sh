@@ -3,34 +3,19 @@
 # workers, nginx, then lighttpd) over HTTP.  `make check-integration` runs it
 # with OIDC_BUILD=build/release (or build/asan).
 #
-# Layout of the throwaway directory ($OIDC_TMP, from mktemp -d):
-#
-#   pgdata/            the PostgreSQL cluster (initdb --auth=trust -U oidc)
-#   pg/                its unix socket directory (listen_addresses = '')
-#   bin/pgctl          wrapper: pg_ctl -D pgdata -l log/postgres.log "$@",
-#                      run as the right user; tests stop/start PostgreSQL
-#                      with "$OIDC_PGCTL stop -m fast" / "$OIDC_PGCTL start"
-#   keys/rs256.pem     RSA 2048 signing key (PEM, PKCS#8)
-#   keys/es256.pem     P-256 signing key
-#   keys/pairwise.salt pairwise_salt_file (pairwise subjects, t/46-pairwise.py)
-#   keys/kek.hex       key_encryption_key for database keys (oidcctl key) and sealed client secrets;
-#                      key_reload_interval is 1 so tests see key changes
-#                      within a second
-#   oidc.conf          the config every binary and oidcctl reads
-#   run/<name>.sock    one spawn-fcgi socket per cgi-bin/<name>.fcgi
-#   log/<name>.log     each worker's stderr; log/postgres.log;
-#                      log/t-<test>.<frontend>.out each test's output
-#   nginx/, lighttpd/  front-end prefixes (rendered config, error.log, pid);
-#                      lighttpd/log/ holds lighttpd's error.log and
-#                      access.log (@LOGDIR@), lighttpd/ has no htdocs/
-#   expected-errors    grep -E patterns (one a line) tests append for
-#                      level=error / front-end error lines they provoke
-#
-# Database: superuser role "oidc", database "oidc", trust auth on the socket
-# only: conninfo "host=$OIDC_TMP/pg dbname=oidc user=oidc".  When run as
-# root, PostgreSQL, the workers and the nginx/lighttpd workers run as the
-# unprivileged system user "oidctest" (created with useradd if missing);
-# tests themselves run as the invoking user.
+# The stack is scripts/stack.sh's (docs/STACK.md: layout, options) in a
+# throwaway directory ($OIDC_TMP, from mktemp -d): PostgreSQL with fsync
+# off, ONE worker per endpoint (spawn-fcgi -n, our child: its exit status
+# is checked under valgrind), sockets mode 0666 (tests speak FastCGI to
+# run/<name>.sock), nginx then lighttpd.  Added here: keys/pairwise.salt
+# (t/46-pairwise.py); oidc.conf with key_reload_interval 1 (key changes
+# seen within a second), registration = token, outbound_allow_private;
+# log/t-<test>.<frontend>.out, each test's output; expected-errors, grep -E
+# patterns (one a line) tests append for the level=error / front-end error
+# lines they provoke.  Tests stop and start PostgreSQL with
+# "$OIDC_PGCTL stop -m fast" / "$OIDC_PGCTL start".  When run as root,
+# PostgreSQL, the workers and the front ends' workers run as the
+# unprivileged user oidctest; tests themselves run as the invoking user.
 #
 # Phases:
 #   1. nginx (deploy/nginx/oidc.conf.in rendered) on a free 127.0.0.1 port:
