@@ -36,6 +36,8 @@ STACK_WORKERS=$BENCH_WORKERS STACK_WORKERS_TOKEN=$BENCH_WORKERS
 STACK_WORKERS_LIGHT=$BENCH_WORKERS STACK_LEAVE=${BENCH_LEAVE:-0}
 # Under callgrind (bench/profile.sh) a worker takes seconds to answer.
 STACK_READY=60
+# callgrind writes its profile at exit: 10 s before SIGKILL, as before.
+STACK_MULT=2
 STACK_PG_CONF="shared_preload_libraries = 'pg_stat_statements'
 pg_stat_statements.track = top
 pg_stat_statements.track_utility = on"
