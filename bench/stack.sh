@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # bench/stack.sh: bring up and tear down a throwaway oidc-fcgi stack for the
 # benchmarks.  Sourced by bench/run.sh, bench/profile.sh and
 # ../shared/peer-bench (peers/oidc-fcgi-prod: sets ROOT and B, sources this,

@@ -331,7 +331,8 @@ stack_worker_pids() { # name: its workers' pids, one a line
 # its socket (PUT: 405 before any database work), up to STACK_READY
 # seconds (default 10).  A worker that exits ends the wait and the run.
 stack_workers_ready() {
-	local pairs=() i=0 late rc t0=$(date +%s%N)
+	local pairs=() i=0 late rc t0
+	t0=$(date +%s%N)
 	for i in "${!WORKER_PIDS[@]}"; do
 		pairs+=("${WORKER_NAMES[$i]}:${WORKER_PIDS[$i]}")
 	done
@@ -413,7 +414,7 @@ stack_url_up() { # url pid: wait until url answers while pid lives
 # and start it in the foreground as our child.  Returns 2 when the check
 # fails (output in log/<kind>-t.log), 1 when it does not come up.
 stack_frontend() { # nginx|lighttpd
-	local kind=$1 P=$STACK_DIR/$1 user= logdir pid
+	local kind=$1 P=$STACK_DIR/$1 user='' logdir pid
 	[ ${#AS[@]} -eq 0 ] || user=$STACK_USER
 	logdir=$P
 	if [ "$kind" = lighttpd ]; then
