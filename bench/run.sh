@@ -102,7 +102,7 @@ rss_snap() {
 log_snap() { # file: endpoint line-count
 	local e
 	for e in $ENDPOINTS; do
-		echo "$e $(wc -l <"$T/log/$e.worker.log")"
+		echo "$e $(wc -l <"$T/log/$e.log")"
 	done >"$1"
 }
 
@@ -265,7 +265,7 @@ for d in sorted(glob.glob(os.path.join(R, "*.*"))):
     handle = {}
     for ep in l1:
         try:
-            lines = open(os.path.join(T, "log", ep + ".worker.log"), errors="replace").read().splitlines()[l0.get(ep, 0):l1[ep]]
+            lines = open(os.path.join(T, "log", ep + ".log"), errors="replace").read().splitlines()[l0.get(ep, 0):l1[ep]]
         except OSError:
             continue
         ms = [float(m.group(1)) for m in (re.search(r"msg=request .* ms=([0-9.]+)", x) for x in lines) if m]
