@@ -439,8 +439,8 @@ render_counters(struct oidc_buf *out, const struct totals *t,
 	    "(unavailable).", "kind", dberrs, OIDC_NELEM(dberrs), err) == -1)
 		return -1;
 	return oidc_buf_printf(out, err, "# HELP oidc_db_retries_total "
-	    "Statements retried once on a fresh connection after the idle "
-	    "one died.\n# TYPE oidc_db_retries_total counter\n"
+	    "Statements run on a new connection: the idle one had died, or "
+	    "the server refused or never got them (failover).\n# TYPE oidc_db_retries_total counter\n"
 	    "oidc_db_retries_total %llu\n",
 	    (unsigned long long)t->counter[OIDC_METRIC_DB_RETRY]);
 }

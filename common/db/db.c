@@ -423,9 +423,13 @@ ready(struct oidc_db *db, struct oidc_error *err)
 {
 	if (db->conn != NULL && (db->in_tx || idle_alive(db)))
 		return 0;
-	if (db->conn != NULL)
+	if (db->conn != NULL) {
+		/* The server went away; the statement moves to a new one. */
+		oidc_metrics_inc(OIDC_METRIC_DB_UNAVAILABLE);
+		oidc_metrics_inc(OIDC_METRIC_DB_RETRY);
 		oidc_log(OIDC_LOG_WARN, "msg=\"database connection lost "
 		    "while idle, reconnecting\"");
+	}
 	return reconnect_wait(db, err);
 }
 
