@@ -140,6 +140,7 @@ lint:
 	@tests/checksrc.sh
 	@tests/check-funclen.sh
 	@tests/check-config-doc.sh
+	@tests/check-release.sh
 	@MAKE="$(MAKE)" tests/check-makeflags.sh
 
 check-integration: all

@@ -256,6 +256,7 @@ db_cmd(int argc, char *argv[])
 {
 	struct oidcctl		 o;
 	struct oidc_error	 err = { 0 };
+	struct oidc_str		 schema;
 	int			 n, rc = OIDCCTL_FAIL;
 
 	if (argc != 2 || strcmp(argv[1], "check") != 0) {
@@ -264,12 +265,19 @@ db_cmd(int argc, char *argv[])
 		    "(catches schema drift) and compare each one's\nparameter "
 		    "and column counts, as the server describes them, with\n"
 		    "those common/db/stmt.c declares: one line per "
-		    "difference.\nExit 0 if all prepare and agree.\n");
+		    "difference.\nFirst it prints the version and the newest "
+		    "migration applied.\nExit 0 if all prepare and agree.\n");
 		return oidcctl_wants_help(argc, argv) ? OIDCCTL_OK :
 		    OIDCCTL_USAGE;
 	}
 	if (oidcctl_open(&o) == -1)
 		goto out;
+	if (oidc_db_schema_latest(o.db, o.a, &schema, &err) == -1) {
+		oidcctl_fail("db check", &err);
+		goto out;
+	}
+	printf("oidc-fcgi %s, schema %s\n", OIDC_VERSION,
+	    schema.p != NULL ? schema.p : "(no migration applied)");
 	if ((n = oidc_db_check(o.db, db_mismatch, NULL, &err)) == -1) {
 		oidcctl_fail("db check", &err);
 		goto out;

@@ -60,6 +60,21 @@ oidc_db_signing_key_generation(struct oidc_db *db, int64_t *generation,
 }
 
 int
+oidc_db_schema_latest(struct oidc_db *db, struct oidc_arena *a,
+    struct oidc_str *name, struct oidc_error *err)
+{
+	PGresult	*res;
+	int		 rc;
+
+	if (oidc_db_run(db, OIDC_STMT_SCHEMA_LATEST, NULL, &res, err) == -1)
+		return -1;
+	rc = PQntuples(res) == 1 ? oidc_db_copy(a, res, 0, V_VALUE, name, err) :
+	    oidc_fail(err, OIDC_E_DB, NULL, "schema_latest: no row");
+	PQclear(res);
+	return rc;
+}
+
+int
 oidc_db_signing_key_lock(struct oidc_db *db, struct oidc_error *err)
 {
 	int64_t	 ignored;

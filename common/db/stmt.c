@@ -191,6 +191,9 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 * private_key, so jwks.fcgi and discovery.fcgi need no grant on it.
 	 * Times are unix seconds; NULL retire_at/expire_at read as NULL.
 	 */
+	/* The newest migration applied (oidcctl db check prints it). */
+	[OIDC_STMT_SCHEMA_LATEST] = { "schema_latest",
+	    "SELECT max(name) FROM schema_migration", NPARAMS(0), V__N },
 	[OIDC_STMT_SIGNING_KEY_GENERATION] = { "signing_key_generation",
 	    "SELECT generation FROM signing_key_generation", NPARAMS(0), V__N },
 	[OIDC_STMT_SIGNING_KEY_LOCK] = { "signing_key_lock",

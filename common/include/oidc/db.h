@@ -304,6 +304,10 @@ struct oidc_signing_key_row {
 	int64_t		 expire_at;		/* 0: not set */
 };
 
+/* The newest migration applied (its file name), NULL if none.  0/-1. */
+OIDC_MUST_CHECK int	oidc_db_schema_latest(struct oidc_db *,
+			    struct oidc_arena *, struct oidc_str *name,
+			    struct oidc_error *);
 /* The generation counter bumped by every change to signing_key.  0/-1. */
 OIDC_MUST_CHECK int	oidc_db_signing_key_generation(struct oidc_db *,
 			    int64_t *generation, struct oidc_error *);

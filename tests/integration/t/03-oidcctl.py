@@ -173,6 +173,16 @@ def names_migration(v, fname):
                                    int(sv) == int(num.group()))
 
 
+# Issue 20 item 15: db check names the version and the schema it found.
+with open(os.path.join(env("OIDC_ROOT"), "VERSION")) as f:
+    version = f.read().strip()
+m = re.match(r"oidc-fcgi (\S+), schema (\S+)\n", out)
+check("db check: first line \"oidc-fcgi %s, schema <newest migration>\" "
+      "(%s)" % (version, migs[-1]), m is not None and
+      m.group(1) == version and names_migration(m.group(2), migs[-1]),
+      out)
+
+
 try:
     rows = psql("SELECT row_to_json(m)::text FROM schema_migration m")
     rows = [json.loads(x) for x in rows.splitlines() if x]
