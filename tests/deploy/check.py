@@ -16,6 +16,7 @@ tests/integration/lib's, against OIDC_ISSUER, the nginx of section 4).
 import glob
 import json
 import os
+import shlex
 
 from oidctest import ISSUER, check, diag, done, get
 from flow import FlowError, jws_split, new_nonce, redeem, run_flow
@@ -118,7 +119,12 @@ for u in sorted(units):
     for line in open(u):
         k, _, v = line.strip().partition("=")
         if k == "ExecStart":
-            paths += [w.replace("%i", "token") for w in v.split()
+            # Words as the shell sees them, also inside "/bin/sh -c SCRIPT"
+            # (oidc-fcgi@.service picks the instance's config there).
+            argv = shlex.split(v)
+            if argv[:2] == ["/bin/sh", "-c"] and len(argv) > 2:
+                argv = argv[:2] + shlex.split(argv[2].replace("$$", "$"))
+            paths += [w.replace("%i", "token") for w in argv
                       if w.startswith("/")]
         elif k == "Documentation" and v.startswith("file:"):
             paths.append(v[len("file:"):])
