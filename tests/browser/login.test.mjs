@@ -217,8 +217,10 @@ async function login(st, tag, screenshot) {
   if (screenshot) await shot(page, `login-${tag}`);
   await page.fill("input[name=username]", USER);
   await page.fill("input[name=password]", PASSWORD);
+  // waitForLoadState() returns at once on the already loaded login page;
+  // wait for the navigation the form submission starts.
   await Promise.all([
-    page.waitForLoadState("load"),
+    page.waitForNavigation({ waitUntil: "load" }),
     page.click("button[name=action][value=login]"),
   ]);
   return true;
@@ -228,7 +230,7 @@ async function consent(st, tag, decision, screenshot) {
   const page = st.page;
   const btn = page.locator(`button[name=decision][value=${decision}]`);
   try {
-    await btn.waitFor({ timeout: 5000 });
+    await btn.waitFor({ timeout: TIMEOUT });
   } catch (e) { /* checked below */ }
   if (!check(`${tag}: consent page shown`, (await btn.count()) === 1,
     page.url())) {
@@ -444,7 +446,7 @@ async function flow(rt, mode) {
       state: "wp" }));
     await st.page.fill("input[name=username]", USER);
     await st.page.fill("input[name=password]", "not the password");
-    await Promise.all([st.page.waitForLoadState("load"),
+    await Promise.all([st.page.waitForNavigation({ waitUntil: "load" }),
       st.page.click("button[name=action][value=login]")]);
     await shot(st.page, "login-wrong-password");
     const cookies = await st.ctx.cookies(ISSUER);
