@@ -82,7 +82,7 @@ BENCH_BINS	:= $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 .SECONDARY:
 
 .PHONY: all test check check-unit check-fuzz lint check-integration check-deploy asan \
-	deps run stop install deb clean fuzz bench check-valgrind soak test-ha
+	deps run stop install deb clean fuzz bench bench-ha check-valgrind soak test-ha
 
 all: $(LIB) $(CGI_BINS) $(OIDCCTL)
 
@@ -192,6 +192,11 @@ fuzz:
 
 bench: all $(BENCH_BINS)
 	@OIDC_BUILD=$(B) bench/run.sh
+
+# Sizing for HA (issue 19): the full flow against one primary alone and
+# with a synchronous standby, side by side (bench/ha.sh).
+bench-ha: all $(BENCH_BINS)
+	@OIDC_BUILD=$(B) bench/ha.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib/oidc-fcgi $(DESTDIR)$(PREFIX)/sbin \
