@@ -2,7 +2,7 @@
 # (`tests/ha/run.sh patroni`): one etcd member and three Patroni nodes
 # (pg1, pg2, pg3) on loopback ports, synchronous_mode on.  The
 # configuration written here is the one deploy/ha/README.md shows
-# (deploy/ha/patroni.yml, deploy/ha/etcd.conf are its templates).
+# (deploy/ha/patroni.yml and deploy/ha/etcd.yml are its templates).
 #
 # Uses from run.sh: T, AS, PGBIN, MULT, P1 P2 P3, say, die, free_port.
 # Sets: PATRONI_REST (r1,r2,r3 ports), ETCD_PORT, and the pids for
@@ -66,22 +66,22 @@ patroni_setup() {
 	patroni_check
 	ETCD_PORT=$(free_port) && ETCD_PEER=$(free_port) && R1=$(free_port) &&
 	    R2=$(free_port) && R3=$(free_port) || die "no free port"
+	[ "$(printf '%s\n' "$P1" "$P2" "$P3" "$H1" "$H2" "$ETCD_PORT" \
+	    "$ETCD_PEER" "$R1" "$R2" "$R3" | sort -u | wc -l)" = 10 ] ||
+		die "port collision, run again"
 	PATRONI_REST=$R1,$R2,$R3
 	mkdir -p "$T/etcd"
 	chmod 0700 "$T/etcd"
 	[ ${#AS[@]} -gt 0 ] && chown "$TUSER:" "$T/etcd"
 	# One etcd member (deploy/ha/README.md: three in production).
+	sed -e "s|@DATA@|$T/etcd|g" -e "s|@CLIENT@|127.0.0.1:$ETCD_PORT|g" \
+	    -e "s|@PEER@|127.0.0.1:$ETCD_PEER|g" "$ROOT/deploy/ha/etcd.yml" \
+	    >"$T/etcd.yml" || die "cannot write etcd.yml"
+	chmod 0644 "$T/etcd.yml"
 	cat >"$T/bin/etcd" <<EOF
 #!/bin/sh
 echo \$\$ >"$T/etcd.pid"
-exec "$ETCD_BIN" --name e1 --data-dir "$T/etcd" \\
-    --listen-client-urls http://127.0.0.1:$ETCD_PORT \\
-    --advertise-client-urls http://127.0.0.1:$ETCD_PORT \\
-    --listen-peer-urls http://127.0.0.1:$ETCD_PEER \\
-    --initial-advertise-peer-urls http://127.0.0.1:$ETCD_PEER \\
-    --initial-cluster e1=http://127.0.0.1:$ETCD_PEER \\
-    --initial-cluster-state new --initial-cluster-token oidc-ha-test \\
-    --log-level warn
+exec "$ETCD_BIN" --config-file "$T/etcd.yml"
 EOF
 	chmod 0755 "$T/bin/etcd"
 	"${AS[@]}" "$T/bin/etcd" >"$T/log/etcd.log" 2>&1 &
