@@ -58,7 +58,9 @@ def role(r):
 
 
 def node_port(name):
-    return int(cluster()[name]["port"])
+    """The PostgreSQL port of a member, None when Patroni does not say."""
+    m = cluster().get(name) or {}
+    return int(m["port"]) if "port" in m else None
 
 
 def primary(port):
@@ -78,6 +80,8 @@ def sync_on(leader, standby):
     """The leader waits for `standby` at commit: it is named in
     synchronous_standby_names and pg_stat_replication says sync."""
     port = node_port(leader)
+    if port is None:
+        return False
     rc, names, _ = psql(port, "SHOW synchronous_standby_names", "postgres")
     rc2, state, _ = psql(port, "SELECT sync_state FROM pg_stat_replication "
                          "WHERE application_name = '%s'" % standby,
