@@ -120,6 +120,7 @@ run_one() { # mode tag conns secs
 	cat /proc/loadavg >"$d/loadavg"
 	printf 'bench: %-6s %-3s %s\n' "$1" "$2" \
 	    "$(head -1 "$d/load.out" | sed 's/^load: //')" >&2
+	grep -v '^load: mode' "$d/load.err" | head -3 >&2
 }
 
 LOAD0=$(cat /proc/loadavg)
