@@ -3,7 +3,7 @@
 #   make            build the library, every endpoint binary and oidcctl
 #   make test       install missing packages, then unit + fuzz replay + lint +
 #                   integration tests (nginx, lighttpd, spawn-fcgi, PostgreSQL)
-#                   + the HA tier-1 test (make test-ha: tests/ha/run.sh)
+#                   + the HA tests (make test-ha: tests/ha/run.sh, tiers 1 and 2)
 #                   + the deploy walk-through (check-deploy: make deb and
 #                   make install in a Debian 12 root)
 #   make SANITIZE=1 test    the same under ASan+UBSan (build/asan)
@@ -82,7 +82,7 @@ BENCH_BINS	:= $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 .SECONDARY:
 
 .PHONY: all test check check-unit check-fuzz lint check-integration check-deploy asan \
-	deps run stop install deb clean fuzz bench check-valgrind soak test-ha
+	deps run stop install deb clean fuzz bench bench-ha check-valgrind soak test-ha
 
 all: $(LIB) $(CGI_BINS) $(OIDCCTL)
 
@@ -146,9 +146,11 @@ lint:
 check-integration: all
 	@OIDC_BUILD=$(B) tests/integration/run.sh
 
-# HA tier 1 (issue 19): primary + two standbys, failover under load.
+# HA (issue 19): tier 1, primary + two standbys, failover under load;
+# then tier 2, Patroni + etcd, switchover and leader crash under load.
 test-ha: all
-	@OIDC_BUILD=$(B) tests/ha/run.sh
+	@OIDC_BUILD=$(B) tests/ha/run.sh streaming
+	@OIDC_BUILD=$(B) tests/ha/run.sh patroni
 
 # The smoke tests with every worker under valgrind (tests/soak/valgrind.sh).
 check-valgrind: all
@@ -190,6 +192,11 @@ fuzz:
 
 bench: all $(BENCH_BINS)
 	@OIDC_BUILD=$(B) bench/run.sh
+
+# Sizing for HA (issue 19): the full flow against one primary alone and
+# with a synchronous standby, side by side (bench/ha.sh).
+bench-ha: all $(BENCH_BINS)
+	@OIDC_BUILD=$(B) bench/ha.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib/oidc-fcgi $(DESTDIR)$(PREFIX)/sbin \

@@ -6,9 +6,9 @@
 # - Fast no-op (a few dpkg-query calls) when everything is present.
 # - As root: installs what is missing with apt-get (running `apt-get update`
 #   only when the first install attempt fails), then stops the system
-#   nginx/lighttpd/postgresql services Debian starts on install: this project
-#   runs its own private instances on loopback and never uses them, and they
-#   could otherwise hold port 80 or 5432.
+#   nginx/lighttpd/postgresql/etcd/patroni services Debian starts on install:
+#   this project runs its own private instances on loopback and never uses
+#   them, and they could otherwise hold port 80, 5432 or 2379.
 # - As another user: prints the exact `sudo apt-get install` line, exits 1.
 #
 # Set OIDC_DEPS_SKIP=1 to skip the check entirely (e.g. non-Debian hosts
@@ -34,7 +34,8 @@ fi
 # libFuzzer, and the independent checkers (jwcrypto, Authlib, Apache with
 # mod_auth_openidc, Chromium and Node.js for the browser tests) and what
 # make deb and the deploy walk-through need (debhelper, which brings
-# dpkg-dev, lintian, mmdebstrap).
+# dpkg-dev, lintian, mmdebstrap), and HA tier 2 (make test-ha: patroni,
+# etcd-server).
 MODE=${1:-test}
 REQS='gcc
 make
@@ -64,7 +65,9 @@ libapache2-mod-auth-openidc
 chromium
 debhelper
 lintian
-mmdebstrap"
+mmdebstrap
+patroni
+etcd-server"
 fi
 
 installed() {
@@ -139,6 +142,8 @@ for pkg in $missing; do
 	lighttpd) svc=lighttpd ;;
 	apache2*|libapache2*) svc=apache2 ;;
 	postgresql) svc=postgresql ;;
+	etcd-server) svc=etcd ;;
+	patroni) svc=patroni ;;
 	*) continue ;;
 	esac
 	if command -v service >/dev/null 2>&1; then
