@@ -689,8 +689,9 @@ exec_once(struct oidc_db *db, enum oidc_stmt_id id, const struct db_params *p,
  * be sent or prepared, or the server refused it (25006 read-only: a
  * demoted primary; 57P03), or a read (oidc_db_stmt_reads_only: running
  * it again changes nothing).  A write whose connection was lost after it
- * was sent may have committed (an autocommit write): never run again,
- * 503.  Inside a transaction nothing is run again: the transaction is
+ * was sent may have committed (an autocommit write): never run again
+ * here, 503, unless its caller recognises its own commit and asks
+ * oidc_db_redo().  Inside a transaction nothing is run again: the transaction is
  * lost and every later statement of it fails (503) until the caller's
  * rollback.  An error on a live connection (disk full, a timeout, a
  * constraint) is the answer.
@@ -787,7 +788,11 @@ oidc_db_begin(struct oidc_db *db, struct oidc_error *err)
 	return 0;
 }
 
-/* Never run again: after COMMIT was sent its outcome may be unknown. */
+/*
+ * Never run again here: after COMMIT was sent its outcome may be
+ * unknown.  A caller that recognises its own commit runs its whole
+ * transaction again (oidc_db_redo).
+ */
 int
 oidc_db_commit(struct oidc_db *db, struct oidc_error *err)
 {
