@@ -30,6 +30,7 @@ struct oidc_db {
 	bool		 prepared[OIDC_STMT__MAX];
 	bool		 in_tx;
 	bool		 conflict;
+	bool		 unsure;	/* cancelled after db_commit_timeout */
 	uint64_t	 n_stmts;
 	uint64_t	 n_commits;
 	/*
@@ -109,6 +110,10 @@ oidc_db_stmt_reads_only(enum oidc_stmt_id id)
 	case OIDC_STMT_LOGIN_THROTTLE:
 	case OIDC_STMT_BACKCHANNEL_TARGETS:
 	case OIDC_STMT_DB_PING:
+	case OIDC_STMT_AUTHZ_ISSUED:
+	case OIDC_STMT_CODE_REDEEMED_BY:
+	case OIDC_STMT_CODE_SEALED_REDEEMED_BY:
+	case OIDC_STMT_REFRESH_ROTATED_BY:
 		return true;
 	default:
 		return false;
@@ -599,6 +604,7 @@ roundtrip(struct oidc_db *db, const char *sql, enum oidc_stmt_id id,
 	}
 	if ((res = wait_result(db, &cancelled)) == NULL) {
 		db->fault = DB_FAULT_LOST;
+		db->unsure = true;
 		disconnect(db);
 		oidc_log(OIDC_LOG_WARN, "msg=\"database statement not "
 		    "answered within db_commit_timeout, even after a "
@@ -621,6 +627,7 @@ roundtrip(struct oidc_db *db, const char *sql, enum oidc_stmt_id id,
 		 */
 		PQclear(res);
 		db->fault = DB_FAULT_LOST;
+		db->unsure = true;
 		oidc_log(OIDC_LOG_WARN, "msg=\"database statement cancelled "
 		    "after db_commit_timeout; it may be committed locally "
 		    "without a synchronous standby\" what=%s", what);
@@ -656,6 +663,7 @@ exec_once(struct oidc_db *db, enum oidc_stmt_id id, const struct db_params *p,
 	PGresult	*res;
 
 	db->fault = DB_FAULT_NONE;
+	db->unsure = false;
 	if (prepare(db, id, err) == -1)
 		return -1;
 	db->n_stmts++;
@@ -681,8 +689,9 @@ exec_once(struct oidc_db *db, enum oidc_stmt_id id, const struct db_params *p,
  * be sent or prepared, or the server refused it (25006 read-only: a
  * demoted primary; 57P03), or a read (oidc_db_stmt_reads_only: running
  * it again changes nothing).  A write whose connection was lost after it
- * was sent may have committed (an autocommit write): never run again,
- * 503.  Inside a transaction nothing is run again: the transaction is
+ * was sent may have committed (an autocommit write): never run again
+ * here, 503, unless its caller recognises its own commit and asks
+ * oidc_db_redo().  Inside a transaction nothing is run again: the transaction is
  * lost and every later statement of it fails (503) until the caller's
  * rollback.  An error on a live connection (disk full, a timeout, a
  * constraint) is the answer.
@@ -740,6 +749,7 @@ simple(struct oidc_db *db, const char *sql, struct oidc_error *err)
 	PGresult	*res;
 
 	db->fault = DB_FAULT_NONE;
+	db->unsure = false;
 	if (roundtrip(db, sql, OIDC_STMT__MAX, NULL, false, &res, err) == -1)
 		return -1;
 	PQclear(res);
@@ -778,7 +788,11 @@ oidc_db_begin(struct oidc_db *db, struct oidc_error *err)
 	return 0;
 }
 
-/* Never run again: after COMMIT was sent its outcome may be unknown. */
+/*
+ * Never run again here: after COMMIT was sent its outcome may be
+ * unknown.  A caller that recognises its own commit runs its whole
+ * transaction again (oidc_db_redo).
+ */
 int
 oidc_db_commit(struct oidc_db *db, struct oidc_error *err)
 {
@@ -794,6 +808,32 @@ oidc_db_commit(struct oidc_db *db, struct oidc_error *err)
 	db->in_tx = false;
 	db->nowait_until_ms = 0;	/* a primary took a write */
 	return 0;
+}
+
+/*
+ * A write (or a COMMIT) that met a lost connection may have committed;
+ * only a caller that recognises its own commit runs it again (the
+ * lost-acknowledgement rule, deploy/ha/README.md).  Not after a
+ * statement cancelled at db_commit_timeout: committed on this server
+ * only, it must not be recognised as a durable success.
+ */
+bool
+oidc_db_redo(struct oidc_db *db, int64_t *delay, struct oidc_error *err)
+{
+	struct oidc_error	 first = *err;
+
+	if (err->code != OIDC_E_DB_DOWN || db->fault == DB_FAULT_NONE ||
+	    db->unsure)
+		return false;
+	oidc_db_rollback(db);
+	if (!may_retry(db, &first, delay, err))
+		return false;
+	oidc_error_clear(err);
+	oidc_metrics_inc(OIDC_METRIC_DB_RETRY);
+	oidc_log(OIDC_LOG_WARN, "msg=\"database connection lost after a "
+	    "write was sent; running it again with the same values\"");
+	disconnect(db);
+	return true;
 }
 
 void

@@ -245,6 +245,82 @@ out:
 	return rc;
 }
 
+/* $1 code, $2 access token, $3 refresh token (NULL: none) hashes. */
+static void
+redeemed_params(struct db_params *p, const struct oidc_code_redeem *in)
+{
+	db_p_bin(p, in->code_hash, OIDC_HASH_LEN);
+	db_p_bin(p, in->access_hash, OIDC_HASH_LEN);
+	db_p_bin_if(p, in->may_refresh, in->refresh_hash, OIDC_HASH_LEN);
+}
+
+int
+oidc_db_authz_issued(struct oidc_db *db, const unsigned char *code_hash,
+    const unsigned char *token_hash, struct oidc_error *err)
+{
+	struct db_params	 p = { .n = 0 };
+	PGresult		*res;
+	int			 rc;
+
+	db_p_bin_if(&p, code_hash != NULL, code_hash, OIDC_HASH_LEN);
+	db_p_bin_if(&p, token_hash != NULL, token_hash, OIDC_HASH_LEN);
+	if (oidc_db_run(db, OIDC_STMT_AUTHZ_ISSUED, &p, &res, err) == -1)
+		return -1;
+	rc = PQntuples(res) == 1 && oidc_db_bool(res, 0, V_VALUE) ? 1 : 0;
+	PQclear(res);
+	return rc;
+}
+
+int
+oidc_db_code_redeemed_by(struct oidc_db *db, struct oidc_arena *a,
+    const struct oidc_code_redeem *in, struct oidc_code_row *out,
+    bool *refreshed, struct oidc_error *err)
+{
+	struct db_params	 p = { .n = 0 };
+	PGresult		*res;
+	int			 rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	*refreshed = false;
+	redeemed_params(&p, in);
+	if (oidc_db_run(db, OIDC_STMT_CODE_REDEEMED_BY, &p, &res, err) == -1)
+		return -1;
+	if (PQntuples(res) == 1) {
+		rc = read_code(a, res, in->code_hash, out, err) == -1 ? -1 : 1;
+		*refreshed = oidc_db_bool(res, 0, CC_REFRESHED);
+	}
+	PQclear(res);
+	return rc;
+}
+
+int
+oidc_db_code_sealed_redeemed_by(struct oidc_db *db, struct oidc_arena *a,
+    const struct oidc_code_redeem *in, struct oidc_code_row *out,
+    bool *refreshed, struct oidc_error *err)
+{
+	struct db_params	 p = { .n = 0 };
+	PGresult		*res;
+	int			 rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	*refreshed = false;
+	redeemed_params(&p, in);
+	if (oidc_db_run(db, OIDC_STMT_CODE_SEALED_REDEEMED_BY, &p, &res,
+	    err) == -1)
+		return -1;
+	if (PQntuples(res) == 1) {
+		rc = 1;
+		*refreshed = oidc_db_bool(res, 0, CS_REFRESHED);
+		out->user_updated_at = oidc_db_i64(res, 0, CS_UUPDATED);
+		if (oidc_db_copy(a, res, 0, CS_SUB, &out->sub, err) == -1 ||
+		    oidc_db_copy(a, res, 0, CS_UCLAIMS, &out->user_claims,
+		    err) == -1)
+			rc = -1;
+	}
+	PQclear(res);
+	return rc;
+}
+
 int
 oidc_db_token_insert(struct oidc_db *db, const struct oidc_token_row *t,
     struct oidc_error *err)
@@ -327,6 +403,38 @@ oidc_db_refresh_rotate(struct oidc_db *db, struct oidc_arena *a,
 	memset(t, 0, sizeof(*t));
 	if ((rc = one_by_hash(db, OIDC_STMT_REFRESH_ROTATE, hash, &client_id,
 	    &res, err)) == 1) {
+		t->kind = "refresh";
+		memcpy(t->token_hash, hash, OIDC_HASH_LEN);
+		if (read_token(a, res, t, err) == -1)
+			rc = -1;
+		t->has_code = oidc_db_bytea(res, 0, TR_CODE_HASH, t->code_hash,
+		    OIDC_HASH_LEN) == 0;
+		t->has_family = oidc_db_bytea(res, 0, TR_FAMILY, t->family_id,
+		    OIDC_FAMILY_LEN) == 0;
+	}
+	PQclear(res);
+	return rc;
+}
+
+int
+oidc_db_refresh_rotated_by(struct oidc_db *db, struct oidc_arena *a,
+    const unsigned char *hash, struct oidc_str client_id,
+    const unsigned char *access_hash, struct oidc_token_row *t,
+    struct oidc_error *err)
+{
+	struct db_params	 p = { .n = 0 };
+	PGresult		*res;
+	int			 rc = 0;
+
+	memset(t, 0, sizeof(*t));
+	db_p_bin(&p, hash, OIDC_HASH_LEN);
+	db_p_str(&p, client_id);
+	db_p_bin(&p, access_hash, OIDC_HASH_LEN);
+	if (oidc_db_run(db, OIDC_STMT_REFRESH_ROTATED_BY, &p, &res,
+	    err) == -1)
+		return -1;
+	if (PQntuples(res) == 1) {
+		rc = 1;
 		t->kind = "refresh";
 		memcpy(t->token_hash, hash, OIDC_HASH_LEN);
 		if (read_token(a, res, t, err) == -1)

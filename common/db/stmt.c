@@ -255,7 +255,9 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 * NULL: none) and, only if it was fresh, the session's client (for
 	 * back-channel logout; $11 sid, NULL: none) and the code ($16 its
 	 * offline flag, oidc/grant.h).  Returns whether the nonce was fresh,
-	 * i.e. whether anything was written.
+	 * i.e. whether anything was written.  A code hash already there (the
+	 * same request's write run again after a lost acknowledgement,
+	 * authorize.c) is no error: nothing more is written.
 	 */
 	[OIDC_STMT_CODE_ISSUE] = { "code_issue",
 	    "WITH n AS (INSERT INTO used_nonce (client_id, nonce_hash, "
@@ -271,7 +273,8 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "redirect_uri, scope, nonce, code_challenge, auth_time, acr, amr, "
 	    "sid, claims, expires_at, offline) SELECT $1, $2, $3, $4, $5, $6, "
 	    "$7, to_timestamp($8), $9, $10, $11, $12::jsonb, "
-	    "now() + make_interval(secs => $13), $16 FROM ok WHERE ok.fresh) "
+	    "now() + make_interval(secs => $13), $16 FROM ok WHERE ok.fresh "
+	    "ON CONFLICT DO NOTHING) "
 	    "SELECT fresh FROM ok", NPARAMS(16), V__N },
 	/*
 	 * A stored code's redemption in one statement, a compare-and-set:
@@ -373,6 +376,59 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	[OIDC_STMT_CODE_SEALED_REVOKE_TOKENS] = { "code_sealed_revoke_tokens",
 	    "UPDATE token SET revoked_at = now() WHERE auth_code_hash = $1 "
 	    "AND revoked_at IS NULL", NPARAMS(1), DB_NO_COLUMNS },
+	/*
+	 * The lost-acknowledgement checks (issue 19 item 2): run only when a
+	 * write is run again after its connection was lost, to tell its own
+	 * earlier commit (recognised by the secret hashes this request
+	 * generated: the code $1, the access token $2, the refresh token $3)
+	 * from someone else's use.  An authorization response's code $1 or
+	 * access token $2 (NULL: none) is stored:
+	 */
+	[OIDC_STMT_AUTHZ_ISSUED] = { "authz_issued",
+	    "SELECT EXISTS (SELECT 1 FROM auth_code WHERE code_hash = $1) "
+	    "OR EXISTS (SELECT 1 FROM token WHERE token_hash = $2)",
+	    NPARAMS(2), V__N },
+	/* code_redeem's columns, if this request's access token $2 is there. */
+	[OIDC_STMT_CODE_REDEEMED_BY] = { "code_redeemed_by",
+	    "SELECT c.client_id, c.user_id, c.redirect_uri, c.scope, c.nonce, "
+	    "c.code_challenge, extract(epoch FROM c.auth_time)::bigint, c.acr, "
+	    "c.amr, c.sid, c.claims::text, u.sub, u.claims::text, "
+	    "extract(epoch FROM u.updated_at)::bigint, false, "
+	    "EXISTS (SELECT 1 FROM token WHERE token_hash = $3 "
+	    "AND auth_code_hash = $1 AND kind = 'refresh') "
+	    "FROM auth_code c JOIN app_user u ON u.user_id = c.user_id "
+	    "WHERE c.code_hash = $1 AND c.consumed_at IS NOT NULL "
+	    "AND EXISTS (SELECT 1 FROM token WHERE token_hash = $2 "
+	    "AND auth_code_hash = $1 AND kind = 'access' "
+	    "AND revoked_at IS NULL)", NPARAMS(3), CCR__N },
+	/* code_redeem_sealed's columns, likewise. */
+	[OIDC_STMT_CODE_SEALED_REDEEMED_BY] = { "code_sealed_redeemed_by",
+	    "SELECT true, true, u.sub, u.claims::text, "
+	    "extract(epoch FROM u.updated_at)::bigint, "
+	    "EXISTS (SELECT 1 FROM token WHERE token_hash = $3 "
+	    "AND auth_code_hash = $1 AND kind = 'refresh') "
+	    "FROM token t JOIN app_user u ON u.user_id = t.user_id "
+	    "WHERE t.token_hash = $2 AND t.auth_code_hash = $1 "
+	    "AND t.kind = 'access' AND t.revoked_at IS NULL "
+	    "AND u.disabled_at IS NULL", NPARAMS(3), CS__N },
+	/*
+	 * refresh_rotate's columns for the rotated token $1 of client $2, if
+	 * this request's access token $3 is in its family.
+	 */
+	[OIDC_STMT_REFRESH_ROTATED_BY] = { "refresh_rotated_by",
+	    "SELECT t.client_id, t.user_id, t.scope, "
+	    "extract(epoch FROM t.auth_time)::bigint, t.acr, t.amr, t.sid, "
+	    "t.claims::text, extract(epoch FROM t.expires_at)::bigint, "
+	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
+	    "u.claims::text, extract(epoch FROM u.updated_at)::bigint, "
+	    "t.auth_code_hash, t.family_id "
+	    "FROM token t JOIN app_user u ON u.user_id = t.user_id "
+	    "WHERE t.token_hash = $1 AND t.kind = 'refresh' "
+	    "AND t.client_id = $2 AND t.rotated_at IS NOT NULL "
+	    "AND t.revoked_at IS NULL AND u.disabled_at IS NULL "
+	    "AND EXISTS (SELECT 1 FROM token n WHERE n.token_hash = $3 "
+	    "AND n.family_id = t.family_id AND n.kind = 'access' "
+	    "AND n.revoked_at IS NULL)", NPARAMS(3), TR__N },
 	[OIDC_STMT_TOKEN_INSERT] = { "token_insert",
 	    "INSERT INTO token (token_hash, kind, client_id, user_id, scope, "
 	    "auth_code_hash, family_id, auth_time, acr, amr, sid, claims, "

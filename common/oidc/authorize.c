@@ -155,30 +155,41 @@ oidc_authz_redirect_error(struct oidc_ctx *ctx, struct oidc_response *resp,
 /* ---- issuing ---- */
 
 /*
- * The code of a response type with one, in *code and *code_val, or the
- * nonce alone otherwise (nh: its hash, NULL without one): 1, 0 when the
- * nonce was used before, -1.  single: the code flow, outside a
- * transaction.
+ * What one authorization response writes, with its values made once per
+ * request before the write: a write run again after a lost connection
+ * (oidc_db_redo) uses the same values, and recognises them when its first
+ * run had committed (issue 19 item 2).
+ */
+struct issuing {
+	struct oidc_code_row	 code;
+	const char		*code_val;	/* NULL: no code */
+	bool			 stored;	/* code_val is in auth_code */
+	const char		*at;		/* NULL: no access token */
+	unsigned char		 at_hash[OIDC_HASH_LEN];
+	const unsigned char	*nh;		/* the nonce's hash, or NULL */
+	bool			 single;	/* the code flow: no BEGIN */
+};
+
+/*
+ * The code of a response type with one into is->code and is->code_val:
+ * sealed (the code flow with a code key: nothing is written), or a
+ * random value to store; the access token's value.  0 or -1.
  */
 static int
-issue_code(struct oidc_ctx *ctx, const struct authz *ar,
-    const struct oidc_session_row *s, bool single, const unsigned char *nh,
-    struct oidc_code_row *code, const char **code_val, struct oidc_error *err)
+issuing_values(struct oidc_ctx *ctx, const struct authz *ar,
+    const struct oidc_session_row *s, struct issuing *is,
+    struct oidc_error *err)
 {
-	const int64_t		 nonce_ttl = ctx->cfg->code_ttl +
-				    ctx->cfg->id_token_ttl;
+	struct oidc_code_row	*code = &is->code;
 	const unsigned char	*key;
 	char			*sealed = NULL;
-	int			 rc;
+	int			 rc = 0;
 
-	if (!oidc_rt_has_code(ar->rt)) {
-		/* Who to tell when this session ends (oidc/backchannel.h). */
-		if (s->sid.p != NULL && oidc_db_session_client_add(ctx->db,
-		    s->sid, ar->client.client_id, err) == -1)
-			return -1;
-		return nh == NULL ? 1 : oidc_db_nonce_use(ctx->db,
-		    ar->client.client_id, nh, nonce_ttl, err);
-	}
+	if (oidc_rt_has_token(ar->rt) && (is->at = oidc_random_token_hashed(
+	    ctx->a, OIDC_TOKEN_BYTES, is->at_hash, err)) == NULL)
+		return -1;
+	if (!oidc_rt_has_code(ar->rt))
+		return 0;
 	code->client_id = ar->client.client_id;
 	code->user_id = s->user_id;
 	code->redirect_uri = ar->redirect_uri;
@@ -197,27 +208,52 @@ issue_code(struct oidc_ctx *ctx, const struct authz *ar,
 	 * nonce and the session's client with the tokens (oidc/code.h).  A
 	 * code too long to seal is stored.
 	 */
-	rc = 0;
-	if (single && (key = oidc_keystore_code_key(ctx->keystore)) != NULL &&
-	    (rc = oidc_code_seal(ctx->a, key, code,
+	if (is->single && (key = oidc_keystore_code_key(ctx->keystore)) !=
+	    NULL && (rc = oidc_code_seal(ctx->a, key, code,
 	    (int64_t)ctx->now + ctx->cfg->code_ttl, &sealed, err)) == 1) {
-		*code_val = sealed;
-		return 1;
+		is->code_val = sealed;
+		return 0;
 	}
 	if (rc == -1)
 		return -1;
-	if ((*code_val = oidc_random_token_hashed(ctx->a, OIDC_TOKEN_BYTES,
+	is->stored = true;
+	if ((is->code_val = oidc_random_token_hashed(ctx->a, OIDC_TOKEN_BYTES,
 	    code->code_hash, err)) == NULL)
 		return -1;
-	/* One statement: session client, nonce, code. */
-	return oidc_db_code_issue(ctx->db, code, nh, nonce_ttl, err);
+	return 0;
 }
 
-/* The access token of an implicit or hybrid response, in *at. */
+/*
+ * The code (stored), or the nonce alone for a response type without
+ * one: 1, 0 when the nonce was used before, -1.
+ */
+static int
+issue_code(struct oidc_ctx *ctx, const struct authz *ar,
+    const struct oidc_session_row *s, const struct issuing *is,
+    struct oidc_error *err)
+{
+	const int64_t		 nonce_ttl = ctx->cfg->code_ttl +
+				    ctx->cfg->id_token_ttl;
+
+	if (!oidc_rt_has_code(ar->rt)) {
+		/* Who to tell when this session ends (oidc/backchannel.h). */
+		if (s->sid.p != NULL && oidc_db_session_client_add(ctx->db,
+		    s->sid, ar->client.client_id, err) == -1)
+			return -1;
+		return is->nh == NULL ? 1 : oidc_db_nonce_use(ctx->db,
+		    ar->client.client_id, is->nh, nonce_ttl, err);
+	}
+	if (!is->stored)
+		return 1;
+	/* One statement: session client, nonce, code. */
+	return oidc_db_code_issue(ctx->db, &is->code, is->nh, nonce_ttl, err);
+}
+
+/* The access token of an implicit or hybrid response (is->at). */
 static int
 issue_access_token(struct oidc_ctx *ctx, const struct authz *ar,
-    const struct oidc_session_row *s, const struct oidc_code_row *code,
-    const char *code_val, const char **at, struct oidc_error *err)
+    const struct oidc_session_row *s, const struct issuing *is,
+    struct oidc_error *err)
 {
 	struct oidc_token_row	 tok;
 
@@ -225,17 +261,53 @@ issue_access_token(struct oidc_ctx *ctx, const struct authz *ar,
 	tok.kind = "access";
 	tok.client_id = ar->client.client_id;
 	tok.user_id = s->user_id;
-	tok.scope = code->scope.p != NULL ? code->scope :
-	    (struct oidc_str){ ar->scope_str, strlen(ar->scope_str) };
+	tok.scope = (struct oidc_str){ ar->scope_str, strlen(ar->scope_str) };
 	/* Hybrid: a replayed code also revokes this token. */
-	tok.has_code = code_val != NULL;
-	memcpy(tok.code_hash, code->code_hash, OIDC_HASH_LEN);
+	tok.has_code = is->code_val != NULL;
+	memcpy(tok.code_hash, is->code.code_hash, OIDC_HASH_LEN);
+	memcpy(tok.token_hash, is->at_hash, OIDC_HASH_LEN);
 	tok.auth_time = s->auth_time;
 	tok.amr = s->amr;
 	tok.sid = s->sid;
 	tok.claims = ar->claims;
 	tok.ttl = ctx->cfg->access_token_ttl;
-	return oidc_grant_issue_token(ctx, &tok, at, err);
+	return oidc_db_token_insert(ctx->db, &tok, err);
+}
+
+/*
+ * One run of the response's writes (one statement for the code flow,
+ * else a transaction): 1 written, 0 the nonce was used before, -1.
+ * `redo`: a run again after a lost connection; what this request's
+ * first run committed (its code or access token is there) is not
+ * written again, and its nonce is not "used before".
+ */
+static int
+issue_write(struct oidc_ctx *ctx, const struct authz *ar,
+    const struct oidc_session_row *s, const struct issuing *is, bool redo,
+    struct oidc_error *err)
+{
+	const unsigned char	*ch = is->stored ? is->code.code_hash : NULL;
+	const unsigned char	*th = is->at != NULL ? is->at_hash : NULL;
+	int			 rc;
+
+	if (redo && (rc = oidc_db_authz_issued(ctx->db, ch, th, err)) != 0)
+		return rc;
+	if (!is->single && oidc_db_begin(ctx->db, err) == -1)
+		return -1;
+	if ((rc = issue_code(ctx, ar, s, is, err)) == 0 && redo) {
+		/* Committed by the first run after our check above? */
+		oidc_db_rollback(ctx->db);
+		return oidc_db_authz_issued(ctx->db, ch, th, err);
+	}
+	if (rc != 1) {
+		oidc_db_rollback(ctx->db);
+		return rc;
+	}
+	if (is->at != NULL && issue_access_token(ctx, ar, s, is, err) == -1)
+		return -1;
+	if (!is->single && oidc_db_commit(ctx->db, err) == -1)
+		return -1;
+	return 1;
 }
 
 /*
@@ -276,55 +348,68 @@ issue_id_token(struct oidc_ctx *ctx, const struct authz *ar,
 	return 0;
 }
 
+/*
+ * The writes of issue_write, run again after a lost connection when this
+ * request can recognise its own earlier commit (a stored code or an
+ * access token): 1, 0, -1 as issue_write.
+ */
+static int
+issue_writes(struct oidc_ctx *ctx, const struct authz *ar,
+    const struct oidc_session_row *s, const struct issuing *is,
+    struct oidc_error *err)
+{
+	int64_t		 delay = 0;
+	bool		 redo;
+	int		 rc;
+
+	for (redo = false;; redo = true) {
+		if ((rc = issue_write(ctx, ar, s, is, redo, err)) != -1)
+			return rc;
+		if ((!is->stored && is->at == NULL) ||
+		    !oidc_db_redo(ctx->db, &delay, err))
+			return -1;
+	}
+}
+
 /* What the response type asks for, delivered in the requested mode. */
 static int
 issue(struct oidc_ctx *ctx, const struct oidc_request *req,
     struct oidc_response *resp, struct authz *ar,
     const struct oidc_session_row *s, struct oidc_error *err)
 {
-	struct oidc_code_row	 code;
+	struct issuing		 is;
 	struct kv		 kv[8];
 	unsigned char		 nh[OIDC_SHA256_LEN];
-	const char		*code_val = NULL, *at = NULL, *idtok = NULL;
-	const char		*expires = NULL;
+	const char		*idtok = NULL, *expires = NULL;
 	size_t			 n = 0;
-	bool			 single;
 	int			 rc;
 
+	memset(&is, 0, sizeof(is));
 	/*
 	 * The code flow writes with one statement and needs no transaction;
 	 * the other response types write several rows in one.
 	 */
-	single = ar->rt == OIDC_RT_CODE;
-	if (!single && oidc_db_begin(ctx->db, err) == -1)
-		return -1;
+	is.single = ar->rt == OIDC_RT_CODE;
 	/* The seed's exists_nonce: a client may use a nonce only once. */
-	if (ar->nonce.p != NULL && oidc_sha256(ar->nonce.p, ar->nonce.len, nh,
-	    err) == -1)
+	if (ar->nonce.p != NULL) {
+		if (oidc_sha256(ar->nonce.p, ar->nonce.len, nh, err) == -1)
+			return -1;
+		is.nh = nh;
+	}
+	if (issuing_values(ctx, ar, s, &is, err) == -1 ||
+	    (rc = issue_writes(ctx, ar, s, &is, err)) == -1)
 		return -1;
-	memset(&code, 0, sizeof(code));
-	if ((rc = issue_code(ctx, ar, s, single, ar->nonce.p != NULL ? nh :
-	    NULL, &code, &code_val, err)) == -1)
-		return -1;
-	if (rc == 0) {
-		if (!single)
-			oidc_db_rollback(ctx->db);
+	if (rc == 0)
 		return oidc_authz_redirect_error(ctx, resp, ar,
 		    OIDC_E_INVALID_REQUEST, "nonce was already used", err);
-	}
-	if (oidc_rt_has_token(ar->rt)) {
-		if (issue_access_token(ctx, ar, s, &code, code_val, &at,
-		    err) == -1)
-			return -1;
+	if (is.at != NULL)
 		expires = oidc_arena_printf(ctx->a, "%lld",
 		    (long long)ctx->cfg->access_token_ttl);
-	}
+	/* Signed after the commit: it writes nothing (user read only). */
 	if (oidc_rt_has_id_token(ar->rt) && issue_id_token(ctx, ar, s,
-	    code_val, at, &idtok, err) == -1)
+	    is.code_val, is.at, &idtok, err) == -1)
 		return -1;
-	if (!single && oidc_db_commit(ctx->db, err) == -1)
-		return -1;
-	if (at != NULL) {
+	if (is.at != NULL) {
 		struct oidc_audit_kv	 akv[4];
 
 		oidc_metrics_inc(OIDC_METRIC_TOKEN_IMPLICIT);
@@ -337,12 +422,12 @@ issue(struct oidc_ctx *ctx, const struct oidc_request *req,
 		akv[3] = (struct oidc_audit_kv){ "sub", s->sub };
 		oidc_audit("token.issued", akv, 4);
 	}
-	kv[n++] = (struct kv){ "code", code_val };
-	kv[n++] = (struct kv){ "access_token", at };
-	kv[n++] = (struct kv){ "token_type", at != NULL ? "Bearer" : NULL };
+	kv[n++] = (struct kv){ "code", is.code_val };
+	kv[n++] = (struct kv){ "access_token", is.at };
+	kv[n++] = (struct kv){ "token_type", is.at != NULL ? "Bearer" : NULL };
 	kv[n++] = (struct kv){ "expires_in", expires };
 	kv[n++] = (struct kv){ "id_token", idtok };
-	kv[n++] = (struct kv){ "scope", at != NULL ? ar->scope_str : NULL };
+	kv[n++] = (struct kv){ "scope", is.at != NULL ? ar->scope_str : NULL };
 	kv[n++] = (struct kv){ "state", cstr(ctx, ar->state) };
 	kv[n++] = (struct kv){ "iss", ctx->cfg->issuer };
 	return deliver(ctx, resp, ar, kv, n, err);

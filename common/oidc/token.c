@@ -141,19 +141,44 @@ id_token_if_openid(struct oidc_ctx *ctx, const struct oidc_client *c,
 }
 
 /*
- * Issue access (+ refresh) (+ ID Token) for a user grant.  `base` carries
- * client, user, scope, code/family and auth data; the nonce only goes into
- * the ID Token.
+ * A user grant's new token values, made once per request before its
+ * transaction: a transaction run again after a lost connection
+ * (oidc_db_redo) inserts the same values, and recognises them when its
+ * first run had committed (issue 19 item 2).
+ */
+struct fresh {
+	const char	*access;
+	unsigned char	 access_hash[OIDC_HASH_LEN];
+	const char	*refresh;
+	unsigned char	 refresh_hash[OIDC_HASH_LEN];
+};
+
+static int
+fresh_tokens(struct oidc_ctx *ctx, struct fresh *f, struct oidc_error *err)
+{
+	if ((f->access = oidc_random_token_hashed(ctx->a, OIDC_TOKEN_BYTES,
+	    f->access_hash, err)) == NULL ||
+	    (f->refresh = oidc_random_token_hashed(ctx->a, OIDC_TOKEN_BYTES,
+	    f->refresh_hash, err)) == NULL)
+		return -1;
+	return 0;
+}
+
+/*
+ * Issue access (+ refresh) (+ ID Token) for a user grant, the values of
+ * `f`; `insert` false when they were committed already (recognised after
+ * a lost acknowledgement): the answer only.  `base` carries client, user,
+ * scope, code/family and auth data; the nonce only goes into the ID
+ * Token.
  */
 static int
 issue_user_tokens(struct oidc_ctx *ctx, const struct oidc_client *c,
-    struct oidc_token_row *base, struct oidc_str sub, struct oidc_str nonce,
-    struct oidc_str user_claims, int64_t updated_at, struct issued *is,
-    struct oidc_error *err)
+    struct oidc_token_row *base, const struct fresh *f, bool insert,
+    struct oidc_str sub, struct oidc_str user_claims, int64_t updated_at,
+    struct issued *is, struct oidc_error *err)
 {
-	struct oidc_token_row	 row = *base;
+	struct oidc_token_row	 row;
 	struct oidc_scope	 scope;
-	const char		*refresh = NULL;
 
 	if (oidc_scope_parse(base->scope, &scope, err) == -1)
 		return -1;
@@ -170,19 +195,22 @@ issue_user_tokens(struct oidc_ctx *ctx, const struct oidc_client *c,
 	row = *base;
 	row.kind = "access";
 	row.ttl = ctx->cfg->access_token_ttl;
-	if (oidc_grant_issue_token(ctx, &row, &is->access_token, err) == -1)
+	memcpy(row.token_hash, f->access_hash, OIDC_HASH_LEN);
+	if (insert && oidc_db_token_insert(ctx->db, &row, err) == -1)
 		return -1;
+	is->access_token = f->access;
 	is->expires_in = ctx->cfg->access_token_ttl;
 	is->scope = oidc_arena_strndup(ctx->a, base->scope.p, base->scope.len);
 	if (oidc_grant_wants_refresh(ctx->cfg, c, &scope)) {
 		row = *base;
 		row.kind = "refresh";
 		row.ttl = ctx->cfg->refresh_token_ttl;
-		if (oidc_grant_issue_token(ctx, &row, &refresh, err) == -1)
+		memcpy(row.token_hash, f->refresh_hash, OIDC_HASH_LEN);
+		if (insert && oidc_db_token_insert(ctx->db, &row, err) == -1)
 			return -1;
-		is->refresh_token = refresh;
+		is->refresh_token = f->refresh;
 	}
-	return id_token_if_openid(ctx, c, base, &scope, sub, nonce,
+	return id_token_if_openid(ctx, c, base, &scope, sub, OIDC_STR_NULL,
 	    user_claims, updated_at, is, err);
 }
 
@@ -266,6 +294,65 @@ oidc_token_check_code(const struct oidc_code_row *code, bool expired,
 }
 
 /*
+ * oidc_db_code_redeem, run again with the same token hashes after a lost
+ * connection (oidc_db_redo).  When the run again matches nothing, its
+ * first run may have committed: the code redeemed into this request's
+ * own access token is answered with those tokens, which the client never
+ * saw (issue 19 item 2), never taken for a replay.  As
+ * oidc_db_code_redeem: 1, 0, -1.
+ */
+static int
+redeem_write(struct oidc_ctx *ctx, const struct oidc_code_redeem *in,
+    struct oidc_code_row *row, bool *refreshed, struct oidc_error *err)
+{
+	int64_t		 delay = 0;
+	bool		 redo;
+	int		 rc;
+
+	for (redo = false;; redo = true) {
+		if ((rc = oidc_db_code_redeem(ctx->db, ctx->a, in, row,
+		    refreshed, err)) != -1)
+			break;
+		if (!oidc_db_redo(ctx->db, &delay, err))
+			return -1;
+	}
+	if (rc == 0 && redo)
+		rc = oidc_db_code_redeemed_by(ctx->db, ctx->a, in, row,
+		    refreshed, err);
+	return rc;
+}
+
+/*
+ * oidc_db_code_redeem_sealed, run again likewise: a code found used on a
+ * run again is first checked for this request's own redemption.
+ */
+static int
+redeem_sealed_write(struct oidc_ctx *ctx, const struct oidc_code_redeem *in,
+    const struct oidc_code_sealed *sealed, enum oidc_sealed_outcome *outcome,
+    struct oidc_code_row *user, bool *refreshed, struct oidc_error *err)
+{
+	int64_t		 delay = 0;
+	bool		 redo;
+	int		 rc;
+
+	for (redo = false;; redo = true) {
+		if (oidc_db_code_redeem_sealed(ctx->db, ctx->a, in, sealed,
+		    outcome, user, refreshed, err) == 0)
+			break;
+		if (!oidc_db_redo(ctx->db, &delay, err))
+			return -1;
+	}
+	if (*outcome != OIDC_SEALED_CODE_USED || !redo)
+		return 0;
+	if ((rc = oidc_db_code_sealed_redeemed_by(ctx->db, ctx->a, in, user,
+	    refreshed, err)) == -1)
+		return -1;
+	if (rc == 1)
+		*outcome = OIDC_SEALED_REDEEMED;
+	return 0;
+}
+
+/*
  * The usual redemption in one statement and one round trip
  * (oidc_db_code_redeem): the code, its client, redirect_uri and PKCE
  * challenge must all match, and only then is anything written.  The ID
@@ -311,8 +398,7 @@ redeem_at_once(struct oidc_ctx *ctx, const struct oidc_client *c,
 	if (new_code_tokens(ctx, oidc_grant_may_refresh(ctx->cfg, c), &in,
 	    &refresh, is, err) == -1)
 		return -1;
-	if ((rc = oidc_db_code_redeem(ctx->db, ctx->a, &in, &row, &refreshed,
-	    err)) != 1) {
+	if ((rc = redeem_write(ctx, &in, &row, &refreshed, err)) != 1) {
 		is->access_token = NULL;
 		return rc;
 	}
@@ -370,8 +456,8 @@ redeem_sealed(struct oidc_ctx *ctx, const struct oidc_request *req,
 	sealed.nonce_ttl = ctx->cfg->code_ttl + ctx->cfg->id_token_ttl;
 	if (new_code_tokens(ctx, oidc_grant_wants_refresh(ctx->cfg, c,
 	    &scope), &in, &refresh, is, err) == -1 ||
-	    oidc_db_code_redeem_sealed(ctx->db, ctx->a, &in, &sealed,
-	    &outcome, &user, &refreshed, err) == -1)
+	    redeem_sealed_write(ctx, &in, &sealed, &outcome, &user,
+	    &refreshed, err) == -1)
 		return -1;
 	switch (outcome) {
 	case OIDC_SEALED_REDEEMED:
@@ -462,31 +548,59 @@ grant_code(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    "code that oidc_token_check_code accepts");
 }
 
+/* A narrower scope asked for at refresh into row->scope (RFC 6749 6). */
 static int
-grant_refresh(struct oidc_ctx *ctx, const struct oidc_request *req,
-    const struct oidc_client *c, struct issued *is, struct oidc_error *err)
+narrow_scope(struct oidc_ctx *ctx, struct oidc_str want,
+    struct oidc_scope asked, struct oidc_token_row *row,
+    struct oidc_error *err)
 {
-	struct oidc_str		 rt = oidc_params_get(&req->form,
-				    "refresh_token");
+	struct oidc_scope	 granted;
+
+	if (want.p == NULL)
+		return 0;
+	if (oidc_scope_parse(row->scope, &granted, err) == -1)
+		return -1;
+	if (!oidc_scope_subset(&asked, &granted))
+		return oidc_fail(err, OIDC_E_INVALID_SCOPE,
+		    "scope may only be narrowed", "scope widened");
+	/* The family keeps offline_access whatever the new scope. */
+	if (oidc_scope_has(&granted, "offline_access") &&
+	    !oidc_scope_has(&asked, "offline_access"))
+		asked.v[asked.n++] = OIDC_STR("offline_access");
+	if ((row->scope.p = oidc_scope_join(ctx->a, &asked)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	row->scope.len = strlen(row->scope.p);
+	return 0;
+}
+
+/*
+ * One run of the rotation's transaction.  `redo`: a run after a lost
+ * connection; a token found rotated already is then first checked for
+ * this request's own rotation (its access token in the family): that
+ * is answered with the same tokens, not taken for reuse.
+ */
+static int
+refresh_once(struct oidc_ctx *ctx, const struct oidc_request *req,
+    const struct oidc_client *c, const unsigned char *h,
+    const struct fresh *f, bool redo, struct issued *is,
+    struct oidc_error *err)
+{
 	struct oidc_str		 want = oidc_params_get(&req->form, "scope");
 	struct oidc_token_row	 row;
-	struct oidc_scope	 granted, asked;
-	unsigned char		 h[OIDC_SHA256_LEN];
+	struct oidc_scope	 asked;
+	bool			 own = false;
 	int			 rc;
 
-	if (!(c->grant_types & OIDC_GT_REFRESH_TOKEN))
-		return oidc_fail(err, OIDC_E_UNAUTHORIZED_CLIENT,
-		    "the client may not use this grant type", "grant type");
-	if (rt.p == NULL || rt.len > 512)
-		return oidc_fail(err, OIDC_E_INVALID_REQUEST,
-		    "refresh_token is required", "no refresh_token");
-	if (oidc_scope_parse(want, &asked, err) == -1)
-		return -1;
-	if (oidc_sha256(rt.p, rt.len, h, err) == -1 ||
+	if (oidc_scope_parse(want, &asked, err) == -1 ||
 	    oidc_db_begin(ctx->db, err) == -1)
 		return -1;
 	if ((rc = oidc_db_refresh_rotate(ctx->db, ctx->a, h, c->client_id,
-	    &row, err)) == -1)
+	    &row, err)) == 0 && redo) {
+		if ((rc = oidc_db_refresh_rotated_by(ctx->db, ctx->a, h,
+		    c->client_id, f->access_hash, &row, err)) == 1)
+			own = true;
+	}
+	if (rc == -1)
 		return -1;
 	if (rc == 0) {
 		/* Reuse of a rotated token: revoke the family, keep that. */
@@ -499,25 +613,40 @@ grant_refresh(struct oidc_ctx *ctx, const struct oidc_request *req,
 			    OIDC_STR("refresh_token"));
 		return invalid_grant(err, "the refresh token is invalid");
 	}
-	if (oidc_scope_parse(row.scope, &granted, err) == -1)
-		return -1;
-	if (want.p != NULL) {
-		if (!oidc_scope_subset(&asked, &granted))
-			return oidc_fail(err, OIDC_E_INVALID_SCOPE,
-			    "scope may only be narrowed", "scope widened");
-		/* The family keeps offline_access whatever the new scope. */
-		if (oidc_scope_has(&granted, "offline_access") &&
-		    !oidc_scope_has(&asked, "offline_access"))
-			asked.v[asked.n++] = OIDC_STR("offline_access");
-		row.scope.p = oidc_scope_join(ctx->a, &asked);
-		if (row.scope.p == NULL)
-			return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
-		row.scope.len = strlen(row.scope.p);
-	}
-	if (issue_user_tokens(ctx, c, &row, row.sub, OIDC_STR_NULL,
-	    row.user_claims, row.user_updated_at, is, err) == -1)
+	if (narrow_scope(ctx, want, asked, &row, err) == -1 ||
+	    issue_user_tokens(ctx, c, &row, f, !own, row.sub, row.user_claims,
+	    row.user_updated_at, is, err) == -1)
 		return -1;
 	return oidc_db_commit(ctx->db, err);
+}
+
+static int
+grant_refresh(struct oidc_ctx *ctx, const struct oidc_request *req,
+    const struct oidc_client *c, struct issued *is, struct oidc_error *err)
+{
+	struct oidc_str		 rt = oidc_params_get(&req->form,
+				    "refresh_token");
+	struct fresh		 f;
+	unsigned char		 h[OIDC_SHA256_LEN];
+	int64_t			 delay = 0;
+	bool			 redo;
+
+	if (!(c->grant_types & OIDC_GT_REFRESH_TOKEN))
+		return oidc_fail(err, OIDC_E_UNAUTHORIZED_CLIENT,
+		    "the client may not use this grant type", "grant type");
+	if (rt.p == NULL || rt.len > 512)
+		return oidc_fail(err, OIDC_E_INVALID_REQUEST,
+		    "refresh_token is required", "no refresh_token");
+	if (oidc_sha256(rt.p, rt.len, h, err) == -1 ||
+	    fresh_tokens(ctx, &f, err) == -1)
+		return -1;
+	for (redo = false;; redo = true) {
+		memset(is, 0, sizeof(*is));
+		if (refresh_once(ctx, req, c, h, &f, redo, is, err) == 0)
+			return 0;
+		if (!oidc_db_redo(ctx->db, &delay, err))
+			return -1;
+	}
 }
 
 static int

@@ -75,6 +75,18 @@ OIDC_MUST_CHECK int	oidc_db_commit(struct oidc_db *, struct oidc_error *);
 void			oidc_db_rollback(struct oidc_db *);
 bool			oidc_db_in_transaction(const struct oidc_db *);
 
+/*
+ * After a failure `err` of a write or a transaction: true when the
+ * connection was lost once the write may have run (its acknowledgement
+ * lost) or before it did, and the request's db_failover_wait allows
+ * another try (after a backoff, *delay: start at 0).  The transaction,
+ * if open, is abandoned and err cleared: the caller runs the write
+ * again with the SAME generated values and recognises its own earlier
+ * commit by them (issue 19 item 2).  False: err is the answer.
+ */
+OIDC_MUST_CHECK bool	oidc_db_redo(struct oidc_db *, int64_t *delay,
+			    struct oidc_error *);
+
 /* Statistics for benchmarks: statements executed and commits. */
 void	oidc_db_stats(const struct oidc_db *, uint64_t *stmts,
 	    uint64_t *commits);
@@ -418,6 +430,32 @@ OIDC_MUST_CHECK int	oidc_db_code_redeem(struct oidc_db *,
 			    struct oidc_arena *, const struct oidc_code_redeem *in,
 			    struct oidc_code_row *out, bool *refreshed,
 			    struct oidc_error *);
+/*
+ * The lost-acknowledgement checks (issue 19 item 2), run when a write is
+ * run again after its connection was lost (oidc_db_redo) and found its
+ * code or token used: was it this request's own earlier commit?  Each
+ * recognises it by the secret hashes this request generated.
+ * oidc_db_authz_issued: an authorization response's code or access token
+ * hash (NULL: none) is stored.
+ * oidc_db_code_redeemed_by / oidc_db_code_sealed_redeemed_by: the code was
+ * redeemed into in->access_hash (still live); *out and *refreshed as
+ * oidc_db_code_redeem / oidc_db_code_redeem_sealed would have set them.
+ * oidc_db_refresh_rotated_by: the refresh token `hash` was rotated and
+ * access_hash is in its family; *t as oidc_db_refresh_rotate's
+ * (declared below).
+ * 1 yes, 0 no (someone else's use), -1 error.
+ */
+OIDC_MUST_CHECK int	oidc_db_authz_issued(struct oidc_db *,
+			    const unsigned char *code_hash,
+			    const unsigned char *token_hash, struct oidc_error *);
+OIDC_MUST_CHECK int	oidc_db_code_redeemed_by(struct oidc_db *,
+			    struct oidc_arena *, const struct oidc_code_redeem *in,
+			    struct oidc_code_row *out, bool *refreshed,
+			    struct oidc_error *);
+OIDC_MUST_CHECK int	oidc_db_code_sealed_redeemed_by(struct oidc_db *,
+			    struct oidc_arena *, const struct oidc_code_redeem *in,
+			    struct oidc_code_row *out, bool *refreshed,
+			    struct oidc_error *);
 /* Revoke every token issued from the code (replay, RFC 6749 4.1.2). */
 OIDC_MUST_CHECK int	oidc_db_code_revoke_tokens(struct oidc_db *,
 			    const unsigned char *hash, struct oidc_error *);
@@ -508,6 +546,12 @@ OIDC_MUST_CHECK int	oidc_db_refresh_rotate(struct oidc_db *,
 			    struct oidc_arena *, const unsigned char *hash,
 			    struct oidc_str client_id, struct oidc_token_row *,
 			    struct oidc_error *);
+/* The lost-acknowledgement check of a rotation (above). */
+OIDC_MUST_CHECK int	oidc_db_refresh_rotated_by(struct oidc_db *,
+			    struct oidc_arena *, const unsigned char *hash,
+			    struct oidc_str client_id,
+			    const unsigned char *access_hash,
+			    struct oidc_token_row *, struct oidc_error *);
 /*
  * If `hash` is a refresh token of client_id that was already rotated,
  * revoke its whole family.  1 revoked something, 0 nothing, -1 error.
