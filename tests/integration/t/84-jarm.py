@@ -29,8 +29,8 @@ independent implementation (Debian's python3-jwcrypto) against the key
   - with JARM off (private authorize and discovery workers whose oidc.conf
     lacks the line), discovery lists the three plain modes only and a .jwt
     mode is refused with invalid_request, unsigned, in the default mode.
-# oidctest: lighttpd
 """
+# oidctest: lighttpd
 import json
 import os
 import re
