@@ -54,7 +54,10 @@ id_token_ttl = 3600
 refresh_token_ttl = 2592000
 session_ttl = 86400
 log_level = info
-db_timeout = 5"
+db_timeout = 5
+# JARM response modes (query.jwt, fragment.jwt, form_post.jwt, jwt) for
+# relying parties under development.
+jarm = yes"
 
 running_pid() {
 	local pid

@@ -52,6 +52,7 @@ static const struct keydef keydefs[] = {
 	{ "require_nonce",	K_BOOL,	 OFF(require_nonce),	0, 0 },
 	{ "request_object_require_signed", K_BOOL,
 	    OFF(request_object_require_signed), 0, 0 },
+	{ "jarm",		K_BOOL,	 OFF(jarm),		0, 0 },
 	{ "sandbox",		K_BOOL,	 OFF(sandbox),		0, 0 },
 	{ "login_max_failures",	K_TTL,	 OFF(login_max_failures), 1, 1000 },
 	{ "login_max_failures_per_address", K_TTL,

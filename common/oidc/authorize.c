@@ -24,6 +24,7 @@
 #include "oidc/db.h"
 #include "oidc/grant.h"
 #include "oidc/html.h"
+#include "oidc/jarm.h"
 #include "oidc/json.h"
 #include "oidc/keystore.h"
 #include "oidc/metrics.h"
@@ -55,7 +56,31 @@ static const char form_post_page[] =
 	"form-action *; frame-ancestors 'none'; base-uri 'none'"
 
 /*
- * The response in the requested mode; with `leaving`, shown as the
+ * JARM: the parameters kv[0..n) as one signed JWT, *out = { "response",
+ * the JWT } (oidc/jarm.h).
+ */
+static int
+jarm_wrap(struct oidc_ctx *ctx, const struct authz *ar, const struct kv *kv,
+    size_t n, struct kv *out, struct oidc_error *err)
+{
+	struct oidc_json	*j;
+	size_t			 i;
+
+	if ((j = oidc_json_new_object(ctx->a)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "json");
+	for (i = 0; i < n; i++)
+		if (kv[i].v != NULL && oidc_json_set_cstr(j, kv[i].k, kv[i].v,
+		    err) == -1)
+			return -1;
+	out->k = "response";
+	if ((out->v = oidc_jarm_sign(ctx, &ar->client, j, err)) == NULL)
+		return -1;
+	return 0;
+}
+
+/*
+ * The response in the requested mode (with JARM, the one parameter
+ * "response"); with `leaving`, shown as the
  * "you are leaving" page of oidc_html_leaving instead (same URL, same
  * fields) for the user to follow.
  */
@@ -65,9 +90,16 @@ deliver_to(struct oidc_ctx *ctx, struct oidc_response *resp,
     struct oidc_error *err)
 {
 	struct oidc_buf	 b, fields, page;
+	struct kv	 jarm;
 	size_t		 i;
 	char		 sep;
 
+	if (ar->jwt) {
+		if (jarm_wrap(ctx, ar, kv, n, &jarm, err) == -1)
+			return -1;
+		kv = &jarm;
+		n = 1;
+	}
 	if (ar->mode == MODE_FORM_POST) {
 		oidc_buf_init(&fields, ctx->a, 64 * 1024);
 		oidc_buf_init(&b, ctx->a, 96 * 1024);
@@ -710,7 +742,7 @@ object_error(struct oidc_ctx *ctx, struct oidc_response *resp,
 	enum oidc_errcode	 code = err->code;
 	const char		*desc = err->public_desc;
 
-	(void)oidc_authz_parse_mode(ar);
+	(void)oidc_authz_parse_mode(ctx, ar);
 	oidc_error_clear(err);
 	return oidc_authz_redirect_error(ctx, resp, ar, code, desc, err);
 }

@@ -297,12 +297,34 @@ check_claims(struct oidc_ctx *ctx, struct oidc_str s)
 }
 
 /*
+ * JARM 2.3: a .jwt mode, or "jwt" (the response type's default mode),
+ * when the configuration enables JARM: ar->jwt, and *rm without ".jwt"
+ * (OIDC_STR_NULL for "jwt").
+ */
+static void
+parse_jarm(const struct oidc_ctx *ctx, struct authz *ar, struct oidc_str *rm)
+{
+	ar->jwt = false;
+	if (!ctx->cfg->jarm || rm->p == NULL)
+		return;
+	if (oidc_str_eq_cstr(*rm, "jwt")) {
+		ar->jwt = true;
+		*rm = (struct oidc_str)OIDC_STR_NULL;
+	} else if (rm->len > 4 && memcmp(rm->p + rm->len - 4, ".jwt",
+	    4) == 0) {
+		ar->jwt = true;
+		rm->len -= 4;
+	}
+}
+
+/*
  * state, response_type and where the response goes (response_mode or the
  * response type's default): NULL, or what is wrong (the mode is then the
- * default one, still usable for the error).
+ * default one, still usable for the error; signed when a JARM mode was
+ * asked for).
  */
 const char *
-oidc_authz_parse_mode(struct authz *ar)
+oidc_authz_parse_mode(const struct oidc_ctx *ctx, struct authz *ar)
 {
 	struct oidc_str	 rm = oidc_params_get(ar->p, "response_mode");
 	const char	*bad = NULL;
@@ -311,16 +333,24 @@ oidc_authz_parse_mode(struct authz *ar)
 	ar->rt = oidc_rt_parse(oidc_params_get(ar->p, "response_type"));
 	ar->mode = (ar->rt == 0 || ar->rt == OIDC_RT_CODE ||
 	    ar->rt == OIDC_RT_NONE) ? MODE_QUERY : MODE_FRAGMENT;
+	parse_jarm(ctx, ar, &rm);
 	if (oidc_str_eq_cstr(rm, "form_post"))
 		ar->mode = MODE_FORM_POST;
 	else if (oidc_str_eq_cstr(rm, "fragment"))
 		ar->mode = MODE_FRAGMENT;
 	else if (oidc_str_eq_cstr(rm, "query")) {
+		/*
+		 * OAuth 2.0 Multiple Response Types 2.1; JARM 2.3.1: not
+		 * query.jwt either, the JWT not being encrypted.
+		 */
 		if (oidc_rt_has_id_token(ar->rt) || oidc_rt_has_token(ar->rt))
-			bad = "response_mode query is not allowed for this "
-			    "response_type";
-	} else if (rm.p != NULL)
+			bad = ar->jwt ? "response_mode query.jwt is not "
+			    "allowed for this response_type" : "response_mode "
+			    "query is not allowed for this response_type";
+	} else if (rm.p != NULL) {
+		ar->jwt = false;
 		bad = "unsupported response_mode";
+	}
 	if (!printable(ar->state))
 		bad = "state is not printable ASCII";
 	return bad;
@@ -451,7 +481,7 @@ oidc_authz_check_params(struct oidc_ctx *ctx, struct authz *ar,
 {
 	const char	*bad;
 
-	if ((bad = oidc_authz_parse_mode(ar)) != NULL ||
+	if ((bad = oidc_authz_parse_mode(ctx, ar)) != NULL ||
 	    (bad = check_response_type(ar, code)) != NULL ||
 	    (bad = check_scope(ar, code)) != NULL ||
 	    (bad = check_nonce(ctx, ar)) != NULL ||

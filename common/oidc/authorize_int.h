@@ -38,6 +38,8 @@ struct authz {
 	struct oidc_str			 claims;
 	unsigned			 rt;
 	enum mode			 mode;
+	/* JARM (oidc/jarm.h): the response is one signed JWT in mode. */
+	bool				 jwt;
 	struct oidc_scope		 scope;
 	const char			*scope_str;
 	bool				 p_none, p_login, p_consent, p_select;
@@ -108,8 +110,11 @@ int		 oidc_authz_check_request(struct oidc_ctx *,
  */
 const char	*oidc_authz_check_params(struct oidc_ctx *,
 		    struct authz *, enum oidc_errcode *code);
-/* state, response_type and response_mode: NULL, or what is wrong. */
-const char	*oidc_authz_parse_mode(struct authz *);
+/*
+ * state, response_type and response_mode (the .jwt modes of JARM only
+ * with the configuration's jarm): NULL, or what is wrong.
+ */
+const char	*oidc_authz_parse_mode(const struct oidc_ctx *, struct authz *);
 /* offline_access out of the scope (OIDC Core 11 conditions unmet). */
 void		 oidc_authz_drop_offline_access(struct authz *);
 

@@ -520,6 +520,31 @@ normalize_auth_and_algs(const struct oidc_json *in, struct oidc_json *j,
 	return 0;
 }
 
+/*
+ * JARM 3: authorization_signed_response_alg, a JWS algorithm (never
+ * "none"); encrypted responses are not supported, so a client asking for
+ * them is refused rather than sent signed-only responses.
+ */
+static int
+check_jarm(const struct oidc_json *in, struct oidc_error *err)
+{
+	struct oidc_str	 s;
+	int		 rc;
+
+	if ((rc = str_member(in, "authorization_signed_response_alg", &s,
+	    "authorization_signed_response_alg must be a string", err)) == -1)
+		return -1;
+	if (rc == 1 && !alg_known(s))
+		return bad_meta(err, "authorization_signed_response_alg is not "
+		    "supported");
+	if (oidc_json_has(in, "authorization_encrypted_response_alg") ||
+	    oidc_json_has(in, "authorization_encrypted_response_enc"))
+		return bad_meta(err, "encrypted authorization responses "
+		    "(authorization_encrypted_response_alg, _enc) are not "
+		    "supported");
+	return 0;
+}
+
 int
 oidc_client_normalize(struct oidc_arena *a, const struct oidc_json *in,
     unsigned flags, struct oidc_json **out, struct oidc_error *err)
@@ -535,6 +560,7 @@ oidc_client_normalize(struct oidc_arena *a, const struct oidc_json *in,
 	    normalize_types(a, in, j, &gt_set, err) == -1 ||
 	    check_uri_lists(a, in, gt_set, native, flags, err) == -1 ||
 	    normalize_auth_and_algs(in, j, flags, err) == -1 ||
+	    check_jarm(in, err) == -1 ||
 	    check_subject(a, in, flags, err) == -1)
 		return -1;
 	if (str_member(in, "scope", &s, "scope must be a string", err) == -1 ||
@@ -562,6 +588,9 @@ oidc_client_needs_plain_secret(const struct oidc_json *m)
 		return true;
 	if (oidc_json_get_str(m, "request_object_signing_alg", &s, &tmp) ==
 	    1 && oidc_jws_alg_name_is_hs(s))
+		return true;
+	if (oidc_json_get_str(m, "authorization_signed_response_alg", &s,
+	    &tmp) == 1 && oidc_jws_alg_name_is_hs(s))
 		return true;
 	return false;
 }
@@ -745,6 +774,8 @@ oidc_client_from_row(struct oidc_arena *a, const struct oidc_client_row *row,
 	    &c->id_token_alg, err) == -1 ||
 	    oidc_json_get_str(m, "userinfo_signed_response_alg",
 	    &c->userinfo_alg, err) == -1 ||
+	    oidc_json_get_str(m, "authorization_signed_response_alg",
+	    &c->authz_alg, err) == -1 ||
 	    oidc_json_get_str(m, "scope", &c->scope, err) == -1 ||
 	    oidc_json_get_str(m, "client_name", &c->client_name, err) == -1 ||
 	    oidc_json_get_bool(m, "require_nonce", &b, err) == -1)

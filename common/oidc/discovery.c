@@ -35,8 +35,10 @@ static const char *const scopes[] = { "openid", "profile", "email",
     "address", "phone", "offline_access" };
 static const char *const response_types[] = { "code", "id_token",
     "id_token token", "code id_token", "code token", "code id_token token" };
+/* The last four (JARM 2.3) only with `jarm = yes`. */
 static const char *const response_modes[] = { "query", "fragment",
-    "form_post" };
+    "form_post", "query.jwt", "fragment.jwt", "form_post.jwt", "jwt" };
+#define N_PLAIN_MODES	3
 static const char *const grant_types[] = { "authorization_code",
     "implicit", "refresh_token", "client_credentials" };
 static const char *const auth_methods[] = { "client_secret_basic",
@@ -206,6 +208,13 @@ add_optional(struct oidc_ctx *ctx, struct oidc_json *j,
 	    oidc_json_set_bool(j, "backchannel_logout_session_supported", true,
 	    err)))
 		return -1;
+	/*
+	 * JARM 4: what its response JWTs can be signed with (as for ID
+	 * Tokens); no authorization_encryption_*: not supported.
+	 */
+	if (cfg->jarm && add_algs(ctx, j,
+	    "authorization_signing_alg_values_supported", true, err) == -1)
+		return -1;
 	/* RFC 7591 3 via OpenID Connect Discovery 1.0 3. */
 	if (cfg->registration != OIDC_REGISTRATION_OFF &&
 	    oidc_config_has_endpoint(cfg, OIDC_CONFIG_EP_REGISTER) &&
@@ -232,7 +241,8 @@ render_discovery(struct oidc_ctx *ctx, struct oidc_error *err)
 	    add_list(ctx, j, "response_types_supported", response_types,
 	    OIDC_NELEM(response_types), err) ||
 	    add_list(ctx, j, "response_modes_supported", response_modes,
-	    OIDC_NELEM(response_modes), err) ||
+	    ctx->cfg->jarm ? OIDC_NELEM(response_modes) : N_PLAIN_MODES,
+	    err) ||
 	    add_list(ctx, j, "grant_types_supported", grant_types,
 	    OIDC_NELEM(grant_types), err) ||
 	    /* Pairwise only with a salt (oidc/subject.h). */

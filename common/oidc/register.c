@@ -315,6 +315,12 @@ check_auth_method(const struct oidc_json *j, bool has_keys,
 	if (oidc_jws_alg_name_is_hs(s))
 		return bad_meta(err, "HS* UserInfo signing needs a "
 		    "client secret");
+	if (opt_str(j, "authorization_signed_response_alg", &s,
+	    "authorization_signed_response_alg must be a string", err) == -1)
+		return -1;
+	if (oidc_jws_alg_name_is_hs(s))
+		return bad_meta(err, "HS* authorization response (JARM) "
+		    "signing needs a client secret");
 	return 0;
 }
 

@@ -1,13 +1,15 @@
 /*
  * authorize.h: the authorization endpoint with its login and consent
  * pages (OIDC Core 3.1.2, 3.2.2, 3.3.2; RFC 6749 4.1, 4.2; RFC 7636;
- * OAuth 2.0 Multiple Response Types and Form Post Response Mode; RFC 9207).
+ * OAuth 2.0 Multiple Response Types and Form Post Response Mode; RFC 9207;
+ * JARM with `jarm = yes`, oidc/jarm.h).
  *
  * Validation order: client_id must name a registered client and
  * redirect_uri must equal one of its registered URIs byte for byte; until
  * both hold, every error is an HTML page and nothing is redirected.  After
  * that, errors go to the redirect_uri with error, error_description, state
- * and iss in the request's response mode.
+ * and iss in the request's response mode (signed into one JWT, the
+ * "response" parameter, in a JARM mode).
  * The login and consent forms post back to this endpoint and carry the
  * authorization parameters as hidden fields (no server-side pending state),
  * plus a CSRF token and an "action" (login or consent).

@@ -19,6 +19,10 @@
  *     client_secret_post, client_secret_jwt, private_key_jwt, none.
  *   - id_token_signed_response_alg (default RS256) and
  *     userinfo_signed_response_alg: a JWS algorithm name, never "none".
+ *   - authorization_signed_response_alg (JARM 3; oidc/jarm.h): the same,
+ *     RS256 when absent (not written into the metadata).
+ *     authorization_encrypted_response_alg and _enc are refused:
+ *     encrypted JARM responses are not supported.
  *   - post_logout_redirect_uris (RP-Initiated Logout 1.0 3.1): the same
  *     rules as redirect_uris, optional.
  *   - backchannel_logout_uri (Back-Channel Logout 1.0 2.2): an https URL
@@ -114,6 +118,7 @@ struct oidc_client {
 	struct oidc_str		 scope;		/* allowed; absent: any */
 	struct oidc_str		 id_token_alg;
 	struct oidc_str		 userinfo_alg;	/* absent: plain JSON */
+	struct oidc_str		 authz_alg;	/* JARM; absent: RS256 */
 	struct oidc_str		 client_name;
 	bool			 first_party;
 	/*
@@ -145,8 +150,8 @@ OIDC_MUST_CHECK int	oidc_client_normalize(struct oidc_arena *,
 /*
  * True if the normalised metadata needs the secret kept recoverable
  * (sealed): token_endpoint_auth_method client_secret_jwt, or an HS*
- * id_token_signed_response_alg, userinfo_signed_response_alg or
- * request_object_signing_alg.
+ * id_token_signed_response_alg, userinfo_signed_response_alg,
+ * authorization_signed_response_alg or request_object_signing_alg.
  */
 bool	oidc_client_needs_plain_secret(const struct oidc_json *normalized);
 

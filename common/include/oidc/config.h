@@ -65,6 +65,9 @@
  *   request_object_require_signed  yes | no: refuse unsigned ("none")
  *                      request objects from every client and leave
  *                      "none" out of discovery  [no]
+ *   jarm               yes | no: the JARM response modes query.jwt,
+ *                      fragment.jwt, form_post.jwt and jwt, advertised
+ *                      in discovery (oidc/jarm.h)  [no]
  *   sandbox            yes | no: after start-up, restrict each worker to
  *                      the system calls it needs (seccomp, oidc/sandbox.h)
  *                      [no]
@@ -199,6 +202,7 @@ struct oidc_config {
 	unsigned		 endpoints;	/* OIDC_CONFIG_EP_BIT()s */
 	bool			 require_nonce;
 	bool			 request_object_require_signed;
+	bool			 jarm;
 	bool			 issuer_is_https;
 	bool			 sandbox;
 	int64_t			 login_max_failures;

@@ -8,8 +8,10 @@ refreshes and calls UserInfo (issue 5, last item); then (issue 11)
 introspection (own client, a stranger, a "resource_server": true client),
 revocation (access token; refresh token taking its grant's access tokens),
 private_key_jwt with RS256 and ES256 keys made in node, client_secret_jwt,
-the hybrid flow (code id_token) in fragment and form_post response modes
-and RP-Initiated Logout through endSessionUrl().  rp.js registers the
+the hybrid flow (code id_token) in fragment and form_post response modes,
+JARM (issue 21 item 5: query.jwt, fragment.jwt, form_post.jwt signed ES256
+and an error, each verified by callback() with checks.jarm) and
+RP-Initiated Logout through endSessionUrl().  rp.js registers the
 clients it needs beyond the first with `oidcctl client create` (OIDC_CTL,
 OIDC_CONFIG), since it makes their keys.
 

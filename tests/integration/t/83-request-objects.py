@@ -193,7 +193,8 @@ for name, extra, code in (
         ("a bad prompt", {"prompt": "sometimes"}, "invalid_request"),
         ("a bad max_age", {"max_age": "-1"}, "invalid_request"),
         ("a bad claims value", {"claims": "{"}, "invalid_request"),
-        ("an unsupported response_mode", {"response_mode": "jwt"},
+        # "jwt" is a mode with `jarm = yes` (t/84-jarm.py).
+        ("an unsupported response_mode", {"response_mode": "post.jwt"},
          "invalid_request"),
         ("a scope without openid for id_token",
          {"response_type": "id_token", "nonce": "n", "scope": "email",

@@ -9,7 +9,8 @@
 // "resource_server": true); revocation (access token, refresh token taking
 // its grant's access tokens with it, foreign tokens); private_key_jwt with
 // RS256 and ES256 keys made here; client_secret_jwt; the hybrid flow
-// (code id_token) in fragment and form_post response modes; RP-Initiated
+// (code id_token) in fragment and form_post response modes; JARM
+// (query.jwt, fragment.jwt, form_post.jwt, ES256); RP-Initiated
 // Logout through endSessionUrl().  openid-client validates every ID Token,
 // c_hash, at_hash, nonce, state and the RFC 9207 iss parameter itself.
 //
@@ -666,6 +667,87 @@ async function main() {
         await must(`${label}: userinfo()`, () => hc.userinfo(hts));
       }
       if (!hts) note(`${label}: the response was ${JSON.stringify(r.location || r.formPost)}`);
+    }
+  }
+
+  // ---- JARM: the response as one signed JWT (issue 21 item 5) -------------
+  // The harness runs with `jarm = yes`.  callback() with checks.jarm wants
+  // the "response" parameter, verifies it against the JWKS with the
+  // client's authorization_signed_response_alg and checks iss, aud and exp
+  // (openid-client's validateJARM), then the code as usual.
+  let jm;
+  try {
+    jm = createClient({
+      client_name: 'openid-client RP, JARM', redirect_uris: [REDIRECT_URI],
+      response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic',
+      authorization_signed_response_alg: 'ES256',
+    });
+  } catch (e) {
+    check('JARM: oidcctl client create', false, `${e.message}\n${e.stderr || ''}`);
+  }
+  check('JARM: discovery lists the .jwt modes and authorization_signing_alg_values_supported',
+    ['query.jwt', 'fragment.jwt', 'form_post.jwt', 'jwt'].every((m) => (issuer.response_modes_supported || []).includes(m)) &&
+    (issuer.authorization_signing_alg_values_supported || []).includes('ES256'),
+    { modes: issuer.response_modes_supported, algs: issuer.authorization_signing_alg_values_supported });
+  if (jm) {
+    const jc = new issuer.Client({
+      client_id: jm.client_id,
+      client_secret: jm.client_secret,
+      redirect_uris: [REDIRECT_URI],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      authorization_signed_response_alg: 'ES256',
+    });
+    for (const mode of ['jwt', 'fragment.jwt', 'form_post.jwt']) {
+      const label = `JARM code flow (response_mode=${mode}, ES256)`;
+      const cv = generators.codeVerifier();
+      const jn = generators.nonce();
+      const js = generators.state();
+      const url = jc.authorizationUrl({
+        scope: 'openid email', response_mode: mode,
+        code_challenge: generators.codeChallenge(cv), code_challenge_method: 'S256',
+        nonce: jn, state: js,
+      });
+      let r;
+      try {
+        r = await browse(url);
+      } catch (e) {
+        check(`${label}: authorization ends at the client`, false, e.message);
+        continue;
+      }
+      let jp;
+      if (mode === 'form_post.jwt') {
+        if (!check(`${label}: an auto-submitting form aimed at redirect_uri`, !!r.formPost, r)) continue;
+        jp = jc.callbackParams({ method: 'POST', url: new URL(REDIRECT_URI).pathname, body: r.formPost.fields });
+      } else if (mode === 'fragment.jwt') {
+        if (!check(`${label}: a redirect with the response in the fragment`, !!r.location && r.location.includes('#'), r)) continue;
+        jp = Object.fromEntries(new URLSearchParams(new URL(r.location).hash.slice(1)));
+      } else {
+        if (!check(`${label}: a redirect with the response in the query (query.jwt)`, !!r.location && !r.location.includes('#'), r)) continue;
+        jp = jc.callbackParams(r.location);
+      }
+      check(`${label}: the one parameter "response"`,
+        Object.keys(jp).join(',') === 'response' && jwtHeader(jp.response).alg === 'ES256', jp);
+      const jts = await must(`${label}: callback() verifies the JARM JWT (alg, iss, aud, exp) and redeems the code`,
+        () => jc.callback(REDIRECT_URI, jp, { code_verifier: cv, nonce: jn, state: js, jarm: true }));
+      if (jts) {
+        check(`${label}: the ID Token names the same user`, jts.claims().sub === claims.sub, jts.claims());
+      } else {
+        note(`${label}: the response was ${JSON.stringify(r.location || r.formPost)}`);
+      }
+    }
+    // An error is a JARM response too; callback() turns it into an OPError.
+    const es = generators.state();
+    try {
+      const r = await browse(jc.authorizationUrl({
+        scope: 'openid', response_mode: 'jwt', state: es,
+        code_challenge: generators.codeChallenge(generators.codeVerifier()),
+        code_challenge_method: 'plain',
+      }));
+      await refused('JARM: an invalid request answers a signed invalid_request (through callback())',
+        'invalid_request', () => jc.callback(REDIRECT_URI, jc.callbackParams(r.location), { state: es, jarm: true }));
+    } catch (e) {
+      check('JARM: an invalid request answers a signed invalid_request (through callback())', false, e.message);
     }
   }
 

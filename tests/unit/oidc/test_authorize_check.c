@@ -7,7 +7,8 @@
  *
  * Security regressions: pkce_plain_rejected, public_client_without_pkce,
  * implicit_without_nonce, token_in_query (response_mode=query for a
- * response carrying tokens), prompt_none_with_login.
+ * response carrying tokens, query.jwt too: JARM 2.3.1),
+ * prompt_none_with_login, jarm_when_off (a .jwt mode without `jarm`).
  */
 #include <string.h>
 
@@ -30,7 +31,7 @@
 			    "&nonce=n1"
 
 static struct oidc_arena	*a;
-static struct oidc_config	 cfg, cfg_nonce;
+static struct oidc_config	 cfg, cfg_nonce, cfg_jarm;
 static struct oidc_ctx		 ctx;
 
 /* What differs from a confidential client that may do everything. */
@@ -40,7 +41,8 @@ enum {
 	C_NO_REFRESH = 0x4,	/* no refresh_token grant */
 	C_SCOPE = 0x8,		/* registered scope "openid email" */
 	C_NONCE = 0x10,		/* require_nonce */
-	S_NONCE = 0x20		/* the configuration's require_nonce */
+	S_NONCE = 0x20,		/* the configuration's require_nonce */
+	S_JARM = 0x40		/* the configuration's jarm */
 };
 
 struct check_case {
@@ -175,6 +177,38 @@ static const struct check_case cases[] = {
 	    "claims is not a valid claims request", IR },
 	{ "a claims request: valid", CODE "&claims=%7B%22userinfo%22%3A%7B"
 	    "%22email%22%3Anull%7D%7D", 0, NULL, 0 },
+	/* JARM 2.3, with `jarm = yes` only. */
+	{ "jarm_when_off: query.jwt", CODE "&response_mode=query.jwt", 0,
+	    "unsupported response_mode", IR },
+	{ "jarm_when_off: form_post.jwt", IDT "&response_mode=form_post.jwt",
+	    0, "unsupported response_mode", IR },
+	{ "jarm: code with jwt: valid", CODE "&response_mode=jwt", S_JARM,
+	    NULL, 0 },
+	{ "jarm: code with query.jwt: valid", CODE "&response_mode=query.jwt",
+	    S_JARM, NULL, 0 },
+	{ "jarm: code with fragment.jwt: valid",
+	    CODE "&response_mode=fragment.jwt", S_JARM, NULL, 0 },
+	{ "jarm: id_token with form_post.jwt: valid",
+	    IDT "&response_mode=form_post.jwt", S_JARM, NULL, 0 },
+	{ "jarm: id_token with jwt: valid", IDT "&response_mode=jwt", S_JARM,
+	    NULL, 0 },
+	{ "token_in_query: id_token with query.jwt (JARM 2.3.1)",
+	    IDT "&response_mode=query.jwt", S_JARM,
+	    "response_mode query.jwt is not allowed for this response_type",
+	    IR },
+	{ "token_in_query: code token with query.jwt",
+	    "client_id=rp1&scope=openid&response_type=code%20token"
+	    "&response_mode=query.jwt", S_JARM,
+	    "response_mode query.jwt is not allowed for this response_type",
+	    IR },
+	{ "jarm: an unknown .jwt mode", CODE "&response_mode=post.jwt",
+	    S_JARM, "unsupported response_mode", IR },
+	{ "jarm: .jwt alone", CODE "&response_mode=.jwt", S_JARM,
+	    "unsupported response_mode", IR },
+	{ "jarm: jwt.jwt", CODE "&response_mode=jwt.jwt", S_JARM,
+	    "unsupported response_mode", IR },
+	{ "jarm: upper case JWT", CODE "&response_mode=query.JWT", S_JARM,
+	    "unsupported response_mode", IR },
 	/* The mode is parsed first: its error wins over later ones. */
 	{ "a bad mode wins over a missing nonce",
 	    "client_id=rp1&scope=openid&response_type=id_token"
@@ -206,7 +240,8 @@ setup(struct authz *ar, struct oidc_params *p, const char *query,
 	if (flags & C_SCOPE)
 		ar->client.scope = (struct oidc_str){ "openid email", 12 };
 	ar->client.require_nonce = (flags & C_NONCE) != 0;
-	ctx.cfg = (flags & S_NONCE) ? &cfg_nonce : &cfg;
+	ctx.cfg = (flags & S_NONCE) ? &cfg_nonce : (flags & S_JARM) ?
+	    &cfg_jarm : &cfg;
 }
 
 static void
@@ -263,6 +298,34 @@ test_results(void)
 	ok(oidc_authz_check_params(&ctx, &ar, &code) != NULL &&
 	    ar.mode == MODE_FRAGMENT,
 	    "token_in_query: the error itself goes in the fragment");
+
+	/* JARM: the signed response and its mode (JARM 2.3.4 for "jwt"). */
+	setup(&ar, &p, CODE, S_JARM);
+	ok(oidc_authz_check_params(&ctx, &ar, &code) == NULL && !ar.jwt &&
+	    ar.mode == MODE_QUERY, "jarm on, no response_mode: plain query");
+	setup(&ar, &p, CODE "&response_mode=jwt", S_JARM);
+	ok(oidc_authz_check_params(&ctx, &ar, &code) == NULL && ar.jwt &&
+	    ar.mode == MODE_QUERY, "code, jwt: query.jwt");
+	setup(&ar, &p, IDT "&response_mode=jwt", S_JARM);
+	ok(oidc_authz_check_params(&ctx, &ar, &code) == NULL && ar.jwt &&
+	    ar.mode == MODE_FRAGMENT, "id_token, jwt: fragment.jwt");
+	setup(&ar, &p, CODE "&response_mode=fragment.jwt", S_JARM);
+	ok(oidc_authz_check_params(&ctx, &ar, &code) == NULL && ar.jwt &&
+	    ar.mode == MODE_FRAGMENT, "fragment.jwt as asked");
+	setup(&ar, &p, CODE "&response_mode=form_post.jwt", S_JARM);
+	ok(oidc_authz_check_params(&ctx, &ar, &code) == NULL && ar.jwt &&
+	    ar.mode == MODE_FORM_POST, "form_post.jwt as asked");
+	setup(&ar, &p, IDT "&response_mode=query.jwt", S_JARM);
+	ok(oidc_authz_check_params(&ctx, &ar, &code) != NULL && ar.jwt &&
+	    ar.mode == MODE_FRAGMENT,
+	    "token_in_query: the query.jwt error goes as fragment.jwt");
+	setup(&ar, &p, CODE "&response_mode=query.jwt", 0);
+	ok(oidc_authz_check_params(&ctx, &ar, &code) != NULL && !ar.jwt &&
+	    ar.mode == MODE_QUERY,
+	    "jarm_when_off: the error goes unsigned, in the default mode");
+	setup(&ar, &p, CODE "&response_mode=post.jwt", S_JARM);
+	ok(oidc_authz_check_params(&ctx, &ar, &code) != NULL && !ar.jwt,
+	    "jarm: an unknown mode's error goes unsigned");
 
 	setup(&ar, &p, CODE "&prompt=none", 0);
 	ok(oidc_authz_check_params(&ctx, &ar, &code) == NULL && ar.p_none &&
@@ -327,6 +390,8 @@ main(void)
 	if ((a = oidc_arena_new(8192, 8 << 20)) == NULL)
 		return 1;
 	config(&cfg, "issuer = https://id.example\ndatabase = dbname=x\n");
+	config(&cfg_jarm, "issuer = https://id.example\n"
+	    "database = dbname=x\njarm = yes\n");
 	config(&cfg_nonce, "issuer = https://id.example\n"
 	    "database = dbname=x\nrequire_nonce = yes\n");
 	ctx.a = a;

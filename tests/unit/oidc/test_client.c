@@ -237,6 +237,23 @@ static const struct meta_case meta_cases[] = {
 	    -1, OIDC_E_INVALID_CLIENT_METADATA },
 	{ "userinfo alg ok", "{\"userinfo_signed_response_alg\":\"PS256\"," RU
 	    "}", 0, OIDC_E_NONE },
+	/* JARM 3 (issue 21 item 5). */
+	{ "jarm alg ES256", "{\"authorization_signed_response_alg\":"
+	    "\"ES256\"," RU "}", 0, OIDC_E_NONE },
+	{ "jarm alg HS256", "{\"authorization_signed_response_alg\":"
+	    "\"HS256\"," RU "}", 0, OIDC_E_NONE },
+	{ "alg_none jarm", "{\"authorization_signed_response_alg\":"
+	    "\"none\"," RU "}", -1, OIDC_E_INVALID_CLIENT_METADATA },
+	{ "jarm alg unknown", "{\"authorization_signed_response_alg\":"
+	    "\"XS256\"," RU "}", -1, OIDC_E_INVALID_CLIENT_METADATA },
+	{ "jarm alg not a string", "{\"authorization_signed_response_alg\":"
+	    "[\"RS256\"]," RU "}", -1, OIDC_E_INVALID_CLIENT_METADATA },
+	{ "jarm encryption alg refused",
+	    "{\"authorization_encrypted_response_alg\":\"RSA-OAEP\"," RU
+	    "}", -1, OIDC_E_INVALID_CLIENT_METADATA },
+	{ "jarm encryption enc refused",
+	    "{\"authorization_encrypted_response_enc\":\"A128GCM\"," RU
+	    "}", -1, OIDC_E_INVALID_CLIENT_METADATA },
 	{ "scope not a string", "{\"scope\":[\"openid\"]," RU "}", -1,
 	    OIDC_E_INVALID_CLIENT_METADATA },
 	{ "client_name not a string", "{\"client_name\":{}," RU "}", -1,
@@ -644,6 +661,8 @@ static const struct secret_case secret_cases[] = {
 	{ "{\"request_object_signing_alg\":\"HS256\"}", true },
 	{ "{\"request_object_signing_alg\":\"none\"}", false },
 	{ "{\"request_object_signing_alg\":\"RS256\"}", false },
+	{ "{\"authorization_signed_response_alg\":\"HS256\"}", true },
+	{ "{\"authorization_signed_response_alg\":\"PS256\"}", false },
 };
 
 static void

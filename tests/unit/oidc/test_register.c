@@ -154,6 +154,20 @@ static const struct meta_case meta_cases[] = {
 	    OIDC_E_INVALID_CLIENT_METADATA },
 	{ "HS id token secret client", "{\"id_token_signed_response_alg\":"
 	    "\"HS256\"," RU "}", 0, OIDC_E_NONE },
+	{ "HS jarm public client", "{\"token_endpoint_auth_method\":"
+	    "\"none\",\"authorization_signed_response_alg\":\"HS256\"," RU
+	    "}", -1, OIDC_E_INVALID_CLIENT_METADATA },
+	{ "HS jarm private_key_jwt client", "{\"token_endpoint_auth_method\":"
+	    "\"private_key_jwt\"," JWKS ","
+	    "\"authorization_signed_response_alg\":\"HS384\"," RU "}", -1,
+	    OIDC_E_INVALID_CLIENT_METADATA },
+	{ "HS jarm secret client", "{\"authorization_signed_response_alg\":"
+	    "\"HS256\"," RU "}", 0, OIDC_E_NONE },
+	{ "PS jarm public client", "{\"token_endpoint_auth_method\":"
+	    "\"none\",\"authorization_signed_response_alg\":\"PS256\"," RU
+	    "}", 0, OIDC_E_NONE },
+	{ "encrypted jarm", "{\"authorization_encrypted_response_alg\":"
+	    "\"RSA-OAEP\"," RU "}", -1, OIDC_E_INVALID_CLIENT_METADATA },
 	{ "resource_server", "{\"resource_server\":true," RU "}", -1,
 	    OIDC_E_INVALID_CLIENT_METADATA },
 	{ "resource_server false", "{\"resource_server\":false," RU "}", 0,
