@@ -54,7 +54,8 @@ id_token_ttl = 3600
 refresh_token_ttl = 2592000
 session_ttl = 86400
 log_level = info
-db_timeout = 5"
+db_timeout = 5
+par = yes"
 
 running_pid() {
 	local pid
@@ -122,6 +123,9 @@ cmd_run() {
 	# A stack made before var/keys/kek.hex existed gets it too.
 	grep -q '^[[:space:]]*key_encryption_key' "$VAR/oidc.conf" ||
 		echo "key_encryption_key = $VAR/keys/kek.hex" >>"$VAR/oidc.conf"
+	# Pushed Authorization Requests (RFC 9126) on, for older stacks too.
+	grep -q '^[[:space:]]*par[[:space:]]*=' "$VAR/oidc.conf" ||
+		echo "par = yes" >>"$VAR/oidc.conf"
 
 	# The demo client, registered for this port's callback.
 	local cb=http://127.0.0.1:$PORT/demo/callback
