@@ -9,6 +9,7 @@ redeems once, for the same client, using the pushed parameters only.  Then
 require_pushed_authorization_requests per client and provider-wide
 (par_required), and par = no.  The harness config (run.sh) has par = yes.
 """
+import json
 import os
 import re
 import threading
@@ -308,7 +309,30 @@ r = post_raw("/par", b"x=" + b"a" * (70 * 1024),
              "application/x-www-form-urlencoded")
 check("push: a body over 64 KiB: 413", r.status == 413, r)
 
+# The audit line of a push (docs/AUDIT.md): the client, never the URI.
+with open(os.path.join(env("OIDC_TMP"), "log", "par.log"), "rb") as f:
+    plog = f.read().decode("utf-8", "replace")
+pushes = [l for l in plog.splitlines() if "event=par.pushed" in l]
+check("audit: par.pushed lines name the client_id and never a request_uri",
+      any('client_id="%s"' % C["client_id"] in l for l in pushes) and
+      URN not in plog, pushes[:3])
+
 # ---- require_pushed_authorization_requests -----------------------------------
+
+# RFC 7591 registration metadata (run.sh: registration = token).
+hdrs = [("Authorization", "Bearer " + env("OIDC_REG_INITIAL_TOKEN")),
+        ("Content-Type", "application/json")]
+meta = {"redirect_uris": ["https://rp.example/cb"]}
+r = request("POST", "/register", json.dumps(dict(
+    meta, require_pushed_authorization_requests=True)), hdrs)
+check("register: require_pushed_authorization_requests true is kept",
+      r.status == 201 and (r.json() or {}).get(
+          "require_pushed_authorization_requests") is True, r)
+r = request("POST", "/register", json.dumps(dict(
+    meta, require_pushed_authorization_requests="yes")), hdrs)
+check("register: require_pushed_authorization_requests not a boolean: 400 "
+      "invalid_client_metadata", r.status == 400 and
+      is_json_error(r, "invalid_client_metadata"), r)
 
 p = {"client_id": REQ["client_id"], "redirect_uri": REQ["redirect_uris"][0],
      "response_type": "code", "scope": "openid", "state": "plain"}
