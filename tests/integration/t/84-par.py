@@ -9,6 +9,7 @@ redeems once, for the same client, using the pushed parameters only.  Then
 require_pushed_authorization_requests per client and provider-wide
 (par_required), and par = no.  The harness config (run.sh) has par = yes.
 """
+# oidctest: lighttpd
 import json
 import os
 import re
@@ -304,7 +305,8 @@ for name, params, code in (
 
 r = get("/par")
 check("GET /par: 405", r.status == 405, r)
-expect_error_log("client intended to send too large body")
+expect_error_log("client intended to send too large body|"
+                 "request-size too long")
 r = post_raw("/par", b"x=" + b"a" * (70 * 1024),
              "application/x-www-form-urlencoded")
 check("push: a body over 64 KiB: 413", r.status == 413, r)
