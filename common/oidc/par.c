@@ -126,7 +126,7 @@ check(struct oidc_ctx *ctx, const struct oidc_request *req, struct authz *ar,
 {
 	struct oidc_str		 id = oidc_params_get(&req->form, "client_id");
 	struct oidc_str		 obj = oidc_params_get(&req->form, "request");
-	struct oidc_params	*merged;
+	struct oidc_params	*merged, only_id = { NULL, 0 };
 	enum oidc_errcode	 code = OIDC_E_INVALID_REQUEST;
 	const char		*bad;
 
@@ -138,11 +138,19 @@ check(struct oidc_ctx *ctx, const struct oidc_request *req, struct authz *ar,
 		return oidc_fail(err, OIDC_E_INVALID_REQUEST, "client_id is "
 		    "not the authenticated client.", "client_id mismatch");
 	if (obj.p != NULL) {
+		/*
+		 * RFC 9126 3, RFC 9101 5: with a request object only its
+		 * members are used; the form's other parameters are ignored.
+		 */
 		if ((merged = oidc_arena_calloc(ctx->a, 1, sizeof(*merged))) ==
-		    NULL)
+		    NULL || (only_id.v = oidc_arena_calloc(ctx->a, 1,
+		    sizeof(*only_id.v))) == NULL)
 			return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
-		if (oidc_reqobj_merge(ctx, &ar->client, obj, ar->p, 0, merged,
-		    err) == -1)
+		only_id.v[0].name = OIDC_STR("client_id");
+		only_id.v[0].value = ar->client.client_id;
+		only_id.n = 1;
+		if (oidc_reqobj_merge(ctx, &ar->client, obj, &only_id, 0,
+		    merged, err) == -1)
 			return -1;
 		ar->p = merged;
 	}

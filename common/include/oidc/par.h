@@ -9,6 +9,8 @@
  * oidc_authz_check_params()), and every failure is a JSON 400 with the
  * error /authorize would have given (401 invalid_client for the client
  * authentication).  A "request_uri" parameter is refused (RFC 9126 2.1).
+ * With a request object only its members count (RFC 9126 3, RFC 9101 5):
+ * the form's other parameters are ignored, unlike /authorize's merge.
  * The accepted parameters (the authorization parameters of
  * oidc_authz_params[], request object members merged in, client_id the
  * authenticated client's) are stored, form-encoded, under SHA-256 of a

@@ -247,6 +247,17 @@ if uri:
     d = parse_response(r, NONE_OBJ["redirect_uris"][0]) or {}
     check("authorize: the pushed object's members won (its state)",
           bool(d.get("code")) and d.get("state") == "from-object", d or r)
+# RFC 9126 3 / RFC 9101 5: only the object's members are used.
+o3 = {k: v for k, v in o.items() if k != "state"}
+r = push(NONE_OBJ, {"request": unsigned_jwt(o3), "state": "from-form",
+                    "redirect_uri": None, "scope": None})
+uri = pushed_uri(r)
+b = Browser()
+r = through(b, b.authorize({"client_id": NONE_OBJ["client_id"],
+                            "request_uri": uri or ""}))
+d = parse_response(r, NONE_OBJ["redirect_uris"][0]) or {}
+check("authorize: a form parameter outside the pushed object is ignored "
+      "(no state)", bool(d.get("code")) and "state" not in d, d or r)
 o2 = dict(o, client_id="someone-else")
 r = push(NONE_OBJ, {"request": unsigned_jwt(o2)})
 check("push: a request object naming another client_id: 400 "
