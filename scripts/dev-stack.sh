@@ -57,7 +57,8 @@ log_level = info
 db_timeout = 5
 # JARM response modes (query.jwt, fragment.jwt, form_post.jwt, jwt) for
 # relying parties under development.
-jarm = yes"
+jarm = yes
+par = yes"
 
 running_pid() {
 	local pid
@@ -125,6 +126,9 @@ cmd_run() {
 	# A stack made before var/keys/kek.hex existed gets it too.
 	grep -q '^[[:space:]]*key_encryption_key' "$VAR/oidc.conf" ||
 		echo "key_encryption_key = $VAR/keys/kek.hex" >>"$VAR/oidc.conf"
+	# Pushed Authorization Requests (RFC 9126) on, for older stacks too.
+	grep -q '^[[:space:]]*par[[:space:]]*=' "$VAR/oidc.conf" ||
+		echo "par = yes" >>"$VAR/oidc.conf"
 
 	# The demo client, registered for this port's callback.
 	local cb=http://127.0.0.1:$PORT/demo/callback

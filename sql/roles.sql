@@ -25,7 +25,7 @@ BEGIN
 	FOREACH r IN ARRAY ARRAY['oidc_authorize', 'oidc_token',
 	    'oidc_userinfo', 'oidc_discovery', 'oidc_jwks', 'oidc_revoke',
 	    'oidc_introspect', 'oidc_end_session', 'oidc_register',
-	    'oidc_metrics'] LOOP
+	    'oidc_metrics', 'oidc_par'] LOOP
 		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
 			EXECUTE format('CREATE ROLE %I NOLOGIN', r);
 		END IF;
@@ -53,6 +53,8 @@ GRANT SELECT ON client, app_user TO oidc_authorize;
 GRANT SELECT, INSERT ON login_session, login_failure, used_nonce,
     auth_code, token, session_client TO oidc_authorize;
 GRANT SELECT, INSERT, UPDATE ON consent TO oidc_authorize;
+-- Redeeming a pushed authorization request (0016_pushed_request.sql).
+GRANT SELECT, UPDATE ON pushed_request TO oidc_authorize;
 
 -- The token endpoint: consume codes, rotate and revoke tokens.
 GRANT SELECT ON client TO oidc_token;
@@ -88,3 +90,10 @@ GRANT INSERT ON backchannel_delivery TO oidc_end_session;
 -- Dynamic registration manages its own clients only (the statements
 -- check the registration access token hash).
 GRANT SELECT, INSERT, UPDATE, DELETE ON client TO oidc_register;
+
+-- Pushed authorization requests (RFC 9126): authenticate the client as at
+-- /token, verify request objects (jti ledger), store the request; each
+-- insert deletes a few expired rows.
+GRANT SELECT ON client TO oidc_par;
+GRANT SELECT, INSERT ON login_failure, used_jti TO oidc_par;
+GRANT SELECT, INSERT, DELETE ON pushed_request TO oidc_par;

@@ -78,6 +78,9 @@ static const struct keydef keydefs[] = {
 	{ "pairwise_salt_file", K_STR, OFF(pairwise_salt_file), 0, 0 },
 	{ "metrics_dir",	K_STR,	 OFF(metrics_dir),	0, 0 },
 	{ "metrics_allow",	K_NETS,	 OFF(metrics_allow),	0, 0 },
+	{ "par",		K_BOOL,	 OFF(par),		0, 0 },
+	{ "par_required",	K_BOOL,	 OFF(par_required),	0, 0 },
+	{ "par_ttl",		K_TTL,	 OFF(par_ttl),		10, 600 },
 };
 
 /* oidc_config_parse() remembers the keys seen in one 64-bit mask. */
@@ -86,7 +89,7 @@ _Static_assert(OIDC_NELEM(keydefs) <= 64, "too many keys for `seen`");
 /* Indexed by enum oidc_config_ep: the cgi-bin binary names. */
 static const char *const ep_names[OIDC_CONFIG_EP__MAX] = {
 	"authorize", "token", "userinfo", "jwks", "revoke", "introspect",
-	"end_session", "register", "discovery"
+	"end_session", "register", "discovery", "par"
 };
 
 static int
@@ -172,7 +175,7 @@ parse_endpoints(const char *v, size_t len, unsigned *out, const char *name,
 			(void)snprintf(msg, sizeof(msg), "unknown endpoint "
 			    "\"%.*s\" (known: authorize token userinfo jwks "
 			    "revoke introspect end_session register "
-			    "discovery)", (int)(p - w > 32 ? 32 : p - w), w);
+			    "discovery par)", (int)(p - w > 32 ? 32 : p - w), w);
 			return bad(err, name, line, "endpoints", msg);
 		}
 		bit = OIDC_CONFIG_EP_BIT(i);
@@ -389,6 +392,7 @@ set_defaults(struct oidc_config *cfg)
 	cfg->backchannel_max_attempts = 5;
 	cfg->registration_scopes = OIDC_CONFIG_REGISTRATION_SCOPES;
 	cfg->endpoints = OIDC_CONFIG_EP_ALL;
+	cfg->par_ttl = 60;
 }
 
 /*
@@ -438,6 +442,10 @@ check_complete(const struct oidc_config *cfg, const char *name, size_t line,
 	if (cfg->log_file != NULL && cfg->log == OIDC_LOG_SINK_SYSLOG)
 		return bad(err, name, line, "log_file",
 		    "only with log = stderr (syslog has no file)");
+	if (cfg->par_required && !(cfg->par &&
+	    oidc_config_has_endpoint(cfg, OIDC_CONFIG_EP_PAR)))
+		return bad(err, name, line, "par_required",
+		    "needs par = yes and par in endpoints");
 	return 0;
 }
 

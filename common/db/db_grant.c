@@ -519,6 +519,40 @@ oidc_db_jti_use(struct oidc_db *db, struct oidc_str client_id,
 }
 
 int
+oidc_db_par_insert(struct oidc_db *db, const unsigned char *hash,
+    struct oidc_str client_id, struct oidc_str params, int64_t ttl,
+    struct oidc_error *err)
+{
+	struct db_params	 p = { .n = 0 };
+
+	db_p_bin(&p, hash, OIDC_HASH_LEN);
+	db_p_str(&p, client_id);
+	db_p_str(&p, params);
+	db_p_i64(&p, ttl);
+	return run_count(db, OIDC_STMT_PAR_INSERT, &p, err) < 0 ? -1 : 0;
+}
+
+int
+oidc_db_par_redeem(struct oidc_db *db, struct oidc_arena *a,
+    const unsigned char *hash, struct oidc_str client_id,
+    struct oidc_str *params, struct oidc_error *err)
+{
+	struct db_params	 p = { .n = 0 };
+	PGresult		*res;
+	int			 rc;
+
+	db_p_bin(&p, hash, OIDC_HASH_LEN);
+	db_p_str(&p, client_id);
+	if (oidc_db_run(db, OIDC_STMT_PAR_REDEEM, &p, &res, err) == -1)
+		return -1;
+	rc = PQntuples(res) == 1;
+	if (rc == 1 && oidc_db_copy(a, res, 0, V_VALUE, params, err) == -1)
+		rc = -1;
+	PQclear(res);
+	return rc;
+}
+
+int
 oidc_db_fetch_slot_take(struct oidc_db *db, int64_t slots, int64_t *slot,
     struct oidc_error *err)
 {

@@ -650,6 +650,26 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    NPARAMS(1), DB_NO_COLUMNS },
 	/* The readiness probe's round trip (oidc/health.h): no table. */
 	[OIDC_STMT_DB_PING] = { "db_ping", "SELECT 1", NPARAMS(0), V__N },
+	/*
+	 * Pushed authorization requests (RFC 9126, 0016_pushed_request.sql):
+	 * $1 the request_uri's hash, $2 its client, $3 the parameters, $4
+	 * seconds to live.  Each insert also deletes a few expired rows.
+	 */
+	[OIDC_STMT_PAR_INSERT] = { "par_insert",
+	    "WITH x AS (DELETE FROM pushed_request WHERE ctid = ANY(ARRAY("
+	    "SELECT ctid FROM pushed_request WHERE expires_at < now() "
+	    "LIMIT 16))) "
+	    "INSERT INTO pushed_request (uri_hash, client_id, params, "
+	    "expires_at) VALUES ($1, $2, $3, now() + make_interval(secs => $4))",
+	    NPARAMS(4), DB_NO_COLUMNS },
+	/*
+	 * Redeem once: only a live, unused row of the hash $1 pushed by the
+	 * client $2; a second, late or foreign attempt matches nothing.
+	 */
+	[OIDC_STMT_PAR_REDEEM] = { "par_redeem",
+	    "UPDATE pushed_request SET used = true WHERE uri_hash = $1 "
+	    "AND client_id = $2 AND NOT used AND expires_at > now() "
+	    "RETURNING params", NPARAMS(2), V__N },
 };
 
 int

@@ -93,6 +93,8 @@ enum oidc_stmt_id {
 	OIDC_STMT_BACKCHANNEL_CLAIM,
 	OIDC_STMT_BACKCHANNEL_DELETE,
 	OIDC_STMT_DB_PING,
+	OIDC_STMT_PAR_INSERT,
+	OIDC_STMT_PAR_REDEEM,
 	OIDC_STMT__MAX
 };
 
@@ -130,7 +132,7 @@ int	oidc_stmt_compare(const struct oidc_stmt *, int nparams, int nfields,
  * (issued_at), user_insert, signing_key_generation, signing_key_lock,
  * signing_key_insert, signing_key_retire, signing_key_unretire, code_issue
  * (fresh), nonce_use, jti_use, fetch_slot_take, fetch_slot_give,
- * login_lock, purge, db_ping.
+ * login_lock, purge, db_ping, par_redeem (params).
  */
 enum { V_VALUE, V__N };
 

@@ -16,6 +16,7 @@
 #include "oidc/jws.h"
 #include "oidc/keystore.h"
 #include "oidc/outbound.h"
+#include "oidc/par.h"
 #include "oidc/reqobj.h"
 #include "oidc/request.h"
 #include "oidc/response.h"
@@ -151,6 +152,42 @@ load_client(struct oidc_ctx *ctx, const struct oidc_request *req,
 }
 
 /*
+ * A pushed request's request_uri (RFC 9126 4): redeemed once for the
+ * query's client_id, its parameters replace the query's (*req_uri then
+ * absent).  Otherwise, with par_required or the client's
+ * require_pushed_authorization_requests, the request is refused, unless
+ * it is a page's own post, which carries the pushed parameters.  0 or -1.
+ */
+static int
+pushed(struct oidc_ctx *ctx, struct authz *ar, struct oidc_str id,
+    struct oidc_str *req_uri, struct oidc_error *err)
+{
+	struct oidc_params	*p;
+
+	if (ctx->cfg->par && req_uri->p != NULL &&
+	    oidc_par_is_urn(req_uri->p, req_uri->len)) {
+		if (oidc_params_get(ar->p, "request").p != NULL)
+			return oidc_fail(err, OIDC_E_INVALID_REQUEST, "The "
+			    "request has both request and request_uri.",
+			    "both");
+		if ((p = oidc_arena_calloc(ctx->a, 1, sizeof(*p))) == NULL)
+			return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+		if (oidc_par_redeem(ctx, id, *req_uri, p, err) == -1)
+			return -1;
+		ar->p = p;
+		ar->redirect_uri = oidc_params_get(ar->p, "redirect_uri");
+		*req_uri = OIDC_STR_NULL;
+		return 0;
+	}
+	if ((ctx->cfg->par_required || ar->client.require_par) &&
+	    !ar->page_post)
+		return oidc_fail(err, OIDC_E_INVALID_REQUEST, "This client "
+		    "must push its authorization requests first (RFC 9126).",
+		    "pushed authorization request required");
+	return 0;
+}
+
+/*
  * Steps 1-2: client_id and redirect_uri.  Failures are HTML pages, except
  * that once the query's redirect_uri is one the client registered, a
  * request object or request_uri that fails goes back there
@@ -175,9 +212,11 @@ oidc_authz_check_client(struct oidc_ctx *ctx, const struct oidc_request *req,
 		return oidc_authz_bad_page(err, "The client is not registered.");
 	query_uri_ok = oidc_client_redirect_uri_ok(&ar->client,
 	    ar->redirect_uri);
-	req_obj = oidc_params_get(ar->p, "request");
 	req_uri = oidc_params_get(ar->p, "request_uri");
 	ar->error_to_client = query_uri_ok;
+	if (pushed(ctx, ar, id, &req_uri, err) == -1)
+		return -1;
+	req_obj = oidc_params_get(ar->p, "request");
 	if (req_obj.p != NULL && req_uri.p != NULL)
 		return oidc_fail(err, OIDC_E_INVALID_REQUEST, "The request "
 		    "has both request and request_uri.", "both");

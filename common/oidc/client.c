@@ -517,6 +517,10 @@ normalize_auth_and_algs(const struct oidc_json *in, struct oidc_json *j,
 	    oidc_json_get_bool(in, "require_nonce", &b, &tmp) == -1)
 		return bad_meta(err, "resource_server and require_nonce "
 		    "must be booleans");
+	if (oidc_json_get_bool(in, "require_pushed_authorization_requests",
+	    &b, &tmp) == -1)
+		return bad_meta(err, "require_pushed_authorization_requests "
+		    "must be a boolean");
 	return 0;
 }
 
@@ -782,6 +786,12 @@ oidc_client_from_row(struct oidc_arena *a, const struct oidc_client_row *row,
 		return -1;
 	if (oidc_json_has(m, "require_nonce"))
 		c->require_nonce = b;
+	/* RFC 9126 6: this client's requests must be pushed first. */
+	if (oidc_json_get_bool(m, "require_pushed_authorization_requests",
+	    &b, err) == -1)
+		return -1;
+	if (oidc_json_has(m, "require_pushed_authorization_requests"))
+		c->require_par = b;
 	return 0;
 }
 

@@ -220,6 +220,12 @@ add_optional(struct oidc_ctx *ctx, struct oidc_json *j,
 	    oidc_config_has_endpoint(cfg, OIDC_CONFIG_EP_REGISTER) &&
 	    add_url(ctx, j, "registration_endpoint", "/register", err) == -1)
 		return -1;
+	/* RFC 9126 5: only with `par` on and par.fcgi deployed. */
+	if (cfg->par && oidc_config_has_endpoint(cfg, OIDC_CONFIG_EP_PAR) &&
+	    (add_url(ctx, j, "pushed_authorization_request_endpoint", "/par",
+	    err) || (cfg->par_required && oidc_json_set_bool(j,
+	    "require_pushed_authorization_requests", true, err))))
+		return -1;
 	return 0;
 }
 

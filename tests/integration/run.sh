@@ -10,7 +10,7 @@
 # run/<name>.sock), nginx then lighttpd.  Added here: keys/pairwise.salt
 # (t/46-pairwise.py); oidc.conf with key_reload_interval 1 (key changes
 # seen within a second), registration = token, outbound_allow_private,
-# jarm;
+# jarm, par = yes;
 # log/t-<test>.<frontend>.out, each test's output; expected-errors, grep -E
 # patterns (one a line) tests append for the level=error / front-end error
 # lines they provoke.  Tests stop and start PostgreSQL with
@@ -107,7 +107,9 @@ registration_initial_token_hash = $(printf %s "$REG_INITIAL_TOKEN" | sha256sum |
 # Outbound requests to 127.0.0.1 over http (t/80-backchannel.py receivers).
 outbound_allow_private = yes
 # JARM response modes (t/84-jarm.py; it runs private workers without it).
-jarm = yes"
+jarm = yes
+# Pushed Authorization Requests (t/84-par.py, t/60-openid-client.py).
+par = yes"
 stack_tools
 trap stack_down EXIT
 trap 'say "interrupted"; exit 130' INT TERM HUP

@@ -128,6 +128,8 @@ struct oidc_client {
 	 */
 	bool			 approved;
 	bool			 require_nonce;
+	/* require_pushed_authorization_requests (RFC 9126 6). */
+	bool			 require_par;
 	struct oidc_json	*metadata;	/* normalised, arena-owned */
 };
 

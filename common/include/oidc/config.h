@@ -58,7 +58,7 @@
  *                      sandbox; an error with log = syslog)  [none]
  *   endpoints          the endpoint binaries deployed, separated by
  *                      spaces, from authorize token userinfo jwks revoke
- *                      introspect end_session register discovery; must
+ *                      introspect end_session register discovery par; must
  *                      include authorize, token and jwks.  Discovery
  *                      advertises only these (and their metadata)  [all]
  *   require_nonce      yes | no: nonce also for the code flow  [no]
@@ -125,6 +125,13 @@
  *   metrics_allow      addresses and ADDR/PREFIX networks that may read
  *                      /metrics (the client address, oidc/netaddr.h);
  *                      others get 403  [127.0.0.0/8 ::1]
+ *   par                yes | no: Pushed Authorization Requests (RFC 9126,
+ *                      oidc/par.h) at /par, advertised in discovery when
+ *                      par is also in endpoints  [no]
+ *   par_required       yes | no: every authorization request must be
+ *                      pushed first (require_pushed_authorization_requests
+ *                      for every client); needs par  [no]
+ *   par_ttl            seconds a request_uri lives, 10..600  [60]
  */
 #ifndef OIDC_CONFIG_H
 #define OIDC_CONFIG_H
@@ -163,6 +170,7 @@ enum oidc_config_ep {
 	OIDC_CONFIG_EP_END_SESSION,
 	OIDC_CONFIG_EP_REGISTER,
 	OIDC_CONFIG_EP_DISCOVERY,
+	OIDC_CONFIG_EP_PAR,
 	OIDC_CONFIG_EP__MAX
 };
 #define OIDC_CONFIG_EP_BIT(e)	(1u << (e))
@@ -227,6 +235,9 @@ struct oidc_config {
 	const char		*metrics_dir;
 	/* NULL: loopback only (127.0.0.0/8, ::1). */
 	const struct oidc_netaddr_list *metrics_allow;
+	bool			 par;
+	bool			 par_required;
+	int64_t			 par_ttl;
 };
 
 /*

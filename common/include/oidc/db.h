@@ -590,6 +590,24 @@ OIDC_MUST_CHECK int	oidc_db_fetch_slot_take(struct oidc_db *,
 			    int64_t slots, int64_t *slot, struct oidc_error *);
 OIDC_MUST_CHECK int	oidc_db_fetch_slot_give(struct oidc_db *,
 			    int64_t slot, struct oidc_error *);
+/*
+ * Pushed authorization requests (oidc/par.h): store the parameters
+ * `params` of client_id under the request_uri's hash for ttl seconds
+ * (autocommit; also deletes a few expired rows).  0 or -1.
+ */
+OIDC_MUST_CHECK int	oidc_db_par_insert(struct oidc_db *,
+			    const unsigned char *hash, struct oidc_str client_id,
+			    struct oidc_str params, int64_t ttl,
+			    struct oidc_error *);
+/*
+ * Redeem the live, unused pushed request of hash and client_id, once
+ * (one UPDATE): 1 with *params (arena copy), 0 none (unknown, used,
+ * expired or another client's), -1 error.
+ */
+OIDC_MUST_CHECK int	oidc_db_par_redeem(struct oidc_db *,
+			    struct oidc_arena *, const unsigned char *hash,
+			    struct oidc_str client_id, struct oidc_str *params,
+			    struct oidc_error *);
 /* 1 fresh (recorded until expires_at), 0 replayed, -1 error. */
 OIDC_MUST_CHECK int	oidc_db_jti_use(struct oidc_db *,
 			    struct oidc_str client_id, const unsigned char *hash,

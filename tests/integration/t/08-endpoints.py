@@ -2,13 +2,13 @@
 """08-endpoints: `endpoints` (oidc.conf(5)) keeps discovery truthful in a
 split deployment (issue 20 item 10).
 
-The harness runs every endpoint with the default (all nine), so its
+The harness runs every endpoint with the default (all ten), so its
 discovery document is the reference.  A private discovery worker with
 `endpoints = authorize token jwks userinfo discovery` must leave out
-exactly the URLs and metadata of revoke, introspect, end_session and
-register, and keep every other member unchanged; one with `endpoints =
-authorize token jwks revoke` must leave out userinfo's two members and
-keep revocation's.  An unknown endpoint name is a configuration error:
+exactly the URLs and metadata of revoke, introspect, end_session,
+register and par, and keep every other member unchanged; one with
+`endpoints = authorize token jwks revoke` must leave out userinfo's two
+members (and par's) and keep revocation's.  An unknown endpoint name is a configuration error:
 --check-config and a worker under spawn-fcgi both exit 78 with the line
 `<file>:<line>: endpoints: unknown endpoint "..."` on standard error.
 """
@@ -29,6 +29,8 @@ GROUPS = {
     "end_session": {"end_session_endpoint", "backchannel_logout_supported",
                     "backchannel_logout_session_supported"},
     "register": {"registration_endpoint"},
+    # par = yes in the harness (t/84-par.py).
+    "par": {"pushed_authorization_request_endpoint"},
 }
 
 r = get(DISCO)
@@ -70,13 +72,15 @@ def compare(tag, doc, omitted):
 
 
 doc = private_doc("eps1", "authorize token jwks userinfo discovery")
-compare("eps1", doc, ["revoke", "introspect", "end_session", "register"])
+compare("eps1", doc, ["revoke", "introspect", "end_session", "register",
+                      "par"])
 for k in ("authorization_endpoint", "token_endpoint", "jwks_uri",
           "userinfo_endpoint"):
     check("eps1: keeps %s" % k, k in doc, sorted(doc))
 
 doc = private_doc("eps2", "authorize token jwks revoke")
-compare("eps2", doc, ["userinfo", "introspect", "end_session", "register"])
+compare("eps2", doc, ["userinfo", "introspect", "end_session", "register",
+                      "par"])
 
 # ---- an unknown name is a configuration error ------------------------------
 

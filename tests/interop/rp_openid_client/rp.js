@@ -11,7 +11,10 @@
 // RS256 and ES256 keys made here; client_secret_jwt; the hybrid flow
 // (code id_token) in fragment and form_post response modes; JARM
 // (query.jwt, fragment.jwt, form_post.jwt, ES256); RP-Initiated
-// Logout through endSessionUrl().  openid-client validates every ID Token,
+// Logout through endSessionUrl(); Pushed Authorization Requests (RFC 9126,
+// issue 21 item 1) through pushedAuthorizationRequest(): a request_uri
+// redeemed once at /authorize, refused the second time, a wrong secret and
+// a bad parameter refused at /par.  openid-client validates every ID Token,
 // c_hash, at_hash, nonce, state and the RFC 9207 iss parameter itself.
 //
 // env: OIDC_ISSUER, RP_CLIENT_ID, RP_CLIENT_SECRET, RP_REDIRECT_URI,
@@ -750,6 +753,7 @@ async function main() {
       check('JARM: an invalid request answers a signed invalid_request (through callback())', false, e.message);
     }
   }
+  await parFlow(issuer, client);
 
   // ---- RP-Initiated Logout ------------------------------------------------
   const ls = generators.state();
@@ -779,6 +783,54 @@ async function main() {
   } catch (e) {
     check('after logout: prompt=none answers login_required (through callback())', false, e.message);
   }
+}
+
+// Pushed Authorization Requests (RFC 9126): the parameters go to /par with
+// the client's authentication; /authorize gets only client_id and the
+// request_uri (and a state that must be ignored), once.
+async function parFlow(issuer, client) {
+  check('PAR: discovery advertises pushed_authorization_request_endpoint',
+    issuer.pushed_authorization_request_endpoint === `${ISSUER}/par`, issuer.metadata);
+  const cv = generators.codeVerifier();
+  const nonce = generators.nonce();
+  const state = generators.state();
+  const pushed = {
+    scope: 'openid email', code_challenge: generators.codeChallenge(cv),
+    code_challenge_method: 'S256', nonce, state,
+  };
+  const par = await must('PAR: pushedAuthorizationRequest() answers 201 with a request_uri',
+    () => client.pushedAuthorizationRequest(pushed));
+  if (!par) return;
+  check('PAR: request_uri is urn:ietf:params:oauth:request_uri:<43 base64url>, expires_in 60',
+    /^urn:ietf:params:oauth:request_uri:[A-Za-z0-9_-]{43}$/.test(par.request_uri) &&
+    par.expires_in === 60, par);
+  const url = `${issuer.authorization_endpoint}?${new URLSearchParams({
+    client_id: CLIENT_ID, request_uri: par.request_uri, state: 'from-the-query' })}`;
+  let loc;
+  try {
+    loc = (await browse(url)).location;
+  } catch (e) {
+    check('PAR: /authorize with the request_uri ends at redirect_uri', false, e.message);
+    return;
+  }
+  const ts = await must('PAR: callback() redeems the code, the pushed state and nonce, ID Token validated',
+    () => client.callback(REDIRECT_URI, client.callbackParams(loc), { code_verifier: cv, nonce, state }));
+  if (ts) check('PAR: the pushed scope was granted', (ts.scope || '').split(' ').includes('email'), ts);
+  const res = await fetch(url, { headers: { cookie: cookieHeader() }, redirect: 'manual' });
+  const body = await res.text();
+  check('PAR: the same request_uri again: an error page, invalid_request_uri',
+    res.status === 400 && !res.headers.get('location') && body.includes('invalid_request_uri'),
+    `HTTP ${res.status} ${body.slice(0, 300)}`);
+  const bad = new issuer.Client({
+    client_id: CLIENT_ID, client_secret: 'not-the-secret', redirect_uris: [REDIRECT_URI],
+    response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic',
+  });
+  await refused('PAR: a wrong client secret: invalid_client', 'invalid_client',
+    () => bad.pushedAuthorizationRequest(pushed));
+  await refused('PAR: code_challenge_method plain: invalid_request', 'invalid_request',
+    () => client.pushedAuthorizationRequest(Object.assign({}, pushed, { code_challenge_method: 'plain' })));
+  await refused('PAR: an unregistered redirect_uri: invalid_request', 'invalid_request',
+    () => client.pushedAuthorizationRequest(Object.assign({}, pushed, { redirect_uri: 'https://evil.example/cb' })));
 }
 
 // Nothing here skips: a check that cannot run fails.

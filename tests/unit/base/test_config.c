@@ -291,6 +291,26 @@ static const struct cfg_case cases[] = {
 	{ "endpoints given twice", BASE "endpoints = authorize token jwks\n"
 	    "endpoints = authorize token jwks\n", -1, OIDC_E_CONFIG,
 	    "t.conf:4: endpoints: given twice" },
+	/* Pushed Authorization Requests (issue 21 item 1). */
+	{ "par on", BASE "par = yes\n", 0, OIDC_E_NONE, NULL },
+	{ "par endpoint listed", BASE "par = yes\nendpoints = authorize "
+	    "token jwks par\n", 0, OIDC_E_NONE, NULL },
+	{ "par_required with par", BASE "par = yes\npar_required = yes\n", 0,
+	    OIDC_E_NONE, NULL },
+	{ "par_required without par", BASE "par_required = yes\n", -1,
+	    OIDC_E_CONFIG, "t.conf:3: par_required: needs par = yes" },
+	{ "par_required with par = no", BASE "par = no\npar_required = yes\n",
+	    -1, OIDC_E_CONFIG, "t.conf:4: par_required: needs par = yes" },
+	{ "par_required without the par endpoint", BASE "par = yes\n"
+	    "par_required = yes\nendpoints = authorize token jwks\n", -1,
+	    OIDC_E_CONFIG, "t.conf:5: par_required: needs par = yes and par "
+	    "in endpoints" },
+	{ "par_ttl too small", BASE "par_ttl = 9\n", -1, OIDC_E_CONFIG,
+	    "t.conf:3: par_ttl:" },
+	{ "par_ttl too large", BASE "par_ttl = 601\n", -1, OIDC_E_CONFIG,
+	    "t.conf:3: par_ttl:" },
+	{ "par not a boolean", BASE "par = maybe\n", -1, OIDC_E_CONFIG,
+	    "t.conf:3: par:" },
 };
 
 static int
@@ -413,6 +433,10 @@ test_log_endpoints(struct oidc_arena *a)
 	is_str(cfg.log_file, "/var/log/oidc-fcgi/workers.log",
 	    "log_file: the path");
 	is_int(cfg.log, OIDC_LOG_SINK_STDERR, "log_file: log stays stderr");
+	ok(!cfg.par && !cfg.par_required && cfg.par_ttl == 60,
+	    "par: off by default, par_ttl 60");
+	ok(oidc_config_has_endpoint(&cfg, OIDC_CONFIG_EP_PAR),
+	    "par: in the default endpoints");
 	oidc_arena_reset(a);
 }
 

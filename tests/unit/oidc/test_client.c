@@ -49,6 +49,13 @@ static const struct meta_case meta_cases[] = {
 	{ "backchannel_logout_session_required not a boolean", "{" RU
 	    ",\"backchannel_logout_session_required\":\"yes\"}", -1,
 	    OIDC_E_INVALID_CLIENT_METADATA },
+	/* RFC 9126 6 (issue 21 item 1). */
+	{ "require_pushed_authorization_requests true", "{" RU
+	    ",\"require_pushed_authorization_requests\":true}", 0,
+	    OIDC_E_NONE },
+	{ "require_pushed_authorization_requests not a boolean", "{" RU
+	    ",\"require_pushed_authorization_requests\":\"yes\"}", -1,
+	    OIDC_E_INVALID_CLIENT_METADATA },
 	/* request_uris (issue 15 item 4): https, a fragment allowed. */
 	{ "request_uris https", "{" RU ",\"request_uris\":[\"https://rp."
 	    "example/r.jwt#abc\"]}", 0, OIDC_E_NONE },
