@@ -9,7 +9,8 @@
 # is checked under valgrind), sockets mode 0666 (tests speak FastCGI to
 # run/<name>.sock), nginx then lighttpd.  Added here: keys/pairwise.salt
 # (t/46-pairwise.py); oidc.conf with key_reload_interval 1 (key changes
-# seen within a second), registration = token, outbound_allow_private;
+# seen within a second), registration = token, outbound_allow_private,
+# scope = groups: groups;
 # log/t-<test>.<frontend>.out, each test's output; expected-errors, grep -E
 # patterns (one a line) tests append for the level=error / front-end error
 # lines they provoke.  Tests stop and start PostgreSQL with
@@ -104,7 +105,9 @@ db_failover_wait = 2
 registration = token
 registration_initial_token_hash = $(printf %s "$REG_INITIAL_TOKEN" | sha256sum | cut -d' ' -f1)
 # Outbound requests to 127.0.0.1 over http (t/80-backchannel.py receivers).
-outbound_allow_private = yes"
+outbound_allow_private = yes
+# A custom scope and the claim it releases (t/32-custom-claims.py).
+scope = groups: groups"
 stack_tools
 trap stack_down EXIT
 trap 'say "interrupted"; exit 130' INT TERM HUP
