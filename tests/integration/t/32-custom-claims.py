@@ -20,6 +20,7 @@ it.  Now:
     even when the claims parameter names it.
 The ID Tokens are verified with python3-jwcrypto against /jwks.
 """
+# oidctest: lighttpd
 import json
 import os
 import subprocess
