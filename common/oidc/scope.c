@@ -236,16 +236,23 @@ oidc_scope_releases(const struct oidc_config *cfg,
 	return false;
 }
 
-bool
-oidc_claim_is_standard(const char *claim)
+/* Our own spelling of a standard claim's name, or NULL. */
+static const char *
+standard_claim(const char *key)
 {
 	size_t	 i, k;
 
 	for (i = 0; i < OIDC_NELEM(scope_claims); i++)
 		for (k = 0; scope_claims[i].claims[k] != NULL; k++)
-			if (strcmp(scope_claims[i].claims[k], claim) == 0)
-				return true;
-	return false;
+			if (strcmp(scope_claims[i].claims[k], key) == 0)
+				return scope_claims[i].claims[k];
+	return NULL;
+}
+
+bool
+oidc_claim_is_standard(const char *claim)
+{
+	return standard_claim(claim) != NULL;
 }
 
 const char *
@@ -268,19 +275,6 @@ struct wanted_arg {
 	struct oidc_scope		*out;
 	const struct oidc_scope		*minus;
 };
-
-/* Our own spelling of a standard claim's name, or NULL. */
-static const char *
-standard_claim(const char *key)
-{
-	size_t	 i, k;
-
-	for (i = 0; i < OIDC_NELEM(scope_claims); i++)
-		for (k = 0; scope_claims[i].claims[k] != NULL; k++)
-			if (strcmp(scope_claims[i].claims[k], key) == 0)
-				return scope_claims[i].claims[k];
-	return NULL;
-}
 
 /*
  * One member name of claims.userinfo or claims.id_token.  The set keeps

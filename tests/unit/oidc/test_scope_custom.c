@@ -165,6 +165,30 @@ test_release(struct oidc_arena *a, const struct oidc_config *cfg)
 	    "introspection: nothing declared");
 }
 
+/*
+ * The standard claims (OIDC Core 5.1, scope.c) are all reserved names for
+ * the configuration (config_scope.c): the two lists stay in step.
+ */
+static void
+test_reserved(void)
+{
+	static const char *const std[] = { "sub", "name", "given_name",
+	    "family_name", "middle_name", "nickname", "preferred_username",
+	    "profile", "picture", "website", "email", "email_verified",
+	    "gender", "birthdate", "zoneinfo", "locale", "phone_number",
+	    "phone_number_verified", "address", "updated_at" };
+	size_t	 i;
+
+	for (i = 0; i < OIDC_NELEM(std); i++) {
+		ok(oidc_config_claim_reserved(std[i], strlen(std[i])),
+		    "reserved for the configuration: %s", std[i]);
+		ok(strcmp(std[i], "sub") == 0 || oidc_claim_is_standard(std[i]),
+		    "standard for scope.c: %s", std[i]);
+	}
+	ok(!oidc_config_claim_reserved("groups", 6), "groups not reserved");
+	ok(!oidc_config_claim_reserved("iss", 2), "a prefix is not a name");
+}
+
 int
 main(void)
 {
@@ -181,6 +205,7 @@ main(void)
 	test_names(&cfg);
 	test_wanted(a, &cfg);
 	test_release(a, &cfg);
+	test_reserved();
 	oidc_arena_free(a);
 	oidc_arena_free(ca);
 	return done_testing();
