@@ -170,7 +170,8 @@ oidc_config_add_scope(struct oidc_arena *a, struct oidc_config *cfg,
 	char				 msg[160];
 
 	if ((colon = memchr(v, ':', vlen)) == NULL || colon == v)
-		return bad(err, name, line, "must be `NAME: CLAIM [CLAIM ...]`");
+		return bad(err, name, line,
+		    "must be `NAME: CLAIM [CLAIM ...]`");
 	if (cfg->nscopes == OIDC_CONFIG_MAX_SCOPES)
 		return bad(err, name, line, "too many scopes (at most 16)");
 	sc = &cfg->scopes[cfg->nscopes];

@@ -259,8 +259,8 @@ claim_items(struct oidc_ctx *ctx, const struct authz *ar,
 	const char		*owner, *text;
 	size_t			 i;
 
-	if (oidc_claims_wanted(ctx->cfg, ctx->a, ar->claims, &ar->scope, &wanted,
-	    err) == -1)
+	if (oidc_claims_wanted(ctx->cfg, ctx->a, ar->claims, &ar->scope,
+	    &wanted, err) == -1)
 		return -1;
 	for (i = 0; i < wanted.n; i++) {
 		owner = oidc_claim_scope(ctx->cfg, wanted.v[i]);
@@ -294,8 +294,8 @@ oidc_authz_consent_summary(struct oidc_ctx *ctx, const struct authz *ar,
 	struct oidc_scope	 wanted;
 	const char		*claims, *s;
 
-	if (oidc_claims_wanted(ctx->cfg, ctx->a, ar->claims, &ar->scope, &wanted,
-	    err) == -1)
+	if (oidc_claims_wanted(ctx->cfg, ctx->a, ar->claims, &ar->scope,
+	    &wanted, err) == -1)
 		return NULL;
 	if ((claims = oidc_scope_join(ctx->a, &wanted)) == NULL ||
 	    (s = oidc_arena_printf(ctx->a, "%s|%s", ar->scope_str,

@@ -148,7 +148,7 @@
 #define OIDC_CONFIG_MAX_LINE	4096
 #define OIDC_CONFIG_MAX_KEYS	16
 #define OIDC_CONFIG_MAX_SCOPES	16	/* custom scopes (`scope`) */
-#define OIDC_CONFIG_MAX_CLAIMS	32	/* their claims, over all scopes */
+#define OIDC_CONFIG_MAX_CLAIMS	32	/* their claims, in all */
 #define OIDC_CONFIG_MAX_NAME	64	/* a custom scope or claim name */
 #define OIDC_CONFIG_REGISTRATION_SCOPES \
 	"openid profile email address phone offline_access"

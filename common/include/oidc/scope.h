@@ -72,7 +72,8 @@ bool	oidc_scope_releases(const struct oidc_config *,
 bool	oidc_claim_is_standard(const char *claim);
 
 /* True if `claim` is a custom claim the configuration declares. */
-bool	oidc_claim_is_declared(const struct oidc_config *, const char *claim);
+bool	oidc_claim_is_declared(const struct oidc_config *,
+	    const char *claim);
 
 /*
  * The scope value whose claims include `claim` (OIDC Core 5.4: "profile",

@@ -377,8 +377,8 @@ test_claims(struct oidc_arena *a)
 		    "claims: stored updated_at: present");
 		is_int(v, 5, "claims: stored updated_at wins");
 		out = oidc_json_new_object(a);
-		is_int(oidc_scope_claims(NULL, out, tap_json(a, "{}"), &s, NULL, -1, &err),
-		    0, "claims: no updated_at");
+		is_int(oidc_scope_claims(NULL, out, tap_json(a, "{}"), &s,
+		    NULL, -1, &err), 0, "claims: no updated_at");
 		ok(!oidc_json_has(out, "updated_at"),
 		    "claims: updated_at <= 0 not set");
 	}
