@@ -20,7 +20,7 @@
 struct scope_case {
 	const char	*test;
 	const char	*in;
-	const char	*msg;	/* expected err.detail prefix; NULL: ok */
+	const char	*msg;	/* err.detail prefix; NULL: ok */
 };
 
 static const struct scope_case cases[] = {

@@ -23,7 +23,8 @@
 		"scope = groups: groups\n" \
 		"scope = org: department cost_center\n"
 
-#define USER	"{\"email\":\"u@example.org\",\"groups\":[\"admins\",\"ops\"]," \
+#define USER	"{\"email\":\"u@example.org\"," \
+		"\"groups\":[\"admins\",\"ops\"]," \
 		"\"department\":{\"id\":7,\"name\":\"R&D\"}," \
 		"\"cost_center\":42,\"stale\":true}"
 
@@ -118,8 +119,8 @@ test_wanted(struct oidc_arena *a, const struct oidc_config *cfg)
 {
 	struct oidc_error	 err = { 0 };
 	struct oidc_scope	 w, minus = sc("openid groups");
-	struct oidc_str		 req = OIDC_STR("{\"userinfo\":{\"groups\":null,"
-	    "\"stale\":null},\"id_token\":{\"cost_center\":"
+	struct oidc_str		 req = OIDC_STR("{\"userinfo\":"
+	    "{\"groups\":null,\"stale\":null},\"id_token\":{\"cost_center\":"
 	    "{\"essential\":true},\"email\":null}}");
 
 	is_int(oidc_claims_wanted(cfg, a, req, NULL, &w, &err), 0, "wanted");
