@@ -3,17 +3,20 @@
  *
  * Passwords come on stdin (one trailing newline is dropped) and are stored
  * only as scrypt hashes.  Claims are OpenID Connect Core 5.1 standard
- * claims as a JSON object; `sub` is assigned by the provider (random,
- * never reused) and cannot be set.
+ * claims and the custom claims oidc.conf declares (`scope`, oidc/scope.h)
+ * as a JSON object; any other name is refused; `sub` is assigned by the
+ * provider (random, never reused) and cannot be set.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "oidc/arena.h"
+#include "oidc/buf.h"
 #include "oidc/crypto.h"
 #include "oidc/db.h"
 #include "oidc/json.h"
+#include "oidc/scope.h"
 #include "oidcctl.h"
 #include "oidcctl_int.h"
 
@@ -34,8 +37,10 @@ usage(int rc)
 	    "are read from stdin (one trailing newline dropped; 1-1024 bytes)\n"
 	    "and stored as scrypt hashes.  set-claims takes OpenID Connect\n"
 	    "standard claims (name, given_name, email, email_verified,\n"
-	    "address, phone_number, ...) as a JSON object and replaces the\n"
-	    "stored ones; \"sub\" is assigned by the provider.\n"
+	    "address, phone_number, ...) and the custom claims declared by\n"
+	    "`scope` lines of oidc.conf, as a JSON object, and replaces the\n"
+	    "stored ones; any other name is refused; \"sub\" is assigned by\n"
+	    "the provider.\n"
 	    "show and list print JSON (never the password hash).\n"
 	    "unlock forgets the account's failed logins from every address,\n"
 	    "so no login of it is delayed any more.\n"
@@ -89,7 +94,54 @@ hash_stdin_password(struct oidcctl *o, struct oidc_error *err)
 	return hash;
 }
 
-/* Reject what cannot be a claims object: non-object, "sub". */
+struct unknown_arg {
+	const struct oidc_config	*cfg;
+	struct oidc_buf			*names;
+	struct oidc_error		*err;
+};
+
+/* Collect a claim name that is neither standard nor declared. */
+static int
+add_unknown(void *arg, const char *key, struct oidc_json *val)
+{
+	struct unknown_arg	*u = arg;
+
+	(void)val;
+	if (strcmp(key, "sub") == 0 || oidc_claim_is_standard(key) ||
+	    oidc_claim_is_declared(u->cfg, key))
+		return 0;
+	if (u->names->len > 0 &&
+	    oidc_buf_puts(u->names, ", ", u->err) == -1)
+		return -1;
+	return oidc_buf_puts(u->names, key, u->err);
+}
+
+/*
+ * Claims no token would ever carry are refused, named, rather than stored
+ * and silently dropped: every name must be a standard claim (OIDC Core
+ * 5.1) or one that a `scope` line of oidc.conf declares.
+ */
+static int
+check_known(struct oidcctl *o, struct oidc_json *j, struct oidc_error *err)
+{
+	struct oidc_buf		 names;
+	struct unknown_arg	 u = { &o->cfg, &names, err };
+
+	oidc_buf_init(&names, o->a, MAX_CLAIMS);
+	if (oidc_json_foreach(j, add_unknown, &u) != 0)
+		return -1;
+	if (names.len == 0)
+		return 0;
+	return oidc_fail(err, OIDC_E_INVALID_REQUEST, NULL, "claims neither "
+	    "standard nor declared by a scope line of the configuration "
+	    "(oidc.conf(5)): %.*s", (int)names.len,
+	    oidc_buf_str(&names).p);
+}
+
+/*
+ * Reject what cannot be a claims object: non-object, "sub", and names
+ * that are neither standard nor declared.
+ */
 static int
 read_claims(struct oidcctl *o, struct oidc_str *out, struct oidc_error *err)
 {
@@ -109,6 +161,8 @@ read_claims(struct oidcctl *o, struct oidc_str *out, struct oidc_error *err)
 		    "sub is assigned by the provider and cannot be set", "sub");
 		goto out;
 	}
+	if (check_known(o, j, err) == -1)
+		goto out;
 	if ((s = oidc_json_serialize(j, o->a, &len, err)) == NULL)
 		goto out;
 	*out = (struct oidc_str){ s, len };

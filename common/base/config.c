@@ -15,9 +15,10 @@
 #include "oidc/netaddr.h"
 #include "oidc/str.h"
 #include "oidc/url.h"
+#include "config_int.h"
 
 enum kind { K_STR, K_TTL, K_LEVEL, K_BOOL, K_KEY, K_REG, K_HASH, K_NETS,
-	     K_SCOPES, K_SINK, K_ENDPOINTS };
+	     K_SCOPES, K_SINK, K_ENDPOINTS, K_CUSTOM_SCOPE };
 
 struct keydef {
 	const char	*name;
@@ -81,6 +82,7 @@ static const struct keydef keydefs[] = {
 	{ "par",		K_BOOL,	 OFF(par),		0, 0 },
 	{ "par_required",	K_BOOL,	 OFF(par_required),	0, 0 },
 	{ "par_ttl",		K_TTL,	 OFF(par_ttl),		10, 600 },
+	{ "scope",		K_CUSTOM_SCOPE, 0,		0, 0 },
 };
 
 /* oidc_config_parse() remembers the keys seen in one 64-bit mask. */
@@ -360,6 +362,8 @@ set_value(struct oidc_arena *a, struct oidc_config *cfg,
 		return set_nets(a, cfg, kd, v, vlen, name, line, err);
 	case K_KEY:
 		return add_key(a, cfg, kd, v, vlen, name, line, err);
+	case K_CUSTOM_SCOPE:
+		return oidc_config_add_scope(a, cfg, v, vlen, name, line, err);
 	}
 	return bad(err, name, line, kd->name, "internal");
 }
@@ -485,7 +489,9 @@ oidc_config_parse(struct oidc_arena *a, const char *name, const char *buf,
 				break;
 		if (i == OIDC_NELEM(keydefs))
 			return bad(err, name, line, key, "unknown key");
-		if (keydefs[i].kind != K_KEY && (seen & ((uint64_t)1 << i)))
+		if (keydefs[i].kind != K_KEY &&
+		    keydefs[i].kind != K_CUSTOM_SCOPE &&
+		    (seen & ((uint64_t)1 << i)))
 			return bad(err, name, line, key, "given twice");
 		seen |= (uint64_t)1 << i;
 		if (set_value(a, cfg, &keydefs[i], v, (size_t)(ve - v), name,

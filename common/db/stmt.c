@@ -482,9 +482,9 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	[OIDC_STMT_TOKEN_INTROSPECT] = { "token_introspect",
 	    "SELECT t.client_id, coalesce(t.user_id, 0), t.scope, "
 	    "extract(epoch FROM t.auth_time)::bigint, t.acr, t.amr, t.sid, "
-	    "NULL, extract(epoch FROM t.expires_at)::bigint, "
+	    "t.claims::text, extract(epoch FROM t.expires_at)::bigint, "
 	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
-	    "NULL, NULL, t.kind "
+	    "u.claims::text, NULL, t.kind "
 	    "FROM token t LEFT JOIN app_user u ON u.user_id = t.user_id "
 	    "WHERE t.token_hash = $1 AND t.revoked_at IS NULL "
 	    "AND t.expires_at > now() "

@@ -515,8 +515,8 @@ remember_consent(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if (rc == 0 || oidc_scope_parse(stored.claims, &claims,
 	    &ignored) == -1)
 		claims.n = 0;
-	if (oidc_claims_wanted(ctx->a, ar->claims, &ar->scope, &wanted,
-	    err) == -1)
+	if (oidc_claims_wanted(ctx->cfg, ctx->a, ar->claims, &ar->scope,
+	    &wanted, err) == -1)
 		return -1;
 	oidc_scope_union(&merged, &ar->scope);
 	oidc_scope_union(&claims, &wanted);

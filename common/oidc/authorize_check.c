@@ -418,7 +418,8 @@ check_response_type(const struct authz *ar, enum oidc_errcode *code)
 
 /* Scope: policy filter, then the OpenID rules. */
 static const char *
-check_scope(struct authz *ar, enum oidc_errcode *code)
+check_scope(struct oidc_ctx *ctx, struct authz *ar,
+    enum oidc_errcode *code)
 {
 	struct oidc_error	 perr = { 0 };
 
@@ -427,7 +428,7 @@ check_scope(struct authz *ar, enum oidc_errcode *code)
 		*code = OIDC_E_INVALID_SCOPE;
 		return perr.public_desc;
 	}
-	oidc_scope_allowed(&ar->scope, ar->client.scope);
+	oidc_scope_allowed(ctx->cfg, &ar->scope, ar->client.scope);
 	if (!(ar->client.grant_types & OIDC_GT_REFRESH_TOKEN))
 		oidc_authz_drop_offline_access(ar);
 	if (oidc_rt_has_id_token(ar->rt) &&
@@ -522,7 +523,7 @@ oidc_authz_check_params(struct oidc_ctx *ctx, struct authz *ar,
 
 	if ((bad = oidc_authz_parse_mode(ctx, ar)) != NULL ||
 	    (bad = check_response_type(ar, code)) != NULL ||
-	    (bad = check_scope(ar, code)) != NULL ||
+	    (bad = check_scope(ctx, ar, code)) != NULL ||
 	    (bad = check_nonce(ctx, ar)) != NULL ||
 	    (bad = check_pkce(ar)) != NULL ||
 	    (bad = check_interaction(ctx, ar)) != NULL)

@@ -224,6 +224,26 @@ scope_words(struct oidc_str scope)
 }
 
 /*
+ * The consent page's words for a declared custom scope (oidc/scope.h):
+ * "share your C1, C2" with its claims' names; NULL for any other scope
+ * (or out of memory: the page then shows the scope value alone).
+ */
+static const char *
+custom_words(struct oidc_ctx *ctx, struct oidc_str scope)
+{
+	const struct oidc_config_scope	*cs;
+	const char			*t;
+	size_t				 k;
+
+	if ((cs = oidc_scope_custom(ctx->cfg, scope)) == NULL)
+		return NULL;
+	t = oidc_arena_printf(ctx->a, "share your %s", cs->claims[0]);
+	for (k = 1; t != NULL && k < cs->nclaims; k++)
+		t = oidc_arena_printf(ctx->a, "%s, %s", t, cs->claims[k]);
+	return t;
+}
+
+/*
  * The claims asked for one by one (OIDC Core 5.5) are items of their own:
  * in the words of the standard scope they belong to ("see your email
  * address (email)"), else "share your <claim>".  Only claims we know and
@@ -239,11 +259,11 @@ claim_items(struct oidc_ctx *ctx, const struct authz *ar,
 	const char		*owner, *text;
 	size_t			 i;
 
-	if (oidc_claims_wanted(ctx->a, ar->claims, &ar->scope, &wanted,
-	    err) == -1)
+	if (oidc_claims_wanted(ctx->cfg, ctx->a, ar->claims, &ar->scope,
+	    &wanted, err) == -1)
 		return -1;
 	for (i = 0; i < wanted.n; i++) {
-		owner = oidc_claim_scope(wanted.v[i]);
+		owner = oidc_claim_scope(ctx->cfg, wanted.v[i]);
 		text = owner != NULL ? scope_words((struct oidc_str){ owner,
 		    strlen(owner) }) : NULL;
 		const struct oidc_html_var iv[] = {
@@ -274,8 +294,8 @@ oidc_authz_consent_summary(struct oidc_ctx *ctx, const struct authz *ar,
 	struct oidc_scope	 wanted;
 	const char		*claims, *s;
 
-	if (oidc_claims_wanted(ctx->a, ar->claims, &ar->scope, &wanted,
-	    err) == -1)
+	if (oidc_claims_wanted(ctx->cfg, ctx->a, ar->claims, &ar->scope,
+	    &wanted, err) == -1)
 		return NULL;
 	if ((claims = oidc_scope_join(ctx->a, &wanted)) == NULL ||
 	    (s = oidc_arena_printf(ctx->a, "%s|%s", ar->scope_str,
@@ -305,7 +325,8 @@ oidc_authz_consent_page(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    oidc_html_hidden(&fields, "consent_items", summary, err) == -1)
 		return -1;
 	for (i = 0; i < ar->scope.n; i++) {
-		text = scope_words(ar->scope.v[i]);
+		if ((text = scope_words(ar->scope.v[i])) == NULL)
+			text = custom_words(ctx, ar->scope.v[i]);
 		const struct oidc_html_var iv[] = {
 			{ "t", text != NULL ? (struct oidc_str){ text,
 			    strlen(text) } : ar->scope.v[i] },

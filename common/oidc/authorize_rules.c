@@ -65,7 +65,7 @@ oidc_authz_consent_covers(struct oidc_ctx *ctx, const struct authz *ar,
 	/* Anything unreadable counts as not granted: the page asks again. */
 	if (oidc_scope_parse(stored.scope, &granted, &ignored) == -1 ||
 	    oidc_scope_parse(stored.claims, &claims, &ignored) == -1 ||
-	    oidc_claims_wanted(ctx->a, ar->claims, &granted, &wanted,
+	    oidc_claims_wanted(ctx->cfg, ctx->a, ar->claims, &granted, &wanted,
 	    &ignored) == -1)
 		return false;
 	return oidc_scope_subset(&ar->scope, &granted) &&

@@ -70,6 +70,34 @@ add_list(struct oidc_ctx *ctx, struct oidc_json *j, const char *key,
 	return oidc_json_set_obj(j, key, arr, err);
 }
 
+/*
+ * scopes_supported or claims_supported: the standard list `v`, then the
+ * declared custom scopes or claims (oidc/scope.h).
+ */
+static int
+add_with_custom(struct oidc_ctx *ctx, struct oidc_json *j, const char *key,
+    const char *const *v, size_t n, bool claims_list,
+    struct oidc_error *err)
+{
+	const struct oidc_config	*cfg = ctx->cfg;
+	const char			**names;
+	size_t				 i, k, m = n;
+
+	if ((names = oidc_arena_calloc(ctx->a, n + OIDC_CONFIG_MAX_SCOPES +
+	    OIDC_CONFIG_MAX_CLAIMS, sizeof(*names))) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	memcpy(names, v, n * sizeof(*names));
+	for (i = 0; i < cfg->nscopes; i++) {
+		if (!claims_list) {
+			names[m++] = cfg->scopes[i].name;
+			continue;
+		}
+		for (k = 0; k < cfg->scopes[i].nclaims; k++)
+			names[m++] = cfg->scopes[i].claims[k];
+	}
+	return add_list(ctx, j, key, names, m, err);
+}
+
 static int
 add_url(struct oidc_ctx *ctx, struct oidc_json *j, const char *key,
     const char *path, struct oidc_error *err)
@@ -242,8 +270,8 @@ render_discovery(struct oidc_ctx *ctx, struct oidc_error *err)
 	    add_url(ctx, j, "authorization_endpoint", "/authorize", err) ||
 	    add_url(ctx, j, "token_endpoint", "/token", err) ||
 	    add_url(ctx, j, "jwks_uri", "/jwks", err) ||
-	    add_list(ctx, j, "scopes_supported", scopes, OIDC_NELEM(scopes),
-	    err) ||
+	    add_with_custom(ctx, j, "scopes_supported", scopes,
+	    OIDC_NELEM(scopes), false, err) ||
 	    add_list(ctx, j, "response_types_supported", response_types,
 	    OIDC_NELEM(response_types), err) ||
 	    add_list(ctx, j, "response_modes_supported", response_modes,
@@ -261,8 +289,8 @@ render_discovery(struct oidc_ctx *ctx, struct oidc_error *err)
 	    auth_methods, OIDC_NELEM(auth_methods), err) ||
 	    add_all_algs(ctx, j, "token_endpoint_auth_signing_alg_values_"
 	    "supported", err) ||
-	    add_list(ctx, j, "claims_supported", claims, OIDC_NELEM(claims),
-	    err) ||
+	    add_with_custom(ctx, j, "claims_supported", claims,
+	    OIDC_NELEM(claims), true, err) ||
 	    add_list(ctx, j, "claim_types_supported",
 	    (const char *const[]){ "normal" }, 1, err) ||
 	    oidc_json_set_bool(j, "claims_parameter_supported", true, err) ||

@@ -261,8 +261,8 @@ oidc_grant_id_token_claims(struct oidc_ctx *ctx, struct oidc_str user_claims,
 	    &req, err) == -1 ||
 	    oidc_json_get_obj(req, "id_token", &idreq, err) == -1))
 		return NULL;
-	if (oidc_scope_claims(out, uc, scope_claims_too ? &scope : &none,
-	    idreq, updated_at, err) == -1)
+	if (oidc_scope_claims(ctx->cfg, out, uc,
+	    scope_claims_too ? &scope : &none, idreq, updated_at, err) == -1)
 		return NULL;
 	return out;
 }

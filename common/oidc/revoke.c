@@ -15,6 +15,7 @@
 #include "oidc/request.h"
 #include "oidc/response.h"
 #include "oidc/revoke.h"
+#include "oidc/scope.h"
 #include "oidc/subject.h"
 
 #define MAX_TOKEN_LEN	512
@@ -81,6 +82,32 @@ inactive(struct oidc_ctx *ctx, struct oidc_response *resp,
 	return oidc_resp_json(resp, 200, j, err);
 }
 
+/*
+ * The declared custom claims the token releases (oidc/scope.h), as
+ * UserInfo would: those of its custom scopes and those its claims request
+ * named in "userinfo".  Standard claims stay at UserInfo.
+ */
+static int
+custom_claims(struct oidc_ctx *ctx, const struct oidc_token_row *t,
+    struct oidc_json *j, struct oidc_error *err)
+{
+	struct oidc_json	*uc, *creq, *ureq = NULL;
+	struct oidc_scope	 scope;
+
+	if (ctx->cfg->nscopes == 0 || t->user_claims.p == NULL)
+		return 0;
+	if (oidc_scope_parse(t->scope, &scope, err) == -1 ||
+	    oidc_json_parse(ctx->a, t->user_claims.p, t->user_claims.len, 0,
+	    &uc, err) == -1)
+		return -1;
+	if (t->claims.p != NULL &&
+	    (oidc_json_parse(ctx->a, t->claims.p, t->claims.len, 0, &creq,
+	    err) == -1 ||
+	    oidc_json_get_obj(creq, "userinfo", &ureq, err) == -1))
+		return -1;
+	return oidc_scope_custom_claims(ctx->cfg, j, uc, &scope, ureq, err);
+}
+
 int
 oidc_introspect_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
     struct oidc_response *resp, struct oidc_error *err)
@@ -130,6 +157,7 @@ oidc_introspect_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    /* SECURITY: a pairwise client is not told the account name. */
 	    (t.sub.p != NULL && sub.p == t.sub.p && oidc_json_set_str(j,
 	    "username", t.username.p, t.username.len, err)) ||
+	    custom_claims(ctx, &t, j, err) == -1 ||
 	    oidc_resp_no_store(resp, err) == -1)
 		return -1;
 	return oidc_resp_json(resp, 200, j, err);

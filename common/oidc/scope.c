@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "oidc/arena.h"
+#include "oidc/config.h"
 #include "oidc/json.h"
 #include "oidc/scope.h"
 
@@ -23,6 +24,47 @@ static const struct {
 	{ "address", { "address" } },
 	{ "phone", { "phone_number", "phone_number_verified" } },
 };
+
+/* The 19 standard claims and every custom one fit in one claims set. */
+_Static_assert(19 + OIDC_CONFIG_MAX_CLAIMS <= OIDC_SCOPE_MAX_VALUES,
+    "a claims set must hold every claim");
+_Static_assert(6 + OIDC_CONFIG_MAX_SCOPES <= OIDC_SCOPE_MAX_VALUES,
+    "a scope set must hold every scope");
+
+const struct oidc_config_scope *
+oidc_scope_custom(const struct oidc_config *cfg, struct oidc_str scope)
+{
+	size_t	 i;
+
+	for (i = 0; cfg != NULL && i < cfg->nscopes; i++)
+		if (oidc_str_eq_cstr(scope, cfg->scopes[i].name))
+			return &cfg->scopes[i];
+	return NULL;
+}
+
+/* The declared custom claim named `claim` (config's own string), or NULL. */
+static const char *
+custom_claim(const struct oidc_config *cfg, struct oidc_str claim,
+    const struct oidc_config_scope **owner)
+{
+	size_t	 i, k;
+
+	for (i = 0; cfg != NULL && i < cfg->nscopes; i++)
+		for (k = 0; k < cfg->scopes[i].nclaims; k++)
+			if (oidc_str_eq_cstr(claim, cfg->scopes[i].claims[k])) {
+				if (owner != NULL)
+					*owner = &cfg->scopes[i];
+				return cfg->scopes[i].claims[k];
+			}
+	return NULL;
+}
+
+bool
+oidc_claim_is_declared(const struct oidc_config *cfg, const char *claim)
+{
+	return custom_claim(cfg, (struct oidc_str){ claim, strlen(claim) },
+	    NULL) != NULL;
+}
 
 static bool
 scope_char_ok(unsigned char c)
@@ -146,7 +188,8 @@ oidc_scope_join(struct oidc_arena *a, const struct oidc_scope *s)
 }
 
 void
-oidc_scope_allowed(struct oidc_scope *s, struct oidc_str registered)
+oidc_scope_allowed(const struct oidc_config *cfg, struct oidc_scope *s,
+    struct oidc_str registered)
 {
 	struct oidc_error	 ignored = { 0 };
 	struct oidc_scope	 reg;
@@ -164,6 +207,9 @@ oidc_scope_allowed(struct oidc_scope *s, struct oidc_str registered)
 			for (k = 0; k < OIDC_NELEM(oidc_scopes); k++)
 				if (oidc_str_eq_cstr(s->v[i], oidc_scopes[k]))
 					keep = true;
+		if (registered.p == NULL &&
+		    oidc_scope_custom(cfg, s->v[i]) != NULL)
+			keep = true;
 		if (keep)
 			s->v[n++] = s->v[i];
 	}
@@ -171,10 +217,15 @@ oidc_scope_allowed(struct oidc_scope *s, struct oidc_str registered)
 }
 
 bool
-oidc_scope_releases(const struct oidc_scope *s, const char *claim)
+oidc_scope_releases(const struct oidc_config *cfg,
+    const struct oidc_scope *s, const char *claim)
 {
-	size_t	 i, k;
+	const struct oidc_config_scope	*owner;
+	size_t				 i, k;
 
+	if (custom_claim(cfg, (struct oidc_str){ claim, strlen(claim) },
+	    &owner) != NULL)
+		return oidc_scope_has(s, owner->name);
 	for (i = 0; i < OIDC_NELEM(scope_claims); i++) {
 		if (!oidc_scope_has(s, scope_claims[i].scope))
 			continue;
@@ -185,23 +236,33 @@ oidc_scope_releases(const struct oidc_scope *s, const char *claim)
 	return false;
 }
 
-bool
-oidc_claim_is_standard(const char *claim)
+/* Our own spelling of a standard claim's name, or NULL. */
+static const char *
+standard_claim(const char *key)
 {
 	size_t	 i, k;
 
 	for (i = 0; i < OIDC_NELEM(scope_claims); i++)
 		for (k = 0; scope_claims[i].claims[k] != NULL; k++)
-			if (strcmp(scope_claims[i].claims[k], claim) == 0)
-				return true;
-	return false;
+			if (strcmp(scope_claims[i].claims[k], key) == 0)
+				return scope_claims[i].claims[k];
+	return NULL;
+}
+
+bool
+oidc_claim_is_standard(const char *claim)
+{
+	return standard_claim(claim) != NULL;
 }
 
 const char *
-oidc_claim_scope(struct oidc_str claim)
+oidc_claim_scope(const struct oidc_config *cfg, struct oidc_str claim)
 {
-	size_t	 i, k;
+	const struct oidc_config_scope	*owner;
+	size_t				 i, k;
 
+	if (custom_claim(cfg, claim, &owner) != NULL)
+		return owner->name;
 	for (i = 0; i < OIDC_NELEM(scope_claims); i++)
 		for (k = 0; scope_claims[i].claims[k] != NULL; k++)
 			if (oidc_str_eq_cstr(claim, scope_claims[i].claims[k]))
@@ -210,44 +271,46 @@ oidc_claim_scope(struct oidc_str claim)
 }
 
 struct wanted_arg {
+	const struct oidc_config	*cfg;
 	struct oidc_scope		*out;
 	const struct oidc_scope		*minus;
 };
 
 /*
  * One member name of claims.userinfo or claims.id_token.  The set keeps
- * our own static spelling of the name, so it outlives the parsed JSON.
+ * our own spelling of the name (static, or the configuration's), so it
+ * outlives the parsed JSON.  A name neither standard nor declared is
+ * left out: it is never released.
  */
 static int
 add_wanted(void *arg, const char *key, struct oidc_json *val)
 {
 	struct wanted_arg	*w = arg;
-	size_t			 i, k;
+	const char		*name;
+	struct oidc_str		 s;
 
 	(void)val;
-	for (i = 0; i < OIDC_NELEM(scope_claims); i++)
-		for (k = 0; scope_claims[i].claims[k] != NULL; k++) {
-			const char *name = scope_claims[i].claims[k];
-			struct oidc_str s = { name, strlen(name) };
-
-			if (strcmp(name, key) != 0 || has_str(w->out, s) ||
-			    (w->minus != NULL &&
-			    oidc_scope_releases(w->minus, name)))
-				continue;
-			/* 19 standard claims < OIDC_SCOPE_MAX_VALUES. */
-			if (w->out->n < OIDC_SCOPE_MAX_VALUES)
-				w->out->v[w->out->n++] = s;
-		}
+	if ((name = standard_claim(key)) == NULL &&
+	    (name = custom_claim(w->cfg, (struct oidc_str){ key, strlen(key) },
+	    NULL)) == NULL)
+		return 0;
+	s = (struct oidc_str){ name, strlen(name) };
+	if (has_str(w->out, s) || (w->minus != NULL &&
+	    oidc_scope_releases(w->cfg, w->minus, name)))
+		return 0;
+	/* Every known claim fits (the _Static_assert above). */
+	if (w->out->n < OIDC_SCOPE_MAX_VALUES)
+		w->out->v[w->out->n++] = s;
 	return 0;
 }
 
 int
-oidc_claims_wanted(struct oidc_arena *a, struct oidc_str claims_request,
-    const struct oidc_scope *minus, struct oidc_scope *out,
-    struct oidc_error *err)
+oidc_claims_wanted(const struct oidc_config *cfg, struct oidc_arena *a,
+    struct oidc_str claims_request, const struct oidc_scope *minus,
+    struct oidc_scope *out, struct oidc_error *err)
 {
 	static const char *const members[] = { "userinfo", "id_token" };
-	struct wanted_arg	 w = { out, minus };
+	struct wanted_arg	 w = { cfg, out, minus };
 	struct oidc_json	*req, *m;
 	size_t			 i;
 
@@ -270,9 +333,11 @@ oidc_claims_wanted(struct oidc_arena *a, struct oidc_str claims_request,
 }
 
 struct copy_arg {
+	const struct oidc_config	*cfg;
 	struct oidc_json		*out;
 	const struct oidc_scope		*scope;
 	const struct oidc_json		*requested;
+	bool				 custom_only;
 	struct oidc_error		*err;
 };
 
@@ -281,30 +346,49 @@ copy_claim(void *arg, const char *key, struct oidc_json *val)
 {
 	struct copy_arg	*c = arg;
 
-	/* Only standard claims leave the provider, and only when asked. */
-	if (!oidc_claim_is_standard(key))
+	/*
+	 * Only standard and declared claims leave the provider, and only
+	 * when asked: a claim stored before its declaration was removed
+	 * stays in the database and is never released.
+	 */
+	if (!oidc_claim_is_declared(c->cfg, key) &&
+	    (c->custom_only || !oidc_claim_is_standard(key)))
 		return 0;
-	if (!oidc_scope_releases(c->scope, key) &&
+	if (!oidc_scope_releases(c->cfg, c->scope, key) &&
 	    !(c->requested != NULL && oidc_json_has_key(c->requested, key)))
 		return 0;
 	return oidc_json_set_obj(c->out, key, val, c->err);
 }
 
 int
-oidc_scope_claims(struct oidc_json *out, const struct oidc_json *user_claims,
-    const struct oidc_scope *scope, const struct oidc_json *requested,
-    int64_t updated_at, struct oidc_error *err)
+oidc_scope_claims(const struct oidc_config *cfg, struct oidc_json *out,
+    const struct oidc_json *user_claims, const struct oidc_scope *scope,
+    const struct oidc_json *requested, int64_t updated_at,
+    struct oidc_error *err)
 {
-	struct copy_arg	 c = { out, scope, requested, err };
+	struct copy_arg	 c = { cfg, out, scope, requested, false, err };
 	bool		 want_updated;
 
 	if (oidc_json_foreach(user_claims, copy_claim, &c) != 0)
 		return -1;
-	want_updated = oidc_scope_releases(scope, "updated_at") ||
+	want_updated = oidc_scope_releases(cfg, scope, "updated_at") ||
 	    (requested != NULL && oidc_json_has_key(requested, "updated_at"));
 	if (want_updated && !oidc_json_has(out, "updated_at") &&
 	    updated_at > 0 &&
 	    oidc_json_set_i64(out, "updated_at", updated_at, err) == -1)
 		return -1;
 	return 0;
+}
+
+int
+oidc_scope_custom_claims(const struct oidc_config *cfg,
+    struct oidc_json *out, const struct oidc_json *user_claims,
+    const struct oidc_scope *scope, const struct oidc_json *requested,
+    struct oidc_error *err)
+{
+	struct copy_arg	 c = { cfg, out, scope, requested, true, err };
+
+	if (cfg == NULL || cfg->nscopes == 0)
+		return 0;
+	return oidc_json_foreach(user_claims, copy_claim, &c) != 0 ? -1 : 0;
 }

@@ -131,8 +131,8 @@ user_claims(struct oidc_ctx *ctx, const struct oidc_token_row *t,
 	    err) == -1 ||
 	    oidc_json_get_obj(creq, "userinfo", &ureq, err) == -1))
 		return NULL;
-	if (oidc_scope_claims(out, uc, scope, ureq, t->user_updated_at,
-	    err) == -1)
+	if (oidc_scope_claims(ctx->cfg, out, uc, scope, ureq,
+	    t->user_updated_at, err) == -1)
 		return NULL;
 	return out;
 }

@@ -25,6 +25,35 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/*
+ * Custom scopes (`scope`): within the limits, at least one claim each,
+ * names of the allowed length, no claim reserved, none declared twice.
+ */
+static void
+check_scopes(const struct oidc_config *cfg)
+{
+	size_t	 i, k, n = 0, len;
+
+	if (cfg->nscopes > OIDC_CONFIG_MAX_SCOPES ||
+	    cfg->nclaims > OIDC_CONFIG_MAX_CLAIMS)
+		abort();
+	for (i = 0; i < cfg->nscopes; i++) {
+		len = strlen(cfg->scopes[i].name);
+		if (len == 0 || len > OIDC_CONFIG_MAX_NAME ||
+		    cfg->scopes[i].nclaims == 0)
+			abort();
+		for (k = 0; k < cfg->scopes[i].nclaims; k++, n++) {
+			len = strlen(cfg->scopes[i].claims[k]);
+			if (len == 0 || len > OIDC_CONFIG_MAX_NAME ||
+			    oidc_config_claim_reserved(
+			    cfg->scopes[i].claims[k], len))
+				abort();
+		}
+	}
+	if (n != cfg->nclaims)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -60,6 +89,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (cfg.keys[i].path == NULL ||
 			    cfg.keys[i].path[0] == '\0')
 				abort();
+		check_scopes(&cfg);
 	} else if (err.code != OIDC_E_CONFIG && err.code != OIDC_E_LIMIT &&
 	    err.code != OIDC_E_NOMEM)
 		abort();

@@ -82,12 +82,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		/* allowed only ever removes values. */
 		again = s;
-		oidc_scope_allowed(&again, rin);
+		oidc_scope_allowed(NULL, &again, rin);
 		check(&again);
 		if (!oidc_scope_subset(&again, &s) ||
 		    (reg_ok && !oidc_scope_subset(&again, &reg)))
 			abort();
-		(void)oidc_scope_releases(&s, "email");
+		(void)oidc_scope_releases(NULL, &s, "email");
 	} else if (err.code != OIDC_E_INVALID_SCOPE || s.n != 0)
 		abort();
 	oidc_arena_reset(fa);

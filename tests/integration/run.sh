@@ -11,6 +11,7 @@
 # (t/46-pairwise.py); oidc.conf with key_reload_interval 1 (key changes
 # seen within a second), registration = token, outbound_allow_private,
 # jarm, par = yes;
+# scope = groups: groups;
 # log/t-<test>.<frontend>.out, each test's output; expected-errors, grep -E
 # patterns (one a line) tests append for the level=error / front-end error
 # lines they provoke.  Tests stop and start PostgreSQL with
@@ -109,7 +110,9 @@ outbound_allow_private = yes
 # JARM response modes (t/84-jarm.py; it runs private workers without it).
 jarm = yes
 # Pushed Authorization Requests (t/84-par.py, t/60-openid-client.py).
-par = yes"
+par = yes
+# A custom scope and the claim it releases (t/32-custom-claims.py).
+scope = groups: groups"
 stack_tools
 trap stack_down EXIT
 trap 'say "interrupted"; exit 130' INT TERM HUP

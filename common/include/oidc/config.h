@@ -4,9 +4,11 @@
  * Syntax: one `key = value` per line; '#' starts a comment line; blank
  * lines are ignored; surrounding spaces are trimmed; values are taken
  * literally (no quoting).  Unknown keys and repeated keys (other than
- * signing_key) are errors, so a typo never silently falls back to a default.
- * Limits: file at most OIDC_CONFIG_MAX_LEN bytes, a line at most
- * OIDC_CONFIG_MAX_LINE, at most OIDC_CONFIG_MAX_KEYS signing keys.
+ * signing_key and scope) are errors, so a typo never silently falls back
+ * to a default.  Limits: file at most OIDC_CONFIG_MAX_LEN bytes, a line
+ * at most OIDC_CONFIG_MAX_LINE, at most OIDC_CONFIG_MAX_KEYS signing keys,
+ * OIDC_CONFIG_MAX_SCOPES custom scopes, OIDC_CONFIG_MAX_CLAIMS custom
+ * claims.
  * Errors name the line and the key: "oidc.conf:3: code_ttl: ...".
  * The configuration is immutable after start-up and owned by the process.
  *
@@ -132,6 +134,18 @@
  *                      pushed first (require_pushed_authorization_requests
  *                      for every client); needs par  [no]
  *   par_ttl            seconds a request_uri lives, 10..600  [60]
+ *   scope              NAME: CLAIM [CLAIM ...], repeatable: a custom scope
+ *                      and the custom claims it releases (oidc/scope.h),
+ *                      taken from the users' stored claims as they are
+ *                      (any JSON value).  NAME is 1*[A-Za-z0-9_.-], a
+ *                      CLAIM 1*[A-Za-z0-9_.:/-], each at most
+ *                      OIDC_CONFIG_MAX_NAME bytes; not a standard scope,
+ *                      not a standard claim or registered JWT/OIDC/
+ *                      introspection claim name (iss, sub, aud, exp,
+ *                      nonce, at_hash, active, ...); each scope and each
+ *                      claim declared once; at most OIDC_CONFIG_MAX_SCOPES
+ *                      scopes and OIDC_CONFIG_MAX_CLAIMS claims in all
+ *                      [none]
  */
 #ifndef OIDC_CONFIG_H
 #define OIDC_CONFIG_H
@@ -143,6 +157,9 @@
 #define OIDC_CONFIG_MAX_LEN	(64 * 1024)
 #define OIDC_CONFIG_MAX_LINE	4096
 #define OIDC_CONFIG_MAX_KEYS	16
+#define OIDC_CONFIG_MAX_SCOPES	16	/* custom scopes (`scope`) */
+#define OIDC_CONFIG_MAX_CLAIMS	32	/* their claims, in all */
+#define OIDC_CONFIG_MAX_NAME	64	/* a custom scope or claim name */
 #define OIDC_CONFIG_REGISTRATION_SCOPES \
 	"openid profile email address phone offline_access"
 
@@ -183,6 +200,13 @@ enum oidc_config_ep {
 struct oidc_config_key {
 	const char	*alg;	/* NULL: inferred from the key */
 	const char	*path;
+};
+
+/* One `scope` line: a custom scope and the custom claims it releases. */
+struct oidc_config_scope {
+	const char	*name;
+	const char	*claims[OIDC_CONFIG_MAX_CLAIMS];
+	size_t		 nclaims;
 };
 
 struct oidc_config {
@@ -238,6 +262,10 @@ struct oidc_config {
 	bool			 par;
 	bool			 par_required;
 	int64_t			 par_ttl;
+	/* The custom scopes, in file order (none by default). */
+	struct oidc_config_scope scopes[OIDC_CONFIG_MAX_SCOPES];
+	size_t			 nscopes;
+	size_t			 nclaims;	/* over all scopes */
 };
 
 /*
@@ -252,6 +280,13 @@ OIDC_MUST_CHECK int	oidc_config_parse(struct oidc_arena *, const char *name,
 /* Read and parse a file (OIDC_E_IO when unreadable). */
 OIDC_MUST_CHECK int	oidc_config_load(struct oidc_arena *, const char *path,
 			    struct oidc_config *, struct oidc_error *);
+
+/*
+ * True for a name no custom claim may take: an OpenID Connect Core 5.1
+ * standard claim, or a claim name registered for JWTs, ID Tokens,
+ * logout tokens or introspection responses (iss, sub, aud, nonce, ...).
+ */
+bool	oidc_config_claim_reserved(const char *, size_t);
 
 /* True when `endpoints` lists e (the default lists every endpoint). */
 bool	oidc_config_has_endpoint(const struct oidc_config *,

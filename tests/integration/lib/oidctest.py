@@ -34,7 +34,7 @@ __all__ = [
     "env", "ISSUER", "TMP", "MULT", "Response", "request", "get", "post_form",
     "post_raw", "raw_request", "send_partial", "basic_auth", "form_encode",
     "check", "skip", "diag", "done", "failures", "ctl", "ctl_json", "psql",
-    "create_client", "create_user", "expect_error_log", "pg_stop", "pg_start",
+    "create_client", "create_user", "store_claims_sql", "expect_error_log", "pg_stop", "pg_start",
     "fcgi_request", "fcgi_at", "cgi_params", "ENDPOINT_PATHS", "have_endpoint",
     "endpoints", "unique", "is_json_error",
     "wait_until", "b64url", "b64url_decode",
@@ -561,6 +561,17 @@ def create_user(username, password, claims=None):
         if rc != 0:
             raise RuntimeError("oidcctl user set-claims: exit %d: %s"
                                % (rc, err.strip()))
+
+
+def store_claims_sql(username, claims):
+    """Replace a user's stored claims with SQL, past oidcctl's check (which
+    refuses names neither standard nor declared by a `scope` line): claims
+    stored before that check existed, or before their declaration was
+    removed.  The provider must never release them."""
+    lit = _json.dumps(claims).replace("'", "''")
+    name = username.replace("'", "''")
+    psql("UPDATE app_user SET claims = '%s'::jsonb, updated_at = now() "
+         "WHERE username = '%s'" % (lit, name))
 
 
 def _pgctl(*args):

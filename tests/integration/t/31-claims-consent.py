@@ -27,8 +27,11 @@ if not have_endpoint("authorize"):
 PW = "claims consent " + unique("pw")
 U = unique("clara")
 make_user(U, PW, {"name": "Clara Claims", "email": "clara@example.com",
-                    "email_verified": True, "phone_number": "+1 555 0100",
-                    "favourite_colour": "octarine"})
+                    "email_verified": True, "phone_number": "+1 555 0100"})
+# A claim stored before set-claims refused undeclared names: never released.
+store_claims_sql(U, {"name": "Clara Claims", "email": "clara@example.com",
+                     "email_verified": True, "phone_number": "+1 555 0100",
+                     "favourite_colour": "octarine"})
 SUB = user_sub(U)
 
 C = make_client()                       # confidential, shows consent

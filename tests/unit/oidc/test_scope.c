@@ -235,7 +235,7 @@ test_allowed(struct oidc_arena *a)
 	for (i = 0; i < OIDC_NELEM(allowed_cases); i++) {
 		c = &allowed_cases[i];
 		s = sc(c->in);
-		oidc_scope_allowed(&s, c->registered != NULL ?
+		oidc_scope_allowed(NULL, &s, c->registered != NULL ?
 		    (struct oidc_str){ c->registered, strlen(c->registered) } :
 		    OIDC_STR_NULL);
 		is_str(oidc_scope_join(a, &s), c->want, c->test);
@@ -281,7 +281,7 @@ test_releases(void)
 
 	for (i = 0; i < OIDC_NELEM(rel_cases); i++) {
 		s = sc(rel_cases[i].scope);
-		ok(oidc_scope_releases(&s, rel_cases[i].claim) ==
+		ok(oidc_scope_releases(NULL, &s, rel_cases[i].claim) ==
 		    rel_cases[i].want, "releases \"%s\" -> %s: %s",
 		    rel_cases[i].scope, rel_cases[i].claim,
 		    rel_cases[i].want ? "yes" : "no");
@@ -313,8 +313,8 @@ claims(struct oidc_arena *a, const char *scope, const char *requested,
 	out = oidc_json_new_object(a);
 	if (requested != NULL)
 		req = tap_json(a, requested);
-	if (oidc_scope_claims(out, tap_json(a, user), &s, req, updated_at, &err) ==
-	    -1)
+	if (oidc_scope_claims(NULL, out, tap_json(a, user), &s, req,
+	    updated_at, &err) == -1)
 		return "(error)";
 	return oidc_json_serialize(out, a, &len, &err);
 }
@@ -370,14 +370,15 @@ test_claims(struct oidc_arena *a)
 		struct oidc_json	*out = oidc_json_new_object(a);
 		int64_t			 v = 0;
 
-		is_int(oidc_scope_claims(out, tap_json(a, "{\"updated_at\":5}"), &s,
-		    NULL, 99, &err), 0, "claims: stored updated_at");
+		is_int(oidc_scope_claims(NULL, out,
+		    tap_json(a, "{\"updated_at\":5}"), &s, NULL, 99, &err), 0,
+		    "claims: stored updated_at");
 		is_int(oidc_json_get_i64(out, "updated_at", &v, &err), 1,
 		    "claims: stored updated_at: present");
 		is_int(v, 5, "claims: stored updated_at wins");
 		out = oidc_json_new_object(a);
-		is_int(oidc_scope_claims(out, tap_json(a, "{}"), &s, NULL, -1, &err),
-		    0, "claims: no updated_at");
+		is_int(oidc_scope_claims(NULL, out, tap_json(a, "{}"), &s,
+		    NULL, -1, &err), 0, "claims: no updated_at");
 		ok(!oidc_json_has(out, "updated_at"),
 		    "claims: updated_at <= 0 not set");
 	}
@@ -392,7 +393,7 @@ wanted(struct oidc_arena *a, const char *request, const char *minus)
 
 	if (minus != NULL)
 		m = sc(minus);
-	if (oidc_claims_wanted(a, request == NULL ? OIDC_STR_NULL :
+	if (oidc_claims_wanted(NULL, a, request == NULL ? OIDC_STR_NULL :
 	    (struct oidc_str){ request, strlen(request) },
 	    minus != NULL ? &m : NULL, &out, &err) == -1)
 		return "(error)";
@@ -426,11 +427,11 @@ test_wanted(struct oidc_arena *a)
 	    "wanted: a member that is not an object fails");
 	is_str(wanted(a, "{\"userinfo\":", NULL), "(error)",
 	    "wanted: malformed JSON fails");
-	is_str(oidc_claim_scope(OIDC_STR("email_verified")), "email",
+	is_str(oidc_claim_scope(NULL, OIDC_STR("email_verified")), "email",
 	    "claim scope: email_verified -> email");
-	is_str(oidc_claim_scope(OIDC_STR("updated_at")), "profile",
+	is_str(oidc_claim_scope(NULL, OIDC_STR("updated_at")), "profile",
 	    "claim scope: updated_at -> profile");
-	ok(oidc_claim_scope(OIDC_STR("role")) == NULL,
+	ok(oidc_claim_scope(NULL, OIDC_STR("role")) == NULL,
 	    "claim scope: role -> none");
 	oidc_arena_reset(a);
 }
