@@ -29,7 +29,9 @@
 static const char *const server_members[] = {
 	"client_id", "client_secret", "client_id_issued_at",
 	"client_secret_expires_at", "registration_access_token",
-	"registration_client_uri", "first_party"
+	"registration_client_uri", "first_party",
+	/* How the users sign in (oidc/client.h): the operator's choice. */
+	"login"
 };
 
 /* Encrypted responses and request objects: not implemented (JWE). */
