@@ -487,8 +487,8 @@ def lighttpd_conf(d, port, sock):
 server.document-root = "{d}/htdocs"
 server.bind = "127.0.0.1"
 server.port = {port}
-server.pid-file = "{d}/lighttpd.pid"
-server.errorlog = "{d}/error.log"
+server.pid-file = "{d}/log/lighttpd.pid"
+server.errorlog = "{d}/log/error.log"
 {user}auth.backend = "plain"
 auth.backend.plain.userfile = "{d}/users"
 auth.require = ( "/authorize" => ( "method" => "basic",
@@ -503,6 +503,10 @@ fastcgi.server = ( "/authorize" => (( "socket" => "{sock}",
 def part_c():
     d = private_dir("remoteuser-lighttpd")
     os.makedirs(os.path.join(d, "htdocs"), exist_ok=True)
+    # lighttpd opens its error log after dropping privileges.
+    os.makedirs(os.path.join(d, "log"), exist_ok=True)
+    if run_user():
+        shutil.chown(os.path.join(d, "log"), run_user(), run_user())
     dave = unique("dave")
     with open(os.path.join(d, "users"), "w") as f:
         f.write("%s:dave-web-password\n" % dave)
@@ -520,9 +524,12 @@ def part_c():
     fp = make_client(response_types=["code"], first_party=True)
     url = flow.authorize_url(params(fp))
     try:
-        check("C: lighttpd with mod_auth listens", wait_port(port, lt),
-              open(d + "/error.log").read()[-1500:]
-              if os.path.exists(d + "/error.log") else "")
+        up = wait_port(port, lt)
+        check("C: lighttpd with mod_auth listens", up,
+              open(d + "/log/error.log").read()[-1500:]
+              if os.path.exists(d + "/log/error.log") else "")
+        if not up:
+            return
 
         def req(headers):
             c = http.client.HTTPConnection("127.0.0.1", port,
