@@ -53,6 +53,11 @@ GRANT SELECT ON client, app_user TO oidc_authorize;
 GRANT SELECT, INSERT ON login_session, login_failure, used_nonce,
     auth_code, token, session_client TO oidc_authorize;
 GRANT SELECT, INSERT, UPDATE ON consent TO oidc_authorize;
+-- login = remote_user (oidc/remote_user.h): the web server's user is
+-- created or its claims updated; never a password or the disabled mark.
+GRANT INSERT (username, sub, claims), UPDATE (claims, updated_at)
+    ON app_user TO oidc_authorize;
+GRANT USAGE ON SEQUENCE app_user_user_id_seq TO oidc_authorize;
 
 -- The token endpoint: consume codes, rotate and revoke tokens.
 GRANT SELECT ON client TO oidc_token;
