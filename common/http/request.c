@@ -114,11 +114,9 @@ oidc_request_parse(struct oidc_arena *a, oidc_param_fn get, void *parg,
 	uint64_t	 len = 0;
 	size_t		 i;
 
-	memset(req, 0, sizeof(*req));
+	*req = (struct oidc_request){ .method = OIDC_METHOD_OTHER,
+	    .env = get, .env_arg = parg };
 	memcpy(req->client_addr, "unknown", sizeof("unknown"));
-	req->method = OIDC_METHOD_OTHER;
-	req->env = get;
-	req->env_arg = parg;
 	if (header(get, parg, "REQUEST_METHOD", &m, err) == -1)
 		return -1;
 	for (i = 0; i < OIDC_NELEM(methods); i++)

@@ -35,6 +35,12 @@ B. nginx phase: a private nginx with TLS and `ssl_verify_client optional`
        $remote_user (a REMOTE_USER sent twice) is refused;
      - a posted password form is refused; a client with "login":
        "password" on this provider gets the password page.
+D. nginx phase: a private Apache (mod_ssl `SSLVerifyClient optional`,
+   `SSLUserName SSL_CLIENT_S_DN_CN`, `SSLOptions +StdEnvVars`,
+   mod_proxy_fcgi to another private worker) with the same certificates:
+   the certificate signs the user in, Apache's SSL_CLIENT_S_DN_Email
+   becomes the email claim; without a certificate (spoofed headers or
+   not) the provider answers its 403 page.
 C. lighttpd phase: a private lighttpd with mod_auth (Basic, a plain user
    file) on /authorize in front of the same kind of worker: the web
    server's password check signs the user in (REMOTE_USER from mod_auth);
@@ -348,6 +354,7 @@ def part_b():
     finally:
         stop(ng)
         w.stop()
+    part_d(d)
 
 
 def part_b_flows(d, port, alice, bob, carol, w):
@@ -479,6 +486,103 @@ def part_b_flows(d, port, alice, bob, carol, w):
                                    password="bob-password-123"))
     check("B8: a password form posted for a remote_user client is refused "
           "(400)", r.status == 400 and parse_response(r, RP) is None, r)
+
+
+APACHE = shutil.which("apache2") or "/usr/sbin/apache2"
+APACHE_MODULES = ["mpm_prefork", "authz_core", "ssl", "socache_shmcb",
+                  "proxy", "proxy_fcgi"]
+
+
+def apache_conf(d, port, sock, cd):
+    mods = "\n".join("LoadModule %s_module /usr/lib/apache2/modules/mod_%s.so"
+                     % (m, m) for m in APACHE_MODULES)
+    user = "User www-data\nGroup www-data" if os.geteuid() == 0 else ""
+    return """ServerRoot "{d}"
+Listen 127.0.0.1:{port}
+ServerName 127.0.0.1:{port}
+PidFile "{d}/httpd.pid"
+ErrorLog "{d}/error.log"
+LogLevel warn
+DefaultRuntimeDir "{d}/run"
+Mutex file:{d}/run default
+{mods}
+{user}
+StartServers 1
+MinSpareServers 1
+MaxSpareServers 2
+MaxRequestWorkers 4
+DocumentRoot "{d}/htdocs"
+SSLEngine on
+SSLCertificateFile "{cd}/server.pem"
+SSLCertificateKeyFile "{cd}/server.key"
+SSLCACertificateFile "{cd}/ca.pem"
+SSLSessionCache none
+# In the virtual host: in <Location> TLS 1.3 needs post-handshake auth.
+SSLVerifyClient optional
+SSLVerifyDepth 2
+<Location "/authorize">
+    Require all granted
+    SSLUserName SSL_CLIENT_S_DN_CN
+    SSLOptions +StdEnvVars
+    ProxyPass "unix:{sock}|fcgi://localhost/authorize"
+</Location>
+""".format(d=d, port=port, mods=mods, user=user, sock=sock,
+           cd=cd)
+
+
+def part_d(cd):
+    d = private_dir("remoteuser-apache")
+    for sub in ("run", "htdocs"):
+        os.makedirs(os.path.join(d, sub), exist_ok=True)
+    if os.geteuid() == 0:
+        shutil.chown(os.path.join(d, "run"), "www-data", "www-data")
+    eve = unique("eve")
+    make_cert(cd, "ca", eve, "/O=Example/CN=%s/emailAddress=%s@example.org"
+              % (eve, eve), "extendedKeyUsage=clientAuth")
+    for f in os.listdir(cd):
+        os.chmod(os.path.join(cd, f), 0o644)
+    conf = private_config("remoteuser-apache", [
+        "login = remote_user",
+        "remote_user_claims = email:SSL_CLIENT_S_DN_Email "
+        "name:SSL_CLIENT_S_DN_CN"])
+    w = spawn("remoteuser-apache", "authorize", conf)
+    port = free_port()
+    path = os.path.join(d, "httpd.conf")
+    with open(path, "w") as f:
+        f.write(apache_conf(d, port, w.sock, cd))
+    t = subprocess.run([APACHE, "-t", "-d", d, "-f", path],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    check("D: the Apache mod_ssl + mod_proxy_fcgi config is valid",
+          t.returncode == 0, t.stdout.decode()[-1500:])
+    ap = subprocess.Popen([APACHE, "-d", d, "-f", path, "-DFOREGROUND"],
+                          stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        up = wait_port(port, ap)
+        check("D: Apache listens", up, open(d + "/error.log").read()[-1500:]
+              if os.path.exists(d + "/error.log") else "")
+        if not up:
+            return
+        fp = make_client(response_types=["code"], first_party=True)
+        res, pages, r = sign_in(TLSBrowser(port, cd, eve), fp)
+        check("D: Apache SSLUserName's user signs in, no password page",
+              res is not None and "code" in res and pages == [], r)
+        row = psql("SELECT password_hash IS NULL, claims->>'email' FROM "
+                   "app_user WHERE username = '%s'" % eve)
+        check("D: created without a password, email from Apache's "
+              "SSL_CLIENT_S_DN_Email", row == "t|%s@example.org" % eve, row)
+        claims, why = id_token_of(fp, res or {})
+        check("D: the code redeems for that user", claims is not None and
+              claims.get("sub") == user_sub(eve), (claims, why))
+        for hdrs in ({}, {"Remote-User": eve},
+                     {"Authorization": basic_auth(eve, "x")}):
+            r = TLSBrowser(port, cd, None).get(
+                flow.authorize_url(params(fp)), headers=hdrs)
+            check("D: no certificate%s: the provider's 403 page"
+                  % (", " + list(hdrs)[0] if hdrs else ""),
+                  is_403_page(r), r)
+    finally:
+        stop(ap)
+        w.stop()
 
 
 def lighttpd_conf(d, port, sock):
