@@ -227,11 +227,15 @@ def sign_in(b, client, **extra):
     return parse_response(r, RP), pages, r
 
 
+LAST_ID_TOKEN = []
+
+
 def id_token_of(client, res):
     t = redeem(client, res.get("code", ""))
     body = t.json() or {}
     if "id_token" not in body:
         return None, t
+    LAST_ID_TOKEN[:] = [body["id_token"]]
     problems, claims, _ = verify_id_token(body["id_token"],
                                           client["client_id"], nonce=False)
     return (claims if not problems else None), (problems, t)
@@ -466,6 +470,18 @@ def part_b_flows(d, port, alice, bob, carol, w):
     r = pb.login(pb.authorize(params(pwc)), bob, "bob-password-123")
     check("B6: ... and still signs in with the password",
           (parse_response(r, RP) or {}).get("code") is not None, r)
+    claims, why = id_token_of(fp, res or {})
+    check("B6: the certificate login's ID Token is bob's",
+          claims is not None and claims.get("sub") == sub, (claims, why))
+    hint = LAST_ID_TOKEN[0] if LAST_ID_TOKEN else ""
+    res, pages, r = sign_in(TLSBrowser(port, d, alice), fp,
+                            id_token_hint=hint)
+    check("B6: alice's certificate with bob's id_token_hint: "
+          "login_required", error_of(r) == "login_required", r)
+    res, pages, r = sign_in(TLSBrowser(port, d, bob), fp,
+                            id_token_hint=hint, prompt="none")
+    check("B6: bob's certificate with bob's id_token_hint, prompt=none: "
+          "a code", res is not None and "code" in res, r)
 
     # 7. A disabled user is refused.
     res, pages, r = sign_in(TLSBrowser(port, d, carol), fp)
