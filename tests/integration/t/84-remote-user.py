@@ -41,10 +41,14 @@ D. nginx phase: a private Apache (mod_ssl `SSLVerifyClient optional`,
    the certificate signs the user in, Apache's SSL_CLIENT_S_DN_Email
    becomes the email claim; without a certificate (spoofed headers or
    not) the provider answers its 403 page.
-C. lighttpd phase: a private lighttpd with mod_auth (Basic, a plain user
-   file) on /authorize in front of the same kind of worker: the web
-   server's password check signs the user in (REMOTE_USER from mod_auth);
-   a wrong password never reaches the provider.
+C. lighttpd phase: a private lighttpd in front of the same kind of
+   worker, on two ports: mod_auth (Basic, a plain user file) on one, the
+   web server's password check signs the user in (REMOTE_USER from
+   mod_auth) and a wrong password never reaches the provider; mod_openssl
+   with ssl.verifyclient.username on the other, a verified client
+   certificate signs the user in (SSL_CLIENT_S_DN_EMAILADDRESS becomes the
+   email claim), no certificate gets the provider's 403 page whatever the
+   headers.
 """
 import json
 import os
@@ -319,17 +323,7 @@ def part_b():
     for sub in ("tmp",):
         os.makedirs(os.path.join(d, sub), exist_ok=True)
     alice, bob, carol = unique("alice"), unique("bob"), unique("carol")
-    make_ca(d, "ca")
-    make_ca(d, "rogue")
-    make_cert(d, "ca", "server", "/CN=127.0.0.1",
-              "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth")
-    cl_ext = "extendedKeyUsage=clientAuth"
-    for n in (alice, bob, carol):
-        make_cert(d, "ca", n, "/O=Example/CN=%s/emailAddress=%s@example.org"
-                  % (n, n), cl_ext)
-    make_cert(d, "rogue", "mallory", "/O=Example/CN=%s" % alice, cl_ext)
-    for f in os.listdir(d):
-        os.chmod(os.path.join(d, f), 0o644)
+    make_certs(d, [alice, bob, carol])
 
     conf = private_config("remoteuser-nginx", [
         "login = remote_user", "remote_user_amr = hwk",
@@ -601,23 +595,55 @@ def part_d(cd):
         w.stop()
 
 
-def lighttpd_conf(d, port, sock):
+def lighttpd_conf(d, port, tport, sock, cd):
     u = run_user()
-    return """server.modules = ("mod_auth", "mod_authn_file", "mod_fastcgi")
+    return """server.modules = ("mod_openssl", "mod_auth", "mod_authn_file",
+                  "mod_fastcgi")
 server.document-root = "{d}/htdocs"
 server.bind = "127.0.0.1"
 server.port = {port}
 server.pid-file = "{d}/log/lighttpd.pid"
 server.errorlog = "{d}/log/error.log"
-{user}auth.backend = "plain"
-auth.backend.plain.userfile = "{d}/users"
-auth.require = ( "/authorize" => ( "method" => "basic",
-    "realm" => "oidc test", "require" => "valid-user" ) )
-fastcgi.server = ( "/authorize" => (( "socket" => "{sock}",
+{user}fastcgi.server = ( "/authorize" => (( "socket" => "{sock}",
     "check-local" => "disable" )) )
-""".format(d=d, port=port, sock=sock,
+# Plain port: mod_auth checks a password (a file here, LDAP in production).
+$SERVER["socket"] == "127.0.0.1:{port}" {{
+    auth.backend = "plain"
+    auth.backend.plain.userfile = "{d}/users"
+    auth.require = ( "/authorize" => ( "method" => "basic",
+        "realm" => "oidc test", "require" => "valid-user" ) )
+}}
+# TLS port: mod_openssl's verified client certificate (docs/REMOTE-USER.md).
+$SERVER["socket"] == "127.0.0.1:{tport}" {{
+    ssl.engine = "enable"
+    ssl.pemfile = "{cd}/server.pem"
+    ssl.privkey = "{cd}/server.key"
+    ssl.verifyclient.ca-file = "{cd}/ca.pem"
+    ssl.verifyclient.activate = "enable"
+    ssl.verifyclient.enforce = "disable"
+    ssl.verifyclient.depth = 2
+    ssl.verifyclient.username = "SSL_CLIENT_S_DN_CN"
+}}
+""".format(d=d, port=port, tport=tport, sock=sock, cd=cd,
            user='server.username = "%s"\nserver.groupname = "%s"\n' % (u, u)
            if u else "")
+
+
+def make_certs(d, users):
+    """A CA, a server certificate for 127.0.0.1, a client certificate per
+    user (CN and emailAddress), and "mallory": CN=users[0] from another
+    CA.  Every file readable (the front ends drop privileges)."""
+    make_ca(d, "ca")
+    make_ca(d, "rogue")
+    make_cert(d, "ca", "server", "/CN=127.0.0.1",
+              "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth")
+    cl_ext = "extendedKeyUsage=clientAuth"
+    for n in users:
+        make_cert(d, "ca", n, "/O=Example/CN=%s/emailAddress=%s@example.org"
+                  % (n, n), cl_ext)
+    make_cert(d, "rogue", "mallory", "/O=Example/CN=%s" % users[0], cl_ext)
+    for f in os.listdir(d):
+        os.chmod(os.path.join(d, f), 0o644)
 
 
 def part_c():
@@ -627,57 +653,90 @@ def part_c():
     os.makedirs(os.path.join(d, "log"), exist_ok=True)
     if run_user():
         shutil.chown(os.path.join(d, "log"), run_user(), run_user())
-    dave = unique("dave")
+    dave, frank = unique("dave"), unique("frank")
+    cd = private_dir("remoteuser-lighttpd-certs")
+    make_certs(cd, [frank])
     with open(os.path.join(d, "users"), "w") as f:
         f.write("%s:dave-web-password\n" % dave)
     os.chmod(os.path.join(d, "users"), 0o644)
-    conf = private_config("remoteuser-lighttpd", ["login = remote_user"])
+    conf = private_config("remoteuser-lighttpd", [
+        "login = remote_user", "remote_user_claims = "
+        "email:SSL_CLIENT_S_DN_EMAILADDRESS name:SSL_CLIENT_S_DN_CN"])
     w = spawn("remoteuser-lighttpd", "authorize", conf)
     check("C: a private authorize.fcgi with login = remote_user runs",
           w.alive(), open(w.log).read()[-1500:])
-    port = free_port()
+    port, tport = free_port(), free_port()
     path = os.path.join(d, "lighttpd.conf")
     with open(path, "w") as f:
-        f.write(lighttpd_conf(d, port, w.sock))
+        f.write(lighttpd_conf(d, port, tport, w.sock, cd))
+    t = subprocess.run([LIGHTTPD, "-tt", "-f", path], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT)
+    check("C: the lighttpd mod_auth + mod_openssl config is valid",
+          t.returncode == 0, t.stdout.decode()[-1500:])
     lt = subprocess.Popen([LIGHTTPD, "-D", "-f", path],
                           stdin=subprocess.DEVNULL)
     fp = make_client(response_types=["code"], first_party=True)
     url = flow.authorize_url(params(fp))
     try:
-        up = wait_port(port, lt)
-        check("C: lighttpd with mod_auth listens", up,
+        up = wait_port(port, lt) and wait_port(tport, lt)
+        check("C: lighttpd listens", up,
               open(d + "/log/error.log").read()[-1500:]
               if os.path.exists(d + "/log/error.log") else "")
         if not up:
             return
-
-        def req(headers):
-            c = http.client.HTTPConnection("127.0.0.1", port,
-                                           timeout=10 * MULT)
-            try:
-                c.request("GET", url, headers=headers)
-                x = c.getresponse()
-                return Response(x.status, x.reason, x.headers, x.read())
-            finally:
-                c.close()
-        r = req({"Authorization": basic_auth(dave, "dave-web-password")})
-        res = parse_response(r, RP)
-        check("C: lighttpd mod_auth's user signs in (REMOTE_USER), no "
-              "password page", res is not None and "code" in res, r)
-        row = psql("SELECT password_hash IS NULL FROM app_user WHERE "
-                   "username = '%s'" % dave)
-        check("C: the user is created without a password", row == "t", row)
-        claims, why = id_token_of(fp, res or {})
-        check("C: the code redeems for that user, no amr by default",
-              claims is not None and claims.get("sub") == user_sub(dave)
-              and "amr" not in claims, (claims, why))
-        r = req({"Authorization": basic_auth(dave, "wrong"),
-                 "Remote-User": dave})
-        check("C: a wrong web password stops at lighttpd (401)",
-              r.status == 401 and parse_response(r, RP) is None, r)
+        part_c_flows(port, tport, cd, fp, url, dave, frank)
     finally:
         stop(lt)
         w.stop()
+
+
+def part_c_flows(port, tport, cd, fp, url, dave, frank):
+    def req(headers):
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=10 * MULT)
+        try:
+            c.request("GET", url, headers=headers)
+            x = c.getresponse()
+            return Response(x.status, x.reason, x.headers, x.read())
+        finally:
+            c.close()
+    r = req({"Authorization": basic_auth(dave, "dave-web-password")})
+    res = parse_response(r, RP)
+    check("C: lighttpd mod_auth's user signs in (REMOTE_USER), no "
+          "password page", res is not None and "code" in res, r)
+    row = psql("SELECT password_hash IS NULL FROM app_user WHERE "
+               "username = '%s'" % dave)
+    check("C: the user is created without a password", row == "t", row)
+    claims, why = id_token_of(fp, res or {})
+    check("C: the code redeems for that user, no amr by default",
+          claims is not None and claims.get("sub") == user_sub(dave)
+          and "amr" not in claims, (claims, why))
+    r = req({"Authorization": basic_auth(dave, "wrong"),
+             "Remote-User": dave})
+    check("C: a wrong web password stops at lighttpd (401)",
+          r.status == 401 and parse_response(r, RP) is None, r)
+
+    # mod_openssl: ssl.verifyclient.username
+    res, pages, r = sign_in(TLSBrowser(tport, cd, frank), fp)
+    check("C: lighttpd mod_openssl's verified certificate signs in "
+          "(ssl.verifyclient.username)", res is not None and "code" in res
+          and pages == [], r)
+    row = psql("SELECT password_hash IS NULL, claims->>'email' FROM app_user "
+               "WHERE username = '%s'" % frank)
+    check("C: email from lighttpd's SSL_CLIENT_S_DN_EMAILADDRESS",
+          row == "t|%s@example.org" % frank, row)
+    for hdrs in ({}, {"Remote-User": frank}, {"Remote_User": frank},
+                 {"Authorization": basic_auth(frank, "x")}):
+        r = TLSBrowser(tport, cd, None).get(flow.authorize_url(params(fp)),
+                                            headers=hdrs)
+        check("C: TLS without a certificate%s: the provider's 403 page"
+              % (", " + list(hdrs)[0] if hdrs else ""), is_403_page(r), r)
+    try:
+        r = TLSBrowser(tport, cd, "mallory").authorize(params(fp))
+        got = (r.status, parse_response(r, RP))
+        refused = got[1] is None
+    except (ssl.SSLError, ConnectionError) as e:
+        got, refused = repr(e), True
+    check("C: a certificate of another CA gets no code", refused, got)
 
 
 if FE == "nginx":
