@@ -793,6 +793,10 @@ do_update(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    ctx->cfg->registration_scopes, held, err) == -1 ||
 	    check_sector_document(ctx, meta, err) == -1)
 		return -1;
+	/* The operator's "login" (oidc/client.h) outlives the update. */
+	if (oidc_json_get_str(old_meta, "login", &held, &tmp) == 1 &&
+	    oidc_json_set_str(meta, "login", held.p, held.len, err) == -1)
+		return -1;
 
 	memset(&row, 0, sizeof(row));
 	row.client_id = old.client_id;

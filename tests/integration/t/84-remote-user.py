@@ -119,6 +119,37 @@ check("A: prompt=none without REMOTE_USER: login_required to the client",
 r = Browser().authorize(params(pw_client))
 check("A: a password client of the same provider gets the login page",
       classify(r) == "login", r)
+
+# Dynamic registration: "login" is the operator's (oidcctl) alone.
+if have_endpoint("register"):
+    INITIAL = env("OIDC_REG_INITIAL_TOKEN")
+    meta = {"redirect_uris": [RP], "client_name": unique("ru-reg"),
+            "login": "remote_user"}
+    r = request("POST", "/register", json.dumps(meta),
+                [("Authorization", "Bearer " + INITIAL),
+                 ("Content-Type", "application/json")])
+    reg = r.json() or {}
+    check("A: /register drops a client's own \"login\"", r.status == 201 and
+          "login" not in reg, r)
+    if r.status == 201:
+        cid = reg["client_id"]
+        upd = json.loads(ctl("client", "show", cid)[1])
+        for k in ("client_id", "approved", "first_party",
+                  "failed_authentications", "locked"):
+            upd.pop(k, None)
+        upd["login"] = "remote_user"
+        rc = ctl("client", "update", cid, stdin=json.dumps(upd))[0]
+        put = dict((k, v) for k, v in reg.items() if k not in (
+            "registration_access_token", "registration_client_uri",
+            "client_secret_expires_at", "client_id_issued_at", "login"))
+        r = request("PUT", "/register/" + cid, json.dumps(put),
+                    [("Authorization", "Bearer " +
+                      reg["registration_access_token"]),
+                     ("Content-Type", "application/json")])
+        shown = json.loads(ctl("client", "show", cid)[1])
+        check("A: the operator's \"login\" outlives the registrant's RFC 7592 "
+              "update", rc == 0 and r.status == 200 and
+              shown.get("login") == "remote_user", (rc, r, shown))
 # A password form posted for the remote_user client, CSRF and all.
 b = Browser()
 page = b.authorize(params(pw_client))
