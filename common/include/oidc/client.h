@@ -34,7 +34,8 @@
  *     a pairwise client without one must have redirect_uris sharing one
  *     host (oidc/subject.h: the sector).
  *   - login (an extension, set by `oidcctl client` only: /register drops
- *     it): "password" or "remote_user", how /authorize authenticates
+ *     it and an RFC 7592 update keeps the stored one): "password" or
+ *     "remote_user", how /authorize authenticates
  *     this client's users (oidc/remote_user.h); absent: the provider's
  *     `login`.
  *   - unknown members are kept (RFC 7591 2: ignored, not refused).
