@@ -31,7 +31,8 @@ fi
 # (valgrind is optional: only `make check-valgrind` uses it.)
 # `deps.sh run` (make run) needs the build and runtime set; `deps.sh test`
 # (make test, the default) adds what the tests drive: lighttpd, clang for
-# libFuzzer, and the independent checkers (jwcrypto, Authlib, Apache with
+# libFuzzer, lighttpd-mod-openssl (t/84-remote-user's client certificates),
+# and the independent checkers (jwcrypto, Authlib, Apache with
 # mod_auth_openidc, Chromium and Node.js for the browser tests) and what
 # make deb and the deploy walk-through need (debhelper, which brings
 # dpkg-dev, lintian, mmdebstrap), and HA tier 2 (make test-ha: patroni,
@@ -53,6 +54,7 @@ python3'
 if [ "$MODE" != run ]; then
 	REQS="$REQS
 lighttpd
+lighttpd-mod-openssl
 systemd
 python3-jwcrypto
 python3-authlib

@@ -55,6 +55,11 @@ GRANT SELECT, INSERT ON login_session, login_failure, used_nonce,
 GRANT SELECT, INSERT, UPDATE ON consent TO oidc_authorize;
 -- Redeeming a pushed authorization request (0016_pushed_request.sql).
 GRANT SELECT, UPDATE ON pushed_request TO oidc_authorize;
+-- login = remote_user (oidc/remote_user.h): the web server's user is
+-- created or its claims updated; never a password or the disabled mark.
+GRANT INSERT (username, sub, claims), UPDATE (claims, updated_at)
+    ON app_user TO oidc_authorize;
+GRANT USAGE ON SEQUENCE app_user_user_id_seq TO oidc_authorize;
 
 -- The token endpoint: consume codes, rotate and revoke tokens.
 GRANT SELECT ON client TO oidc_token;

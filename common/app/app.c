@@ -109,6 +109,36 @@ get_param(void *arg, const char *name)
 	return FCGX_GetParam(name, ((FCGX_Request *)arg)->envp);
 }
 
+/*
+ * req.env (oidc_request_env, oidc/remote_user.h): what the web server
+ * alone sets, and a parameter it sent twice counts as absent.  SECURITY:
+ * Debian's fastcgi_params sets REMOTE_USER $remote_user, nginx's
+ * unverified user name of any "Authorization: Basic" header; a location
+ * that includes it and then sets REMOTE_USER from a real authentication
+ * sends both, and get_param() would return the client's one (the first).
+ */
+static const char *
+get_env_once(void *arg, const char *name)
+{
+	char		**e = ((FCGX_Request *)arg)->envp;
+	const char	*found = NULL;
+	size_t		 len = strlen(name);
+
+	for (; e != NULL && *e != NULL; e++) {
+		if (strncmp(*e, name, len) != 0 || (*e)[len] != '=')
+			continue;
+		if (found != NULL) {
+			oidc_log(OIDC_LOG_WARN, "msg=\"FastCGI parameter given "
+			    "twice: ignored (Debian's fastcgi_params sets "
+			    "REMOTE_USER $remote_user, docs/REMOTE-USER.md)\" "
+			    "param=%s", name);
+			return NULL;
+		}
+		found = *e + len + 1;
+	}
+	return found;
+}
+
 static long
 read_in(void *arg, char *buf, size_t len)
 {
@@ -214,6 +244,7 @@ handle_one(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
 	/* Parsing reads no key and no table. */
 	rc = oidc_request_parse(ctx->a, get_param, fr, read_in, fr,
 	    ep->max_body, ep->body, &req, &err);
+	req.env = get_env_once;
 	/*
 	 * /healthz and /readyz (oidc/health.h) are answered by every
 	 * endpoint, whatever its methods.  Liveness touches neither the

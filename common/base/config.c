@@ -18,7 +18,8 @@
 #include "config_int.h"
 
 enum kind { K_STR, K_TTL, K_LEVEL, K_BOOL, K_KEY, K_REG, K_HASH, K_NETS,
-	     K_SCOPES, K_SINK, K_ENDPOINTS, K_CUSTOM_SCOPE };
+	     K_SCOPES, K_SINK, K_ENDPOINTS, K_CUSTOM_SCOPE, K_LOGIN, K_AMR,
+	     K_RUCLAIMS };
 
 struct keydef {
 	const char	*name;
@@ -83,6 +84,9 @@ static const struct keydef keydefs[] = {
 	{ "par_required",	K_BOOL,	 OFF(par_required),	0, 0 },
 	{ "par_ttl",		K_TTL,	 OFF(par_ttl),		10, 600 },
 	{ "scope",		K_CUSTOM_SCOPE, 0,		0, 0 },
+	{ "login",		K_LOGIN, OFF(login),		0, 0 },
+	{ "remote_user_amr",	K_AMR,	 OFF(remote_user_amr),	0, 0 },
+	{ "remote_user_claims",	K_RUCLAIMS, 0,			0, 0 },
 };
 
 /* oidc_config_parse() remembers the keys seen in one 64-bit mask. */
@@ -314,6 +318,131 @@ add_key(struct oidc_arena *a, struct oidc_config *cfg,
 	return 0;
 }
 
+/*
+ * The OIDC Core 5.1 claims that are strings: what remote_user_claims may
+ * fill (base/ may not read oidc/scope.c's table, see the layer rule).
+ */
+static const char *const string_claims[] = {
+	"name", "given_name", "family_name", "middle_name", "nickname",
+	"preferred_username", "profile", "picture", "website", "email",
+	"gender", "birthdate", "zoneinfo", "locale", "phone_number"
+};
+
+/* K_LOGIN: password or remote_user. */
+static int
+set_login(struct oidc_config *cfg, const struct keydef *kd, const char *v,
+    size_t vlen, const char *name, size_t line, struct oidc_error *err)
+{
+	if (vlen == 8 && memcmp(v, "password", 8) == 0)
+		cfg->login = OIDC_LOGIN_PASSWORD;
+	else if (vlen == 11 && memcmp(v, "remote_user", 11) == 0)
+		cfg->login = OIDC_LOGIN_REMOTE_USER;
+	else
+		return bad(err, name, line, kd->name,
+		    "must be password or remote_user");
+	return 0;
+}
+
+/* K_AMR: RFC 8176 values (letters, digits) separated by single spaces. */
+static int
+set_amr(struct oidc_arena *a, struct oidc_config *cfg,
+    const struct keydef *kd, const char *v, size_t vlen, const char *name,
+    size_t line, struct oidc_error *err)
+{
+	size_t	 i;
+
+	if (vlen == 0 || vlen > 64 || v[0] == ' ' || v[vlen - 1] == ' ')
+		return bad(err, name, line, kd->name, "must be amr values "
+		    "(RFC 8176) separated by single spaces, 64 bytes at most");
+	for (i = 0; i < vlen; i++)
+		if (!((v[i] >= 'a' && v[i] <= 'z') ||
+		    (v[i] >= 'A' && v[i] <= 'Z') ||
+		    (v[i] >= '0' && v[i] <= '9') ||
+		    (v[i] == ' ' && v[i + 1] != ' ')))
+			return bad(err, name, line, kd->name, "must be amr "
+			    "values (RFC 8176) separated by single spaces, 64 "
+			    "bytes at most");
+	if ((cfg->remote_user_amr = oidc_arena_strndup(a, v, vlen)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	return 0;
+}
+
+/* An environment variable name: [A-Za-z0-9_], 1..64, not a digit first. */
+static bool
+is_env_name(const char *v, size_t len)
+{
+	size_t	 i;
+
+	if (len == 0 || len > 64 || (v[0] >= '0' && v[0] <= '9'))
+		return false;
+	for (i = 0; i < len; i++)
+		if (!((v[i] >= 'a' && v[i] <= 'z') ||
+		    (v[i] >= 'A' && v[i] <= 'Z') ||
+		    (v[i] >= '0' && v[i] <= '9') || v[i] == '_'))
+			return false;
+	return true;
+}
+
+/* One "CLAIM:VARIABLE" of remote_user_claims into cfg's next slot. */
+static int
+add_ruclaim(struct oidc_arena *a, struct oidc_config *cfg, const char *w,
+    size_t wlen, struct oidc_error *err)
+{
+	const char	*colon = memchr(w, ':', wlen);
+	size_t		 clen, i, k;
+
+	if (colon == NULL || cfg->n_remote_user_claims ==
+	    OIDC_CONFIG_MAX_REMOTE_USER_CLAIMS)
+		return -1;
+	clen = (size_t)(colon - w);
+	for (i = 0; i < OIDC_NELEM(string_claims); i++)
+		if (strlen(string_claims[i]) == clen &&
+		    memcmp(string_claims[i], w, clen) == 0)
+			break;
+	if (i == OIDC_NELEM(string_claims) ||
+	    !is_env_name(colon + 1, wlen - clen - 1))
+		return -1;
+	for (k = 0; k < cfg->n_remote_user_claims; k++)
+		if (strcmp(cfg->remote_user_claims[k].claim,
+		    string_claims[i]) == 0)
+			return -1;
+	cfg->remote_user_claims[k].claim = string_claims[i];
+	if ((cfg->remote_user_claims[k].var = oidc_arena_strndup(a, colon + 1,
+	    wlen - clen - 1)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	cfg->n_remote_user_claims++;
+	return 0;
+}
+
+/* K_RUCLAIMS: "CLAIM:VARIABLE" words separated by spaces. */
+static int
+set_ruclaims(struct oidc_arena *a, struct oidc_config *cfg,
+    const struct keydef *kd, const char *v, size_t vlen, const char *name,
+    size_t line, struct oidc_error *err)
+{
+	const char	*p = v, *end = v + vlen, *w;
+
+	cfg->n_remote_user_claims = 0;
+	for (;;) {
+		while (p < end && is_space(*p))
+			p++;
+		if (p == end)
+			break;
+		for (w = p; p < end && !is_space(*p); p++)
+			;
+		if (add_ruclaim(a, cfg, w, (size_t)(p - w), err) == -1)
+			return err->code == OIDC_E_NOMEM ? -1 :
+			    bad(err, name, line, kd->name, "must be "
+			    "CLAIM:VARIABLE pairs separated by spaces, at most "
+			    "16, each claim once, a string claim of OpenID "
+			    "Connect Core 5.1 (name, email, ...) and a "
+			    "variable of letters, digits and _");
+	}
+	if (cfg->n_remote_user_claims == 0)
+		return bad(err, name, line, kd->name, "empty value");
+	return 0;
+}
+
 static int
 set_value(struct oidc_arena *a, struct oidc_config *cfg,
     const struct keydef *kd, const char *v, size_t vlen, const char *name,
@@ -364,6 +493,12 @@ set_value(struct oidc_arena *a, struct oidc_config *cfg,
 		return add_key(a, cfg, kd, v, vlen, name, line, err);
 	case K_CUSTOM_SCOPE:
 		return oidc_config_add_scope(a, cfg, v, vlen, name, line, err);
+	case K_LOGIN:
+		return set_login(cfg, kd, v, vlen, name, line, err);
+	case K_AMR:
+		return set_amr(a, cfg, kd, v, vlen, name, line, err);
+	case K_RUCLAIMS:
+		return set_ruclaims(a, cfg, kd, v, vlen, name, line, err);
 	}
 	return bad(err, name, line, kd->name, "internal");
 }

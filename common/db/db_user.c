@@ -73,6 +73,24 @@ oidc_db_user_insert(struct oidc_db *db, struct oidc_user_row *row,
 	return rc;
 }
 
+int
+oidc_db_user_remote_upsert(struct oidc_db *db, struct oidc_arena *a,
+    struct oidc_str username, struct oidc_str new_sub, struct oidc_str claims,
+    struct oidc_user_row *out, struct oidc_error *err)
+{
+	struct db_params	 p = { .n = 0 };
+	int			 rc;
+
+	db_p_str(&p, username);
+	db_p_str(&p, new_sub);
+	db_p_str(&p, claims);
+	if ((rc = oidc_db_row(db, OIDC_STMT_USER_REMOTE_UPSERT, &p, a,
+	    read_row, out, err)) == 0)
+		return oidc_fail(err, OIDC_E_DB, NULL, "user_remote_upsert: "
+		    "no row");
+	return rc == 1 ? 0 : -1;
+}
+
 /* UPDATE by username $1 with one more text parameter $2 (NULL: NULL). */
 static int
 by_name(struct oidc_db *db, enum oidc_stmt_id id, struct oidc_str username,

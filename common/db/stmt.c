@@ -167,6 +167,20 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "INSERT INTO app_user (username, sub, password_hash, claims) "
 	    "VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (username) DO NOTHING "
 	    "RETURNING user_id", NPARAMS(4), V__N },
+	/*
+	 * A remote_user login (oidc/remote_user.h): the user named $1 is
+	 * created with sub $2 and claims $3 (no password: no password
+	 * login), or its claims get $3's members; updated_at moves only when
+	 * a claim changes.  The row as user_get_by_name reads it.
+	 */
+	[OIDC_STMT_USER_REMOTE_UPSERT] = { "user_remote_upsert",
+	    "INSERT INTO app_user AS u (username, sub, claims) "
+	    "VALUES ($1, $2, $3::jsonb) ON CONFLICT (username) DO UPDATE "
+	    "SET claims = u.claims || EXCLUDED.claims, updated_at = CASE "
+	    "WHEN u.claims @> EXCLUDED.claims THEN u.updated_at ELSE now() "
+	    "END RETURNING user_id, username, sub, NULL, claims::text, "
+	    "disabled_at IS NOT NULL, extract(epoch FROM updated_at)::bigint",
+	    NPARAMS(3), U__N },
 	[OIDC_STMT_USER_SET_CLAIMS] = { "user_set_claims",
 	    "UPDATE app_user SET claims = $2::jsonb, updated_at = now() "
 	    "WHERE username = $1", NPARAMS(2), DB_NO_COLUMNS },

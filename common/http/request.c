@@ -114,9 +114,9 @@ oidc_request_parse(struct oidc_arena *a, oidc_param_fn get, void *parg,
 	uint64_t	 len = 0;
 	size_t		 i;
 
-	memset(req, 0, sizeof(*req));
+	*req = (struct oidc_request){ .method = OIDC_METHOD_OTHER,
+	    .env = get, .env_arg = parg };
 	memcpy(req->client_addr, "unknown", sizeof("unknown"));
-	req->method = OIDC_METHOD_OTHER;
 	if (header(get, parg, "REQUEST_METHOD", &m, err) == -1)
 		return -1;
 	for (i = 0; i < OIDC_NELEM(methods); i++)
@@ -183,6 +183,22 @@ oidc_request_parse(struct oidc_arena *a, oidc_param_fn get, void *parg,
 		return oidc_form_parse(a, req->body.p, req->body.len,
 		    &req->form, err);
 	return 0;
+}
+
+int
+oidc_request_env(const struct oidc_request *req, const char *name,
+    size_t max, struct oidc_str *out)
+{
+	const char	*v;
+	size_t		 len;
+
+	if (req->env == NULL || (v = req->env(req->env_arg, name)) == NULL ||
+	    *v == '\0')
+		return 0;
+	if ((len = strnlen(v, max + 1)) > max)
+		return -1;
+	*out = (struct oidc_str){ v, len };
+	return 1;
 }
 
 struct oidc_str

@@ -602,6 +602,9 @@ posted_form(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if (oidc_authz_request_digest(ctx, ar, digest, err) == -1)
 		return -1;
 	if (oidc_str_eq_cstr(action, "login")) {
+		if (oidc_authz_login_mode(ctx, ar) == OIDC_LOGIN_REMOTE_USER)
+			return oidc_authz_bad_page(err, "This site does not "
+			    "sign in with a password.");
 		if (oidc_db_begin(ctx->db, err) == -1 ||
 		    oidc_login_check(ctx, req, oidc_params_get(form,
 		    "username"), oidc_params_get(form, "password"), &lr,
@@ -619,8 +622,8 @@ posted_form(struct oidc_ctx *ctx, const struct oidc_request *req,
 			    "The username or password is incorrect.",
 			    lr == OIDC_LOGIN_THROTTLED ? 429 : 200, err);
 		}
-		if (oidc_session_start(ctx, resp, user_id, sub, digest, s,
-		    err) == -1 || oidc_db_commit(ctx->db, err) == -1)
+		if (oidc_session_start(ctx, resp, user_id, sub, "pwd", digest,
+		    s, err) == -1 || oidc_db_commit(ctx->db, err) == -1)
 			return -1;
 		s->username = oidc_params_get(form, "username");
 		*has_session = true;
@@ -665,6 +668,7 @@ decide(struct oidc_ctx *ctx, const struct oidc_request *req,
 	struct oidc_consent_row	 stored = { OIDC_STR_NULL, OIDC_STR_NULL };
 	bool			 fresh_login = false, consented = false;
 	bool			 has_session, has_consent, hint_mismatch;
+	bool			 remote;
 	int			 rc;
 
 	if (ar->page_post)
@@ -680,6 +684,11 @@ decide(struct oidc_ctx *ctx, const struct oidc_request *req,
 	else
 		has_session = rc == 1;
 
+	/* The web server's user signs in first (authorize_remote.c). */
+	remote = oidc_authz_login_mode(ctx, ar) == OIDC_LOGIN_REMOTE_USER;
+	if (remote && (rc = oidc_authz_remote_user(ctx, req, resp, ar, &s,
+	    &has_session, &fresh_login, err)) != 1)
+		return rc;
 	if (action.p != NULL && (rc = posted_form(ctx, req, resp, ar, action,
 	    &s, &has_session, &fresh_login, &consented, err)) != 1)
 		return rc;
@@ -687,12 +696,12 @@ decide(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if ((rc = oidc_authz_must_login(ctx, ar, &s, has_session, fresh_login,
 	    &hint_mismatch, err)) == -1)
 		return -1;
-	if (hint_mismatch && ar->p_none)
+	if (hint_mismatch && (ar->p_none || remote))
 		return oidc_authz_redirect_error(ctx, resp, ar,
 		    OIDC_E_LOGIN_REQUIRED, "the signed-in user is not the one "
 		    "in id_token_hint", err);
 	if (rc == 1) {
-		if (ar->p_none)
+		if (ar->p_none || remote)
 			return oidc_authz_redirect_error(ctx, resp, ar,
 			    OIDC_E_LOGIN_REQUIRED, "the user is not signed in",
 			    err);

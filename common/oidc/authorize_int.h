@@ -8,6 +8,7 @@
 
 #include "oidc/buf.h"
 #include "oidc/client.h"
+#include "oidc/config.h"
 #include "oidc/ctx.h"
 #include "oidc/db.h"
 #include "oidc/error.h"
@@ -131,6 +132,19 @@ int		 oidc_authz_must_login(struct oidc_ctx *, const struct authz *,
 /* Does the stored consent cover ar's scope and single claims? */
 bool		 oidc_authz_consent_covers(struct oidc_ctx *,
 		    const struct authz *, struct oidc_consent_row stored);
+
+/*
+ * authorize_remote.c.  The login mode of ar's client (its "login"
+ * member, else the provider's).  The remote_user login
+ * (oidc/remote_user.h), before a posted form is handled: 1 go on with
+ * *s, *has_session and *fresh_login set, 0 a response was built, -1.
+ */
+enum oidc_login_mode oidc_authz_login_mode(const struct oidc_ctx *,
+		    const struct authz *);
+int		 oidc_authz_remote_user(struct oidc_ctx *,
+		    const struct oidc_request *, struct oidc_response *,
+		    const struct authz *, struct oidc_session_row *,
+		    bool *has_session, bool *fresh_login, struct oidc_error *);
 
 /* authorize_page.c.  The sign-in page for ar (status 200, or 401 after a failed login). */
 int		 oidc_authz_login_page(struct oidc_ctx *,

@@ -557,6 +557,7 @@ oidc_client_normalize(struct oidc_arena *a, const struct oidc_json *in,
 	struct oidc_str		 s;
 	unsigned		 gt_set;
 	bool			 native;
+	int			 rc;
 
 	if ((j = oidc_json_copy(a, in)) == NULL)
 		return oidc_fail(err, OIDC_E_NOMEM, NULL, "json copy");
@@ -571,6 +572,13 @@ oidc_client_normalize(struct oidc_arena *a, const struct oidc_json *in,
 	    str_member(in, "client_name", &s, "client_name must be a string",
 	    err) == -1)
 		return -1;
+	/* login (an extension): the operator's, oidc/remote_user.h. */
+	if ((rc = str_member(in, "login", &s,
+	    "login must be password or remote_user", err)) == -1)
+		return -1;
+	if (rc == 1 && !oidc_str_eq_cstr(s, "password") &&
+	    !oidc_str_eq_cstr(s, "remote_user"))
+		return bad_meta(err, "login must be password or remote_user");
 	*out = j;
 	return 0;
 }
@@ -792,6 +800,11 @@ oidc_client_from_row(struct oidc_arena *a, const struct oidc_client_row *row,
 		return -1;
 	if (oidc_json_has(m, "require_pushed_authorization_requests"))
 		c->require_par = b;
+	if (oidc_json_get_str(m, "login", &s, err) == -1)
+		return -1;
+	if (oidc_json_has(m, "login"))
+		c->login = oidc_str_eq_cstr(s, "remote_user") ?
+		    OIDC_CLIENT_LOGIN_REMOTE_USER : OIDC_CLIENT_LOGIN_PASSWORD;
 	return 0;
 }
 

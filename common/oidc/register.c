@@ -29,7 +29,9 @@
 static const char *const server_members[] = {
 	"client_id", "client_secret", "client_id_issued_at",
 	"client_secret_expires_at", "registration_access_token",
-	"registration_client_uri", "first_party"
+	"registration_client_uri", "first_party",
+	/* How the users sign in (oidc/client.h): the operator's choice. */
+	"login"
 };
 
 /* Encrypted responses and request objects: not implemented (JWE). */
@@ -796,6 +798,10 @@ do_update(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    err) == -1 || oidc_register_check_scope(meta,
 	    ctx->cfg->registration_scopes, held, err) == -1 ||
 	    check_sector_document(ctx, meta, err) == -1)
+		return -1;
+	/* The operator's "login" (oidc/client.h) outlives the update. */
+	if (oidc_json_get_str(old_meta, "login", &held, &tmp) == 1 &&
+	    oidc_json_set_str(meta, "login", held.p, held.len, err) == -1)
 		return -1;
 
 	memset(&row, 0, sizeof(row));

@@ -122,8 +122,9 @@ oidc_session_current_consent(struct oidc_ctx *ctx,
 
 int
 oidc_session_start(struct oidc_ctx *ctx, struct oidc_response *resp,
-    int64_t user_id, struct oidc_str sub, const unsigned char *login_request,
-    struct oidc_session_row *s, struct oidc_error *err)
+    int64_t user_id, struct oidc_str sub, const char *amr,
+    const unsigned char *login_request, struct oidc_session_row *s,
+    struct oidc_error *err)
 {
 	const char	*id, *sid;
 
@@ -139,7 +140,7 @@ oidc_session_start(struct oidc_ctx *ctx, struct oidc_response *resp,
 	s->user_id = user_id;
 	s->sid = (struct oidc_str){ sid, strlen(sid) };
 	s->auth_time = (int64_t)ctx->now;
-	s->amr = OIDC_STR("pwd");
+	s->amr = (struct oidc_str){ amr, strlen(amr) };
 	s->sub = sub;
 	if (oidc_db_session_insert(ctx->db, s, ctx->cfg->session_ttl,
 	    err) == -1)

@@ -13,6 +13,9 @@
  * The login and consent forms post back to this endpoint and carry the
  * authorization parameters as hidden fields (no server-side pending state),
  * plus a CSRF token and an "action" (login or consent).
+ * Login: the password page, or with login = remote_user (the provider's
+ * or the client's) the web server's REMOTE_USER and no page at all
+ * (oidc/remote_user.h, authorize_remote.c).
  * Consent: the page lists every scope value and every known claim asked
  * for one by one in the claims parameter (OIDC Core 5.5); the answer is
  * remembered per user and client as both sets (table consent), and a

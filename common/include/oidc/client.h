@@ -37,6 +37,11 @@
  *     register.h; `oidcctl client create` trusts the operator);
  *     a pairwise client without one must have redirect_uris sharing one
  *     host (oidc/subject.h: the sector).
+ *   - login (an extension, set by `oidcctl client` only: /register drops
+ *     it and an RFC 7592 update keeps the stored one): "password" or
+ *     "remote_user", how /authorize authenticates
+ *     this client's users (oidc/remote_user.h); absent: the provider's
+ *     `login`.
  *   - unknown members are kept (RFC 7591 2: ignored, not refused).
  * Redirect URIs are compared byte for byte (no case folding, no
  * normalisation, no prefix or wildcard matching).
@@ -101,6 +106,13 @@ struct oidc_client_secret {
 	struct oidc_str		 legacy;
 };
 
+/* The client's "login" member: absent, or the mode it names. */
+enum oidc_client_login {
+	OIDC_CLIENT_LOGIN_DEFAULT = 0,	/* the provider's `login` */
+	OIDC_CLIENT_LOGIN_PASSWORD,
+	OIDC_CLIENT_LOGIN_REMOTE_USER
+};
+
 struct oidc_client {
 	struct oidc_str		 client_id;
 	bool			 has_secret;
@@ -130,6 +142,7 @@ struct oidc_client {
 	bool			 require_nonce;
 	/* require_pushed_authorization_requests (RFC 9126 6). */
 	bool			 require_par;
+	enum oidc_client_login	 login;
 	struct oidc_json	*metadata;	/* normalised, arena-owned */
 };
 

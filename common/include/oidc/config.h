@@ -146,6 +146,18 @@
  *                      claim declared once; at most OIDC_CONFIG_MAX_SCOPES
  *                      scopes and OIDC_CONFIG_MAX_CLAIMS claims in all
  *                      [none]
+ *   login              password | remote_user: how /authorize
+ *                      authenticates users, with its own password page or
+ *                      by trusting REMOTE_USER from the web server's
+ *                      FastCGI parameters (oidc/remote_user.h); a client's
+ *                      "login" metadata member overrides it  [password]
+ *   remote_user_amr    the amr values (RFC 8176, separated by single
+ *                      spaces) of a remote_user login, e.g. "hwk" for
+ *                      client certificates  [none: no amr claim]
+ *   remote_user_claims CLAIM:VARIABLE pairs separated by spaces: at a
+ *                      remote_user login, the user's string claim (OIDC
+ *                      Core 5.1) is set from that FastCGI variable, e.g.
+ *                      email:SSL_CLIENT_S_DN_EMAIL; at most 16  [none]
  */
 #ifndef OIDC_CONFIG_H
 #define OIDC_CONFIG_H
@@ -160,6 +172,7 @@
 #define OIDC_CONFIG_MAX_SCOPES	16	/* custom scopes (`scope`) */
 #define OIDC_CONFIG_MAX_CLAIMS	32	/* their claims, in all */
 #define OIDC_CONFIG_MAX_NAME	64	/* a custom scope or claim name */
+#define OIDC_CONFIG_MAX_REMOTE_USER_CLAIMS 16
 #define OIDC_CONFIG_REGISTRATION_SCOPES \
 	"openid profile email address phone offline_access"
 
@@ -196,6 +209,18 @@ enum oidc_config_ep {
 #define OIDC_CONFIG_EP_REQUIRED	(OIDC_CONFIG_EP_BIT(OIDC_CONFIG_EP_AUTHORIZE) | \
 	OIDC_CONFIG_EP_BIT(OIDC_CONFIG_EP_TOKEN) | \
 	OIDC_CONFIG_EP_BIT(OIDC_CONFIG_EP_JWKS))
+
+/* How the authorization endpoint authenticates users (login). */
+enum oidc_login_mode {
+	OIDC_LOGIN_PASSWORD = 0,	/* its own password page */
+	OIDC_LOGIN_REMOTE_USER		/* the web server: REMOTE_USER */
+};
+
+/* remote_user_claims: one claim filled from one FastCGI variable. */
+struct oidc_config_ruclaim {
+	const char	*claim;		/* static storage */
+	const char	*var;
+};
 
 struct oidc_config_key {
 	const char	*alg;	/* NULL: inferred from the key */
@@ -266,6 +291,11 @@ struct oidc_config {
 	struct oidc_config_scope scopes[OIDC_CONFIG_MAX_SCOPES];
 	size_t			 nscopes;
 	size_t			 nclaims;	/* over all scopes */
+	enum oidc_login_mode	 login;
+	const char		*remote_user_amr;	/* NULL: no amr */
+	struct oidc_config_ruclaim remote_user_claims[
+				    OIDC_CONFIG_MAX_REMOTE_USER_CLAIMS];
+	size_t			 n_remote_user_claims;
 };
 
 /*

@@ -281,6 +281,16 @@ OIDC_MUST_CHECK int	oidc_db_user_get_by_name(struct oidc_db *,
 OIDC_MUST_CHECK int	oidc_db_user_get_by_sub(struct oidc_db *,
 			    struct oidc_arena *, struct oidc_str sub,
 			    struct oidc_user_row *, struct oidc_error *);
+/*
+ * A remote_user login (oidc/remote_user.h): create the user `username`
+ * with sub new_sub, no password and the claims object `claims` (JSON
+ * text), or merge `claims` into the existing user's; *out is the row
+ * afterwards (password_hash absent).  0 or -1.
+ */
+OIDC_MUST_CHECK int	oidc_db_user_remote_upsert(struct oidc_db *,
+			    struct oidc_arena *, struct oidc_str username,
+			    struct oidc_str new_sub, struct oidc_str claims,
+			    struct oidc_user_row *, struct oidc_error *);
 /* 1 inserted, 0 username exists, -1 error.  Sets row->user_id. */
 OIDC_MUST_CHECK int	oidc_db_user_insert(struct oidc_db *,
 			    struct oidc_user_row *, struct oidc_error *);

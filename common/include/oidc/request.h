@@ -68,6 +68,13 @@ struct oidc_request {
 	 */
 	char			 client_addr[46];
 	bool			 has_body;
+	/*
+	 * The FastCGI parameters themselves, for what the web server alone
+	 * sets (REMOTE_USER and the variables of remote_user_claims,
+	 * oidc/remote_user.h): oidc_request_env().  Valid for the request.
+	 */
+	const char		*(*env)(void *arg, const char *name);
+	void			*env_arg;
 };
 
 /* Looks a FastCGI parameter up; returns NULL when absent. */
@@ -88,6 +95,15 @@ OIDC_MUST_CHECK int	oidc_request_parse(struct oidc_arena *,
 			    oidc_param_fn, void *parg, oidc_read_fn, void *rarg,
 			    size_t max_body, enum oidc_body_kind,
 			    struct oidc_request *, struct oidc_error *);
+
+/*
+ * The FastCGI parameter `name` as the web server set it, at most max
+ * bytes: 1 with *out, 0 absent or empty, -1 longer than max (*out
+ * unset).  Never a request header: a client's "Remote-User:" header
+ * arrives as HTTP_REMOTE_USER, not REMOTE_USER.
+ */
+int	oidc_request_env(const struct oidc_request *, const char *name,
+	    size_t max, struct oidc_str *out);
 
 /* A request parameter: the form body for POST, else the query string. */
 struct oidc_str	oidc_request_param(const struct oidc_request *,

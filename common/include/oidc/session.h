@@ -57,13 +57,14 @@ OIDC_MUST_CHECK int	oidc_session_client_consent(struct oidc_ctx *,
 			    struct oidc_consent_row *consent, struct oidc_error *);
 
 /*
- * Start a new session for the user and set its cookie; login_request: the
- * digest of the authorization request that asked for the login (NULL:
- * none, see oidc_session_row).  0 or -1.
+ * Start a new session for the user and set its cookie; amr: the session's
+ * amr values (RFC 8176) separated by spaces ("pwd"; "": none);
+ * login_request: the digest of the authorization request that asked for
+ * the login (NULL: none, see oidc_session_row).  0 or -1.
  */
 OIDC_MUST_CHECK int	oidc_session_start(struct oidc_ctx *,
 			    struct oidc_response *, int64_t user_id,
-			    struct oidc_str sub,
+			    struct oidc_str sub, const char *amr,
 			    const unsigned char *login_request,
 			    struct oidc_session_row *, struct oidc_error *);
 

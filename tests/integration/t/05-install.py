@@ -42,6 +42,7 @@ check("installs every migration in share/oidc-fcgi/sql/migrations",
 check("installs share/oidc-fcgi/sql/roles.sql (deploy/README.md 2)",
       installed("share/oidc-fcgi/sql/roles.sql"))
 for rel in ("deploy/nginx/oidc.conf.in", "deploy/lighttpd/oidc.conf.in",
+            "deploy/nginx/remote-user.conf",
             "deploy/spawn-fcgi/oidc-spawn.sh", "deploy/oidc.conf.example",
             "deploy/render-conf.sh", "deploy/systemd/oidc-fcgi@.service"):
     check("installs share/oidc-fcgi/" + rel,

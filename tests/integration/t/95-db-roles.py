@@ -200,9 +200,30 @@ FORBIDDEN = [
     ("oidc_authorize", "UPDATE token SET revoked_at = now()"),
     ("oidc_authorize", "SELECT private_key FROM signing_key LIMIT 1 FOR "
                        "UPDATE"),
+    # login = remote_user writes users, but no password nor disabled mark.
+    ("oidc_authorize", "UPDATE app_user SET password_hash = 'x'"),
+    ("oidc_authorize", "UPDATE app_user SET disabled_at = NULL"),
+    ("oidc_authorize", "INSERT INTO app_user (username, sub, "
+                       "password_hash) VALUES ('x', 'x', 'x')"),
+    ("oidc_authorize", "DELETE FROM app_user"),
 ]
 for role, sql in FORBIDDEN:
     check("%s may not: %s" % (role, sql), refused(role, sql))
+
+# What login = remote_user does (db/stmt.c user_remote_upsert), twice: the
+# insert, then the update of the same row.
+UPSERT = ("INSERT INTO app_user AS u (username, sub, claims) VALUES "
+          "('ru-role', 'ru-role-sub', '{\"email\":\"a@b\"}') ON CONFLICT "
+          "(username) DO UPDATE SET claims = u.claims || EXCLUDED.claims, "
+          "updated_at = now() RETURNING user_id")
+try:
+    psql("BEGIN; SET LOCAL ROLE oidc_authorize; %s; %s; ROLLBACK;"
+         % (UPSERT, UPSERT))
+    ok_upsert = True
+except RuntimeError as e:
+    ok_upsert = str(e)
+check("oidc_authorize may create and update a remote_user user",
+      ok_upsert is True, ok_upsert)
 
 for name, w in sorted(workers.items()):
     rc = w.stop()

@@ -311,6 +311,50 @@ static const struct cfg_case cases[] = {
 	    "t.conf:3: par_ttl:" },
 	{ "par not a boolean", BASE "par = maybe\n", -1, OIDC_E_CONFIG,
 	    "t.conf:3: par:" },
+	/* login, remote_user_amr, remote_user_claims (oidc/remote_user.h). */
+	{ "login password", BASE "login = password\n", 0, OIDC_E_NONE, NULL },
+	{ "login remote_user", BASE "login = remote_user\n", 0, OIDC_E_NONE,
+	    NULL },
+	{ "login unknown", BASE "login = ldap\n", -1, OIDC_E_CONFIG,
+	    "t.conf:3: login: must be password or remote_user" },
+	{ "login case matters", BASE "login = Remote_User\n", -1,
+	    OIDC_E_CONFIG, "t.conf:3: login: must be" },
+	{ "remote_user_amr empty", BASE "remote_user_amr =\n", -1,
+	    OIDC_E_CONFIG, "t.conf:3: remote_user_amr: must be amr values" },
+	{ "remote_user_amr double space", BASE "remote_user_amr = hwk  sc\n",
+	    -1, OIDC_E_CONFIG, "t.conf:3: remote_user_amr: must be" },
+	{ "remote_user_amr quote", BASE "remote_user_amr = \"hwk\"\n", -1,
+	    OIDC_E_CONFIG, "t.conf:3: remote_user_amr: must be" },
+	{ "remote_user_amr too long", BASE "remote_user_amr = "
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "\n", -1, OIDC_E_CONFIG, "t.conf:3: remote_user_amr: must be" },
+	{ "remote_user_claims empty", BASE "remote_user_claims =\n", -1,
+	    OIDC_E_CONFIG, "t.conf:3: remote_user_claims: empty value" },
+	{ "remote_user_claims unknown claim", BASE "remote_user_claims = "
+	    "sub:SSL_CLIENT_S_DN_CN\n", -1, OIDC_E_CONFIG,
+	    "t.conf:3: remote_user_claims: must be CLAIM:VARIABLE" },
+	{ "remote_user_claims non-string claim", BASE "remote_user_claims = "
+	    "email_verified:X\n", -1, OIDC_E_CONFIG,
+	    "t.conf:3: remote_user_claims: must be" },
+	{ "remote_user_claims no colon", BASE "remote_user_claims = email\n",
+	    -1, OIDC_E_CONFIG, "t.conf:3: remote_user_claims: must be" },
+	{ "remote_user_claims empty variable", BASE "remote_user_claims = "
+	    "email:\n", -1, OIDC_E_CONFIG, "t.conf:3: remote_user_claims: " },
+	{ "remote_user_claims bad variable", BASE "remote_user_claims = "
+	    "email:SSL-EMAIL\n", -1, OIDC_E_CONFIG,
+	    "t.conf:3: remote_user_claims: must be" },
+	{ "remote_user_claims variable starts with a digit", BASE
+	    "remote_user_claims = email:1X\n", -1, OIDC_E_CONFIG,
+	    "t.conf:3: remote_user_claims: must be" },
+	{ "remote_user_claims claim twice", BASE "remote_user_claims = "
+	    "email:A email:B\n", -1, OIDC_E_CONFIG,
+	    "t.conf:3: remote_user_claims: must be" },
+	{ "remote_user_claims 17 pairs", BASE "remote_user_claims = name:A "
+	    "given_name:A family_name:A middle_name:A nickname:A "
+	    "preferred_username:A profile:A picture:A website:A email:A "
+	    "gender:A birthdate:A zoneinfo:A locale:A phone_number:A "
+	    "name:B\n", -1, OIDC_E_CONFIG,
+	    "t.conf:3: remote_user_claims: must be" },
 };
 
 static int
@@ -678,6 +722,34 @@ test_input_untouched(struct oidc_arena *a)
 	oidc_arena_reset(a);
 }
 
+/* login, remote_user_amr and remote_user_claims as parsed. */
+static void
+test_remote_user(struct oidc_arena *a)
+{
+	static const char	 in[] = BASE "login = remote_user\n"
+	    "remote_user_amr = hwk sc\n"
+	    "remote_user_claims = email:SSL_CLIENT_S_DN_EMAIL  "
+	    "name:SSL_CLIENT_S_DN_CN\n";
+	struct oidc_config	 cfg;
+	struct oidc_error	 err;
+
+	is_int(parse(a, BASE, strlen(BASE), &cfg, &err), 0, "remote: base");
+	is_int(cfg.login, OIDC_LOGIN_PASSWORD, "login defaults to password");
+	ok(cfg.remote_user_amr == NULL, "remote_user_amr defaults to none");
+	is_int((int)cfg.n_remote_user_claims, 0, "no remote_user_claims");
+	is_int(parse(a, in, strlen(in), &cfg, &err), 0, "remote: parsed");
+	is_int(cfg.login, OIDC_LOGIN_REMOTE_USER, "login = remote_user");
+	is_str(cfg.remote_user_amr, "hwk sc", "remote_user_amr");
+	is_int((int)cfg.n_remote_user_claims, 2, "two remote_user_claims");
+	is_str(cfg.remote_user_claims[0].claim, "email", "claim 0");
+	is_str(cfg.remote_user_claims[0].var, "SSL_CLIENT_S_DN_EMAIL",
+	    "variable 0");
+	is_str(cfg.remote_user_claims[1].claim, "name", "claim 1");
+	is_str(cfg.remote_user_claims[1].var, "SSL_CLIENT_S_DN_CN",
+	    "variable 1");
+	oidc_arena_reset(a);
+}
+
 int
 main(void)
 {
@@ -693,6 +765,7 @@ main(void)
 	test_load(a);
 	test_default_path();
 	test_input_untouched(a);
+	test_remote_user(a);
 	oidc_arena_free(a);
 	return done_testing();
 }

@@ -467,6 +467,56 @@ test_allow(void)
 	}
 }
 
+/*
+ * oidc_request_env: only the web server's own parameters, bounded.  A
+ * client header "Remote-User:" arrives as HTTP_REMOTE_USER (RFC 3875
+ * 4.1.18) and must not be taken for REMOTE_USER.
+ */
+static void
+test_env(struct oidc_arena *a)
+{
+	static const struct kv	 kv[] = {
+		{ "REQUEST_METHOD", "GET" },
+		{ "REMOTE_USER", "alice" },
+		{ "HTTP_REMOTE_USER", "mallory" },
+		{ "HTTP_X_REMOTE_USER", "mallory" },
+		{ "EMPTY", "" },
+		{ "LONG", "0123456789" },
+		{ NULL, NULL }
+	};
+	static const struct kv	 spoof[] = {
+		{ "REQUEST_METHOD", "GET" },
+		{ "HTTP_REMOTE_USER", "mallory" },
+		{ NULL, NULL }
+	};
+	struct params		 p = { kv }, ps = { spoof };
+	struct body		 b = { "", 0, 0, RD_WHOLE, 0, 0 };
+	struct oidc_request	 req;
+	struct oidc_error	 err = { 0 };
+	struct oidc_str		 v;
+
+	is_int(oidc_request_parse(a, get_param, &p, read_body, &b, 1024,
+	    OIDC_BODY_FORM, &req, &err), 0, "env: parsed");
+	is_int(oidc_request_env(&req, "REMOTE_USER", 128, &v), 1,
+	    "env: REMOTE_USER present");
+	ok(oidc_str_eq_cstr(v, "alice"), "env: REMOTE_USER is the web "
+	    "server's, not the header's");
+	is_int(oidc_request_env(&req, "MISSING", 128, &v), 0, "env: absent");
+	is_int(oidc_request_env(&req, "EMPTY", 128, &v), 0,
+	    "env: empty counts as absent");
+	is_int(oidc_request_env(&req, "LONG", 10, &v), 1, "env: at the limit");
+	is_int((int)v.len, 10, "env: length");
+	is_int(oidc_request_env(&req, "LONG", 9, &v), -1, "env: over the limit");
+	is_int(oidc_request_parse(a, get_param, &ps, read_body, &b, 1024,
+	    OIDC_BODY_FORM, &req, &err), 0, "env: spoof parsed");
+	is_int(oidc_request_env(&req, "REMOTE_USER", 128, &v), 0,
+	    "env: a Remote-User header is not REMOTE_USER");
+	memset(&req, 0, sizeof(req));
+	is_int(oidc_request_env(&req, "REMOTE_USER", 128, &v), 0,
+	    "env: a request built by hand has none");
+	oidc_arena_reset(a);
+}
+
 int
 main(void)
 {
@@ -479,6 +529,7 @@ main(void)
 	test_headers(a);
 	test_query(a);
 	test_allow();
+	test_env(a);
 	oidc_arena_free(a);
 	return done_testing();
 }

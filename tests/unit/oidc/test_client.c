@@ -30,6 +30,15 @@ struct meta_case {
 
 static const struct meta_case meta_cases[] = {
 	{ "minimal", "{" RU "}", 0, OIDC_E_NONE },
+	/* login (oidc/remote_user.h): password or remote_user. */
+	{ "login password", "{" RU ",\"login\":\"password\"}", 0,
+	    OIDC_E_NONE },
+	{ "login remote_user", "{" RU ",\"login\":\"remote_user\"}", 0,
+	    OIDC_E_NONE },
+	{ "login unknown", "{" RU ",\"login\":\"ldap\"}", -1,
+	    OIDC_E_INVALID_CLIENT_METADATA },
+	{ "login not a string", "{" RU ",\"login\":true}", -1,
+	    OIDC_E_INVALID_CLIENT_METADATA },
 	{ "backchannel_logout_uri https", "{" RU ",\"backchannel_logout_uri\":"
 	    "\"https://rp.example/bc?x=1\",\"backchannel_logout_session_"
 	    "required\":true}", 0, OIDC_E_NONE },
@@ -786,6 +795,38 @@ test_row_origins(struct oidc_arena *a)
 	}
 }
 
+/* The "login" member as a loaded client sees it (oidc/remote_user.h). */
+static void
+test_login_member(struct oidc_arena *a)
+{
+	static const struct {
+		const char		*json;
+		enum oidc_client_login	 want;
+	} cases[] = {
+		{ "{\"token_endpoint_auth_method\":\"none\"}",
+		    OIDC_CLIENT_LOGIN_DEFAULT },
+		{ "{\"token_endpoint_auth_method\":\"none\","
+		    "\"login\":\"password\"}", OIDC_CLIENT_LOGIN_PASSWORD },
+		{ "{\"token_endpoint_auth_method\":\"none\","
+		    "\"login\":\"remote_user\"}",
+		    OIDC_CLIENT_LOGIN_REMOTE_USER },
+	};
+	struct oidc_client_row	 row;
+	struct oidc_client	 c;
+	struct oidc_error	 err = { 0 };
+	size_t			 i;
+
+	for (i = 0; i < OIDC_NELEM(cases); i++) {
+		memset(&row, 0, sizeof(row));
+		row.client_id = OIDC_STR("c");
+		row.metadata = (struct oidc_str){ cases[i].json,
+		    strlen(cases[i].json) };
+		is_int(oidc_client_from_row(a, &row, &c, &err), 0,
+		    cases[i].json);
+		is_int(c.login, cases[i].want, "login member");
+	}
+}
+
 int
 main(void)
 {
@@ -803,6 +844,7 @@ main(void)
 	test_plain_secret(a);
 	test_secret_seal(a);
 	test_row_origins(a);
+	test_login_member(a);
 	oidc_arena_free(a);
 	return done_testing();
 }

@@ -253,6 +253,7 @@ test_normalised(struct oidc_arena *a)
 
 	in = tap_json(a, "{\"client_id\":\"mine\",\"client_secret\":\"s\","
 	    "\"first_party\":true,\"resource_server\":false,"
+	    "\"login\":\"remote_user\","
 	    "\"software_statement\":\"x.y.z\",\"x-extension\":1," RU "}");
 	if (in == NULL || oidc_register_metadata(a, in, 0, &out, &err) == -1) {
 		ok(0, "normalise: %s", err.detail);
@@ -261,6 +262,7 @@ test_normalised(struct oidc_arena *a)
 	ok(!oidc_json_has_key(out, "client_id"), "client_id dropped");
 	ok(!oidc_json_has_key(out, "client_secret"), "client_secret dropped");
 	ok(!oidc_json_has_key(out, "first_party"), "first_party dropped");
+	ok(!oidc_json_has_key(out, "login"), "login dropped (operator only)");
 	ok(!oidc_json_has_key(out, "resource_server"),
 	    "resource_server dropped");
 	ok(!oidc_json_has_key(out, "software_statement"),
