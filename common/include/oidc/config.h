@@ -58,10 +58,14 @@
  *                      sandbox; an error with log = syslog)  [none]
  *   endpoints          the endpoint binaries deployed, separated by
  *                      spaces, from authorize token userinfo jwks revoke
- *                      introspect end_session register discovery; must
+ *                      introspect end_session register discovery device;
+ *                      must
  *                      include authorize, token and jwks.  Discovery
  *                      advertises only these (and their metadata)  [all]
  *   require_nonce      yes | no: nonce also for the code flow  [no]
+ *   device_grant       yes | no: the device authorization grant (RFC
+ *                      8628, oidc/device.h): device.fcgi, the /device
+ *                      page, the grant at /token, discovery  [no]
  *   request_object_require_signed  yes | no: refuse unsigned ("none")
  *                      request objects from every client and leave
  *                      "none" out of discovery  [no]
@@ -160,6 +164,7 @@ enum oidc_config_ep {
 	OIDC_CONFIG_EP_END_SESSION,
 	OIDC_CONFIG_EP_REGISTER,
 	OIDC_CONFIG_EP_DISCOVERY,
+	OIDC_CONFIG_EP_DEVICE,
 	OIDC_CONFIG_EP__MAX
 };
 #define OIDC_CONFIG_EP_BIT(e)	(1u << (e))
@@ -198,6 +203,8 @@ struct oidc_config {
 	const char		*log_file;	/* path or NULL */
 	unsigned		 endpoints;	/* OIDC_CONFIG_EP_BIT()s */
 	bool			 require_nonce;
+	/* RFC 8628 device authorization grant (oidc/device.h). */
+	bool			 device_grant;
 	bool			 request_object_require_signed;
 	bool			 issuer_is_https;
 	bool			 sandbox;
