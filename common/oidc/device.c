@@ -41,12 +41,16 @@ oidc_device_user_code_norm(const char *buf, size_t len,
 		if (c >= 'a' && c <= 'z')
 			c = (char)(c - 'a' + 'A');
 		if (c == '\0' || memchr(alphabet, c, ALPHABET_LEN) == NULL ||
-		    n == OIDC_DEVICE_USER_CODE_LEN)
+		    n == OIDC_DEVICE_USER_CODE_LEN) {
+			out[0] = '\0';
 			return -1;
+		}
 		out[n++] = c;
 	}
-	if (n != OIDC_DEVICE_USER_CODE_LEN)
+	if (n != OIDC_DEVICE_USER_CODE_LEN) {
+		out[0] = '\0';
 		return -1;
+	}
 	out[n] = '\0';
 	return 0;
 }

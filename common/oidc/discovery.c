@@ -10,6 +10,7 @@
 #include "oidc/config.h"
 #include "oidc/crypto.h"
 #include "oidc/ctx.h"
+#include "oidc/device.h"
 #include "oidc/discovery.h"
 #include "oidc/json.h"
 #include "oidc/jwk.h"
@@ -37,8 +38,18 @@ static const char *const response_types[] = { "code", "id_token",
     "id_token token", "code id_token", "code token", "code id_token token" };
 static const char *const response_modes[] = { "query", "fragment",
     "form_post" };
+/* The device grant last: left out when it is off. */
 static const char *const grant_types[] = { "authorization_code",
-    "implicit", "refresh_token", "client_credentials" };
+    "implicit", "refresh_token", "client_credentials",
+    OIDC_DEVICE_GRANT_TYPE };
+
+/* device_grant = yes and the device endpoint deployed (oidc/device.h). */
+static bool
+device_advertised(const struct oidc_config *cfg)
+{
+	return cfg->device_grant &&
+	    oidc_config_has_endpoint(cfg, OIDC_CONFIG_EP_DEVICE);
+}
 static const char *const auth_methods[] = { "client_secret_basic",
     "client_secret_post", "client_secret_jwt", "private_key_jwt", "none" };
 static const char *const claims[] = { "sub", "iss", "aud", "exp", "iat",
@@ -206,6 +217,11 @@ add_optional(struct oidc_ctx *ctx, struct oidc_json *j,
 	    oidc_json_set_bool(j, "backchannel_logout_session_supported", true,
 	    err)))
 		return -1;
+	/* RFC 8628 4: only when the grant is on and device.fcgi deployed. */
+	if (device_advertised(cfg) && add_url(ctx, j,
+	    "device_authorization_endpoint", "/device_authorization",
+	    err) == -1)
+		return -1;
 	/* RFC 7591 3 via OpenID Connect Discovery 1.0 3. */
 	if (cfg->registration != OIDC_REGISTRATION_OFF &&
 	    oidc_config_has_endpoint(cfg, OIDC_CONFIG_EP_REGISTER) &&
@@ -234,7 +250,8 @@ render_discovery(struct oidc_ctx *ctx, struct oidc_error *err)
 	    add_list(ctx, j, "response_modes_supported", response_modes,
 	    OIDC_NELEM(response_modes), err) ||
 	    add_list(ctx, j, "grant_types_supported", grant_types,
-	    OIDC_NELEM(grant_types), err) ||
+	    OIDC_NELEM(grant_types) - !device_advertised(ctx->cfg),
+	    err) ||
 	    /* Pairwise only with a salt (oidc/subject.h). */
 	    add_list(ctx, j, "subject_types_supported",
 	    (const char *const[]){ "public", "pairwise" },

@@ -435,6 +435,7 @@ ENDPOINT_PATHS = {
     "jwks": "/jwks",
     "revoke": "/revoke",
     "introspect": "/introspect",
+    "device": "/device_authorization",
     "end_session": "/end_session",
     "register": "/register",
     "discovery": "/.well-known/openid-configuration",
