@@ -49,7 +49,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(shown, out, 4);
 	shown[4] = '-';
 	memcpy(shown + 5, out + 4, 4);
-	if (oidc_device_user_code_norm(shown, sizeof(shown), again) == -1 ||
+	if (oidc_device_user_code_norm(shown, sizeof(shown) - 1, again) == -1 ||
 	    strcmp(out, again) != 0)
 		abort();
 	return 0;
