@@ -59,8 +59,7 @@
  *   endpoints          the endpoint binaries deployed, separated by
  *                      spaces, from authorize token userinfo jwks revoke
  *                      introspect end_session register discovery device;
- *                      must
- *                      include authorize, token and jwks.  Discovery
+ *                      must include authorize, token and jwks.  Discovery
  *                      advertises only these (and their metadata)  [all]
  *   require_nonce      yes | no: nonce also for the code flow  [no]
  *   device_grant       yes | no: the device authorization grant (RFC
