@@ -129,6 +129,9 @@ cmd_run() {
 	# Pushed Authorization Requests (RFC 9126) on, for older stacks too.
 	grep -q '^[[:space:]]*par[[:space:]]*=' "$VAR/oidc.conf" ||
 		echo "par = yes" >>"$VAR/oidc.conf"
+	# The device authorization grant (RFC 8628), on in development.
+	grep -q '^[[:space:]]*device_grant' "$VAR/oidc.conf" ||
+		echo "device_grant = yes" >>"$VAR/oidc.conf"
 
 	# The demo client, registered for this port's callback.
 	local cb=http://127.0.0.1:$PORT/demo/callback

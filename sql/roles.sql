@@ -25,7 +25,7 @@ BEGIN
 	FOREACH r IN ARRAY ARRAY['oidc_authorize', 'oidc_token',
 	    'oidc_userinfo', 'oidc_discovery', 'oidc_jwks', 'oidc_revoke',
 	    'oidc_introspect', 'oidc_end_session', 'oidc_register',
-	    'oidc_metrics', 'oidc_par'] LOOP
+	    'oidc_metrics', 'oidc_par', 'oidc_device'] LOOP
 		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
 			EXECUTE format('CREATE ROLE %I NOLOGIN', r);
 		END IF;
@@ -86,6 +86,13 @@ GRANT SELECT, UPDATE ON token TO oidc_revoke;
 
 GRANT SELECT ON client, token TO oidc_introspect;
 GRANT SELECT, INSERT ON used_jti TO oidc_introspect;
+
+-- The device authorization grant (RFC 8628, 0017_device_code.sql):
+-- device.fcgi authenticates the client and inserts the device code; the
+-- /device page of authorize.fcgi decides it; /token polls it.
+GRANT SELECT ON client TO oidc_device;
+GRANT SELECT, INSERT ON used_jti, login_failure, device_code TO oidc_device;
+GRANT SELECT, UPDATE ON device_code TO oidc_authorize, oidc_token;
 
 -- Logout: end the session, queue back-channel logout tokens.
 GRANT SELECT ON client, session_client TO oidc_end_session;

@@ -52,6 +52,7 @@ static const struct keydef keydefs[] = {
 	{ "log_file",		K_STR,	 OFF(log_file),		0, 0 },
 	{ "endpoints",		K_ENDPOINTS, OFF(endpoints),	0, 0 },
 	{ "require_nonce",	K_BOOL,	 OFF(require_nonce),	0, 0 },
+	{ "device_grant",	K_BOOL,	 OFF(device_grant),	0, 0 },
 	{ "request_object_require_signed", K_BOOL,
 	    OFF(request_object_require_signed), 0, 0 },
 	{ "jarm",		K_BOOL,	 OFF(jarm),		0, 0 },
@@ -95,7 +96,7 @@ _Static_assert(OIDC_NELEM(keydefs) <= 64, "too many keys for `seen`");
 /* Indexed by enum oidc_config_ep: the cgi-bin binary names. */
 static const char *const ep_names[OIDC_CONFIG_EP__MAX] = {
 	"authorize", "token", "userinfo", "jwks", "revoke", "introspect",
-	"end_session", "register", "discovery", "par"
+	"end_session", "register", "discovery", "par", "device"
 };
 
 static int
@@ -181,7 +182,8 @@ parse_endpoints(const char *v, size_t len, unsigned *out, const char *name,
 			(void)snprintf(msg, sizeof(msg), "unknown endpoint "
 			    "\"%.*s\" (known: authorize token userinfo jwks "
 			    "revoke introspect end_session register "
-			    "discovery par)", (int)(p - w > 32 ? 32 : p - w), w);
+			    "discovery par device)", (int)(p - w > 32 ? 32 :
+			    p - w), w);
 			return bad(err, name, line, "endpoints", msg);
 		}
 		bit = OIDC_CONFIG_EP_BIT(i);

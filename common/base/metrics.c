@@ -422,6 +422,7 @@ render_counters(struct oidc_buf *out, const struct totals *t,
 		{ OIDC_METRIC_TOKEN_REFRESH_TOKEN, "refresh_token" },
 		{ OIDC_METRIC_TOKEN_CLIENT_CREDENTIALS, "client_credentials" },
 		{ OIDC_METRIC_TOKEN_IMPLICIT, "implicit" },
+		{ OIDC_METRIC_TOKEN_DEVICE_CODE, "device_code" },
 	};
 	static const struct labelled	 dberrs[] = {
 		{ OIDC_METRIC_DB_ERROR, "error" },

@@ -624,8 +624,12 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "RETURNING 1), "
 	    "f AS (DELETE FROM login_failure WHERE ctid = ANY(ARRAY("
 	    "SELECT ctid FROM login_failure WHERE at < now() - "
-	    "make_interval(secs => $2) LIMIT $1)) RETURNING 1) "
+	    "make_interval(secs => $2) LIMIT $1)) RETURNING 1), "
+	    "v AS (DELETE FROM device_code WHERE ctid = ANY(ARRAY("
+	    "SELECT ctid FROM device_code WHERE expires_at < now() LIMIT $1)) "
+	    "RETURNING 1) "
 	    "SELECT (SELECT count(*) FROM c) + (SELECT count(*) FROM k) + "
+	    "(SELECT count(*) FROM v) + "
 	    "(SELECT count(*) FROM t) + "
 	    "(SELECT count(*) FROM s) + (SELECT count(*) FROM n) + "
 	    "(SELECT count(*) FROM j) + (SELECT count(*) FROM f)",
@@ -684,6 +688,54 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "UPDATE pushed_request SET used = true WHERE uri_hash = $1 "
 	    "AND client_id = $2 AND NOT used AND expires_at > now() "
 	    "RETURNING params", NPARAMS(2), V__N },
+	/*
+	 * The Device Authorization Grant (RFC 8628,
+	 * sql/migrations/0017_device_code.sql).  A new device code: nothing
+	 * inserted (no row returned) when the user code hash $2 is taken.
+	 */
+	[OIDC_STMT_DEVICE_CODE_INSERT] = { "device_code_insert",
+	    "INSERT INTO device_code (code_hash, user_code_hash, client_id, "
+	    "scope, poll_interval, expires_at) VALUES ($1, $2, $3, $4, $5, "
+	    "now() + make_interval(secs => $6)) ON CONFLICT DO NOTHING "
+	    "RETURNING 1", NPARAMS(6), V__N },
+	/* The /device page: a pending, live user code. */
+	[OIDC_STMT_DEVICE_CODE_GET] = { "device_code_get",
+	    "SELECT client_id, scope FROM device_code WHERE user_code_hash = $1 "
+	    "AND status = 'pending' AND expires_at > now()",
+	    NPARAMS(1), DG__N },
+	/* The user's decision $2 ('approved', 'denied') on a pending code. */
+	[OIDC_STMT_DEVICE_CODE_DECIDE] = { "device_code_decide",
+	    "UPDATE device_code SET status = $2, user_id = $3, "
+	    "auth_time = to_timestamp($4), amr = $5, sid = $6 "
+	    "WHERE user_code_hash = $1 AND status = 'pending' "
+	    "AND expires_at > now() AND client_id = $7",
+	    NPARAMS(7), DB_NO_COLUMNS },
+	/*
+	 * A poll by the client $2 with the device code $1, in one statement:
+	 * the row is locked, the poll recorded, a pending code polled before
+	 * its interval passed gets 5 seconds more (slow_down, RFC 8628 3.5),
+	 * and an approved live code of an enabled user becomes used, so its
+	 * tokens are issued once.  The caller reads what it was.
+	 */
+	[OIDC_STMT_DEVICE_POLL] = { "device_poll",
+	    "UPDATE device_code d SET last_poll = now(), "
+	    "poll_interval = CASE WHEN o.fast "
+	    "THEN least(d.poll_interval + 5, 3600) ELSE d.poll_interval END, "
+	    "status = CASE WHEN o.status = 'approved' AND NOT o.expired "
+	    "AND o.user_ok THEN 'used' ELSE d.status END "
+	    "FROM (SELECT x.code_hash, x.status, x.expires_at <= now() "
+	    "AS expired, x.status = 'pending' AND x.last_poll IS NOT NULL AND "
+	    "now() < x.last_poll + make_interval(secs => x.poll_interval) "
+	    "AS fast, u.user_id IS NOT NULL AND u.disabled_at IS NULL "
+	    "AS user_ok, u.sub, u.claims, u.updated_at "
+	    "FROM device_code x LEFT JOIN app_user u ON u.user_id = x.user_id "
+	    "WHERE x.code_hash = $1 AND x.client_id = $2 FOR UPDATE OF x) o "
+	    "WHERE d.code_hash = o.code_hash "
+	    "RETURNING o.status, o.expired, o.fast, d.poll_interval, "
+	    "coalesce(d.user_id, 0), d.scope, "
+	    "extract(epoch FROM d.auth_time)::bigint, d.amr, d.sid, o.sub, "
+	    "o.claims::text, extract(epoch FROM o.updated_at)::bigint, "
+	    "o.user_ok", NPARAMS(2), DP__N },
 };
 
 int

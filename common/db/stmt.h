@@ -96,6 +96,10 @@ enum oidc_stmt_id {
 	OIDC_STMT_DB_PING,
 	OIDC_STMT_PAR_INSERT,
 	OIDC_STMT_PAR_REDEEM,
+	OIDC_STMT_DEVICE_CODE_INSERT,
+	OIDC_STMT_DEVICE_CODE_GET,
+	OIDC_STMT_DEVICE_CODE_DECIDE,
+	OIDC_STMT_DEVICE_POLL,
 	OIDC_STMT__MAX
 };
 
@@ -133,7 +137,7 @@ int	oidc_stmt_compare(const struct oidc_stmt *, int nparams, int nfields,
  * (issued_at), user_insert, signing_key_generation, signing_key_lock,
  * signing_key_insert, signing_key_retire, signing_key_unretire, code_issue
  * (fresh), nonce_use, jti_use, fetch_slot_take, fetch_slot_give,
- * login_lock, purge, db_ping, par_redeem (params).
+ * login_lock, purge, db_ping, par_redeem (params), device_code_insert.
  */
 enum { V_VALUE, V__N };
 
@@ -200,5 +204,15 @@ enum { BT_CLIENT, BT_META, BT__N };
 
 /* backchannel_claim. */
 enum { BC_ID, BC_CLIENT, BC_URI, BC_TOKEN, BC_ATTEMPTS, BC_EXPIRED, BC__N };
+
+/* device_code_get: the pending row of a user code. */
+enum { DG_CLIENT, DG_SCOPE, DG__N };
+/*
+ * device_poll: the row as it was (status, expired, polled too fast), the
+ * interval now, and the approval with its user (user_ok: not disabled).
+ */
+enum { DP_STATUS, DP_EXPIRED, DP_FAST, DP_INTERVAL, DP_USER, DP_SCOPE,
+    DP_AUTH_TIME, DP_AMR, DP_SID, DP_SUB, DP_UCLAIMS, DP_UUPDATED,
+    DP_USER_OK, DP__N };
 
 #endif

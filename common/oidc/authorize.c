@@ -22,6 +22,7 @@
 #include "oidc/crypto.h"
 #include "oidc/ctx.h"
 #include "oidc/db.h"
+#include "oidc/device.h"
 #include "oidc/grant.h"
 #include "oidc/html.h"
 #include "oidc/jarm.h"
@@ -763,6 +764,9 @@ oidc_authorize_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 	struct authz	 ar;
 	int		 rc;
 
+	/* RFC 8628 3.3: the device grant's verification page (device.h). */
+	if (oidc_str_eq_cstr(req->path, "/device"))
+		return oidc_device_page(ctx, req, resp, err);
 	memset(&ar, 0, sizeof(ar));
 	ar.p = req->method == OIDC_METHOD_POST ? &req->form : &req->query;
 	ar.page_post = req->method == OIDC_METHOD_POST &&

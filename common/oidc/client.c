@@ -30,6 +30,7 @@ static const struct {
 	{ "implicit", OIDC_GT_IMPLICIT },
 	{ "refresh_token", OIDC_GT_REFRESH_TOKEN },
 	{ "client_credentials", OIDC_GT_CLIENT_CREDENTIALS },
+	{ "urn:ietf:params:oauth:grant-type:device_code", OIDC_GT_DEVICE_CODE },
 };
 
 const char *

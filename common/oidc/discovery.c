@@ -10,6 +10,7 @@
 #include "oidc/config.h"
 #include "oidc/crypto.h"
 #include "oidc/ctx.h"
+#include "oidc/device.h"
 #include "oidc/discovery.h"
 #include "oidc/json.h"
 #include "oidc/jwk.h"
@@ -39,8 +40,18 @@ static const char *const response_types[] = { "code", "id_token",
 static const char *const response_modes[] = { "query", "fragment",
     "form_post", "query.jwt", "fragment.jwt", "form_post.jwt", "jwt" };
 #define N_PLAIN_MODES	3
+/* The device grant last: left out when it is off. */
 static const char *const grant_types[] = { "authorization_code",
-    "implicit", "refresh_token", "client_credentials" };
+    "implicit", "refresh_token", "client_credentials",
+    OIDC_DEVICE_GRANT_TYPE };
+
+/* device_grant = yes and the device endpoint deployed (oidc/device.h). */
+static bool
+device_advertised(const struct oidc_config *cfg)
+{
+	return cfg->device_grant &&
+	    oidc_config_has_endpoint(cfg, OIDC_CONFIG_EP_DEVICE);
+}
 static const char *const auth_methods[] = { "client_secret_basic",
     "client_secret_post", "client_secret_jwt", "private_key_jwt", "none" };
 static const char *const claims[] = { "sub", "iss", "aud", "exp", "iat",
@@ -243,6 +254,11 @@ add_optional(struct oidc_ctx *ctx, struct oidc_json *j,
 	if (cfg->jarm && add_algs(ctx, j,
 	    "authorization_signing_alg_values_supported", true, err) == -1)
 		return -1;
+	/* RFC 8628 4: only when the grant is on and device.fcgi deployed. */
+	if (device_advertised(cfg) && add_url(ctx, j,
+	    "device_authorization_endpoint", "/device_authorization",
+	    err) == -1)
+		return -1;
 	/* RFC 7591 3 via OpenID Connect Discovery 1.0 3. */
 	if (cfg->registration != OIDC_REGISTRATION_OFF &&
 	    oidc_config_has_endpoint(cfg, OIDC_CONFIG_EP_REGISTER) &&
@@ -278,7 +294,8 @@ render_discovery(struct oidc_ctx *ctx, struct oidc_error *err)
 	    ctx->cfg->jarm ? OIDC_NELEM(response_modes) : N_PLAIN_MODES,
 	    err) ||
 	    add_list(ctx, j, "grant_types_supported", grant_types,
-	    OIDC_NELEM(grant_types), err) ||
+	    OIDC_NELEM(grant_types) - !device_advertised(ctx->cfg),
+	    err) ||
 	    /* Pairwise only with a salt (oidc/subject.h). */
 	    add_list(ctx, j, "subject_types_supported",
 	    (const char *const[]){ "public", "pairwise" },

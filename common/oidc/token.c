@@ -14,6 +14,7 @@
 #include "oidc/crypto.h"
 #include "oidc/ctx.h"
 #include "oidc/db.h"
+#include "oidc/device.h"
 #include "oidc/grant.h"
 #include "oidc/json.h"
 #include "oidc/keystore.h"
@@ -695,6 +696,74 @@ grant_client_credentials(struct oidc_ctx *ctx, const struct oidc_request *req,
 	return oidc_db_commit(ctx->db, err);
 }
 
+/* The answer to a poll whose code is not (or no longer) approved. */
+static int
+device_not_yet(const struct oidc_device_poll *d, struct oidc_error *err)
+{
+	if (d->status == OIDC_DEVICE_USED)
+		return invalid_grant(err, "the device code was used");
+	if (d->expired)
+		return oidc_fail(err, OIDC_E_EXPIRED_TOKEN,
+		    "the device code has expired", "expired");
+	if (d->status == OIDC_DEVICE_DENIED ||
+	    (d->status == OIDC_DEVICE_APPROVED && !d->user_ok))
+		return oidc_fail(err, OIDC_E_DEVICE_DENIED,
+		    "the user denied the request", "denied");
+	if (d->too_fast)
+		return oidc_fail(err, OIDC_E_SLOW_DOWN,
+		    "polling too fast: wait 5 seconds more between requests",
+		    "slow_down");
+	return oidc_fail(err, OIDC_E_AUTHORIZATION_PENDING,
+	    "the user has not yet approved the request", "pending");
+}
+
+/*
+ * RFC 8628 3.4, 3.5: one poll, one transaction.  device_poll (one
+ * statement) records the poll, grows the interval of a device polling too
+ * fast and marks an approved code used; the tokens are inserted in the
+ * same transaction, so a failure leaves the code approved.  Every other
+ * answer commits the poll and is an error.
+ */
+static int
+grant_device(struct oidc_ctx *ctx, const struct oidc_request *req,
+    const struct oidc_client *c, struct issued *is, struct oidc_error *err)
+{
+	struct oidc_str		 code = oidc_params_get(&req->form,
+				    "device_code");
+	struct oidc_device_poll	 d;
+	unsigned char		 h[OIDC_SHA256_LEN];
+	int			 rc;
+
+	if (!ctx->cfg->device_grant)
+		return oidc_fail(err, OIDC_E_UNSUPPORTED_GRANT_TYPE,
+		    "unsupported grant_type", "device grant off");
+	if (!(c->grant_types & OIDC_GT_DEVICE_CODE))
+		return oidc_fail(err, OIDC_E_UNAUTHORIZED_CLIENT,
+		    "the client may not use this grant type", "grant type");
+	if (code.p == NULL || code.len > 512)
+		return oidc_fail(err, OIDC_E_INVALID_REQUEST,
+		    "device_code is required", "no device_code");
+	if (oidc_sha256(code.p, code.len, h, err) == -1 ||
+	    oidc_db_begin(ctx->db, err) == -1)
+		return -1;
+	if ((rc = oidc_db_device_poll(ctx->db, ctx->a, h, c->client_id, &d,
+	    err)) == -1)
+		return -1;
+	if (rc == 0) {
+		oidc_db_rollback(ctx->db);
+		return invalid_grant(err, "the device code is invalid");
+	}
+	if (d.status != OIDC_DEVICE_APPROVED || d.expired || !d.user_ok) {
+		if (oidc_db_commit(ctx->db, err) == -1)
+			return -1;
+		return device_not_yet(&d, err);
+	}
+	if (issue_user_tokens(ctx, c, &d.grant, d.grant.sub, OIDC_STR_NULL,
+	    d.grant.user_claims, d.grant.user_updated_at, is, err) == -1)
+		return -1;
+	return oidc_db_commit(ctx->db, err);
+}
+
 int
 oidc_token_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
     struct oidc_response *resp, struct oidc_error *err)
@@ -726,6 +795,8 @@ oidc_token_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 		rc = grant_refresh(ctx, req, &client, &is, err);
 	else if (oidc_str_eq_cstr(gt, "client_credentials"))
 		rc = grant_client_credentials(ctx, req, &client, &is, err);
+	else if (oidc_str_eq_cstr(gt, OIDC_DEVICE_GRANT_TYPE))
+		rc = grant_device(ctx, req, &client, &is, err);
 	else
 		return oidc_fail(err, OIDC_E_UNSUPPORTED_GRANT_TYPE,
 		    "unsupported grant_type", "grant_type");
@@ -735,7 +806,9 @@ oidc_token_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    OIDC_METRIC_TOKEN_AUTHORIZATION_CODE :
 	    oidc_str_eq_cstr(gt, "refresh_token") ?
 	    OIDC_METRIC_TOKEN_REFRESH_TOKEN :
-	    OIDC_METRIC_TOKEN_CLIENT_CREDENTIALS);
+	    oidc_str_eq_cstr(gt, "client_credentials") ?
+	    OIDC_METRIC_TOKEN_CLIENT_CREDENTIALS :
+	    OIDC_METRIC_TOKEN_DEVICE_CODE);
 	audit(req, oidc_str_eq_cstr(gt, "refresh_token") ? "token.refreshed" :
 	    "token.issued", client.client_id, gt);
 	return 0;

@@ -112,7 +112,9 @@ jarm = yes
 # Pushed Authorization Requests (t/84-par.py, t/60-openid-client.py).
 par = yes
 # A custom scope and the claim it releases (t/32-custom-claims.py).
-scope = groups: groups"
+scope = groups: groups
+# The device authorization grant (RFC 8628; t/61-device.py).
+device_grant = yes"
 stack_tools
 trap stack_down EXIT
 trap 'say "interrupted"; exit 130' INT TERM HUP

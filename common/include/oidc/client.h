@@ -87,7 +87,9 @@ enum oidc_gt {
 	OIDC_GT_AUTHORIZATION_CODE = 1 << 0,
 	OIDC_GT_IMPLICIT = 1 << 1,
 	OIDC_GT_REFRESH_TOKEN = 1 << 2,
-	OIDC_GT_CLIENT_CREDENTIALS = 1 << 3
+	OIDC_GT_CLIENT_CREDENTIALS = 1 << 3,
+	/* RFC 8628: urn:ietf:params:oauth:grant-type:device_code */
+	OIDC_GT_DEVICE_CODE = 1 << 4
 };
 
 /*

@@ -60,10 +60,14 @@
  *                      sandbox; an error with log = syslog)  [none]
  *   endpoints          the endpoint binaries deployed, separated by
  *                      spaces, from authorize token userinfo jwks revoke
- *                      introspect end_session register discovery par; must
- *                      include authorize, token and jwks.  Discovery
+ *                      introspect end_session register discovery par
+ *                      device; must include authorize, token and jwks.
+ *                      Discovery
  *                      advertises only these (and their metadata)  [all]
  *   require_nonce      yes | no: nonce also for the code flow  [no]
+ *   device_grant       yes | no: the device authorization grant (RFC
+ *                      8628, oidc/device.h): device.fcgi, the /device
+ *                      page, the grant at /token, discovery  [no]
  *   request_object_require_signed  yes | no: refuse unsigned ("none")
  *                      request objects from every client and leave
  *                      "none" out of discovery  [no]
@@ -201,6 +205,7 @@ enum oidc_config_ep {
 	OIDC_CONFIG_EP_REGISTER,
 	OIDC_CONFIG_EP_DISCOVERY,
 	OIDC_CONFIG_EP_PAR,
+	OIDC_CONFIG_EP_DEVICE,
 	OIDC_CONFIG_EP__MAX
 };
 #define OIDC_CONFIG_EP_BIT(e)	(1u << (e))
@@ -258,6 +263,8 @@ struct oidc_config {
 	const char		*log_file;	/* path or NULL */
 	unsigned		 endpoints;	/* OIDC_CONFIG_EP_BIT()s */
 	bool			 require_nonce;
+	/* RFC 8628 device authorization grant (oidc/device.h). */
+	bool			 device_grant;
 	bool			 request_object_require_signed;
 	bool			 jarm;
 	bool			 issuer_is_https;

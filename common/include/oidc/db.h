@@ -808,4 +808,65 @@ OIDC_MUST_CHECK int	oidc_db_purge(struct oidc_db *, int64_t batch,
 			    int64_t keep_s, int64_t *deleted,
 			    struct oidc_error *);
 
+/*
+ * The Device Authorization Grant (RFC 8628, oidc/device.h).  Codes and
+ * user codes travel as their SHA-256 only.
+ */
+struct oidc_device_row {
+	unsigned char	 code_hash[OIDC_HASH_LEN];
+	unsigned char	 user_code_hash[OIDC_HASH_LEN];
+	struct oidc_str	 client_id;
+	struct oidc_str	 scope;
+	int64_t		 interval;	/* seconds between polls */
+	int64_t		 ttl;		/* insert: lifetime in seconds */
+};
+
+/* 1 inserted, 0 the user code is taken (try another), -1 error. */
+OIDC_MUST_CHECK int	oidc_db_device_code_insert(struct oidc_db *,
+			    const struct oidc_device_row *, struct oidc_error *);
+/*
+ * The pending, live code of a user code hash: client_id and scope.  1,
+ * 0 none, -1 error.
+ */
+OIDC_MUST_CHECK int	oidc_db_device_code_get(struct oidc_db *,
+			    struct oidc_arena *, const unsigned char *user_hash,
+			    struct oidc_device_row *, struct oidc_error *);
+/*
+ * The user's decision on the pending, live code of user_hash issued to
+ * client_id: approved (with the session's user_id, auth_time, amr, sid)
+ * or denied.  1 decided, 0 no such pending code, -1 error.
+ */
+OIDC_MUST_CHECK int	oidc_db_device_code_decide(struct oidc_db *,
+			    const unsigned char *user_hash,
+			    struct oidc_str client_id, bool approve,
+			    const struct oidc_session_row *,
+			    struct oidc_error *);
+
+enum oidc_device_status {
+	OIDC_DEVICE_PENDING,
+	OIDC_DEVICE_APPROVED,
+	OIDC_DEVICE_DENIED,
+	OIDC_DEVICE_USED
+};
+
+/* What a poll found (the row as it was before the poll). */
+struct oidc_device_poll {
+	enum oidc_device_status	 status;
+	bool			 expired;
+	bool			 too_fast;	/* slow_down: interval grew */
+	bool			 user_ok;	/* approved by an enabled user */
+	int64_t			 interval;	/* now */
+	struct oidc_token_row	 grant;		/* user, scope, auth data */
+};
+
+/*
+ * One poll of client_id with the device code hash (stmt.c, device_poll):
+ * 1 with *out, 0 no such code of that client, -1 error.  An approved, live
+ * code of an enabled user is marked used by this very statement.
+ */
+OIDC_MUST_CHECK int	oidc_db_device_poll(struct oidc_db *,
+			    struct oidc_arena *, const unsigned char *hash,
+			    struct oidc_str client_id, struct oidc_device_poll *,
+			    struct oidc_error *);
+
 #endif /* OIDC_DB_H */

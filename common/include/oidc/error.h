@@ -39,6 +39,11 @@ enum oidc_errcode {
 	OIDC_E_NOT_FOUND,		/* HTTP 404, "invalid_request" */
 	OIDC_E_INVALID_CLIENT_METADATA,	/* RFC 7591 3.2.2 */
 	OIDC_E_INVALID_REDIRECT_URI,	/* RFC 7591 3.2.2 */
+	/* RFC 8628 3.5, the device grant at /token: 400 */
+	OIDC_E_AUTHORIZATION_PENDING,
+	OIDC_E_SLOW_DOWN,
+	OIDC_E_EXPIRED_TOKEN,
+	OIDC_E_DEVICE_DENIED,		/* "access_denied", 400 */
 	/* input and internal errors */
 	OIDC_E_LIMIT,			/* an input exceeded a documented limit */
 	OIDC_E_BODY_TOO_LARGE,		/* HTTP 413 before the body is read */

@@ -37,7 +37,7 @@
 #include "oidc/error.h"
 
 #define OIDC_METRICS_MAGIC	0x54454d4fU	/* "OMET" little-endian */
-#define OIDC_METRICS_VERSION	1
+#define OIDC_METRICS_VERSION	2
 #define OIDC_METRICS_NAME_LEN	32
 #define OIDC_METRICS_NSTATUS	501	/* 100..599, and [500] = other */
 #define OIDC_METRICS_MAX_PAGES	256
@@ -58,6 +58,7 @@ enum oidc_metric {
 	OIDC_METRIC_DB_ERROR,		/* an error answer on a live link */
 	OIDC_METRIC_DB_UNAVAILABLE,	/* connect failed, link lost, 503 */
 	OIDC_METRIC_DB_RETRY,		/* a statement retried on a new link */
+	OIDC_METRIC_TOKEN_DEVICE_CODE,	/* RFC 8628 */
 	OIDC_METRIC__MAX
 };
 

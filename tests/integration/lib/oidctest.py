@@ -436,6 +436,7 @@ ENDPOINT_PATHS = {
     "revoke": "/revoke",
     "introspect": "/introspect",
     "par": "/par",
+    "device": "/device_authorization",
     "end_session": "/end_session",
     "register": "/register",
     "discovery": "/.well-known/openid-configuration",

@@ -31,7 +31,11 @@ GROUPS = {
     "register": {"registration_endpoint"},
     # par = yes in the harness (t/84-par.py).
     "par": {"pushed_authorization_request_endpoint"},
+    # RFC 8628 (device_grant = yes in the harness): with device.fcgi only;
+    # grant_types_supported then also loses the device_code grant type.
+    "device": {"device_authorization_endpoint"},
 }
+DEVICE_GT = "urn:ietf:params:oauth:grant-type:device_code"
 
 r = get(DISCO)
 full = r.json() if r.status == 200 else None
@@ -67,20 +71,30 @@ def compare(tag, doc, omitted):
                                        sorted(gone)))
     check("%s: nothing added" % tag, set(doc) <= set(full),
           sorted(set(doc) - set(full)))
-    changed = [k for k in doc if k in full and doc[k] != full[k]]
+    changed = [k for k in doc if k in full and doc[k] != full[k] and not
+               (k == "grant_types_supported" and "device" in omitted and
+                doc[k] == [g for g in full[k] if g != DEVICE_GT])]
     check("%s: every member kept is unchanged" % tag, not changed, changed)
 
 
 doc = private_doc("eps1", "authorize token jwks userinfo discovery")
 compare("eps1", doc, ["revoke", "introspect", "end_session", "register",
-                      "par"])
+                     "par", "device"])
+check("eps1: without device, no device_code grant type",
+      DEVICE_GT not in doc.get("grant_types_supported", []), doc)
 for k in ("authorization_endpoint", "token_endpoint", "jwks_uri",
           "userinfo_endpoint"):
     check("eps1: keeps %s" % k, k in doc, sorted(doc))
 
 doc = private_doc("eps2", "authorize token jwks revoke")
 compare("eps2", doc, ["userinfo", "introspect", "end_session", "register",
-                      "par"])
+                     "par", "device"])
+
+doc = private_doc("eps4", "authorize token jwks device")
+compare("eps4", doc, ["userinfo", "revoke", "introspect", "end_session",
+                      "register", "par"])
+check("eps4: with device, the device_code grant type",
+      DEVICE_GT in doc.get("grant_types_supported", []), doc)
 
 # ---- an unknown name is a configuration error ------------------------------
 

@@ -100,7 +100,9 @@ if not os.path.exists(pw):
 
 # Run the browser script, relaying its lines as they come.
 e = dict(os.environ, OIDC_CHROMIUM=CHROMIUM)
-proc = subprocess.Popen(["node", os.path.join(BROWSER_DIR, "login.test.mjs")],
+# t/51-device-browser.py runs this installer with another script.
+SCRIPT = os.environ.get("OIDC_BROWSER_SCRIPT", "login.test.mjs")
+proc = subprocess.Popen(["node", os.path.join(BROWSER_DIR, SCRIPT)],
                         env=e, cwd=ROOT, stdout=subprocess.PIPE,
                         stderr=subprocess.STDOUT)
 seen_not_ok = False
@@ -117,5 +119,5 @@ for raw in proc.stdout:
         say("# " + line)
 rc = proc.wait()
 if rc != 0 and not seen_not_ok:
-    fail("login.test.mjs exited %d (its output is above)" % rc)
+    fail("%s exited %d (its output is above)" % (SCRIPT, rc))
 sys.exit(1 if rc != 0 else 0)

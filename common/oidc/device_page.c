@@ -1,0 +1,340 @@
+/*
+ * device_page.c: the verification page of the Device Authorization Grant
+ * (RFC 8628 3.3; oidc/device.h), served by authorize.fcgi at /device with
+ * the login session, CSRF token and sign-in throttling of the
+ * authorization endpoint's pages (oidc/session.h), in their layout
+ * (oidc/html.h).
+ *
+ * Steps, each a form posting back to /device with the user code and the
+ * CSRF token: the code (action=code), the sign-in when there is no
+ * session (action=login), the confirmation naming the client and what it
+ * asks for (action=confirm, decision=allow|deny), then the outcome.  Every
+ * POST checks the code again; a code that is malformed, unknown, expired
+ * or already decided counts as a failure under "d:ADDR" (login_failure);
+ * past login_max_failures within login_window the address waits, as a
+ * sign-in does, and its entries are refused unchecked (429).
+ */
+#include <string.h>
+
+#include "oidc/arena.h"
+#include "oidc/audit.h"
+#include "oidc/client.h"
+#include "oidc/config.h"
+#include "oidc/crypto.h"
+#include "oidc/ctx.h"
+#include "oidc/db.h"
+#include "oidc/device.h"
+#include "oidc/html.h"
+#include "oidc/request.h"
+#include "oidc/response.h"
+#include "oidc/scope.h"
+#include "oidc/session.h"
+
+static const char code_body[] =
+    "<h1>Connect a device</h1>\n<p>Enter the code shown on your device."
+    "</p>\n{{{error}}}"
+    "<form method=\"post\" action=\"{{action}}\">\n{{{fields}}}"
+    "<label for=\"user_code\">Code</label>\n"
+    "<input type=\"text\" id=\"user_code\" name=\"user_code\" "
+    "value=\"{{code}}\" autocomplete=\"off\" autocapitalize=\"characters\" "
+    "spellcheck=\"false\" maxlength=\"64\" placeholder=\"XXXX-XXXX\" "
+    "required autofocus>\n"
+    "<button type=\"submit\" name=\"action\" value=\"code\">Continue"
+    "</button>\n</form>\n";
+
+static const char login_body[] =
+    "<h1>Sign in</h1>\n<p>to connect a device to <strong>{{client}}"
+    "</strong></p>\n{{{error}}}"
+    "<form method=\"post\" action=\"{{action}}\">\n{{{fields}}}"
+    "<label for=\"username\">Username</label>\n"
+    "<input type=\"text\" id=\"username\" name=\"username\" "
+    "autocomplete=\"username\" autocapitalize=\"none\" required autofocus>\n"
+    "<label for=\"password\">Password</label>\n"
+    "<input type=\"password\" id=\"password\" name=\"password\" "
+    "autocomplete=\"current-password\" required>\n"
+    "<button type=\"submit\" name=\"action\" value=\"login\">Sign in"
+    "</button>\n</form>\n";
+
+static const char confirm_body[] =
+    "<h1>Allow access?</h1>\n<p>A device showing the code <strong>"
+    "{{code}}</strong> wants to use <strong>{{client}}</strong> with "
+    "your account. Allow it only if you started this on that device.</p>\n"
+    "<p>It asks for: <strong>{{scope}}</strong></p>\n"
+    "<p>Signed in as <strong>{{user}}</strong>.</p>\n"
+    "<form method=\"post\" action=\"{{action}}\">\n{{{fields}}}"
+    "<input type=\"hidden\" name=\"action\" value=\"confirm\">\n"
+    "<button type=\"submit\" name=\"decision\" value=\"allow\">Allow"
+    "</button>\n"
+    "<button type=\"submit\" name=\"decision\" value=\"deny\" "
+    "class=\"secondary\">Deny</button>\n</form>\n";
+
+static const char done_body[] =
+    "<h1>{{title}}</h1>\n<p role=\"status\">{{text}}</p>\n";
+
+/* What one POST is about: the code, its row and client. */
+struct dev {
+	char			 code[OIDC_DEVICE_USER_CODE_LEN + 1];
+	unsigned char		 hash[OIDC_SHA256_LEN];
+	struct oidc_device_row	 row;
+	struct oidc_client	 client;
+};
+
+static struct oidc_str
+cs(const char *s)
+{
+	return s == NULL ? OIDC_STR_NULL : (struct oidc_str){ s, strlen(s) };
+}
+
+/*
+ * One of the page's forms: body rendered with vars plus action, fields
+ * (the CSRF token, the user code when known) and error.
+ */
+static int
+page(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, int status, const char *title,
+    const char *body, const struct dev *d, const char *error,
+    const struct oidc_html_var *extra, size_t nextra, struct oidc_error *err)
+{
+	struct oidc_html_var	 vars[8];
+	struct oidc_buf		 fields, ebuf;
+	const char		*csrf, *action, *shown = NULL;
+	size_t			 n = 0, i;
+
+	oidc_buf_init(&fields, ctx->a, 4096);
+	oidc_buf_init(&ebuf, ctx->a, 1024);
+	if ((csrf = oidc_csrf_token(ctx, req, resp, err)) == NULL ||
+	    oidc_html_hidden(&fields, "csrf", csrf, err) == -1)
+		return -1;
+	if (d != NULL && ((shown = oidc_device_user_code_show(ctx,
+	    d->code)) == NULL || oidc_html_hidden(&fields, "user_code", shown,
+	    err) == -1))
+		return -1;
+	if (error != NULL) {
+		const struct oidc_html_var ev[] = { { "e", cs(error) } };
+		if (oidc_html_render(&ebuf, "<p class=\"error\" role=\"alert\">"
+		    "{{e}}</p>\n", ev, 1, err) == -1)
+			return -1;
+	}
+	if ((action = oidc_arena_printf(ctx->a, "%s/device",
+	    ctx->cfg->issuer)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	vars[n++] = (struct oidc_html_var){ "action", cs(action) };
+	vars[n++] = (struct oidc_html_var){ "fields", oidc_buf_str(&fields) };
+	vars[n++] = (struct oidc_html_var){ "error", oidc_buf_str(&ebuf) };
+	if (d != NULL) {
+		vars[n++] = (struct oidc_html_var){ "client",
+		    d->client.client_name.p != NULL ? d->client.client_name :
+		    d->client.client_id };
+		vars[n++] = (struct oidc_html_var){ "code", cs(shown) };
+	}
+	for (i = 0; i < nextra && n < OIDC_NELEM(vars); i++)
+		vars[n++] = extra[i];
+	return oidc_html_respond(resp, status, NULL, title, body, vars, n,
+	    err);
+}
+
+/* The code entry form, with the code as typed (query or form). */
+static int
+code_page(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, int status, const char *error,
+    struct oidc_error *err)
+{
+	const struct oidc_html_var v[] = {
+		{ "code", oidc_request_param(req, "user_code") } };
+
+	return page(ctx, req, resp, status, "Connect a device", code_body,
+	    NULL, error, v, 1, err);
+}
+
+static int
+outcome_page(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, const char *title, const char *text,
+    struct oidc_error *err)
+{
+	const struct oidc_html_var v[] = {
+		{ "title", cs(title) }, { "text", cs(text) } };
+
+	return page(ctx, req, resp, 200, title, done_body, NULL, NULL, v, 2,
+	    err);
+}
+
+static void
+audit_device(const struct oidc_request *req, const char *event,
+    struct oidc_str client_id, struct oidc_str sub)
+{
+	struct oidc_audit_kv	 kv[3];
+
+	kv[0] = (struct oidc_audit_kv){ "client_id", client_id };
+	kv[1] = (struct oidc_audit_kv){ "ip",
+	    oidc_audit_cstr(req->client_addr) };
+	kv[2] = (struct oidc_audit_kv){ "sub", sub };
+	oidc_audit(event, kv, sub.p != NULL ? 3 : 2);
+}
+
+/*
+ * The user code of the form, checked under the throttle: 1 with *d
+ * filled, 0 with the code page built (throttled, or a bad code, which is
+ * recorded), -1.
+ */
+static int
+find_code(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, struct dev *d, struct oidc_error *err)
+{
+	struct oidc_str		 typed = oidc_params_get(&req->form,
+				    "user_code");
+	struct oidc_throttle	 t1, t2;
+	const char		*key;
+	int			 rc = 0;
+
+	if ((key = oidc_arena_printf(ctx->a, "d:%s", req->client_addr)) ==
+	    NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	if (oidc_db_login_throttle(ctx->db, key, key, ctx->cfg->login_window,
+	    ctx->cfg->login_max_failures, ctx->cfg->login_max_failures, false,
+	    &t1, &t2, err) == -1)
+		return -1;
+	if (t1.wait > 0) {
+		audit_device(req, "device.throttled", OIDC_STR_NULL,
+		    OIDC_STR_NULL);
+		return code_page(ctx, req, resp, 429, "Too many wrong codes. "
+		    "Please wait a few minutes and try again.", err);
+	}
+	if (oidc_device_user_code_norm(typed.p, typed.len, d->code) == 0 &&
+	    (oidc_sha256(d->code, OIDC_DEVICE_USER_CODE_LEN, d->hash,
+	    err) == -1 || (rc = oidc_db_device_code_get(ctx->db, ctx->a,
+	    d->hash, &d->row, err)) == -1))
+		return -1;
+	if (rc == 1 && (rc = oidc_client_load(ctx->db, ctx->a,
+	    d->row.client_id, &d->client, err)) == -1)
+		return -1;
+	if (rc == 1)
+		return 1;
+	if (oidc_db_login_failure_add(ctx->db, NULL, key, NULL, err) == -1)
+		return -1;
+	return code_page(ctx, req, resp, 400, "That code is not valid, has "
+	    "expired or was already used. Check the code on your device.",
+	    err);
+}
+
+static int
+confirm_page(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, const struct dev *d, struct oidc_str user,
+    struct oidc_error *err)
+{
+	const struct oidc_html_var v[] = {
+		{ "scope", d->row.scope.len > 0 ? d->row.scope :
+		    OIDC_STR("nothing beyond your sign-in") },
+		{ "user", user } };
+
+	return page(ctx, req, resp, 200, "Allow access?", confirm_body, d,
+	    NULL, v, 2, err);
+}
+
+static int
+login_page(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, const struct dev *d, const char *error,
+    int status, struct oidc_error *err)
+{
+	return page(ctx, req, resp, status, "Sign in", login_body, d, error,
+	    NULL, 0, err);
+}
+
+/* action=login: 1 signed in (*s), 0 the login page again, -1. */
+static int
+sign_in(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, const struct dev *d,
+    struct oidc_session_row *s, struct oidc_error *err)
+{
+	struct oidc_str		 sub = OIDC_STR_NULL;
+	enum oidc_login_result	 lr;
+	int64_t			 user_id;
+
+	if (oidc_db_begin(ctx->db, err) == -1 || oidc_login_check(ctx, req,
+	    oidc_params_get(&req->form, "username"), oidc_params_get(&req->form,
+	    "password"), &lr, &user_id, &sub, err) == -1)
+		return -1;
+	if (lr != OIDC_LOGIN_OK) {
+		if (oidc_db_commit(ctx->db, err) == -1)
+			return -1;
+		audit_device(req, "login.failed", d->client.client_id,
+		    OIDC_STR_NULL);
+		return login_page(ctx, req, resp, d, lr == OIDC_LOGIN_THROTTLED ?
+		    "Too many failed attempts. Please wait a few minutes and "
+		    "try again." : "The username or password is incorrect.",
+		    lr == OIDC_LOGIN_THROTTLED ? 429 : 200, err);
+	}
+	if (oidc_session_start(ctx, resp, user_id, sub, NULL, s, err) == -1 ||
+	    oidc_db_commit(ctx->db, err) == -1)
+		return -1;
+	audit_device(req, "login.ok", d->client.client_id, sub);
+	s->username = oidc_params_get(&req->form, "username");
+	return 1;
+}
+
+/* action=confirm with a session: record the decision, show the outcome. */
+static int
+decide(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, const struct dev *d,
+    const struct oidc_session_row *s, struct oidc_error *err)
+{
+	bool	 allow = oidc_str_eq_cstr(oidc_params_get(&req->form,
+		    "decision"), "allow");
+	int	 rc;
+
+	if ((rc = oidc_db_device_code_decide(ctx->db, d->hash,
+	    d->client.client_id, allow, s, err)) == -1)
+		return -1;
+	if (rc == 0)
+		return code_page(ctx, req, resp, 400, "That code is not "
+		    "valid, has expired or was already used.", err);
+	audit_device(req, allow ? "device.approved" : "device.denied",
+	    d->client.client_id, s->sub);
+	if (!allow)
+		return outcome_page(ctx, req, resp, "Access denied", "The "
+		    "device was not connected. You can close this page.", err);
+	return outcome_page(ctx, req, resp, "Device connected", "You can "
+	    "return to your device now.", err);
+}
+
+static int
+posted(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, struct oidc_error *err)
+{
+	struct oidc_str		 action = oidc_params_get(&req->form,
+				    "action");
+	struct oidc_session_row	 s;
+	struct dev		 d;
+	int			 rc, has;
+
+	/* SECURITY: our own forms only (double-submit CSRF token). */
+	if (!oidc_csrf_ok(ctx, req, oidc_params_get(&req->form, "csrf")))
+		return code_page(ctx, req, resp, 400, "The form has expired "
+		    "or did not come from this site. Please try again.", err);
+	memset(&d, 0, sizeof(d));
+	if ((rc = find_code(ctx, req, resp, &d, err)) != 1)
+		return rc;
+	if ((has = oidc_session_current(ctx, req, &s, err)) == -1)
+		return -1;
+	if (oidc_str_eq_cstr(action, "login")) {
+		if ((rc = sign_in(ctx, req, resp, &d, &s, err)) != 1)
+			return rc;
+		return confirm_page(ctx, req, resp, &d, s.username, err);
+	}
+	if (has == 0)
+		return login_page(ctx, req, resp, &d, NULL, 200, err);
+	if (oidc_str_eq_cstr(action, "confirm"))
+		return decide(ctx, req, resp, &d, &s, err);
+	return confirm_page(ctx, req, resp, &d, s.username, err);
+}
+
+int
+oidc_device_page(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, struct oidc_error *err)
+{
+	if (!ctx->cfg->device_grant)
+		return oidc_fail(err, OIDC_E_NOT_FOUND, "Not found.",
+		    "device grant off");
+	if (req->method == OIDC_METHOD_POST)
+		return posted(ctx, req, resp, err);
+	return code_page(ctx, req, resp, 200, NULL, err);
+}
