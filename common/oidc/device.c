@@ -100,7 +100,7 @@ device_scope(struct oidc_ctx *ctx, const struct oidc_request *req,
 		err->code = OIDC_E_INVALID_SCOPE;
 		return NULL;
 	}
-	oidc_scope_allowed(&s, c->scope);
+	oidc_scope_allowed(ctx->cfg, &s, c->scope);
 	for (i = 0; i < s.n; i++)
 		if ((c->grant_types & OIDC_GT_REFRESH_TOKEN) ||
 		    !oidc_str_eq_cstr(s.v[i], "offline_access"))

@@ -263,7 +263,8 @@ sign_in(struct oidc_ctx *ctx, const struct oidc_request *req,
 		    "try again." : "The username or password is incorrect.",
 		    lr == OIDC_LOGIN_THROTTLED ? 429 : 200, err);
 	}
-	if (oidc_session_start(ctx, resp, user_id, sub, NULL, s, err) == -1 ||
+	if (oidc_session_start(ctx, resp, user_id, sub, "pwd", NULL, s,
+	    err) == -1 ||
 	    oidc_db_commit(ctx->db, err) == -1)
 		return -1;
 	audit_device(req, "login.ok", d->client.client_id, sub);

@@ -731,6 +731,7 @@ grant_device(struct oidc_ctx *ctx, const struct oidc_request *req,
 	struct oidc_str		 code = oidc_params_get(&req->form,
 				    "device_code");
 	struct oidc_device_poll	 d;
+	struct fresh		 f;
 	unsigned char		 h[OIDC_SHA256_LEN];
 	int			 rc;
 
@@ -758,7 +759,8 @@ grant_device(struct oidc_ctx *ctx, const struct oidc_request *req,
 			return -1;
 		return device_not_yet(&d, err);
 	}
-	if (issue_user_tokens(ctx, c, &d.grant, d.grant.sub, OIDC_STR_NULL,
+	if (fresh_tokens(ctx, &f, err) == -1 ||
+	    issue_user_tokens(ctx, c, &d.grant, &f, true, d.grant.sub,
 	    d.grant.user_claims, d.grant.user_updated_at, is, err) == -1)
 		return -1;
 	return oidc_db_commit(ctx->db, err);
