@@ -62,6 +62,14 @@
  *                      include authorize, token and jwks.  Discovery
  *                      advertises only these (and their metadata)  [all]
  *   require_nonce      yes | no: nonce also for the code flow  [no]
+ *   dpop               yes | no: DPoP-bound tokens (RFC 9449, oidc/dpop.h)
+ *                      at token, userinfo, introspect; advertised  [no]
+ *   dpop_iat_window    seconds, 1..600: how far a DPoP proof's iat may
+ *                      lie from now, either way  [60]
+ *   dpop_nonce_lifetime  seconds, 0..3600: server nonces (RFC 9449 8, 9)
+ *                      of this slot length are required in every proof
+ *                      (one is valid for one to two slots); 0 requires
+ *                      none.  Nonces need key_encryption_key  [300]
  *   request_object_require_signed  yes | no: refuse unsigned ("none")
  *                      request objects from every client and leave
  *                      "none" out of discovery  [no]
@@ -198,6 +206,9 @@ struct oidc_config {
 	const char		*log_file;	/* path or NULL */
 	unsigned		 endpoints;	/* OIDC_CONFIG_EP_BIT()s */
 	bool			 require_nonce;
+	bool			 dpop;
+	int64_t			 dpop_iat_window;
+	int64_t			 dpop_nonce_lifetime;
 	bool			 request_object_require_signed;
 	bool			 issuer_is_https;
 	bool			 sandbox;

@@ -39,6 +39,8 @@ enum oidc_errcode {
 	OIDC_E_NOT_FOUND,		/* HTTP 404, "invalid_request" */
 	OIDC_E_INVALID_CLIENT_METADATA,	/* RFC 7591 3.2.2 */
 	OIDC_E_INVALID_REDIRECT_URI,	/* RFC 7591 3.2.2 */
+	OIDC_E_INVALID_DPOP_PROOF,	/* RFC 9449 5, 7.1: 400, 401 at RS */
+	OIDC_E_USE_DPOP_NONCE,		/* RFC 9449 8, 9: 400, 401 at RS */
 	/* input and internal errors */
 	OIDC_E_LIMIT,			/* an input exceeded a documented limit */
 	OIDC_E_BODY_TOO_LARGE,		/* HTTP 413 before the body is read */
