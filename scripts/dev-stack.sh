@@ -122,6 +122,9 @@ cmd_run() {
 	# A stack made before var/keys/kek.hex existed gets it too.
 	grep -q '^[[:space:]]*key_encryption_key' "$VAR/oidc.conf" ||
 		echo "key_encryption_key = $VAR/keys/kek.hex" >>"$VAR/oidc.conf"
+	# DPoP (RFC 9449) on in development, for stacks made before it too.
+	grep -q '^[[:space:]]*dpop[[:space:]]*=' "$VAR/oidc.conf" ||
+		echo "dpop = yes" >>"$VAR/oidc.conf"
 
 	# The demo client, registered for this port's callback.
 	local cb=http://127.0.0.1:$PORT/demo/callback

@@ -104,7 +104,9 @@ db_failover_wait = 2
 registration = token
 registration_initial_token_hash = $(printf %s "$REG_INITIAL_TOKEN" | sha256sum | cut -d' ' -f1)
 # Outbound requests to 127.0.0.1 over http (t/80-backchannel.py receivers).
-outbound_allow_private = yes"
+outbound_allow_private = yes
+# DPoP (t/33-dpop.py), with server nonces (key_encryption_key is set).
+dpop = yes"
 stack_tools
 trap stack_down EXIT
 trap 'say "interrupted"; exit 130' INT TERM HUP
