@@ -233,6 +233,21 @@ check("a Bearer token under the DPoP scheme: 401 invalid_token",
 r = ui("Bearer", BT, None)
 check("a Bearer token under Bearer: 200", r.status == 200, r)
 
+# ---- browser clients: CORS ---------------------------------------------------
+r = request("OPTIONS", "/token", None, {
+    "Origin": "https://rp.example",
+    "Access-Control-Request-Method": "POST",
+    "Access-Control-Request-Headers": "dpop, content-type"})
+check("CORS preflight allows the DPoP request header",
+      "dpop" in (r.header("Access-Control-Allow-Headers") or "").lower(), r)
+r = with_nonce(lambda n: token_request(
+    dict(code_params(PUB), client_id=PUB[0]),
+    headers={"DPoP": dpop.proof(ED, "POST", TOKEN_URL, nonce=n),
+             "Origin": "https://rp.example"}))
+check("a CORS token response exposes DPoP-Nonce",
+      r.status == 200 and "DPoP-Nonce" in
+      (r.header("Access-Control-Expose-Headers") or ""), r)
+
 # ---- the replay table is purged --------------------------------------------
 psql("UPDATE dpop_jti SET expires_at = now() - interval '1 minute'")
 rc, out, errout = ctl("purge")
