@@ -5,7 +5,10 @@ independent implementation (lib/dpop.py, python3-cryptography).
 The stack runs with dpop = yes, key_encryption_key set and the default
 dpop_nonce_lifetime (300): every proof needs a server nonce.  Codes are
 written straight into auth_code (grants.insert_code)."""
+import hashlib
 import json
+import os
+import subprocess
 import time
 
 from oidctest import *
@@ -247,6 +250,39 @@ r = with_nonce(lambda n: token_request(
 check("a CORS token response exposes DPoP-Nonce",
       r.status == 200 and "DPoP-Nonce" in
       (r.header("Access-Control-Expose-Headers") or ""), r)
+
+# ---- an independent client: openid-client (npm) ----------------------------
+RP = os.path.join(env("OIDC_ROOT"), "tests", "interop", "rp_openid_client")
+if not os.path.isdir(os.path.join(RP, "node_modules", "openid-client")):
+    p = subprocess.run(["npm", "ci", "--prefix", RP, "--no-audit",
+                        "--no-fund"], capture_output=True, text=True,
+                       timeout=300)
+    check("npm ci in tests/interop/rp_openid_client", p.returncode == 0,
+          p.stderr[-2000:])
+OC = new_client("dp-openid-client")
+p = subprocess.run(["node", os.path.join(RP, "dpop.js")],
+                   capture_output=True, text=True, timeout=120,
+                   env=dict(os.environ, ISSUER=ISSUER, CLIENT_ID=OC[0],
+                            CLIENT_SECRET=OC[1], REDIRECT_URI=RURI,
+                            CODE=code_params(OC)["code"]))
+try:
+    oc = json.loads(p.stdout.strip().splitlines()[-1])
+except (ValueError, IndexError):
+    oc = {}
+check("openid-client: code redeemed with its DPoP proof (nonce retried by "
+      "the library): token_type DPoP", p.returncode == 0 and
+      oc.get("token_type") == "DPoP", (p.stdout, p.stderr[-2000:]))
+check("openid-client: UserInfo with DPoP before and after a DPoP refresh",
+      oc.get("sub") and oc.get("sub") == oc.get("sub2") and
+      oc.get("refreshed_type") == "DPoP", oc)
+if oc.get("jwk"):
+    canon = json.dumps({k: oc["jwk"][k] for k in ("crv", "kty", "x", "y")},
+                       sort_keys=True, separators=(",", ":"))
+    tp = dpop.b64(hashlib.sha256(canon.encode()).digest())
+    r = post_form("/introspect", {"token": oc["access_token"]}, auth=OC)
+    check("openid-client's token is bound to its key (introspection "
+          "cnf.jkt = the RFC 7638 thumbprint computed here)",
+          ((r.json() or {}).get("cnf") or {}).get("jkt") == tp, (r, tp))
 
 # ---- the replay table is purged --------------------------------------------
 psql("UPDATE dpop_jti SET expires_at = now() - interval '1 minute'")
