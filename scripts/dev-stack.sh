@@ -132,6 +132,9 @@ cmd_run() {
 	# The device authorization grant (RFC 8628), on in development.
 	grep -q '^[[:space:]]*device_grant' "$VAR/oidc.conf" ||
 		echo "device_grant = yes" >>"$VAR/oidc.conf"
+	# DPoP (RFC 9449) on in development, for stacks made before it too.
+	grep -q '^[[:space:]]*dpop[[:space:]]*=' "$VAR/oidc.conf" ||
+		echo "dpop = yes" >>"$VAR/oidc.conf"
 
 	# The demo client, registered for this port's callback.
 	local cb=http://127.0.0.1:$PORT/demo/callback

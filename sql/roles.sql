@@ -80,6 +80,10 @@ GRANT SELECT, INSERT ON login_failure TO oidc_token, oidc_revoke,
 
 GRANT SELECT ON token, client TO oidc_userinfo;
 
+-- DPoP proofs seen (0021_dpop.sql), at token and userinfo: insert, and
+-- delete a few expired rows on the way.
+GRANT SELECT, INSERT, DELETE ON dpop_jti TO oidc_token, oidc_userinfo;
+
 GRANT SELECT ON client TO oidc_revoke;
 GRANT SELECT, INSERT ON used_jti TO oidc_revoke;
 GRANT SELECT, UPDATE ON token TO oidc_revoke;

@@ -56,6 +56,9 @@ static const struct keydef keydefs[] = {
 	{ "request_object_require_signed", K_BOOL,
 	    OFF(request_object_require_signed), 0, 0 },
 	{ "jarm",		K_BOOL,	 OFF(jarm),		0, 0 },
+	{ "dpop",		K_BOOL,	 OFF(dpop),		0, 0 },
+	{ "dpop_iat_window",	K_TTL,	 OFF(dpop_iat_window),	1, 600 },
+	{ "dpop_nonce_lifetime", K_TTL, OFF(dpop_nonce_lifetime), 0, 3600 },
 	{ "sandbox",		K_BOOL,	 OFF(sandbox),		0, 0 },
 	{ "login_max_failures",	K_TTL,	 OFF(login_max_failures), 1, 1000 },
 	{ "login_max_failures_per_address", K_TTL,
@@ -512,6 +515,8 @@ set_defaults(struct oidc_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->code_ttl = 600;
 	cfg->access_token_ttl = 3600;
+	cfg->dpop_iat_window = 60;
+	cfg->dpop_nonce_lifetime = 300;
 	cfg->id_token_ttl = 3600;
 	cfg->refresh_token_ttl = 2592000;
 	cfg->session_ttl = 86400;

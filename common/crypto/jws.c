@@ -306,6 +306,53 @@ oidc_jws_verify(struct oidc_arena *a, const struct oidc_keyset *ks,
 	return 0;
 }
 
+int
+oidc_jws_verify_key(struct oidc_arena *a, const struct oidc_jwk *key,
+    unsigned allowed, const char *buf, size_t len, struct oidc_jws *out,
+    struct oidc_error *err)
+{
+	struct oidc_error	 e2 = { 0 };
+	struct oidc_json	*h;
+	struct oidc_str		 typ = OIDC_STR_NULL;
+	enum oidc_jws_alg	 alg;
+	const char		*d1 = NULL, *d2 = NULL, *end = buf + len;
+	unsigned char		*payload, *sig;
+	size_t			 plen, siglen;
+	int			 r;
+
+	memset(out, 0, sizeof(*out));
+	if (split_segments(buf, len, &d1, &d2, err) == -1 ||
+	    check_header(a, buf, (size_t)(d1 - buf), allowed, &h, &alg, &typ,
+	    err) == -1)
+		return -1;
+	/* SECURITY: algorithm confusion and downgrade, as above. */
+	if (!oidc_jwk_supports(key, alg))
+		return BAD_TOKEN(err, "token algorithm not allowed",
+		    "jws: the given key does not do %s",
+		    oidc_jws_alg_name(alg));
+	if (oidc_b64url_decode(a, d2 + 1, (size_t)(end - d2 - 1), &sig,
+	    &siglen, &e2) == -1)
+		return BAD_TOKEN(err, "malformed token", "jws: signature: %s",
+		    e2.detail);
+	if ((r = oidc_jwk_verify(key, alg, buf, (size_t)(d2 - buf), sig,
+	    siglen, err)) == -1)
+		return -1;
+	if (r == 0)
+		return BAD_TOKEN(err, "token signature invalid",
+		    "jws: bad signature (%zu bytes)", siglen);
+	if (oidc_b64url_decode(a, d1 + 1, (size_t)(d2 - d1 - 1), &payload,
+	    &plen, &e2) == -1)
+		return BAD_TOKEN(err, "malformed token", "jws: payload: %s",
+		    e2.detail);
+	out->alg = alg;
+	out->key = key;
+	out->header = h;
+	out->typ = typ;
+	out->payload = payload;
+	out->payload_len = plen;
+	return 0;
+}
+
 /* An integer time claim; 1 present, 0 absent, -1 wrong type. */
 static int
 time_claim(const struct oidc_json *c, const char *name, int64_t *v,

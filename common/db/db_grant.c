@@ -151,6 +151,8 @@ oidc_db_code_redeem(struct oidc_db *db, struct oidc_arena *a,
 	db_p_i64(&p, in->access_ttl);
 	db_p_bin_if(&p, in->may_refresh, in->refresh_hash, OIDC_HASH_LEN);
 	db_p_i64(&p, in->refresh_ttl);
+	db_p_str(&p, in->access_jkt);
+	db_p_str(&p, in->refresh_jkt);
 	if (oidc_db_run(db, OIDC_STMT_CODE_REDEEM, &p, &res, err) == -1)
 		return -1;
 	if (PQntuples(res) == 1) {
@@ -217,6 +219,8 @@ oidc_db_code_redeem_sealed(struct oidc_db *db, struct oidc_arena *a,
 	db_p_bin_if(&p, sealed->has_nonce, sealed->nonce_hash, OIDC_HASH_LEN);
 	db_p_i64(&p, sealed->nonce_ttl);
 	db_p_i64(&p, sealed->keep_until);
+	db_p_str(&p, in->access_jkt);
+	db_p_str(&p, in->refresh_jkt);
 	if (oidc_db_run(db, OIDC_STMT_CODE_REDEEM_SEALED, &p, &res, err) == -1)
 		return -1;
 	if (PQntuples(res) != 1) {
@@ -340,6 +344,7 @@ oidc_db_token_insert(struct oidc_db *db, const struct oidc_token_row *t,
 	db_p_str(&p, t->sid);
 	db_p_str(&p, t->claims);
 	db_p_i64(&p, t->ttl);
+	db_p_str(&p, t->dpop_jkt);
 	return run_count(db, OIDC_STMT_TOKEN_INSERT, &p, err) == 1 ? 0 : -1;
 }
 
@@ -360,7 +365,8 @@ read_token(struct oidc_arena *a, PGresult *res, struct oidc_token_row *t,
 	    oidc_db_copy(a, res, 0, T_CLAIMS, &t->claims, err) ||
 	    oidc_db_copy(a, res, 0, T_SUB, &t->sub, err) ||
 	    oidc_db_copy(a, res, 0, T_USERNAME, &t->username, err) ||
-	    oidc_db_copy(a, res, 0, T_UCLAIMS, &t->user_claims, err))
+	    oidc_db_copy(a, res, 0, T_UCLAIMS, &t->user_claims, err) ||
+	    oidc_db_copy(a, res, 0, T_JKT, &t->dpop_jkt, err))
 		return -1;
 	return 0;
 }
@@ -550,6 +556,17 @@ oidc_db_par_redeem(struct oidc_db *db, struct oidc_arena *a,
 		rc = -1;
 	PQclear(res);
 	return rc;
+}
+
+int
+oidc_db_dpop_jti_use(struct oidc_db *db, const unsigned char *hash,
+    int64_t expires_at, struct oidc_error *err)
+{
+	struct db_params	 p = { .n = 0 };
+
+	db_p_bin(&p, hash, OIDC_HASH_LEN);
+	db_p_i64(&p, expires_at);
+	return run_count(db, OIDC_STMT_DPOP_JTI_USE, &p, err);
 }
 
 int

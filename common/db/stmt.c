@@ -300,7 +300,9 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 * usual case needs no read first.  Then the access token ($5, family
 	 * $6, ttl $7) and, when $8 is given (oidc_grant_may_refresh) and the
 	 * code's offline flag is set (oidc_grant_offline at /authorize), the
-	 * refresh token ($8, ttl $9) are inserted.  The columns are
+	 * refresh token ($8, ttl $9) are inserted, each bound to its DPoP
+	 * key thumbprint ($10 access, $11 refresh; NULL: unbound, token.c
+	 * decides, oidc/dpop.h).  The columns are
 	 * code_consume's, then "refresh inserted".  No row: nothing was
 	 * written; token.c then reads the row to name the rule broken.
 	 */
@@ -314,20 +316,20 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "u.updated_at AS user_updated_at), "
 	    "a AS (INSERT INTO token (token_hash, kind, client_id, user_id, "
 	    "scope, auth_code_hash, family_id, auth_time, acr, amr, sid, claims, "
-	    "expires_at) SELECT $5, 'access', client_id, user_id, scope, $1, $6, "
-	    "auth_time, acr, amr, sid, claims, "
-	    "now() + make_interval(secs => $7) FROM c), "
+	    "expires_at, dpop_jkt) SELECT $5, 'access', client_id, user_id, "
+	    "scope, $1, $6, auth_time, acr, amr, sid, claims, "
+	    "now() + make_interval(secs => $7), $10 FROM c), "
 	    "r AS (INSERT INTO token (token_hash, kind, client_id, user_id, "
 	    "scope, auth_code_hash, family_id, auth_time, acr, amr, sid, claims, "
-	    "expires_at) SELECT $8, 'refresh', client_id, user_id, scope, $1, "
-	    "$6, auth_time, acr, amr, sid, claims, "
-	    "now() + make_interval(secs => $9) FROM c "
+	    "expires_at, dpop_jkt) SELECT $8, 'refresh', client_id, user_id, "
+	    "scope, $1, $6, auth_time, acr, amr, sid, claims, "
+	    "now() + make_interval(secs => $9), $11 FROM c "
 	    "WHERE $8::bytea IS NOT NULL AND c.offline RETURNING 1) "
 	    "SELECT client_id, user_id, redirect_uri, scope, nonce, "
 	    "code_challenge, extract(epoch FROM auth_time)::bigint, acr, amr, "
 	    "sid, claims::text, sub, user_claims::text, "
 	    "extract(epoch FROM user_updated_at)::bigint, false, "
-	    "EXISTS (SELECT 1 FROM r) FROM c", NPARAMS(9), CCR__N },
+	    "EXISTS (SELECT 1 FROM r) FROM c", NPARAMS(11), CCR__N },
 	/* The code's row is locked first, as above, against deadlocks. */
 	[OIDC_STMT_CODE_REVOKE_TOKENS] = { "code_revoke_tokens",
 	    "WITH c AS (SELECT 1 FROM auth_code WHERE code_hash = $1 "
@@ -348,7 +350,9 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 * token.  One row always: code fresh, nonce fresh, the user's sub,
 	 * claims, updated_at (NULL: no enabled user), refresh inserted.
 	 * $5 auth_time, $12 acr, $13 amr, $14 claims, $17 when purge may
-	 * forget the code (its expiry and a margin, token.c).
+	 * forget the code (its expiry and a margin, token.c), $18 and $19
+	 * the DPoP key thumbprints of the access and refresh tokens (NULL:
+	 * unbound).
 	 */
 	[OIDC_STMT_CODE_REDEEM_SEALED] = { "code_redeem_sealed",
 	    "WITH u AS (SELECT user_id, sub, claims, updated_at FROM app_user "
@@ -369,19 +373,19 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "ON CONFLICT DO NOTHING), "
 	    "a AS (INSERT INTO token (token_hash, kind, client_id, user_id, "
 	    "scope, auth_code_hash, family_id, auth_time, acr, amr, sid, claims, "
-	    "expires_at) SELECT $7, 'access', $2, user_id, $4, $1, $8, "
-	    "to_timestamp($5), $12, $13, $6, $14::jsonb, "
-	    "now() + make_interval(secs => $10) FROM g), "
+	    "expires_at, dpop_jkt) SELECT $7, 'access', $2, user_id, $4, $1, "
+	    "$8, to_timestamp($5), $12, $13, $6, $14::jsonb, "
+	    "now() + make_interval(secs => $10), $18 FROM g), "
 	    "r AS (INSERT INTO token (token_hash, kind, client_id, user_id, "
 	    "scope, auth_code_hash, family_id, auth_time, acr, amr, sid, claims, "
-	    "expires_at) SELECT $9, 'refresh', $2, user_id, $4, $1, $8, "
-	    "to_timestamp($5), $12, $13, $6, $14::jsonb, "
-	    "now() + make_interval(secs => $11) FROM g "
+	    "expires_at, dpop_jkt) SELECT $9, 'refresh', $2, user_id, $4, $1, "
+	    "$8, to_timestamp($5), $12, $13, $6, $14::jsonb, "
+	    "now() + make_interval(secs => $11), $19 FROM g "
 	    "WHERE $9::bytea IS NOT NULL RETURNING 1) "
 	    "SELECT ok.code_fresh, ok.nonce_fresh, u.sub, u.claims::text, "
 	    "extract(epoch FROM u.updated_at)::bigint, "
 	    "EXISTS (SELECT 1 FROM r) FROM ok LEFT JOIN u ON true",
-	    NPARAMS(17), CS__N },
+	    NPARAMS(19), CS__N },
 	/*
 	 * A sealed code presented again: revoke what it yielded (RFC 6749
 	 * 4.1.2).  Run after code_redeem_sealed found it used, in a new
@@ -435,7 +439,7 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "t.claims::text, extract(epoch FROM t.expires_at)::bigint, "
 	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
 	    "u.claims::text, extract(epoch FROM u.updated_at)::bigint, "
-	    "t.auth_code_hash, t.family_id "
+	    "t.dpop_jkt, t.auth_code_hash, t.family_id "
 	    "FROM token t JOIN app_user u ON u.user_id = t.user_id "
 	    "WHERE t.token_hash = $1 AND t.kind = 'refresh' "
 	    "AND t.client_id = $2 AND t.rotated_at IS NOT NULL "
@@ -446,16 +450,17 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	[OIDC_STMT_TOKEN_INSERT] = { "token_insert",
 	    "INSERT INTO token (token_hash, kind, client_id, user_id, scope, "
 	    "auth_code_hash, family_id, auth_time, acr, amr, sid, claims, "
-	    "expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, to_timestamp($8), "
-	    "$9, $10, $11, $12::jsonb, now() + make_interval(secs => $13))",
-	    NPARAMS(13), DB_NO_COLUMNS },
+	    "expires_at, dpop_jkt) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+	    "to_timestamp($8), $9, $10, $11, $12::jsonb, "
+	    "now() + make_interval(secs => $13), $14)",
+	    NPARAMS(14), DB_NO_COLUMNS },
 	[OIDC_STMT_ACCESS_TOKEN_GET] = { "access_token_get",
 	    "SELECT t.client_id, coalesce(t.user_id, 0), t.scope, "
 	    "extract(epoch FROM t.auth_time)::bigint, t.acr, t.amr, t.sid, "
 	    "t.claims::text, extract(epoch FROM t.expires_at)::bigint, "
 	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
 	    "u.claims::text, extract(epoch FROM u.updated_at)::bigint, "
-	    "c.secret_plain, c.metadata::text, c.secret_sealed "
+	    "t.dpop_jkt, c.secret_plain, c.metadata::text, c.secret_sealed "
 	    "FROM token t JOIN client c ON c.client_id = t.client_id "
 	    "LEFT JOIN app_user u ON u.user_id = t.user_id "
 	    "WHERE t.token_hash = $1 AND t.kind = 'access' "
@@ -473,7 +478,7 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "t.claims::text, extract(epoch FROM t.expires_at)::bigint, "
 	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
 	    "u.claims::text, extract(epoch FROM u.updated_at)::bigint, "
-	    "t.auth_code_hash, t.family_id", NPARAMS(2), TR__N },
+	    "t.dpop_jkt, t.auth_code_hash, t.family_id", NPARAMS(2), TR__N },
 	/*
 	 * Lock the presented token's row before touching its family, so that
 	 * concurrent reuses queue on that one row instead of deadlocking on
@@ -498,7 +503,7 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "extract(epoch FROM t.auth_time)::bigint, t.acr, t.amr, t.sid, "
 	    "t.claims::text, extract(epoch FROM t.expires_at)::bigint, "
 	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
-	    "u.claims::text, NULL, t.kind "
+	    "u.claims::text, NULL, t.dpop_jkt, t.kind "
 	    "FROM token t LEFT JOIN app_user u ON u.user_id = t.user_id "
 	    "WHERE t.token_hash = $1 AND t.revoked_at IS NULL "
 	    "AND t.expires_at > now() "
@@ -518,6 +523,19 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 * advisory locks, so a worker that dies frees its slot with its
 	 * connection.  The scan stops at the first lock taken.
 	 */
+	/*
+	 * A DPoP proof seen (RFC 9449 11.1): 1 row when $1 (the SHA-256 of
+	 * its key thumbprint and jti) is new, kept until $2 (epoch); a few
+	 * expired rows go on the way, so the table stays bounded between
+	 * purges.
+	 */
+	[OIDC_STMT_DPOP_JTI_USE] = { "dpop_jti_use",
+	    "WITH d AS (DELETE FROM dpop_jti WHERE ctid = ANY(ARRAY("
+	    "SELECT ctid FROM dpop_jti WHERE expires_at < now() LIMIT 8 "
+	    "FOR UPDATE SKIP LOCKED))) "
+	    "INSERT INTO dpop_jti (jti_hash, expires_at) "
+	    "VALUES ($1, to_timestamp($2)) ON CONFLICT DO NOTHING "
+	    "RETURNING 1", NPARAMS(2), V__N },
 	[OIDC_STMT_FETCH_SLOT_TAKE] = { "fetch_slot_take",
 	    "SELECT s FROM generate_series(0, $1::int - 1) s "
 	    "WHERE pg_try_advisory_lock(" FETCH_LOCK_KEY ", s) LIMIT 1",
@@ -622,6 +640,9 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "j AS (DELETE FROM used_jti WHERE ctid = ANY(ARRAY("
 	    "SELECT ctid FROM used_jti WHERE expires_at < now() LIMIT $1)) "
 	    "RETURNING 1), "
+	    "d AS (DELETE FROM dpop_jti WHERE ctid = ANY(ARRAY("
+	    "SELECT ctid FROM dpop_jti WHERE expires_at < now() LIMIT $1)) "
+	    "RETURNING 1), "
 	    "f AS (DELETE FROM login_failure WHERE ctid = ANY(ARRAY("
 	    "SELECT ctid FROM login_failure WHERE at < now() - "
 	    "make_interval(secs => $2) LIMIT $1)) RETURNING 1), "
@@ -632,7 +653,8 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "(SELECT count(*) FROM v) + "
 	    "(SELECT count(*) FROM t) + "
 	    "(SELECT count(*) FROM s) + (SELECT count(*) FROM n) + "
-	    "(SELECT count(*) FROM j) + (SELECT count(*) FROM f)",
+	    "(SELECT count(*) FROM j) + (SELECT count(*) FROM d) + "
+	    "(SELECT count(*) FROM f)",
 	    NPARAMS(2), V__N },
 	/*
 	 * Back-Channel Logout (sql/migrations/0005_backchannel.sql).  A

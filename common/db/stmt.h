@@ -71,6 +71,7 @@ enum oidc_stmt_id {
 	OIDC_STMT_TOKEN_INTROSPECT,
 	OIDC_STMT_NONCE_USE,
 	OIDC_STMT_JTI_USE,
+	OIDC_STMT_DPOP_JTI_USE,
 	OIDC_STMT_FETCH_SLOT_TAKE,
 	OIDC_STMT_FETCH_SLOT_GIVE,
 	OIDC_STMT_SESSION_INSERT,
@@ -104,10 +105,10 @@ enum oidc_stmt_id {
 };
 
 /*
- * The most parameters of any statement (code_redeem_sealed: 17): the size
+ * The most parameters of any statement (code_redeem_sealed: 19): the size
  * of struct oidc_db_params.  stmt.c refuses to compile a larger nparams.
  */
-#define DB_MAX_PARAMS	17
+#define DB_MAX_PARAMS	19
 
 struct oidc_stmt {
 	const char	*name;
@@ -175,7 +176,7 @@ enum { CS_CODE_FRESH, CS_NONCE_FRESH, CS_SUB, CS_UCLAIMS, CS_UUPDATED,
  */
 enum { T_CLIENT, T_USER, T_SCOPE, T_AUTH_TIME, T_ACR, T_AMR, T_SID,
     T_CLAIMS, T_EXPIRES, T_CREATED, T_SUB, T_USERNAME, T_UCLAIMS,
-    T_UUPDATED, T__COMMON };
+    T_UUPDATED, T_JKT, T__COMMON };
 enum { TA_SECRET_PLAIN = T__COMMON, TA_CLIENT_META, TA_SECRET_SEALED,
     TA__N };
 enum { TR_CODE_HASH = T__COMMON, TR_FAMILY, TR__N };

@@ -128,9 +128,10 @@ is_b64token_char(unsigned char c)
 	    c == '~' || c == '+' || c == '/';
 }
 
-int
-oidc_authz_parse_bearer(const char *hdr, size_t len, struct oidc_str *token,
-    struct oidc_error *err)
+/* A token68-like credential under `scheme` (Bearer, DPoP). */
+static int
+parse_token_scheme(const char *hdr, size_t len, const char *scheme,
+    struct oidc_str *token, struct oidc_error *err)
 {
 	struct oidc_str	 cred = OIDC_STR_NULL;
 	size_t		 i = 0;
@@ -139,7 +140,7 @@ oidc_authz_parse_bearer(const char *hdr, size_t len, struct oidc_str *token,
 	if (len > OIDC_AUTHZ_MAX_LEN)
 		return oidc_fail(err, OIDC_E_LIMIT, "header too large",
 		    "authz: header %zu bytes", len);
-	if ((rc = split_scheme(hdr, len, "Bearer", &cred)) == 0)
+	if ((rc = split_scheme(hdr, len, scheme, &cred)) == 0)
 		return 0;
 	if (rc == -1)
 		return oidc_fail(err, OIDC_E_INVALID_REQUEST,
@@ -159,4 +160,18 @@ oidc_authz_parse_bearer(const char *hdr, size_t len, struct oidc_str *token,
 		    "authz: bad b64token byte at %zu", i);
 	*token = cred;
 	return 1;
+}
+
+int
+oidc_authz_parse_bearer(const char *hdr, size_t len, struct oidc_str *token,
+    struct oidc_error *err)
+{
+	return parse_token_scheme(hdr, len, "Bearer", token, err);
+}
+
+int
+oidc_authz_parse_dpop(const char *hdr, size_t len, struct oidc_str *token,
+    struct oidc_error *err)
+{
+	return parse_token_scheme(hdr, len, "DPoP", token, err);
 }

@@ -126,6 +126,7 @@ oidc_request_parse(struct oidc_arena *a, oidc_param_fn get, void *parg,
 	    header(get, parg, "CONTENT_TYPE", &req->content_type, err) == -1 ||
 	    header(get, parg, "HTTP_AUTHORIZATION", &req->authorization,
 	    err) == -1 ||
+	    header(get, parg, "HTTP_DPOP", &req->dpop, err) == -1 ||
 	    header(get, parg, "HTTP_COOKIE", &req->cookie, err) == -1 ||
 	    header(get, parg, "HTTP_ORIGIN", &req->origin, err) == -1 ||
 	    header(get, parg, "HTTP_IF_NONE_MATCH", &req->if_none_match,

@@ -221,13 +221,41 @@ error_json(struct oidc_response *resp, int status, const char *name,
 	return oidc_resp_json(resp, status, j, err);
 }
 
+/*
+ * RFC 6750 3.1, RFC 9449 7.1: the WWW-Authenticate challenge of a
+ * protected resource's error, "DPoP" when resp->dpop_algs is set.  desc
+ * is a static string; one with a '"' or '\\' would end the
+ * quoted-string early, so it is left out.
+ */
+static int
+challenge(struct oidc_response *resp, enum oidc_errcode code,
+    const char *desc, struct oidc_error *err)
+{
+	const char	*cdesc;
+	char		*chal;
+
+	if (code != OIDC_E_INVALID_TOKEN && code != OIDC_E_INSUFFICIENT_SCOPE &&
+	    code != OIDC_E_INVALID_REQUEST && code != OIDC_E_INVALID_DPOP_PROOF &&
+	    code != OIDC_E_USE_DPOP_NONCE)
+		return 0;
+	cdesc = desc != NULL && strpbrk(desc, "\"\\") == NULL ? desc : NULL;
+	chal = oidc_arena_printf(resp->a, "%s%s%s error=\"%s\"%s%s%s",
+	    resp->dpop_algs != NULL ? "DPoP algs=\"" : "Bearer",
+	    resp->dpop_algs != NULL ? resp->dpop_algs : "",
+	    resp->dpop_algs != NULL ? "\"," : "", oidc_error_name(code),
+	    cdesc != NULL ? ", error_description=\"" : "",
+	    cdesc != NULL ? cdesc : "", cdesc != NULL ? "\"" : "");
+	if (chal == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	return oidc_resp_header(resp, "WWW-Authenticate", chal, err);
+}
+
 void
 oidc_resp_error(struct oidc_response *resp, const struct oidc_error *e,
     enum oidc_error_style style)
 {
 	struct oidc_error	 err2 = { 0 };
-	const char		*name = oidc_error_name(e->code), *desc, *cdesc;
-	char			*chal;
+	const char		*name = oidc_error_name(e->code), *desc;
 	int			 status = oidc_error_http_status(e->code);
 	bool			 internal = oidc_error_is_internal(e->code);
 
@@ -259,24 +287,16 @@ oidc_resp_error(struct oidc_response *resp, const struct oidc_error *e,
 			goto fallback;
 		return;
 	}
+	if (resp->dpop_nonce != NULL && oidc_resp_header(resp, "DPoP-Nonce",
+	    resp->dpop_nonce, &err2) == -1)
+		goto fallback;
 	if (style == OIDC_ERRSTYLE_BEARER &&
-	    (e->code == OIDC_E_INVALID_TOKEN ||
-	    e->code == OIDC_E_INSUFFICIENT_SCOPE ||
-	    e->code == OIDC_E_INVALID_REQUEST)) {
-		/*
-		 * RFC 6750 3.1.  desc is a static string; one with a '"' or
-		 * '\\' would end the quoted-string early, so leave it out.
-		 */
-		cdesc = desc != NULL && strpbrk(desc, "\"\\") == NULL ? desc :
-		    NULL;
-		chal = oidc_arena_printf(resp->a,
-		    "Bearer error=\"%s\"%s%s%s", name,
-		    cdesc != NULL ? ", error_description=\"" : "",
-		    cdesc != NULL ? cdesc : "", cdesc != NULL ? "\"" : "");
-		if (chal == NULL || oidc_resp_header(resp, "WWW-Authenticate",
-		    chal, &err2) == -1)
-			goto fallback;
-	}
+	    (e->code == OIDC_E_INVALID_DPOP_PROOF ||
+	    e->code == OIDC_E_USE_DPOP_NONCE))
+		resp->status = status = 401;	/* RFC 9449 7.1, 9 */
+	if (style == OIDC_ERRSTYLE_BEARER &&
+	    challenge(resp, e->code, desc, &err2) == -1)
+		goto fallback;
 	if (e->code == OIDC_E_INVALID_CLIENT && resp->basic_auth_tried &&
 	    oidc_resp_header(resp, "WWW-Authenticate",
 	    "Basic realm=\"oidc\", charset=\"UTF-8\"", &err2) == -1)

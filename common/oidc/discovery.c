@@ -12,6 +12,7 @@
 #include "oidc/ctx.h"
 #include "oidc/device.h"
 #include "oidc/discovery.h"
+#include "oidc/dpop.h"
 #include "oidc/json.h"
 #include "oidc/jwk.h"
 #include "oidc/keystore.h"
@@ -273,6 +274,23 @@ add_optional(struct oidc_ctx *ctx, struct oidc_json *j,
 	return 0;
 }
 
+/* RFC 9449 5.1: DPoP, only when configured (oidc/dpop.h). */
+static int
+add_dpop(struct oidc_ctx *ctx, struct oidc_json *j, struct oidc_error *err)
+{
+	const char	*v[OIDC_JWS__MAX];
+	int		 a;
+	size_t		 n = 0;
+
+	if (!ctx->cfg->dpop)
+		return 0;
+	for (a = 0; a < OIDC_JWS__MAX; a++)
+		if (OIDC_DPOP_ALGS & OIDC_JWS_BIT(a))
+			v[n++] = oidc_jws_alg_name((enum oidc_jws_alg)a);
+	return add_list(ctx, j, "dpop_signing_alg_values_supported", v, n,
+	    err);
+}
+
 static int
 render_discovery(struct oidc_ctx *ctx, struct oidc_error *err)
 {
@@ -327,7 +345,8 @@ render_discovery(struct oidc_ctx *ctx, struct oidc_error *err)
 	    "supported", true, err) ||
 	    add_list(ctx, j, "prompt_values_supported", prompts,
 	    OIDC_NELEM(prompts), err) ||
-	    add_optional(ctx, j, err))
+	    add_optional(ctx, j, err) ||
+	    add_dpop(ctx, j, err))
 		return -1;
 	if ((body = oidc_json_serialize(j, ctx->a, &len, err)) == NULL)
 		return -1;

@@ -11,6 +11,7 @@
 #include "oidc/crypto.h"
 #include "oidc/ctx.h"
 #include "oidc/db.h"
+#include "oidc/dpop.h"
 #include "oidc/json.h"
 #include "oidc/request.h"
 #include "oidc/response.h"
@@ -158,6 +159,9 @@ oidc_introspect_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    (t.sub.p != NULL && sub.p == t.sub.p && oidc_json_set_str(j,
 	    "username", t.username.p, t.username.len, err)) ||
 	    custom_claims(ctx, &t, j, err) == -1 ||
+	    /* RFC 9449 6.2: the key a DPoP-bound token is bound to. */
+	    oidc_dpop_introspect(ctx->a, j, t.dpop_jkt,
+	    strcmp(t.kind, "access") == 0, err) ||
 	    oidc_resp_no_store(resp, err) == -1)
 		return -1;
 	return oidc_resp_json(resp, 200, j, err);

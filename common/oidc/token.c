@@ -15,6 +15,7 @@
 #include "oidc/ctx.h"
 #include "oidc/db.h"
 #include "oidc/device.h"
+#include "oidc/dpop.h"
 #include "oidc/grant.h"
 #include "oidc/json.h"
 #include "oidc/keystore.h"
@@ -89,6 +90,13 @@ struct issued {
 	const char	*id_token;
 	const char	*scope;
 	int64_t		 expires_in;
+	/*
+	 * DPoP (oidc/dpop.h): the proof key's thumbprint the access token
+	 * is bound to, and the refresh token's (public clients only, RFC
+	 * 9449 5); NULL: Bearer.
+	 */
+	struct oidc_str	 access_jkt;
+	struct oidc_str	 refresh_jkt;
 };
 
 static int
@@ -100,7 +108,8 @@ respond(struct oidc_ctx *ctx, struct oidc_response *resp,
 	if ((j = oidc_json_new_object(ctx->a)) == NULL)
 		return oidc_fail(err, OIDC_E_NOMEM, NULL, "json");
 	if (oidc_json_set_cstr(j, "access_token", is->access_token, err) ||
-	    oidc_json_set_cstr(j, "token_type", "Bearer", err) ||
+	    oidc_json_set_cstr(j, "token_type", is->access_jkt.p != NULL ?
+	    "DPoP" : "Bearer", err) ||
 	    oidc_json_set_i64(j, "expires_in", is->expires_in, err) ||
 	    oidc_json_set_cstr(j, "scope", is->scope, err) ||
 	    (is->refresh_token != NULL && oidc_json_set_cstr(j,
@@ -197,6 +206,7 @@ issue_user_tokens(struct oidc_ctx *ctx, const struct oidc_client *c,
 	row.kind = "access";
 	row.ttl = ctx->cfg->access_token_ttl;
 	memcpy(row.token_hash, f->access_hash, OIDC_HASH_LEN);
+	row.dpop_jkt = is->access_jkt;
 	if (insert && oidc_db_token_insert(ctx->db, &row, err) == -1)
 		return -1;
 	is->access_token = f->access;
@@ -207,6 +217,7 @@ issue_user_tokens(struct oidc_ctx *ctx, const struct oidc_client *c,
 		row.kind = "refresh";
 		row.ttl = ctx->cfg->refresh_token_ttl;
 		memcpy(row.token_hash, f->refresh_hash, OIDC_HASH_LEN);
+		row.dpop_jkt = is->refresh_jkt;
 		if (insert && oidc_db_token_insert(ctx->db, &row, err) == -1)
 			return -1;
 		is->refresh_token = f->refresh;
@@ -233,6 +244,8 @@ new_code_tokens(struct oidc_ctx *ctx, bool refresh_ok,
 	in->access_ttl = ctx->cfg->access_token_ttl;
 	in->may_refresh = refresh_ok;
 	in->refresh_ttl = ctx->cfg->refresh_token_ttl;
+	in->access_jkt = is->access_jkt;
+	in->refresh_jkt = is->refresh_jkt;
 	if (in->may_refresh && (*refresh = oidc_random_token_hashed(ctx->a,
 	    OIDC_TOKEN_BYTES, in->refresh_hash, err)) == NULL)
 		return -1;
@@ -614,7 +627,8 @@ refresh_once(struct oidc_ctx *ctx, const struct oidc_request *req,
 			    OIDC_STR("refresh_token"));
 		return invalid_grant(err, "the refresh token is invalid");
 	}
-	if (narrow_scope(ctx, want, asked, &row, err) == -1 ||
+	if (oidc_dpop_refresh_ok(row.dpop_jkt, is->access_jkt, err) == -1 ||
+	    narrow_scope(ctx, want, asked, &row, err) == -1 ||
 	    issue_user_tokens(ctx, c, &row, f, !own, row.sub, row.user_claims,
 	    row.user_updated_at, is, err) == -1)
 		return -1;
@@ -685,6 +699,7 @@ grant_client_credentials(struct oidc_ctx *ctx, const struct oidc_request *req,
 	row.kind = "access";
 	row.client_id = c->client_id;
 	row.ttl = ctx->cfg->access_token_ttl;
+	row.dpop_jkt = is->access_jkt;
 	if ((row.scope.p = oidc_scope_join(ctx->a, &asked)) == NULL)
 		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
 	row.scope.len = strlen(row.scope.p);
@@ -772,6 +787,7 @@ oidc_token_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 {
 	struct oidc_client	 client;
 	struct oidc_str		 gt = oidc_params_get(&req->form, "grant_type");
+	struct oidc_dpop_proof	 proof;
 	struct issued		 is;
 	const char		*endpoint;
 	int			 rc;
@@ -791,6 +807,11 @@ oidc_token_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if (gt.p == NULL)
 		return oidc_fail(err, OIDC_E_INVALID_REQUEST,
 		    "grant_type is required", "no grant_type");
+	if ((rc = oidc_dpop_token_proof(ctx, req, resp, &proof, err)) == -1)
+		return -1;
+	if (rc == 1)
+		oidc_dpop_bind(&proof, client.auth_method == OIDC_AUTH_NONE,
+		    &is.access_jkt, &is.refresh_jkt);
 	if (oidc_str_eq_cstr(gt, "authorization_code"))
 		rc = grant_code(ctx, req, &client, &is, err);
 	else if (oidc_str_eq_cstr(gt, "refresh_token"))

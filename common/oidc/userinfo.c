@@ -11,6 +11,7 @@
 #include "oidc/crypto.h"
 #include "oidc/ctx.h"
 #include "oidc/db.h"
+#include "oidc/dpop.h"
 #include "oidc/grant.h"
 #include "oidc/json.h"
 #include "oidc/request.h"
@@ -51,11 +52,11 @@ active_token(struct oidc_ctx *ctx, const struct oidc_request *req,
 {
 	struct oidc_str		 header_tok = OIDC_STR_NULL, form_tok, tok;
 	unsigned char		 h[OIDC_SHA256_LEN];
+	bool			 dpop;
 	int			 rc;
 
-	if (req->authorization.p != NULL &&
-	    oidc_authz_parse_bearer(req->authorization.p,
-	    req->authorization.len, &header_tok, err) == -1)
+	/* Bearer (RFC 6750 2.1) or DPoP (RFC 9449 7.1, oidc/dpop.h). */
+	if (oidc_dpop_resource_token(req, &header_tok, &dpop, err) == -1)
 		return -1;
 	form_tok = req->method == OIDC_METHOD_POST ?
 	    oidc_params_get(&req->form, "access_token") : OIDC_STR_NULL;
@@ -76,7 +77,9 @@ active_token(struct oidc_ctx *ctx, const struct oidc_request *req,
 		return oidc_fail(err, OIDC_E_INVALID_TOKEN,
 		    "the access token is invalid, expired or revoked",
 		    "token not active");
-	if (oidc_scope_parse(t->scope, scope, err) == -1)
+	if (oidc_dpop_resource_check(ctx, req, resp, "/userinfo", dpop, tok,
+	    t->dpop_jkt, err) == -1 ||
+	    oidc_scope_parse(t->scope, scope, err) == -1)
 		return -1;
 	if (t->user_id == 0 || !oidc_scope_has(scope, "openid"))
 		return oidc_fail(err, OIDC_E_INSUFFICIENT_SCOPE,

@@ -114,7 +114,9 @@ par = yes
 # A custom scope and the claim it releases (t/32-custom-claims.py).
 scope = groups: groups
 # The device authorization grant (RFC 8628; t/61-device.py).
-device_grant = yes"
+device_grant = yes
+# DPoP (t/33-dpop.py), with server nonces (key_encryption_key is set).
+dpop = yes"
 stack_tools
 trap stack_down EXIT
 trap 'say "interrupted"; exit 130' INT TERM HUP

@@ -8,6 +8,7 @@
  * base64).  An empty client id is malformed.
  * Bearer (RFC 6750 2.1): "Bearer" without case, one SP, a b64token
  * (1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=").
+ * DPoP (RFC 9449 7.1): "DPoP" without case, then as Bearer.
  * Limit: OIDC_AUTHZ_MAX_LEN bytes of header.
  */
 #ifndef OIDC_AUTHZ_HEADER_H
@@ -36,5 +37,9 @@ OIDC_MUST_CHECK int	oidc_authz_parse_basic(struct oidc_arena *,
  */
 OIDC_MUST_CHECK int	oidc_authz_parse_bearer(const char *hdr, size_t len,
 			    struct oidc_str *token, struct oidc_error *);
+
+/* The same for the DPoP scheme (RFC 9449 7.1). */
+OIDC_MUST_CHECK int	oidc_authz_parse_dpop(const char *hdr, size_t len,
+			    struct oidc_str *token, struct oidc_error *err);
 
 #endif /* OIDC_AUTHZ_HEADER_H */

@@ -68,6 +68,14 @@
  *   device_grant       yes | no: the device authorization grant (RFC
  *                      8628, oidc/device.h): device.fcgi, the /device
  *                      page, the grant at /token, discovery  [no]
+ *   dpop               yes | no: DPoP-bound tokens (RFC 9449, oidc/dpop.h)
+ *                      at token, userinfo, introspect; advertised  [no]
+ *   dpop_iat_window    seconds, 1..600: how far a DPoP proof's iat may
+ *                      lie from now, either way  [60]
+ *   dpop_nonce_lifetime  seconds, 0..3600: server nonces (RFC 9449 8, 9)
+ *                      of this slot length are required in every proof
+ *                      (one is valid for one to two slots); 0 requires
+ *                      none.  Nonces need key_encryption_key  [300]
  *   request_object_require_signed  yes | no: refuse unsigned ("none")
  *                      request objects from every client and leave
  *                      "none" out of discovery  [no]
@@ -265,6 +273,9 @@ struct oidc_config {
 	bool			 require_nonce;
 	/* RFC 8628 device authorization grant (oidc/device.h). */
 	bool			 device_grant;
+	bool			 dpop;
+	int64_t			 dpop_iat_window;
+	int64_t			 dpop_nonce_lifetime;
 	bool			 request_object_require_signed;
 	bool			 jarm;
 	bool			 issuer_is_https;

@@ -427,6 +427,9 @@ struct oidc_code_redeem {
 	bool		 may_refresh;	/* refresh_hash is set (grant.h) */
 	unsigned char	 refresh_hash[OIDC_HASH_LEN];
 	int64_t		 refresh_ttl;
+	/* DPoP key thumbprints the tokens are bound to (NULL: Bearer). */
+	struct oidc_str	 access_jkt;
+	struct oidc_str	 refresh_jkt;
 };
 
 /*
@@ -524,6 +527,8 @@ struct oidc_token_row {
 	struct oidc_str	 acr, amr, sid;
 	struct oidc_str	 claims;
 	int64_t		 ttl;		/* insert: lifetime in seconds */
+	/* Insert and lookup: the DPoP key thumbprint (NULL: Bearer). */
+	struct oidc_str	 dpop_jkt;
 	/* lookup output: */
 	int64_t		 expires_at;
 	int64_t		 created_at;
@@ -619,6 +624,13 @@ OIDC_MUST_CHECK int	oidc_db_par_redeem(struct oidc_db *,
 			    struct oidc_str client_id, struct oidc_str *params,
 			    struct oidc_error *);
 /* 1 fresh (recorded until expires_at), 0 replayed, -1 error. */
+/*
+ * A DPoP proof seen (oidc/dpop.h): `hash` the SHA-256 of its key
+ * thumbprint and jti, kept until expires_at.  1 new, 0 a replay, -1.
+ */
+OIDC_MUST_CHECK int	oidc_db_dpop_jti_use(struct oidc_db *,
+			    const unsigned char *hash, int64_t expires_at,
+			    struct oidc_error *);
 OIDC_MUST_CHECK int	oidc_db_jti_use(struct oidc_db *,
 			    struct oidc_str client_id, const unsigned char *hash,
 			    int64_t expires_at, struct oidc_error *);

@@ -93,6 +93,16 @@ OIDC_MUST_CHECK int	oidc_jws_verify(struct oidc_arena *,
 			    const char *buf, size_t len, struct oidc_jws *out,
 			    struct oidc_error *);
 
+/*
+ * As oidc_jws_verify() with the one key the CALLER chose (a DPoP proof's
+ * own "jwk", oidc/dpop.h, after its rules were applied): the header's
+ * kid is not looked at; every other rule above holds.
+ */
+OIDC_MUST_CHECK int	oidc_jws_verify_key(struct oidc_arena *,
+			    const struct oidc_jwk *key, unsigned allowed,
+			    const char *buf, size_t len, struct oidc_jws *out,
+			    struct oidc_error *);
+
 /* What oidc_jwt_check_claims() enforces. */
 struct oidc_jwt_rules {
 	int64_t		 now;		/* seconds since the epoch */

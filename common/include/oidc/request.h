@@ -54,6 +54,7 @@ struct oidc_request {
 						   SCRIPT_NAME PATH_INFO */
 	struct oidc_str		 content_type;
 	struct oidc_str		 authorization;
+	struct oidc_str		 dpop;		/* DPoP header (RFC 9449) */
 	struct oidc_str		 cookie;
 	struct oidc_str		 origin;
 	struct oidc_str		 if_none_match;

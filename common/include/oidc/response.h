@@ -40,6 +40,14 @@ struct oidc_response {
 	bool			 basic_auth_tried;	/* 401 + Basic challenge */
 	/* Seconds for Retry-After on a 429 (OIDC_E_TOO_MANY_ATTEMPTS). */
 	int64_t			 retry_after;
+	/*
+	 * DPoP (RFC 9449, oidc/dpop.h): a DPoP-Nonce header value that an
+	 * error response keeps too (8, 9), and, for the Bearer error
+	 * style, the "DPoP" challenge scheme with these algs (7.1) in
+	 * place of "Bearer"; DPoP errors then answer 401 (7.1, 9).
+	 */
+	const char		*dpop_nonce;
+	const char		*dpop_algs;	/* NULL: Bearer challenge */
 };
 
 void	oidc_resp_init(struct oidc_response *, struct oidc_arena *);
