@@ -656,7 +656,12 @@ grant_refresh(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    fresh_tokens(ctx, &f, err) == -1)
 		return -1;
 	for (redo = false;; redo = true) {
+		/* A fresh answer each run, bound to the same DPoP key. */
+		struct oidc_str	 ajkt = is->access_jkt, rjkt = is->refresh_jkt;
+
 		memset(is, 0, sizeof(*is));
+		is->access_jkt = ajkt;
+		is->refresh_jkt = rjkt;
 		if (refresh_once(ctx, req, c, h, &f, redo, is, err) == 0)
 			return 0;
 		if (!oidc_db_redo(ctx->db, &delay, err))

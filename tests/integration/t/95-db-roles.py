@@ -247,7 +247,8 @@ hba = [l.strip() for l in readme.splitlines()
        if re.match(r"^\s+local\s+oidc\s+all\s+peer map=oidc-fcgi\s*$", l)]
 roles = ["%s_worker" % e for e in ("authorize", "token", "userinfo", "jwks",
                                    "discovery", "revoke", "introspect",
-                                   "end_session", "register")]
+                                   "end_session", "register", "par",
+                                   "device")]
 check("README 2a: a map line for the owner and each endpoint role",
       sorted(l.split()[2] for l in ident) == sorted(roles + ["oidc"]),
       ident)
