@@ -164,7 +164,12 @@ oidc_metrics_open(const char *dir, const char *endpoint,
 		return oidc_fail(err, OIDC_E_IO, NULL, "metrics_dir: %s: %s",
 		    dir, strerror(errno));
 	remove_stale(dfd);
-	(void)snprintf(name, sizeof(name), "%s.%ld" SUFFIX, endpoint,
+	/*
+	 * Made under a dot name (never a page name) and renamed once locked:
+	 * a worker starting at the same time runs remove_stale() and would
+	 * take a page not locked yet for a dead worker's, and unlink it.
+	 */
+	(void)snprintf(name, sizeof(name), ".%s.%ld" SUFFIX, endpoint,
 	    (long)getpid());
 	if ((fd = openat(dfd, name, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC |
 	    O_NOFOLLOW, 0640)) == -1) {
@@ -199,6 +204,12 @@ oidc_metrics_open(const char *dir, const char *endpoint,
 	(void)snprintf(p->endpoint, sizeof(p->endpoint), "%s", endpoint);
 	/* The magic last: a reader never takes a half-made page for one. */
 	__atomic_store_n(&p->magic, OIDC_METRICS_MAGIC, __ATOMIC_RELEASE);
+	if (renameat(dfd, name, dfd, name + 1) == -1) {
+		(void)oidc_fail(err, OIDC_E_IO, NULL, "metrics_dir: %s/%s: %s",
+		    dir, name + 1, strerror(errno));
+		(void)munmap(p, sizeof(*p));
+		goto fail_unlink;
+	}
 	page = p;
 	(void)snprintf(page_dir, sizeof(page_dir), "%s", dir);
 	/* fd stays open: closing it would drop the lock. */

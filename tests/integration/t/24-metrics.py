@@ -99,6 +99,21 @@ check("[%s] the parser finds every family with its type" % FE,
       all(n in fams and fams[n].type == t for n, t in want.items()),
       {n: getattr(fams.get(n), "type", None) for n in want})
 live = {dict(l)["endpoint"] for (n, l) in samples if n == "oidc_workers"}
+
+
+def live_endpoints():
+    """The endpoints /metrics counts live workers of, once every harness
+    endpoint is there (a worker another test restarted writes its page
+    when it starts: wait for that, bounded)."""
+    r = get("/metrics")
+    if r.status != 200:
+        return None
+    got = {dict(l)["endpoint"] for (n, l) in parse(r.body.decode())[1]
+           if n == "oidc_workers"}
+    return got if set(endpoints()) <= got else None
+
+
+live = wait_until(live_endpoints, 10 * MULT) or live
 check("[%s] oidc_workers lists every harness endpoint" % FE,
       set(endpoints()) <= live, (sorted(live), endpoints()))
 r = request("HEAD", "/metrics")
