@@ -42,7 +42,9 @@ fi
 
 PKG_CFLAGS=$(pkg-config --cflags $PKGS) || exit 2
 PKG_LIBS=$(pkg-config --libs $PKGS) || exit 2
+# The defines the Makefile gives every object (app.c and oidcctl need them).
 CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -Icommon/include $PKG_CFLAGS"
+CFLAGS="$CFLAGS -DOIDC_PREFIX=\"/usr/local\" -DOIDC_VERSION=\"$(cat VERSION)\""
 SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
 
 # The library, compiled once with coverage instrumentation.
