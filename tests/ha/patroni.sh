@@ -80,6 +80,7 @@ patroni_setup() {
 	chmod 0644 "$T/etcd.yml"
 	cat >"$T/bin/etcd" <<EOF
 #!/bin/sh
+cd "$T" || exit 1
 echo \$\$ >"$T/etcd.pid"
 exec "$ETCD_BIN" --config-file "$T/etcd.yml"
 EOF
@@ -104,12 +105,14 @@ EOF
 		chmod 0644 "$T/patroni$n.yml"
 		cat >"$T/bin/patroni$n" <<EOF
 #!/bin/sh
+cd "$T" || exit 1
 echo \$\$ >"$T/patroni$n.pid"
 exec "$PATRONI_BIN" "$T/patroni$n.yml"
 EOF
 		chmod 0755 "$T/bin/patroni$n"
 		cat >"$T/bin/patronictl" <<EOF
 #!/bin/sh
+cd "$T" || exit 1
 exec "$PATRONICTL_BIN" -c "$T/patroni1.yml" "\$@"
 EOF
 		chmod 0755 "$T/bin/patronictl"
