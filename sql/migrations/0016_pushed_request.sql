@@ -8,7 +8,7 @@
 -- once with one UPDATE ... WHERE NOT used AND expires_at > now() RETURNING
 -- (stmt.c, par_redeem), so any worker on any host may redeem it and a second
 -- or late use finds nothing.  par_insert deletes a few expired rows each time
--- it inserts one; `oidcctl purge` is not needed for this table.
+-- it inserts one, and `oidcctl purge` deletes the rest.
 CREATE TABLE pushed_request (
 	uri_hash	bytea PRIMARY KEY CHECK (length(uri_hash) = 32),
 	client_id	text NOT NULL,

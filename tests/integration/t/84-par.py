@@ -153,6 +153,15 @@ r = Browser().authorize({"client_id": C["client_id"], "request_uri": uri})
 check("authorize: an expired request_uri: invalid_request_uri page",
       is_error_page(r, "invalid_request_uri"), r)
 
+# oidcctl purge deletes expired rows (no new push needed), keeps live ones.
+live = ref_of(pushed_uri(push(C, {"state": "live"})))
+rc, out, errout = ctl("purge")
+left = psql("SELECT count(*) FILTER (WHERE expires_at < now()), "
+            "count(*) FILTER (WHERE uri_hash = sha256(convert_to('%s', "
+            "'UTF8'))) FROM pushed_request" % live).strip()
+check("oidcctl purge deletes expired pushed requests, keeps a live one",
+      rc == 0 and left == "0|1", (rc, out, errout, left))
+
 # Another client's request_uri: refused, and not spent for its owner.
 uri = pushed_uri(push(C, {"state": "owner"}))
 r = Browser().authorize({"client_id": C2["client_id"], "request_uri": uri})
