@@ -53,6 +53,8 @@ static const struct keydef keydefs[] = {
 	{ "endpoints",		K_ENDPOINTS, OFF(endpoints),	0, 0 },
 	{ "require_nonce",	K_BOOL,	 OFF(require_nonce),	0, 0 },
 	{ "device_grant",	K_BOOL,	 OFF(device_grant),	0, 0 },
+	{ "device_code_ttl",	K_TTL,	 OFF(device_code_ttl),	60, 3600 },
+	{ "device_interval",	K_TTL,	 OFF(device_interval),	1, 60 },
 	{ "request_object_require_signed", K_BOOL,
 	    OFF(request_object_require_signed), 0, 0 },
 	{ "jarm",		K_BOOL,	 OFF(jarm),		0, 0 },
@@ -539,6 +541,8 @@ set_defaults(struct oidc_config *cfg)
 	cfg->registration_scopes = OIDC_CONFIG_REGISTRATION_SCOPES;
 	cfg->endpoints = OIDC_CONFIG_EP_ALL;
 	cfg->par_ttl = 60;
+	cfg->device_code_ttl = 600;
+	cfg->device_interval = 5;
 }
 
 /*

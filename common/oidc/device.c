@@ -147,8 +147,9 @@ respond(struct oidc_ctx *ctx, struct oidc_response *resp, const char *code,
 	    oidc_json_set_cstr(j, "verification_uri", uri, err) ||
 	    oidc_json_set_cstr(j, "verification_uri_complete", complete,
 	    err) ||
-	    oidc_json_set_i64(j, "expires_in", OIDC_DEVICE_TTL, err) ||
-	    oidc_json_set_i64(j, "interval", OIDC_DEVICE_INTERVAL, err) ||
+	    oidc_json_set_i64(j, "expires_in", ctx->cfg->device_code_ttl,
+	    err) ||
+	    oidc_json_set_i64(j, "interval", ctx->cfg->device_interval, err) ||
 	    oidc_resp_no_store(resp, err) == -1)
 		return -1;
 	return oidc_resp_json(resp, 200, j, err);
@@ -184,8 +185,8 @@ oidc_device_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 	memset(&d, 0, sizeof(d));
 	d.client_id = client.client_id;
 	d.scope = (struct oidc_str){ scope, strlen(scope) };
-	d.interval = OIDC_DEVICE_INTERVAL;
-	d.ttl = OIDC_DEVICE_TTL;
+	d.interval = ctx->cfg->device_interval;
+	d.ttl = ctx->cfg->device_code_ttl;
 	if ((code = oidc_random_token_hashed(ctx->a, OIDC_TOKEN_BYTES,
 	    d.code_hash, err)) == NULL || insert_code(ctx, &d, user,
 	    err) == -1)

@@ -68,6 +68,8 @@
  *   device_grant       yes | no: the device authorization grant (RFC
  *                      8628, oidc/device.h): device.fcgi, the /device
  *                      page, the grant at /token, discovery  [no]
+ *   device_code_ttl    seconds a device code lives, 60..3600  [600]
+ *   device_interval    seconds a device waits between polls, 1..60  [5]
  *   dpop               yes | no: DPoP-bound tokens (RFC 9449, oidc/dpop.h)
  *                      at token, userinfo, introspect; advertised  [no]
  *   dpop_iat_window    seconds, 1..600: how far a DPoP proof's iat may
@@ -273,6 +275,8 @@ struct oidc_config {
 	bool			 require_nonce;
 	/* RFC 8628 device authorization grant (oidc/device.h). */
 	bool			 device_grant;
+	int64_t			 device_code_ttl;
+	int64_t			 device_interval;
 	bool			 dpop;
 	int64_t			 dpop_iat_window;
 	int64_t			 dpop_nonce_lifetime;

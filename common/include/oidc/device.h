@@ -7,8 +7,8 @@
  * as at /token (oidc/clientauth.h) and must have registered the grant
  * type urn:ietf:params:oauth:grant-type:device_code; it gets a device code
  * (OIDC_TOKEN_BYTES random, stored as SHA-256), a user code, the
- * verification URIs, expires_in (OIDC_DEVICE_TTL) and interval
- * (OIDC_DEVICE_INTERVAL).  The user enters the user code at the /device
+ * verification URIs, expires_in (device_code_ttl) and interval
+ * (device_interval).  The user enters the user code at the /device
  * page of authorize.fcgi (device_page.c), signs in with the login
  * session of the authorization endpoint and approves or denies; /token
  * polls (token.c: authorization_pending, slow_down, expired_token,
@@ -32,8 +32,6 @@
 #define OIDC_DEVICE_USER_CODE_LEN	8
 /* What the entry form accepts before normalising: bytes. */
 #define OIDC_DEVICE_USER_CODE_MAX_INPUT	64
-#define OIDC_DEVICE_TTL		600	/* seconds a device code lives */
-#define OIDC_DEVICE_INTERVAL	5	/* seconds between polls (3.2) */
 #define OIDC_DEVICE_SLOW_DOWN	5	/* added per slow_down (3.5) */
 
 struct oidc_ctx;

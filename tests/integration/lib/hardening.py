@@ -26,11 +26,11 @@ import signal
 import subprocess
 import time
 
-from oidctest import MULT, check, diag, env, fcgi_at
+from oidctest import MULT, cgi_params, check, diag, env, fcgi_at
 
 __all__ = ["private_dir", "private_config", "spawn", "Worker", "run_user",
            "children", "proc_status", "socket_fds", "check_log",
-           "SANITIZER_RE"]
+           "config_with", "ask", "SANITIZER_RE"]
 
 SANITIZER_RE = re.compile(
     r"ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|"
@@ -180,6 +180,32 @@ def spawn(dirname, name, config, argv=None, env_extra=None):
     # The socket appears before the worker has loaded its keys.
     time.sleep(0.3 * MULT)
     return w
+
+
+def config_with(name, replace):
+    """$OIDC_CONFIG with lines replaced or added: replace maps a key to its
+    new line (None: drop the key)."""
+    with open(env("OIDC_CONFIG")) as f:
+        lines = f.read().splitlines()
+    out = []
+    for l in lines:
+        k = l.split("=", 1)[0].strip()
+        if k in replace:
+            continue
+        out.append(l)
+    out += [v for v in replace.values() if v is not None]
+    path = os.path.join(private_dir(name), "oidc.conf")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+    os.chmod(path, 0o644)
+    return path
+
+
+def ask(w, method, path, query="", body=b"", ctype=None):
+    """One FastCGI request straight to a spawn()ed worker."""
+    params = cgi_params(method, path, query, ctype,
+                        len(body) if method == "POST" else None)
+    return w.request(params, body)
 
 
 def check_log(log, name=None, allow_error=None):

@@ -18,6 +18,7 @@ import secrets
 
 from oidctest import *
 from flow import *
+from hardening import ask, check_log, config_with, spawn
 
 GT = "urn:ietf:params:oauth:grant-type:device_code"
 UC_RE = re.compile(r"^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$")
@@ -319,5 +320,25 @@ psql("DELETE FROM login_failure WHERE key LIKE 'd:%'")
 r = enter(b2, live["user_code"])
 check("the throttle lifted: the right code leads on", r.status == 200 and
       parse_page(r).login_form() is not None, r)
+
+# device_code_ttl and device_interval: what the device is told and what
+# the row holds.
+cfg = config_with("device-times", {"device_code_ttl": "device_code_ttl = 90",
+                                   "device_interval": "device_interval = 2"})
+w = spawn("device-times", "device", cfg)
+body = form_encode({"client_id": PUB, "scope": "openid"}).encode()
+r = ask(w, "POST", "/device_authorization", body=body,
+        ctype="application/x-www-form-urlencoded")
+a = (r.json() if r is not None else None) or {}
+check("device_code_ttl = 90, device_interval = 2: expires_in 90, "
+      "interval 2", r is not None and r.status == 200 and
+      a.get("expires_in") == 90 and a.get("interval") == 2, r)
+if a.get("device_code"):
+    check("... the row lives 90 s and polls every 2 s",
+          row(a["device_code"], "poll_interval") == "2" and
+          row(a["device_code"], "round(extract(epoch FROM expires_at - "
+              "now()))::int BETWEEN 60 AND 90") == "t")
+w.stop()
+check_log(w.log)
 
 done()

@@ -17,7 +17,7 @@ import threading
 
 from oidctest import *
 from flow import *
-from hardening import check_log, private_dir, spawn
+from hardening import ask, check_log, config_with, spawn
 
 URN = "urn:ietf:params:oauth:request_uri:"
 URI_RE = re.compile(r"^urn:ietf:params:oauth:request_uri:[A-Za-z0-9_-]{43}$")
@@ -377,31 +377,6 @@ r = through(b, b.authorize(p))
 d = parse_response(r, REQ["redirect_uris"][0]) or {}
 check("... and a plain request is still refused once signed in",
       d.get("error") == "invalid_request" and not d.get("code"), d or r)
-
-
-def config_with(name, replace):
-    """$OIDC_CONFIG with lines replaced or added: replace maps a key to its
-    new line (None: drop the key)."""
-    with open(env("OIDC_CONFIG")) as f:
-        lines = f.read().splitlines()
-    out = []
-    for l in lines:
-        k = l.split("=", 1)[0].strip()
-        if k in replace:
-            continue
-        out.append(l)
-    out += [v for v in replace.values() if v is not None]
-    path = os.path.join(private_dir(name), "oidc.conf")
-    with open(path, "w") as f:
-        f.write("\n".join(out) + "\n")
-    os.chmod(path, 0o644)
-    return path
-
-
-def ask(w, method, path, query="", body=b"", ctype=None):
-    params = cgi_params(method, path, query, ctype,
-                        len(body) if method == "POST" else None)
-    return w.request(params, body)
 
 
 # Provider-wide: par_required.
