@@ -42,6 +42,19 @@ oidc_resp_header(struct oidc_response *resp, const char *name,
 }
 
 int
+oidc_resp_cors(struct oidc_response *resp, struct oidc_error *err)
+{
+	if (oidc_resp_header(resp, "Access-Control-Allow-Origin",
+	    resp->cors_origin, err) == -1 ||
+	    oidc_resp_header(resp, "Vary", "Origin", err) == -1 ||
+	    /* RFC 9449 8: the new nonce must be readable by browser code. */
+	    oidc_resp_header(resp, "Access-Control-Expose-Headers",
+	    "DPoP-Nonce, WWW-Authenticate", err) == -1)
+		return -1;
+	return 0;
+}
+
+int
 oidc_resp_no_store(struct oidc_response *resp, struct oidc_error *err)
 {
 	if (oidc_resp_header(resp, "Cache-Control", "no-store", err) == -1 ||
@@ -289,6 +302,8 @@ oidc_resp_error(struct oidc_response *resp, const struct oidc_error *e,
 	}
 	if (resp->dpop_nonce != NULL && oidc_resp_header(resp, "DPoP-Nonce",
 	    resp->dpop_nonce, &err2) == -1)
+		goto fallback;
+	if (resp->cors_origin != NULL && oidc_resp_cors(resp, &err2) == -1)
 		goto fallback;
 	if (style == OIDC_ERRSTYLE_BEARER &&
 	    (e->code == OIDC_E_INVALID_DPOP_PROOF ||

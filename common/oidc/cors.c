@@ -31,13 +31,8 @@ allow(struct oidc_ctx *ctx, struct oidc_response *resp, struct oidc_str origin,
 
 	if ((o = oidc_arena_strndup(ctx->a, origin.p, origin.len)) == NULL)
 		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
-	if (oidc_resp_header(resp, "Access-Control-Allow-Origin", o,
-	    err) == -1 || oidc_resp_header(resp, "Vary", "Origin", err) == -1 ||
-	    /* RFC 9449 8: the new nonce must be readable by browser code. */
-	    oidc_resp_header(resp, "Access-Control-Expose-Headers",
-	    "DPoP-Nonce, WWW-Authenticate", err) == -1)
-		return -1;
-	return 0;
+	resp->cors_origin = o;
+	return oidc_resp_cors(resp, err);
 }
 
 bool

@@ -7,6 +7,8 @@
  * carry no credentials, so they are answered for any origin that some
  * registered client uses; the real request is then checked against its
  * own client.  Credentials (cookies) are never allowed cross-origin.
+ * An allowed Origin is kept in the response (cors_origin), so an error
+ * raised after the check carries the same headers (response.c).
  *
  * Which origins are allowed is decided here: oidc_cors_origin_of() of the
  * client's redirect URIs (from its metadata, parsed by client.c), compared

@@ -48,6 +48,12 @@ struct oidc_response {
 	 */
 	const char		*dpop_nonce;
 	const char		*dpop_algs;	/* NULL: Bearer challenge */
+	/*
+	 * An Origin allowed to read this response (oidc/cors.h decides):
+	 * an error response keeps the CORS headers too, so browser code
+	 * can read use_dpop_nonce, invalid_grant and the like.
+	 */
+	const char		*cors_origin;
 };
 
 void	oidc_resp_init(struct oidc_response *, struct oidc_arena *);
@@ -55,6 +61,10 @@ void	oidc_resp_init(struct oidc_response *, struct oidc_arena *);
 /* Add a header.  -1 (OIDC_E_INTERNAL) on CR/LF/NUL or bad name. */
 OIDC_MUST_CHECK int	oidc_resp_header(struct oidc_response *,
 			    const char *name, const char *value,
+			    struct oidc_error *);
+
+/* The CORS response headers for resp->cors_origin (set, not NULL). */
+OIDC_MUST_CHECK int	oidc_resp_cors(struct oidc_response *,
 			    struct oidc_error *);
 
 /* Cache-Control: no-store and Pragma: no-cache. */

@@ -250,6 +250,26 @@ r = with_nonce(lambda n: token_request(
 check("a CORS token response exposes DPoP-Nonce",
       r.status == 200 and "DPoP-Nonce" in
       (r.header("Access-Control-Expose-Headers") or ""), r)
+# RFC 9449 8: browser code must read the use_dpop_nonce error and its
+# DPoP-Nonce, so the error keeps the CORS headers of its (allowed) origin.
+r = token_request(dict(code_params(PUB), client_id=PUB[0]),
+                  headers={"DPoP": dpop.proof(ED, "POST", TOKEN_URL),
+                           "Origin": "https://rp.example"})
+check("a CORS use_dpop_nonce error: allowed origin, DPoP-Nonce exposed",
+      err_of(r) == "use_dpop_nonce" and r.header("DPoP-Nonce") and
+      r.header("Access-Control-Allow-Origin") == "https://rp.example" and
+      "DPoP-Nonce" in (r.header("Access-Control-Expose-Headers") or ""), r)
+r = token_request({"grant_type": "authorization_code", "code": "nope",
+                   "redirect_uri": RURI, "client_id": PUB[0]},
+                  headers={"Origin": "https://rp.example"})
+check("a CORS invalid_grant error is readable by its origin too",
+      err_of(r) == "invalid_grant" and
+      r.header("Access-Control-Allow-Origin") == "https://rp.example", r)
+r = token_request({"grant_type": "authorization_code", "code": "nope",
+                   "redirect_uri": RURI, "client_id": PUB[0]},
+                  headers={"Origin": "https://evil.example"})
+check("... but not by an origin the client did not register",
+      r.header("Access-Control-Allow-Origin") is None, r)
 
 # ---- an independent client: openid-client (npm) ----------------------------
 RP = os.path.join(env("OIDC_ROOT"), "tests", "interop", "rp_openid_client")
