@@ -4,7 +4,7 @@
 # configuration written here is the one deploy/ha/README.md shows
 # (deploy/ha/patroni.yml and deploy/ha/etcd.yml are its templates).
 #
-# Uses from run.sh: T, AS, PGBIN, MULT, P1 P2 P3, say, die, free_port.
+# Uses from run.sh: T, AS, PGBIN, MULT, P1 P2 P3, say, die, take_ports.
 # Sets: PATRONI_REST (r1,r2,r3 ports), ETCD_PORT, and the pids for
 # patroni_teardown.
 
@@ -64,8 +64,7 @@ for x in m:
 patroni_setup() {
 	local n port rest i
 	patroni_check
-	ETCD_PORT=$(free_port) && ETCD_PEER=$(free_port) && R1=$(free_port) &&
-	    R2=$(free_port) && R3=$(free_port) || die "no free port"
+	take_ports ETCD_PORT ETCD_PEER R1 R2 R3 || die "no free port"
 	[ "$(printf '%s\n' "$P1" "$P2" "$P3" "$H1" "$H2" "$ETCD_PORT" \
 	    "$ETCD_PEER" "$R1" "$R2" "$R3" | sort -u | wc -l)" = 10 ] ||
 		die "port collision, run again"

@@ -86,8 +86,39 @@ if [ "$(id -u)" = 0 ]; then
 	AS=(runuser -u "$TUSER" --)
 fi
 
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+# take_ports NAME...: set each NAME to a free loopback port below the
+# kernel's ephemeral range (32768-60999), so no outgoing connection of this
+# run takes it before its server binds it, and never to a port this run
+# handed out before (PORTS_GIVEN).
+PORTS_GIVEN=""
+take_ports() {
+	local ports n i
+	ports=$(python3 -c '
+import random, socket, sys
+given, want, out = set(map(int, sys.argv[2:])), int(sys.argv[1]), []
+for _ in range(100 * want):
+    p = random.randrange(20000, 30000)
+    if p in given:
+        continue
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    given.add(p)
+    out.append(p)
+    if len(out) == want:
+        print(" ".join(map(str, out)))
+        break
+' "$#" $PORTS_GIVEN) || return 1
+	read -r -a n <<<"$ports"
+	[ "${#n[@]}" -eq "$#" ] || return 1
+	for ((i = 1; i <= $#; i++)); do
+		printf -v "${!i}" '%s' "${n[i-1]}"
+	done
+	PORTS_GIVEN="$PORTS_GIVEN $ports"
 }
 
 T=""
@@ -142,8 +173,7 @@ if [ ${#AS[@]} -gt 0 ]; then
 	fi
 fi
 
-P1=$(free_port) && P2=$(free_port) && P3=$(free_port) &&
-    H1=$(free_port) && H2=$(free_port) || die "no free port"
+take_ports P1 P2 P3 H1 H2 || die "no free port"
 [ "$P1" != "$P2" ] && [ "$P2" != "$P3" ] && [ "$P1" != "$P3" ] &&
     [ "$H1" != "$H2" ] || die "port collision, run again"
 say "temp dir $T; PostgreSQL $P1 $P2 $P3; nginx $H1 $H2; build $B"
