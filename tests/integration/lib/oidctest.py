@@ -37,8 +37,32 @@ __all__ = [
     "create_client", "create_user", "store_claims_sql", "expect_error_log", "pg_stop", "pg_start",
     "fcgi_request", "fcgi_at", "cgi_params", "ENDPOINT_PATHS", "have_endpoint",
     "endpoints", "unique", "is_json_error",
-    "wait_until", "b64url", "b64url_decode",
+    "wait_until", "b64url", "b64url_decode", "free_port",
 ]
+
+
+_ports_given = set()
+
+
+def free_port():
+    """A free loopback port for a server this test starts: below the
+    kernel's ephemeral range (32768-60999), so no outgoing connection takes
+    it before the server binds it, and never one handed out before."""
+    import random
+    for _ in range(1000):
+        p = random.randrange(20000, 30000)
+        if p in _ports_given:
+            continue
+        s = socket.socket()
+        try:
+            s.bind(("127.0.0.1", p))
+        except OSError:
+            continue
+        finally:
+            s.close()
+        _ports_given.add(p)
+        return p
+    raise RuntimeError("no free port")
 
 
 # ---- environment -----------------------------------------------------------

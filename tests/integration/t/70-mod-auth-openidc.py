@@ -100,14 +100,6 @@ DISCO = discovery()
 LOGOUT = bool(DISCO.get("end_session_endpoint"))
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
 # ---- Apache ----------------------------------------------------------------
 
 CGI = """#!/bin/sh

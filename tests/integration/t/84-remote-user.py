@@ -190,14 +190,6 @@ def make_cert(d, ca, name, subj, ext):
             "-out", name + ".pem", "-extfile", name + ".ext", cwd=d)
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def tls_request(port, cadir, cert, method, path, body=None, headers=None):
     ctx = ssl.create_default_context(cafile=os.path.join(cadir, "ca.pem"))
     if cert is not None:
