@@ -29,6 +29,7 @@
 #include "oidc/json.h"
 #include "oidc/keystore.h"
 #include "oidc/metrics.h"
+#include "oidc/remote_user.h"
 #include "oidc/request.h"
 #include "oidc/response.h"
 #include "oidc/scope.h"
@@ -603,7 +604,7 @@ posted_form(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if (oidc_authz_request_digest(ctx, ar, digest, err) == -1)
 		return -1;
 	if (oidc_str_eq_cstr(action, "login")) {
-		if (oidc_authz_login_mode(ctx, ar) == OIDC_LOGIN_REMOTE_USER)
+		if (oidc_login_mode_of(ctx->cfg, &ar->client) == OIDC_LOGIN_REMOTE_USER)
 			return oidc_authz_bad_page(err, "This site does not "
 			    "sign in with a password.");
 		if (oidc_db_begin(ctx->db, err) == -1 ||
@@ -686,7 +687,7 @@ decide(struct oidc_ctx *ctx, const struct oidc_request *req,
 		has_session = rc == 1;
 
 	/* The web server's user signs in first (authorize_remote.c). */
-	remote = oidc_authz_login_mode(ctx, ar) == OIDC_LOGIN_REMOTE_USER;
+	remote = oidc_login_mode_of(ctx->cfg, &ar->client) == OIDC_LOGIN_REMOTE_USER;
 	if (remote && (rc = oidc_authz_remote_user(ctx, req, resp, ar, &s,
 	    &has_session, &fresh_login, err)) != 1)
 		return rc;

@@ -134,13 +134,11 @@ bool		 oidc_authz_consent_covers(struct oidc_ctx *,
 		    const struct authz *, struct oidc_consent_row stored);
 
 /*
- * authorize_remote.c.  The login mode of ar's client (its "login"
- * member, else the provider's).  The remote_user login
- * (oidc/remote_user.h), before a posted form is handled: 1 go on with
- * *s, *has_session and *fresh_login set, 0 a response was built, -1.
+ * authorize_remote.c.  The remote_user login (oidc/remote_user.h; the
+ * client's mode is oidc_login_mode_of), before a posted form is handled:
+ * 1 go on with *s, *has_session and *fresh_login set, 0 a response was
+ * built, -1.
  */
-enum oidc_login_mode oidc_authz_login_mode(const struct oidc_ctx *,
-		    const struct authz *);
 int		 oidc_authz_remote_user(struct oidc_ctx *,
 		    const struct oidc_request *, struct oidc_response *,
 		    const struct authz *, struct oidc_session_row *,

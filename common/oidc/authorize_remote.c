@@ -23,19 +23,6 @@
 
 #include "authorize_int.h"
 
-enum oidc_login_mode
-oidc_authz_login_mode(const struct oidc_ctx *ctx, const struct authz *ar)
-{
-	switch (ar->client.login) {
-	case OIDC_CLIENT_LOGIN_PASSWORD:
-		return OIDC_LOGIN_PASSWORD;
-	case OIDC_CLIENT_LOGIN_REMOTE_USER:
-		return OIDC_LOGIN_REMOTE_USER;
-	default:
-		return ctx->cfg->login;
-	}
-}
-
 /*
  * No usable REMOTE_USER: login_required to the client for prompt=none,
  * else a 403 page saying why (never the password page).

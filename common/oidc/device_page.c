@@ -13,6 +13,11 @@
  * or already decided counts as a failure under "d:ADDR" (login_failure);
  * past login_max_failures within login_window the address waits, as a
  * sign-in does, and its entries are refused unchecked (429).
+ *
+ * A client whose users sign in through the web server (login =
+ * remote_user, oidc/remote_user.h) gets no password form: the request's
+ * REMOTE_USER is the user (a session of another user is replaced), and
+ * without one the page is a 403, as at the authorization endpoint.
  */
 #include <string.h>
 
@@ -25,6 +30,7 @@
 #include "oidc/db.h"
 #include "oidc/device.h"
 #include "oidc/html.h"
+#include "oidc/remote_user.h"
 #include "oidc/request.h"
 #include "oidc/response.h"
 #include "oidc/scope.h"
@@ -272,6 +278,48 @@ sign_in(struct oidc_ctx *ctx, const struct oidc_request *req,
 	return 1;
 }
 
+/*
+ * login = remote_user: the web server's user, never a password.  1 signed
+ * in (*s: the live session when it is that user's), -1 (a 403 page).
+ */
+static int
+remote_sign_in(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, const struct dev *d, bool has,
+    struct oidc_session_row *s, struct oidc_error *err)
+{
+	struct oidc_user_row	 u;
+	struct oidc_str		 name;
+	enum oidc_remote_user	 r;
+
+	if (oidc_remote_user_name(req, &name) != OIDC_REMOTE_USER_OK) {
+		audit_device(req, "login.failed", d->client.client_id,
+		    OIDC_STR_NULL);
+		return oidc_fail(err, OIDC_E_ACCESS_DENIED, "This site signs "
+		    "you in through its web server, which did not "
+		    "authenticate you. Sign in to the web server and try "
+		    "again.", "remote_user: none at /device");
+	}
+	if (has && oidc_str_eq(s->username, name))
+		return 1;
+	if (oidc_db_begin(ctx->db, err) == -1 ||
+	    oidc_remote_user_login(ctx, req, name, &r, &u, err) == -1)
+		return -1;
+	if (r != OIDC_REMOTE_USER_OK) {
+		oidc_db_rollback(ctx->db);
+		audit_device(req, "login.failed", d->client.client_id,
+		    OIDC_STR_NULL);
+		return oidc_fail(err, OIDC_E_ACCESS_DENIED, "This account is "
+		    "disabled.", "remote_user: disabled at /device");
+	}
+	if (oidc_session_start(ctx, resp, u.user_id, u.sub,
+	    ctx->cfg->remote_user_amr != NULL ? ctx->cfg->remote_user_amr : "",
+	    NULL, s, err) == -1 || oidc_db_commit(ctx->db, err) == -1)
+		return -1;
+	audit_device(req, "login.ok", d->client.client_id, u.sub);
+	s->username = u.username;
+	return 1;
+}
+
 /* action=confirm with a session: record the decision, show the outcome. */
 static int
 decide(struct oidc_ctx *ctx, const struct oidc_request *req,
@@ -316,7 +364,12 @@ posted(struct oidc_ctx *ctx, const struct oidc_request *req,
 		return rc;
 	if ((has = oidc_session_current(ctx, req, &s, err)) == -1)
 		return -1;
-	if (oidc_str_eq_cstr(action, "login")) {
+	if (oidc_login_mode_of(ctx->cfg, &d.client) ==
+	    OIDC_LOGIN_REMOTE_USER) {
+		if (remote_sign_in(ctx, req, resp, &d, has == 1, &s, err) == -1)
+			return -1;
+		has = 1;
+	} else if (oidc_str_eq_cstr(action, "login")) {
 		if ((rc = sign_in(ctx, req, resp, &d, &s, err)) != 1)
 			return rc;
 		return confirm_page(ctx, req, resp, &d, s.username, err);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "oidc/arena.h"
+#include "oidc/client.h"
 #include "oidc/config.h"
 #include "oidc/crypto.h"
 #include "oidc/ctx.h"
@@ -24,6 +25,20 @@ is_text(struct oidc_str s)
 		if ((unsigned char)s.p[i] < 0x20 || s.p[i] == 0x7f)
 			return false;
 	return oidc_str_is_utf8(s.p, s.len);
+}
+
+enum oidc_login_mode
+oidc_login_mode_of(const struct oidc_config *cfg,
+    const struct oidc_client *client)
+{
+	switch (client->login) {
+	case OIDC_CLIENT_LOGIN_PASSWORD:
+		return OIDC_LOGIN_PASSWORD;
+	case OIDC_CLIENT_LOGIN_REMOTE_USER:
+		return OIDC_LOGIN_REMOTE_USER;
+	default:
+		return cfg->login;
+	}
 }
 
 enum oidc_remote_user

@@ -34,8 +34,10 @@
 #define OIDC_REMOTE_USER_MAX_NAME	128
 #define OIDC_REMOTE_USER_MAX_VALUE	1024
 
+#include "oidc/config.h"
+
 struct oidc_arena;
-struct oidc_config;
+struct oidc_client;
 struct oidc_ctx;
 struct oidc_request;
 struct oidc_user_row;
@@ -45,6 +47,13 @@ enum oidc_remote_user {
 	OIDC_REMOTE_USER_ABSENT,	/* no (or an empty) REMOTE_USER */
 	OIDC_REMOTE_USER_REFUSED	/* malformed, or a disabled user */
 };
+
+/*
+ * How `client` signs users in: its "login" member, else the provider's
+ * `login` (the authorization endpoint and the /device page alike).
+ */
+enum oidc_login_mode	oidc_login_mode_of(const struct oidc_config *,
+			    const struct oidc_client *);
 
 /*
  * REMOTE_USER of req: OIDC_REMOTE_USER_OK with *name, or ABSENT, or

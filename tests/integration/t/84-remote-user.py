@@ -329,6 +329,10 @@ http {{
             fastcgi_param SSL_CLIENT_S_DN_CN    $oidc_remote_user;
             fastcgi_pass unix:{sock};
         }}
+        location = /device {{{dparams}
+            fastcgi_param REMOTE_USER           $oidc_remote_user;
+            fastcgi_pass unix:{sock};
+        }}
         # The pitfall: Debian's fastcgi_params line, then ours.
         location = /dup/authorize {{{params}
             fastcgi_param REMOTE_USER           $remote_user;
@@ -338,7 +342,90 @@ http {{
     }}
 }}
 """.format(user="user %s;\n" % u if u else "", d=d, port=port, sock=sock,
-           root=ROOT, params=FCGI_PARAMS)
+           root=ROOT, params=FCGI_PARAMS,
+           dparams=FCGI_PARAMS.replace("DOCUMENT_URI    /authorize",
+                                       "DOCUMENT_URI    /device"))
+
+
+DEVICE_GT = "urn:ietf:params:oauth:grant-type:device_code"
+
+
+def part_b_device(d, port, alice, bob):
+    """The /device page (RFC 8628) of a login = remote_user provider: the
+    certificate's user, never a password form."""
+    dc = create_client({"grant_types": [DEVICE_GT], "response_types": [],
+                        "token_endpoint_auth_method": "none"})["client_id"]
+
+    def new_code():
+        return post_form("/device_authorization", {
+            "client_id": dc, "scope": "openid"}).json() or {}
+
+    def enter(b, code):
+        r = b.get("/device")
+        f = parse_page(r).form_with(lambda f: f.input("user_code") is not None)
+        if f is None:
+            return r
+        return b.submit(f, extra=[("action", "code")],
+                        override={"user_code": code})
+
+    a = new_code()
+    b = TLSBrowser(port, d, alice)
+    r = enter(b, a.get("user_code", ""))
+    page = parse_page(r)
+    check("B-device: a certificate and a user code lead to the confirmation "
+          "(no password form), naming the user", r.status == 200 and
+          page.login_form() is None and page.consent_form() is not None and
+          alice in page.visible_text(), r)
+    r = b.consent(r, "allow")
+    check("B-device: allowed: 'Device connected'", r.status == 200 and
+          "Device connected" in parse_page(r).visible_text(), r)
+    t = post_form("/token", {"grant_type": DEVICE_GT, "client_id": dc,
+                             "device_code": a.get("device_code", "")})
+    tj = t.json() or {}
+    probs, claims, _ = verify_id_token(tj.get("id_token", ""),
+                                       client_id=dc, nonce=False)
+    check("B-device: the poll gets an ID Token for the certificate's user, "
+          "amr [\"hwk\"]", not probs and claims and
+          claims.get("sub") == user_sub(alice) and
+          claims.get("amr") == ["hwk"], (t, probs, claims))
+
+    # Another certificate on the same browser: its own user, not the
+    # session's; a password posted along is never looked at.
+    a = new_code()
+    b.cert = bob
+    r = b.get("/device")
+    f = parse_page(r).form_with(lambda f: f.input("user_code") is not None)
+    r = b.submit(f, extra=[("action", "login"), ("username", alice),
+                           ("password", "x")],
+                 override={"user_code": a.get("user_code", "")}) \
+        if f is not None else r
+    page = parse_page(r)
+    check("B-device: another certificate on the same browser: that user "
+          "(a posted password form is ignored)", r.status == 200 and
+          page.consent_form() is not None and bob in page.visible_text() and
+          alice not in page.visible_text(), r)
+
+    # No certificate: the 403 page, whatever the session and headers say.
+    a = new_code()
+    b.cert = None
+    r = enter(b, a.get("user_code", ""))
+    check("B-device: no certificate (session cookie, spoofed headers "
+          "aside): the 403 page, no password form", is_403_page(r), r)
+    nb = TLSBrowser(port, d, None)
+    r = nb.get("/device")
+    f = parse_page(r).form_with(lambda f: f.input("user_code") is not None)
+    if f is not None:
+        csrf = [i.get("value") for i in f.inputs if i.get("name") == "csrf"]
+        r = nb.post("/device", [("csrf", (csrf or [""])[0]),
+                                ("user_code", a.get("user_code", "")),
+                                ("action", "code")],
+                    headers={"Remote-User": alice, "X-Remote-User": alice})
+    check("B-device: spoofed Remote-User headers without a certificate: 403",
+          is_403_page(r), r)
+    check("B-device: the code is still pending after the refusals",
+          psql("SELECT status FROM device_code WHERE user_code_hash = "
+               "sha256(convert_to('%s', 'UTF8'))" %
+               a.get("user_code", "").replace("-", "")) == "pending")
 
 
 def part_b():
@@ -372,6 +459,7 @@ def part_b():
               open(d + "/error.log").read()[-1500:])
         if up:
             part_b_flows(d, port, alice, bob, carol, w)
+            part_b_device(d, port, alice, bob)
     finally:
         stop(ng)
         w.stop()
