@@ -48,6 +48,8 @@ struct oidc_response {
 	 */
 	const char		*dpop_nonce;
 	const char		*dpop_algs;	/* NULL: Bearer challenge */
+	/* The language of its pages: an index of oidc_ui_locale(). */
+	int			 ui_lang;
 };
 
 void	oidc_resp_init(struct oidc_response *, struct oidc_arena *);
