@@ -84,6 +84,46 @@ static const char error_html[] =
     "<h1>{{heading}}</h1>\n<p class=\"error\" role=\"alert\">{{message}}</p>"
     "\n<p>{{msg.error_code}} <code>{{code}}</code></p>\n";
 
+static const char device_code_html[] =
+    "<h1>{{msg.device_code_title}}</h1>\n<p>{{msg.device_code_text}}</p>\n"
+    "{{{error}}}<form method=\"post\" action=\"{{action}}\">\n{{{fields}}}"
+    "<label for=\"user_code\">{{msg.device_code_label}}</label>\n"
+    "<input type=\"text\" id=\"user_code\" name=\"user_code\" "
+    "value=\"{{code}}\" autocomplete=\"off\" autocapitalize=\"characters\" "
+    "spellcheck=\"false\" maxlength=\"64\" placeholder=\"XXXX-XXXX\" "
+    "required autofocus>\n"
+    "<button type=\"submit\" name=\"action\" value=\"code\">"
+    "{{msg.device_code_submit}}</button>\n</form>\n";
+
+static const char device_login_html[] =
+    "<h1>{{msg.login_heading}}</h1>\n<p>{{msg.device_login_to}} <strong>"
+    "{{client}}</strong></p>\n{{{error}}}"
+    "<form method=\"post\" action=\"{{action}}\">\n{{{fields}}}"
+    "<label for=\"username\">{{msg.login_username}}</label>\n"
+    "<input type=\"text\" id=\"username\" name=\"username\" "
+    "autocomplete=\"username\" autocapitalize=\"none\" required autofocus>\n"
+    "<label for=\"password\">{{msg.login_password}}</label>\n"
+    "<input type=\"password\" id=\"password\" name=\"password\" "
+    "autocomplete=\"current-password\" required>\n"
+    "<button type=\"submit\" name=\"action\" value=\"login\">"
+    "{{msg.login_submit}}</button>\n</form>\n";
+
+static const char device_confirm_html[] =
+    "<h1>{{msg.consent_heading}}</h1>\n<p>{{msg.device_confirm_code}} "
+    "<strong>{{code}}</strong> {{msg.device_confirm_wants}} <strong>"
+    "{{client}}</strong> {{msg.device_confirm_warning}}</p>\n"
+    "<p>{{msg.device_confirm_asks}} <strong>{{scope}}</strong></p>\n"
+    "<p>{{msg.consent_signed_in_as}} <strong>{{user}}</strong>.</p>\n"
+    "<form method=\"post\" action=\"{{action}}\">\n{{{fields}}}"
+    "<input type=\"hidden\" name=\"action\" value=\"confirm\">\n"
+    "<button type=\"submit\" name=\"decision\" value=\"allow\">"
+    "{{msg.consent_allow}}</button>\n"
+    "<button type=\"submit\" name=\"decision\" value=\"deny\" "
+    "class=\"secondary\">{{msg.consent_deny}}</button>\n</form>\n";
+
+static const char device_done_html[] =
+    "<h1>{{title}}</h1>\n<p role=\"status\">{{text}}</p>\n";
+
 /*
  * Each page: its file, the message of its title, the names it offers
  * escaped and raw (space-separated; docs/THEMES.md), its built-in text.
@@ -104,6 +144,14 @@ static const struct page {
 	    logout_html },
 	{ "logged_out.html", "logged_out_title", "issuer", "", logged_out_html },
 	{ "error.html", "error_title", "heading message code", "", error_html },
+	{ "device_code.html", "device_code_title", "action code",
+	    "fields error", device_code_html },
+	{ "device_login.html", "login_title", "action client code",
+	    "fields error", device_login_html },
+	{ "device_confirm.html", "consent_title",
+	    "action client code scope user", "fields error",
+	    device_confirm_html },
+	{ "device_done.html", NULL, "title text", "", device_done_html },
 };
 
 struct ui_locale {
@@ -301,12 +349,19 @@ oidc_ui_respond(struct oidc_response *resp, int status, const char *csp,
     struct oidc_error *err)
 {
 	struct oidc_buf	 body, out;
+	const char	*title = "";
+	size_t		 i;
 
+	if (pages[page].title_key != NULL)
+		title = oidc_ui_msg(resp->ui_lang, pages[page].title_key);
+	for (i = 0; i < n && pages[page].title_key == NULL; i++)
+		if (strcmp(vars[i].name, "title") == 0 && vars[i].value.p != NULL)
+			title = vars[i].value.p;	/* NUL-terminated */
 	oidc_buf_init(&body, resp->a, 96 * 1024);
 	oidc_buf_init(&out, resp->a, 128 * 1024);
 	if (render(&body, page, resp->ui_lang, NULL, vars, n, err) == -1 ||
-	    oidc_ui_layout(&out, resp->ui_lang, NULL, oidc_ui_msg(resp->ui_lang,
-	    pages[page].title_key), oidc_buf_str(&body), err) == -1)
+	    oidc_ui_layout(&out, resp->ui_lang, NULL, title,
+	    oidc_buf_str(&body), err) == -1)
 		return -1;
 	if (csp != NULL)
 		return oidc_resp_html_csp(resp, status, oidc_buf_str(&out), csp,

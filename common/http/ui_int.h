@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#define UI_NKEYS	34	/* rows of ui_msg.c's catalogue */
+#define UI_NKEYS	52	/* rows of ui_msg.c's catalogue */
 
 /* The index of a catalogue key (len bytes), or -1. */
 int		ui_key_index(const char *key, size_t len);

@@ -65,6 +65,43 @@ static const struct {
 	{ "error_heading_unavailable", "Service unavailable",
 	    "Service indisponible" },
 	{ "error_code", "Error code:", "Code d\u2019erreur\u00a0:" },
+	{ "form_expired", "The form has expired or did not come from this "
+	    "site. Please try again.", "Le formulaire a expir\u00e9 ou ne "
+	    "vient pas de ce site. Veuillez r\u00e9essayer." },
+	{ "device_code_title", "Connect a device", "Connecter un appareil" },
+	{ "device_code_text", "Enter the code shown on your device.",
+	    "Saisissez le code affich\u00e9 sur votre appareil." },
+	{ "device_code_label", "Code", "Code" },
+	{ "device_code_submit", "Continue", "Continuer" },
+	{ "device_code_bad", "That code is not valid, has expired or was "
+	    "already used. Check the code on your device.", "Ce code n\u2019est "
+	    "pas valide, a expir\u00e9 ou a d\u00e9j\u00e0 servi. V\u00e9rifiez "
+	    "le code sur votre appareil." },
+	{ "device_code_used", "That code is not valid, has expired or was "
+	    "already used.", "Ce code n\u2019est pas valide, a expir\u00e9 ou "
+	    "a d\u00e9j\u00e0 servi." },
+	{ "device_code_throttled", "Too many wrong codes. Please wait a few "
+	    "minutes and try again.", "Trop de codes erron\u00e9s. Veuillez "
+	    "patienter quelques minutes puis r\u00e9essayer." },
+	{ "device_login_to", "to connect a device to",
+	    "pour connecter un appareil \u00e0" },
+	{ "device_confirm_code", "A device showing the code",
+	    "Un appareil affichant le code" },
+	{ "device_confirm_wants", "wants to use", "veut utiliser" },
+	{ "device_confirm_warning", "with your account. Allow it only if you "
+	    "started this on that device.", "avec votre compte. Ne "
+	    "l\u2019autorisez que si vous avez lanc\u00e9 cette connexion sur "
+	    "cet appareil." },
+	{ "device_confirm_asks", "It asks for:", "Il demande\u00a0:" },
+	{ "device_scope_none", "nothing beyond your sign-in",
+	    "rien d\u2019autre que votre connexion" },
+	{ "device_allowed_title", "Device connected", "Appareil connect\u00e9" },
+	{ "device_allowed_text", "You can return to your device now.",
+	    "Vous pouvez revenir \u00e0 votre appareil." },
+	{ "device_denied_title", "Access denied", "Acc\u00e8s refus\u00e9" },
+	{ "device_denied_text", "The device was not connected. You can close "
+	    "this page.", "L\u2019appareil n\u2019a pas \u00e9t\u00e9 "
+	    "connect\u00e9. Vous pouvez fermer cette page." },
 };
 
 _Static_assert(OIDC_NELEM(catalogue) == UI_NKEYS, "UI_NKEYS");

@@ -1,7 +1,8 @@
 /*
  * ui.h: themes and languages of the HTML pages (issue 22 item 4).
  *
- * The login, consent, logout, signed-out and error pages, and the layout
+ * The login, consent, logout, signed-out, error and device pages, and the
+ * layout
  * around every page, are templates (oidc/html.h syntax): built-in
  * defaults compiled in, each replaceable by a file of the directory
  * `ui_templates` names (login.html, ...).  Their words come from message
@@ -60,6 +61,10 @@ enum oidc_ui_page {
 	OIDC_UI_LOGOUT,		/* logout.html: "Sign out?" */
 	OIDC_UI_LOGGED_OUT,	/* logged_out.html */
 	OIDC_UI_ERROR,		/* error.html */
+	OIDC_UI_DEVICE_CODE,	/* device_code.html: enter the user code */
+	OIDC_UI_DEVICE_LOGIN,	/* device_login.html */
+	OIDC_UI_DEVICE_CONFIRM,	/* device_confirm.html */
+	OIDC_UI_DEVICE_DONE,	/* device_done.html: allowed or denied */
 	OIDC_UI__NPAGES
 };
 
@@ -112,7 +117,8 @@ const char	*oidc_ui_key(size_t);
 
 /*
  * Respond with `page` in resp->ui_lang inside the layout: its title is
- * the message <page>_title.  csp: as oidc_html_respond.
+ * its title message (docs/THEMES.md), or for device_done.html the value
+ * of its variable "title".  csp: as oidc_html_respond.
  */
 OIDC_MUST_CHECK int	oidc_ui_respond(struct oidc_response *, int status,
 			    const char *csp, enum oidc_ui_page,

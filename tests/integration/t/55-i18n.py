@@ -6,7 +6,7 @@ ui_locales_supported; the login page is French for ui_locales=fr and for
 Accept-Language: fr (English for en, unsupported tags and no header),
 with <html lang>; ui_locales wins over Accept-Language; ui_locales is
 carried through the login (the failed-login message and the consent page
-stay French); the error page and the logout pages follow Accept-Language
+stay French); the error, logout and device pages follow Accept-Language
 and ui_locales; values stay escaped in French.
 
 A private authorize worker with `ui_templates` (and `sandbox = yes`, so
@@ -135,6 +135,17 @@ if have_endpoint("end_session"):
           r.describe())
 else:
     check("end_session endpoint deployed", False)
+
+# ---- the device verification page ---------------------------------------------
+r = Browser().get("/device", headers={"Accept-Language": "fr"})
+check("device page: French with Accept-Language", r.status == 200 and
+      lang_of(r) == "fr" and "<title>Connecter un appareil</title>" in r.text
+      and "Continuer</button>" in r.text, r.describe())
+r = Browser().post("/device", {"user_code": "BCDF-GHJK", "csrf": "x",
+                               "ui_locales": "fr"})
+check("device page: French error for a bad form", r.status == 400 and
+      lang_of(r) == "fr" and "Le formulaire a expir\u00e9" in r.text,
+      r.describe())
 
 # ---- an operator's theme, in a sandboxed private worker ---------------------
 theme = private_dir("theme")
