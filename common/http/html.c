@@ -48,7 +48,7 @@ oidc_html_page(struct oidc_buf *b, const char *title, struct oidc_str body,
     struct oidc_error *err)
 {
 	/* A page not translated yet: English, whatever was asked. */
-	return oidc_ui_layout(b, 0, "en", title, body, err);
+	return oidc_ui_layout(b, -1, "en", title, body, err);
 }
 
 int
@@ -74,7 +74,7 @@ oidc_html_respond(struct oidc_response *resp, int status, const char *csp,
 	oidc_buf_init(&body, resp->a, 96 * 1024);
 	oidc_buf_init(&page, resp->a, 128 * 1024);
 	if (oidc_html_render(&body, tmpl, vars, n, err) == -1 ||
-	    oidc_ui_layout(&page, resp->ui_lang, "en", title,
+	    oidc_ui_layout(&page, -1, "en", title,
 	    oidc_buf_str(&body), err) == -1)
 		return -1;
 	if (csp != NULL)

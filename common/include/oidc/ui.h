@@ -127,7 +127,7 @@ OIDC_MUST_CHECK int	oidc_ui_respond(struct oidc_response *, int status,
 
 /*
  * The layout around a rendered body: `title` escaped, `lang_tag` NULL for
- * the language of `lang`.
+ * the language of `lang` (-1: English texts, for a page not translated).
  */
 OIDC_MUST_CHECK int	oidc_ui_layout(struct oidc_buf *, int lang,
 			    const char *lang_tag, const char *title,
