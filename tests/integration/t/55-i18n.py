@@ -15,7 +15,11 @@ messages.fr replace the built-in ones, its missing consent.html falls back
 to the built-in one.  A broken template, an unknown message key and an
 unsupported language without messages are start-up errors (exit 78) with
 the file and line, from --check-config.
+
+Run behind lighttpd too (Accept-Language and the query reach the workers
+the same way).
 """
+# oidctest: lighttpd
 import os
 import re
 import subprocess

@@ -223,12 +223,24 @@ test_templates(void)
 	    "{{client}}</section>{{{fields}}}");
 	put("layout.html", "<!DOCTYPE html><html lang=\"{{lang}}\"><title>"
 	    "{{title}}</title>{{{body}}}</html>");
-	put("messages.fr", "login_to = pour aller chez\n");
+	put("messages.fr", "login_to = pour aller chez\n"
+	    "login_heading = <script>x</script> & co\n");
 	is_int(oidc_ui_load(dir, "en fr", &err), 0, "theme loads");
 	s = login(&resp, 1, "<x>");
 	ok(has(s, "<!DOCTYPE html><html lang=\"fr\"><title>Connexion</title>"
 	    "<section class=\"brand\">pour aller chez &lt;x&gt;</section>"),
 	    "theme: the operator's layout and login, messages file, escaping");
+	s = login(&resp, 1, "x");
+	ok(!has(s, "<script>"), "a messages file cannot insert markup");
+	const struct oidc_html_var hv[] = { { "client", { S("c") } } };
+	oidc_resp_init(&resp, a);
+	resp.ui_lang = 1;
+	put("login.html", "<h1>{{msg.login_heading}}</h1>");
+	is_int(oidc_ui_load(dir, "en fr", &err), 0, "theme reloads");
+	is_int(oidc_ui_respond(&resp, 200, NULL, OIDC_UI_LOGIN, hv, 1, &err),
+	    0, "login");
+	ok(has(oidc_buf_str(&resp.body), "<h1>&lt;script&gt;x&lt;/script&gt; "
+	    "&amp; co</h1>"), "message texts are escaped");
 	/* A page the theme does not replace is the built-in one. */
 	oidc_error_clear(&err);
 	const struct oidc_html_var v[] = { { "issuer", { S("I") } } };
@@ -313,6 +325,15 @@ test_all_pages(void)
 			    "page %d in %d", p, l);
 			oidc_arena_reset(a);
 		}
+	/* device_done.html: the title is its variable, escaped twice over. */
+	const struct oidc_html_var dv[] = { { "title", { S("Done <1>") } },
+	    { "text", { S("t") } } };
+	oidc_resp_init(&resp, a);
+	ok(oidc_ui_respond(&resp, 200, NULL, OIDC_UI_DEVICE_DONE, dv, 2,
+	    &err) == 0 && has(oidc_buf_str(&resp.body),
+	    "<title>Done &lt;1&gt;</title>") && has(oidc_buf_str(&resp.body),
+	    "<h1>Done &lt;1&gt;</h1>"), "device_done: its title");
+	oidc_arena_reset(a);
 	oidc_ui_reset();
 }
 
