@@ -24,6 +24,7 @@
 #include "oidc/crypto.h"
 #include "oidc/ctx.h"
 #include "oidc/db.h"
+#include "oidc/form.h"
 #include "oidc/health.h"
 #include "oidc/jwk.h"
 #include "oidc/keystore.h"
@@ -32,6 +33,7 @@
 #include "oidc/sandbox.h"
 #include "oidc/seal.h"
 #include "oidc/subject.h"
+#include "oidc/ui.h"
 
 #define EXIT_CONFIG	78	/* sysexits.h EX_CONFIG */
 #define HEALTH_METHODS	(OIDC_METHOD_GET | OIDC_METHOD_HEAD)	/* probes */
@@ -197,6 +199,24 @@ render_error(const struct oidc_endpoint *ep, struct oidc_response *resp,
 		    oidc_method_allow(methods), &err2);
 }
 
+/*
+ * The language of the request's pages (oidc/ui.h): its ui_locales
+ * parameter (query, else form), else Accept-Language.  The authorization
+ * endpoint refines it with the request object's (authorize_page.c).
+ */
+static int
+page_lang(const struct oidc_request *req, FCGX_Request *fr)
+{
+	const char	*al = get_param(fr, "HTTP_ACCEPT_LANGUAGE");
+	struct oidc_str	 l = oidc_params_get(&req->query, "ui_locales");
+	int		 lang;
+
+	lang = al != NULL ? oidc_ui_pick_accept(al, strlen(al)) : 0;
+	if (l.p == NULL)
+		l = oidc_params_get(&req->form, "ui_locales");
+	return l.p != NULL ? oidc_ui_pick_locales(l.p, l.len, lang) : lang;
+}
+
 /* Serialise resp to the server (a fixed 500 if that fails); HEAD: no body. */
 static void
 write_response(FCGX_Request *fr, enum oidc_method method,
@@ -264,6 +284,8 @@ handle_one(const struct oidc_endpoint *ep, struct oidc_ctx *ctx,
 		rc = oidc_fail(&err, OIDC_E_METHOD_NOT_ALLOWED,
 		    "method not allowed", "method not allowed");
 	}
+	if (rc == 0)
+		resp.ui_lang = page_lang(&req, fr);
 	if (rc == 0 && probe != OIDC_PROBE_NONE)
 		rc = oidc_health_answer(ctx, probe, &resp, &err);
 	else if (rc == 0) {
@@ -335,6 +357,12 @@ load_config(const struct oidc_endpoint *ep, struct oidc_arena *cfg_arena,
 		return EXIT_CONFIG;
 	}
 	oidc_log_setup(ep->name, cfg->log_level);
+	/* Templates and messages (oidc/ui.h): now, no file opens later. */
+	if (oidc_ui_load(cfg->ui_templates, cfg->ui_locales, &err) == -1) {
+		fprintf(stderr, "%s: configuration error: %s\n", ep->name,
+		    err.detail);
+		return EXIT_CONFIG;
+	}
 	/*
 	 * The log destination, now, before any sandbox (which refuses
 	 * open(2)).  --check-config only tests that the log file could be

@@ -93,6 +93,8 @@ static const struct keydef keydefs[] = {
 	{ "login",		K_LOGIN, OFF(login),		0, 0 },
 	{ "remote_user_amr",	K_AMR,	 OFF(remote_user_amr),	0, 0 },
 	{ "remote_user_claims",	K_RUCLAIMS, 0,			0, 0 },
+	{ "ui_templates",	K_STR,	 OFF(ui_templates),	0, 0 },
+	{ "ui_locales",		K_STR,	 OFF(ui_locales),	0, 0 },
 };
 
 /* oidc_config_parse() remembers the keys seen in one 64-bit mask. */

@@ -6,31 +6,8 @@
 #include "oidc/buf.h"
 #include "oidc/html.h"
 #include "oidc/response.h"
+#include "oidc/ui.h"
 #include "oidc/url.h"
-
-static const char layout[] =
-    "<!DOCTYPE html>\n"
-    "<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-    "<meta name=\"viewport\" content=\"width=device-width, "
-    "initial-scale=1\">\n"
-    "<title>{{title}}</title>\n<style>\n"
-    "body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f4f5f7;"
-    "color:#1d2330}\n"
-    "main{max-width:26rem;margin:3rem auto;background:#fff;padding:2rem;"
-    "border-radius:8px;box-shadow:0 1px 4px rgba(0,0,0,.12)}\n"
-    "h1{font-size:1.4rem;margin-top:0}\n"
-    "label{display:block;margin:.8rem 0 .2rem;font-weight:600}\n"
-    "input[type=text],input[type=password]{width:100%;box-sizing:border-box;"
-    "padding:.5rem;border:1px solid #8a93a6;border-radius:4px;font:inherit}\n"
-    "button{margin-top:1.2rem;padding:.55rem 1.2rem;border:0;"
-    "border-radius:4px;background:#1f5fbf;color:#fff;font:inherit;"
-    "cursor:pointer}\n"
-    "button.secondary{background:#5b6476}\n"
-    ".error{color:#a1161b;background:#fdecec;padding:.6rem;"
-    "border-radius:4px}\n"
-    "ul{padding-left:1.2rem}\n"
-    "</style>\n</head>\n<body>\n<main>\n{{{body}}}\n</main>\n</body>\n"
-    "</html>\n";
 
 int
 oidc_html_render(struct oidc_buf *b, const char *tmpl,
@@ -70,12 +47,8 @@ int
 oidc_html_page(struct oidc_buf *b, const char *title, struct oidc_str body,
     struct oidc_error *err)
 {
-	const struct oidc_html_var	 vars[] = {
-		{ "title", { title, strlen(title) } },
-		{ "body", body },
-	};
-
-	return oidc_html_render(b, layout, vars, OIDC_NELEM(vars), err);
+	/* A page not translated yet: English, whatever was asked. */
+	return oidc_ui_layout(b, -1, "en", title, body, err);
 }
 
 int
@@ -101,7 +74,8 @@ oidc_html_respond(struct oidc_response *resp, int status, const char *csp,
 	oidc_buf_init(&body, resp->a, 96 * 1024);
 	oidc_buf_init(&page, resp->a, 128 * 1024);
 	if (oidc_html_render(&body, tmpl, vars, n, err) == -1 ||
-	    oidc_html_page(&page, title, oidc_buf_str(&body), err) == -1)
+	    oidc_ui_layout(&page, -1, "en", title,
+	    oidc_buf_str(&body), err) == -1)
 		return -1;
 	if (csp != NULL)
 		return oidc_resp_html_csp(resp, status, oidc_buf_str(&page),

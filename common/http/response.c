@@ -7,6 +7,7 @@
 
 #include "oidc/arena.h"
 #include "oidc/html.h"
+#include "oidc/ui.h"
 #include "oidc/json.h"
 #include "oidc/response.h"
 
@@ -192,30 +193,20 @@ oidc_http_reason(int status)
 static const char fallback[] =
     "{\"error\":\"server_error\"}";
 
-static const char error_page[] =
-    "<h1>{{heading}}</h1>\n<p class=\"error\" role=\"alert\">{{message}}</p>"
-    "\n<p>Error code: <code>{{code}}</code></p>\n";
-
 static int
 error_html(struct oidc_response *resp, int status, const char *name,
     const char *desc, struct oidc_error *err)
 {
-	struct oidc_buf			 frag, page;
-	const char			*heading;
-	struct oidc_html_var		 vars[3];
+	const char	*heading = oidc_ui_msg(resp->ui_lang, status >= 500 ?
+	    "error_heading_unavailable" : "error_heading");
+	const struct oidc_html_var	 vars[] = {
+		{ "heading", { heading, strlen(heading) } },
+		{ "message", { desc, strlen(desc) } },
+		{ "code", { name, strlen(name) } },
+	};
 
-	heading = status >= 500 ? "Service unavailable" :
-	    "The request could not be processed";
-	vars[0] = (struct oidc_html_var){ "heading",
-	    { heading, strlen(heading) } };
-	vars[1] = (struct oidc_html_var){ "message", { desc, strlen(desc) } };
-	vars[2] = (struct oidc_html_var){ "code", { name, strlen(name) } };
-	oidc_buf_init(&frag, resp->a, 8192);
-	oidc_buf_init(&page, resp->a, 16384);
-	if (oidc_html_render(&frag, error_page, vars, 3, err) == -1 ||
-	    oidc_html_page(&page, "Error", oidc_buf_str(&frag), err) == -1)
-		return -1;
-	return oidc_resp_html(resp, status, oidc_buf_str(&page), err);
+	return oidc_ui_respond(resp, status, NULL, OIDC_UI_ERROR, vars,
+	    OIDC_NELEM(vars), err);
 }
 
 static int

@@ -618,10 +618,8 @@ posted_form(struct oidc_ctx *ctx, const struct oidc_request *req,
 			if (oidc_db_commit(ctx->db, err) == -1)
 				return -1;
 			return oidc_authz_login_page(ctx, req, resp, ar,
-			    lr == OIDC_LOGIN_THROTTLED ?
-			    "Too many failed attempts. Please wait a few "
-			    "minutes and try again." :
-			    "The username or password is incorrect.",
+			    lr == OIDC_LOGIN_THROTTLED ? "login_throttled" :
+			    "login_failed",
 			    lr == OIDC_LOGIN_THROTTLED ? 429 : 200, err);
 		}
 		if (oidc_session_start(ctx, resp, user_id, sub, "pwd", digest,

@@ -144,7 +144,14 @@ int		 oidc_authz_remote_user(struct oidc_ctx *,
 		    const struct authz *, struct oidc_session_row *,
 		    bool *has_session, bool *fresh_login, struct oidc_error *);
 
-/* authorize_page.c.  The sign-in page for ar (status 200, or 401 after a failed login). */
+/*
+ * authorize_page.c.  The sign-in page for ar (status 200, or 401 after a
+ * failed login); error: a message key of oidc/ui.h (login_failed, ...)
+ * or a text of its own, or NULL.
+ */
+/* Set resp->ui_lang from ar's ui_locales (oidc/ui.h). */
+void		 oidc_authz_page_lang(struct oidc_response *,
+		    const struct authz *);
 int		 oidc_authz_login_page(struct oidc_ctx *,
 		    const struct oidc_request *, struct oidc_response *,
 		    const struct authz *, const char *error, int status,

@@ -19,43 +19,21 @@
 #include "oidc/response.h"
 #include "oidc/scope.h"
 #include "oidc/session.h"
+#include "oidc/ui.h"
 
 #include "authorize_int.h"
 
-static const char login_body[] =
-    "{{{logo}}}<h1>Sign in</h1>\n<p>to continue to <strong>{{client}}"
-    "</strong></p>\n{{{error}}}"
-    "<form method=\"post\" action=\"{{action}}\">\n{{{fields}}}"
-    "<label for=\"username\">Username</label>\n"
-    "<input type=\"text\" id=\"username\" name=\"username\" "
-    "value=\"{{hint}}\" autocomplete=\"username\" autocapitalize=\"none\" "
-    "required autofocus>\n"
-    "<label for=\"password\">Password</label>\n"
-    "<input type=\"password\" id=\"password\" name=\"password\" "
-    "autocomplete=\"current-password\" required>\n"
-    "<button type=\"submit\" name=\"action\" value=\"login\">Sign in"
-    "</button>\n</form>\n{{{links}}}";
-
-static const char consent_body[] =
-    "{{{logo}}}<h1>Allow access?</h1>\n<p><strong>{{client}}</strong> asks to:</p>\n"
-    "<ul>\n{{{items}}}</ul>\n<p>Signed in as <strong>{{user}}</strong>.</p>\n"
-    "<form method=\"post\" action=\"{{action}}\">\n{{{fields}}}"
-    "<input type=\"hidden\" name=\"action\" value=\"consent\">\n"
-    "<button type=\"submit\" name=\"decision\" value=\"allow\">Allow"
-    "</button>\n"
-    "<button type=\"submit\" name=\"decision\" value=\"deny\" "
-    "class=\"secondary\">Deny</button>\n</form>\n{{{links}}}";
-
+/* The consent page's words for the standard scopes: their messages. */
 static const struct {
 	const char	*scope;
-	const char	*text;
-} scope_text[] = {
-	{ "openid", "confirm your identity" },
-	{ "profile", "see your name and basic profile" },
-	{ "email", "see your email address" },
-	{ "address", "see your postal address" },
-	{ "phone", "see your phone number" },
-	{ "offline_access", "keep access while you are signed out" },
+	const char	*key;
+} scope_keys[] = {
+	{ "openid", "scope_openid" },
+	{ "profile", "scope_profile" },
+	{ "email", "scope_email" },
+	{ "address", "scope_address" },
+	{ "phone", "scope_phone" },
+	{ "offline_access", "scope_offline_access" },
 };
 
 /*
@@ -137,7 +115,7 @@ client_https_uri(const struct authz *ar, const char *member)
  * the user knows who is asking.  Every value is escaped by the template.
  */
 static int
-client_decor(struct oidc_ctx *ctx, const struct authz *ar,
+client_decor(struct oidc_ctx *ctx, const struct authz *ar, int lang,
     struct oidc_buf *logo, struct oidc_buf *links, struct oidc_error *err)
 {
 	struct oidc_str	 l = client_https_uri(ar, "logo_uri");
@@ -154,13 +132,16 @@ client_decor(struct oidc_ctx *ctx, const struct authz *ar,
 			return -1;
 	}
 	if (pol.p != NULL || tos.p != NULL) {
-		const struct oidc_html_var v[] = { { "p", pol }, { "t", tos } };
+		const char *pw = oidc_ui_msg(lang, "client_privacy");
+		const char *tw = oidc_ui_msg(lang, "client_terms");
+		const struct oidc_html_var v[] = { { "p", pol }, { "t", tos },
+		    { "pw", { pw, strlen(pw) } }, { "tw", { tw, strlen(tw) } } };
 		if (oidc_html_render(links, pol.p != NULL && tos.p != NULL ?
-		    "<p><small><a href=\"{{p}}\">Privacy policy</a> &middot; "
-		    "<a href=\"{{t}}\">Terms of service</a></small></p>\n" :
-		    pol.p != NULL ? "<p><small><a href=\"{{p}}\">Privacy "
-		    "policy</a></small></p>\n" : "<p><small><a href=\"{{t}}\">"
-		    "Terms of service</a></small></p>\n", v, 2, err) == -1)
+		    "<p><small><a href=\"{{p}}\">{{pw}}</a> &middot; "
+		    "<a href=\"{{t}}\">{{tw}}</a></small></p>\n" :
+		    pol.p != NULL ? "<p><small><a href=\"{{p}}\">{{pw}}</a>"
+		    "</small></p>\n" : "<p><small><a href=\"{{t}}\">{{tw}}</a>"
+		    "</small></p>\n", v, 4, err) == -1)
 			return -1;
 	}
 	return 0;
@@ -171,6 +152,21 @@ client_label(const struct authz *ar)
 {
 	return ar->client.client_name.p != NULL ? ar->client.client_name :
 	    ar->client.client_id;
+}
+
+/*
+ * The language of the login and consent pages: the request's ui_locales
+ * (OIDC Core 3.1.2.1; carried through the pages, or in the request
+ * object) when we offer one of them, else what handle_one chose (the
+ * query's or form's ui_locales, else Accept-Language).
+ */
+void
+oidc_authz_page_lang(struct oidc_response *resp, const struct authz *ar)
+{
+	struct oidc_str	 l = oidc_params_get(ar->p, "ui_locales");
+
+	if (l.p != NULL)
+		resp->ui_lang = oidc_ui_pick_locales(l.p, l.len, resp->ui_lang);
 }
 
 int
@@ -188,14 +184,17 @@ oidc_authz_login_page(struct oidc_ctx *ctx, const struct oidc_request *req,
 		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
 	if (carried_fields(ctx, req, resp, ar, &fields, err) == -1)
 		return -1;
+	oidc_authz_page_lang(resp, ar);
 	if (error != NULL) {
+		/* A message key (login_failed, ...) or a caller's text. */
+		const char *e = oidc_ui_msg(resp->ui_lang, error);
 		const struct oidc_html_var ev[] = {
-			{ "e", { error, strlen(error) } } };
+			{ "e", { e, strlen(e) } } };
 		if (oidc_html_render(&ebuf, "<p class=\"error\" role=\"alert\">"
 		    "{{e}}</p>\n", ev, 1, err) == -1)
 			return -1;
 	}
-	if (client_decor(ctx, ar, &logo, &links, err) == -1)
+	if (client_decor(ctx, ar, resp->ui_lang, &logo, &links, err) == -1)
 		return -1;
 	const struct oidc_html_var vars[] = {
 		{ "client", client_label(ar) },
@@ -206,30 +205,30 @@ oidc_authz_login_page(struct oidc_ctx *ctx, const struct oidc_request *req,
 		{ "logo", oidc_buf_str(&logo) },
 		{ "links", oidc_buf_str(&links) },
 	};
-	return oidc_html_respond(resp, status,
-	    oidc_resp_page_csp(ctx->a, ar->redirect_uri), "Sign in", login_body, vars,
+	return oidc_ui_respond(resp, status,
+	    oidc_resp_page_csp(ctx->a, ar->redirect_uri), OIDC_UI_LOGIN, vars,
 	    OIDC_NELEM(vars), err);
 }
 
 /* The consent page's words for a scope value, or NULL. */
 static const char *
-scope_words(struct oidc_str scope)
+scope_words(int lang, struct oidc_str scope)
 {
 	size_t	 k;
 
-	for (k = 0; k < OIDC_NELEM(scope_text); k++)
-		if (oidc_str_eq_cstr(scope, scope_text[k].scope))
-			return scope_text[k].text;
+	for (k = 0; k < OIDC_NELEM(scope_keys); k++)
+		if (oidc_str_eq_cstr(scope, scope_keys[k].scope))
+			return oidc_ui_msg(lang, scope_keys[k].key);
 	return NULL;
 }
 
 /*
  * The consent page's words for a declared custom scope (oidc/scope.h):
- * "share your C1, C2" with its claims' names; NULL for any other scope
+ * "share your C1, C2" (message consent_share) with its claims' names; NULL for any other scope
  * (or out of memory: the page then shows the scope value alone).
  */
 static const char *
-custom_words(struct oidc_ctx *ctx, struct oidc_str scope)
+custom_words(struct oidc_ctx *ctx, int lang, struct oidc_str scope)
 {
 	const struct oidc_config_scope	*cs;
 	const char			*t;
@@ -237,7 +236,8 @@ custom_words(struct oidc_ctx *ctx, struct oidc_str scope)
 
 	if ((cs = oidc_scope_custom(ctx->cfg, scope)) == NULL)
 		return NULL;
-	t = oidc_arena_printf(ctx->a, "share your %s", cs->claims[0]);
+	t = oidc_arena_printf(ctx->a, "%s %s", oidc_ui_msg(lang,
+	    "consent_share"), cs->claims[0]);
 	for (k = 1; t != NULL && k < cs->nclaims; k++)
 		t = oidc_arena_printf(ctx->a, "%s, %s", t, cs->claims[k]);
 	return t;
@@ -246,17 +246,17 @@ custom_words(struct oidc_ctx *ctx, struct oidc_str scope)
 /*
  * The claims asked for one by one (OIDC Core 5.5) are items of their own:
  * in the words of the standard scope they belong to ("see your email
- * address (email)"), else "share your <claim>".  Only claims we know and
+ * address (email)"), else "share your <claim>" (consent_share).  Only claims we know and
  * would release are listed (oidc_claims_wanted), and none that the
  * requested scope releases anyway.  remember_consent stores exactly
  * these, and consent_covers asks for them again.
  */
 static int
-claim_items(struct oidc_ctx *ctx, const struct authz *ar,
+claim_items(struct oidc_ctx *ctx, const struct authz *ar, int lang,
     struct oidc_buf *items, struct oidc_error *err)
 {
 	struct oidc_scope	 wanted;
-	const char		*owner, *text;
+	const char		*owner, *text, *share;
 	size_t			 i;
 
 	if (oidc_claims_wanted(ctx->cfg, ctx->a, ar->claims, &ar->scope,
@@ -264,16 +264,18 @@ claim_items(struct oidc_ctx *ctx, const struct authz *ar,
 		return -1;
 	for (i = 0; i < wanted.n; i++) {
 		owner = oidc_claim_scope(ctx->cfg, wanted.v[i]);
-		text = owner != NULL ? scope_words((struct oidc_str){ owner,
-		    strlen(owner) }) : NULL;
+		text = owner != NULL ? scope_words(lang, (struct oidc_str){
+		    owner, strlen(owner) }) : NULL;
+		share = oidc_ui_msg(lang, "consent_share");
 		const struct oidc_html_var iv[] = {
 			{ "t", text != NULL ? (struct oidc_str){ text,
 			    strlen(text) } : OIDC_STR_NULL },
 			{ "c", wanted.v[i] },
+			{ "s", { share, strlen(share) } },
 		};
 		if (oidc_html_render(items, text != NULL ?
 		    "<li>{{t}} <small>({{c}})</small></li>\n" :
-		    "<li>share your {{c}} <small>({{c}})</small></li>\n", iv, 2,
+		    "<li>{{s}} {{c}} <small>({{c}})</small></li>\n", iv, 3,
 		    err) == -1)
 			return -1;
 	}
@@ -324,9 +326,10 @@ oidc_authz_consent_page(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    (summary = oidc_authz_consent_summary(ctx, ar, err)) == NULL ||
 	    oidc_html_hidden(&fields, "consent_items", summary, err) == -1)
 		return -1;
+	oidc_authz_page_lang(resp, ar);
 	for (i = 0; i < ar->scope.n; i++) {
-		if ((text = scope_words(ar->scope.v[i])) == NULL)
-			text = custom_words(ctx, ar->scope.v[i]);
+		if ((text = scope_words(resp->ui_lang, ar->scope.v[i])) == NULL)
+			text = custom_words(ctx, resp->ui_lang, ar->scope.v[i]);
 		const struct oidc_html_var iv[] = {
 			{ "t", text != NULL ? (struct oidc_str){ text,
 			    strlen(text) } : ar->scope.v[i] },
@@ -336,8 +339,8 @@ oidc_authz_consent_page(struct oidc_ctx *ctx, const struct oidc_request *req,
 		    "</li>\n", iv, 2, err) == -1)
 			return -1;
 	}
-	if (claim_items(ctx, ar, &items, err) == -1 ||
-	    client_decor(ctx, ar, &logo, &links, err) == -1)
+	if (claim_items(ctx, ar, resp->ui_lang, &items, err) == -1 ||
+	    client_decor(ctx, ar, resp->ui_lang, &logo, &links, err) == -1)
 		return -1;
 	const struct oidc_html_var vars[] = {
 		{ "client", client_label(ar) },
@@ -348,7 +351,7 @@ oidc_authz_consent_page(struct oidc_ctx *ctx, const struct oidc_request *req,
 		{ "logo", oidc_buf_str(&logo) },
 		{ "links", oidc_buf_str(&links) },
 	};
-	return oidc_html_respond(resp, 200,
-	    oidc_resp_page_csp(ctx->a, ar->redirect_uri), "Allow access", consent_body, vars,
+	return oidc_ui_respond(resp, 200,
+	    oidc_resp_page_csp(ctx->a, ar->redirect_uri), OIDC_UI_CONSENT, vars,
 	    OIDC_NELEM(vars), err);
 }

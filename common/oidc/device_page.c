@@ -35,47 +35,7 @@
 #include "oidc/response.h"
 #include "oidc/scope.h"
 #include "oidc/session.h"
-
-static const char code_body[] =
-    "<h1>Connect a device</h1>\n<p>Enter the code shown on your device."
-    "</p>\n{{{error}}}"
-    "<form method=\"post\" action=\"{{action}}\">\n{{{fields}}}"
-    "<label for=\"user_code\">Code</label>\n"
-    "<input type=\"text\" id=\"user_code\" name=\"user_code\" "
-    "value=\"{{code}}\" autocomplete=\"off\" autocapitalize=\"characters\" "
-    "spellcheck=\"false\" maxlength=\"64\" placeholder=\"XXXX-XXXX\" "
-    "required autofocus>\n"
-    "<button type=\"submit\" name=\"action\" value=\"code\">Continue"
-    "</button>\n</form>\n";
-
-static const char login_body[] =
-    "<h1>Sign in</h1>\n<p>to connect a device to <strong>{{client}}"
-    "</strong></p>\n{{{error}}}"
-    "<form method=\"post\" action=\"{{action}}\">\n{{{fields}}}"
-    "<label for=\"username\">Username</label>\n"
-    "<input type=\"text\" id=\"username\" name=\"username\" "
-    "autocomplete=\"username\" autocapitalize=\"none\" required autofocus>\n"
-    "<label for=\"password\">Password</label>\n"
-    "<input type=\"password\" id=\"password\" name=\"password\" "
-    "autocomplete=\"current-password\" required>\n"
-    "<button type=\"submit\" name=\"action\" value=\"login\">Sign in"
-    "</button>\n</form>\n";
-
-static const char confirm_body[] =
-    "<h1>Allow access?</h1>\n<p>A device showing the code <strong>"
-    "{{code}}</strong> wants to use <strong>{{client}}</strong> with "
-    "your account. Allow it only if you started this on that device.</p>\n"
-    "<p>It asks for: <strong>{{scope}}</strong></p>\n"
-    "<p>Signed in as <strong>{{user}}</strong>.</p>\n"
-    "<form method=\"post\" action=\"{{action}}\">\n{{{fields}}}"
-    "<input type=\"hidden\" name=\"action\" value=\"confirm\">\n"
-    "<button type=\"submit\" name=\"decision\" value=\"allow\">Allow"
-    "</button>\n"
-    "<button type=\"submit\" name=\"decision\" value=\"deny\" "
-    "class=\"secondary\">Deny</button>\n</form>\n";
-
-static const char done_body[] =
-    "<h1>{{title}}</h1>\n<p role=\"status\">{{text}}</p>\n";
+#include "oidc/ui.h"
 
 /* What one POST is about: the code, its row and client. */
 struct dev {
@@ -92,13 +52,14 @@ cs(const char *s)
 }
 
 /*
- * One of the page's forms: body rendered with vars plus action, fields
- * (the CSRF token, the user code when known) and error.
+ * One of the page's forms (oidc/ui.h): rendered with vars plus action,
+ * fields (the CSRF token, the user code when known) and error (a message
+ * key of oidc/ui.h, in the page's language).
  */
 static int
 page(struct oidc_ctx *ctx, const struct oidc_request *req,
-    struct oidc_response *resp, int status, const char *title,
-    const char *body, const struct dev *d, const char *error,
+    struct oidc_response *resp, int status, enum oidc_ui_page which,
+    const struct dev *d, const char *error,
     const struct oidc_html_var *extra, size_t nextra, struct oidc_error *err)
 {
 	struct oidc_html_var	 vars[8];
@@ -116,7 +77,8 @@ page(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    err) == -1))
 		return -1;
 	if (error != NULL) {
-		const struct oidc_html_var ev[] = { { "e", cs(error) } };
+		const struct oidc_html_var ev[] = {
+			{ "e", cs(oidc_ui_msg(resp->ui_lang, error)) } };
 		if (oidc_html_render(&ebuf, "<p class=\"error\" role=\"alert\">"
 		    "{{e}}</p>\n", ev, 1, err) == -1)
 			return -1;
@@ -135,8 +97,7 @@ page(struct oidc_ctx *ctx, const struct oidc_request *req,
 	}
 	for (i = 0; i < nextra && n < OIDC_NELEM(vars); i++)
 		vars[n++] = extra[i];
-	return oidc_html_respond(resp, status, NULL, title, body, vars, n,
-	    err);
+	return oidc_ui_respond(resp, status, NULL, which, vars, n, err);
 }
 
 /* The code entry form, with the code as typed (query or form). */
@@ -148,20 +109,22 @@ code_page(struct oidc_ctx *ctx, const struct oidc_request *req,
 	const struct oidc_html_var v[] = {
 		{ "code", oidc_request_param(req, "user_code") } };
 
-	return page(ctx, req, resp, status, "Connect a device", code_body,
-	    NULL, error, v, 1, err);
+	return page(ctx, req, resp, status, OIDC_UI_DEVICE_CODE, NULL, error,
+	    v, 1, err);
 }
 
+/* The outcome: title and text are message keys. */
 static int
 outcome_page(struct oidc_ctx *ctx, const struct oidc_request *req,
     struct oidc_response *resp, const char *title, const char *text,
     struct oidc_error *err)
 {
 	const struct oidc_html_var v[] = {
-		{ "title", cs(title) }, { "text", cs(text) } };
+		{ "title", cs(oidc_ui_msg(resp->ui_lang, title)) },
+		{ "text", cs(oidc_ui_msg(resp->ui_lang, text)) } };
 
-	return page(ctx, req, resp, 200, title, done_body, NULL, NULL, v, 2,
-	    err);
+	return page(ctx, req, resp, 200, OIDC_UI_DEVICE_DONE, NULL, NULL, v,
+	    2, err);
 }
 
 static void
@@ -202,8 +165,8 @@ find_code(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if (t1.wait > 0) {
 		audit_device(req, "device.throttled", OIDC_STR_NULL,
 		    OIDC_STR_NULL);
-		return code_page(ctx, req, resp, 429, "Too many wrong codes. "
-		    "Please wait a few minutes and try again.", err);
+		return code_page(ctx, req, resp, 429, "device_code_throttled",
+		    err);
 	}
 	if (oidc_device_user_code_norm(typed.p, typed.len, d->code) == 0 &&
 	    (oidc_sha256(d->code, OIDC_DEVICE_USER_CODE_LEN, d->hash,
@@ -217,9 +180,7 @@ find_code(struct oidc_ctx *ctx, const struct oidc_request *req,
 		return 1;
 	if (oidc_db_login_failure_add(ctx->db, NULL, key, NULL, err) == -1)
 		return -1;
-	return code_page(ctx, req, resp, 400, "That code is not valid, has "
-	    "expired or was already used. Check the code on your device.",
-	    err);
+	return code_page(ctx, req, resp, 400, "device_code_bad", err);
 }
 
 static int
@@ -229,11 +190,11 @@ confirm_page(struct oidc_ctx *ctx, const struct oidc_request *req,
 {
 	const struct oidc_html_var v[] = {
 		{ "scope", d->row.scope.len > 0 ? d->row.scope :
-		    OIDC_STR("nothing beyond your sign-in") },
+		    cs(oidc_ui_msg(resp->ui_lang, "device_scope_none")) },
 		{ "user", user } };
 
-	return page(ctx, req, resp, 200, "Allow access?", confirm_body, d,
-	    NULL, v, 2, err);
+	return page(ctx, req, resp, 200, OIDC_UI_DEVICE_CONFIRM, d, NULL, v,
+	    2, err);
 }
 
 static int
@@ -241,7 +202,7 @@ login_page(struct oidc_ctx *ctx, const struct oidc_request *req,
     struct oidc_response *resp, const struct dev *d, const char *error,
     int status, struct oidc_error *err)
 {
-	return page(ctx, req, resp, status, "Sign in", login_body, d, error,
+	return page(ctx, req, resp, status, OIDC_UI_DEVICE_LOGIN, d, error,
 	    NULL, 0, err);
 }
 
@@ -265,8 +226,7 @@ sign_in(struct oidc_ctx *ctx, const struct oidc_request *req,
 		audit_device(req, "login.failed", d->client.client_id,
 		    OIDC_STR_NULL);
 		return login_page(ctx, req, resp, d, lr == OIDC_LOGIN_THROTTLED ?
-		    "Too many failed attempts. Please wait a few minutes and "
-		    "try again." : "The username or password is incorrect.",
+		    "login_throttled" : "login_failed",
 		    lr == OIDC_LOGIN_THROTTLED ? 429 : 200, err);
 	}
 	if (oidc_session_start(ctx, resp, user_id, sub, "pwd", NULL, s,
@@ -334,15 +294,14 @@ decide(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    d->client.client_id, allow, s, err)) == -1)
 		return -1;
 	if (rc == 0)
-		return code_page(ctx, req, resp, 400, "That code is not "
-		    "valid, has expired or was already used.", err);
+		return code_page(ctx, req, resp, 400, "device_code_used", err);
 	audit_device(req, allow ? "device.approved" : "device.denied",
 	    d->client.client_id, s->sub);
 	if (!allow)
-		return outcome_page(ctx, req, resp, "Access denied", "The "
-		    "device was not connected. You can close this page.", err);
-	return outcome_page(ctx, req, resp, "Device connected", "You can "
-	    "return to your device now.", err);
+		return outcome_page(ctx, req, resp, "device_denied_title",
+		    "device_denied_text", err);
+	return outcome_page(ctx, req, resp, "device_allowed_title",
+	    "device_allowed_text", err);
 }
 
 static int
@@ -357,8 +316,7 @@ posted(struct oidc_ctx *ctx, const struct oidc_request *req,
 
 	/* SECURITY: our own forms only (double-submit CSRF token). */
 	if (!oidc_csrf_ok(ctx, req, oidc_params_get(&req->form, "csrf")))
-		return code_page(ctx, req, resp, 400, "The form has expired "
-		    "or did not come from this site. Please try again.", err);
+		return code_page(ctx, req, resp, 400, "form_expired", err);
 	memset(&d, 0, sizeof(d));
 	if ((rc = find_code(ctx, req, resp, &d, err)) != 1)
 		return rc;

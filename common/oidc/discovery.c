@@ -19,6 +19,7 @@
 #include "oidc/log.h"
 #include "oidc/request.h"
 #include "oidc/response.h"
+#include "oidc/ui.h"
 
 /*
  * A rendered document: process lifetime.  It is rendered again, with a new
@@ -291,6 +292,25 @@ add_dpop(struct oidc_ctx *ctx, struct oidc_json *j, struct oidc_error *err)
 	    err);
 }
 
+/*
+ * OpenID Connect Discovery 1.0 3 ui_locales_supported: the languages of
+ * `ui_locales` (oidc/ui.h), listed only when that key is set (the default
+ * English-only pages advertise nothing).
+ */
+static int
+add_ui_locales(struct oidc_ctx *ctx, struct oidc_json *j,
+    struct oidc_error *err)
+{
+	const char	*v[OIDC_UI_MAX_LOCALES];
+	size_t		 n;
+
+	if (ctx->cfg->ui_locales == NULL)
+		return 0;
+	for (n = 0; n < OIDC_UI_MAX_LOCALES && oidc_ui_locale(n) != NULL; n++)
+		v[n] = oidc_ui_locale(n);
+	return add_list(ctx, j, "ui_locales_supported", v, n, err);
+}
+
 static int
 render_discovery(struct oidc_ctx *ctx, struct oidc_error *err)
 {
@@ -346,7 +366,8 @@ render_discovery(struct oidc_ctx *ctx, struct oidc_error *err)
 	    add_list(ctx, j, "prompt_values_supported", prompts,
 	    OIDC_NELEM(prompts), err) ||
 	    add_optional(ctx, j, err) ||
-	    add_dpop(ctx, j, err))
+	    add_dpop(ctx, j, err) ||
+	    add_ui_locales(ctx, j, err))
 		return -1;
 	if ((body = oidc_json_serialize(j, ctx->a, &len, err)) == NULL)
 		return -1;

@@ -19,19 +19,10 @@
 #include "oidc/response.h"
 #include "oidc/session.h"
 #include "oidc/subject.h"
+#include "oidc/ui.h"
 
 static const char *const carried[] = { "id_token_hint", "logout_hint",
     "client_id", "post_logout_redirect_uri", "state", "ui_locales" };
-
-static const char confirm_body[] =
-    "<h1>Sign out?</h1>\n<p>Do you want to sign out of <strong>{{issuer}}"
-    "</strong>?</p>\n<form method=\"post\" action=\"{{action}}\">\n"
-    "{{{fields}}}<button type=\"submit\" name=\"action\" value=\"logout\">"
-    "Sign out</button>\n</form>\n";
-
-static const char done_body[] =
-    "<h1>Signed out</h1>\n<p>You are signed out of <strong>{{issuer}}"
-    "</strong>. You can close this window.</p>\n";
 
 struct logout {
 	const struct oidc_params	*p;
@@ -153,8 +144,8 @@ confirm_page(struct oidc_ctx *ctx, const struct oidc_request *req,
 		{ "action", { action, strlen(action) } },
 		{ "fields", oidc_buf_str(&fields) },
 	};
-	return oidc_html_respond(resp, 200,
-	    oidc_resp_page_csp(ctx->a, lo->post_uri), "Sign out", confirm_body, vars,
+	return oidc_ui_respond(resp, 200,
+	    oidc_resp_page_csp(ctx->a, lo->post_uri), OIDC_UI_LOGOUT, vars,
 	    OIDC_NELEM(vars), err);
 }
 
@@ -168,7 +159,7 @@ finish(struct oidc_ctx *ctx, struct oidc_response *resp,
 		const struct oidc_html_var vars[] = {
 			{ "issuer", { ctx->cfg->issuer, ctx->cfg->issuer_len } },
 		};
-		return oidc_html_respond(resp, 200, NULL, "Signed out", done_body,
+		return oidc_ui_respond(resp, 200, NULL, OIDC_UI_LOGGED_OUT,
 		    vars, 1, err);
 	}
 	oidc_buf_init(&b, ctx->a, 8192);

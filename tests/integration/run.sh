@@ -11,7 +11,7 @@
 # (t/46-pairwise.py); oidc.conf with key_reload_interval 1 (key changes
 # seen within a second), registration = token, outbound_allow_private,
 # jarm, par = yes;
-# scope = groups: groups;
+# scope = groups: groups; ui_locales = en fr;
 # log/t-<test>.<frontend>.out, each test's output; expected-errors, grep -E
 # patterns (one a line) tests append for the level=error / front-end error
 # lines they provoke.  Tests stop and start PostgreSQL with
@@ -116,7 +116,9 @@ scope = groups: groups
 # The device authorization grant (RFC 8628; t/61-device.py).
 device_grant = yes
 # DPoP (t/33-dpop.py), with server nonces (key_encryption_key is set).
-dpop = yes"
+dpop = yes
+# The pages in English and French (t/54-themes-browser.py, t/55-i18n.py).
+ui_locales = en fr"
 stack_tools
 trap stack_down EXIT
 trap 'say "interrupted"; exit 130' INT TERM HUP

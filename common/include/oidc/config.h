@@ -318,6 +318,13 @@ struct oidc_config {
 	struct oidc_config_ruclaim remote_user_claims[
 				    OIDC_CONFIG_MAX_REMOTE_USER_CLAIMS];
 	size_t			 n_remote_user_claims;
+	/*
+	 * Themes and languages (oidc/ui.h), checked by oidc_ui_load at
+	 * start-up: a directory of templates and messages files, and the
+	 * languages offered (space-separated tags).  NULL: built-in, "en".
+	 */
+	const char		*ui_templates;
+	const char		*ui_locales;
 };
 
 /*

@@ -27,7 +27,10 @@ OIDC_MUST_CHECK int	oidc_html_render(struct oidc_buf *, const char *tmpl,
 			    const struct oidc_html_var *, size_t nvars,
 			    struct oidc_error *);
 
-/* A complete page: the shared layout around a rendered body fragment. */
+/*
+ * A complete page: the layout (oidc/ui.h, lang "en") around a rendered
+ * body fragment.
+ */
 OIDC_MUST_CHECK int	oidc_html_page(struct oidc_buf *, const char *title,
 			    struct oidc_str body_html, struct oidc_error *);
 
@@ -39,7 +42,8 @@ struct oidc_response;
 
 /*
  * Render tmpl inside the page layout as the response, with `csp` as the
- * Content-Security-Policy (NULL: the default of oidc_resp_html).
+ * Content-Security-Policy (NULL: the default of oidc_resp_html).  For the
+ * pages not themed yet (oidc/ui.h): English, lang="en".
  */
 OIDC_MUST_CHECK int	oidc_html_respond(struct oidc_response *, int status,
 			    const char *csp, const char *title, const char *tmpl,

@@ -54,6 +54,8 @@ struct oidc_response {
 	 * can read use_dpop_nonce, invalid_grant and the like.
 	 */
 	const char		*cors_origin;
+	/* The language of its pages: an index of oidc_ui_locale(). */
+	int			 ui_lang;
 };
 
 void	oidc_resp_init(struct oidc_response *, struct oidc_arena *);
