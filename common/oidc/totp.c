@@ -255,20 +255,36 @@ oidc_totp_recovery_hash(int64_t user_id, const char *code,
 	return n;
 }
 
-bool
-oidc_amr_has_otp(struct oidc_str amr)
+static bool
+amr_has(struct oidc_str amr, const char *v)
 {
-	size_t	 i = 0, start;
+	size_t	 i = 0, start, n = strlen(v);
 
 	while (amr.p != NULL && i < amr.len) {
 		start = i;
 		while (i < amr.len && amr.p[i] != ' ')
 			i++;
-		if (i - start == 3 && memcmp(amr.p + start, "otp", 3) == 0)
+		if (i - start == n && memcmp(amr.p + start, v, n) == 0)
 			return true;
 		i++;
 	}
 	return false;
+}
+
+bool
+oidc_amr_has_otp(struct oidc_str amr)
+{
+	return amr_has(amr, "otp");
+}
+
+struct oidc_str
+oidc_totp_acr_of(struct oidc_str amr)
+{
+	if (amr_has(amr, "otp"))
+		return OIDC_STR(OIDC_ACR_MFA);
+	if (amr_has(amr, "pwd"))
+		return OIDC_STR(OIDC_ACR_PWD);
+	return OIDC_STR_NULL;
 }
 
 const char *

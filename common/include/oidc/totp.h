@@ -20,7 +20,8 @@
  * once.
  *
  * acr (OIDC Core 2): OIDC_ACR_MFA when the session's amr holds "otp"
- * (password and TOTP, or a recovery code), else OIDC_ACR_PWD.
+ * (password and TOTP, or a recovery code), else OIDC_ACR_PWD when it holds
+ * "pwd".
  */
 #ifndef OIDC_TOTP_H
 #define OIDC_TOTP_H
@@ -118,6 +119,11 @@ OIDC_MUST_CHECK int oidc_totp_recovery_hash(int64_t user_id,
 
 /* OIDC_ACR_MFA when amr (space-separated values) holds "otp". */
 const char	*oidc_totp_acr(struct oidc_str amr);
+/*
+ * The acr of a session's amr for the ID Token: OIDC_ACR_MFA with "otp",
+ * else OIDC_ACR_PWD with "pwd", else absent (a remote_user login).
+ */
+struct oidc_str	 oidc_totp_acr_of(struct oidc_str amr);
 /* Is "otp" one of the space-separated amr values? */
 bool		 oidc_amr_has_otp(struct oidc_str amr);
 

@@ -165,6 +165,12 @@ test_acr(void)
 	is_str(oidc_totp_acr(OIDC_STR("otpx pwd")), OIDC_ACR_PWD,
 	    "otpx is not otp");
 	is_str(oidc_totp_acr(OIDC_STR_NULL), OIDC_ACR_PWD, "none is pwd");
+	ok(oidc_str_eq_cstr(oidc_totp_acr_of(OIDC_STR("pwd otp")),
+	    OIDC_ACR_MFA), "the ID Token's acr of pwd otp is mfa");
+	ok(oidc_str_eq_cstr(oidc_totp_acr_of(OIDC_STR("pwd")), OIDC_ACR_PWD),
+	    "of pwd, pwd");
+	ok(oidc_totp_acr_of(OIDC_STR("hwk")).p == NULL,
+	    "a remote_user login's amr gives no acr");
 }
 
 int
