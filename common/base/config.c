@@ -612,10 +612,6 @@ check_complete(const struct oidc_config *cfg, const char *name, size_t line,
 	    oidc_config_has_endpoint(cfg, OIDC_CONFIG_EP_PAR)))
 		return bad(err, name, line, "par_required",
 		    "needs par = yes and par in endpoints");
-	/* The secrets are sealed under it (oidc/totp.h). */
-	if (cfg->totp != OIDC_TOTP_OFF && cfg->key_encryption_key == NULL)
-		return bad(err, name, line, "totp",
-		    "needs key_encryption_key");
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 
 #include "oidc/arena.h"
 #include "oidc/audit.h"
+#include "oidc/authorize.h"
 #include "oidc/config.h"
 #include "oidc/crypto.h"
 #include "oidc/ctx.h"
@@ -44,6 +45,15 @@ struct totp_try {
 	const char		*ticket;
 	const char		*kacct, *kaddr;
 };
+
+int
+oidc_authorize_init(struct oidc_ctx *ctx, struct oidc_error *err)
+{
+	if (ctx->cfg->totp != OIDC_TOTP_OFF && ctx->kek == NULL)
+		return oidc_fail(err, OIDC_E_CONFIG, NULL, "totp needs "
+		    "key_encryption_key (it seals the TOTP secrets)");
+	return 0;
+}
 
 /* The enrolment page of a sealed secret (pending or new). */
 static int

@@ -170,7 +170,8 @@
  *                      (oidc/totp.h) at the password login: enrolled
  *                      users get the second step (optional), or every
  *                      user, enrolling after the password when not yet
- *                      (required); needs key_encryption_key  [off]
+ *                      (required); authorize.fcgi refuses to start
+ *                      without key_encryption_key  [off]
  *   remote_user_claims CLAIM:VARIABLE pairs separated by spaces: at a
  *                      remote_user login, the user's string claim (OIDC
  *                      Core 5.1) is set from that FastCGI variable, e.g.

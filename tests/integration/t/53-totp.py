@@ -30,6 +30,8 @@ The harness config has `totp = optional`.
  8. Throttling: after login_max_failures wrong codes the page answers
     429 even to the right code; `oidcctl user unlock` clears it.
  9. `oidcctl user totp disable`: the password alone signs in again.
+11. With totp on and no key_encryption_key, authorize.fcgi refuses to
+    start.
 10. totp = required (a private authorize worker over FastCGI): a user
     without TOTP gets the enrolment page with an otpauth URI after the
     password; a wrong code shows it again; the right code stores the
@@ -41,6 +43,7 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import re
 import struct
 import time
@@ -403,6 +406,19 @@ try:
 finally:
     w.stop()
 check_log(w.log, "authorize with totp = required")
+
+# 11. no key_encryption_key: authorize.fcgi refuses to start
+nokek = os.path.join(private_dir("totp-nokek"), "oidc.conf")
+with open(nokek, "w") as fh:
+    fh.write(re.sub(r"^key_encryption_key\s*=.*\n", "", text, flags=re.M))
+os.chmod(nokek, 0o644)
+wn = spawn("totp-nokek", "authorize", nokek)
+wait_until(lambda: not wn.alive(), 10 * MULT)
+log = open(wn.log).read()
+check("totp without key_encryption_key: authorize.fcgi does not start, "
+      "and says why", not wn.alive() and
+      "totp needs key_encryption_key" in log, log[-1500:])
+wn.stop()
 
 psql("DELETE FROM login_failure WHERE key LIKE 'o%:%'")
 done()
