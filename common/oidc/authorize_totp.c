@@ -422,7 +422,6 @@ int
 oidc_authz_acr_check(struct oidc_ctx *ctx, const struct authz *ar,
     const struct oidc_session_row *s, bool remote, struct oidc_error *err)
 {
-	struct oidc_totp_row	 t;
 	struct acr_want		 w = { false, false, false };
 	int			 rc;
 
@@ -432,15 +431,44 @@ oidc_authz_acr_check(struct oidc_ctx *ctx, const struct authz *ar,
 	acr_claim(ctx, ar, &w);
 	if (w.essential_unknown)
 		return 2;
-	if (!w.mfa || oidc_amr_has_otp(s->amr))
+	if (oidc_amr_has_otp(s->amr))
 		return 0;
 	/* The second step is a password login's only. */
-	if (remote)
+	if (remote || !oidc_amr_has(s->amr, "pwd"))
 		return w.essential_mfa ? 2 : 0;
-	if ((rc = oidc_db_totp_get(ctx->db, ctx->a, s->user_id, &t, err)) == -1)
-		return -1;
-	if (rc == 1 || ctx->cfg->totp == OIDC_TOTP_REQUIRED)
-		return 1;
+	/*
+	 * A password session without it, of a user who has it (enrolled
+	 * after the session began) or must have it: sign in again, whatever
+	 * the request asks (no second factor skipped by an older session).
+	 */
+	if ((rc = oidc_totp_due(ctx, s->user_id, err)) != 0)
+		return rc;
 	/* Optional and not enrolled: the lower acr, unless essential. */
 	return w.essential_mfa ? 2 : 0;
+}
+
+int
+oidc_totp_due(struct oidc_ctx *ctx, int64_t user_id, struct oidc_error *err)
+{
+	struct oidc_totp_row	 t;
+
+	if (ctx->cfg->totp == OIDC_TOTP_OFF)
+		return 0;
+	if (ctx->cfg->totp == OIDC_TOTP_REQUIRED)
+		return 1;
+	return oidc_db_totp_get(ctx->db, ctx->a, user_id, &t, err);
+}
+
+int
+oidc_totp_session_ok(struct oidc_ctx *ctx, const struct oidc_session_row *s,
+    struct oidc_error *err)
+{
+	int	 rc;
+
+	if (ctx->cfg->totp == OIDC_TOTP_OFF || oidc_amr_has_otp(s->amr) ||
+	    !oidc_amr_has(s->amr, "pwd"))
+		return 1;
+	if ((rc = oidc_totp_due(ctx, s->user_id, err)) == -1)
+		return -1;
+	return !rc;
 }

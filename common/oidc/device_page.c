@@ -29,6 +29,7 @@
 #include "oidc/response.h"
 #include "oidc/scope.h"
 #include "oidc/session.h"
+#include "oidc/totp.h"
 
 static const char code_body[] =
     "<h1>Connect a device</h1>\n<p>Enter the code shown on your device."
@@ -239,6 +240,10 @@ login_page(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    NULL, 0, err);
 }
 
+static const char TOTP_FIRST[] = "This account uses two-step "
+    "verification, which this page does not ask for: sign in on this "
+    "site's sign-in page first (through any application), then come back.";
+
 /* action=login: 1 signed in (*s), 0 the login page again, -1. */
 static int
 sign_in(struct oidc_ctx *ctx, const struct oidc_request *req,
@@ -248,6 +253,7 @@ sign_in(struct oidc_ctx *ctx, const struct oidc_request *req,
 	struct oidc_str		 sub = OIDC_STR_NULL;
 	enum oidc_login_result	 lr;
 	int64_t			 user_id;
+	int			 rc;
 
 	if (oidc_db_begin(ctx->db, err) == -1 || oidc_login_check(ctx, req,
 	    oidc_params_get(&req->form, "username"), oidc_params_get(&req->form,
@@ -262,6 +268,16 @@ sign_in(struct oidc_ctx *ctx, const struct oidc_request *req,
 		    "Too many failed attempts. Please wait a few minutes and "
 		    "try again." : "The username or password is incorrect.",
 		    lr == OIDC_LOGIN_THROTTLED ? 429 : 200, err);
+	}
+	/*
+	 * This page has no second step (oidc/totp.h): an account that needs
+	 * one signs in on the authorization endpoint's pages first.
+	 */
+	if ((rc = oidc_totp_due(ctx, user_id, err)) != 0) {
+		if (rc == -1)
+			return -1;
+		oidc_db_rollback(ctx->db);
+		return login_page(ctx, req, resp, d, TOTP_FIRST, 200, err);
 	}
 	if (oidc_session_start(ctx, resp, user_id, sub, "pwd", NULL, s,
 	    err) == -1 ||
@@ -315,6 +331,9 @@ posted(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if ((rc = find_code(ctx, req, resp, &d, err)) != 1)
 		return rc;
 	if ((has = oidc_session_current(ctx, req, &s, err)) == -1)
+		return -1;
+	/* A password session that lacks a due second step does not count. */
+	if (has == 1 && (has = oidc_totp_session_ok(ctx, &s, err)) == -1)
 		return -1;
 	if (oidc_str_eq_cstr(action, "login")) {
 		if ((rc = sign_in(ctx, req, resp, &d, &s, err)) != 1)

@@ -255,8 +255,8 @@ oidc_totp_recovery_hash(int64_t user_id, const char *code,
 	return n;
 }
 
-static bool
-amr_has(struct oidc_str amr, const char *v)
+bool
+oidc_amr_has(struct oidc_str amr, const char *v)
 {
 	size_t	 i = 0, start, n = strlen(v);
 
@@ -274,15 +274,15 @@ amr_has(struct oidc_str amr, const char *v)
 bool
 oidc_amr_has_otp(struct oidc_str amr)
 {
-	return amr_has(amr, "otp");
+	return oidc_amr_has(amr, "otp");
 }
 
 struct oidc_str
 oidc_totp_acr_of(struct oidc_str amr)
 {
-	if (amr_has(amr, "otp"))
+	if (oidc_amr_has(amr, "otp"))
 		return OIDC_STR(OIDC_ACR_MFA);
-	if (amr_has(amr, "pwd"))
+	if (oidc_amr_has(amr, "pwd"))
 		return OIDC_STR(OIDC_ACR_PWD);
 	return OIDC_STR_NULL;
 }

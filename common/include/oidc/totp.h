@@ -45,6 +45,8 @@
 #define OIDC_ACR_MFA		"urn:oidc-fcgi:acr:mfa"
 
 struct oidc_arena;
+struct oidc_ctx;
+struct oidc_session_row;
 
 enum oidc_totp_kind {
 	OIDC_TOTP_CODE,		/* OIDC_TOTP_DIGITS digits */
@@ -126,5 +128,20 @@ const char	*oidc_totp_acr(struct oidc_str amr);
 struct oidc_str	 oidc_totp_acr_of(struct oidc_str amr);
 /* Is "otp" one of the space-separated amr values? */
 bool		 oidc_amr_has_otp(struct oidc_str amr);
+/* Is v one of them? */
+bool		 oidc_amr_has(struct oidc_str amr, const char *v);
+
+/*
+ * authorize_totp.c.  Does a password login of user_id need the second
+ * step (totp on, and the user enrolled or totp = required)?  1, 0, -1.
+ * Is session s good enough: not a password session, or one with the
+ * second step, or one that needs none?  1, 0, -1.  Every page that
+ * accepts a password or a session (the authorization endpoint, the
+ * device page) asks.
+ */
+OIDC_MUST_CHECK int oidc_totp_due(struct oidc_ctx *, int64_t user_id,
+		    struct oidc_error *);
+OIDC_MUST_CHECK int oidc_totp_session_ok(struct oidc_ctx *,
+		    const struct oidc_session_row *, struct oidc_error *);
 
 #endif /* OIDC_TOTP_H */

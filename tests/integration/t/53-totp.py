@@ -26,7 +26,9 @@ The harness config has `totp = optional`.
     unmet_authentication_requirements.  Step-up: a password-only session
     of a user enrolled later, asked for acr_values mfa, gets the login
     page again (prompt=none: login_required), then the code page, then
-    acr mfa.
+    acr mfa; such a session does not count even when no acr is asked
+    for.  The /device page, which has no second step, refuses the
+    password of an enrolled user.
  8. Throttling: after login_max_failures wrong codes the page answers
     429 even to the right code; `oidcctl user unlock` clears it.
  9. `oidcctl user totp disable`: the password alone signs in again.
@@ -266,6 +268,11 @@ check("essential acr of an unknown value: "
 # Step-up: bob (password session in b) enrols.
 rc, blines, _ = enroll(bob)
 bsecret = secret_of(blines[0]) if rc == 0 else b""
+r = start(b, c, {"prompt": "none"})
+d = parse_response(r, RP) or {}
+check("a password-only session of a user enrolled since does not count, "
+      "even unasked (prompt=none: login_required)",
+      d.get("error") == "login_required", d or r)
 r = start(b, c, {"acr_values": ACR_MFA, "prompt": "none"})
 d = parse_response(r, RP) or {}
 check("step-up with prompt=none: login_required",
@@ -282,6 +289,25 @@ r = start(b, c, {"claims": essential})
 d = parse_response(r, RP) or {}
 check("the mfa session meets an essential acr mfa without a page",
       "code" in d, d or r)
+
+# The device page has no second step: it refuses the password of an
+# enrolled user (the session would skip the code).
+GT = "urn:ietf:params:oauth:grant-type:device_code"
+dc = create_client({"client_name": unique("totpdev"), "grant_types": [GT],
+                    "response_types": [],
+                    "token_endpoint_auth_method": "none"})
+r = post_form("/device_authorization", {"client_id": dc["client_id"],
+                                        "scope": "openid"})
+da = r.json() or {}
+b = Browser()
+r = b.get(da.get("verification_uri_complete", "/device"))
+f = parse_page(r).form_with(lambda f: f.button("action", "code") is not None)
+r = b.submit(f, extra=[("action", "code")]) if f else r
+r = b.login(r, bob, bpw) if classify(r) == "login" else r
+check("device page: an enrolled user's password alone is refused, "
+      "with the reason, no session",
+      r.status == 200 and "two-step verification" in
+      parse_page(r).visible_text() and "oidc_session" not in b.cookies, r)
 
 # 8. throttling
 b = Browser()
