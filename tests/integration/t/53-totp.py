@@ -2,6 +2,8 @@
 """53-totp: the TOTP second factor (RFC 6238; issue 22 item 2; oidc.conf(5)
 totp; oidcctl(8) user totp; common/oidc/authorize_totp.c, totp.c).
 
+# oidctest: lighttpd
+
 The harness config has `totp = optional`.
 
  1. Discovery lists acr_values_supported (the two acr values).
