@@ -34,6 +34,8 @@ The harness config has `totp = optional`.
  8. Throttling: after login_max_failures wrong codes the page answers
     429 even to the right code; `oidcctl user unlock` clears it.
  9. `oidcctl user totp disable`: the password alone signs in again.
+    The audit lines totp.ok, totp.failed, totp.throttled are written;
+    no secret or recovery code is in the log.
 11. With totp on and no key_encryption_key, authorize.fcgi refuses to
     start.
 10. totp = required (a private authorize worker over FastCGI): a user
@@ -55,7 +57,7 @@ import urllib.parse
 
 from oidctest import *
 from flow import Browser, RP, classify, make_client, make_user, new_nonce, \
-    parse_page, parse_response, redeem, verify_id_token
+    parse_page, parse_response, redeem, user_sub, verify_id_token
 from hardening import *
 
 ACR_PWD = "urn:oidc-fcgi:acr:pwd"
@@ -344,6 +346,20 @@ b = Browser()
 r = b.login(start(b, c), alice, pw)
 check("disabled: the password alone signs in again",
       "code" in (parse_response(r, RP) or {}), r)
+
+# Audit lines (docs/AUDIT.md), and no secret in the logs.
+alog = os.path.join(env("OIDC_TMP"), "log", "authorize.log")
+asub = user_sub(alice)
+wait_until(lambda: 'event=totp.ok' in open(alog).read(), 10 * MULT)
+atext = open(alog).read()
+check("audit: totp.ok and totp.failed lines with the sub",
+      re.search(r'event=totp\.ok .*sub="%s"' % re.escape(asub), atext)
+      is not None and
+      re.search(r'event=totp\.failed .*sub="%s"' % re.escape(asub), atext)
+      is not None and 'event=totp.throttled' in atext)
+check("no TOTP secret or recovery code in the authorize log",
+      base64.b32encode(secret).decode().rstrip("=") not in atext and
+      not any(x in atext or x.replace("-", "") in atext for x in codes))
 
 # 10. totp = required, a private worker
 conf = private_config("totp-req", [])
