@@ -5,8 +5,11 @@
 // enroll`, the sign-in page leads to the code page, whose field is found
 // by its label; a wrong code shows the error (role=alert), the right one
 // reaches the redirect_uri with a code whose ID Token has amr pwd+otp;
-// a recovery code (typed with its dash) works in a second sign-in.  No
-// CSP violations on the pages.  Run by tests/integration/t/52-totp-browser.py
+// a recovery code (typed with its dash) works in a second sign-in.  With
+// `totp = required` (t/52's private worker): the enrolment page shows the
+// key and its otpauth URI, a wrong code keeps the key, the right one
+// shows 10 recovery codes in a labelled list, Continue reaches the
+// redirect_uri.  No CSP violations on the pages.  Run by tests/integration/t/52-totp-browser.py
 // through t/50-browser.py's installer (OIDC_BROWSER_SCRIPT).
 import { execFileSync } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
@@ -91,7 +94,7 @@ try {
 }
 
 // One sign-in up to the code page; returns {page, ctx, csp, seen}.
-async function toCodePage() {
+async function toCodePage(issuer = ISSUER, who = user) {
   const ctx = await browser.newContext();
   ctx.setDefaultTimeout(TIMEOUT);
   const page = await ctx.newPage();
@@ -105,13 +108,13 @@ async function toCodePage() {
     await route.fulfill({ status: 200, contentType: "text/plain",
       body: "ok" });
   });
-  const u = new URL(`${ISSUER}/authorize`);
+  const u = new URL(`${issuer}/authorize`);
   for (const [k, v] of Object.entries({ client_id: client.client_id,
     redirect_uri: REDIRECT, response_type: "code", scope: "openid",
     state: "st", nonce: randomBytes(8).toString("hex") }))
     u.searchParams.set(k, v);
   await page.goto(u.href);
-  await page.fill("#username", user);
+  await page.fill("#username", who);
   await page.fill("#password", pw);
   await Promise.all([page.waitForNavigation(),
     page.click("button[value=login]")]);
@@ -177,6 +180,54 @@ try {
   check("a recovery code, typed with its dash, signs in",
     url2 && new URL(url2).searchParams.get("code"), url2);
   await st2.ctx.close();
+
+  // totp = required (t/52's private worker behind its relay): enrolment.
+  const REQ = process.env.OIDC_TOTP_REQUIRED_ISSUER;
+  if (check("OIDC_TOTP_REQUIRED_ISSUER is set (by t/52)", !!REQ)) {
+    const u2 = `totpr-${randomBytes(4).toString("hex")}`;
+    ctl(["user", "create", u2], pw);
+    const st3 = await toCodePage(REQ, u2);
+    const p3 = st3.page;
+    const code3 = p3.getByLabel("Code from your app");
+    const shown = (await p3.textContent("#totp-secret")) || "";
+    const href = (await p3.getAttribute("#totp-uri", "href")) || "";
+    check("required: the enrolment page follows the password, with the " +
+      "key, its otpauth URI and a labelled field",
+      (await code3.count()) === 1 && /^[A-Z2-7]{32}$/.test(shown) &&
+      href.startsWith("otpauth://totp/") &&
+      new URL(href).searchParams.get("secret") === shown,
+      await p3.content());
+    await p3.screenshot({ path: join(ART, "totp-enrol.png") });
+    const k3 = b32decode(shown);
+    const good3 = totp(k3, now());
+    await code3.fill(good3 === "000000" ? "111111" : "000000");
+    await Promise.all([p3.waitForNavigation(),
+      p3.click("button[value=totp]")]);
+    check("required: a wrong code: the same key again with an alert",
+      (await p3.getByRole("alert").count()) === 1 &&
+      (await p3.textContent("#totp-secret")) === shown,
+      await p3.content());
+    await p3.getByLabel("Code from your app").fill(totp(k3, now()));
+    await Promise.all([p3.waitForNavigation(),
+      p3.click("button[value=totp]")]);
+    const items = p3.getByRole("list", { name: "Recovery codes" })
+      .getByRole("listitem");
+    check("required: the recovery codes, 10 in a labelled list",
+      (await items.count()) === 10, await p3.content());
+    await p3.screenshot({ path: join(ART, "totp-recovery.png") });
+    await p3.click("button[value=continue]");
+    const url3 = await waitSeen(st3);
+    check("required: Continue reaches the redirect_uri with a code",
+      url3 && new URL(url3).searchParams.get("code") &&
+      new URL(url3).searchParams.get("state") === "st", url3);
+    check("required: no CSP violations on the pages", st3.csp.length === 0,
+      st3.csp.join("\n"));
+    const stat = JSON.parse(ctl(["user", "totp", "status", u2]));
+    check("required: the user is enrolled, 10 recovery codes",
+      stat.enrolled === true && stat.recovery_codes_left === 10,
+      JSON.stringify(stat));
+    await st3.ctx.close();
+  }
 } catch (e) {
   check("the flow runs", false, e && e.stack);
 } finally {
