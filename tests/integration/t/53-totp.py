@@ -227,6 +227,18 @@ check("the same recovery code again: refused",
       r is not None and code_form(r) is not None and
       "oidc_session" not in b4.cookies, r)
 
+# A third-party client with prompt=login: password, code, then consent,
+# and the consent counts the login as fresh (no second login page).
+c3 = make_client(response_types=["code"])
+b = Browser()
+r = b.login(start(b, c3, {"prompt": "login"}), alice, pw)
+r = send_code(b, r, codes[2])
+kind = classify(r)
+r = b.consent(r) if kind == "consent" else r
+d = parse_response(r, RP) or {}
+check("third-party client, prompt=login: code page, consent, response",
+      kind == "consent" and "code" in d, (kind, d or r))
+
 # 6. tickets
 b5 = Browser()
 r = b5.login(start(b5, c), alice, pw)
