@@ -6,7 +6,9 @@
  * key_encryption_key with OIDC_TOTP_RECOVERY_CODES fresh recovery codes
  * (hashed), and prints the otpauth:// URI, then the recovery codes, one a
  * line: the only time either is shown.  An account that already has one
- * is refused (disable first).
+ * is refused (disable first).  The account's sessions end, so none made
+ * with the password alone outlives the enrolment (the authorization
+ * endpoint then need not look the enrolment up for every session).
  */
 #include <stdio.h>
 #include <string.h>
@@ -30,6 +32,7 @@ usage(int rc)
 	    "app or a QR code), then %d single-use recovery codes, one a line;\n"
 	    "neither is shown again.  It needs key_encryption_key (the\n"
 	    "secret is sealed with it); an enrolled account is refused.\n"
+	    "enroll ends the account's sessions (it signs in again).\n"
 	    "disable removes the authenticator and its recovery codes.\n"
 	    "status prints JSON: enrolled, recovery_codes_left.\n"
 	    "exit: 0 ok, 1 failure, 2 invalid input, 3 not found, 4 exists\n",
@@ -82,6 +85,7 @@ enrol_write(struct oidcctl *o, const struct oidc_user_row *u,
 	    oidc_db_totp_enrol(o->db, u->user_id, sealed, len, 0,
 	    (const unsigned char (*)[OIDC_HASH_LEN])h,
 	    OIDC_TOTP_RECOVERY_CODES, err) == -1 ||
+	    oidc_db_totp_end_sessions(o->db, u->user_id, err) == -1 ||
 	    oidc_db_commit(o->db, err) == -1)
 		goto out;
 	rc = 0;

@@ -172,3 +172,13 @@ oidc_db_pending_delete(struct oidc_db *db, const unsigned char *ticket_hash,
 	db_p_bin(&p, ticket_hash, OIDC_HASH_LEN);
 	return count(db, OIDC_STMT_PENDING_DELETE, &p, err);
 }
+
+int
+oidc_db_totp_end_sessions(struct oidc_db *db, int64_t user_id,
+    struct oidc_error *err)
+{
+	struct db_params	 p = { .n = 0 };
+
+	db_p_i64(&p, user_id);
+	return count(db, OIDC_STMT_TOTP_END_SESSIONS, &p, err);
+}

@@ -809,6 +809,10 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	[OIDC_STMT_PENDING_DELETE] = { "pending_delete",
 	    "DELETE FROM login_pending WHERE ticket_hash = $1 RETURNING 1",
 	    NPARAMS(1), V__N },
+	/* `oidcctl user totp enroll`: the user's sessions end. */
+	[OIDC_STMT_TOTP_END_SESSIONS] = { "totp_end_sessions",
+	    "DELETE FROM login_session WHERE user_id = $1",
+	    NPARAMS(1), DB_NO_COLUMNS },
 };
 
 int

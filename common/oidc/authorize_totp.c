@@ -437,10 +437,16 @@ oidc_authz_acr_check(struct oidc_ctx *ctx, const struct authz *ar,
 	if (remote || !oidc_amr_has(s->amr, "pwd"))
 		return w.essential_mfa ? 2 : 0;
 	/*
-	 * A password session without it, of a user who has it (enrolled
-	 * after the session began) or must have it: sign in again, whatever
-	 * the request asks (no second factor skipped by an older session).
+	 * A password session without it: with totp = required it does not
+	 * count, whatever the request asks.  With optional it is one of a
+	 * user without TOTP (`oidcctl user totp enroll` ends the sessions,
+	 * so no lookup is needed then), unless mfa is asked for: then an
+	 * enrolled user signs in again.
 	 */
+	if (ctx->cfg->totp == OIDC_TOTP_REQUIRED)
+		return 1;
+	if (!w.mfa)
+		return 0;
 	if ((rc = oidc_totp_due(ctx, s->user_id, err)) != 0)
 		return rc;
 	/* Optional and not enrolled: the lower acr, unless essential. */

@@ -940,6 +940,13 @@ OIDC_MUST_CHECK int	oidc_db_pending_get(struct oidc_db *,
 			    struct oidc_arena *,
 			    const unsigned char *ticket_hash,
 			    struct oidc_pending_row *, struct oidc_error *);
+/*
+ * End every session of the user (`oidcctl user totp enroll`: a session
+ * made with the password alone must not outlive the enrolment).  The
+ * number ended, or -1.
+ */
+OIDC_MUST_CHECK int	oidc_db_totp_end_sessions(struct oidc_db *,
+			    int64_t user_id, struct oidc_error *);
 /* Remove it: 1 removed (this request won it), 0 already gone, -1. */
 OIDC_MUST_CHECK int	oidc_db_pending_delete(struct oidc_db *,
 			    const unsigned char *ticket_hash,

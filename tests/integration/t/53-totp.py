@@ -286,7 +286,7 @@ rc, blines, _ = enroll(bob)
 bsecret = secret_of(blines[0]) if rc == 0 else b""
 r = start(b, c, {"prompt": "none"})
 d = parse_response(r, RP) or {}
-check("a password-only session of a user enrolled since does not count, "
+check("enroll ends the user's password-only session, "
       "even unasked (prompt=none: login_required)",
       d.get("error") == "login_required", d or r)
 r = start(b, c, {"acr_values": ACR_MFA, "prompt": "none"})
