@@ -12,6 +12,7 @@ static const struct oidc_endpoint authorize_ep = {
 	.max_body	= 64 * 1024,	/* pages carry a request object */
 	.body		= OIDC_BODY_FORM,
 	.errstyle	= OIDC_ERRSTYLE_HTML,
+	.init		= oidc_authorize_init,
 	.handle		= oidc_authorize_handle,
 };
 

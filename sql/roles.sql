@@ -60,6 +60,12 @@ GRANT SELECT, UPDATE ON pushed_request TO oidc_authorize;
 GRANT INSERT (username, sub, claims), UPDATE (claims, updated_at)
     ON app_user TO oidc_authorize;
 GRANT USAGE ON SEQUENCE app_user_user_id_seq TO oidc_authorize;
+-- The TOTP second factor (0023_totp.sql): read the sealed secret, record
+-- the step used, enrol (totp = required), spend recovery codes, keep the
+-- logins waiting for their second step.
+GRANT SELECT, INSERT, UPDATE ON user_totp TO oidc_authorize;
+GRANT SELECT, INSERT, DELETE ON user_recovery_code, login_pending
+    TO oidc_authorize;
 
 -- The token endpoint: consume codes, rotate and revoke tokens.
 GRANT SELECT ON client TO oidc_token;

@@ -32,7 +32,8 @@ usage(int rc)
 	    "       oidcctl user list\n"
 	    "       oidcctl user show NAME\n"
 	    "       oidcctl user delete NAME\n"
-	    "       oidcctl user unlock NAME\n\n"
+	    "       oidcctl user unlock NAME\n"
+	    "       oidcctl user totp enroll|disable|status NAME\n\n"
 	    "NAME is the login name (1-128 printable characters).  Passwords\n"
 	    "are read from stdin (one trailing newline dropped; 1-1024 bytes)\n"
 	    "and stored as scrypt hashes.  set-claims takes OpenID Connect\n"
@@ -346,6 +347,9 @@ oidcctl_user(int argc, char *argv[])
 	if (argc < 2 || oidcctl_wants_help(argc, argv))
 		return usage(argc < 2 ? OIDCCTL_USAGE : OIDCCTL_OK);
 	sub = argv[1];
+	/* The second factor (cmd_totp.c). */
+	if (strcmp(sub, "totp") == 0)
+		return oidcctl_user_totp(argc - 1, argv + 1);
 	for (i = 0; i < OIDC_NELEM(with_name); i++)
 		if (strcmp(sub, with_name[i]) == 0)
 			break;

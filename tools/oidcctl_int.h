@@ -33,6 +33,8 @@ void	oidcctl_fail(const char *what, const struct oidc_error *);
 void	oidcctl_audit(const char *event, const char *id_key, const char *id,
 	    const char *key2, const char *v2);
 bool	oidcctl_wants_help(int argc, char *argv[]);
+/* `oidcctl user totp ...` (cmd_totp.c): argv[0] is "totp". */
+int	oidcctl_user_totp(int argc, char *argv[]);
 /* Print a JSON object and a newline on stdout.  0 or -1. */
 int	oidcctl_print_json(struct oidc_arena *, const struct oidc_json *);
 

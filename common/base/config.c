@@ -19,7 +19,7 @@
 
 enum kind { K_STR, K_TTL, K_LEVEL, K_BOOL, K_KEY, K_REG, K_HASH, K_NETS,
 	     K_SCOPES, K_SINK, K_ENDPOINTS, K_CUSTOM_SCOPE, K_LOGIN, K_AMR,
-	     K_RUCLAIMS };
+	     K_RUCLAIMS, K_TOTP };
 
 struct keydef {
 	const char	*name;
@@ -95,6 +95,7 @@ static const struct keydef keydefs[] = {
 	{ "remote_user_claims",	K_RUCLAIMS, 0,			0, 0 },
 	{ "ui_templates",	K_STR,	 OFF(ui_templates),	0, 0 },
 	{ "ui_locales",		K_STR,	 OFF(ui_locales),	0, 0 },
+	{ "totp",		K_TOTP,	 OFF(totp),		0, 0 },
 };
 
 /* oidc_config_parse() remembers the keys seen in one 64-bit mask. */
@@ -352,6 +353,23 @@ set_login(struct oidc_config *cfg, const struct keydef *kd, const char *v,
 	return 0;
 }
 
+/* K_TOTP: off, optional or required. */
+static int
+set_totp(struct oidc_config *cfg, const struct keydef *kd, const char *v,
+    size_t vlen, const char *name, size_t line, struct oidc_error *err)
+{
+	if (vlen == 3 && memcmp(v, "off", 3) == 0)
+		cfg->totp = OIDC_TOTP_OFF;
+	else if (vlen == 8 && memcmp(v, "optional", 8) == 0)
+		cfg->totp = OIDC_TOTP_OPTIONAL;
+	else if (vlen == 8 && memcmp(v, "required", 8) == 0)
+		cfg->totp = OIDC_TOTP_REQUIRED;
+	else
+		return bad(err, name, line, kd->name,
+		    "must be off, optional or required");
+	return 0;
+}
+
 /* K_AMR: RFC 8176 values (letters, digits) separated by single spaces. */
 static int
 set_amr(struct oidc_arena *a, struct oidc_config *cfg,
@@ -508,6 +526,8 @@ set_value(struct oidc_arena *a, struct oidc_config *cfg,
 		return set_amr(a, cfg, kd, v, vlen, name, line, err);
 	case K_RUCLAIMS:
 		return set_ruclaims(a, cfg, kd, v, vlen, name, line, err);
+	case K_TOTP:
+		return set_totp(cfg, kd, v, vlen, name, line, err);
 	}
 	return bad(err, name, line, kd->name, "internal");
 }

@@ -94,6 +94,18 @@ oidc_sha256(const void *p, size_t len, unsigned char out[OIDC_SHA256_LEN],
 	return 0;
 }
 
+int
+oidc_hmac_sha1(const void *key, size_t keylen, const void *msg,
+    size_t msglen, unsigned char out[OIDC_SHA1_LEN], struct oidc_error *err)
+{
+	size_t	 n = 0;
+
+	if (EVP_Q_mac(NULL, "HMAC", NULL, "SHA1", NULL, key, keylen, msg,
+	    msglen, out, OIDC_SHA1_LEN, &n) == NULL || n != OIDC_SHA1_LEN)
+		return oidc_fail_openssl(err, "HMAC-SHA1");
+	return 0;
+}
+
 static int
 scrypt(const char *pw, size_t pwlen, const unsigned char *salt,
     size_t saltlen, unsigned ln, unsigned char *out, size_t outlen,
@@ -233,6 +245,10 @@ oidc_crypto_preload(struct oidc_error *err)
 	if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL) != 1)
 		return oidc_fail_openssl(err, "OPENSSL_init_crypto");
 	if ((md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
+		return oidc_fail_openssl(err, "EVP_MD_fetch");
+	EVP_MD_free(md);
+	/* TOTP (oidc/totp.h): HMAC-SHA1. */
+	if ((md = EVP_MD_fetch(NULL, "SHA1", NULL)) == NULL)
 		return oidc_fail_openssl(err, "EVP_MD_fetch");
 	EVP_MD_free(md);
 	if (RAND_bytes(b, sizeof(b)) != 1)

@@ -114,6 +114,9 @@ oidc_db_stmt_reads_only(enum oidc_stmt_id id)
 	case OIDC_STMT_CODE_REDEEMED_BY:
 	case OIDC_STMT_CODE_SEALED_REDEEMED_BY:
 	case OIDC_STMT_REFRESH_ROTATED_BY:
+	case OIDC_STMT_TOTP_GET:
+	case OIDC_STMT_RECOVERY_COUNT:
+	case OIDC_STMT_PENDING_GET:
 		return true;
 	default:
 		return false;

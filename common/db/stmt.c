@@ -761,6 +761,61 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "extract(epoch FROM d.auth_time)::bigint, d.amr, d.sid, o.sub, "
 	    "o.claims::text, extract(epoch FROM o.updated_at)::bigint, "
 	    "o.user_ok", NPARAMS(2), DP__N },
+	/*
+	 * The TOTP second factor (0023_totp.sql, oidc/totp.h).  totp_use_step
+	 * records step $2 only if it is later than the last one: 1 row
+	 * accepted, 0 a replay (or an older code).
+	 */
+	[OIDC_STMT_TOTP_GET] = { "totp_get",
+	    "SELECT secret_sealed, last_step FROM user_totp WHERE user_id = $1",
+	    NPARAMS(1), TP__N },
+	[OIDC_STMT_TOTP_USE_STEP] = { "totp_use_step",
+	    "UPDATE user_totp SET last_step = $2 "
+	    "WHERE user_id = $1 AND last_step < $2 RETURNING 1",
+	    NPARAMS(2), V__N },
+	/* Enrol (again): a new secret, and no recovery code of the old. */
+	[OIDC_STMT_TOTP_ENROL] = { "totp_enrol",
+	    "WITH d AS (DELETE FROM user_recovery_code WHERE user_id = $1) "
+	    "INSERT INTO user_totp (user_id, secret_sealed, last_step) "
+	    "VALUES ($1, $2, $3) ON CONFLICT (user_id) DO UPDATE SET "
+	    "secret_sealed = EXCLUDED.secret_sealed, "
+	    "last_step = EXCLUDED.last_step, created_at = now()",
+	    NPARAMS(3), DB_NO_COLUMNS },
+	[OIDC_STMT_TOTP_DELETE] = { "totp_delete",
+	    "WITH d AS (DELETE FROM user_recovery_code WHERE user_id = $1) "
+	    "DELETE FROM user_totp WHERE user_id = $1 RETURNING 1",
+	    NPARAMS(1), V__N },
+	[OIDC_STMT_RECOVERY_INSERT] = { "recovery_insert",
+	    "INSERT INTO user_recovery_code (user_id, code_hash) "
+	    "VALUES ($1, $2) ON CONFLICT DO NOTHING",
+	    NPARAMS(2), DB_NO_COLUMNS },
+	[OIDC_STMT_RECOVERY_USE] = { "recovery_use",
+	    "DELETE FROM user_recovery_code WHERE user_id = $1 AND "
+	    "code_hash = $2 RETURNING 1", NPARAMS(2), V__N },
+	[OIDC_STMT_RECOVERY_COUNT] = { "recovery_count",
+	    "SELECT count(*) FROM user_recovery_code WHERE user_id = $1",
+	    NPARAMS(1), V__N },
+	/* $5: seconds the ticket lives; a few expired rows go on the way. */
+	[OIDC_STMT_PENDING_INSERT] = { "pending_insert",
+	    "WITH d AS (DELETE FROM login_pending WHERE ctid = ANY(ARRAY("
+	    "SELECT ctid FROM login_pending WHERE expires_at < now() LIMIT 8 "
+	    "FOR UPDATE SKIP LOCKED))) "
+	    "INSERT INTO login_pending (ticket_hash, user_id, login_request, "
+	    "secret_sealed, expires_at) VALUES ($1, $2, $3, $4, "
+	    "now() + make_interval(secs => $5))", NPARAMS(5), DB_NO_COLUMNS },
+	[OIDC_STMT_PENDING_GET] = { "pending_get",
+	    "SELECT p.user_id, u.sub, u.username, p.login_request, "
+	    "p.secret_sealed FROM login_pending p "
+	    "JOIN app_user u ON u.user_id = p.user_id "
+	    "WHERE p.ticket_hash = $1 AND p.expires_at > now() AND "
+	    "u.disabled_at IS NULL", NPARAMS(1), PD__N },
+	[OIDC_STMT_PENDING_DELETE] = { "pending_delete",
+	    "DELETE FROM login_pending WHERE ticket_hash = $1 RETURNING 1",
+	    NPARAMS(1), V__N },
+	/* `oidcctl user totp enroll`: the user's sessions end. */
+	[OIDC_STMT_TOTP_END_SESSIONS] = { "totp_end_sessions",
+	    "DELETE FROM login_session WHERE user_id = $1",
+	    NPARAMS(1), DB_NO_COLUMNS },
 };
 
 int

@@ -577,6 +577,37 @@ audit_consent(const struct oidc_request *req, const struct authz *ar,
 }
 
 /*
+ * A good password, in its transaction: the second step's page when it
+ * applies (authorize_totp.c), else the session.  1 go on, 0, -1.
+ */
+static int
+password_ok(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, const struct authz *ar, int64_t user_id,
+    struct oidc_str sub, const unsigned char *digest,
+    struct oidc_session_row *s, bool *has_session, bool *fresh_login,
+    struct oidc_error *err)
+{
+	struct oidc_str	 username = oidc_params_get(&req->form, "username");
+	int		 rc;
+
+	if (oidc_login_mode_of(ctx->cfg, &ar->client) ==
+	    OIDC_LOGIN_PASSWORD &&
+	    (rc = oidc_authz_totp_after_password(ctx, req, resp, ar, user_id,
+	    username, digest, err)) != 1) {
+		if (rc == 0 && oidc_db_commit(ctx->db, err) == -1)
+			return -1;
+		return rc;
+	}
+	if (oidc_session_start(ctx, resp, user_id, sub, "pwd", digest, s,
+	    err) == -1 || oidc_db_commit(ctx->db, err) == -1)
+		return -1;
+	s->username = username;
+	*has_session = true;
+	*fresh_login = true;
+	return 1;
+}
+
+/*
  * A form posted by our own login or consent page (action set): the login
  * (*has_session, *s, *fresh_login) or the consent (*consented,
  * *fresh_login).  1 to go on, 0 when a response was built, -1.
@@ -622,18 +653,24 @@ posted_form(struct oidc_ctx *ctx, const struct oidc_request *req,
 			    "login_failed",
 			    lr == OIDC_LOGIN_THROTTLED ? 429 : 200, err);
 		}
-		if (oidc_session_start(ctx, resp, user_id, sub, "pwd", digest,
-		    s, err) == -1 || oidc_db_commit(ctx->db, err) == -1)
-			return -1;
-		s->username = oidc_params_get(form, "username");
-		*has_session = true;
-		*fresh_login = true;
-		return 1;
+		return password_ok(ctx, req, resp, ar, user_id, sub, digest, s,
+		    has_session, fresh_login, err);
 	}
-	if (!oidc_str_eq_cstr(action, "consent"))
+	/* The second step of the login (authorize_totp.c). */
+	if (oidc_str_eq_cstr(action, "totp"))
+		return oidc_authz_totp_posted(ctx, req, resp, ar, digest, s,
+		    has_session, fresh_login, err);
+	if (!oidc_str_eq_cstr(action, "consent") &&
+	    !oidc_str_eq_cstr(action, "continue"))
 		return oidc_authz_bad_page(err, "Unknown form action.");
 	if (!*has_session)
 		return oidc_authz_login_page(ctx, req, resp, ar, NULL, 200, err);
+	/* After the recovery codes of an enrolment: go on (fresh, below). */
+	if (oidc_str_eq_cstr(action, "continue")) {
+		*fresh_login = s->has_login_request &&
+		    memcmp(s->login_request, digest, sizeof(digest)) == 0;
+		return 1;
+	}
 	if (!oidc_str_eq_cstr(oidc_params_get(form, "decision"), "allow")) {
 		audit_consent(req, ar, s, "consent.denied");
 		return oidc_authz_redirect_error(ctx, resp, ar,
@@ -655,6 +692,36 @@ posted_form(struct oidc_ctx *ctx, const struct oidc_request *req,
 }
 
 /*
+ * Must the user sign in (again)?  oidc_authz_must_login, then the acr
+ * asked for (authorize_totp.c).  0 no, 1 yes, 2 an error response was
+ * built (login_required for another user than id_token_hint's without a
+ * page; unmet_authentication_requirements), -1.
+ */
+static int
+need_login(struct oidc_ctx *ctx, struct oidc_response *resp,
+    struct authz *ar, const struct oidc_session_row *s, bool has_session,
+    bool fresh_login, bool remote, struct oidc_error *err)
+{
+	bool	 hint_mismatch;
+	int	 rc;
+
+	if ((rc = oidc_authz_must_login(ctx, ar, s, has_session, fresh_login,
+	    &hint_mismatch, err)) == -1)
+		return -1;
+	if (hint_mismatch && (ar->p_none || remote))
+		return oidc_authz_redirect_error(ctx, resp, ar,
+		    OIDC_E_LOGIN_REQUIRED, "the signed-in user is not the one "
+		    "in id_token_hint", err) == -1 ? -1 : 2;
+	if (rc == 1)
+		return 1;
+	if ((rc = oidc_authz_acr_check(ctx, ar, s, remote, err)) == 2)
+		return oidc_authz_redirect_error(ctx, resp, ar,
+		    OIDC_E_UNMET_AUTHN_REQUIREMENTS, "the requested "
+		    "authentication context cannot be met", err) == -1 ? -1 : 2;
+	return rc;
+}
+
+/*
  * The session and consent decision, then issue().  0 with a response
  * (the login or consent page, a redirected error, the authorization
  * response), or -1.
@@ -667,8 +734,7 @@ decide(struct oidc_ctx *ctx, const struct oidc_request *req,
 	struct oidc_str		 action = OIDC_STR_NULL;
 	struct oidc_consent_row	 stored = { OIDC_STR_NULL, OIDC_STR_NULL };
 	bool			 fresh_login = false, consented = false;
-	bool			 has_session, has_consent, hint_mismatch;
-	bool			 remote;
+	bool			 has_session, has_consent, remote;
 	int			 rc;
 
 	if (ar->page_post)
@@ -693,13 +759,9 @@ decide(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    &s, &has_session, &fresh_login, &consented, err)) != 1)
 		return rc;
 
-	if ((rc = oidc_authz_must_login(ctx, ar, &s, has_session, fresh_login,
-	    &hint_mismatch, err)) == -1)
-		return -1;
-	if (hint_mismatch && (ar->p_none || remote))
-		return oidc_authz_redirect_error(ctx, resp, ar,
-		    OIDC_E_LOGIN_REQUIRED, "the signed-in user is not the one "
-		    "in id_token_hint", err);
+	if ((rc = need_login(ctx, resp, ar, &s, has_session, fresh_login,
+	    remote, err)) == -1 || rc == 2)
+		return rc == 2 ? 0 : -1;
 	if (rc == 1) {
 		if (ar->p_none || remote)
 			return oidc_authz_redirect_error(ctx, resp, ar,

@@ -16,6 +16,7 @@
 #include "oidc/response.h"
 #include "oidc/scope.h"
 #include "oidc/session.h"
+#include "oidc/totp.h"
 
 enum mode { MODE_QUERY, MODE_FRAGMENT, MODE_FORM_POST };
 
@@ -164,8 +165,58 @@ int		 oidc_authz_consent_page(struct oidc_ctx *,
 /* SHA-256 (32 bytes at h) of the parameters the pages carry. */
 int		 oidc_authz_request_digest(struct oidc_ctx *,
 		    const struct authz *, unsigned char *h, struct oidc_error *);
+/* The request and csrf as the pages' hidden fields, appended to b. */
+int		 oidc_authz_page_fields(struct oidc_ctx *,
+		    const struct oidc_request *, struct oidc_response *,
+		    const struct authz *, struct oidc_buf *,
+		    struct oidc_error *);
 /* "<scope>|<claims>": what the consent page asks for. */
 const char	*oidc_authz_consent_summary(struct oidc_ctx *,
 		    const struct authz *, struct oidc_error *);
+
+/*
+ * totp_page.c: the second factor's pages (oidc/totp.h), carrying the
+ * request and the pending login's ticket.  The code entry; the enrolment
+ * (the otpauth URI and the base32 secret); the recovery codes, once.
+ */
+int		 oidc_totp_page_verify(struct oidc_ctx *,
+		    const struct oidc_request *, struct oidc_response *,
+		    const struct authz *, const char *ticket,
+		    const char *error, int status, struct oidc_error *);
+int		 oidc_totp_page_enrol(struct oidc_ctx *,
+		    const struct oidc_request *, struct oidc_response *,
+		    const struct authz *, const char *ticket, const char *uri,
+		    const char *secret, const char *error, int status,
+		    struct oidc_error *);
+int		 oidc_totp_page_recovery(struct oidc_ctx *,
+		    const struct oidc_request *, struct oidc_response *,
+		    const struct authz *,
+		    char (*codes)[OIDC_TOTP_RECOVERY_LEN + 1], size_t n,
+		    struct oidc_error *);
+
+/*
+ * authorize_totp.c: the second step of a password login (oidc/totp.h).
+ * After a good password (inside its transaction): 1 no second step (the
+ * caller starts the session), 0 the code or enrolment page was built
+ * (the caller commits), -1.  The page's answer (action totp): 1 go on
+ * with the session started (*s, *has_session, *fresh_login), 0 a page
+ * was built, -1.  Does the request's acr (acr_values, an essential acr
+ * claim) need more than session s?  0 no, 1 the user must sign in again
+ * (with the second step), 2 it cannot be met
+ * (unmet_authentication_requirements), -1.
+ */
+int		 oidc_authz_totp_after_password(struct oidc_ctx *,
+		    const struct oidc_request *, struct oidc_response *,
+		    const struct authz *, int64_t user_id,
+		    struct oidc_str username, const unsigned char *digest,
+		    struct oidc_error *);
+int		 oidc_authz_totp_posted(struct oidc_ctx *,
+		    const struct oidc_request *, struct oidc_response *,
+		    const struct authz *, const unsigned char *digest,
+		    struct oidc_session_row *, bool *has_session,
+		    bool *fresh_login, struct oidc_error *);
+int		 oidc_authz_acr_check(struct oidc_ctx *, const struct authz *,
+		    const struct oidc_session_row *, bool remote,
+		    struct oidc_error *);
 
 #endif /* OIDC_AUTHORIZE_INT_H */

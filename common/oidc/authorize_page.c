@@ -74,6 +74,14 @@ carried_fields(struct oidc_ctx *ctx, const struct oidc_request *req,
 	return oidc_html_hidden(b, "csrf", csrf, err);
 }
 
+int
+oidc_authz_page_fields(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, const struct authz *ar, struct oidc_buf *b,
+    struct oidc_error *err)
+{
+	return carried_fields(ctx, req, resp, ar, b, err);
+}
+
 /*
  * SHA-256 of what the pages carry: stored with the session a password
  * login makes, so the consent answer of the same authorization request,

@@ -35,6 +35,7 @@
 #include "oidc/response.h"
 #include "oidc/scope.h"
 #include "oidc/session.h"
+#include "oidc/totp.h"
 #include "oidc/ui.h"
 
 /* What one POST is about: the code, its row and client. */
@@ -206,6 +207,10 @@ login_page(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    NULL, 0, err);
 }
 
+static const char TOTP_FIRST[] = "This account uses two-step "
+    "verification, which this page does not ask for: sign in on this "
+    "site's sign-in page first (through any application), then come back.";
+
 /* action=login: 1 signed in (*s), 0 the login page again, -1. */
 static int
 sign_in(struct oidc_ctx *ctx, const struct oidc_request *req,
@@ -215,6 +220,7 @@ sign_in(struct oidc_ctx *ctx, const struct oidc_request *req,
 	struct oidc_str		 sub = OIDC_STR_NULL;
 	enum oidc_login_result	 lr;
 	int64_t			 user_id;
+	int			 rc;
 
 	if (oidc_db_begin(ctx->db, err) == -1 || oidc_login_check(ctx, req,
 	    oidc_params_get(&req->form, "username"), oidc_params_get(&req->form,
@@ -228,6 +234,16 @@ sign_in(struct oidc_ctx *ctx, const struct oidc_request *req,
 		return login_page(ctx, req, resp, d, lr == OIDC_LOGIN_THROTTLED ?
 		    "login_throttled" : "login_failed",
 		    lr == OIDC_LOGIN_THROTTLED ? 429 : 200, err);
+	}
+	/*
+	 * This page has no second step (oidc/totp.h): an account that needs
+	 * one signs in on the authorization endpoint's pages first.
+	 */
+	if ((rc = oidc_totp_due(ctx, user_id, err)) != 0) {
+		if (rc == -1)
+			return -1;
+		oidc_db_rollback(ctx->db);
+		return login_page(ctx, req, resp, d, TOTP_FIRST, 200, err);
 	}
 	if (oidc_session_start(ctx, resp, user_id, sub, "pwd", NULL, s,
 	    err) == -1 ||
@@ -327,10 +343,17 @@ posted(struct oidc_ctx *ctx, const struct oidc_request *req,
 		if (remote_sign_in(ctx, req, resp, &d, has == 1, &s, err) == -1)
 			return -1;
 		has = 1;
-	} else if (oidc_str_eq_cstr(action, "login")) {
-		if ((rc = sign_in(ctx, req, resp, &d, &s, err)) != 1)
-			return rc;
-		return confirm_page(ctx, req, resp, &d, s.username, err);
+	} else {
+		/* A password session lacking a due second step does not count. */
+		if (has == 1 && (has = oidc_totp_session_ok(ctx, &s,
+		    err)) == -1)
+			return -1;
+		if (oidc_str_eq_cstr(action, "login")) {
+			if ((rc = sign_in(ctx, req, resp, &d, &s, err)) != 1)
+				return rc;
+			return confirm_page(ctx, req, resp, &d, s.username,
+			    err);
+		}
 	}
 	if (has == 0)
 		return login_page(ctx, req, resp, &d, NULL, 200, err);

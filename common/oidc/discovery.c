@@ -12,6 +12,7 @@
 #include "oidc/ctx.h"
 #include "oidc/device.h"
 #include "oidc/discovery.h"
+#include "oidc/totp.h"
 #include "oidc/dpop.h"
 #include "oidc/json.h"
 #include "oidc/jwk.h"
@@ -255,6 +256,14 @@ add_optional(struct oidc_ctx *ctx, struct oidc_json *j,
 	 */
 	if (cfg->jarm && add_algs(ctx, j,
 	    "authorization_signing_alg_values_supported", true, err) == -1)
+		return -1;
+	/*
+	 * OIDC Discovery 3: the acr values of the TOTP second factor
+	 * (oidc/totp.h), only when it is on.
+	 */
+	if (cfg->totp != OIDC_TOTP_OFF && add_list(ctx, j,
+	    "acr_values_supported", (const char *const[]){ OIDC_ACR_PWD,
+	    OIDC_ACR_MFA }, 2, err) == -1)
 		return -1;
 	/* RFC 8628 4: only when the grant is on and device.fcgi deployed. */
 	if (device_advertised(cfg) && add_url(ctx, j,

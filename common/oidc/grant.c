@@ -11,6 +11,7 @@
 #include "oidc/ctx.h"
 #include "oidc/db.h"
 #include "oidc/grant.h"
+#include "oidc/totp.h"
 #include "oidc/json.h"
 #include "oidc/jwk.h"
 #include "oidc/jws.h"
@@ -207,9 +208,13 @@ oidc_grant_id_token(struct oidc_ctx *ctx, const struct oidc_idtoken *t,
 	struct oidc_json		*j;
 	struct merge_arg		 m;
 	struct oidc_str			 alg = c->id_token_alg;
+	struct oidc_str			 acr = t->acr;
 
 	if (alg.p == NULL)
 		alg = OIDC_STR("RS256");
+	/* With totp on, acr says whether the login had its second step. */
+	if (acr.p == NULL && ctx->cfg->totp != OIDC_TOTP_OFF)
+		acr = oidc_totp_acr_of(t->amr);
 	if ((j = oidc_json_new_object(ctx->a)) == NULL) {
 		oidc_fail(err, OIDC_E_NOMEM, NULL, "json");
 		return NULL;
@@ -228,7 +233,7 @@ oidc_grant_id_token(struct oidc_ctx *ctx, const struct oidc_idtoken *t,
 	    (t->auth_time > 0 && oidc_json_set_i64(j, "auth_time",
 	    t->auth_time, err) == -1) ||
 	    set_opt(j, "nonce", t->nonce, err) == -1 ||
-	    set_opt(j, "acr", t->acr, err) == -1 ||
+	    set_opt(j, "acr", acr, err) == -1 ||
 	    set_amr(ctx, j, t->amr, err) == -1 ||
 	    set_opt(j, "sid", t->sid, err) == -1 ||
 	    set_half_hash(ctx, j, "at_hash", alg, t->access_token, err) == -1 ||

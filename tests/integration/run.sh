@@ -10,7 +10,7 @@
 # run/<name>.sock), nginx then lighttpd.  Added here: keys/pairwise.salt
 # (t/46-pairwise.py); oidc.conf with key_reload_interval 1 (key changes
 # seen within a second), registration = token, outbound_allow_private,
-# jarm, par = yes;
+# jarm, par = yes, totp = optional;
 # scope = groups: groups; ui_locales = en fr;
 # log/t-<test>.<frontend>.out, each test's output; expected-errors, grep -E
 # patterns (one a line) tests append for the level=error / front-end error
@@ -118,7 +118,10 @@ device_grant = yes
 # DPoP (t/33-dpop.py), with server nonces (key_encryption_key is set).
 dpop = yes
 # The pages in English and French (t/54-themes-browser.py, t/55-i18n.py).
-ui_locales = en fr"
+ui_locales = en fr
+# The TOTP second factor for enrolled users (t/52-totp-browser.py,
+# t/53-totp.py; key_encryption_key seals the secrets).
+totp = optional"
 stack_tools
 trap stack_down EXIT
 trap 'say "interrupted"; exit 130' INT TERM HUP

@@ -38,5 +38,11 @@ struct oidc_response;
 
 int	oidc_authorize_handle(struct oidc_ctx *, const struct oidc_request *,
 	    struct oidc_response *, struct oidc_error *);
+/*
+ * Start-up (after the key_encryption_key is read): with `totp` on, the
+ * key must be there, it seals the TOTP secrets (oidc/totp.h).  0, or -1
+ * with OIDC_E_CONFIG.
+ */
+int	oidc_authorize_init(struct oidc_ctx *, struct oidc_error *);
 
 #endif /* OIDC_AUTHORIZE_H */

@@ -168,6 +168,12 @@
  *   remote_user_amr    the amr values (RFC 8176, separated by single
  *                      spaces) of a remote_user login, e.g. "hwk" for
  *                      client certificates  [none: no amr claim]
+ *   totp               off | optional | required: the TOTP second factor
+ *                      (oidc/totp.h) at the password login: enrolled
+ *                      users get the second step (optional), or every
+ *                      user, enrolling after the password when not yet
+ *                      (required); authorize.fcgi refuses to start
+ *                      without key_encryption_key  [off]
  *   remote_user_claims CLAIM:VARIABLE pairs separated by spaces: at a
  *                      remote_user login, the user's string claim (OIDC
  *                      Core 5.1) is set from that FastCGI variable, e.g.
@@ -229,6 +235,13 @@ enum oidc_config_ep {
 enum oidc_login_mode {
 	OIDC_LOGIN_PASSWORD = 0,	/* its own password page */
 	OIDC_LOGIN_REMOTE_USER		/* the web server: REMOTE_USER */
+};
+
+/* The TOTP second factor (totp). */
+enum oidc_totp_mode {
+	OIDC_TOTP_OFF = 0,
+	OIDC_TOTP_OPTIONAL,	/* enrolled users get the second step */
+	OIDC_TOTP_REQUIRED	/* every password login; enrol first */
 };
 
 /* remote_user_claims: one claim filled from one FastCGI variable. */
@@ -315,6 +328,7 @@ struct oidc_config {
 	size_t			 nclaims;	/* over all scopes */
 	enum oidc_login_mode	 login;
 	const char		*remote_user_amr;	/* NULL: no amr */
+	enum oidc_totp_mode	 totp;
 	struct oidc_config_ruclaim remote_user_claims[
 				    OIDC_CONFIG_MAX_REMOTE_USER_CLAIMS];
 	size_t			 n_remote_user_claims;

@@ -16,6 +16,7 @@
 
 #define OIDC_TOKEN_BYTES	32
 #define OIDC_SHA256_LEN		32
+#define OIDC_SHA1_LEN		20
 #define OIDC_PASSWORD_MAX_LEN	1024
 #define OIDC_SCRYPT_LN_DEFAULT	15
 
@@ -38,6 +39,16 @@ char	*oidc_random_token_hashed(struct oidc_arena *, size_t nbytes,
 /* SHA-256 of the bytes into out[OIDC_SHA256_LEN].  0 or -1. */
 OIDC_MUST_CHECK int	oidc_sha256(const void *, size_t,
 			    unsigned char out[OIDC_SHA256_LEN],
+			    struct oidc_error *);
+
+/*
+ * HMAC-SHA1 (RFC 2104) of msg under key into out[OIDC_SHA1_LEN]: the
+ * primitive of HOTP/TOTP (RFC 4226, RFC 6238, oidc/totp.h) only; SHA-1
+ * is not used for anything else.  0 or -1 (OIDC_E_CRYPTO).
+ */
+OIDC_MUST_CHECK int	oidc_hmac_sha1(const void *key, size_t keylen,
+			    const void *msg, size_t msglen,
+			    unsigned char out[OIDC_SHA1_LEN],
 			    struct oidc_error *);
 
 /*

@@ -881,4 +881,75 @@ OIDC_MUST_CHECK int	oidc_db_device_poll(struct oidc_db *,
 			    struct oidc_str client_id, struct oidc_device_poll *,
 			    struct oidc_error *);
 
+/* ---- the TOTP second factor (0023_totp.sql, oidc/totp.h) ---- */
+
+struct oidc_totp_row {
+	const unsigned char	*secret_sealed;	/* oidc_totp_secret_seal */
+	size_t			 secret_sealed_len;
+	int64_t			 last_step;	/* last step accepted */
+};
+
+/* A password login waiting for its second step (login_pending). */
+struct oidc_pending_row {
+	int64_t			 user_id;
+	struct oidc_str		 sub;
+	struct oidc_str		 username;
+	unsigned char		 login_request[OIDC_HASH_LEN];
+	/* With totp = required: the secret being enrolled; else NULL. */
+	const unsigned char	*secret_sealed;
+	size_t			 secret_sealed_len;
+};
+
+/* The user's authenticator: 1 enrolled (*out), 0 not, -1. */
+OIDC_MUST_CHECK int	oidc_db_totp_get(struct oidc_db *, struct oidc_arena *,
+			    int64_t user_id, struct oidc_totp_row *,
+			    struct oidc_error *);
+/*
+ * Record step as used if it is later than the last one: 1 recorded, 0 a
+ * replay (or an older step), -1.
+ */
+OIDC_MUST_CHECK int	oidc_db_totp_use_step(struct oidc_db *,
+			    int64_t user_id, int64_t step, struct oidc_error *);
+/*
+ * Enrol (or enrol again) with a sealed secret, last_step the step already
+ * used (0: none), replacing every recovery code by the nrecovery hashes.
+ * Several statements: the caller holds a transaction.  0 or -1.
+ */
+OIDC_MUST_CHECK int	oidc_db_totp_enrol(struct oidc_db *, int64_t user_id,
+			    const unsigned char *sealed, size_t len,
+			    int64_t last_step,
+			    const unsigned char (*recovery)[OIDC_HASH_LEN],
+			    size_t nrecovery, struct oidc_error *);
+/* Remove the authenticator and recovery codes: 1 removed, 0 none, -1. */
+OIDC_MUST_CHECK int	oidc_db_totp_delete(struct oidc_db *, int64_t user_id,
+			    struct oidc_error *);
+/* Spend a recovery code (its hash): 1 spent, 0 unknown or spent, -1. */
+OIDC_MUST_CHECK int	oidc_db_recovery_use(struct oidc_db *, int64_t user_id,
+			    const unsigned char *hash, struct oidc_error *);
+/* How many recovery codes are left.  0 or -1. */
+OIDC_MUST_CHECK int	oidc_db_recovery_count(struct oidc_db *,
+			    int64_t user_id, int64_t *n, struct oidc_error *);
+/* A pending login (sealed: NULL unless enrolling), ttl seconds.  0/-1. */
+OIDC_MUST_CHECK int	oidc_db_pending_insert(struct oidc_db *,
+			    const unsigned char *ticket_hash, int64_t user_id,
+			    const unsigned char *login_request,
+			    const unsigned char *sealed, size_t sealed_len,
+			    int64_t ttl, struct oidc_error *);
+/* A live pending login of an enabled user: 1 (*out), 0, -1. */
+OIDC_MUST_CHECK int	oidc_db_pending_get(struct oidc_db *,
+			    struct oidc_arena *,
+			    const unsigned char *ticket_hash,
+			    struct oidc_pending_row *, struct oidc_error *);
+/*
+ * End every session of the user (`oidcctl user totp enroll`: a session
+ * made with the password alone must not outlive the enrolment).  The
+ * number ended, or -1.
+ */
+OIDC_MUST_CHECK int	oidc_db_totp_end_sessions(struct oidc_db *,
+			    int64_t user_id, struct oidc_error *);
+/* Remove it: 1 removed (this request won it), 0 already gone, -1. */
+OIDC_MUST_CHECK int	oidc_db_pending_delete(struct oidc_db *,
+			    const unsigned char *ticket_hash,
+			    struct oidc_error *);
+
 #endif /* OIDC_DB_H */

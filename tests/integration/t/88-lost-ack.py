@@ -193,7 +193,8 @@ def db_socket():
 
 def proxied_config(name, pdir, port, keep_kek):
     """$OIDC_CONFIG with the database behind the proxy (and without the
-    key_encryption_key when not keep_kek: codes are stored)."""
+    key_encryption_key when not keep_kek: codes are stored; nor totp,
+    which needs it)."""
     path = os.path.join(private_dir(name), "oidc.conf")
     out = []
     with open(env("OIDC_CONFIG")) as f:
@@ -202,7 +203,8 @@ def proxied_config(name, pdir, port, keep_kek):
                 l = re.sub(r"host=\S+", "host=" + pdir, l)
                 l = re.sub(r"\s*port=\d+", "", l).rstrip("\n") + \
                     " port=%d\n" % port
-            elif not keep_kek and re.match(r"\s*key_encryption_key\s*=", l):
+            elif not keep_kek and re.match(r"\s*(key_encryption_key|totp)"
+                                           r"\s*=", l):
                 continue
             out.append(l)
     with open(path, "w") as f:

@@ -311,6 +311,17 @@ static const struct cfg_case cases[] = {
 	    "t.conf:3: par_ttl:" },
 	{ "par not a boolean", BASE "par = maybe\n", -1, OIDC_E_CONFIG,
 	    "t.conf:3: par:" },
+	/* totp (oidc/totp.h): needs the key_encryption_key for secrets. */
+	{ "totp off", BASE "totp = off\n", 0, OIDC_E_NONE, NULL },
+	{ "totp optional", BASE "key_encryption_key = /k\n"
+	    "totp = optional\n", 0, OIDC_E_NONE, NULL },
+	{ "totp required", BASE "key_encryption_key = /k\n"
+	    "totp = required\n", 0, OIDC_E_NONE, NULL },
+	{ "totp unknown", BASE "totp = yes\n", -1, OIDC_E_CONFIG,
+	    "t.conf:3: totp: must be off, optional or required" },
+	/* authorize.fcgi checks for the key at start-up (t/53). */
+	{ "totp without key_encryption_key parses", BASE "totp = optional\n",
+	    0, OIDC_E_NONE, NULL },
 	/* login, remote_user_amr, remote_user_claims (oidc/remote_user.h). */
 	{ "login password", BASE "login = password\n", 0, OIDC_E_NONE, NULL },
 	{ "login remote_user", BASE "login = remote_user\n", 0, OIDC_E_NONE,
