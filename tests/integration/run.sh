@@ -44,6 +44,7 @@
 #   OIDC_TEST_TIMEOUT_MULT=N  per-test timeout is 120*N s (default 1, 3 for
 #                             an asan build)
 #   OIDC_TEST_ONLY=substr     run only tests whose file name contains substr
+#                             (a|b|c: any of them)
 #   OIDC_TEST_NGINX=path      nginx binary (default: nginx from PATH/sbin)
 #   OIDC_TEST_LIGHTTPD=path   lighttpd binary
 #   OIDC_TEST_PGBIN=dir       PostgreSQL bin dir (default: newest
@@ -206,8 +207,12 @@ run_test() { # file frontend
 }
 
 selected() { # file
+	local alt
 	[ -z "${OIDC_TEST_ONLY:-}" ] && return 0
-	case $(basename "$1") in *"$OIDC_TEST_ONLY"*) return 0 ;; esac
+	IFS='|' read -r -a alt <<<"$OIDC_TEST_ONLY"
+	for s in "${alt[@]}"; do
+		case $(basename "$1") in *"$s"*) return 0 ;; esac
+	done
 	return 1
 }
 
