@@ -40,10 +40,11 @@ $$;
 
 -- Public halves of the signing keys only: the sealed private keys stay
 -- out of reach of the binaries that publish (and of metrics.fcgi, which
--- reports the active keys' ages and touches nothing else).
+-- reports the active keys' ages and touches nothing else; revoke and
+-- introspect verify JWT access tokens, oidc/access_token.h).
 GRANT SELECT (kid, alg, public_jwk, created_at, publish_at, activate_at,
     retire_at, expire_at) ON signing_key TO oidc_discovery, oidc_jwks,
-    oidc_metrics;
+    oidc_metrics, oidc_revoke, oidc_introspect;
 GRANT SELECT ON signing_key TO oidc_authorize, oidc_token, oidc_userinfo,
     oidc_end_session;
 

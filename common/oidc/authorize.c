@@ -12,6 +12,7 @@
  */
 #include <string.h>
 
+#include "oidc/access_token.h"
 #include "oidc/arena.h"
 #include "oidc/audit.h"
 #include "oidc/buf.h"
@@ -404,6 +405,32 @@ issue_writes(struct oidc_ctx *ctx, const struct authz *ar,
 	}
 }
 
+/*
+ * An implicit or hybrid access token as handed out (is->at: the opaque
+ * value or its JWT, oidc/access_token.h); its expires_in, or NULL.
+ */
+static const char *
+implicit_access(struct oidc_ctx *ctx, const struct authz *ar,
+    const struct oidc_session_row *s, struct issuing *is,
+    struct oidc_error *err)
+{
+	struct oidc_at_claims	 in;
+	const char		*exp;
+
+	memset(&in, 0, sizeof(in));
+	in.client = &ar->client;
+	in.sub = s->sub;
+	in.scope = (struct oidc_str){ ar->scope_str, strlen(ar->scope_str) };
+	in.auth_time = s->auth_time;
+	in.hash = is->at_hash;
+	if (oidc_at_finish(ctx, &in, &is->at, err) == -1)
+		return NULL;
+	if ((exp = oidc_arena_printf(ctx->a, "%lld",
+	    (long long)ctx->cfg->access_token_ttl)) == NULL)
+		oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	return exp;
+}
+
 /* What the response type asks for, delivered in the requested mode. */
 static int
 issue(struct oidc_ctx *ctx, const struct oidc_request *req,
@@ -435,9 +462,9 @@ issue(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if (rc == 0)
 		return oidc_authz_redirect_error(ctx, resp, ar,
 		    OIDC_E_INVALID_REQUEST, "nonce was already used", err);
-	if (is.at != NULL)
-		expires = oidc_arena_printf(ctx->a, "%lld",
-		    (long long)ctx->cfg->access_token_ttl);
+	if (is.at != NULL && (expires = implicit_access(ctx, ar, s, &is,
+	    err)) == NULL)
+		return -1;
 	/* Signed after the commit: it writes nothing (user read only). */
 	if (oidc_rt_has_id_token(ar->rt) && issue_id_token(ctx, ar, s,
 	    is.code_val, is.at, &idtok, err) == -1)

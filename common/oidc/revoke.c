@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "oidc/access_token.h"
 #include "oidc/arena.h"
 #include "oidc/audit.h"
 #include "oidc/client.h"
@@ -19,9 +20,7 @@
 #include "oidc/scope.h"
 #include "oidc/subject.h"
 
-#define MAX_TOKEN_LEN	512
-
-/* Authenticate and fetch the "token" parameter's hash. */
+/* Authenticate and fetch the "token" parameter's row hash. */
 static int
 prologue(struct oidc_ctx *ctx, const struct oidc_request *req,
     struct oidc_response *resp, const char *path, struct oidc_client *c,
@@ -38,11 +37,11 @@ prologue(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if (tok.p == NULL)
 		return oidc_fail(err, OIDC_E_INVALID_REQUEST,
 		    "token is required", "no token");
-	if (tok.len > MAX_TOKEN_LEN) {
-		memset(h, 0, OIDC_SHA256_LEN);	/* matches nothing */
-		return 0;
-	}
-	return oidc_sha256(tok.p, tok.len, h, err);
+	/*
+	 * An opaque token, or a JWT access token of ours (its jti names its
+	 * row); anything else, or too long, matches nothing.
+	 */
+	return oidc_at_presented_hash(ctx, tok, h, err);
 }
 
 int

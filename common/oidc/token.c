@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "oidc/access_token.h"
 #include "oidc/arena.h"
 #include "oidc/audit.h"
 #include "oidc/b64url.h"
@@ -151,6 +152,27 @@ id_token_if_openid(struct oidc_ctx *ctx, const struct oidc_client *c,
 }
 
 /*
+ * The access token to hand out for the row of `hash` (oidc/access_token.h):
+ * is->access_token stays the opaque value, or becomes the JWT.
+ */
+static int
+finish_access(struct oidc_ctx *ctx, const struct oidc_client *c,
+    const unsigned char *hash, struct oidc_str sub, struct oidc_str scope,
+    int64_t auth_time, struct issued *is, struct oidc_error *err)
+{
+	struct oidc_at_claims	 in;
+
+	memset(&in, 0, sizeof(in));
+	in.client = c;
+	in.sub = sub;
+	in.scope = scope;
+	in.auth_time = auth_time;
+	in.jkt = is->access_jkt;
+	in.hash = hash;
+	return oidc_at_finish(ctx, &in, &is->access_token, err);
+}
+
+/*
  * A user grant's new token values, made once per request before its
  * transaction: a transaction run again after a lost connection
  * (oidc_db_redo) inserts the same values, and recognises them when its
@@ -210,6 +232,9 @@ issue_user_tokens(struct oidc_ctx *ctx, const struct oidc_client *c,
 	if (insert && oidc_db_token_insert(ctx->db, &row, err) == -1)
 		return -1;
 	is->access_token = f->access;
+	if (finish_access(ctx, c, f->access_hash, sub, base->scope,
+	    base->auth_time, is, err) == -1)
+		return -1;
 	is->expires_in = ctx->cfg->access_token_ttl;
 	is->scope = oidc_arena_strndup(ctx->a, base->scope.p, base->scope.len);
 	if (oidc_grant_wants_refresh(ctx->cfg, c, &scope)) {
@@ -259,12 +284,16 @@ new_code_tokens(struct oidc_ctx *ctx, bool refresh_ok,
  */
 static int
 code_answer(struct oidc_ctx *ctx, const struct oidc_client *c,
-    const struct oidc_code_row *row, const char *refresh, bool refreshed,
-    struct issued *is, struct oidc_error *err)
+    const struct oidc_code_row *row, const unsigned char *access_hash,
+    const char *refresh, bool refreshed, struct issued *is,
+    struct oidc_error *err)
 {
 	struct oidc_token_row	 base;
 	struct oidc_scope	 scope;
 
+	if (finish_access(ctx, c, access_hash, row->sub, row->scope,
+	    row->auth_time, is, err) == -1)
+		return -1;
 	is->expires_in = ctx->cfg->access_token_ttl;
 	is->scope = oidc_arena_strndup(ctx->a, row->scope.p, row->scope.len);
 	is->refresh_token = refreshed ? refresh : NULL;
@@ -416,8 +445,8 @@ redeem_at_once(struct oidc_ctx *ctx, const struct oidc_client *c,
 		is->access_token = NULL;
 		return rc;
 	}
-	return code_answer(ctx, c, &row, refresh, refreshed, is, err) == -1 ?
-	    -1 : 1;
+	return code_answer(ctx, c, &row, in.access_hash, refresh, refreshed,
+	    is, err) == -1 ? -1 : 1;
 }
 
 /*
@@ -496,7 +525,8 @@ redeem_sealed(struct oidc_ctx *ctx, const struct oidc_request *req,
 	row.sub = user.sub;
 	row.user_claims = user.user_claims;
 	row.user_updated_at = user.user_updated_at;
-	return code_answer(ctx, c, &row, refresh, refreshed, is, err);
+	return code_answer(ctx, c, &row, in.access_hash, refresh, refreshed,
+	    is, err);
 }
 
 static int
@@ -709,7 +739,9 @@ grant_client_credentials(struct oidc_ctx *ctx, const struct oidc_request *req,
 		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
 	row.scope.len = strlen(row.scope.p);
 	if (oidc_db_begin(ctx->db, err) == -1 ||
-	    oidc_grant_issue_token(ctx, &row, &is->access_token, err) == -1)
+	    oidc_grant_issue_token(ctx, &row, &is->access_token, err) == -1 ||
+	    finish_access(ctx, c, row.token_hash, OIDC_STR_NULL, row.scope, 0,
+	    is, err) == -1)
 		return -1;
 	is->expires_in = ctx->cfg->access_token_ttl;
 	is->scope = row.scope.p;

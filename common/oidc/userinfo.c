@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "oidc/access_token.h"
 #include "oidc/arena.h"
 #include "oidc/authz_header.h"
 #include "oidc/client.h"
@@ -19,8 +20,6 @@
 #include "oidc/scope.h"
 #include "oidc/subject.h"
 #include "oidc/userinfo.h"
-
-#define MAX_TOKEN_LEN	512
 
 /* RFC 6750 3: a request without any token gets a bare challenge. */
 static int
@@ -66,10 +65,11 @@ active_token(struct oidc_ctx *ctx, const struct oidc_request *req,
 	tok = header_tok.p != NULL ? header_tok : form_tok;
 	if (tok.p == NULL)
 		return no_token(ctx, resp, err) == -1 ? -1 : 0;
-	if (tok.len > MAX_TOKEN_LEN)
+	if (tok.len > OIDC_AT_MAX_LEN)
 		return oidc_fail(err, OIDC_E_INVALID_TOKEN,
 		    "the access token is invalid", "token too long");
-	if (oidc_sha256(tok.p, tok.len, h, err) == -1)
+	/* Opaque, or a JWT of ours (its jti): the row decides. */
+	if (oidc_at_presented_hash(ctx, tok, h, err) == -1)
 		return -1;
 	if ((rc = oidc_db_access_token_get(ctx->db, ctx->a, h, t, err)) == -1)
 		return -1;

@@ -37,6 +37,10 @@
  *                      keys in the database, 1..3600  [30]
  *   code_ttl           seconds, 1..600  [600]
  *   access_token_ttl   seconds, 1..86400  [3600]
+ *   access_token_format opaque | jwt: the access tokens of clients without
+ *                      their own "access_token_format" metadata member:
+ *                      random values, or RFC 9068 JWTs (typ at+jwt,
+ *                      oidc/access_token.h)  [opaque]
  *   id_token_ttl       seconds, 1..86400  [3600]
  *   refresh_token_ttl  seconds, 0..31536000, 0 disables refresh  [2592000]
  *   session_ttl        seconds, 60..2592000  [86400]
@@ -223,6 +227,12 @@ enum oidc_config_ep {
 	OIDC_CONFIG_EP_BIT(OIDC_CONFIG_EP_TOKEN) | \
 	OIDC_CONFIG_EP_BIT(OIDC_CONFIG_EP_JWKS))
 
+/* access_token_format: what an access token looks like. */
+enum oidc_at_format {
+	OIDC_AT_OPAQUE = 0,	/* a random value, stored hashed */
+	OIDC_AT_JWT		/* RFC 9068 at+jwt, its jti's row stored */
+};
+
 /* How the authorization endpoint authenticates users (login). */
 enum oidc_login_mode {
 	OIDC_LOGIN_PASSWORD = 0,	/* its own password page */
@@ -310,6 +320,7 @@ struct oidc_config {
 	size_t			 nscopes;
 	size_t			 nclaims;	/* over all scopes */
 	enum oidc_login_mode	 login;
+	enum oidc_at_format	 access_token_format;
 	const char		*remote_user_amr;	/* NULL: no amr */
 	struct oidc_config_ruclaim remote_user_claims[
 				    OIDC_CONFIG_MAX_REMOTE_USER_CLAIMS];
