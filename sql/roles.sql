@@ -92,6 +92,10 @@ GRANT SELECT, UPDATE ON token TO oidc_revoke;
 GRANT SELECT ON client, token TO oidc_introspect;
 GRANT SELECT, INSERT ON used_jti TO oidc_introspect;
 
+-- Resource indicators (RFC 8707, 0022_resource.sql): read where a
+-- `resource` parameter is checked.
+GRANT SELECT ON resource TO oidc_authorize, oidc_token, oidc_par;
+
 -- The device authorization grant (RFC 8628, 0017_device_code.sql):
 -- device.fcgi authenticates the client and inserts the device code; the
 -- /device page of authorize.fcgi decides it; /token polls it.
