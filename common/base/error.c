@@ -60,6 +60,7 @@ static const char *const names[OIDC_E__MAX] = {
 	[OIDC_E_DEVICE_DENIED] = "access_denied",
 	[OIDC_E_INVALID_DPOP_PROOF] = "invalid_dpop_proof",
 	[OIDC_E_USE_DPOP_NONCE] = "use_dpop_nonce",
+	[OIDC_E_INVALID_TARGET] = "invalid_target",
 	[OIDC_E_LIMIT] = "invalid_request",
 	[OIDC_E_BODY_TOO_LARGE] = "invalid_request",
 	[OIDC_E_DB_DOWN] = "temporarily_unavailable",

@@ -13,6 +13,7 @@
 #include "oidc/grant.h"
 #include "oidc/json.h"
 #include "oidc/jws.h"
+#include "oidc/resource.h"
 #include "oidc/subject.h"
 
 bool
@@ -26,6 +27,42 @@ oidc_at_is_jwt(const struct oidc_config *cfg, const struct oidc_client *c)
 	    &ignored) == 1)
 		return oidc_str_eq_cstr(s, "jwt");
 	return cfg->access_token_format == OIDC_AT_JWT;
+}
+
+bool
+oidc_at_is_jwt_for(const struct oidc_config *cfg,
+    const struct oidc_client *c, const struct oidc_resources *res)
+{
+	if (res != NULL && res->n > 0 && res->format != -1)
+		return res->format == OIDC_AT_JWT;
+	return oidc_at_is_jwt(cfg, c);
+}
+
+/* RFC 9068 2.2 aud: the resources (one: a string), else our UserInfo. */
+static int
+set_aud(struct oidc_ctx *ctx, struct oidc_json *j,
+    const struct oidc_resources *res, struct oidc_error *err)
+{
+	struct oidc_json	*arr;
+	const char		*ui;
+	size_t			 i;
+
+	if (res == NULL || res->n == 0) {
+		if ((ui = oidc_arena_printf(ctx->a, "%s/userinfo",
+		    ctx->cfg->issuer)) == NULL)
+			return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+		return oidc_json_set_cstr(j, "aud", ui, err);
+	}
+	if (res->n == 1)
+		return oidc_json_set_str(j, "aud", res->v[0].p, res->v[0].len,
+		    err);
+	if ((arr = oidc_json_new_array(ctx->a)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "json");
+	for (i = 0; i < res->n; i++)
+		if (oidc_json_array_add_str(arr, res->v[i].p, res->v[i].len,
+		    err) == -1)
+			return -1;
+	return oidc_json_set_obj(j, "aud", arr, err);
 }
 
 /* RFC 9449 6.1: "cnf": {"jkt": thumbprint}. */
@@ -52,29 +89,28 @@ oidc_at_finish(struct oidc_ctx *ctx, const struct oidc_at_claims *in,
 	struct oidc_json		*j;
 	struct oidc_str			 sub = c->client_id;
 	char				 jti[OIDC_AT_JTI_LEN + 1];
-	const char			*aud, *jwt;
+	const char			*jwt;
+	int64_t				 ttl = in->ttl > 0 ? in->ttl :
+					    ctx->cfg->access_token_ttl;
 
-	if (!oidc_at_is_jwt(ctx->cfg, c))
+	if (!oidc_at_is_jwt_for(ctx->cfg, c, in->res))
 		return 0;
 	oidc_b64url_encode_to(jti, in->hash, OIDC_SHA256_LEN);
 	/* RFC 9068 2.2: no resource owner, the client is the subject. */
 	if (in->sub.p != NULL && oidc_subject_for_client(ctx, c, in->sub,
 	    &sub, err) == -1)
 		return -1;
-	if ((aud = oidc_arena_printf(ctx->a, "%s/userinfo",
-	    ctx->cfg->issuer)) == NULL ||
-	    (j = oidc_json_new_object(ctx->a)) == NULL)
+	if ((j = oidc_json_new_object(ctx->a)) == NULL)
 		return oidc_fail(err, OIDC_E_NOMEM, NULL, "json");
 	if (oidc_json_set_cstr(j, "iss", ctx->cfg->issuer, err) == -1 ||
 	    oidc_json_set_str(j, "sub", sub.p, sub.len, err) == -1 ||
-	    oidc_json_set_cstr(j, "aud", aud, err) == -1 ||
+	    set_aud(ctx, j, in->res, err) == -1 ||
 	    oidc_json_set_str(j, "client_id", c->client_id.p,
 	    c->client_id.len, err) == -1 ||
 	    (in->scope.len > 0 && oidc_json_set_str(j, "scope", in->scope.p,
 	    in->scope.len, err) == -1) ||
 	    oidc_json_set_cstr(j, "jti", jti, err) == -1 ||
-	    oidc_json_set_i64(j, "exp", (int64_t)ctx->now +
-	    ctx->cfg->access_token_ttl, err) == -1 ||
+	    oidc_json_set_i64(j, "exp", (int64_t)ctx->now + ttl, err) == -1 ||
 	    oidc_json_set_i64(j, "iat", (int64_t)ctx->now, err) == -1 ||
 	    (in->auth_time > 0 && oidc_json_set_i64(j, "auth_time",
 	    in->auth_time, err) == -1) ||

@@ -18,8 +18,9 @@
  * access_token_ttl short, or have them introspect).
  *
  * The JWT (RFC 9068 2.2): iss, sub (the user's subject as the client sees
- * it; the client_id for client_credentials), aud (the provider's
- * UserInfo URL: our only resource server), client_id, scope, jti, exp,
+ * it; the client_id for client_credentials), aud (the resource
+ * indicators, oidc/resource.h; without any, the provider's UserInfo URL:
+ * our only resource server), client_id, scope, jti, exp,
  * iat, auth_time (user grants), cnf.jkt when DPoP-bound (RFC 9449 6.1).
  * Signed RS256 (RFC 9068 4 makes RS256 the one resource servers must
  * support) with the provider's signing key, header typ "at+jwt".
@@ -43,6 +44,7 @@
 struct oidc_client;
 struct oidc_config;
 struct oidc_ctx;
+struct oidc_resources;
 
 /* A JWT access token's contents, beyond the provider's own. */
 struct oidc_at_claims {
@@ -52,6 +54,9 @@ struct oidc_at_claims {
 	int64_t			 auth_time;	/* 0: none */
 	struct oidc_str		 jkt;		/* DPoP thumbprint or NULL */
 	const unsigned char	*hash;		/* the row's token hash */
+	/* Resource indicators (oidc/resource.h, loaded) or NULL. */
+	const struct oidc_resources *res;
+	int64_t			 ttl;		/* 0: access_token_ttl */
 };
 
 /*
@@ -60,6 +65,10 @@ struct oidc_at_claims {
  */
 bool	oidc_at_is_jwt(const struct oidc_config *,
 	    const struct oidc_client *);
+
+/* The same for a token for resources res (NULL: none): theirs first. */
+bool	oidc_at_is_jwt_for(const struct oidc_config *,
+	    const struct oidc_client *, const struct oidc_resources *res);
 
 /*
  * The value to hand out for the access token whose row has `in->hash`:

@@ -46,6 +46,7 @@ enum oidc_errcode {
 	OIDC_E_DEVICE_DENIED,		/* "access_denied", 400 */
 	OIDC_E_INVALID_DPOP_PROOF,	/* RFC 9449 5, 7.1: 400, 401 at RS */
 	OIDC_E_USE_DPOP_NONCE,		/* RFC 9449 8, 9: 400, 401 at RS */
+	OIDC_E_INVALID_TARGET,		/* RFC 8707 2: 400 */
 	/* input and internal errors */
 	OIDC_E_LIMIT,			/* an input exceeded a documented limit */
 	OIDC_E_BODY_TOO_LARGE,		/* HTTP 413 before the body is read */
