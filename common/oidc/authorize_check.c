@@ -449,6 +449,9 @@ check_resource(struct oidc_ctx *ctx, struct authz *ar,
 {
 	struct oidc_error	 rerr = { 0 };
 
+	/* Off (resource_indicators): ignored, as any unknown parameter. */
+	if (!ctx->cfg->resource_indicators)
+		return NULL;
 	if (oidc_resources_from_params(ar->p, &ar->res, &rerr) == 0 &&
 	    (ar->res.n == 0 || oidc_resources_load(ctx, &ar->res,
 	    &rerr) == 0))

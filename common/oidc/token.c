@@ -962,8 +962,9 @@ oidc_token_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 		return oidc_fail(err, OIDC_E_INVALID_REQUEST,
 		    "grant_type is required", "no grant_type");
 	/* RFC 8707: malformed or unknown resources are invalid_target. */
-	if (oidc_resources_from_params(&req->form, &is.req, err) == -1 ||
-	    (is.req.n > 0 && oidc_resources_load(ctx, &is.req, err) == -1))
+	if (ctx->cfg->resource_indicators &&
+	    (oidc_resources_from_params(&req->form, &is.req, err) == -1 ||
+	    (is.req.n > 0 && oidc_resources_load(ctx, &is.req, err) == -1)))
 		return -1;
 	if ((rc = oidc_dpop_token_proof(ctx, req, resp, &proof, err)) == -1)
 		return -1;

@@ -116,7 +116,10 @@ scope = groups: groups
 # The device authorization grant (RFC 8628; t/61-device.py).
 device_grant = yes
 # DPoP (t/33-dpop.py), with server nonces (key_encryption_key is set).
-dpop = yes"
+dpop = yes
+# Resource indicators (t/35-resource.py; it runs a private token worker
+# without it).
+resource_indicators = yes"
 stack_tools
 trap stack_down EXIT
 trap 'say "interrupted"; exit 130' INT TERM HUP

@@ -74,6 +74,9 @@
  *                      page, the grant at /token, discovery  [no]
  *   dpop               yes | no: DPoP-bound tokens (RFC 9449, oidc/dpop.h)
  *                      at token, userinfo, introspect; advertised  [no]
+ *   resource_indicators yes | no: the resource parameter (RFC 8707,
+ *                      oidc/resource.h) at authorize, par and token;
+ *                      when no, it is ignored  [no]
  *   dpop_iat_window    seconds, 1..600: how far a DPoP proof's iat may
  *                      lie from now, either way  [60]
  *   dpop_nonce_lifetime  seconds, 0..3600: server nonces (RFC 9449 8, 9)
@@ -284,6 +287,7 @@ struct oidc_config {
 	/* RFC 8628 device authorization grant (oidc/device.h). */
 	bool			 device_grant;
 	bool			 dpop;
+	bool			 resource_indicators;
 	int64_t			 dpop_iat_window;
 	int64_t			 dpop_nonce_lifetime;
 	bool			 request_object_require_signed;

@@ -7,12 +7,14 @@ scope, format and lifetime a resource gives the access token, checked by
 npm's jose (tests/interop/rp_openid_client/at_jwt.js) and introspection."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import urllib.parse
 
 from oidctest import *
 from grants import *
+from hardening import check_log, private_dir, spawn
 import flow
 
 ROOT = env("OIDC_ROOT")
@@ -243,5 +245,66 @@ r = post_form("/par", [("response_type", "code"), ("scope", "openid api"),
                        ("resource", ANY)], auth=CA)
 check("/par with two registered resources: 201",
       r.status == 201 and (r.json() or {}).get("request_uri"), r)
+b = flow.Browser()
+r = b.authorize({"client_id": C["client_id"],
+                 "request_uri": (r.json() or {}).get("request_uri", "x")})
+for _ in range(4):
+    kind = flow.classify(r)
+    if kind == "login":
+        r = b.login(r, USER, PW)
+    elif kind == "consent":
+        r = b.consent(r, "allow")
+    else:
+        break
+d = flow.parse_response(r, RURI) or {}
+r = redeem(d.get("code", "x"), [("resource", ANY)])
+j = r.json() or {}
+ij = post_form("/introspect", {"token": j.get("access_token", "")},
+               auth=CA).json() or {}
+RT3 = j.get("refresh_token")
+check("a code through /par for two resources (carried through the login "
+      "page): one of them at /token, aud that one", r.status == 200 and
+      ij.get("aud") == [ANY], (d, r, ij))
+
+# ---- resource_indicators off: private workers without the line ---------------
+with open(env("OIDC_CONFIG")) as f:
+    text = f.read()
+check("the harness config has resource_indicators = yes",
+      re.search(r"^resource_indicators = yes$", text, re.M) is not None)
+off_conf = os.path.join(private_dir("rs-off"), "oidc.conf")
+with open(off_conf, "w") as f:
+    f.write(re.sub(r"^resource_indicators = yes\n", "", text, flags=re.M))
+os.chmod(off_conf, 0o644)
+wt = spawn("rs-off", "token", off_conf)
+wa = spawn("rs-off", "authorize", off_conf)
+try:
+    body = urllib.parse.urlencode([("grant_type", "client_credentials"),
+                                   ("scope", "api"),
+                                   ("resource", "https://unknown.example/"),
+                                   ("resource", "not a uri")]).encode()
+    r = wt.request(cgi_params("POST", "/token", "",
+                              "application/x-www-form-urlencoded",
+                              len(body), {"HTTP_AUTHORIZATION":
+                                          basic_auth(*CA)}), body)
+    j = (r.json() or {}) if r is not None else {}
+    ij = post_form("/introspect", {"token": j.get("access_token", "")},
+                   auth=CA).json() or {}
+    check("resource_indicators off: /token ignores resource (200, scope "
+          "as asked, introspection aud the client)",
+          r is not None and r.status == 200 and j.get("scope") == "api" and
+          ij.get("aud") == C["client_id"], (r, ij))
+    qs = urllib.parse.urlencode({"client_id": C["client_id"],
+                                 "redirect_uri": RURI,
+                                 "response_type": "code", "scope": "openid",
+                                 "resource": "https://unknown.example/"})
+    r = wa.request(cgi_params("GET", "/authorize", qs))
+    check("resource_indicators off: /authorize ignores resource (the login "
+          "page, no invalid_target)", r is not None and r.status == 200 and
+          "invalid_target" not in (r.header("Location") or ""), r)
+finally:
+    wt.stop()
+    wa.stop()
+check_log(wt.log, "token without resource_indicators")
+check_log(wa.log, "authorize without resource_indicators")
 
 done()

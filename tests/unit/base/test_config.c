@@ -432,6 +432,7 @@ test_defaults(struct oidc_arena *a)
 	is_int(cfg.access_token_ttl, 3600, "defaults: access_token_ttl");
 	is_int(cfg.access_token_format, OIDC_AT_OPAQUE,
 	    "defaults: access_token_format opaque");
+	ok(!cfg.resource_indicators, "defaults: resource_indicators off");
 	is_int(cfg.id_token_ttl, 3600, "defaults: id_token_ttl");
 	is_int(cfg.refresh_token_ttl, 2592000, "defaults: refresh_token_ttl");
 	is_int(cfg.session_ttl, 86400, "defaults: session_ttl");
@@ -515,7 +516,8 @@ test_values(struct oidc_arena *a)
 	    "login_max_failures = 3\n"
 	    "login_max_failures_per_address = 50000\n"
 	    "login_window = 60\n"
-	    "access_token_format = jwt\n";
+	    "access_token_format = jwt\n"
+	    "resource_indicators = yes\n";
 	struct oidc_config	 cfg;
 	struct oidc_error	 err;
 
@@ -528,6 +530,7 @@ test_values(struct oidc_arena *a)
 	is_int(cfg.access_token_ttl, 300, "values: access_token_ttl");
 	is_int(cfg.access_token_format, OIDC_AT_JWT,
 	    "values: access_token_format jwt");
+	ok(cfg.resource_indicators, "values: resource_indicators yes");
 	is_int(cfg.id_token_ttl, 301, "values: id_token_ttl");
 	is_int(cfg.refresh_token_ttl, 0, "values: refresh_token_ttl");
 	is_int(cfg.session_ttl, 3600, "values: session_ttl");
