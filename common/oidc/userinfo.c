@@ -16,6 +16,7 @@
 #include "oidc/grant.h"
 #include "oidc/json.h"
 #include "oidc/request.h"
+#include "oidc/resource.h"
 #include "oidc/response.h"
 #include "oidc/scope.h"
 #include "oidc/subject.h"
@@ -36,6 +37,31 @@ no_token(struct oidc_ctx *ctx, struct oidc_response *resp,
 	    oidc_resp_no_store(resp, err) == -1)
 		return -1;
 	return 0;
+}
+
+/*
+ * RFC 8707, RFC 9068 4: a token for resource indicators is for UserInfo
+ * only when one of them is this endpoint's URL (register it with
+ * `oidcctl resource create ISSUER/userinfo`); a token without any is.
+ */
+static bool
+for_userinfo(struct oidc_ctx *ctx, struct oidc_str resource)
+{
+	struct oidc_error	 ignored = { 0 };
+	struct oidc_resources	 r;
+	const char		*ui;
+	size_t			 i;
+
+	if (resource.p == NULL)
+		return true;
+	if (oidc_resources_split(resource, &r, &ignored) == -1 ||
+	    (ui = oidc_arena_printf(ctx->a, "%s/userinfo",
+	    ctx->cfg->issuer)) == NULL)
+		return false;
+	for (i = 0; i < r.n; i++)
+		if (oidc_str_eq_cstr(r.v[i], ui))
+			return true;
+	return false;
 }
 
 /*
@@ -77,6 +103,9 @@ active_token(struct oidc_ctx *ctx, const struct oidc_request *req,
 		return oidc_fail(err, OIDC_E_INVALID_TOKEN,
 		    "the access token is invalid, expired or revoked",
 		    "token not active");
+	if (!for_userinfo(ctx, t->resource))
+		return oidc_fail(err, OIDC_E_INVALID_TOKEN,
+		    "the access token is for another resource", "audience");
 	if (oidc_dpop_resource_check(ctx, req, resp, "/userinfo", dpop, tok,
 	    t->dpop_jkt, err) == -1 ||
 	    oidc_scope_parse(t->scope, scope, err) == -1)

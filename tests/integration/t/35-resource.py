@@ -134,6 +134,33 @@ check("an opaque token for a resource: the scope narrowed to it, "
       "introspection aud is the resource", r.status == 200 and
       "." not in tok and j.get("scope") == "other" and
       ij.get("aud") == [OTHER] and ij.get("scope") == "other", (r, ij))
+# RFC 9068 4: UserInfo takes a token for resources only when one of
+# them is its own URL.
+UI = ISSUER + "/userinfo"
+rc, _, e = ctl("resource", "create", UI, "--scope", "openid profile")
+
+
+def ui_with(resources):
+    code = insert_code(C["client_id"], USER, RURI, scope="openid profile")
+    r = token_request([("grant_type", "authorization_code"), ("code", code),
+                       ("redirect_uri", RURI)] +
+                      [("resource", x) for x in resources], auth=CA)
+    tok = (r.json() or {}).get("access_token", "")
+    return get("/userinfo", {"Authorization": "Bearer " + tok})
+
+
+r = ui_with([ANY])
+check("UserInfo refuses a token for another resource (openid granted): "
+      "401 invalid_token", r.status == 401 and err_of(r) ==
+      "invalid_token", r)
+r = ui_with([UI, API])
+check("UserInfo takes a token whose resources include its URL",
+      rc == 0 and r.status == 200 and (r.json() or {}).get("sub") ==
+      user_sub(USER), (rc, e, r))
+r = ui_with([])
+check("UserInfo takes a token without resources (as before)",
+      r.status == 200, r)
+
 r = cc([("scope", "api")])
 ij = post_form("/introspect", {"token": (r.json() or {}).get(
     "access_token", "")}, auth=CA).json() or {}
