@@ -17,6 +17,7 @@ import subprocess
 from oidctest import *
 from grants import *
 import dpop
+import flow
 
 ROOT = env("OIDC_ROOT")
 RP = os.path.join(ROOT, "tests", "interop", "rp_openid_client")
@@ -199,6 +200,29 @@ check("a revoked JWT access token at introspection: active false",
       introspect(AT2).get("active") is False)
 check("a third-party verifier (jose) still accepts the revoked JWT until "
       "exp (the documented limit)", jose_verify(AT2).get("ok") is True)
+
+# ---- implicit / hybrid: the fragment's access token -------------------------
+PW = "pw-" + unique("y")
+IUSER = unique("at-imp")
+create_user(IUSER, PW, {"name": "I. Mplicit"})
+IC = flow.make_client(response_types=["id_token token", "code id_token token"],
+                      access_token_format="jwt", first_party=True)
+for rt in ("id_token token", "code id_token token"):
+    nonce = flow.new_nonce()
+    d = flow.run_flow(IC, IUSER, PW, {"response_type": rt,
+                                      "scope": "openid profile",
+                                      "nonce": nonce})
+    at = d.get("access_token", "")
+    vi = jose_verify(at)
+    _, idp, _, _ = jwt_parts(d.get("id_token", "x.e30.x")) \
+        if d.get("id_token") else ({}, {}, b"", b"")
+    check("%s: the fragment's access token is a JWT (jose), the ID "
+          "Token's at_hash is over it" % rt, vi.get("ok") and
+          vi["payload"].get("client_id") == IC["client_id"] and
+          vi["payload"].get("sub") == user_sub(IUSER) and
+          idp.get("at_hash") == at_hash(at), (d, vi))
+    r = userinfo(at)
+    check("%s: UserInfo with it: 200" % rt, r.status == 200, r)
 
 # ---- DPoP-bound: cnf.jkt ------------------------------------------------------------
 KEY = dpop.Key()
