@@ -135,6 +135,12 @@ cmd_run() {
 	# DPoP (RFC 9449) on in development, for stacks made before it too.
 	grep -q '^[[:space:]]*dpop[[:space:]]*=' "$VAR/oidc.conf" ||
 		echo "dpop = yes" >>"$VAR/oidc.conf"
+	# RFC 9068 JWT access tokens in development, for older stacks too.
+	grep -q '^[[:space:]]*access_token_format' "$VAR/oidc.conf" ||
+		echo "access_token_format = jwt" >>"$VAR/oidc.conf"
+	# Resource indicators (RFC 8707) in development, for older stacks too.
+	grep -q '^[[:space:]]*resource_indicators' "$VAR/oidc.conf" ||
+		echo "resource_indicators = yes" >>"$VAR/oidc.conf"
 
 	# The demo client, registered for this port's callback.
 	local cb=http://127.0.0.1:$PORT/demo/callback

@@ -40,10 +40,11 @@ $$;
 
 -- Public halves of the signing keys only: the sealed private keys stay
 -- out of reach of the binaries that publish (and of metrics.fcgi, which
--- reports the active keys' ages and touches nothing else).
+-- reports the active keys' ages and touches nothing else; revoke and
+-- introspect verify JWT access tokens, oidc/access_token.h).
 GRANT SELECT (kid, alg, public_jwk, created_at, publish_at, activate_at,
     retire_at, expire_at) ON signing_key TO oidc_discovery, oidc_jwks,
-    oidc_metrics;
+    oidc_metrics, oidc_revoke, oidc_introspect;
 GRANT SELECT ON signing_key TO oidc_authorize, oidc_token, oidc_userinfo,
     oidc_end_session;
 
@@ -96,6 +97,10 @@ GRANT SELECT, UPDATE ON token TO oidc_revoke;
 
 GRANT SELECT ON client, token TO oidc_introspect;
 GRANT SELECT, INSERT ON used_jti TO oidc_introspect;
+
+-- Resource indicators (RFC 8707, 0022_resource.sql): read where a
+-- `resource` parameter is checked.
+GRANT SELECT ON resource TO oidc_authorize, oidc_token, oidc_par;
 
 -- The device authorization grant (RFC 8628, 0017_device_code.sql):
 -- device.fcgi authenticates the client and inserts the device code; the

@@ -41,6 +41,7 @@ usage(FILE *f)
 	    "  key generate|rotate|import|retire|list\n"
 	    "                              signing keys in the database\n"
 	    "  kek create [--group G] FILE a new key-encryption key file\n"
+	    "  resource create|list|delete protected resources (RFC 8707)\n"
 	    "  jose keygen|sign|verify     JWS and JWK tools\n"
 	    "  backchannel deliver [--loop]\n"
 	    "                              send queued back-channel logout "
@@ -328,6 +329,8 @@ main(int argc, char *argv[])
 		return oidcctl_kek(argc - 1, argv + 1);
 	if (strcmp(argv[1], "backchannel") == 0)
 		return oidcctl_backchannel(argc - 1, argv + 1);
+	if (strcmp(argv[1], "resource") == 0)
+		return oidcctl_resource(argc - 1, argv + 1);
 	fprintf(stderr, "oidcctl: unknown command %s (try --help)\n", argv[1]);
 	return OIDCCTL_USAGE;
 }

@@ -19,6 +19,7 @@ int	oidcctl_key(int argc, char *argv[]);
 int	oidcctl_kek(int argc, char *argv[]);
 int	oidcctl_migrate(int argc, char *argv[]);
 int	oidcctl_backchannel(int argc, char *argv[]);
+int	oidcctl_resource(int argc, char *argv[]);
 
 /* Read all of stdin (at most max bytes) into a malloc'd buffer. */
 char	*oidcctl_read_stdin(size_t max, size_t *len);

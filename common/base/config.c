@@ -19,7 +19,7 @@
 
 enum kind { K_STR, K_TTL, K_LEVEL, K_BOOL, K_KEY, K_REG, K_HASH, K_NETS,
 	     K_SCOPES, K_SINK, K_ENDPOINTS, K_CUSTOM_SCOPE, K_LOGIN, K_AMR,
-	     K_RUCLAIMS, K_TOTP };
+	     K_RUCLAIMS, K_TOTP, K_ATFMT };
 
 struct keydef {
 	const char	*name;
@@ -40,6 +40,7 @@ static const struct keydef keydefs[] = {
 	{ "key_reload_interval", K_TTL, OFF(key_reload_interval), 1, 3600 },
 	{ "code_ttl",		K_TTL,	 OFF(code_ttl),		1, 600 },
 	{ "access_token_ttl",	K_TTL,	 OFF(access_token_ttl),	1, 86400 },
+	{ "access_token_format", K_ATFMT, OFF(access_token_format), 0, 0 },
 	{ "id_token_ttl",	K_TTL,	 OFF(id_token_ttl),	1, 86400 },
 	{ "refresh_token_ttl",	K_TTL,	 OFF(refresh_token_ttl), 0, 31536000 },
 	{ "session_ttl",	K_TTL,	 OFF(session_ttl),	60, 2592000 },
@@ -59,6 +60,7 @@ static const struct keydef keydefs[] = {
 	    OFF(request_object_require_signed), 0, 0 },
 	{ "jarm",		K_BOOL,	 OFF(jarm),		0, 0 },
 	{ "dpop",		K_BOOL,	 OFF(dpop),		0, 0 },
+	{ "resource_indicators", K_BOOL, OFF(resource_indicators), 0, 0 },
 	{ "dpop_iat_window",	K_TTL,	 OFF(dpop_iat_window),	1, 600 },
 	{ "dpop_nonce_lifetime", K_TTL, OFF(dpop_nonce_lifetime), 0, 3600 },
 	{ "sandbox",		K_BOOL,	 OFF(sandbox),		0, 0 },
@@ -338,6 +340,20 @@ static const char *const string_claims[] = {
 	"gender", "birthdate", "zoneinfo", "locale", "phone_number"
 };
 
+/* K_ATFMT: opaque or jwt (oidc/access_token.h). */
+static int
+set_atfmt(struct oidc_config *cfg, const struct keydef *kd, const char *v,
+    size_t vlen, const char *name, size_t line, struct oidc_error *err)
+{
+	if (vlen == 6 && memcmp(v, "opaque", 6) == 0)
+		cfg->access_token_format = OIDC_AT_OPAQUE;
+	else if (vlen == 3 && memcmp(v, "jwt", 3) == 0)
+		cfg->access_token_format = OIDC_AT_JWT;
+	else
+		return bad(err, name, line, kd->name, "must be opaque or jwt");
+	return 0;
+}
+
 /* K_LOGIN: password or remote_user. */
 static int
 set_login(struct oidc_config *cfg, const struct keydef *kd, const char *v,
@@ -522,6 +538,8 @@ set_value(struct oidc_arena *a, struct oidc_config *cfg,
 		return oidc_config_add_scope(a, cfg, v, vlen, name, line, err);
 	case K_LOGIN:
 		return set_login(cfg, kd, v, vlen, name, line, err);
+	case K_ATFMT:
+		return set_atfmt(cfg, kd, v, vlen, name, line, err);
 	case K_AMR:
 		return set_amr(a, cfg, kd, v, vlen, name, line, err);
 	case K_RUCLAIMS:

@@ -62,6 +62,7 @@ static const char *const names[OIDC_E__MAX] = {
 	[OIDC_E_USE_DPOP_NONCE] = "use_dpop_nonce",
 	[OIDC_E_UNMET_AUTHN_REQUIREMENTS] =
 	    "unmet_authentication_requirements",
+	[OIDC_E_INVALID_TARGET] = "invalid_target",
 	[OIDC_E_LIMIT] = "invalid_request",
 	[OIDC_E_BODY_TOO_LARGE] = "invalid_request",
 	[OIDC_E_DB_DOWN] = "temporarily_unavailable",

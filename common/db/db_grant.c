@@ -90,7 +90,8 @@ read_code(struct oidc_arena *a, PGresult *res, const unsigned char *hash,
 	    oidc_db_copy(a, res, 0, CC_SID, &c->sid, err) ||
 	    oidc_db_copy(a, res, 0, CC_CLAIMS, &c->claims, err) ||
 	    oidc_db_copy(a, res, 0, CC_SUB, &c->sub, err) ||
-	    oidc_db_copy(a, res, 0, CC_UCLAIMS, &c->user_claims, err))
+	    oidc_db_copy(a, res, 0, CC_UCLAIMS, &c->user_claims, err) ||
+	    oidc_db_copy(a, res, 0, CC_RESOURCE, &c->resource, err))
 		return -1;
 	return 0;
 }
@@ -124,6 +125,7 @@ oidc_db_code_issue(struct oidc_db *db, const struct oidc_code_row *c,
 	db_p_bin_if(&p, nonce_hash != NULL, nonce_hash, OIDC_HASH_LEN);
 	db_p_i64(&p, nonce_ttl);
 	db_p_bool(&p, c->offline);
+	db_p_str(&p, c->resource);
 	if (oidc_db_run(db, OIDC_STMT_CODE_ISSUE, &p, &res, err) == -1)
 		return -1;
 	rc = PQntuples(res) == 1 && oidc_db_bool(res, 0, V_VALUE) ? 1 : 0;
@@ -153,6 +155,7 @@ oidc_db_code_redeem(struct oidc_db *db, struct oidc_arena *a,
 	db_p_i64(&p, in->refresh_ttl);
 	db_p_str(&p, in->access_jkt);
 	db_p_str(&p, in->refresh_jkt);
+	db_p_str(&p, in->resource);
 	if (oidc_db_run(db, OIDC_STMT_CODE_REDEEM, &p, &res, err) == -1)
 		return -1;
 	if (PQntuples(res) == 1) {
@@ -221,6 +224,9 @@ oidc_db_code_redeem_sealed(struct oidc_db *db, struct oidc_arena *a,
 	db_p_i64(&p, sealed->keep_until);
 	db_p_str(&p, in->access_jkt);
 	db_p_str(&p, in->refresh_jkt);
+	db_p_str(&p, in->access_scope);
+	db_p_str(&p, in->access_resource);
+	db_p_str(&p, in->refresh_resource);
 	if (oidc_db_run(db, OIDC_STMT_CODE_REDEEM_SEALED, &p, &res, err) == -1)
 		return -1;
 	if (PQntuples(res) != 1) {
@@ -345,6 +351,7 @@ oidc_db_token_insert(struct oidc_db *db, const struct oidc_token_row *t,
 	db_p_str(&p, t->claims);
 	db_p_i64(&p, t->ttl);
 	db_p_str(&p, t->dpop_jkt);
+	db_p_str(&p, t->resource);
 	return run_count(db, OIDC_STMT_TOKEN_INSERT, &p, err) == 1 ? 0 : -1;
 }
 
@@ -366,7 +373,8 @@ read_token(struct oidc_arena *a, PGresult *res, struct oidc_token_row *t,
 	    oidc_db_copy(a, res, 0, T_SUB, &t->sub, err) ||
 	    oidc_db_copy(a, res, 0, T_USERNAME, &t->username, err) ||
 	    oidc_db_copy(a, res, 0, T_UCLAIMS, &t->user_claims, err) ||
-	    oidc_db_copy(a, res, 0, T_JKT, &t->dpop_jkt, err))
+	    oidc_db_copy(a, res, 0, T_JKT, &t->dpop_jkt, err) ||
+	    oidc_db_copy(a, res, 0, T_RESOURCE, &t->resource, err))
 		return -1;
 	return 0;
 }

@@ -261,7 +261,7 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "c.nonce, c.code_challenge, extract(epoch FROM c.auth_time)::bigint, "
 	    "c.acr, c.amr, c.sid, c.claims::text, u.sub, u.claims::text, "
 	    "extract(epoch FROM u.updated_at)::bigint, "
-	    "c.expires_at <= now() OR u.disabled_at IS NOT NULL",
+	    "c.expires_at <= now() OR u.disabled_at IS NOT NULL, c.resource",
 	    NPARAMS(1), CC__N },
 	/*
 	 * The code flow's whole write at the authorization endpoint in one
@@ -285,11 +285,11 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "ON CONFLICT DO NOTHING), "
 	    "c AS (INSERT INTO auth_code (code_hash, client_id, user_id, "
 	    "redirect_uri, scope, nonce, code_challenge, auth_time, acr, amr, "
-	    "sid, claims, expires_at, offline) SELECT $1, $2, $3, $4, $5, $6, "
-	    "$7, to_timestamp($8), $9, $10, $11, $12::jsonb, "
-	    "now() + make_interval(secs => $13), $16 FROM ok WHERE ok.fresh "
-	    "ON CONFLICT DO NOTHING) "
-	    "SELECT fresh FROM ok", NPARAMS(16), V__N },
+	    "sid, claims, expires_at, offline, resource) SELECT $1, $2, $3, $4, "
+	    "$5, $6, $7, to_timestamp($8), $9, $10, $11, $12::jsonb, "
+	    "now() + make_interval(secs => $13), $16, $17 FROM ok "
+	    "WHERE ok.fresh ON CONFLICT DO NOTHING) "
+	    "SELECT fresh FROM ok", NPARAMS(17), V__N },
 	/*
 	 * A stored code's redemption in one statement, a compare-and-set:
 	 * the code is consumed only if it is live, unconsumed, of an enabled
@@ -305,6 +305,9 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 * decides, oidc/dpop.h).  The columns are
 	 * code_consume's, then "refresh inserted".  No row: nothing was
 	 * written; token.c then reads the row to name the rule broken.
+	 * Resource indicators (oidc/resource.h) are token.c's: a request
+	 * with some ($12, space-separated, NULL: none) or a code granted
+	 * some never matches here; token.c redeems those in a transaction.
 	 */
 	[OIDC_STMT_CODE_REDEEM] = { "code_redeem",
 	    "WITH c AS (UPDATE auth_code c SET consumed_at = now() "
@@ -312,24 +315,25 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "AND u.user_id = c.user_id AND c.client_id = $2 "
 	    "AND c.redirect_uri = $3 AND c.code_challenge IS NOT DISTINCT FROM "
 	    "$4::text AND c.expires_at > now() AND u.disabled_at IS NULL "
+	    "AND $12::text IS NULL AND c.resource IS NULL "
 	    "RETURNING c.*, u.sub, u.claims AS user_claims, "
 	    "u.updated_at AS user_updated_at), "
 	    "a AS (INSERT INTO token (token_hash, kind, client_id, user_id, "
 	    "scope, auth_code_hash, family_id, auth_time, acr, amr, sid, claims, "
-	    "expires_at, dpop_jkt) SELECT $5, 'access', client_id, user_id, "
-	    "scope, $1, $6, auth_time, acr, amr, sid, claims, "
-	    "now() + make_interval(secs => $7), $10 FROM c), "
+	    "expires_at, dpop_jkt, resource) SELECT $5, 'access', client_id, "
+	    "user_id, scope, $1, $6, auth_time, acr, amr, sid, claims, "
+	    "now() + make_interval(secs => $7), $10, resource FROM c), "
 	    "r AS (INSERT INTO token (token_hash, kind, client_id, user_id, "
 	    "scope, auth_code_hash, family_id, auth_time, acr, amr, sid, claims, "
-	    "expires_at, dpop_jkt) SELECT $8, 'refresh', client_id, user_id, "
-	    "scope, $1, $6, auth_time, acr, amr, sid, claims, "
-	    "now() + make_interval(secs => $9), $11 FROM c "
+	    "expires_at, dpop_jkt, resource) SELECT $8, 'refresh', client_id, "
+	    "user_id, scope, $1, $6, auth_time, acr, amr, sid, claims, "
+	    "now() + make_interval(secs => $9), $11, resource FROM c "
 	    "WHERE $8::bytea IS NOT NULL AND c.offline RETURNING 1) "
 	    "SELECT client_id, user_id, redirect_uri, scope, nonce, "
 	    "code_challenge, extract(epoch FROM auth_time)::bigint, acr, amr, "
 	    "sid, claims::text, sub, user_claims::text, "
-	    "extract(epoch FROM user_updated_at)::bigint, false, "
-	    "EXISTS (SELECT 1 FROM r) FROM c", NPARAMS(11), CCR__N },
+	    "extract(epoch FROM user_updated_at)::bigint, false, resource, "
+	    "EXISTS (SELECT 1 FROM r) FROM c", NPARAMS(12), CCR__N },
 	/* The code's row is locked first, as above, against deadlocks. */
 	[OIDC_STMT_CODE_REVOKE_TOKENS] = { "code_revoke_tokens",
 	    "WITH c AS (SELECT 1 FROM auth_code WHERE code_hash = $1 "
@@ -352,7 +356,9 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 * $5 auth_time, $12 acr, $13 amr, $14 claims, $17 when purge may
 	 * forget the code (its expiry and a margin, token.c), $18 and $19
 	 * the DPoP key thumbprints of the access and refresh tokens (NULL:
-	 * unbound).
+	 * unbound); $4 the refresh token's (the grant's) scope and $22 its
+	 * resources, $20 the access token's scope and $21 its resources
+	 * (oidc/resource.h narrows them; NULL resources: none).
 	 */
 	[OIDC_STMT_CODE_REDEEM_SEALED] = { "code_redeem_sealed",
 	    "WITH u AS (SELECT user_id, sub, claims, updated_at FROM app_user "
@@ -373,19 +379,19 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "ON CONFLICT DO NOTHING), "
 	    "a AS (INSERT INTO token (token_hash, kind, client_id, user_id, "
 	    "scope, auth_code_hash, family_id, auth_time, acr, amr, sid, claims, "
-	    "expires_at, dpop_jkt) SELECT $7, 'access', $2, user_id, $4, $1, "
-	    "$8, to_timestamp($5), $12, $13, $6, $14::jsonb, "
-	    "now() + make_interval(secs => $10), $18 FROM g), "
+	    "expires_at, dpop_jkt, resource) SELECT $7, 'access', $2, user_id, "
+	    "$20, $1, $8, to_timestamp($5), $12, $13, $6, $14::jsonb, "
+	    "now() + make_interval(secs => $10), $18, $21 FROM g), "
 	    "r AS (INSERT INTO token (token_hash, kind, client_id, user_id, "
 	    "scope, auth_code_hash, family_id, auth_time, acr, amr, sid, claims, "
-	    "expires_at, dpop_jkt) SELECT $9, 'refresh', $2, user_id, $4, $1, "
-	    "$8, to_timestamp($5), $12, $13, $6, $14::jsonb, "
-	    "now() + make_interval(secs => $11), $19 FROM g "
+	    "expires_at, dpop_jkt, resource) SELECT $9, 'refresh', $2, user_id, "
+	    "$4, $1, $8, to_timestamp($5), $12, $13, $6, $14::jsonb, "
+	    "now() + make_interval(secs => $11), $19, $22 FROM g "
 	    "WHERE $9::bytea IS NOT NULL RETURNING 1) "
 	    "SELECT ok.code_fresh, ok.nonce_fresh, u.sub, u.claims::text, "
 	    "extract(epoch FROM u.updated_at)::bigint, "
 	    "EXISTS (SELECT 1 FROM r) FROM ok LEFT JOIN u ON true",
-	    NPARAMS(19), CS__N },
+	    NPARAMS(22), CS__N },
 	/*
 	 * A sealed code presented again: revoke what it yielded (RFC 6749
 	 * 4.1.2).  Run after code_redeem_sealed found it used, in a new
@@ -411,7 +417,7 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "SELECT c.client_id, c.user_id, c.redirect_uri, c.scope, c.nonce, "
 	    "c.code_challenge, extract(epoch FROM c.auth_time)::bigint, c.acr, "
 	    "c.amr, c.sid, c.claims::text, u.sub, u.claims::text, "
-	    "extract(epoch FROM u.updated_at)::bigint, false, "
+	    "extract(epoch FROM u.updated_at)::bigint, false, c.resource, "
 	    "EXISTS (SELECT 1 FROM token WHERE token_hash = $3 "
 	    "AND auth_code_hash = $1 AND kind = 'refresh') "
 	    "FROM auth_code c JOIN app_user u ON u.user_id = c.user_id "
@@ -439,7 +445,7 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "t.claims::text, extract(epoch FROM t.expires_at)::bigint, "
 	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
 	    "u.claims::text, extract(epoch FROM u.updated_at)::bigint, "
-	    "t.dpop_jkt, t.auth_code_hash, t.family_id "
+	    "t.dpop_jkt, t.resource, t.auth_code_hash, t.family_id "
 	    "FROM token t JOIN app_user u ON u.user_id = t.user_id "
 	    "WHERE t.token_hash = $1 AND t.kind = 'refresh' "
 	    "AND t.client_id = $2 AND t.rotated_at IS NOT NULL "
@@ -450,17 +456,18 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	[OIDC_STMT_TOKEN_INSERT] = { "token_insert",
 	    "INSERT INTO token (token_hash, kind, client_id, user_id, scope, "
 	    "auth_code_hash, family_id, auth_time, acr, amr, sid, claims, "
-	    "expires_at, dpop_jkt) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-	    "to_timestamp($8), $9, $10, $11, $12::jsonb, "
-	    "now() + make_interval(secs => $13), $14)",
-	    NPARAMS(14), DB_NO_COLUMNS },
+	    "expires_at, dpop_jkt, resource) VALUES ($1, $2, $3, $4, $5, $6, "
+	    "$7, to_timestamp($8), $9, $10, $11, $12::jsonb, "
+	    "now() + make_interval(secs => $13), $14, $15)",
+	    NPARAMS(15), DB_NO_COLUMNS },
 	[OIDC_STMT_ACCESS_TOKEN_GET] = { "access_token_get",
 	    "SELECT t.client_id, coalesce(t.user_id, 0), t.scope, "
 	    "extract(epoch FROM t.auth_time)::bigint, t.acr, t.amr, t.sid, "
 	    "t.claims::text, extract(epoch FROM t.expires_at)::bigint, "
 	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
 	    "u.claims::text, extract(epoch FROM u.updated_at)::bigint, "
-	    "t.dpop_jkt, c.secret_plain, c.metadata::text, c.secret_sealed "
+	    "t.dpop_jkt, t.resource, c.secret_plain, c.metadata::text, "
+	    "c.secret_sealed "
 	    "FROM token t JOIN client c ON c.client_id = t.client_id "
 	    "LEFT JOIN app_user u ON u.user_id = t.user_id "
 	    "WHERE t.token_hash = $1 AND t.kind = 'access' "
@@ -478,7 +485,8 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "t.claims::text, extract(epoch FROM t.expires_at)::bigint, "
 	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
 	    "u.claims::text, extract(epoch FROM u.updated_at)::bigint, "
-	    "t.dpop_jkt, t.auth_code_hash, t.family_id", NPARAMS(2), TR__N },
+	    "t.dpop_jkt, t.resource, t.auth_code_hash, t.family_id",
+	    NPARAMS(2), TR__N },
 	/*
 	 * Lock the presented token's row before touching its family, so that
 	 * concurrent reuses queue on that one row instead of deadlocking on
@@ -503,7 +511,7 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "extract(epoch FROM t.auth_time)::bigint, t.acr, t.amr, t.sid, "
 	    "t.claims::text, extract(epoch FROM t.expires_at)::bigint, "
 	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
-	    "u.claims::text, NULL, t.dpop_jkt, t.kind "
+	    "u.claims::text, NULL, t.dpop_jkt, t.resource, t.kind "
 	    "FROM token t LEFT JOIN app_user u ON u.user_id = t.user_id "
 	    "WHERE t.token_hash = $1 AND t.revoked_at IS NULL "
 	    "AND t.expires_at > now() "
@@ -816,6 +824,23 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	[OIDC_STMT_TOTP_END_SESSIONS] = { "totp_end_sessions",
 	    "DELETE FROM login_session WHERE user_id = $1",
 	    NPARAMS(1), DB_NO_COLUMNS },
+	/* Resource indicators (RFC 8707, oidc/resource.h). */
+	[OIDC_STMT_RESOURCE_GET] = { "resource_get",
+	    "SELECT identifier, scope, access_token_format, "
+	    "coalesce(access_token_lifetime, 0) FROM resource "
+	    "WHERE identifier = $1", NPARAMS(1), RS__N },
+	[OIDC_STMT_RESOURCE_INSERT] = { "resource_insert",
+	    "INSERT INTO resource (identifier, scope, access_token_format, "
+	    "access_token_lifetime) VALUES ($1, $2, $3, "
+	    "nullif($4::integer, 0)) ON CONFLICT DO NOTHING RETURNING 1",
+	    NPARAMS(4), V__N },
+	[OIDC_STMT_RESOURCE_LIST] = { "resource_list",
+	    "SELECT identifier, scope, access_token_format, "
+	    "coalesce(access_token_lifetime, 0) FROM resource "
+	    "ORDER BY identifier", NPARAMS(0), RS__N },
+	[OIDC_STMT_RESOURCE_DELETE] = { "resource_delete",
+	    "DELETE FROM resource WHERE identifier = $1", NPARAMS(1),
+	    DB_NO_COLUMNS },
 };
 
 int

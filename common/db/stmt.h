@@ -112,14 +112,18 @@ enum oidc_stmt_id {
 	OIDC_STMT_PENDING_GET,
 	OIDC_STMT_PENDING_DELETE,
 	OIDC_STMT_TOTP_END_SESSIONS,
+	OIDC_STMT_RESOURCE_GET,
+	OIDC_STMT_RESOURCE_INSERT,
+	OIDC_STMT_RESOURCE_LIST,
+	OIDC_STMT_RESOURCE_DELETE,
 	OIDC_STMT__MAX
 };
 
 /*
- * The most parameters of any statement (code_redeem_sealed: 19): the size
+ * The most parameters of any statement (code_redeem_sealed: 22): the size
  * of struct oidc_db_params.  stmt.c refuses to compile a larger nparams.
  */
-#define DB_MAX_PARAMS	19
+#define DB_MAX_PARAMS	22
 
 struct oidc_stmt {
 	const char	*name;
@@ -174,7 +178,7 @@ enum { K_KID, K_ALG, K_JWK, K_PRIV, K_CREATED, K_PUBLISH, K_ACTIVATE,
 /* code_consume; code_redeem adds "refresh inserted". */
 enum { CC_CLIENT, CC_USER, CC_REDIRECT, CC_SCOPE, CC_NONCE, CC_CHALLENGE,
     CC_AUTH_TIME, CC_ACR, CC_AMR, CC_SID, CC_CLAIMS, CC_SUB, CC_UCLAIMS,
-    CC_UUPDATED, CC_EXPIRED, CC__N };
+    CC_UUPDATED, CC_EXPIRED, CC_RESOURCE, CC__N };
 enum { CC_REFRESHED = CC__N, CCR__N };
 
 /* code_redeem_sealed. */
@@ -187,7 +191,7 @@ enum { CS_CODE_FRESH, CS_NONCE_FRESH, CS_SUB, CS_UCLAIMS, CS_UUPDATED,
  */
 enum { T_CLIENT, T_USER, T_SCOPE, T_AUTH_TIME, T_ACR, T_AMR, T_SID,
     T_CLAIMS, T_EXPIRES, T_CREATED, T_SUB, T_USERNAME, T_UCLAIMS,
-    T_UUPDATED, T_JKT, T__COMMON };
+    T_UUPDATED, T_JKT, T_RESOURCE, T__COMMON };
 enum { TA_SECRET_PLAIN = T__COMMON, TA_CLIENT_META, TA_SECRET_SEALED,
     TA__N };
 enum { TR_CODE_HASH = T__COMMON, TR_FAMILY, TR__N };
@@ -225,6 +229,9 @@ enum { BC_ID, BC_CLIENT, BC_URI, BC_TOKEN, BC_ATTEMPTS, BC_EXPIRED, BC__N };
 
 /* device_code_get: the pending row of a user code. */
 enum { DG_CLIENT, DG_SCOPE, DG__N };
+
+/* resource_get, resource_list (0022_resource.sql). */
+enum { RS_ID, RS_SCOPE, RS_FORMAT, RS_LIFETIME, RS__N };
 /*
  * device_poll: the row as it was (status, expired, polled too fast), the
  * interval now, and the approval with its user (user_ok: not disabled).

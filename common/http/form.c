@@ -167,7 +167,8 @@ oidc_form_parse(struct oidc_arena *a, const char *buf, size_t len,
 		 * omitted (empty) value still takes its name.
 		 */
 		for (k = 0; k < nseen; k++)
-			if (oidc_str_eq(names[k], name))
+			if (oidc_str_eq(names[k], name) &&
+			    !oidc_str_eq_cstr(name, OIDC_FORM_REPEATABLE))
 				return oidc_fail(err, OIDC_E_INVALID_REQUEST,
 				    "repeated parameter",
 				    "form: duplicate parameter");
@@ -183,6 +184,23 @@ oidc_form_parse(struct oidc_arena *a, const char *buf, size_t len,
 	out->v = v;
 	out->n = nkept;
 	return 0;
+}
+
+size_t
+oidc_params_get_all(const struct oidc_params *p, const char *name,
+    struct oidc_str *out, size_t max)
+{
+	size_t	 i, n = 0;
+
+	if (p == NULL || name == NULL)
+		return 0;
+	for (i = 0; i < p->n; i++)
+		if (oidc_str_eq_cstr(p->v[i].name, name)) {
+			if (n < max)
+				out[n] = p->v[i].value;
+			n++;
+		}
+	return n;
 }
 
 struct oidc_str

@@ -12,6 +12,7 @@
  */
 #include <string.h>
 
+#include "oidc/access_token.h"
 #include "oidc/arena.h"
 #include "oidc/audit.h"
 #include "oidc/buf.h"
@@ -200,6 +201,9 @@ struct issuing {
 	bool			 stored;	/* code_val is in auth_code */
 	const char		*at;		/* NULL: no access token */
 	unsigned char		 at_hash[OIDC_HASH_LEN];
+	/* Its scope and lifetime for its resources (oidc/resource.h). */
+	struct oidc_str		 at_scope;
+	int64_t			 at_ttl;
 	const unsigned char	*nh;		/* the nonce's hash, or NULL */
 	bool			 single;	/* the code flow: no BEGIN */
 };
@@ -219,9 +223,12 @@ issuing_values(struct oidc_ctx *ctx, const struct authz *ar,
 	char			*sealed = NULL;
 	int			 rc = 0;
 
-	if (oidc_rt_has_token(ar->rt) && (is->at = oidc_random_token_hashed(
-	    ctx->a, OIDC_TOKEN_BYTES, is->at_hash, err)) == NULL)
+	if (oidc_rt_has_token(ar->rt) && ((is->at = oidc_random_token_hashed(
+	    ctx->a, OIDC_TOKEN_BYTES, is->at_hash, err)) == NULL ||
+	    oidc_resources_scope(ctx->a, &ar->res, (struct oidc_str){
+	    ar->scope_str, strlen(ar->scope_str) }, &is->at_scope, err) == -1))
 		return -1;
+	is->at_ttl = oidc_resources_ttl(&ar->res, ctx->cfg->access_token_ttl);
 	if (!oidc_rt_has_code(ar->rt))
 		return 0;
 	code->client_id = ar->client.client_id;
@@ -234,6 +241,7 @@ issuing_values(struct oidc_ctx *ctx, const struct authz *ar,
 	code->amr = s->amr;
 	code->sid = s->sid;
 	code->claims = ar->claims;
+	code->resource = oidc_resources_join(ctx->a, &ar->res);
 	code->ttl = ctx->cfg->code_ttl;
 	code->offline = oidc_grant_offline(&ar->scope);
 	/*
@@ -295,7 +303,8 @@ issue_access_token(struct oidc_ctx *ctx, const struct authz *ar,
 	tok.kind = "access";
 	tok.client_id = ar->client.client_id;
 	tok.user_id = s->user_id;
-	tok.scope = (struct oidc_str){ ar->scope_str, strlen(ar->scope_str) };
+	tok.scope = is->at_scope;
+	tok.resource = oidc_resources_join(ctx->a, &ar->res);
 	/* Hybrid: a replayed code also revokes this token. */
 	tok.has_code = is->code_val != NULL;
 	memcpy(tok.code_hash, is->code.code_hash, OIDC_HASH_LEN);
@@ -304,7 +313,7 @@ issue_access_token(struct oidc_ctx *ctx, const struct authz *ar,
 	tok.amr = s->amr;
 	tok.sid = s->sid;
 	tok.claims = ar->claims;
-	tok.ttl = ctx->cfg->access_token_ttl;
+	tok.ttl = is->at_ttl;
 	return oidc_db_token_insert(ctx->db, &tok, err);
 }
 
@@ -405,6 +414,34 @@ issue_writes(struct oidc_ctx *ctx, const struct authz *ar,
 	}
 }
 
+/*
+ * An implicit or hybrid access token as handed out (is->at: the opaque
+ * value or its JWT, oidc/access_token.h); its expires_in, or NULL.
+ */
+static const char *
+implicit_access(struct oidc_ctx *ctx, const struct authz *ar,
+    const struct oidc_session_row *s, struct issuing *is,
+    struct oidc_error *err)
+{
+	struct oidc_at_claims	 in;
+	const char		*exp;
+
+	memset(&in, 0, sizeof(in));
+	in.client = &ar->client;
+	in.sub = s->sub;
+	in.scope = is->at_scope;
+	in.auth_time = s->auth_time;
+	in.hash = is->at_hash;
+	in.res = &ar->res;
+	in.ttl = is->at_ttl;
+	if (oidc_at_finish(ctx, &in, &is->at, err) == -1)
+		return NULL;
+	if ((exp = oidc_arena_printf(ctx->a, "%lld",
+	    (long long)is->at_ttl)) == NULL)
+		oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	return exp;
+}
+
 /* What the response type asks for, delivered in the requested mode. */
 static int
 issue(struct oidc_ctx *ctx, const struct oidc_request *req,
@@ -436,9 +473,9 @@ issue(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if (rc == 0)
 		return oidc_authz_redirect_error(ctx, resp, ar,
 		    OIDC_E_INVALID_REQUEST, "nonce was already used", err);
-	if (is.at != NULL)
-		expires = oidc_arena_printf(ctx->a, "%lld",
-		    (long long)ctx->cfg->access_token_ttl);
+	if (is.at != NULL && (expires = implicit_access(ctx, ar, s, &is,
+	    err)) == NULL)
+		return -1;
 	/* Signed after the commit: it writes nothing (user read only). */
 	if (oidc_rt_has_id_token(ar->rt) && issue_id_token(ctx, ar, s,
 	    is.code_val, is.at, &idtok, err) == -1)
@@ -461,7 +498,7 @@ issue(struct oidc_ctx *ctx, const struct oidc_request *req,
 	kv[n++] = (struct kv){ "token_type", is.at != NULL ? "Bearer" : NULL };
 	kv[n++] = (struct kv){ "expires_in", expires };
 	kv[n++] = (struct kv){ "id_token", idtok };
-	kv[n++] = (struct kv){ "scope", is.at != NULL ? ar->scope_str : NULL };
+	kv[n++] = (struct kv){ "scope", is.at != NULL ? is.at_scope.p : NULL };
 	kv[n++] = (struct kv){ "state", cstr(ctx, ar->state) };
 	kv[n++] = (struct kv){ "iss", ctx->cfg->issuer };
 	return deliver(ctx, resp, ar, kv, n, err);

@@ -439,6 +439,29 @@ check_scope(struct oidc_ctx *ctx, struct authz *ar,
 	return NULL;
 }
 
+/*
+ * RFC 8707: every resource registered (a database read, here and at
+ * /par), else invalid_target.
+ */
+static const char *
+check_resource(struct oidc_ctx *ctx, struct authz *ar,
+    enum oidc_errcode *code)
+{
+	struct oidc_error	 rerr = { 0 };
+
+	/* Off (resource_indicators): ignored, as any unknown parameter. */
+	if (!ctx->cfg->resource_indicators)
+		return NULL;
+	if (oidc_resources_from_params(ar->p, &ar->res, &rerr) == 0 &&
+	    (ar->res.n == 0 || oidc_resources_load(ctx, &ar->res,
+	    &rerr) == 0))
+		return NULL;
+	/* A database failure: server_error (RFC 6749 4.1.2.1). */
+	*code = rerr.code;
+	return rerr.code == OIDC_E_INVALID_TARGET ? rerr.public_desc :
+	    "the resource could not be checked";
+}
+
 /* nonce: required whenever this endpoint returns an ID Token. */
 static const char *
 check_nonce(const struct oidc_ctx *ctx, struct authz *ar)
@@ -510,7 +533,8 @@ check_interaction(struct oidc_ctx *ctx, struct authz *ar)
 }
 
 /*
- * Step 3's rules, without I/O but the id_token_hint's keys: NULL when
+ * Step 3's rules, without I/O but the id_token_hint's keys and the
+ * registered resources (check_resource): NULL when
  * valid, or the error_description and *code (left alone for
  * invalid_request).  The mode first, so even errors about the rest go
  * where asked.
@@ -524,6 +548,7 @@ oidc_authz_check_params(struct oidc_ctx *ctx, struct authz *ar,
 	if ((bad = oidc_authz_parse_mode(ctx, ar)) != NULL ||
 	    (bad = check_response_type(ar, code)) != NULL ||
 	    (bad = check_scope(ctx, ar, code)) != NULL ||
+	    (bad = check_resource(ctx, ar, code)) != NULL ||
 	    (bad = check_nonce(ctx, ar)) != NULL ||
 	    (bad = check_pkce(ar)) != NULL ||
 	    (bad = check_interaction(ctx, ar)) != NULL)

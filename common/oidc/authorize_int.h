@@ -13,6 +13,7 @@
 #include "oidc/db.h"
 #include "oidc/error.h"
 #include "oidc/request.h"
+#include "oidc/resource.h"
 #include "oidc/response.h"
 #include "oidc/scope.h"
 #include "oidc/session.h"
@@ -38,6 +39,8 @@ struct authz {
 	struct oidc_str			 challenge;
 	struct oidc_str			 login_hint;
 	struct oidc_str			 claims;
+	/* Resource indicators (RFC 8707, oidc/resource.h), loaded. */
+	struct oidc_resources		 res;
 	unsigned			 rt;
 	enum mode			 mode;
 	/* JARM (oidc/jarm.h): the response is one signed JWT in mode. */

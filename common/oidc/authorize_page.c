@@ -36,6 +36,27 @@ static const struct {
 	{ "offline_access", "scope_offline_access" },
 };
 
+/* Every `resource` value (RFC 8707 2: it may repeat), as below. */
+static int
+carried_resources(const struct authz *ar, bool digest, struct oidc_buf *b,
+    struct oidc_error *err)
+{
+	struct oidc_str	 v[OIDC_RESOURCE_MAX];
+	size_t		 n, i;
+
+	n = oidc_params_get_all(ar->p, "resource", v, OIDC_RESOURCE_MAX);
+	for (i = 0; i < n && i < OIDC_RESOURCE_MAX; i++) {
+		if (digest) {
+			if (oidc_buf_puts(b, "resource=", err) == -1 ||
+			    oidc_buf_append(b, v[i].p, v[i].len, err) == -1 ||
+			    oidc_buf_putc(b, '\0', err) == -1)
+				return -1;
+		} else if (oidc_html_hidden(b, "resource", v[i].p, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 /*
  * The authorization parameters and the request object, carried through
  * the login and consent pages, as hidden inputs (with `csrf`), or
@@ -67,6 +88,8 @@ carried_fields(struct oidc_ctx *ctx, const struct oidc_request *req,
 		} else if (oidc_html_hidden(b, name, v.p, err) == -1)
 			return -1;
 	}
+	if (carried_resources(ar, req == NULL, b, err) == -1)
+		return -1;
 	if (req == NULL)
 		return 0;
 	if ((csrf = oidc_csrf_token(ctx, req, resp, err)) == NULL)

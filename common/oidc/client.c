@@ -580,6 +580,14 @@ oidc_client_normalize(struct oidc_arena *a, const struct oidc_json *in,
 	if (rc == 1 && !oidc_str_eq_cstr(s, "password") &&
 	    !oidc_str_eq_cstr(s, "remote_user"))
 		return bad_meta(err, "login must be password or remote_user");
+	/* An extension: opaque or RFC 9068 JWT (oidc/access_token.h). */
+	if ((rc = str_member(in, "access_token_format", &s,
+	    "access_token_format must be opaque or jwt", err)) == -1)
+		return -1;
+	if (rc == 1 && !oidc_str_eq_cstr(s, "opaque") &&
+	    !oidc_str_eq_cstr(s, "jwt"))
+		return bad_meta(err, "access_token_format must be opaque or "
+		    "jwt");
 	*out = j;
 	return 0;
 }

@@ -87,6 +87,10 @@ oidc_code_seal(struct oidc_arena *a, const unsigned char *key,
 		    MAX_BLOB - OIDC_SEAL_OVERHEAD)
 			return 0;
 	}
+	/* The resource trailer (below), only when there are resources. */
+	if (c->resource.p != NULL && (c->resource.len >= ABSENT ||
+	    (len += 2 + c->resource.len) > MAX_BLOB - OIDC_SEAL_OVERHEAD))
+		return 0;
 	if ((pt = oidc_arena_alloc(a, len)) == NULL)
 		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
 	put_i64(pt, expires_at);
@@ -102,6 +106,11 @@ oidc_code_seal(struct oidc_arena *a, const unsigned char *key,
 			memcpy(p, v[i]->p, v[i]->len);
 			p += v[i]->len;
 		}
+	}
+	if (c->resource.p != NULL) {
+		*p++ = (unsigned char)(c->resource.len >> 8);
+		*p++ = (unsigned char)(c->resource.len & 0xff);
+		memcpy(p, c->resource.p, c->resource.len);
 	}
 	if (oidc_seal(a, key, CODE_AAD, strlen(CODE_AAD), pt, len, &blob,
 	    &bloblen, err) == -1)
@@ -148,7 +157,18 @@ decode(const unsigned char *pt, size_t len, struct oidc_code_row *c,
 		v[i]->len = n;
 		p += n;
 	}
-	return p == end;
+	/* The optional resource trailer: a length and the bytes. */
+	c->resource = OIDC_STR_NULL;
+	if (p == end)
+		return 1;
+	if (end - p < 2)
+		return 0;
+	n = (size_t)p[0] << 8 | p[1];
+	p += 2;
+	if ((size_t)(end - p) != n || n == 0)
+		return 0;
+	c->resource = (struct oidc_str){ (const char *)p, n };
+	return 1;
 }
 
 int
@@ -189,6 +209,12 @@ oidc_code_open(struct oidc_arena *a, const unsigned char *key,
 		if ((s = oidc_arena_strndup(a, v[i]->p, v[i]->len)) == NULL)
 			return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
 		v[i]->p = s;
+	}
+	if (c->resource.p != NULL) {
+		if ((s = oidc_arena_strndup(a, c->resource.p,
+		    c->resource.len)) == NULL)
+			return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+		c->resource.p = s;
 	}
 	return 1;
 }

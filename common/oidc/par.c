@@ -91,17 +91,22 @@ encode(struct oidc_ctx *ctx, const struct oidc_params *p,
     struct oidc_str client_id, struct oidc_str *out, struct oidc_error *err)
 {
 	struct oidc_buf	 b;
-	struct oidc_str	 v;
-	size_t		 i;
+	struct oidc_str	 v, res[OIDC_RESOURCE_MAX];
+	size_t		 i, nres;
 
 	oidc_buf_init(&b, ctx->a, OIDC_FORM_MAX_LEN);
-	for (i = 0; i < OIDC_AUTHZ_NPARAMS; i++) {
-		v = i == 0 ? client_id : oidc_params_get(p, oidc_authz_params[i]);
+	/* RFC 8707: every resource (checked already, at most the limit). */
+	nres = oidc_params_get_all(p, "resource", res, OIDC_RESOURCE_MAX);
+	for (i = 0; i < OIDC_AUTHZ_NPARAMS + nres; i++) {
+		const char *name = i < OIDC_AUTHZ_NPARAMS ?
+		    oidc_authz_params[i] : "resource";
+
+		v = i == 0 ? client_id : i < OIDC_AUTHZ_NPARAMS ?
+		    oidc_params_get(p, name) : res[i - OIDC_AUTHZ_NPARAMS];
 		if (v.p == NULL)
 			continue;
 		if ((i > 0 && oidc_buf_putc(&b, '&', err) == -1) ||
-		    oidc_buf_urlencode(&b, oidc_authz_params[i],
-		    strlen(oidc_authz_params[i]), err) == -1 ||
+		    oidc_buf_urlencode(&b, name, strlen(name), err) == -1 ||
 		    oidc_buf_putc(&b, '=', err) == -1 ||
 		    oidc_buf_urlencode(&b, v.p, v.len, err) == -1)
 			return err->code == OIDC_E_NOMEM ? -1 :

@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "oidc/access_token.h"
 #include "oidc/arena.h"
 #include "oidc/audit.h"
 #include "oidc/client.h"
@@ -14,14 +15,13 @@
 #include "oidc/dpop.h"
 #include "oidc/json.h"
 #include "oidc/request.h"
+#include "oidc/resource.h"
 #include "oidc/response.h"
 #include "oidc/revoke.h"
 #include "oidc/scope.h"
 #include "oidc/subject.h"
 
-#define MAX_TOKEN_LEN	512
-
-/* Authenticate and fetch the "token" parameter's hash. */
+/* Authenticate and fetch the "token" parameter's row hash. */
 static int
 prologue(struct oidc_ctx *ctx, const struct oidc_request *req,
     struct oidc_response *resp, const char *path, struct oidc_client *c,
@@ -38,11 +38,11 @@ prologue(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if (tok.p == NULL)
 		return oidc_fail(err, OIDC_E_INVALID_REQUEST,
 		    "token is required", "no token");
-	if (tok.len > MAX_TOKEN_LEN) {
-		memset(h, 0, OIDC_SHA256_LEN);	/* matches nothing */
-		return 0;
-	}
-	return oidc_sha256(tok.p, tok.len, h, err);
+	/*
+	 * An opaque token, or a JWT access token of ours (its jti names its
+	 * row); anything else, or too long, matches nothing.
+	 */
+	return oidc_at_presented_hash(ctx, tok, h, err);
 }
 
 int
@@ -109,6 +109,32 @@ custom_claims(struct oidc_ctx *ctx, const struct oidc_token_row *t,
 	return oidc_scope_custom_claims(ctx->cfg, j, uc, &scope, ureq, err);
 }
 
+/*
+ * aud (RFC 7662 2.2): the token's resource indicators (oidc/resource.h),
+ * else its client.
+ */
+static int
+set_aud(struct oidc_ctx *ctx, struct oidc_json *j,
+    const struct oidc_token_row *t, struct oidc_error *err)
+{
+	struct oidc_resources	 r;
+	struct oidc_json	*arr;
+	size_t			 i;
+
+	if (oidc_resources_split(t->resource, &r, err) == -1)
+		return -1;
+	if (r.n == 0)
+		return oidc_json_set_str(j, "aud", t->client_id.p,
+		    t->client_id.len, err);
+	if ((arr = oidc_json_new_array(ctx->a)) == NULL)
+		return oidc_fail(err, OIDC_E_NOMEM, NULL, "json");
+	for (i = 0; i < r.n; i++)
+		if (oidc_json_array_add_str(arr, r.v[i].p, r.v[i].len,
+		    err) == -1)
+			return -1;
+	return oidc_json_set_obj(j, "aud", arr, err);
+}
+
 int
 oidc_introspect_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
     struct oidc_response *resp, struct oidc_error *err)
@@ -152,7 +178,7 @@ oidc_introspect_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    oidc_json_set_i64(j, "exp", t.expires_at, err) ||
 	    oidc_json_set_i64(j, "iat", t.created_at, err) ||
 	    oidc_json_set_cstr(j, "iss", ctx->cfg->issuer, err) ||
-	    oidc_json_set_str(j, "aud", t.client_id.p, t.client_id.len, err) ||
+	    set_aud(ctx, j, &t, err) == -1 ||
 	    (t.sub.p != NULL && oidc_json_set_str(j, "sub", sub.p, sub.len,
 	    err)) ||
 	    /* SECURITY: a pairwise client is not told the account name. */

@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "oidc/access_token.h"
 #include "oidc/arena.h"
 #include "oidc/audit.h"
 #include "oidc/b64url.h"
@@ -21,6 +22,7 @@
 #include "oidc/keystore.h"
 #include "oidc/metrics.h"
 #include "oidc/request.h"
+#include "oidc/resource.h"
 #include "oidc/response.h"
 #include "oidc/scope.h"
 #include "oidc/subject.h"
@@ -97,6 +99,14 @@ struct issued {
 	 */
 	struct oidc_str	 access_jkt;
 	struct oidc_str	 refresh_jkt;
+	/*
+	 * Resource indicators (oidc/resource.h): the request's (loaded), and
+	 * the access token's (the request's, else its grant's).
+	 */
+	struct oidc_resources req;
+	struct oidc_resources ares;
+	/* The ID Token's nonce (a code's), or NULL. */
+	struct oidc_str	 nonce;
 };
 
 static int
@@ -147,6 +157,62 @@ id_token_if_openid(struct oidc_ctx *ctx, const struct oidc_client *c,
 		return -1;
 	if ((is->id_token = oidc_grant_id_token(ctx, &idt, err)) == NULL)
 		return -1;
+	return 0;
+}
+
+/*
+ * The access token to hand out for the row of `hash` (oidc/access_token.h):
+ * is->access_token stays the opaque value, or becomes the JWT.
+ */
+static int
+finish_access(struct oidc_ctx *ctx, const struct oidc_client *c,
+    const unsigned char *hash, struct oidc_str sub, struct oidc_str scope,
+    int64_t auth_time, struct issued *is, struct oidc_error *err)
+{
+	struct oidc_at_claims	 in;
+
+	memset(&in, 0, sizeof(in));
+	in.client = c;
+	in.sub = sub;
+	in.scope = scope;
+	in.auth_time = auth_time;
+	in.jkt = is->access_jkt;
+	in.hash = hash;
+	in.res = &is->ares;
+	in.ttl = is->expires_in;
+	return oidc_at_finish(ctx, &in, &is->access_token, err);
+}
+
+/*
+ * The access token's resources (is->ares) and lifetime (is->expires_in)
+ * for a grant holding `granted` (space-separated, NULL: none) and
+ * `scope` (RFC 8707, oidc/resource.h): the request's resources, which must
+ * be within the grant's when it holds some, else the grant's.  *ascope:
+ * the scope narrowed to what they allow.
+ */
+static int
+access_for(struct oidc_ctx *ctx, struct oidc_str granted,
+    struct oidc_str scope, struct oidc_str *ascope, struct issued *is,
+    struct oidc_error *err)
+{
+	struct oidc_resources	 g;
+
+	if (oidc_resources_split(granted, &g, err) == -1)
+		return -1;
+	if (is->req.n > 0) {
+		if (g.n > 0 && !oidc_resources_subset(&is->req, &g))
+			return oidc_fail(err, OIDC_E_INVALID_TARGET,
+			    "resource was not granted", "resource widened");
+		is->ares = is->req;
+	} else {
+		is->ares = g;
+		if (g.n > 0 && oidc_resources_load(ctx, &is->ares, err) == -1)
+			return -1;
+	}
+	if (oidc_resources_scope(ctx->a, &is->ares, scope, ascope, err) == -1)
+		return -1;
+	is->expires_in = oidc_resources_ttl(&is->ares,
+	    ctx->cfg->access_token_ttl);
 	return 0;
 }
 
@@ -204,14 +270,20 @@ issue_user_tokens(struct oidc_ctx *ctx, const struct oidc_client *c,
 	}
 	row = *base;
 	row.kind = "access";
-	row.ttl = ctx->cfg->access_token_ttl;
+	if (access_for(ctx, base->resource, base->scope, &row.scope, is,
+	    err) == -1)
+		return -1;
+	row.resource = oidc_resources_join(ctx->a, &is->ares);
+	row.ttl = is->expires_in;
 	memcpy(row.token_hash, f->access_hash, OIDC_HASH_LEN);
 	row.dpop_jkt = is->access_jkt;
 	if (insert && oidc_db_token_insert(ctx->db, &row, err) == -1)
 		return -1;
 	is->access_token = f->access;
-	is->expires_in = ctx->cfg->access_token_ttl;
-	is->scope = oidc_arena_strndup(ctx->a, base->scope.p, base->scope.len);
+	if (finish_access(ctx, c, f->access_hash, sub, row.scope,
+	    base->auth_time, is, err) == -1)
+		return -1;
+	is->scope = oidc_arena_strndup(ctx->a, row.scope.p, row.scope.len);
 	if (oidc_grant_wants_refresh(ctx->cfg, c, &scope)) {
 		row = *base;
 		row.kind = "refresh";
@@ -222,7 +294,7 @@ issue_user_tokens(struct oidc_ctx *ctx, const struct oidc_client *c,
 			return -1;
 		is->refresh_token = f->refresh;
 	}
-	return id_token_if_openid(ctx, c, base, &scope, sub, OIDC_STR_NULL,
+	return id_token_if_openid(ctx, c, base, &scope, sub, is->nonce,
 	    user_claims, updated_at, is, err);
 }
 
@@ -241,7 +313,8 @@ new_code_tokens(struct oidc_ctx *ctx, bool refresh_ok,
 	    OIDC_TOKEN_BYTES, in->access_hash, err)) == NULL ||
 	    oidc_random_bytes(in->family_id, OIDC_FAMILY_LEN, err) == -1)
 		return -1;
-	in->access_ttl = ctx->cfg->access_token_ttl;
+	in->access_ttl = is->expires_in > 0 ? is->expires_in :
+	    ctx->cfg->access_token_ttl;
 	in->may_refresh = refresh_ok;
 	in->refresh_ttl = ctx->cfg->refresh_token_ttl;
 	in->access_jkt = is->access_jkt;
@@ -259,14 +332,23 @@ new_code_tokens(struct oidc_ctx *ctx, bool refresh_ok,
  */
 static int
 code_answer(struct oidc_ctx *ctx, const struct oidc_client *c,
-    const struct oidc_code_row *row, const char *refresh, bool refreshed,
-    struct issued *is, struct oidc_error *err)
+    const struct oidc_code_row *row, const unsigned char *access_hash,
+    const char *refresh, bool refreshed, struct issued *is,
+    struct oidc_error *err)
 {
 	struct oidc_token_row	 base;
 	struct oidc_scope	 scope;
 
-	is->expires_in = ctx->cfg->access_token_ttl;
-	is->scope = oidc_arena_strndup(ctx->a, row->scope.p, row->scope.len);
+	/* Set before the write when resources narrowed them (sealed). */
+	if (is->expires_in == 0)
+		is->expires_in = ctx->cfg->access_token_ttl;
+	if (is->scope == NULL)
+		is->scope = oidc_arena_strndup(ctx->a, row->scope.p,
+		    row->scope.len);
+	if (finish_access(ctx, c, access_hash, row->sub,
+	    (struct oidc_str){ is->scope, strlen(is->scope) },
+	    row->auth_time, is, err) == -1)
+		return -1;
 	is->refresh_token = refreshed ? refresh : NULL;
 	memset(&base, 0, sizeof(base));
 	base.scope = row->scope;
@@ -391,6 +473,8 @@ redeem_at_once(struct oidc_ctx *ctx, const struct oidc_client *c,
 	memcpy(in.code_hash, h, OIDC_HASH_LEN);
 	in.client_id = c->client_id;
 	in.redirect_uri = ruri;
+	/* With resources, no match: grant_code's transaction redeems it. */
+	in.resource = oidc_resources_join(ctx->a, &is->req);
 	/*
 	 * SECURITY: SQL compares the S256 of the verifier, not the verifier:
 	 * its timing tells nothing usable about the secret.
@@ -416,8 +500,26 @@ redeem_at_once(struct oidc_ctx *ctx, const struct oidc_client *c,
 		is->access_token = NULL;
 		return rc;
 	}
-	return code_answer(ctx, c, &row, refresh, refreshed, is, err) == -1 ?
-	    -1 : 1;
+	return code_answer(ctx, c, &row, in.access_hash, refresh, refreshed,
+	    is, err) == -1 ? -1 : 1;
+}
+
+/*
+ * A sealed code's resources (oidc/resource.h): the access token's scope
+ * and resources into `in` (and is->scope, is->expires_in), the grant's
+ * for its refresh token.
+ */
+static int
+sealed_resources(struct oidc_ctx *ctx, const struct oidc_code_row *code,
+    struct oidc_code_redeem *in, struct issued *is, struct oidc_error *err)
+{
+	if (access_for(ctx, code->resource, code->scope, &in->access_scope,
+	    is, err) == -1)
+		return -1;
+	in->access_resource = oidc_resources_join(ctx->a, &is->ares);
+	in->refresh_resource = code->resource;
+	is->scope = in->access_scope.p;
+	return 0;
 }
 
 /*
@@ -468,7 +570,8 @@ redeem_sealed(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    sealed.nonce_hash, err) == -1)
 		return -1;
 	sealed.nonce_ttl = ctx->cfg->code_ttl + ctx->cfg->id_token_ttl;
-	if (new_code_tokens(ctx, oidc_grant_wants_refresh(ctx->cfg, c,
+	if (sealed_resources(ctx, code, &in, is, err) == -1 ||
+	    new_code_tokens(ctx, oidc_grant_wants_refresh(ctx->cfg, c,
 	    &scope), &in, &refresh, is, err) == -1 ||
 	    redeem_sealed_write(ctx, &in, &sealed, &outcome, &user,
 	    &refreshed, err) == -1)
@@ -496,7 +599,43 @@ redeem_sealed(struct oidc_ctx *ctx, const struct oidc_request *req,
 	row.sub = user.sub;
 	row.user_claims = user.user_claims;
 	row.user_updated_at = user.user_updated_at;
-	return code_answer(ctx, c, &row, refresh, refreshed, is, err);
+	return code_answer(ctx, c, &row, in.access_hash, refresh, refreshed,
+	    is, err);
+}
+
+/*
+ * A stored code with resource indicators (code_redeem leaves those to
+ * C), consumed by grant_code's open transaction and checked: its tokens
+ * as a refresh would issue them (issue_user_tokens: the resources, the
+ * narrowed scope), then the commit.  Not run again after a lost
+ * acknowledgement (issue 19 item 2): the client sees a 503 then.
+ */
+static int
+redeem_with_resources(struct oidc_ctx *ctx, const struct oidc_client *c,
+    const unsigned char *h, const struct oidc_code_row *code,
+    struct issued *is, struct oidc_error *err)
+{
+	struct oidc_token_row	 base;
+	struct fresh		 f;
+
+	memset(&base, 0, sizeof(base));
+	base.client_id = c->client_id;
+	base.user_id = code->user_id;
+	base.scope = code->scope;
+	base.has_code = true;
+	memcpy(base.code_hash, h, OIDC_HASH_LEN);
+	base.auth_time = code->auth_time;
+	base.acr = code->acr;
+	base.amr = code->amr;
+	base.sid = code->sid;
+	base.claims = code->claims;
+	base.resource = code->resource;
+	is->nonce = code->nonce;
+	if (fresh_tokens(ctx, &f, err) == -1 ||
+	    issue_user_tokens(ctx, c, &base, &f, true, code->sub,
+	    code->user_claims, code->user_updated_at, is, err) == -1)
+		return -1;
+	return oidc_db_commit(ctx->db, err);
 }
 
 static int
@@ -558,6 +697,8 @@ grant_code(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if (oidc_token_check_code(&row, row.expired, c->client_id, ruri,
 	    verifier, err) == -1)
 		return -1;
+	if (is->req.n > 0 || row.resource.p != NULL)
+		return redeem_with_resources(ctx, c, h, &row, is, err);
 	return oidc_fail(err, OIDC_E_INTERNAL, NULL, "code_redeem refused a "
 	    "code that oidc_token_check_code accepts");
 }
@@ -658,10 +799,12 @@ grant_refresh(struct oidc_ctx *ctx, const struct oidc_request *req,
 	for (redo = false;; redo = true) {
 		/* A fresh answer each run, bound to the same DPoP key. */
 		struct oidc_str	 ajkt = is->access_jkt, rjkt = is->refresh_jkt;
+		struct oidc_resources want = is->req;
 
 		memset(is, 0, sizeof(*is));
 		is->access_jkt = ajkt;
 		is->refresh_jkt = rjkt;
+		is->req = want;
 		if (refresh_once(ctx, req, c, h, &f, redo, is, err) == 0)
 			return 0;
 		if (!oidc_db_redo(ctx->db, &delay, err))
@@ -703,15 +846,21 @@ grant_client_credentials(struct oidc_ctx *ctx, const struct oidc_request *req,
 	memset(&row, 0, sizeof(row));
 	row.kind = "access";
 	row.client_id = c->client_id;
-	row.ttl = ctx->cfg->access_token_ttl;
 	row.dpop_jkt = is->access_jkt;
 	if ((row.scope.p = oidc_scope_join(ctx->a, &asked)) == NULL)
 		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
 	row.scope.len = strlen(row.scope.p);
-	if (oidc_db_begin(ctx->db, err) == -1 ||
-	    oidc_grant_issue_token(ctx, &row, &is->access_token, err) == -1)
+	/* RFC 8707: any registered resource; the scope it allows. */
+	if (access_for(ctx, OIDC_STR_NULL, row.scope, &row.scope, is,
+	    err) == -1)
 		return -1;
-	is->expires_in = ctx->cfg->access_token_ttl;
+	row.resource = oidc_resources_join(ctx->a, &is->ares);
+	row.ttl = is->expires_in;
+	if (oidc_db_begin(ctx->db, err) == -1 ||
+	    oidc_grant_issue_token(ctx, &row, &is->access_token, err) == -1 ||
+	    finish_access(ctx, c, row.token_hash, OIDC_STR_NULL, row.scope, 0,
+	    is, err) == -1)
+		return -1;
 	is->scope = row.scope.p;
 	return oidc_db_commit(ctx->db, err);
 }
@@ -812,6 +961,11 @@ oidc_token_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if (gt.p == NULL)
 		return oidc_fail(err, OIDC_E_INVALID_REQUEST,
 		    "grant_type is required", "no grant_type");
+	/* RFC 8707: malformed or unknown resources are invalid_target. */
+	if (ctx->cfg->resource_indicators &&
+	    (oidc_resources_from_params(&req->form, &is.req, err) == -1 ||
+	    (is.req.n > 0 && oidc_resources_load(ctx, &is.req, err) == -1)))
+		return -1;
 	if ((rc = oidc_dpop_token_proof(ctx, req, resp, &proof, err)) == -1)
 		return -1;
 	if (rc == 1)

@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "oidc/access_token.h"
 #include "oidc/arena.h"
 #include "oidc/authz_header.h"
 #include "oidc/client.h"
@@ -15,12 +16,11 @@
 #include "oidc/grant.h"
 #include "oidc/json.h"
 #include "oidc/request.h"
+#include "oidc/resource.h"
 #include "oidc/response.h"
 #include "oidc/scope.h"
 #include "oidc/subject.h"
 #include "oidc/userinfo.h"
-
-#define MAX_TOKEN_LEN	512
 
 /* RFC 6750 3: a request without any token gets a bare challenge. */
 static int
@@ -37,6 +37,31 @@ no_token(struct oidc_ctx *ctx, struct oidc_response *resp,
 	    oidc_resp_no_store(resp, err) == -1)
 		return -1;
 	return 0;
+}
+
+/*
+ * RFC 8707, RFC 9068 4: a token for resource indicators is for UserInfo
+ * only when one of them is this endpoint's URL (register it with
+ * `oidcctl resource create ISSUER/userinfo`); a token without any is.
+ */
+static bool
+for_userinfo(struct oidc_ctx *ctx, struct oidc_str resource)
+{
+	struct oidc_error	 ignored = { 0 };
+	struct oidc_resources	 r;
+	const char		*ui;
+	size_t			 i;
+
+	if (resource.p == NULL)
+		return true;
+	if (oidc_resources_split(resource, &r, &ignored) == -1 ||
+	    (ui = oidc_arena_printf(ctx->a, "%s/userinfo",
+	    ctx->cfg->issuer)) == NULL)
+		return false;
+	for (i = 0; i < r.n; i++)
+		if (oidc_str_eq_cstr(r.v[i], ui))
+			return true;
+	return false;
 }
 
 /*
@@ -66,10 +91,11 @@ active_token(struct oidc_ctx *ctx, const struct oidc_request *req,
 	tok = header_tok.p != NULL ? header_tok : form_tok;
 	if (tok.p == NULL)
 		return no_token(ctx, resp, err) == -1 ? -1 : 0;
-	if (tok.len > MAX_TOKEN_LEN)
+	if (tok.len > OIDC_AT_MAX_LEN)
 		return oidc_fail(err, OIDC_E_INVALID_TOKEN,
 		    "the access token is invalid", "token too long");
-	if (oidc_sha256(tok.p, tok.len, h, err) == -1)
+	/* Opaque, or a JWT of ours (its jti): the row decides. */
+	if (oidc_at_presented_hash(ctx, tok, h, err) == -1)
 		return -1;
 	if ((rc = oidc_db_access_token_get(ctx->db, ctx->a, h, t, err)) == -1)
 		return -1;
@@ -77,6 +103,9 @@ active_token(struct oidc_ctx *ctx, const struct oidc_request *req,
 		return oidc_fail(err, OIDC_E_INVALID_TOKEN,
 		    "the access token is invalid, expired or revoked",
 		    "token not active");
+	if (!for_userinfo(ctx, t->resource))
+		return oidc_fail(err, OIDC_E_INVALID_TOKEN,
+		    "the access token is for another resource", "audience");
 	if (oidc_dpop_resource_check(ctx, req, resp, "/userinfo", dpop, tok,
 	    t->dpop_jkt, err) == -1 ||
 	    oidc_scope_parse(t->scope, scope, err) == -1)

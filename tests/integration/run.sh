@@ -122,7 +122,10 @@ dpop = yes
 ui_locales = en fr
 # The TOTP second factor for enrolled users (t/52-totp-browser.py,
 # t/53-totp.py; key_encryption_key seals the secrets).
-totp = optional"
+totp = optional
+# Resource indicators (t/35-resource.py; it runs a private token worker
+# without it).
+resource_indicators = yes"
 stack_tools
 trap stack_down EXIT
 trap 'say "interrupted"; exit 130' INT TERM HUP

@@ -20,6 +20,10 @@
  *	client_id, redirect_uri, scope, nonce, code_challenge, acr, amr,
  *	sid, claims                        (each: 2-byte big-endian length,
  *	                                    0xffff for absent, then bytes)
+ *	[resource]                         (only when the code has resource
+ *	                                    indicators, oidc/resource.h: a
+ *	                                    2-byte length and the bytes; codes
+ *	                                    sealed before it open as before)
  *
  * What this module does NOT do: single use, replay revocation, the nonce
  * rule, and the checks against the token request (token.c and the
@@ -49,9 +53,9 @@ struct oidc_code_row;
 
 /*
  * Seal c (client_id, user_id, redirect_uri, scope, nonce,
- * code_challenge, auth_time, acr, amr, sid, claims; other members are
- * ignored) with its absolute expiry into an arena-owned NUL-terminated
- * base64url string *out.  1 sealed, 0 the code would be longer than
+ * code_challenge, auth_time, acr, amr, sid, claims, resource; other
+ * members are ignored) with its absolute expiry into an arena-owned
+ * NUL-terminated base64url string *out.  1 sealed, 0 the code would be longer than
  * OIDC_CODE_MAX_LEN (nothing sealed: store it instead), -1 with err set
  * (OIDC_E_CRYPTO, OIDC_E_NOMEM).
  */

@@ -37,6 +37,10 @@
  *                      keys in the database, 1..3600  [30]
  *   code_ttl           seconds, 1..600  [600]
  *   access_token_ttl   seconds, 1..86400  [3600]
+ *   access_token_format opaque | jwt: the access tokens of clients without
+ *                      their own "access_token_format" metadata member:
+ *                      random values, or RFC 9068 JWTs (typ at+jwt,
+ *                      oidc/access_token.h)  [opaque]
  *   id_token_ttl       seconds, 1..86400  [3600]
  *   refresh_token_ttl  seconds, 0..31536000, 0 disables refresh  [2592000]
  *   session_ttl        seconds, 60..2592000  [86400]
@@ -72,6 +76,9 @@
  *   device_interval    seconds a device waits between polls, 1..60  [5]
  *   dpop               yes | no: DPoP-bound tokens (RFC 9449, oidc/dpop.h)
  *                      at token, userinfo, introspect; advertised  [no]
+ *   resource_indicators yes | no: the resource parameter (RFC 8707,
+ *                      oidc/resource.h) at authorize, par and token;
+ *                      when no, it is ignored  [no]
  *   dpop_iat_window    seconds, 1..600: how far a DPoP proof's iat may
  *                      lie from now, either way  [60]
  *   dpop_nonce_lifetime  seconds, 0..3600: server nonces (RFC 9449 8, 9)
@@ -231,6 +238,12 @@ enum oidc_config_ep {
 	OIDC_CONFIG_EP_BIT(OIDC_CONFIG_EP_TOKEN) | \
 	OIDC_CONFIG_EP_BIT(OIDC_CONFIG_EP_JWKS))
 
+/* access_token_format: what an access token looks like. */
+enum oidc_at_format {
+	OIDC_AT_OPAQUE = 0,	/* a random value, stored hashed */
+	OIDC_AT_JWT		/* RFC 9068 at+jwt, its jti's row stored */
+};
+
 /* How the authorization endpoint authenticates users (login). */
 enum oidc_login_mode {
 	OIDC_LOGIN_PASSWORD = 0,	/* its own password page */
@@ -291,6 +304,7 @@ struct oidc_config {
 	int64_t			 device_code_ttl;
 	int64_t			 device_interval;
 	bool			 dpop;
+	bool			 resource_indicators;
 	int64_t			 dpop_iat_window;
 	int64_t			 dpop_nonce_lifetime;
 	bool			 request_object_require_signed;
@@ -327,6 +341,7 @@ struct oidc_config {
 	size_t			 nscopes;
 	size_t			 nclaims;	/* over all scopes */
 	enum oidc_login_mode	 login;
+	enum oidc_at_format	 access_token_format;
 	const char		*remote_user_amr;	/* NULL: no amr */
 	enum oidc_totp_mode	 totp;
 	struct oidc_config_ruclaim remote_user_claims[

@@ -387,6 +387,8 @@ struct oidc_code_row {
 	int64_t		 auth_time;
 	struct oidc_str	 acr, amr, sid;
 	struct oidc_str	 claims;	/* claims request JSON or absent */
+	/* Resource indicators granted (oidc/resource.h), space-separated. */
+	struct oidc_str	 resource;
 	int64_t		 ttl;		/* insert: lifetime in seconds */
 	bool		 offline;	/* insert: oidc_grant_offline() */
 	/* consume output: */
@@ -430,6 +432,17 @@ struct oidc_code_redeem {
 	/* DPoP key thumbprints the tokens are bound to (NULL: Bearer). */
 	struct oidc_str	 access_jkt;
 	struct oidc_str	 refresh_jkt;
+	/*
+	 * The token request's resource indicators (oidc/resource.h), space-
+	 * separated (NULL: none).  code_redeem matches only without them;
+	 * code_redeem_sealed takes the access token's scope and resources
+	 * (access_scope, access_resource) and the grant's (refresh_resource)
+	 * as token.c narrowed them.
+	 */
+	struct oidc_str	 resource;
+	struct oidc_str	 access_scope;
+	struct oidc_str	 access_resource;
+	struct oidc_str	 refresh_resource;
 };
 
 /*
@@ -529,6 +542,11 @@ struct oidc_token_row {
 	int64_t		 ttl;		/* insert: lifetime in seconds */
 	/* Insert and lookup: the DPoP key thumbprint (NULL: Bearer). */
 	struct oidc_str	 dpop_jkt;
+	/*
+	 * Insert and lookup: the resource indicators (oidc/resource.h) an
+	 * access token is for, a refresh token's grant (NULL: none).
+	 */
+	struct oidc_str	 resource;
 	/* lookup output: */
 	int64_t		 expires_at;
 	int64_t		 created_at;
@@ -591,6 +609,34 @@ OIDC_MUST_CHECK int	oidc_db_token_revoke(struct oidc_db *,
 OIDC_MUST_CHECK int	oidc_db_token_introspect(struct oidc_db *,
 			    struct oidc_arena *, const unsigned char *hash,
 			    struct oidc_token_row *, struct oidc_error *);
+
+/*
+ * A registered resource (RFC 8707, 0022_resource.sql, oidc/resource.h):
+ * scope NULL: any; format NULL: the client's; lifetime 0: the
+ * configuration's access_token_ttl.
+ */
+struct oidc_resource_row {
+	struct oidc_str	 identifier;
+	struct oidc_str	 scope;
+	struct oidc_str	 format;
+	int64_t		 lifetime;
+};
+
+/* 1 found, 0 unknown, -1 error. */
+OIDC_MUST_CHECK int	oidc_db_resource_get(struct oidc_db *,
+			    struct oidc_arena *, struct oidc_str identifier,
+			    struct oidc_resource_row *, struct oidc_error *);
+/* oidcctl: 1 created, 0 already there, -1 error. */
+OIDC_MUST_CHECK int	oidc_db_resource_insert(struct oidc_db *,
+			    const struct oidc_resource_row *,
+			    struct oidc_error *);
+/* oidcctl: every row into *rows (arena), *n of them.  0 or -1. */
+OIDC_MUST_CHECK int	oidc_db_resource_list(struct oidc_db *,
+			    struct oidc_arena *, struct oidc_resource_row **rows,
+			    size_t *n, struct oidc_error *);
+/* oidcctl: 1 deleted, 0 unknown, -1 error. */
+OIDC_MUST_CHECK int	oidc_db_resource_delete(struct oidc_db *,
+			    struct oidc_str identifier, struct oidc_error *);
 
 /* 1 the nonce is fresh (now recorded), 0 already used, -1 error. */
 OIDC_MUST_CHECK int	oidc_db_nonce_use(struct oidc_db *,

@@ -49,6 +49,7 @@ enum oidc_errcode {
 	/* OIDC Core Unmet Authentication Requirements 1.0: an essential
 	   acr that cannot be met (oidc/totp.h) */
 	OIDC_E_UNMET_AUTHN_REQUIREMENTS,
+	OIDC_E_INVALID_TARGET,		/* RFC 8707 2: 400 */
 	/* input and internal errors */
 	OIDC_E_LIMIT,			/* an input exceeded a documented limit */
 	OIDC_E_BODY_TOO_LARGE,		/* HTTP 413 before the body is read */

@@ -6,7 +6,9 @@
  *   - an invalid percent-escape ("%4", "%zz") or a decoded NUL byte;
  *   - names or values that are not valid UTF-8;
  *   - a repeated parameter name (RFC 6749 3.1: "Request and response
- *     parameters MUST NOT be included more than once");
+ *     parameters MUST NOT be included more than once"), except
+ *     OIDC_FORM_REPEATABLE ("resource", which RFC 8707 2 lets a request
+ *     repeat; oidc_params_get() sees its first value only);
  *   - more than OIDC_FORM_MAX_PARAMS pairs, a name longer than
  *     OIDC_FORM_MAX_NAME or a value longer than OIDC_FORM_MAX_VALUE bytes
  *     (decoded), input longer than OIDC_FORM_MAX_LEN.
@@ -28,6 +30,8 @@
 #define OIDC_FORM_MAX_PARAMS	64
 #define OIDC_FORM_MAX_NAME	64
 #define OIDC_FORM_MAX_VALUE	(16 * 1024)
+/* The one parameter that may be repeated (RFC 8707 2, oidc/resource.h). */
+#define OIDC_FORM_REPEATABLE	"resource"
 
 struct oidc_arena;
 
@@ -51,6 +55,13 @@ OIDC_MUST_CHECK int	oidc_form_parse(struct oidc_arena *, const char *buf,
 
 /* The value of `name`, or OIDC_STR_NULL when absent. */
 struct oidc_str	oidc_params_get(const struct oidc_params *, const char *name);
+
+/*
+ * Every value of `name` in input order: the first `max` into out[]; the
+ * return is how many there are (more than max: the caller refuses).
+ */
+size_t	oidc_params_get_all(const struct oidc_params *, const char *name,
+	    struct oidc_str *out, size_t max);
 
 /*
  * Percent-decode one component ('+' as space when plus_is_space) into an

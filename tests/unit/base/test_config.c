@@ -322,6 +322,17 @@ static const struct cfg_case cases[] = {
 	/* authorize.fcgi checks for the key at start-up (t/53). */
 	{ "totp without key_encryption_key parses", BASE "totp = optional\n",
 	    0, OIDC_E_NONE, NULL },
+	/* access_token_format (oidc/access_token.h). */
+	{ "access_token_format opaque", BASE "access_token_format = opaque\n",
+	    0, OIDC_E_NONE, NULL },
+	{ "access_token_format jwt", BASE "access_token_format = jwt\n", 0,
+	    OIDC_E_NONE, NULL },
+	{ "access_token_format unknown", BASE "access_token_format = paseto\n",
+	    -1, OIDC_E_CONFIG,
+	    "t.conf:3: access_token_format: must be opaque or jwt" },
+	{ "access_token_format case matters", BASE
+	    "access_token_format = JWT\n", -1, OIDC_E_CONFIG,
+	    "t.conf:3: access_token_format: must be" },
 	/* login, remote_user_amr, remote_user_claims (oidc/remote_user.h). */
 	{ "login password", BASE "login = password\n", 0, OIDC_E_NONE, NULL },
 	{ "login remote_user", BASE "login = remote_user\n", 0, OIDC_E_NONE,
@@ -430,6 +441,9 @@ test_defaults(struct oidc_arena *a)
 	is_int(cfg.nkeys, 0, "defaults: no signing keys");
 	is_int(cfg.code_ttl, 600, "defaults: code_ttl");
 	is_int(cfg.access_token_ttl, 3600, "defaults: access_token_ttl");
+	is_int(cfg.access_token_format, OIDC_AT_OPAQUE,
+	    "defaults: access_token_format opaque");
+	ok(!cfg.resource_indicators, "defaults: resource_indicators off");
 	is_int(cfg.id_token_ttl, 3600, "defaults: id_token_ttl");
 	is_int(cfg.refresh_token_ttl, 2592000, "defaults: refresh_token_ttl");
 	is_int(cfg.session_ttl, 86400, "defaults: session_ttl");
@@ -512,7 +526,9 @@ test_values(struct oidc_arena *a)
 	    "require_nonce = yes\n"
 	    "login_max_failures = 3\n"
 	    "login_max_failures_per_address = 50000\n"
-	    "login_window = 60\n";
+	    "login_window = 60\n"
+	    "access_token_format = jwt\n"
+	    "resource_indicators = yes\n";
 	struct oidc_config	 cfg;
 	struct oidc_error	 err;
 
@@ -523,6 +539,9 @@ test_values(struct oidc_arena *a)
 	    "values: inner spaces kept, outer trimmed");
 	is_int(cfg.code_ttl, 60, "values: code_ttl");
 	is_int(cfg.access_token_ttl, 300, "values: access_token_ttl");
+	is_int(cfg.access_token_format, OIDC_AT_JWT,
+	    "values: access_token_format jwt");
+	ok(cfg.resource_indicators, "values: resource_indicators yes");
 	is_int(cfg.id_token_ttl, 301, "values: id_token_ttl");
 	is_int(cfg.refresh_token_ttl, 0, "values: refresh_token_ttl");
 	is_int(cfg.session_ttl, 3600, "values: session_ttl");

@@ -63,6 +63,9 @@ static const struct form_case cases[] = {
 	    OIDC_E_INVALID_REQUEST, 0, { { NULL, NULL } } },
 	{ "duplicate_param both empty", S("a&a"), -1, OIDC_E_INVALID_REQUEST,
 	    0, { { NULL, NULL } } },
+	/* RFC 8707 2: resource alone may repeat (oidc/resource.h). */
+	{ "duplicate_param: Resource is not resource", S("Resource=1&"
+	    "Resource=2"), -1, OIDC_E_INVALID_REQUEST, 0, { { NULL, NULL } } },
 	/* nul_in_param: a decoded NUL truncates C consumers. */
 	{ "nul_in_param value", S("a=x%00y"), -1, OIDC_E_INVALID_REQUEST, 0,
 	    { { NULL, NULL } } },
@@ -285,6 +288,44 @@ test_get(void)
 	ok(oidc_params_get(NULL, "a").p == NULL, "get: NULL set");
 }
 
+/* RFC 8707 2: resource alone may repeat; get_all sees every value. */
+static void
+test_resource_repeats(struct oidc_arena *a)
+{
+	static const char	 in[] = "resource=https%3A%2F%2Fa&b=1&resource=x";
+	struct oidc_error	 err = { 0 };
+	struct oidc_params	 p;
+	struct oidc_str		 out[4];
+
+	is_int(oidc_form_parse(a, in, sizeof(in) - 1, &p, &err), 0,
+	    "resource repeated: parsed");
+	is_int(oidc_params_get_all(&p, "resource", out, 4), 2,
+	    "resource repeated: two values");
+	ok(oidc_str_eq_cstr(out[0], "https://a") &&
+	    oidc_str_eq_cstr(out[1], "x"), "resource repeated: in order");
+	ok(oidc_str_eq_cstr(oidc_params_get(&p, "resource"), "https://a"),
+	    "resource repeated: get sees the first");
+	oidc_arena_reset(a);
+}
+
+static void
+test_get_all(void)
+{
+	struct oidc_param	 v[3] = { { OIDC_STR("r"), OIDC_STR("1") },
+				    { OIDC_STR("x"), OIDC_STR("2") },
+				    { OIDC_STR("r"), OIDC_STR("3") } };
+	struct oidc_params	 p = { v, 3 };
+	struct oidc_str		 out[2];
+
+	is_int(oidc_params_get_all(&p, "r", out, 2), 2, "get_all: two");
+	ok(oidc_str_eq_cstr(out[0], "1") && oidc_str_eq_cstr(out[1], "3"),
+	    "get_all: in input order");
+	is_int(oidc_params_get_all(&p, "r", out, 1), 2,
+	    "get_all: the count beyond max");
+	is_int(oidc_params_get_all(&p, "y", out, 2), 0, "get_all: absent");
+	is_int(oidc_params_get_all(NULL, "r", out, 2), 0, "get_all: NULL");
+}
+
 /* The parser never writes to its input. */
 static void
 test_input_untouched(struct oidc_arena *a)
@@ -311,6 +352,8 @@ main(void)
 	test_limits(a);
 	test_urldecode(a);
 	test_get();
+	test_get_all();
+	test_resource_repeats(a);
 	test_input_untouched(a);
 	oidc_arena_free(a);
 	return done_testing();

@@ -112,6 +112,16 @@ test_round_trip(struct oidc_arena *a, const unsigned char *key)
 	    o.claims.p == NULL && o.sid.p != NULL && o.sid.len == 0,
 	    "absent nonce, challenge, claims stay absent; empty sid stays "
 	    "empty");
+	ok(o.resource.p == NULL, "no resource trailer: resource absent");
+
+	/* RFC 8707: the granted resources ride as an optional trailer. */
+	sample(&c);
+	c.resource = str("https://api.example/ urn:x:y");
+	ok(oidc_code_seal(a, key, &c, 7, &code, &err) == 1 &&
+	    open_code(a, key, code, strlen(code), &o, &exp) == 1 &&
+	    same(o.resource, c.resource) && same(o.claims, c.claims) &&
+	    o.resource.p[o.resource.len] == '\0',
+	    "resource: sealed and opened (NUL-terminated), the rest intact");
 }
 
 static void
