@@ -124,6 +124,41 @@ static const char device_confirm_html[] =
 static const char device_done_html[] =
     "<h1>{{title}}</h1>\n<p role=\"status\">{{text}}</p>\n";
 
+static const char totp_html[] =
+    "<h1>{{msg.totp_title}}</h1>\n<p>{{msg.login_to}} <strong>{{client}}"
+    "</strong></p>\n{{{error}}}"
+    "<form method=\"post\" action=\"{{action}}\">\n{{{fields}}}"
+    "<label for=\"code\">{{msg.totp_code_label}}</label>\n"
+    "<p id=\"code-help\"><small>{{msg.totp_code_help}}</small></p>\n"
+    "<input type=\"text\" id=\"code\" name=\"code\" "
+    "autocomplete=\"one-time-code\" autocapitalize=\"none\" "
+    "spellcheck=\"false\" aria-describedby=\"code-help\" maxlength=\"64\" "
+    "required autofocus>\n"
+    "<button type=\"submit\" name=\"action\" value=\"totp\">"
+    "{{msg.totp_submit}}</button>\n</form>\n";
+
+static const char totp_enrol_html[] =
+    "<h1>{{msg.totp_enrol_title}}</h1>\n<p>{{msg.totp_enrol_text}}</p>\n"
+    "{{{error}}}"
+    "<p>{{msg.totp_enrol_uri}} <a id=\"totp-uri\" href=\"{{uri}}\">{{uri}}"
+    "</a></p>\n"
+    "<p>{{msg.totp_enrol_secret}} <code id=\"totp-secret\">{{secret}}</code>"
+    "</p>\n"
+    "<form method=\"post\" action=\"{{action}}\">\n{{{fields}}}"
+    "<label for=\"code\">{{msg.totp_enrol_code_label}}</label>\n"
+    "<input type=\"text\" id=\"code\" name=\"code\" inputmode=\"numeric\" "
+    "autocomplete=\"one-time-code\" maxlength=\"64\" required autofocus>\n"
+    "<button type=\"submit\" name=\"action\" value=\"totp\">"
+    "{{msg.totp_enrol_submit}}</button>\n</form>\n";
+
+static const char totp_recovery_html[] =
+    "<h1>{{msg.totp_recovery_title}}</h1>\n<p>{{msg.totp_recovery_text}}"
+    "</p>\n<ul id=\"recovery-codes\" aria-label=\""
+    "{{msg.totp_recovery_list}}\">\n{{{items}}}</ul>\n"
+    "<form method=\"post\" action=\"{{action}}\">\n{{{fields}}}"
+    "<button type=\"submit\" name=\"action\" value=\"continue\">"
+    "{{msg.device_code_submit}}</button>\n</form>\n";
+
 /*
  * Each page: its file, the message of its title, the names it offers
  * escaped and raw (space-separated; docs/THEMES.md), its built-in text.
@@ -152,6 +187,12 @@ static const struct page {
 	    "action client code scope user", "fields error",
 	    device_confirm_html },
 	{ "device_done.html", NULL, "title text", "", device_done_html },
+	{ "totp.html", "totp_title", "client action", "fields error",
+	    totp_html },
+	{ "totp_enrol.html", "totp_enrol_title", "uri secret action",
+	    "fields error", totp_enrol_html },
+	{ "totp_recovery.html", "totp_recovery_title", "action",
+	    "fields items", totp_recovery_html },
 };
 
 struct ui_locale {

@@ -6,7 +6,9 @@
 
 #include <stddef.h>
 
-#define UI_NKEYS	52	/* rows of ui_msg.c's catalogue */
+#include "oidc/ui.h"
+
+#define UI_NKEYS	OIDC_UI_NKEYS
 
 /* The index of a catalogue key (len bytes), or -1. */
 int		ui_key_index(const char *key, size_t len);

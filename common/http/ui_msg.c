@@ -102,6 +102,50 @@ static const struct {
 	{ "device_denied_text", "The device was not connected. You can close "
 	    "this page.", "L\u2019appareil n\u2019a pas \u00e9t\u00e9 "
 	    "connect\u00e9. Vous pouvez fermer cette page." },
+	{ "device_totp_first", "This account uses two-step verification, "
+	    "which this page does not ask for: sign in on this site\u2019s "
+	    "sign-in page first (through any application), then come back.",
+	    "Ce compte utilise la validation en deux \u00e9tapes, que cette "
+	    "page ne demande pas\u00a0: connectez-vous d\u2019abord sur la page "
+	    "de connexion de ce site (depuis n\u2019importe quelle "
+	    "application), puis revenez." },
+	{ "login_expired", "Your sign-in has expired. Please sign in again.",
+	    "Votre connexion a expir\u00e9. Veuillez vous reconnecter." },
+	{ "totp_title", "Two-step verification",
+	    "Validation en deux \u00e9tapes" },
+	{ "totp_code_label", "Authentication code", "Code de validation" },
+	{ "totp_code_help", "The 6-digit code from your authenticator app, or "
+	    "one of your recovery codes.", "Le code \u00e0 6 chiffres de votre "
+	    "application d\u2019authentification, ou l\u2019un de vos codes de "
+	    "secours." },
+	{ "totp_submit", "Verify", "Valider" },
+	{ "totp_failed", "The code is incorrect or was already used.",
+	    "Le code est incorrect ou a d\u00e9j\u00e0 servi." },
+	{ "totp_enrol_title", "Set up two-step verification",
+	    "Activer la validation en deux \u00e9tapes" },
+	{ "totp_enrol_text", "This site asks for a code from an authenticator "
+	    "app at every sign-in. Add this account to your app, then enter "
+	    "the code it shows.", "Ce site demande un code d\u2019une "
+	    "application d\u2019authentification \u00e0 chaque connexion. "
+	    "Ajoutez ce compte \u00e0 votre application, puis saisissez le code "
+	    "qu\u2019elle affiche." },
+	{ "totp_enrol_uri", "Key URI (for a QR code or a link):",
+	    "URI de la cl\u00e9 (pour un code QR ou un lien)\u00a0:" },
+	{ "totp_enrol_secret", "Or type the key:",
+	    "Ou saisissez la cl\u00e9\u00a0:" },
+	{ "totp_enrol_code_label", "Code from your app",
+	    "Code de votre application" },
+	{ "totp_enrol_submit", "Turn on", "Activer" },
+	{ "totp_recovery_title", "Save your recovery codes",
+	    "Conservez vos codes de secours" },
+	{ "totp_recovery_text", "Two-step verification is on. If you lose "
+	    "your authenticator app, each of these codes signs you in once "
+	    "instead of a code. They are shown only now.", "La validation en "
+	    "deux \u00e9tapes est activ\u00e9e. Si vous perdez votre "
+	    "application d\u2019authentification, chacun de ces codes vous "
+	    "connecte une fois \u00e0 la place d\u2019un code. Ils ne sont "
+	    "affich\u00e9s que maintenant." },
+	{ "totp_recovery_list", "Recovery codes", "Codes de secours" },
 };
 
 _Static_assert(OIDC_NELEM(catalogue) == UI_NKEYS, "UI_NKEYS");

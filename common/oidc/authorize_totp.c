@@ -35,8 +35,8 @@
 #define PENDING_TTL	600
 #define TICKET_MAX	128
 
-static const char expired_msg[] =
-    "Your sign-in has expired. Please sign in again.";
+/* Message keys (oidc/ui.h). */
+static const char expired_msg[] = "login_expired";
 
 /* One answer of the code page: its pending login and throttle keys. */
 struct totp_try {
@@ -279,8 +279,8 @@ wrong_entry(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    err) == -1 || oidc_db_commit(ctx->db, err) == -1)
 		return -1;
 	audit_totp(req, ar, tt, "totp.failed");
-	return show_again(ctx, req, resp, ar, tt, "The code is incorrect or "
-	    "was already used.", 200, err);
+	return show_again(ctx, req, resp, ar, tt, "totp_failed", 200,
+	    err);
 }
 
 int
@@ -316,9 +316,8 @@ oidc_authz_totp_posted(struct oidc_ctx *ctx, const struct oidc_request *req,
 		if (oidc_db_commit(ctx->db, err) == -1)
 			return -1;
 		audit_totp(req, ar, &tt, "totp.throttled");
-		return show_again(ctx, req, resp, ar, &tt, "Too many failed "
-		    "attempts. Please wait a few minutes and try again.", 429,
-		    err);
+		return show_again(ctx, req, resp, ar, &tt, "login_throttled",
+		    429, err);
 	}
 	rc = code.p == NULL || oidc_totp_parse(code.p, code.len, &in) == -1 ?
 	    0 : check_entry(ctx, &tt, &in, &step, err);

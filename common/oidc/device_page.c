@@ -207,9 +207,8 @@ login_page(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    NULL, 0, err);
 }
 
-static const char TOTP_FIRST[] = "This account uses two-step "
-    "verification, which this page does not ask for: sign in on this "
-    "site's sign-in page first (through any application), then come back.";
+/* A message key (oidc/ui.h). */
+static const char TOTP_FIRST[] = "device_totp_first";
 
 /* action=login: 1 signed in (*s), 0 the login page again, -1. */
 static int

@@ -1,10 +1,10 @@
 /*
  * totp_page.c: the pages of the TOTP second factor (oidc/totp.h): the
  * code entry after the password, the enrolment (totp = required) and the
- * recovery codes shown once after it.  All their markup is here, in the
- * three templates below, so it can move to operator templates; every
- * value is escaped by the templates (oidc/html.h).  They carry the
- * authorization request as the login page does (authorize_page.c).
+ * recovery codes shown once after it, from the templates totp.html,
+ * totp_enrol.html and totp_recovery.html (oidc/ui.h, docs/THEMES.md) in
+ * the request's language.  They carry the authorization request as the
+ * login page does (authorize_page.c).
  */
 #include <string.h>
 
@@ -15,46 +15,9 @@
 #include "oidc/html.h"
 #include "oidc/response.h"
 #include "oidc/totp.h"
+#include "oidc/ui.h"
 
 #include "authorize_int.h"
-
-static const char verify_body[] =
-    "<h1>Two-step verification</h1>\n<p>to continue to <strong>{{client}}"
-    "</strong></p>\n{{{error}}}"
-    "<form method=\"post\" action=\"{{action}}\">\n{{{fields}}}"
-    "<label for=\"code\">Authentication code</label>\n"
-    "<p id=\"code-help\"><small>The 6-digit code from your authenticator "
-    "app, or one of your recovery codes.</small></p>\n"
-    "<input type=\"text\" id=\"code\" name=\"code\" "
-    "autocomplete=\"one-time-code\" autocapitalize=\"none\" "
-    "spellcheck=\"false\" aria-describedby=\"code-help\" maxlength=\"64\" "
-    "required autofocus>\n"
-    "<button type=\"submit\" name=\"action\" value=\"totp\">Verify"
-    "</button>\n</form>\n";
-
-static const char enrol_body[] =
-    "<h1>Set up two-step verification</h1>\n<p>This site asks for a code "
-    "from an authenticator app at every sign-in. Add this account to your "
-    "app, then enter the code it shows.</p>\n{{{error}}}"
-    "<p>Key URI (for a QR code or a link): <a id=\"totp-uri\" "
-    "href=\"{{uri}}\">{{uri}}</a></p>\n"
-    "<p>Or type the key: <code id=\"totp-secret\">{{secret}}</code></p>\n"
-    "<form method=\"post\" action=\"{{action}}\">\n{{{fields}}}"
-    "<label for=\"code\">Code from your app</label>\n"
-    "<input type=\"text\" id=\"code\" name=\"code\" inputmode=\"numeric\" "
-    "autocomplete=\"one-time-code\" maxlength=\"64\" required autofocus>\n"
-    "<button type=\"submit\" name=\"action\" value=\"totp\">Turn on"
-    "</button>\n</form>\n";
-
-static const char recovery_body[] =
-    "<h1>Save your recovery codes</h1>\n<p>Two-step verification is on. "
-    "If you lose your authenticator app, each of these codes signs you in "
-    "once instead of a code. They are shown only now.</p>\n"
-    "<ul id=\"recovery-codes\" aria-label=\"Recovery codes\">\n{{{items}}}"
-    "</ul>\n"
-    "<form method=\"post\" action=\"{{action}}\">\n{{{fields}}}"
-    "<button type=\"submit\" name=\"action\" value=\"continue\">Continue"
-    "</button>\n</form>\n";
 
 static struct oidc_str
 cs(const char *s)
@@ -74,11 +37,13 @@ fields(struct oidc_ctx *ctx, const struct oidc_request *req,
 	return ticket == NULL ? 0 : oidc_html_hidden(f, "ticket", ticket, err);
 }
 
+/* error: a message key (oidc/ui.h) or text, shown in resp's language. */
 static int
-error_html(struct oidc_ctx *ctx, const char *error, struct oidc_buf *b,
-    struct oidc_error *err)
+error_html(struct oidc_ctx *ctx, struct oidc_response *resp,
+    const char *error, struct oidc_buf *b, struct oidc_error *err)
 {
-	const struct oidc_html_var ev[] = { { "e", cs(error) } };
+	const struct oidc_html_var ev[] = { { "e", cs(error == NULL ? NULL :
+	    oidc_ui_msg(resp->ui_lang, error)) } };
 
 	oidc_buf_init(b, ctx->a, 1024);
 	if (error == NULL)
@@ -99,7 +64,7 @@ oidc_totp_page_verify(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    ctx->cfg->issuer)) == NULL)
 		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
 	if (fields(ctx, req, resp, ar, ticket, &f, err) == -1 ||
-	    error_html(ctx, error, &e, err) == -1)
+	    error_html(ctx, resp, error, &e, err) == -1)
 		return -1;
 	const struct oidc_html_var vars[] = {
 		{ "client", ar->client.client_name.p != NULL ?
@@ -108,9 +73,9 @@ oidc_totp_page_verify(struct oidc_ctx *ctx, const struct oidc_request *req,
 		{ "fields", oidc_buf_str(&f) },
 		{ "error", oidc_buf_str(&e) },
 	};
-	return oidc_html_respond(resp, status,
-	    oidc_resp_page_csp(ctx->a, ar->redirect_uri),
-	    "Two-step verification", verify_body, vars, OIDC_NELEM(vars), err);
+	return oidc_ui_respond(resp, status,
+	    oidc_resp_page_csp(ctx->a, ar->redirect_uri), OIDC_UI_TOTP, vars,
+	    OIDC_NELEM(vars), err);
 }
 
 int
@@ -126,7 +91,7 @@ oidc_totp_page_enrol(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    ctx->cfg->issuer)) == NULL)
 		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
 	if (fields(ctx, req, resp, ar, ticket, &f, err) == -1 ||
-	    error_html(ctx, error, &e, err) == -1)
+	    error_html(ctx, resp, error, &e, err) == -1)
 		return -1;
 	const struct oidc_html_var vars[] = {
 		{ "uri", cs(uri) },
@@ -135,10 +100,9 @@ oidc_totp_page_enrol(struct oidc_ctx *ctx, const struct oidc_request *req,
 		{ "fields", oidc_buf_str(&f) },
 		{ "error", oidc_buf_str(&e) },
 	};
-	return oidc_html_respond(resp, status,
-	    oidc_resp_page_csp(ctx->a, ar->redirect_uri),
-	    "Set up two-step verification", enrol_body, vars,
-	    OIDC_NELEM(vars), err);
+	return oidc_ui_respond(resp, status,
+	    oidc_resp_page_csp(ctx->a, ar->redirect_uri), OIDC_UI_TOTP_ENROL,
+	    vars, OIDC_NELEM(vars), err);
 }
 
 int
@@ -172,8 +136,7 @@ oidc_totp_page_recovery(struct oidc_ctx *ctx, const struct oidc_request *req,
 		{ "action", cs(action) },
 		{ "fields", oidc_buf_str(&f) },
 	};
-	return oidc_html_respond(resp, 200,
+	return oidc_ui_respond(resp, 200,
 	    oidc_resp_page_csp(ctx->a, ar->redirect_uri),
-	    "Save your recovery codes", recovery_body, vars,
-	    OIDC_NELEM(vars), err);
+	    OIDC_UI_TOTP_RECOVERY, vars, OIDC_NELEM(vars), err);
 }

@@ -29,12 +29,12 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char		*s = (const char *)data;
-	const char		*texts[64] = { NULL };
+	const char		*texts[OIDC_UI_NKEYS] = { NULL };
 	struct oidc_error	 err = { 0 };
 	size_t			 k, n = oidc_ui_nkeys();
 	int			 p;
 
-	if (n > 64)
+	if (n != OIDC_UI_NKEYS)
 		abort();
 	if (oidc_ui_messages_parse("fuzz", s, size, texts, &err) == 0) {
 		/* Accepted texts: non-empty, no control characters. */

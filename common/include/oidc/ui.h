@@ -45,6 +45,7 @@
 #define OIDC_UI_MAX_TAG		35	/* one language tag (RFC 5646 4.4.1) */
 #define OIDC_UI_MAX_TEMPLATE	(32 * 1024)	/* one template file */
 #define OIDC_UI_MAX_MESSAGES	(32 * 1024)	/* one messages.LANG file */
+#define OIDC_UI_NKEYS		68	/* keys of the message catalogue */
 #define OIDC_UI_MAX_MESSAGE	1024	/* one text */
 /* Longer Accept-Language headers and ui_locales values are ignored. */
 #define OIDC_UI_MAX_ACCEPT	1024
@@ -65,6 +66,9 @@ enum oidc_ui_page {
 	OIDC_UI_DEVICE_LOGIN,	/* device_login.html */
 	OIDC_UI_DEVICE_CONFIRM,	/* device_confirm.html */
 	OIDC_UI_DEVICE_DONE,	/* device_done.html: allowed or denied */
+	OIDC_UI_TOTP,		/* totp.html: the second step's code */
+	OIDC_UI_TOTP_ENROL,	/* totp_enrol.html: set up (totp = required) */
+	OIDC_UI_TOTP_RECOVERY,	/* totp_recovery.html: the codes, once */
 	OIDC_UI__NPAGES
 };
 
@@ -105,9 +109,9 @@ OIDC_MUST_CHECK int	oidc_ui_check(enum oidc_ui_page, const char *name,
  * Parse a messages file: `key = text` lines, '#' comments, blank lines;
  * every key one of the catalogue's, at most once; texts without control
  * characters, at most OIDC_UI_MAX_MESSAGE bytes; the file at most
- * OIDC_UI_MAX_MESSAGES.  texts[i] (for key i of the catalogue) is set to
- * a malloc'd copy, or left alone for keys the file does not name; on an
- * error every copy made is freed.  The fuzz target is fuzz_ui_messages.
+ * OIDC_UI_MAX_MESSAGES.  texts[i] (of OIDC_UI_NKEYS, for key i of the
+ * catalogue) is set to a malloc'd copy, or left alone for keys the file
+ * does not name; on an error every copy made is freed.  The fuzz target is fuzz_ui_messages.
  */
 OIDC_MUST_CHECK int	oidc_ui_messages_parse(const char *name,
 			    const char *buf, size_t len, const char **texts,

@@ -227,6 +227,19 @@ check("the same recovery code again: refused",
       r is not None and code_form(r) is not None and
       "oidc_session" not in b4.cookies, r)
 
+# The code page is a template in the request's language (ui_locales).
+bf = Browser()
+r = bf.login(start(bf, c, {"ui_locales": "fr"}), alice, pw)
+check("ui_locales=fr: the code page in French (lang fr, its heading)",
+      r.status == 200 and code_form(r) is not None and
+      '<html lang="fr"' in r.text and "Validation en deux \u00e9tapes" in
+      parse_page(r).visible_text(), r)
+r = send_code(bf, r, "000000" if hotp(secret, step()) != "000000"
+              else "111111")
+check("... and its error in French",
+      r is not None and "Le code est incorrect" in
+      parse_page(r).visible_text(), r)
+
 # A third-party client with prompt=login: password, code, then consent,
 # and the consent counts the login as fresh (no second login page).
 c3 = make_client(response_types=["code"])
