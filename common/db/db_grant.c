@@ -90,7 +90,8 @@ read_code(struct oidc_arena *a, PGresult *res, const unsigned char *hash,
 	    oidc_db_copy(a, res, 0, CC_SID, &c->sid, err) ||
 	    oidc_db_copy(a, res, 0, CC_CLAIMS, &c->claims, err) ||
 	    oidc_db_copy(a, res, 0, CC_SUB, &c->sub, err) ||
-	    oidc_db_copy(a, res, 0, CC_UCLAIMS, &c->user_claims, err))
+	    oidc_db_copy(a, res, 0, CC_UCLAIMS, &c->user_claims, err) ||
+	    oidc_db_copy(a, res, 0, CC_DPOP_JKT, &c->dpop_jkt, err))
 		return -1;
 	return 0;
 }
@@ -124,6 +125,7 @@ oidc_db_code_issue(struct oidc_db *db, const struct oidc_code_row *c,
 	db_p_bin_if(&p, nonce_hash != NULL, nonce_hash, OIDC_HASH_LEN);
 	db_p_i64(&p, nonce_ttl);
 	db_p_bool(&p, c->offline);
+	db_p_str(&p, c->dpop_jkt);
 	if (oidc_db_run(db, OIDC_STMT_CODE_ISSUE, &p, &res, err) == -1)
 		return -1;
 	rc = PQntuples(res) == 1 && oidc_db_bool(res, 0, V_VALUE) ? 1 : 0;

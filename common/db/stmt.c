@@ -261,14 +261,14 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "c.nonce, c.code_challenge, extract(epoch FROM c.auth_time)::bigint, "
 	    "c.acr, c.amr, c.sid, c.claims::text, u.sub, u.claims::text, "
 	    "extract(epoch FROM u.updated_at)::bigint, "
-	    "c.expires_at <= now() OR u.disabled_at IS NOT NULL",
+	    "c.expires_at <= now() OR u.disabled_at IS NOT NULL, c.dpop_jkt",
 	    NPARAMS(1), CC__N },
 	/*
 	 * The code flow's whole write at the authorization endpoint in one
 	 * statement (no BEGIN/COMMIT round trips): record the nonce ($14,
 	 * NULL: none) and, only if it was fresh, the session's client (for
 	 * back-channel logout; $11 sid, NULL: none) and the code ($16 its
-	 * offline flag, oidc/grant.h).  Returns whether the nonce was fresh,
+	 * offline flag, oidc/grant.h; $17 its DPoP key, RFC 9449 10).  Returns whether the nonce was fresh,
 	 * i.e. whether anything was written.  A code hash already there (the
 	 * same request's write run again after a lost acknowledgement,
 	 * authorize.c) is no error: nothing more is written.
@@ -285,11 +285,11 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "ON CONFLICT DO NOTHING), "
 	    "c AS (INSERT INTO auth_code (code_hash, client_id, user_id, "
 	    "redirect_uri, scope, nonce, code_challenge, auth_time, acr, amr, "
-	    "sid, claims, expires_at, offline) SELECT $1, $2, $3, $4, $5, $6, "
-	    "$7, to_timestamp($8), $9, $10, $11, $12::jsonb, "
-	    "now() + make_interval(secs => $13), $16 FROM ok WHERE ok.fresh "
-	    "ON CONFLICT DO NOTHING) "
-	    "SELECT fresh FROM ok", NPARAMS(16), V__N },
+	    "sid, claims, expires_at, offline, dpop_jkt) SELECT $1, $2, $3, "
+	    "$4, $5, $6, $7, to_timestamp($8), $9, $10, $11, $12::jsonb, "
+	    "now() + make_interval(secs => $13), $16, $17 FROM ok "
+	    "WHERE ok.fresh ON CONFLICT DO NOTHING) "
+	    "SELECT fresh FROM ok", NPARAMS(17), V__N },
 	/*
 	 * A stored code's redemption in one statement, a compare-and-set:
 	 * the code is consumed only if it is live, unconsumed, of an enabled
@@ -302,7 +302,8 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 * code's offline flag is set (oidc_grant_offline at /authorize), the
 	 * refresh token ($8, ttl $9) are inserted, each bound to its DPoP
 	 * key thumbprint ($10 access, $11 refresh; NULL: unbound, token.c
-	 * decides, oidc/dpop.h).  The columns are
+	 * decides, oidc/dpop.h).  $10 is the request's proof key: a code
+	 * bound to a key (dpop_jkt, RFC 9449 10) needs that one.  The columns are
 	 * code_consume's, then "refresh inserted".  No row: nothing was
 	 * written; token.c then reads the row to name the rule broken.
 	 */
@@ -312,6 +313,7 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "AND u.user_id = c.user_id AND c.client_id = $2 "
 	    "AND c.redirect_uri = $3 AND c.code_challenge IS NOT DISTINCT FROM "
 	    "$4::text AND c.expires_at > now() AND u.disabled_at IS NULL "
+	    "AND (c.dpop_jkt IS NULL OR c.dpop_jkt = $10) "
 	    "RETURNING c.*, u.sub, u.claims AS user_claims, "
 	    "u.updated_at AS user_updated_at), "
 	    "a AS (INSERT INTO token (token_hash, kind, client_id, user_id, "
@@ -328,7 +330,7 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "SELECT client_id, user_id, redirect_uri, scope, nonce, "
 	    "code_challenge, extract(epoch FROM auth_time)::bigint, acr, amr, "
 	    "sid, claims::text, sub, user_claims::text, "
-	    "extract(epoch FROM user_updated_at)::bigint, false, "
+	    "extract(epoch FROM user_updated_at)::bigint, false, dpop_jkt, "
 	    "EXISTS (SELECT 1 FROM r) FROM c", NPARAMS(11), CCR__N },
 	/* The code's row is locked first, as above, against deadlocks. */
 	[OIDC_STMT_CODE_REVOKE_TOKENS] = { "code_revoke_tokens",
@@ -411,7 +413,7 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "SELECT c.client_id, c.user_id, c.redirect_uri, c.scope, c.nonce, "
 	    "c.code_challenge, extract(epoch FROM c.auth_time)::bigint, c.acr, "
 	    "c.amr, c.sid, c.claims::text, u.sub, u.claims::text, "
-	    "extract(epoch FROM u.updated_at)::bigint, false, "
+	    "extract(epoch FROM u.updated_at)::bigint, false, c.dpop_jkt, "
 	    "EXISTS (SELECT 1 FROM token WHERE token_hash = $3 "
 	    "AND auth_code_hash = $1 AND kind = 'refresh') "
 	    "FROM auth_code c JOIN app_user u ON u.user_id = c.user_id "

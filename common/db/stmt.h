@@ -163,7 +163,7 @@ enum { K_KID, K_ALG, K_JWK, K_PRIV, K_CREATED, K_PUBLISH, K_ACTIVATE,
 /* code_consume; code_redeem adds "refresh inserted". */
 enum { CC_CLIENT, CC_USER, CC_REDIRECT, CC_SCOPE, CC_NONCE, CC_CHALLENGE,
     CC_AUTH_TIME, CC_ACR, CC_AMR, CC_SID, CC_CLAIMS, CC_SUB, CC_UCLAIMS,
-    CC_UUPDATED, CC_EXPIRED, CC__N };
+    CC_UUPDATED, CC_EXPIRED, CC_DPOP_JKT, CC__N };
 enum { CC_REFRESHED = CC__N, CCR__N };
 
 /* code_redeem_sealed. */

@@ -233,6 +233,7 @@ issuing_values(struct oidc_ctx *ctx, const struct authz *ar,
 	code->amr = s->amr;
 	code->sid = s->sid;
 	code->claims = ar->claims;
+	code->dpop_jkt = ar->dpop_jkt;
 	code->ttl = ctx->cfg->code_ttl;
 	code->offline = oidc_grant_offline(&ar->scope);
 	/*

@@ -11,6 +11,7 @@
 #include "oidc/config.h"
 #include "oidc/ctx.h"
 #include "oidc/db.h"
+#include "oidc/dpop.h"
 #include "oidc/json.h"
 #include "oidc/jwk.h"
 #include "oidc/jws.h"
@@ -477,6 +478,22 @@ check_pkce(struct authz *ar)
 	return NULL;
 }
 
+/*
+ * dpop_jkt (RFC 9449 10) when DPoP is on: a JWK SHA-256 thumbprint the
+ * code will be bound to.  With dpop off the parameter is ignored.
+ */
+static const char *
+check_dpop_jkt(const struct oidc_ctx *ctx, struct authz *ar)
+{
+	ar->dpop_jkt = OIDC_STR_NULL;
+	if (!ctx->cfg->dpop)
+		return NULL;
+	ar->dpop_jkt = oidc_params_get(ar->p, "dpop_jkt");
+	if (ar->dpop_jkt.p != NULL && !oidc_dpop_jkt_ok(ar->dpop_jkt))
+		return "dpop_jkt is not a base64url SHA-256 JWK thumbprint";
+	return NULL;
+}
+
 /* prompt, max_age, the hints and the claims request. */
 static const char *
 check_interaction(struct oidc_ctx *ctx, struct authz *ar)
@@ -526,6 +543,7 @@ oidc_authz_check_params(struct oidc_ctx *ctx, struct authz *ar,
 	    (bad = check_scope(ctx, ar, code)) != NULL ||
 	    (bad = check_nonce(ctx, ar)) != NULL ||
 	    (bad = check_pkce(ar)) != NULL ||
+	    (bad = check_dpop_jkt(ctx, ar)) != NULL ||
 	    (bad = check_interaction(ctx, ar)) != NULL)
 		return bad;
 	return NULL;

@@ -37,6 +37,8 @@ struct authz {
 	struct oidc_str			 challenge;
 	struct oidc_str			 login_hint;
 	struct oidc_str			 claims;
+	/* RFC 9449 10: the code's DPoP key thumbprint, or absent. */
+	struct oidc_str			 dpop_jkt;
 	unsigned			 rt;
 	enum mode			 mode;
 	/* JARM (oidc/jarm.h): the response is one signed JWT in mode. */

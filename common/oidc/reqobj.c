@@ -23,7 +23,7 @@ const char *const oidc_authz_params[OIDC_AUTHZ_NPARAMS] = {
 	"client_id", "redirect_uri", "response_type", "response_mode",
 	"scope", "state", "nonce", "code_challenge", "code_challenge_method",
 	"prompt", "max_age", "login_hint", "id_token_hint", "claims",
-	"acr_values", "display", "ui_locales", "claims_locales"
+	"acr_values", "display", "ui_locales", "claims_locales", "dpop_jkt"
 };
 
 static int

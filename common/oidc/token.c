@@ -444,6 +444,7 @@ redeem_sealed(struct oidc_ctx *ctx, const struct oidc_request *req,
 
 	if (oidc_token_check_code(code, expires_at <= (int64_t)ctx->now,
 	    c->client_id, ruri, verifier, err) == -1 ||
+	    oidc_dpop_code_ok(code->dpop_jkt, is->access_jkt, err) == -1 ||
 	    oidc_scope_parse(code->scope, &scope, err) == -1)
 		return -1;
 
@@ -556,7 +557,8 @@ grant_code(struct oidc_ctx *ctx, const struct oidc_request *req,
 	 * statement and oidc_token_check_code disagree: a bug, never tokens.
 	 */
 	if (oidc_token_check_code(&row, row.expired, c->client_id, ruri,
-	    verifier, err) == -1)
+	    verifier, err) == -1 ||
+	    oidc_dpop_code_ok(row.dpop_jkt, is->access_jkt, err) == -1)
 		return -1;
 	return oidc_fail(err, OIDC_E_INTERNAL, NULL, "code_redeem refused a "
 	    "code that oidc_token_check_code accepts");

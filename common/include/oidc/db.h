@@ -387,6 +387,7 @@ struct oidc_code_row {
 	int64_t		 auth_time;
 	struct oidc_str	 acr, amr, sid;
 	struct oidc_str	 claims;	/* claims request JSON or absent */
+	struct oidc_str	 dpop_jkt;	/* RFC 9449 10: bound key, or absent */
 	int64_t		 ttl;		/* insert: lifetime in seconds */
 	bool		 offline;	/* insert: oidc_grant_offline() */
 	/* consume output: */
