@@ -19,7 +19,7 @@
 
 enum kind { K_STR, K_TTL, K_LEVEL, K_BOOL, K_KEY, K_REG, K_HASH, K_NETS,
 	     K_SCOPES, K_SINK, K_ENDPOINTS, K_CUSTOM_SCOPE, K_LOGIN, K_AMR,
-	     K_RUCLAIMS };
+	     K_RUCLAIMS, K_PROFILE };
 
 struct keydef {
 	const char	*name;
@@ -89,6 +89,7 @@ static const struct keydef keydefs[] = {
 	{ "par_ttl",		K_TTL,	 OFF(par_ttl),		10, 600 },
 	{ "scope",		K_CUSTOM_SCOPE, 0,		0, 0 },
 	{ "login",		K_LOGIN, OFF(login),		0, 0 },
+	{ "profile",		K_PROFILE, OFF(fapi2),		0, 0 },
 	{ "remote_user_amr",	K_AMR,	 OFF(remote_user_amr),	0, 0 },
 	{ "remote_user_claims",	K_RUCLAIMS, 0,			0, 0 },
 };
@@ -348,6 +349,21 @@ set_login(struct oidc_config *cfg, const struct keydef *kd, const char *v,
 	return 0;
 }
 
+/* K_PROFILE: default or fapi2 (oidc/fapi.h). */
+static int
+set_profile(struct oidc_config *cfg, const struct keydef *kd, const char *v,
+    size_t vlen, const char *name, size_t line, struct oidc_error *err)
+{
+	if (vlen == 7 && memcmp(v, "default", 7) == 0)
+		cfg->fapi2 = false;
+	else if (vlen == 5 && memcmp(v, "fapi2", 5) == 0)
+		cfg->fapi2 = true;
+	else
+		return bad(err, name, line, kd->name,
+		    "must be default or fapi2");
+	return 0;
+}
+
 /* K_AMR: RFC 8176 values (letters, digits) separated by single spaces. */
 static int
 set_amr(struct oidc_arena *a, struct oidc_config *cfg,
@@ -500,6 +516,8 @@ set_value(struct oidc_arena *a, struct oidc_config *cfg,
 		return oidc_config_add_scope(a, cfg, v, vlen, name, line, err);
 	case K_LOGIN:
 		return set_login(cfg, kd, v, vlen, name, line, err);
+	case K_PROFILE:
+		return set_profile(cfg, kd, v, vlen, name, line, err);
 	case K_AMR:
 		return set_amr(a, cfg, kd, v, vlen, name, line, err);
 	case K_RUCLAIMS:
@@ -592,6 +610,11 @@ check_complete(const struct oidc_config *cfg, const char *name, size_t line,
 	    oidc_config_has_endpoint(cfg, OIDC_CONFIG_EP_PAR)))
 		return bad(err, name, line, "par_required",
 		    "needs par = yes and par in endpoints");
+	/* FAPI 2.0 needs PAR and DPoP (oidc/fapi.h). */
+	if (cfg->fapi2 && !(cfg->par && cfg->dpop &&
+	    oidc_config_has_endpoint(cfg, OIDC_CONFIG_EP_PAR)))
+		return bad(err, name, line, "profile",
+		    "fapi2 needs par = yes, dpop = yes and par in endpoints");
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "oidc/ctx.h"
 #include "oidc/db.h"
 #include "oidc/dpop.h"
+#include "oidc/fapi.h"
 #include "oidc/json.h"
 #include "oidc/jwk.h"
 #include "oidc/jws.h"
@@ -180,8 +181,8 @@ pushed(struct oidc_ctx *ctx, struct authz *ar, struct oidc_str id,
 		*req_uri = OIDC_STR_NULL;
 		return 0;
 	}
-	if ((ctx->cfg->par_required || ar->client.require_par) &&
-	    !ar->page_post)
+	if ((ctx->cfg->par_required || ar->client.require_par ||
+	    oidc_fapi2(ctx->cfg, &ar->client)) && !ar->page_post)
 		return oidc_fail(err, OIDC_E_INVALID_REQUEST, "This client "
 		    "must push its authorization requests first (RFC 9126).",
 		    "pushed authorization request required");
@@ -544,7 +545,8 @@ oidc_authz_check_params(struct oidc_ctx *ctx, struct authz *ar,
 	    (bad = check_nonce(ctx, ar)) != NULL ||
 	    (bad = check_pkce(ar)) != NULL ||
 	    (bad = check_dpop_jkt(ctx, ar)) != NULL ||
-	    (bad = check_interaction(ctx, ar)) != NULL)
+	    (bad = check_interaction(ctx, ar)) != NULL ||
+	    (bad = oidc_fapi2_authz_problem(ctx, ar, code)) != NULL)
 		return bad;
 	return NULL;
 }

@@ -168,7 +168,7 @@ norm_flags(const struct oidc_ctx *ctx)
 {
 	return (ctx->cfg->outbound_allow_private ? OIDC_CLIENT_ALLOW_PRIVATE :
 	    0) | (ctx->cfg->pairwise_salt_file != NULL ? OIDC_CLIENT_PAIRWISE :
-	    0);
+	    0) | (ctx->cfg->fapi2 ? OIDC_CLIENT_FAPI2 : 0);
 }
 
 /*

@@ -16,6 +16,7 @@
 #include "oidc/db.h"
 #include "oidc/device.h"
 #include "oidc/dpop.h"
+#include "oidc/fapi.h"
 #include "oidc/grant.h"
 #include "oidc/json.h"
 #include "oidc/keystore.h"
@@ -814,7 +815,9 @@ oidc_token_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if (gt.p == NULL)
 		return oidc_fail(err, OIDC_E_INVALID_REQUEST,
 		    "grant_type is required", "no grant_type");
-	if ((rc = oidc_dpop_token_proof(ctx, req, resp, &proof, err)) == -1)
+	if ((rc = oidc_dpop_token_proof(ctx, req, resp, &proof, err)) == -1 ||
+	    oidc_fapi2_token_check(ctx->cfg, &client, rc == 1 ? &proof : NULL,
+	    err) == -1)
 		return -1;
 	if (rc == 1)
 		oidc_dpop_bind(&proof, client.auth_method == OIDC_AUTH_NONE,

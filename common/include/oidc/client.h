@@ -151,6 +151,7 @@ struct oidc_client {
 /* oidc_client_normalize() flags. */
 #define OIDC_CLIENT_ALLOW_PRIVATE	0x1u	/* outbound_allow_private */
 #define OIDC_CLIENT_PAIRWISE		0x2u	/* pairwise_salt_file */
+#define OIDC_CLIENT_FAPI2		0x4u	/* profile = fapi2 */
 
 /*
  * Validate client metadata and return a normalised copy with defaults
