@@ -569,8 +569,7 @@ oidc_client_normalize(struct oidc_arena *a, const struct oidc_json *in,
 	    normalize_auth_and_algs(in, j, flags, err) == -1 ||
 	    check_jarm(in, err) == -1 ||
 	    check_subject(a, in, flags, err) == -1 ||
-	    oidc_fapi2_normalize(a, in, j, (flags & OIDC_CLIENT_FAPI2) != 0,
-	    err) == -1)
+	    oidc_fapi2_normalize(a, in, j, flags, err) == -1)
 		return -1;
 	if (str_member(in, "scope", &s, "scope must be a string", err) == -1 ||
 	    str_member(in, "client_name", &s, "client_name must be a string",

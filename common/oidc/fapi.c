@@ -119,13 +119,31 @@ oidc_fapi2_meta_problem(struct oidc_arena *a, const struct oidc_json *m,
 	return NULL;
 }
 
+unsigned
+oidc_fapi2_client_flags(const struct oidc_config *cfg)
+{
+	unsigned	 f = 0;
+
+	if (cfg->fapi2)
+		f |= OIDC_CLIENT_FAPI2;
+	if (cfg->par && cfg->dpop &&
+	    oidc_config_has_endpoint(cfg, OIDC_CONFIG_EP_PAR))
+		f |= OIDC_CLIENT_FAPI2_READY;
+	return f;
+}
+
 int
 oidc_fapi2_normalize(struct oidc_arena *a, const struct oidc_json *in,
-    struct oidc_json *out, bool provider, struct oidc_error *err)
+    struct oidc_json *out, unsigned flags, struct oidc_error *err)
 {
 	const char	*bad;
+	bool		 provider = (flags & OIDC_CLIENT_FAPI2) != 0;
 	int		 prof = meta_profile(in);
 
+	if (prof == 1 && !(flags & OIDC_CLIENT_FAPI2_READY))
+		return oidc_fail(err, OIDC_E_INVALID_CLIENT_METADATA, "profile "
+		    "fapi2 needs a provider with PAR and DPoP (par = yes, "
+		    "dpop = yes)", "fapi2 client, provider not ready");
 	if ((provider || prof == 1) &&
 	    !oidc_json_has(in, "id_token_signed_response_alg") &&
 	    oidc_json_set_cstr(out, "id_token_signed_response_alg", "PS256",

@@ -152,6 +152,8 @@ struct oidc_client {
 #define OIDC_CLIENT_ALLOW_PRIVATE	0x1u	/* outbound_allow_private */
 #define OIDC_CLIENT_PAIRWISE		0x2u	/* pairwise_salt_file */
 #define OIDC_CLIENT_FAPI2		0x4u	/* profile = fapi2 */
+/* par and dpop on, par deployed: a client may say "profile": "fapi2". */
+#define OIDC_CLIENT_FAPI2_READY		0x8u
 
 /*
  * Validate client metadata and return a normalised copy with defaults

@@ -74,14 +74,19 @@ const char	*oidc_fapi2_meta_problem(struct oidc_arena *,
 
 /*
  * oidc_client_normalize()'s step: `in` the metadata sent, `out` its
- * normalised copy.  Under the profile an absent
+ * normalised copy, `flags` oidc_client_normalize()'s (OIDC_CLIENT_FAPI2:
+ * provider-wide; "profile": "fapi2" only with OIDC_CLIENT_FAPI2_READY,
+ * a provider with par and dpop).  Under the profile an absent
  * id_token_signed_response_alg becomes PS256 (not RS256); then
  * oidc_fapi2_meta_problem().  0, or -1 with
  * OIDC_E_INVALID_CLIENT_METADATA.
  */
 OIDC_MUST_CHECK int	oidc_fapi2_normalize(struct oidc_arena *,
 			    const struct oidc_json *in, struct oidc_json *out,
-			    bool provider, struct oidc_error *);
+			    unsigned flags, struct oidc_error *);
+
+/* The OIDC_CLIENT_FAPI2* flags of oidc_client_normalize() for cfg. */
+unsigned	oidc_fapi2_client_flags(const struct oidc_config *);
 
 /*
  * The token endpoint's rule: a client under the profile needs a DPoP

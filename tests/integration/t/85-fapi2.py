@@ -16,6 +16,7 @@ it.  Client assertions and DPoP proofs are signed here with
 python3-cryptography (lib/dpop.py)."""
 import json
 import os
+import re
 import secrets
 import time
 
@@ -297,6 +298,25 @@ def ask(w, method, path, query="", form=None, headers=None):
                         len(body) if method == "POST" else None, extra)
     return w.request(params, body)
 
+
+# The dev stack (`make run`, scripts/dev-stack.sh) can register a fapi2
+# client: its oidc.conf lines over the harness configuration.
+with open(os.path.join(env("OIDC_ROOT"), "scripts", "dev-stack.sh")) as f:
+    m = re.search(r'^STACK_CONF="(.*?)"$', f.read(), re.S | re.M)
+dev = {}
+for l in (m.group(1) if m else "").replace('\\"', '"').splitlines():
+    if "=" in l and not l.lstrip().startswith("#"):
+        dev[l.split("=", 1)[0].strip()] = l
+dev_cfg = config_with("fapi2-dev", dev)
+rc, out, errout = ctl("client", "create", stdin=json.dumps(fapi_meta()),
+                      config=dev_cfg)
+check("the dev stack's configuration registers a fapi2 client (par, dpop)",
+      bool(dev) and "dpop" in dev and rc == 0, (rc, errout, dev))
+nodpop_cfg = config_with("fapi2-client-nodpop", {"dpop": "dpop = no"})
+rc, out, errout = ctl("client", "create", stdin=json.dumps(fapi_meta()),
+                      config=nodpop_cfg)
+check("without dpop a client cannot opt into fapi2",
+      rc != 0 and "PAR and DPoP" in errout, (rc, errout))
 
 bad_cfg = config_with("fapi2-nodpop", {"profile": "profile = fapi2",
                                        "dpop": "dpop = no"})

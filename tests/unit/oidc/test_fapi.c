@@ -81,17 +81,32 @@ test_meta(struct oidc_arena *a)
 			ok(0, "%s: parse", cases[i].test);
 			continue;
 		}
-		rc = oidc_client_normalize(a, in, cases[i].flags, &out, &err);
+		rc = oidc_client_normalize(a, in, cases[i].flags |
+		    OIDC_CLIENT_FAPI2_READY, &out, &err);
 		ok(rc == cases[i].rc && (rc == 0 ||
 		    err.code == OIDC_E_INVALID_CLIENT_METADATA), "%s",
 		    cases[i].test);
 	}
 	memset(&err, 0, sizeof(err));
 	ok(oidc_json_parse(a, S_META, strlen(S_META), 0, &in, &err) == 0 &&
-	    oidc_client_normalize(a, in, 0, &out, &err) == 0 &&
+	    oidc_client_normalize(a, in, OIDC_CLIENT_FAPI2_READY, &out,
+	    &err) == 0 &&
 	    oidc_json_get_str(out, "id_token_signed_response_alg", &alg,
 	    &err) == 1 && oidc_str_eq_cstr(alg, "PS256"),
 	    "fapi2 without id_token_signed_response_alg: PS256, not RS256");
+}
+
+/* A client cannot opt in on a provider without PAR and DPoP. */
+static void
+test_not_ready(struct oidc_arena *a)
+{
+	struct oidc_error	 err = { 0 };
+	struct oidc_json	*in, *out;
+
+	ok(oidc_json_parse(a, S_META, strlen(S_META), 0, &in, &err) == 0 &&
+	    oidc_client_normalize(a, in, 0, &out, &err) == -1 &&
+	    err.code == OIDC_E_INVALID_CLIENT_METADATA,
+	    "fapi2 client on a provider without par and dpop: refused");
 }
 
 static void
@@ -165,6 +180,7 @@ main(void)
 		return done_testing();
 	}
 	test_meta(a);
+	test_not_ready(a);
 	test_rules();
 	oidc_arena_free(a);
 	return done_testing();
