@@ -37,6 +37,9 @@
  *     register.h; `oidcctl client create` trusts the operator);
  *     a pairwise client without one must have redirect_uris sharing one
  *     host (oidc/subject.h: the sector).
+ *   - profile (an extension): "fapi2" holds the client to the FAPI 2.0
+ *     Security Profile, "default" (or absent) to the provider's `profile`
+ *     (oidc/fapi.h: the metadata rules, and OIDC_CLIENT_FAPI2_READY);
  *   - login (an extension, set by `oidcctl client` only: /register drops
  *     it and an RFC 7592 update keeps the stored one): "password" or
  *     "remote_user", how /authorize authenticates
