@@ -187,7 +187,8 @@ check_assertion(struct oidc_ctx *ctx, const struct oidc_client *c,
 	    &rules, &jws, &claims, &why) == -1)
 		return invalid_client(err, why.detail);
 	if ((bad = oidc_clientauth_assertion_claims(ctx, c->client_id, claims,
-	    endpoint, &exp, &jti)) != NULL)
+	    endpoint, &exp, &jti)) != NULL ||
+	    (bad = oidc_fapi2_assertion_aud(ctx->cfg, c, claims)) != NULL)
 		return invalid_client(err, bad);
 	if (oidc_sha256(jti.p, jti.len, h, err) == -1)
 		return -1;

@@ -185,6 +185,22 @@ oidc_fapi2_client_auth_check(const struct oidc_config *cfg,
 	    oidc_auth_method_name(c->auth_method));
 }
 
+const char *
+oidc_fapi2_assertion_aud(const struct oidc_config *cfg,
+    const struct oidc_client *c, const struct oidc_json *claims)
+{
+	struct oidc_error	 tmp = { 0 };
+	struct oidc_str		 aud;
+
+	if (!oidc_fapi2(cfg, c))
+		return NULL;
+	if (oidc_json_get_str(claims, "aud", &aud, &tmp) != 1 ||
+	    !oidc_str_eq_cstr(aud, cfg->issuer))
+		return "FAPI 2.0: the assertion's aud must be the issuer "
+		    "identifier, as a string";
+	return NULL;
+}
+
 /* The response type, mode and PKCE rules of the profile. */
 const char *
 oidc_fapi2_authz_problem(struct oidc_ctx *ctx, const struct authz *ar,
@@ -204,7 +220,8 @@ oidc_fapi2_authz_problem(struct oidc_ctx *ctx, const struct authz *ar,
 		return "FAPI 2.0: response_type must be code";
 	}
 	if (ar->mode != MODE_QUERY)
-		return "FAPI 2.0: response_mode must be query, query.jwt or jwt";
+		return "FAPI 2.0: response_mode must be query, query.jwt or "
+		    "jwt";
 	if (ar->challenge.p == NULL)
 		return "FAPI 2.0: PKCE (code_challenge with S256) is required";
 	return NULL;

@@ -107,6 +107,14 @@ OIDC_MUST_CHECK int	oidc_fapi2_client_auth_check(
 			    const struct oidc_client *, struct oidc_error *);
 
 /*
+ * FAPI 2.0 5.3.2.1-8: a client under the profile authenticates with an
+ * assertion whose "aud" is the issuer identifier, as a string (not the
+ * endpoint URL, not an array).  NULL, or what is wrong.
+ */
+const char	*oidc_fapi2_assertion_aud(const struct oidc_config *,
+		    const struct oidc_client *, const struct oidc_json *claims);
+
+/*
  * Discovery under a provider-wide profile: the lists of the document `j`
  * narrowed to what the profile allows, and
  * require_pushed_authorization_requests (docs/FAPI2.md).  Nothing

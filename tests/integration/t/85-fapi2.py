@@ -161,6 +161,11 @@ r = push({}, assertion=client_assertion(FID, alg="RS256", key_pem=RSA_PEM,
                                         header={"kid": RSA_JWK["kid"]}))
 check("PAR with an RS256 assertion: 401 invalid_client (PS256/ES256/EdDSA "
       "only)", r.status == 401 and err_of(r) == "invalid_client", r)
+for aud in (PAR_URL, [ISSUER]):
+    r = push({}, assertion=es256_assertion(FID, aud=aud))
+    check("PAR with an assertion whose aud is %r: 401 invalid_client (the "
+          "issuer, as a string, only)" % (aud,), r.status == 401 and
+          err_of(r) == "invalid_client", r)
 r = push({"code_challenge": None, "code_challenge_method": None})
 check("PAR without PKCE: 400 invalid_request", r.status == 400 and
       err_of(r) == "invalid_request", r)

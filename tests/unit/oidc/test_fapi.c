@@ -18,6 +18,7 @@
 #define RU	"\"redirect_uris\":[\"https://rp.example/cb\"]"
 #define PKJ	"\"token_endpoint_auth_method\":\"private_key_jwt\""
 #define FAPI	"\"profile\":\"fapi2\""
+#define OP	"https://op.example"
 #define S_META	"{" RU "," PKJ "," FAPI "}"
 
 struct meta_case {
@@ -159,6 +160,25 @@ test_rules(void)
 	memset(&err, 0, sizeof(err));
 	ok(oidc_fapi2_token_check(&cfg, &c, &p, &err) == 0,
 	    "ES256 DPoP proof accepted");
+	{
+		struct oidc_arena	*a = oidc_arena_new(4096, 1 << 20);
+		struct oidc_json	*j;
+		const char		*iss = "{\"aud\":\"" OP "\"}";
+		const char		*ep = "{\"aud\":\"" OP "/par\"}";
+		const char		*arr = "{\"aud\":[\"" OP "\"]}";
+
+		cfg.issuer = "https://op.example";
+		ok(a != NULL && oidc_json_parse(a, iss, strlen(iss), 0, &j,
+		    &err) == 0 && oidc_fapi2_assertion_aud(&cfg, &c, j) == NULL,
+		    "assertion aud: the issuer as a string (5.3.2.1-8)");
+		ok(a != NULL && oidc_json_parse(a, ep, strlen(ep), 0, &j,
+		    &err) == 0 && oidc_fapi2_assertion_aud(&cfg, &c, j) != NULL,
+		    "assertion aud: the endpoint URL refused");
+		ok(a != NULL && oidc_json_parse(a, arr, strlen(arr), 0, &j,
+		    &err) == 0 && oidc_fapi2_assertion_aud(&cfg, &c, j) != NULL,
+		    "assertion aud: an array refused");
+		oidc_arena_free(a);
+	}
 	ok(oidc_fapi2_alg_name_ok(OIDC_STR("PS256")) &&
 	    oidc_fapi2_alg_name_ok(OIDC_STR("ES256")) &&
 	    oidc_fapi2_alg_name_ok(OIDC_STR("EdDSA")) &&
