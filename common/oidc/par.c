@@ -187,8 +187,13 @@ dpop_bind(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if ((rc = oidc_dpop_endpoint_proof(ctx, req, resp, "/par", &proof,
 	    err)) == -1)
 		return -1;
-	if (rc == 1)
-		pk = (struct oidc_str){ proof.jkt, strlen(proof.jkt) };
+	/* The proof is this frame's: the thumbprint outlives it. */
+	if (rc == 1) {
+		pk.len = strlen(proof.jkt);
+		if ((pk.p = oidc_arena_strndup(ctx->a, proof.jkt, pk.len)) ==
+		    NULL)
+			return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	}
 	return oidc_dpop_par_jkt(ar->dpop_jkt, pk, &ar->dpop_jkt, err);
 }
 
