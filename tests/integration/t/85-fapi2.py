@@ -129,6 +129,15 @@ r = request("POST", "/register", json.dumps(fapi_meta(first_party=None)),
 check("/register accepts a conforming fapi2 client: 201",
       r.status == 201 and (r.json() or {}).get("profile") == "fapi2", r)
 
+# ---- discovery without the provider-wide profile --------------------------------
+dj = get("/.well-known/openid-configuration").json() or {}
+check("per-client profiles leave discovery as it is (client_secret_basic, "
+      "hybrid response types, no require_pushed_authorization_requests)",
+      "client_secret_basic" in
+      (dj.get("token_endpoint_auth_methods_supported") or []) and
+      "code id_token" in (dj.get("response_types_supported") or []) and
+      "require_pushed_authorization_requests" not in dj, dj)
+
 # ---- authorization requests ---------------------------------------------------
 verifier, challenge = pkce_pair()
 base = {"response_type": "code", "scope": "openid", "redirect_uri": RP,
@@ -385,6 +394,11 @@ check("provider-wide: PAR by a private_key_jwt client whose ID Tokens are "
 r = ask(wp, "POST", "/par", form=dict(base, **auth_form(FID)))
 check("provider-wide: PAR by a conforming client: 201",
       r is not None and r.status == 201, r)
+wuri = ((r.json() if r is not None else None) or {}).get("request_uri")
+r = ask(wa, "GET", "/authorize", form_encode({"client_id": FID,
+                                               "request_uri": wuri or "x"}))
+check("provider-wide: its pushed request is served (the login page)",
+      r is not None and r.status == 200 and classify(r) == "login", r)
 r = ask(wt, "POST", "/token", form=dict(
     {"grant_type": "authorization_code", "code": "x", "redirect_uri": RP},
     **auth_form(FID)))
