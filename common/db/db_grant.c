@@ -456,6 +456,57 @@ oidc_db_refresh_rotated_by(struct oidc_db *db, struct oidc_arena *a,
 	return rc;
 }
 
+/* refresh_use or refresh_used_by (access_hash): as refresh_rotate. */
+static int
+refresh_kept(struct oidc_db *db, struct oidc_arena *a,
+    const unsigned char *hash, struct oidc_str client_id,
+    const unsigned char *access_hash, struct oidc_token_row *t,
+    struct oidc_error *err)
+{
+	struct db_params	 p = { .n = 0 };
+	PGresult		*res;
+	int			 rc = 0;
+
+	memset(t, 0, sizeof(*t));
+	db_p_bin(&p, hash, OIDC_HASH_LEN);
+	db_p_str(&p, client_id);
+	if (access_hash != NULL)
+		db_p_bin(&p, access_hash, OIDC_HASH_LEN);
+	if (oidc_db_run(db, access_hash != NULL ? OIDC_STMT_REFRESH_USED_BY :
+	    OIDC_STMT_REFRESH_USE, &p, &res, err) == -1)
+		return -1;
+	if (PQntuples(res) == 1) {
+		rc = 1;
+		t->kind = "refresh";
+		memcpy(t->token_hash, hash, OIDC_HASH_LEN);
+		if (read_token(a, res, t, err) == -1)
+			rc = -1;
+		t->has_code = oidc_db_bytea(res, 0, TR_CODE_HASH, t->code_hash,
+		    OIDC_HASH_LEN) == 0;
+		t->has_family = oidc_db_bytea(res, 0, TR_FAMILY, t->family_id,
+		    OIDC_FAMILY_LEN) == 0;
+	}
+	PQclear(res);
+	return rc;
+}
+
+int
+oidc_db_refresh_use(struct oidc_db *db, struct oidc_arena *a,
+    const unsigned char *hash, struct oidc_str client_id,
+    struct oidc_token_row *t, struct oidc_error *err)
+{
+	return refresh_kept(db, a, hash, client_id, NULL, t, err);
+}
+
+int
+oidc_db_refresh_used_by(struct oidc_db *db, struct oidc_arena *a,
+    const unsigned char *hash, struct oidc_str client_id,
+    const unsigned char *access_hash, struct oidc_token_row *t,
+    struct oidc_error *err)
+{
+	return refresh_kept(db, a, hash, client_id, access_hash, t, err);
+}
+
 int
 oidc_db_refresh_reuse_revoke(struct oidc_db *db, const unsigned char *hash,
     struct oidc_str client_id, struct oidc_error *err)

@@ -482,6 +482,40 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "u.claims::text, extract(epoch FROM u.updated_at)::bigint, "
 	    "t.dpop_jkt, t.auth_code_hash, t.family_id", NPARAMS(2), TR__N },
 	/*
+	 * A refresh without rotation (FAPI 2.0 5.3.2.1, oidc/fapi.h): the
+	 * live refresh token $1 of client $2, locked, refresh_rotate's
+	 * columns; nothing written.
+	 */
+	[OIDC_STMT_REFRESH_USE] = { "refresh_use",
+	    "SELECT t.client_id, t.user_id, t.scope, "
+	    "extract(epoch FROM t.auth_time)::bigint, t.acr, t.amr, t.sid, "
+	    "t.claims::text, extract(epoch FROM t.expires_at)::bigint, "
+	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
+	    "u.claims::text, extract(epoch FROM u.updated_at)::bigint, "
+	    "t.dpop_jkt, t.auth_code_hash, t.family_id "
+	    "FROM token t JOIN app_user u ON u.user_id = t.user_id "
+	    "WHERE t.token_hash = $1 AND t.kind = 'refresh' "
+	    "AND t.client_id = $2 AND t.rotated_at IS NULL "
+	    "AND t.revoked_at IS NULL AND t.expires_at > now() "
+	    "AND u.disabled_at IS NULL "
+	    "FOR UPDATE OF t", NPARAMS(2), TR__N },
+	/* refresh_use's row if this request's access token $3 is in its family. */
+	[OIDC_STMT_REFRESH_USED_BY] = { "refresh_used_by",
+	    "SELECT t.client_id, t.user_id, t.scope, "
+	    "extract(epoch FROM t.auth_time)::bigint, t.acr, t.amr, t.sid, "
+	    "t.claims::text, extract(epoch FROM t.expires_at)::bigint, "
+	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
+	    "u.claims::text, extract(epoch FROM u.updated_at)::bigint, "
+	    "t.dpop_jkt, t.auth_code_hash, t.family_id "
+	    "FROM token t JOIN app_user u ON u.user_id = t.user_id "
+	    "WHERE t.token_hash = $1 AND t.kind = 'refresh' "
+	    "AND t.client_id = $2 AND t.rotated_at IS NULL "
+	    "AND t.revoked_at IS NULL AND t.expires_at > now() "
+	    "AND u.disabled_at IS NULL "
+	    "AND EXISTS (SELECT 1 FROM token n WHERE n.token_hash = $3 "
+	    "AND n.family_id = t.family_id AND n.kind = 'access' "
+	    "AND n.revoked_at IS NULL)", NPARAMS(3), TR__N },
+	/*
 	 * Lock the presented token's row before touching its family, so that
 	 * concurrent reuses queue on that one row instead of deadlocking on
 	 * the family's rows (a lock order: presented row, then family).

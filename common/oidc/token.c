@@ -98,6 +98,8 @@ struct issued {
 	 */
 	struct oidc_str	 access_jkt;
 	struct oidc_str	 refresh_jkt;
+	/* A refresh under FAPI 2.0: the refresh token stays (not rotated). */
+	bool		 keep_refresh;
 };
 
 static int
@@ -213,7 +215,8 @@ issue_user_tokens(struct oidc_ctx *ctx, const struct oidc_client *c,
 	is->access_token = f->access;
 	is->expires_in = ctx->cfg->access_token_ttl;
 	is->scope = oidc_arena_strndup(ctx->a, base->scope.p, base->scope.len);
-	if (oidc_grant_wants_refresh(ctx->cfg, c, &scope)) {
+	if (!is->keep_refresh && oidc_grant_wants_refresh(ctx->cfg, c,
+	    &scope)) {
 		row = *base;
 		row.kind = "refresh";
 		row.ttl = ctx->cfg->refresh_token_ttl;
@@ -591,6 +594,40 @@ narrow_scope(struct oidc_ctx *ctx, struct oidc_str want,
 }
 
 /*
+ * The presented refresh token's row: rotated now (1), or, under FAPI 2.0
+ * (5.3.2.1: no rotation; oidc/fapi.h), used and kept (1, is->keep_refresh
+ * set); on a run again (`redo`) first this request's own earlier commit
+ * (1, *own set).  0 not active (or rotated before), -1 error.
+ */
+static int
+refresh_find(struct oidc_ctx *ctx, const struct oidc_client *c,
+    const unsigned char *h, const struct fresh *f, bool redo,
+    struct oidc_token_row *row, bool *own, struct issued *is,
+    struct oidc_error *err)
+{
+	int	 rc;
+
+	*own = false;
+	if ((is->keep_refresh = oidc_fapi2(ctx->cfg, c))) {
+		rc = redo ? oidc_db_refresh_used_by(ctx->db, ctx->a, h,
+		    c->client_id, f->access_hash, row, err) : 0;
+		if (rc == 1)
+			*own = true;
+		else if (rc == 0)
+			rc = oidc_db_refresh_use(ctx->db, ctx->a, h,
+			    c->client_id, row, err);
+		return rc;
+	}
+	if ((rc = oidc_db_refresh_rotate(ctx->db, ctx->a, h, c->client_id,
+	    row, err)) == 0 && redo) {
+		if ((rc = oidc_db_refresh_rotated_by(ctx->db, ctx->a, h,
+		    c->client_id, f->access_hash, row, err)) == 1)
+			*own = true;
+	}
+	return rc;
+}
+
+/*
  * One run of the rotation's transaction.  `redo`: a run after a lost
  * connection; a token found rotated already is then first checked for
  * this request's own rotation (its access token in the family): that
@@ -605,18 +642,13 @@ refresh_once(struct oidc_ctx *ctx, const struct oidc_request *req,
 	struct oidc_str		 want = oidc_params_get(&req->form, "scope");
 	struct oidc_token_row	 row;
 	struct oidc_scope	 asked;
-	bool			 own = false;
+	bool			 own;
 	int			 rc;
 
 	if (oidc_scope_parse(want, &asked, err) == -1 ||
 	    oidc_db_begin(ctx->db, err) == -1)
 		return -1;
-	if ((rc = oidc_db_refresh_rotate(ctx->db, ctx->a, h, c->client_id,
-	    &row, err)) == 0 && redo) {
-		if ((rc = oidc_db_refresh_rotated_by(ctx->db, ctx->a, h,
-		    c->client_id, f->access_hash, &row, err)) == 1)
-			own = true;
-	}
+	rc = refresh_find(ctx, c, h, f, redo, &row, &own, is, err);
 	if (rc == -1)
 		return -1;
 	if (rc == 0) {

@@ -25,6 +25,8 @@
  *     invalid_dpop_proof without one or with a proof by another
  *     algorithm than OIDC_FAPI2_ALGS): every access token is
  *     sender-constrained;
+ *   - refresh tokens are not rotated (5.3.2.1: a refresh answers a new
+ *     access token only; token.c, oidc_db_refresh_use);
  *   - discovery (provider-wide only, oidc_fapi2_discovery) lists only what
  *     the profile allows.
  * Not covered: mTLS (RFC 8705), see docs/FAPI2.md.

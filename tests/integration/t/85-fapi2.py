@@ -243,12 +243,16 @@ if rt:
           r.status == 400 and err_of(r) == "invalid_dpop_proof", r)
     r = token(rform)
     j2 = r.json() or {}
-    check("refresh with a DPoP proof: 200 DPoP, a new refresh token "
-          "(rotation)", r.status == 200 and j2.get("token_type") == "DPoP"
-          and j2.get("refresh_token") not in (None, rt), r)
+    check("refresh with a DPoP proof: 200 DPoP, no new refresh token (FAPI "
+          "2.0 5.3.2.1: no rotation)", r.status == 200 and
+          j2.get("token_type") == "DPoP" and "refresh_token" not in j2, r)
     r = token(rform)
-    check("the rotated refresh token is refused: invalid_grant",
-          err_of(r) == "invalid_grant", r)
+    j3 = r.json() or {}
+    check("the same refresh token serves again", r.status == 200 and
+          j3.get("access_token") not in (None, j2.get("access_token")), r)
+    n = psql("SELECT count(*) FROM token WHERE kind = 'refresh' AND "
+             "client_id = '%s' AND rotated_at IS NOT NULL" % FID).strip()
+    check("... and is never marked rotated", n == "0", n)
 else:
     check("a refresh token was issued", False, j)
 at = j.get("access_token", "x")
