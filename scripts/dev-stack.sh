@@ -58,7 +58,11 @@ db_timeout = 5
 # JARM response modes (query.jwt, fragment.jwt, form_post.jwt, jwt) for
 # relying parties under development.
 jarm = yes
-par = yes"
+par = yes
+# DPoP (RFC 9449): tokens are bound only for requests with a proof; with
+# par it also lets a client opt into the FAPI 2.0 profile (metadata
+# member profile = fapi2, docs/FAPI2.md).
+dpop = yes"
 
 running_pid() {
 	local pid

@@ -18,6 +18,7 @@
 #include "oidc/client.h"
 #include "oidc/crypto.h"
 #include "oidc/db.h"
+#include "oidc/fapi.h"
 #include "oidc/json.h"
 #include "oidc/register.h"
 #include "oidc/seal.h"
@@ -143,7 +144,8 @@ read_metadata(struct oidcctl *o, struct oidc_json **meta,
 	/* No sector_identifier_uri fetch here: the operator is trusted. */
 	if (oidc_client_normalize(o->a, in, (o->cfg.outbound_allow_private ?
 	    OIDC_CLIENT_ALLOW_PRIVATE : 0) | (o->cfg.pairwise_salt_file !=
-	    NULL ? OIDC_CLIENT_PAIRWISE : 0), meta, err) == -1)
+	    NULL ? OIDC_CLIENT_PAIRWISE : 0) | oidc_fapi2_client_flags(&o->cfg),
+	    meta, err) == -1)
 		goto out;
 	rc = 0;
 out:

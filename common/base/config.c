@@ -19,7 +19,7 @@
 
 enum kind { K_STR, K_TTL, K_LEVEL, K_BOOL, K_KEY, K_REG, K_HASH, K_NETS,
 	     K_SCOPES, K_SINK, K_ENDPOINTS, K_CUSTOM_SCOPE, K_LOGIN, K_AMR,
-	     K_RUCLAIMS, K_TOTP, K_ATFMT };
+	     K_RUCLAIMS, K_TOTP, K_ATFMT, K_PROFILE };
 
 struct keydef {
 	const char	*name;
@@ -93,6 +93,7 @@ static const struct keydef keydefs[] = {
 	{ "par_ttl",		K_TTL,	 OFF(par_ttl),		10, 600 },
 	{ "scope",		K_CUSTOM_SCOPE, 0,		0, 0 },
 	{ "login",		K_LOGIN, OFF(login),		0, 0 },
+	{ "profile",		K_PROFILE, OFF(fapi2),		0, 0 },
 	{ "remote_user_amr",	K_AMR,	 OFF(remote_user_amr),	0, 0 },
 	{ "remote_user_claims",	K_RUCLAIMS, 0,			0, 0 },
 	{ "ui_templates",	K_STR,	 OFF(ui_templates),	0, 0 },
@@ -386,6 +387,21 @@ set_totp(struct oidc_config *cfg, const struct keydef *kd, const char *v,
 	return 0;
 }
 
+/* K_PROFILE: default or fapi2 (oidc/fapi.h). */
+static int
+set_profile(struct oidc_config *cfg, const struct keydef *kd, const char *v,
+    size_t vlen, const char *name, size_t line, struct oidc_error *err)
+{
+	if (vlen == 7 && memcmp(v, "default", 7) == 0)
+		cfg->fapi2 = false;
+	else if (vlen == 5 && memcmp(v, "fapi2", 5) == 0)
+		cfg->fapi2 = true;
+	else
+		return bad(err, name, line, kd->name,
+		    "must be default or fapi2");
+	return 0;
+}
+
 /* K_AMR: RFC 8176 values (letters, digits) separated by single spaces. */
 static int
 set_amr(struct oidc_arena *a, struct oidc_config *cfg,
@@ -540,6 +556,8 @@ set_value(struct oidc_arena *a, struct oidc_config *cfg,
 		return set_login(cfg, kd, v, vlen, name, line, err);
 	case K_ATFMT:
 		return set_atfmt(cfg, kd, v, vlen, name, line, err);
+	case K_PROFILE:
+		return set_profile(cfg, kd, v, vlen, name, line, err);
 	case K_AMR:
 		return set_amr(a, cfg, kd, v, vlen, name, line, err);
 	case K_RUCLAIMS:
@@ -636,6 +654,11 @@ check_complete(const struct oidc_config *cfg, const char *name, size_t line,
 	    oidc_config_has_endpoint(cfg, OIDC_CONFIG_EP_PAR)))
 		return bad(err, name, line, "par_required",
 		    "needs par = yes and par in endpoints");
+	/* FAPI 2.0 needs PAR and DPoP (oidc/fapi.h). */
+	if (cfg->fapi2 && !(cfg->par && cfg->dpop &&
+	    oidc_config_has_endpoint(cfg, OIDC_CONFIG_EP_PAR)))
+		return bad(err, name, line, "profile",
+		    "fapi2 needs par = yes, dpop = yes and par in endpoints");
 	return 0;
 }
 

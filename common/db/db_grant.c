@@ -91,7 +91,8 @@ read_code(struct oidc_arena *a, PGresult *res, const unsigned char *hash,
 	    oidc_db_copy(a, res, 0, CC_CLAIMS, &c->claims, err) ||
 	    oidc_db_copy(a, res, 0, CC_SUB, &c->sub, err) ||
 	    oidc_db_copy(a, res, 0, CC_UCLAIMS, &c->user_claims, err) ||
-	    oidc_db_copy(a, res, 0, CC_RESOURCE, &c->resource, err))
+	    oidc_db_copy(a, res, 0, CC_RESOURCE, &c->resource, err) ||
+	    oidc_db_copy(a, res, 0, CC_DPOP_JKT, &c->dpop_jkt, err))
 		return -1;
 	return 0;
 }
@@ -126,6 +127,7 @@ oidc_db_code_issue(struct oidc_db *db, const struct oidc_code_row *c,
 	db_p_i64(&p, nonce_ttl);
 	db_p_bool(&p, c->offline);
 	db_p_str(&p, c->resource);
+	db_p_str(&p, c->dpop_jkt);
 	if (oidc_db_run(db, OIDC_STMT_CODE_ISSUE, &p, &res, err) == -1)
 		return -1;
 	rc = PQntuples(res) == 1 && oidc_db_bool(res, 0, V_VALUE) ? 1 : 0;
@@ -460,6 +462,57 @@ oidc_db_refresh_rotated_by(struct oidc_db *db, struct oidc_arena *a,
 	}
 	PQclear(res);
 	return rc;
+}
+
+/* refresh_use or refresh_used_by (access_hash): as refresh_rotate. */
+static int
+refresh_kept(struct oidc_db *db, struct oidc_arena *a,
+    const unsigned char *hash, struct oidc_str client_id,
+    const unsigned char *access_hash, struct oidc_token_row *t,
+    struct oidc_error *err)
+{
+	struct db_params	 p = { .n = 0 };
+	PGresult		*res;
+	int			 rc = 0;
+
+	memset(t, 0, sizeof(*t));
+	db_p_bin(&p, hash, OIDC_HASH_LEN);
+	db_p_str(&p, client_id);
+	if (access_hash != NULL)
+		db_p_bin(&p, access_hash, OIDC_HASH_LEN);
+	if (oidc_db_run(db, access_hash != NULL ? OIDC_STMT_REFRESH_USED_BY :
+	    OIDC_STMT_REFRESH_USE, &p, &res, err) == -1)
+		return -1;
+	if (PQntuples(res) == 1) {
+		rc = 1;
+		t->kind = "refresh";
+		memcpy(t->token_hash, hash, OIDC_HASH_LEN);
+		if (read_token(a, res, t, err) == -1)
+			rc = -1;
+		t->has_code = oidc_db_bytea(res, 0, TR_CODE_HASH, t->code_hash,
+		    OIDC_HASH_LEN) == 0;
+		t->has_family = oidc_db_bytea(res, 0, TR_FAMILY, t->family_id,
+		    OIDC_FAMILY_LEN) == 0;
+	}
+	PQclear(res);
+	return rc;
+}
+
+int
+oidc_db_refresh_use(struct oidc_db *db, struct oidc_arena *a,
+    const unsigned char *hash, struct oidc_str client_id,
+    struct oidc_token_row *t, struct oidc_error *err)
+{
+	return refresh_kept(db, a, hash, client_id, NULL, t, err);
+}
+
+int
+oidc_db_refresh_used_by(struct oidc_db *db, struct oidc_arena *a,
+    const unsigned char *hash, struct oidc_str client_id,
+    const unsigned char *access_hash, struct oidc_token_row *t,
+    struct oidc_error *err)
+{
+	return refresh_kept(db, a, hash, client_id, access_hash, t, err);
 }
 
 int

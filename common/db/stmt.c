@@ -261,15 +261,17 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "c.nonce, c.code_challenge, extract(epoch FROM c.auth_time)::bigint, "
 	    "c.acr, c.amr, c.sid, c.claims::text, u.sub, u.claims::text, "
 	    "extract(epoch FROM u.updated_at)::bigint, "
-	    "c.expires_at <= now() OR u.disabled_at IS NOT NULL, c.resource",
+	    "c.expires_at <= now() OR u.disabled_at IS NOT NULL, c.resource, "
+	    "c.dpop_jkt",
 	    NPARAMS(1), CC__N },
 	/*
 	 * The code flow's whole write at the authorization endpoint in one
 	 * statement (no BEGIN/COMMIT round trips): record the nonce ($14,
 	 * NULL: none) and, only if it was fresh, the session's client (for
 	 * back-channel logout; $11 sid, NULL: none) and the code ($16 its
-	 * offline flag, oidc/grant.h).  Returns whether the nonce was fresh,
-	 * i.e. whether anything was written.  A code hash already there (the
+	 * offline flag, oidc/grant.h; $17 its resources, oidc/resource.h;
+	 * $18 its DPoP key, RFC 9449 10).  Returns whether the nonce was
+	 * fresh, i.e. whether anything was written.  A code hash already there (the
 	 * same request's write run again after a lost acknowledgement,
 	 * authorize.c) is no error: nothing more is written.
 	 */
@@ -285,11 +287,11 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "ON CONFLICT DO NOTHING), "
 	    "c AS (INSERT INTO auth_code (code_hash, client_id, user_id, "
 	    "redirect_uri, scope, nonce, code_challenge, auth_time, acr, amr, "
-	    "sid, claims, expires_at, offline, resource) SELECT $1, $2, $3, $4, "
-	    "$5, $6, $7, to_timestamp($8), $9, $10, $11, $12::jsonb, "
-	    "now() + make_interval(secs => $13), $16, $17 FROM ok "
+	    "sid, claims, expires_at, offline, resource, dpop_jkt) SELECT $1, "
+	    "$2, $3, $4, $5, $6, $7, to_timestamp($8), $9, $10, $11, $12::jsonb, "
+	    "now() + make_interval(secs => $13), $16, $17, $18 FROM ok "
 	    "WHERE ok.fresh ON CONFLICT DO NOTHING) "
-	    "SELECT fresh FROM ok", NPARAMS(17), V__N },
+	    "SELECT fresh FROM ok", NPARAMS(18), V__N },
 	/*
 	 * A stored code's redemption in one statement, a compare-and-set:
 	 * the code is consumed only if it is live, unconsumed, of an enabled
@@ -302,8 +304,9 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 * code's offline flag is set (oidc_grant_offline at /authorize), the
 	 * refresh token ($8, ttl $9) are inserted, each bound to its DPoP
 	 * key thumbprint ($10 access, $11 refresh; NULL: unbound, token.c
-	 * decides, oidc/dpop.h).  The columns are
-	 * code_consume's, then "refresh inserted".  No row: nothing was
+	 * decides, oidc/dpop.h).  $10 is the request's proof key: a code
+	 * bound to a key (dpop_jkt, RFC 9449 10) needs that one.  The
+	 * columns are code_consume's, then "refresh inserted".  No row: nothing was
 	 * written; token.c then reads the row to name the rule broken.
 	 * Resource indicators (oidc/resource.h) are token.c's: a request
 	 * with some ($12, space-separated, NULL: none) or a code granted
@@ -316,6 +319,7 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "AND c.redirect_uri = $3 AND c.code_challenge IS NOT DISTINCT FROM "
 	    "$4::text AND c.expires_at > now() AND u.disabled_at IS NULL "
 	    "AND $12::text IS NULL AND c.resource IS NULL "
+	    "AND (c.dpop_jkt IS NULL OR c.dpop_jkt = $10) "
 	    "RETURNING c.*, u.sub, u.claims AS user_claims, "
 	    "u.updated_at AS user_updated_at), "
 	    "a AS (INSERT INTO token (token_hash, kind, client_id, user_id, "
@@ -333,7 +337,7 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "code_challenge, extract(epoch FROM auth_time)::bigint, acr, amr, "
 	    "sid, claims::text, sub, user_claims::text, "
 	    "extract(epoch FROM user_updated_at)::bigint, false, resource, "
-	    "EXISTS (SELECT 1 FROM r) FROM c", NPARAMS(12), CCR__N },
+	    "dpop_jkt, EXISTS (SELECT 1 FROM r) FROM c", NPARAMS(12), CCR__N },
 	/* The code's row is locked first, as above, against deadlocks. */
 	[OIDC_STMT_CODE_REVOKE_TOKENS] = { "code_revoke_tokens",
 	    "WITH c AS (SELECT 1 FROM auth_code WHERE code_hash = $1 "
@@ -418,6 +422,7 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "c.code_challenge, extract(epoch FROM c.auth_time)::bigint, c.acr, "
 	    "c.amr, c.sid, c.claims::text, u.sub, u.claims::text, "
 	    "extract(epoch FROM u.updated_at)::bigint, false, c.resource, "
+	    "c.dpop_jkt, "
 	    "EXISTS (SELECT 1 FROM token WHERE token_hash = $3 "
 	    "AND auth_code_hash = $1 AND kind = 'refresh') "
 	    "FROM auth_code c JOIN app_user u ON u.user_id = c.user_id "
@@ -487,6 +492,40 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "u.claims::text, extract(epoch FROM u.updated_at)::bigint, "
 	    "t.dpop_jkt, t.resource, t.auth_code_hash, t.family_id",
 	    NPARAMS(2), TR__N },
+	/*
+	 * A refresh without rotation (FAPI 2.0 5.3.2.1, oidc/fapi.h): the
+	 * live refresh token $1 of client $2, locked, refresh_rotate's
+	 * columns; nothing written.
+	 */
+	[OIDC_STMT_REFRESH_USE] = { "refresh_use",
+	    "SELECT t.client_id, t.user_id, t.scope, "
+	    "extract(epoch FROM t.auth_time)::bigint, t.acr, t.amr, t.sid, "
+	    "t.claims::text, extract(epoch FROM t.expires_at)::bigint, "
+	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
+	    "u.claims::text, extract(epoch FROM u.updated_at)::bigint, "
+	    "t.dpop_jkt, t.auth_code_hash, t.family_id "
+	    "FROM token t JOIN app_user u ON u.user_id = t.user_id "
+	    "WHERE t.token_hash = $1 AND t.kind = 'refresh' "
+	    "AND t.client_id = $2 AND t.rotated_at IS NULL "
+	    "AND t.revoked_at IS NULL AND t.expires_at > now() "
+	    "AND u.disabled_at IS NULL "
+	    "FOR UPDATE OF t", NPARAMS(2), TR__N },
+	/* refresh_use's row if this request's access token $3 is in its family. */
+	[OIDC_STMT_REFRESH_USED_BY] = { "refresh_used_by",
+	    "SELECT t.client_id, t.user_id, t.scope, "
+	    "extract(epoch FROM t.auth_time)::bigint, t.acr, t.amr, t.sid, "
+	    "t.claims::text, extract(epoch FROM t.expires_at)::bigint, "
+	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
+	    "u.claims::text, extract(epoch FROM u.updated_at)::bigint, "
+	    "t.dpop_jkt, t.auth_code_hash, t.family_id "
+	    "FROM token t JOIN app_user u ON u.user_id = t.user_id "
+	    "WHERE t.token_hash = $1 AND t.kind = 'refresh' "
+	    "AND t.client_id = $2 AND t.rotated_at IS NULL "
+	    "AND t.revoked_at IS NULL AND t.expires_at > now() "
+	    "AND u.disabled_at IS NULL "
+	    "AND EXISTS (SELECT 1 FROM token n WHERE n.token_hash = $3 "
+	    "AND n.family_id = t.family_id AND n.kind = 'access' "
+	    "AND n.revoked_at IS NULL)", NPARAMS(3), TR__N },
 	/*
 	 * Lock the presented token's row before touching its family, so that
 	 * concurrent reuses queue on that one row instead of deadlocking on

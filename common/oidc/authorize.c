@@ -24,6 +24,7 @@
 #include "oidc/ctx.h"
 #include "oidc/db.h"
 #include "oidc/device.h"
+#include "oidc/fapi.h"
 #include "oidc/grant.h"
 #include "oidc/html.h"
 #include "oidc/jarm.h"
@@ -242,7 +243,8 @@ issuing_values(struct oidc_ctx *ctx, const struct authz *ar,
 	code->sid = s->sid;
 	code->claims = ar->claims;
 	code->resource = oidc_resources_join(ctx->a, &ar->res);
-	code->ttl = ctx->cfg->code_ttl;
+	code->dpop_jkt = ar->dpop_jkt;
+	code->ttl = oidc_fapi2_code_ttl(ctx->cfg, &ar->client);
 	code->offline = oidc_grant_offline(&ar->scope);
 	/*
 	 * Issue 16: with a code key the code flow's code carries its own
@@ -252,7 +254,7 @@ issuing_values(struct oidc_ctx *ctx, const struct authz *ar,
 	 */
 	if (is->single && (key = oidc_keystore_code_key(ctx->keystore)) !=
 	    NULL && (rc = oidc_code_seal(ctx->a, key, code,
-	    (int64_t)ctx->now + ctx->cfg->code_ttl, &sealed, err)) == 1) {
+	    (int64_t)ctx->now + code->ttl, &sealed, err)) == 1) {
 		is->code_val = sealed;
 		return 0;
 	}

@@ -11,6 +11,8 @@
 #include "oidc/config.h"
 #include "oidc/ctx.h"
 #include "oidc/db.h"
+#include "oidc/dpop.h"
+#include "oidc/fapi.h"
 #include "oidc/json.h"
 #include "oidc/jwk.h"
 #include "oidc/jws.h"
@@ -179,8 +181,8 @@ pushed(struct oidc_ctx *ctx, struct authz *ar, struct oidc_str id,
 		*req_uri = OIDC_STR_NULL;
 		return 0;
 	}
-	if ((ctx->cfg->par_required || ar->client.require_par) &&
-	    !ar->page_post)
+	if ((ctx->cfg->par_required || ar->client.require_par ||
+	    oidc_fapi2(ctx->cfg, &ar->client)) && !ar->page_post)
 		return oidc_fail(err, OIDC_E_INVALID_REQUEST, "This client "
 		    "must push its authorization requests first (RFC 9126).",
 		    "pushed authorization request required");
@@ -500,6 +502,22 @@ check_pkce(struct authz *ar)
 	return NULL;
 }
 
+/*
+ * dpop_jkt (RFC 9449 10) when DPoP is on: a JWK SHA-256 thumbprint the
+ * code will be bound to.  With dpop off the parameter is ignored.
+ */
+static const char *
+check_dpop_jkt(const struct oidc_ctx *ctx, struct authz *ar)
+{
+	ar->dpop_jkt = OIDC_STR_NULL;
+	if (!ctx->cfg->dpop)
+		return NULL;
+	ar->dpop_jkt = oidc_params_get(ar->p, "dpop_jkt");
+	if (ar->dpop_jkt.p != NULL && !oidc_dpop_jkt_ok(ar->dpop_jkt))
+		return "dpop_jkt is not a base64url SHA-256 JWK thumbprint";
+	return NULL;
+}
+
 /* prompt, max_age, the hints and the claims request. */
 static const char *
 check_interaction(struct oidc_ctx *ctx, struct authz *ar)
@@ -551,7 +569,9 @@ oidc_authz_check_params(struct oidc_ctx *ctx, struct authz *ar,
 	    (bad = check_resource(ctx, ar, code)) != NULL ||
 	    (bad = check_nonce(ctx, ar)) != NULL ||
 	    (bad = check_pkce(ar)) != NULL ||
-	    (bad = check_interaction(ctx, ar)) != NULL)
+	    (bad = check_dpop_jkt(ctx, ar)) != NULL ||
+	    (bad = check_interaction(ctx, ar)) != NULL ||
+	    (bad = oidc_fapi2_authz_problem(ctx, ar, code)) != NULL)
 		return bad;
 	return NULL;
 }

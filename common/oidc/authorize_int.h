@@ -41,6 +41,8 @@ struct authz {
 	struct oidc_str			 claims;
 	/* Resource indicators (RFC 8707, oidc/resource.h), loaded. */
 	struct oidc_resources		 res;
+	/* RFC 9449 10: the code's DPoP key thumbprint, or absent. */
+	struct oidc_str			 dpop_jkt;
 	unsigned			 rt;
 	enum mode			 mode;
 	/* JARM (oidc/jarm.h): the response is one signed JWT in mode. */
@@ -120,6 +122,13 @@ const char	*oidc_authz_check_params(struct oidc_ctx *,
  * with the configuration's jarm): NULL, or what is wrong.
  */
 const char	*oidc_authz_parse_mode(const struct oidc_ctx *, struct authz *);
+/*
+ * fapi.c: the FAPI 2.0 rules of an authorization request (oidc/fapi.h),
+ * for a client under the profile: NULL, or the error_description with
+ * *code set unless it is invalid_request.
+ */
+const char	*oidc_fapi2_authz_problem(struct oidc_ctx *,
+		    const struct authz *, enum oidc_errcode *code);
 /* offline_access out of the scope (OIDC Core 11 conditions unmet). */
 void		 oidc_authz_drop_offline_access(struct authz *);
 

@@ -8,6 +8,7 @@
 #include "oidc/client.h"
 #include "oidc/cors.h"
 #include "oidc/db.h"
+#include "oidc/fapi.h"
 #include "oidc/json.h"
 #include "oidc/jwk.h"
 #include "oidc/seal.h"
@@ -567,7 +568,8 @@ oidc_client_normalize(struct oidc_arena *a, const struct oidc_json *in,
 	    check_uri_lists(a, in, gt_set, native, flags, err) == -1 ||
 	    normalize_auth_and_algs(in, j, flags, err) == -1 ||
 	    check_jarm(in, err) == -1 ||
-	    check_subject(a, in, flags, err) == -1)
+	    check_subject(a, in, flags, err) == -1 ||
+	    oidc_fapi2_normalize(a, in, j, flags, err) == -1)
 		return -1;
 	if (str_member(in, "scope", &s, "scope must be a string", err) == -1 ||
 	    str_member(in, "client_name", &s, "client_name must be a string",

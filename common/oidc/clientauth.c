@@ -12,6 +12,7 @@
 #include "oidc/crypto.h"
 #include "oidc/ctx.h"
 #include "oidc/db.h"
+#include "oidc/fapi.h"
 #include "oidc/grant.h"
 #include "oidc/json.h"
 #include "oidc/jwk.h"
@@ -169,6 +170,8 @@ check_assertion(struct oidc_ctx *ctx, const struct oidc_client *c,
 
 	symmetric = c->auth_method == OIDC_AUTH_SECRET_JWT;
 	allowed = symmetric ? HS_ALGS : OIDC_JWS_ALL & ~HS_ALGS;
+	if (oidc_fapi2(ctx->cfg, c))
+		allowed &= OIDC_FAPI2_ALGS;
 	if ((ks = oidc_client_keys(ctx, c, symmetric, &why)) == NULL) {
 		/* No KEK here to open the secret: our fault, a 503. */
 		if (why.code == OIDC_E_NO_KEY)
@@ -184,7 +187,8 @@ check_assertion(struct oidc_ctx *ctx, const struct oidc_client *c,
 	    &rules, &jws, &claims, &why) == -1)
 		return invalid_client(err, why.detail);
 	if ((bad = oidc_clientauth_assertion_claims(ctx, c->client_id, claims,
-	    endpoint, &exp, &jti)) != NULL)
+	    endpoint, &exp, &jti)) != NULL ||
+	    (bad = oidc_fapi2_assertion_aud(ctx->cfg, c, claims)) != NULL)
 		return invalid_client(err, bad);
 	if (oidc_sha256(jti.p, jti.len, h, err) == -1)
 		return -1;
@@ -433,5 +437,7 @@ oidc_client_authenticate(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if (check_throttle(resp, &f, err) == -1)
 		return -1;
 	rc = check_credentials(ctx, &p, known, out, endpoint, err);
-	return record_failure(ctx, &f, known, rc, err);
+	if ((rc = record_failure(ctx, &f, known, rc, err)) == -1)
+		return -1;
+	return oidc_fapi2_client_auth_check(ctx->cfg, out, err);
 }

@@ -17,13 +17,16 @@
  */
 #define CODE_AAD	"oidc-fcgi code 1"
 #define ABSENT		0xffffu
-#define NSTR		9
+#define NSTR		10
+/* A code sealed before dpop_jkt (migration 0024) has the first nine. */
+#define NSTR_V1		9
 #define NINT		3
-/* Fixed part of the plaintext: three integers and nine lengths. */
+/* Fixed part of the plaintext: three integers and ten lengths. */
 #define FIXED_LEN	(NINT * 8 + NSTR * 2)
+#define FIXED_LEN_V1	(NINT * 8 + NSTR_V1 * 2)
 /* The largest blob whose base64url fits in OIDC_CODE_MAX_LEN. */
 #define MAX_BLOB	(OIDC_CODE_MAX_LEN / 4 * 3)
-#define MIN_CODE_LEN	((FIXED_LEN + OIDC_SEAL_OVERHEAD) * 4 / 3)
+#define MIN_CODE_LEN	((FIXED_LEN_V1 + OIDC_SEAL_OVERHEAD) * 4 / 3)
 
 _Static_assert(MIN_CODE_LEN > OIDC_CODE_STORED_LEN,
     "a sealed code must never be mistaken for a stored one");
@@ -41,6 +44,7 @@ fields(struct oidc_code_row *c, struct oidc_str *v[NSTR])
 	v[6] = &c->amr;
 	v[7] = &c->sid;
 	v[8] = &c->claims;
+	v[9] = &c->dpop_jkt;
 }
 
 static void
@@ -134,7 +138,7 @@ decode(const unsigned char *pt, size_t len, struct oidc_code_row *c,
 	size_t			 n;
 	int			 i;
 
-	if (len < FIXED_LEN)
+	if (len < FIXED_LEN_V1)
 		return 0;
 	*expires_at = get_i64(pt);
 	c->auth_time = get_i64(pt + 8);
@@ -142,6 +146,11 @@ decode(const unsigned char *pt, size_t len, struct oidc_code_row *c,
 	p = pt + NINT * 8;
 	fields(c, v);
 	for (i = 0; i < NSTR; i++) {
+		/* A code sealed before dpop_jkt ends here: not bound. */
+		if (i == NSTR_V1 && p == end) {
+			*v[i] = OIDC_STR_NULL;
+			continue;
+		}
 		if (end - p < 2)
 			return 0;
 		n = (size_t)p[0] << 8 | p[1];

@@ -14,6 +14,7 @@
 #include "oidc/discovery.h"
 #include "oidc/totp.h"
 #include "oidc/dpop.h"
+#include "oidc/fapi.h"
 #include "oidc/json.h"
 #include "oidc/jwk.h"
 #include "oidc/keystore.h"
@@ -376,7 +377,9 @@ render_discovery(struct oidc_ctx *ctx, struct oidc_error *err)
 	    OIDC_NELEM(prompts), err) ||
 	    add_optional(ctx, j, err) ||
 	    add_dpop(ctx, j, err) ||
-	    add_ui_locales(ctx, j, err))
+	    add_ui_locales(ctx, j, err) ||
+	    /* profile = fapi2 narrows the lists (oidc/fapi.h). */
+	    oidc_fapi2_discovery(ctx, j, err))
 		return -1;
 	if ((body = oidc_json_serialize(j, ctx->a, &len, err)) == NULL)
 		return -1;

@@ -123,15 +123,23 @@ verify(struct oidc_ctx *ctx, const struct oidc_request *req,
 }
 
 int
-oidc_dpop_token_proof(struct oidc_ctx *ctx, const struct oidc_request *req,
-    struct oidc_response *resp, struct oidc_dpop_proof *p,
+oidc_dpop_endpoint_proof(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, const char *path, struct oidc_dpop_proof *p,
     struct oidc_error *err)
 {
 	memset(p, 0, sizeof(*p));
 	if (!ctx->cfg->dpop || req->dpop.p == NULL)
 		return 0;
-	return verify(ctx, req, resp, "/token", OIDC_STR_NULL, p, err) ==
-	    -1 ? -1 : 1;
+	return verify(ctx, req, resp, path, OIDC_STR_NULL, p, err) == -1 ?
+	    -1 : 1;
+}
+
+int
+oidc_dpop_token_proof(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, struct oidc_dpop_proof *p,
+    struct oidc_error *err)
+{
+	return oidc_dpop_endpoint_proof(ctx, req, resp, "/token", p, err);
 }
 
 void

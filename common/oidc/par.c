@@ -12,6 +12,7 @@
 #include "oidc/crypto.h"
 #include "oidc/ctx.h"
 #include "oidc/db.h"
+#include "oidc/dpop.h"
 #include "oidc/form.h"
 #include "oidc/json.h"
 #include "oidc/par.h"
@@ -83,12 +84,13 @@ oidc_par_redeem(struct oidc_ctx *ctx, struct oidc_str client_id,
 }
 
 /*
- * The authorization parameters of p, client_id first as authenticated,
- * form-encoded into *out: what /authorize will use.
+ * The authorization parameters of ar, client_id first as authenticated
+ * and dpop_jkt as bound (RFC 9449 10.1), form-encoded into *out: what
+ * /authorize will use.
  */
 static int
-encode(struct oidc_ctx *ctx, const struct oidc_params *p,
-    struct oidc_str client_id, struct oidc_str *out, struct oidc_error *err)
+encode(struct oidc_ctx *ctx, const struct authz *ar, struct oidc_str *out,
+    struct oidc_error *err)
 {
 	struct oidc_buf	 b;
 	struct oidc_str	 v, res[OIDC_RESOURCE_MAX];
@@ -96,13 +98,14 @@ encode(struct oidc_ctx *ctx, const struct oidc_params *p,
 
 	oidc_buf_init(&b, ctx->a, OIDC_FORM_MAX_LEN);
 	/* RFC 8707: every resource (checked already, at most the limit). */
-	nres = oidc_params_get_all(p, "resource", res, OIDC_RESOURCE_MAX);
+	nres = oidc_params_get_all(ar->p, "resource", res, OIDC_RESOURCE_MAX);
 	for (i = 0; i < OIDC_AUTHZ_NPARAMS + nres; i++) {
 		const char *name = i < OIDC_AUTHZ_NPARAMS ?
 		    oidc_authz_params[i] : "resource";
 
-		v = i == 0 ? client_id : i < OIDC_AUTHZ_NPARAMS ?
-		    oidc_params_get(p, name) : res[i - OIDC_AUTHZ_NPARAMS];
+		v = i == 0 ? ar->client.client_id : i >= OIDC_AUTHZ_NPARAMS ?
+		    res[i - OIDC_AUTHZ_NPARAMS] : strcmp(name, "dpop_jkt") ==
+		    0 ? ar->dpop_jkt : oidc_params_get(ar->p, name);
 		if (v.p == NULL)
 			continue;
 		if ((i > 0 && oidc_buf_putc(&b, '&', err) == -1) ||
@@ -172,6 +175,32 @@ check(struct oidc_ctx *ctx, const struct oidc_request *req, struct authz *ar,
 	return 0;
 }
 
+/*
+ * RFC 9449 10.1: a DPoP proof sent with the pushed request (htu the PAR
+ * endpoint) binds the code to its key, as dpop_jkt would; both sent must
+ * name the same key.  0 with ar->dpop_jkt the bound key or absent, -1.
+ */
+static int
+dpop_bind(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, struct authz *ar, struct oidc_error *err)
+{
+	struct oidc_dpop_proof	 proof;
+	struct oidc_str		 pk = OIDC_STR_NULL;
+	int			 rc;
+
+	if ((rc = oidc_dpop_endpoint_proof(ctx, req, resp, "/par", &proof,
+	    err)) == -1)
+		return -1;
+	/* The proof is this frame's: the thumbprint outlives it. */
+	if (rc == 1) {
+		pk.len = strlen(proof.jkt);
+		if ((pk.p = oidc_arena_strndup(ctx->a, proof.jkt, pk.len)) ==
+		    NULL)
+			return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
+	}
+	return oidc_dpop_par_jkt(ar->dpop_jkt, pk, &ar->dpop_jkt, err);
+}
+
 int
 oidc_par_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
     struct oidc_response *resp, struct oidc_error *err)
@@ -191,7 +220,8 @@ oidc_par_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 	memset(&ar, 0, sizeof(ar));
 	if (oidc_client_authenticate(ctx, req, resp, endpoint, &ar.client,
 	    err) == -1 || check(ctx, req, &ar, err) == -1 ||
-	    encode(ctx, ar.p, ar.client.client_id, &params, err) == -1)
+	    dpop_bind(ctx, req, resp, &ar, err) == -1 ||
+	    encode(ctx, &ar, &params, err) == -1)
 		return -1;
 	if ((ref = oidc_random_token_hashed(ctx->a, OIDC_TOKEN_BYTES, h,
 	    err)) == NULL ||

@@ -13,6 +13,7 @@
 #include "oidc/crypto.h"
 #include "oidc/ctx.h"
 #include "oidc/db.h"
+#include "oidc/fapi.h"
 #include "oidc/json.h"
 #include "oidc/outbound.h"
 #include "oidc/jwk.h"
@@ -168,7 +169,7 @@ norm_flags(const struct oidc_ctx *ctx)
 {
 	return (ctx->cfg->outbound_allow_private ? OIDC_CLIENT_ALLOW_PRIVATE :
 	    0) | (ctx->cfg->pairwise_salt_file != NULL ? OIDC_CLIENT_PAIRWISE :
-	    0);
+	    0) | oidc_fapi2_client_flags(ctx->cfg);
 }
 
 /*

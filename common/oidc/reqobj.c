@@ -11,6 +11,7 @@
 #include "oidc/ctx.h"
 #include "oidc/db.h"
 #include "oidc/crypto.h"
+#include "oidc/fapi.h"
 #include "oidc/form.h"
 #include "oidc/json.h"
 #include "oidc/jwk.h"
@@ -23,7 +24,7 @@ const char *const oidc_authz_params[OIDC_AUTHZ_NPARAMS] = {
 	"client_id", "redirect_uri", "response_type", "response_mode",
 	"scope", "state", "nonce", "code_challenge", "code_challenge_method",
 	"prompt", "max_age", "login_hint", "id_token_hint", "claims",
-	"acr_values", "display", "ui_locales", "claims_locales"
+	"acr_values", "display", "ui_locales", "claims_locales", "dpop_jkt"
 };
 
 static int
@@ -96,6 +97,9 @@ verify(struct oidc_ctx *ctx, const struct oidc_client *c, struct oidc_str jwt,
 	if (oidc_json_get_str(c->metadata, "request_object_signing_alg", &want,
 	    &why) == -1)
 		return bad(err, "bad registration");
+	if (oidc_fapi2(ctx->cfg, c) && !oidc_fapi2_alg_name_ok(alg))
+		return bad(err, "FAPI 2.0: request objects must be signed "
+		    "with PS256, ES256 or EdDSA");
 	if (want.p != NULL && !oidc_str_eq(want, alg))
 		return bad(err, "the request object is not signed with the "
 		    "registered request_object_signing_alg");

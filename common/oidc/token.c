@@ -17,6 +17,7 @@
 #include "oidc/db.h"
 #include "oidc/device.h"
 #include "oidc/dpop.h"
+#include "oidc/fapi.h"
 #include "oidc/grant.h"
 #include "oidc/json.h"
 #include "oidc/keystore.h"
@@ -107,6 +108,8 @@ struct issued {
 	struct oidc_resources ares;
 	/* The ID Token's nonce (a code's), or NULL. */
 	struct oidc_str	 nonce;
+	/* A refresh under FAPI 2.0: the refresh token stays (not rotated). */
+	bool		 keep_refresh;
 };
 
 static int
@@ -284,7 +287,8 @@ issue_user_tokens(struct oidc_ctx *ctx, const struct oidc_client *c,
 	    base->auth_time, is, err) == -1)
 		return -1;
 	is->scope = oidc_arena_strndup(ctx->a, row.scope.p, row.scope.len);
-	if (oidc_grant_wants_refresh(ctx->cfg, c, &scope)) {
+	if (!is->keep_refresh && oidc_grant_wants_refresh(ctx->cfg, c,
+	    &scope)) {
 		row = *base;
 		row.kind = "refresh";
 		row.ttl = ctx->cfg->refresh_token_ttl;
@@ -546,6 +550,7 @@ redeem_sealed(struct oidc_ctx *ctx, const struct oidc_request *req,
 
 	if (oidc_token_check_code(code, expires_at <= (int64_t)ctx->now,
 	    c->client_id, ruri, verifier, err) == -1 ||
+	    oidc_dpop_code_ok(code->dpop_jkt, is->access_jkt, err) == -1 ||
 	    oidc_scope_parse(code->scope, &scope, err) == -1)
 		return -1;
 
@@ -695,7 +700,8 @@ grant_code(struct oidc_ctx *ctx, const struct oidc_request *req,
 	 * statement and oidc_token_check_code disagree: a bug, never tokens.
 	 */
 	if (oidc_token_check_code(&row, row.expired, c->client_id, ruri,
-	    verifier, err) == -1)
+	    verifier, err) == -1 ||
+	    oidc_dpop_code_ok(row.dpop_jkt, is->access_jkt, err) == -1)
 		return -1;
 	if (is->req.n > 0 || row.resource.p != NULL)
 		return redeem_with_resources(ctx, c, h, &row, is, err);
@@ -729,6 +735,40 @@ narrow_scope(struct oidc_ctx *ctx, struct oidc_str want,
 }
 
 /*
+ * The presented refresh token's row: rotated now (1), or, under FAPI 2.0
+ * (5.3.2.1: no rotation; oidc/fapi.h), used and kept (1, is->keep_refresh
+ * set); on a run again (`redo`) first this request's own earlier commit
+ * (1, *own set).  0 not active (or rotated before), -1 error.
+ */
+static int
+refresh_find(struct oidc_ctx *ctx, const struct oidc_client *c,
+    const unsigned char *h, const struct fresh *f, bool redo,
+    struct oidc_token_row *row, bool *own, struct issued *is,
+    struct oidc_error *err)
+{
+	int	 rc;
+
+	*own = false;
+	if ((is->keep_refresh = oidc_fapi2(ctx->cfg, c))) {
+		rc = redo ? oidc_db_refresh_used_by(ctx->db, ctx->a, h,
+		    c->client_id, f->access_hash, row, err) : 0;
+		if (rc == 1)
+			*own = true;
+		else if (rc == 0)
+			rc = oidc_db_refresh_use(ctx->db, ctx->a, h,
+			    c->client_id, row, err);
+		return rc;
+	}
+	if ((rc = oidc_db_refresh_rotate(ctx->db, ctx->a, h, c->client_id,
+	    row, err)) == 0 && redo) {
+		if ((rc = oidc_db_refresh_rotated_by(ctx->db, ctx->a, h,
+		    c->client_id, f->access_hash, row, err)) == 1)
+			*own = true;
+	}
+	return rc;
+}
+
+/*
  * One run of the rotation's transaction.  `redo`: a run after a lost
  * connection; a token found rotated already is then first checked for
  * this request's own rotation (its access token in the family): that
@@ -743,18 +783,13 @@ refresh_once(struct oidc_ctx *ctx, const struct oidc_request *req,
 	struct oidc_str		 want = oidc_params_get(&req->form, "scope");
 	struct oidc_token_row	 row;
 	struct oidc_scope	 asked;
-	bool			 own = false;
+	bool			 own;
 	int			 rc;
 
 	if (oidc_scope_parse(want, &asked, err) == -1 ||
 	    oidc_db_begin(ctx->db, err) == -1)
 		return -1;
-	if ((rc = oidc_db_refresh_rotate(ctx->db, ctx->a, h, c->client_id,
-	    &row, err)) == 0 && redo) {
-		if ((rc = oidc_db_refresh_rotated_by(ctx->db, ctx->a, h,
-		    c->client_id, f->access_hash, &row, err)) == 1)
-			own = true;
-	}
+	rc = refresh_find(ctx, c, h, f, redo, &row, &own, is, err);
 	if (rc == -1)
 		return -1;
 	if (rc == 0) {
@@ -966,7 +1001,9 @@ oidc_token_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    (oidc_resources_from_params(&req->form, &is.req, err) == -1 ||
 	    (is.req.n > 0 && oidc_resources_load(ctx, &is.req, err) == -1)))
 		return -1;
-	if ((rc = oidc_dpop_token_proof(ctx, req, resp, &proof, err)) == -1)
+	if ((rc = oidc_dpop_token_proof(ctx, req, resp, &proof, err)) == -1 ||
+	    oidc_fapi2_token_check(ctx->cfg, &client, rc == 1 ? &proof : NULL,
+	    err) == -1)
 		return -1;
 	if (rc == 1)
 		oidc_dpop_bind(&proof, client.auth_method == OIDC_AUTH_NONE,

@@ -37,6 +37,9 @@
  *     register.h; `oidcctl client create` trusts the operator);
  *     a pairwise client without one must have redirect_uris sharing one
  *     host (oidc/subject.h: the sector).
+ *   - profile (an extension): "fapi2" holds the client to the FAPI 2.0
+ *     Security Profile, "default" (or absent) to the provider's `profile`
+ *     (oidc/fapi.h: the metadata rules, and OIDC_CLIENT_FAPI2_READY);
  *   - login (an extension, set by `oidcctl client` only: /register drops
  *     it and an RFC 7592 update keeps the stored one): "password" or
  *     "remote_user", how /authorize authenticates
@@ -151,6 +154,9 @@ struct oidc_client {
 /* oidc_client_normalize() flags. */
 #define OIDC_CLIENT_ALLOW_PRIVATE	0x1u	/* outbound_allow_private */
 #define OIDC_CLIENT_PAIRWISE		0x2u	/* pairwise_salt_file */
+#define OIDC_CLIENT_FAPI2		0x4u	/* profile = fapi2 */
+/* par and dpop on, par deployed: a client may say "profile": "fapi2". */
+#define OIDC_CLIENT_FAPI2_READY		0x8u
 
 /*
  * Validate client metadata and return a normalised copy with defaults

@@ -10,15 +10,17 @@
  * The code carries everything the auth_code row holds: client_id,
  * redirect_uri, scope, nonce, the PKCE challenge (always S256: the only
  * method /authorize accepts), user id, auth_time, acr, amr, sid, the
- * claims request and the expiry.  Nothing in it is readable or changeable
- * by the client: any change of any bit fails the GCM tag, and the
- * associated data binds it to this use ("code", version 1).
+ * claims request, the DPoP key thumbprint the request bound it to
+ * (dpop_jkt, RFC 9449 10) and the expiry.  Nothing in it is readable or
+ * changeable by the client: any change of any bit fails the GCM tag, and
+ * the associated data binds it to this use ("code", version 1).  A code
+ * sealed before dpop_jkt was added ends after claims: it opens unbound.
  *
  * Wire form: base64url (no padding) of the oidc_seal() blob of
  *
  *	expires_at, auth_time, user_id     (8 bytes each, big-endian)
  *	client_id, redirect_uri, scope, nonce, code_challenge, acr, amr,
- *	sid, claims                        (each: 2-byte big-endian length,
+ *	sid, claims, dpop_jkt              (each: 2-byte big-endian length,
  *	                                    0xffff for absent, then bytes)
  *	[resource]                         (only when the code has resource
  *	                                    indicators, oidc/resource.h: a
@@ -53,7 +55,7 @@ struct oidc_code_row;
 
 /*
  * Seal c (client_id, user_id, redirect_uri, scope, nonce,
- * code_challenge, auth_time, acr, amr, sid, claims, resource; other
+ * code_challenge, auth_time, acr, amr, sid, claims, resource, dpop_jkt; other
  * members are ignored) with its absolute expiry into an arena-owned
  * NUL-terminated base64url string *out.  1 sealed, 0 the code would be longer than
  * OIDC_CODE_MAX_LEN (nothing sealed: store it instead), -1 with err set

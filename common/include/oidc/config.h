@@ -155,6 +155,10 @@
  *                      pushed first (require_pushed_authorization_requests
  *                      for every client); needs par  [no]
  *   par_ttl            seconds a request_uri lives, 10..600  [60]
+ *   profile            default | fapi2: fapi2 applies the FAPI 2.0
+ *                      Security Profile to every client (oidc/fapi.h,
+ *                      docs/FAPI2.md); needs par, dpop and the par
+ *                      endpoint  [default]
  *   scope              NAME: CLAIM [CLAIM ...], repeatable: a custom scope
  *                      and the custom claims it releases (oidc/scope.h),
  *                      taken from the users' stored claims as they are
@@ -336,6 +340,7 @@ struct oidc_config {
 	bool			 par;
 	bool			 par_required;
 	int64_t			 par_ttl;
+	bool			 fapi2;		/* profile = fapi2 */
 	/* The custom scopes, in file order (none by default). */
 	struct oidc_config_scope scopes[OIDC_CONFIG_MAX_SCOPES];
 	size_t			 nscopes;

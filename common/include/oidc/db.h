@@ -389,6 +389,7 @@ struct oidc_code_row {
 	struct oidc_str	 claims;	/* claims request JSON or absent */
 	/* Resource indicators granted (oidc/resource.h), space-separated. */
 	struct oidc_str	 resource;
+	struct oidc_str	 dpop_jkt;	/* RFC 9449 10: bound key, or absent */
 	int64_t		 ttl;		/* insert: lifetime in seconds */
 	bool		 offline;	/* insert: oidc_grant_offline() */
 	/* consume output: */
@@ -579,6 +580,21 @@ OIDC_MUST_CHECK int	oidc_db_refresh_rotate(struct oidc_db *,
 			    struct oidc_arena *, const unsigned char *hash,
 			    struct oidc_str client_id, struct oidc_token_row *,
 			    struct oidc_error *);
+/*
+ * A refresh without rotation (FAPI 2.0, oidc/fapi.h): the active refresh
+ * token of client_id, its row locked, nothing written; and the
+ * lost-acknowledgement check of such a use (access_hash in its family).
+ * 1 found (*t as oidc_db_refresh_rotate's), 0 not, -1 error.
+ */
+OIDC_MUST_CHECK int	oidc_db_refresh_use(struct oidc_db *,
+			    struct oidc_arena *, const unsigned char *hash,
+			    struct oidc_str client_id, struct oidc_token_row *,
+			    struct oidc_error *);
+OIDC_MUST_CHECK int	oidc_db_refresh_used_by(struct oidc_db *,
+			    struct oidc_arena *, const unsigned char *hash,
+			    struct oidc_str client_id,
+			    const unsigned char *access_hash,
+			    struct oidc_token_row *, struct oidc_error *);
 /* The lost-acknowledgement check of a rotation (above). */
 OIDC_MUST_CHECK int	oidc_db_refresh_rotated_by(struct oidc_db *,
 			    struct oidc_arena *, const unsigned char *hash,

@@ -169,6 +169,39 @@ OIDC_MUST_CHECK int	oidc_dpop_introspect(struct oidc_arena *,
 			    struct oidc_json *, struct oidc_str jkt,
 			    bool access, struct oidc_error *);
 
+/*
+ * A proof at another endpoint of ours, as at /token: `path` is "/par"
+ * (RFC 9449 10.1).  1 with *p set, 0 no DPoP header or dpop off, -1.
+ */
+OIDC_MUST_CHECK int	oidc_dpop_endpoint_proof(struct oidc_ctx *,
+			    const struct oidc_request *, struct oidc_response *,
+			    const char *path, struct oidc_dpop_proof *,
+			    struct oidc_error *);
+
+/*
+ * Authorization code binding (RFC 9449 10, dpop_code.c).
+ *
+ * oidc_dpop_jkt_ok: a dpop_jkt parameter is a JWK SHA-256 thumbprint:
+ * base64url without padding of exactly 32 bytes (43 characters, the
+ * last one carrying no stray bits).
+ *
+ * oidc_dpop_par_jkt: the key a pushed request binds its code to: the
+ * dpop_jkt parameter `param` (NULL: none) and the PAR request's proof
+ * key `proof` (NULL: no DPoP header) must agree when both are sent (RFC
+ * 9449 10.1; else OIDC_E_INVALID_DPOP_PROOF); *out is the one sent, or
+ * absent.
+ *
+ * oidc_dpop_code_ok: a code bound to `bound` (NULL: not bound, anything
+ * goes) is redeemed only with a proof (`proof_jkt`) of that key:
+ * OIDC_E_INVALID_GRANT when there is no proof or another key's.
+ */
+bool	oidc_dpop_jkt_ok(struct oidc_str jkt);
+OIDC_MUST_CHECK int	oidc_dpop_par_jkt(struct oidc_str param,
+			    struct oidc_str proof, struct oidc_str *out,
+			    struct oidc_error *);
+OIDC_MUST_CHECK int	oidc_dpop_code_ok(struct oidc_str bound,
+			    struct oidc_str proof_jkt, struct oidc_error *);
+
 /* The "algs" of a DPoP challenge and of discovery, space-separated. */
 const char	*oidc_dpop_algs(void);
 

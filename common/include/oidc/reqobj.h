@@ -39,7 +39,7 @@
  * the members a request object may set, and what the login and consent
  * pages carry besides the object itself.
  */
-#define OIDC_AUTHZ_NPARAMS	18
+#define OIDC_AUTHZ_NPARAMS	19
 extern const char *const oidc_authz_params[OIDC_AUTHZ_NPARAMS];
 
 struct oidc_client;

@@ -305,6 +305,18 @@ static const struct cfg_case cases[] = {
 	    "par_required = yes\nendpoints = authorize token jwks\n", -1,
 	    OIDC_E_CONFIG, "t.conf:5: par_required: needs par = yes and par "
 	    "in endpoints" },
+	/* FAPI 2.0 (issue 21 item 6, oidc/fapi.h). */
+	{ "profile fapi2", BASE "par = yes\ndpop = yes\nprofile = fapi2\n",
+	    0, OIDC_E_NONE, NULL },
+	{ "profile default", BASE "profile = default\n", 0, OIDC_E_NONE,
+	    NULL },
+	{ "profile unknown", BASE "profile = fapi1\n", -1, OIDC_E_CONFIG,
+	    "t.conf:3: profile: must be default or fapi2" },
+	{ "profile fapi2 without dpop", BASE "par = yes\nprofile = fapi2\n",
+	    -1, OIDC_E_CONFIG, "t.conf:4: profile: fapi2 needs par = yes, "
+	    "dpop = yes" },
+	{ "profile fapi2 without par", BASE "dpop = yes\nprofile = fapi2\n",
+	    -1, OIDC_E_CONFIG, "t.conf:4: profile: fapi2 needs par = yes" },
 	{ "par_ttl too small", BASE "par_ttl = 9\n", -1, OIDC_E_CONFIG,
 	    "t.conf:3: par_ttl:" },
 	{ "par_ttl too large", BASE "par_ttl = 601\n", -1, OIDC_E_CONFIG,

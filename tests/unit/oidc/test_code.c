@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "oidc/arena.h"
+#include "oidc/b64url.h"
 #include "oidc/code.h"
 #include "oidc/db.h"
 #include "oidc/seal.h"
@@ -124,6 +125,49 @@ test_round_trip(struct oidc_arena *a, const unsigned char *key)
 	    "resource: sealed and opened (NUL-terminated), the rest intact");
 }
 
+/*
+ * RFC 9449 10: the code carries the DPoP key it is bound to; a code
+ * sealed before that field (nine strings) still opens, unbound.
+ */
+static void
+test_dpop_jkt(struct oidc_arena *a, const unsigned char *key)
+{
+	static const char	 aad[] = "oidc-fcgi code 1";
+	struct oidc_error	 err = { 0 };
+	struct oidc_code_row	 c, o;
+	unsigned char		 pt[24 + 9 * 2 + 3], *blob;
+	size_t			 bloblen, i;
+	char			*code;
+	int64_t			 exp = 0;
+
+	sample(&c);
+	c.dpop_jkt = str("0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I");
+	ok(oidc_code_seal(a, key, &c, 5, &code, &err) == 1 &&
+	    open_code(a, key, code, strlen(code), &o, &exp) == 1 &&
+	    same(o.dpop_jkt, c.dpop_jkt), "dpop_jkt: sealed and opened");
+	c.dpop_jkt = OIDC_STR_NULL;
+	ok(oidc_code_seal(a, key, &c, 5, &code, &err) == 1 &&
+	    open_code(a, key, code, strlen(code), &o, &exp) == 1 &&
+	    o.dpop_jkt.p == NULL, "dpop_jkt: absent stays absent (unbound)");
+
+	/* A version 1 code: expiry 7, auth_time 0, user 9, client "abc". */
+	memset(pt, 0, sizeof(pt));
+	pt[7] = 7;
+	pt[23] = 9;
+	pt[24] = 0;
+	pt[25] = 3;
+	memcpy(pt + 26, "abc", 3);
+	for (i = 29; i < sizeof(pt); i += 2)
+		pt[i] = pt[i + 1] = 0xff;
+	ok(oidc_seal(a, key, aad, strlen(aad), pt, sizeof(pt), &blob,
+	    &bloblen, &err) == 0 &&
+	    (code = oidc_b64url_encode(a, blob, bloblen)) != NULL &&
+	    open_code(a, key, code, strlen(code), &o, &exp) == 1 &&
+	    exp == 7 && o.user_id == 9 && same(o.client_id, str("abc")) &&
+	    o.dpop_jkt.p == NULL && o.nonce.p == NULL,
+	    "dpop_jkt: a code sealed before the field opens, unbound");
+}
+
 static void
 test_tamper(struct oidc_arena *a, const unsigned char *key,
     const unsigned char *other)
@@ -230,6 +274,7 @@ main(void)
 		return done_testing();
 	}
 	test_round_trip(a, key);
+	test_dpop_jkt(a, key);
 	test_tamper(a, key, other);
 	test_limits(a, key);
 	test_derive();

@@ -271,6 +271,55 @@ test_nonce(void)
 	    "nonce_missing refused");
 }
 
+/* RFC 9449 10, 10.1: dpop_jkt syntax and the code binding rules. */
+static void
+test_code_binding(void)
+{
+	struct oidc_error	 err = { 0 };
+	const char		*tp = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I";
+	const char		*tp2 = "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs";
+	struct oidc_str		 a1 = { tp, 43 }, a2 = { tp2, 43 }, out;
+
+	ok(oidc_dpop_jkt_ok(a1) && oidc_dpop_jkt_ok(a2),
+	    "jkt: 43 base64url characters of 32 bytes");
+	ok(!oidc_dpop_jkt_ok((struct oidc_str){ tp, 42 }) &&
+	    !oidc_dpop_jkt_ok(OIDC_STR_NULL), "jkt_short: refused");
+	ok(!oidc_dpop_jkt_ok((struct oidc_str){
+	    "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4J", 43 }),
+	    "jkt_stray_bits: a last character with low bits set refused");
+	ok(!oidc_dpop_jkt_ok((struct oidc_str){
+	    "0ZcOCORZNYy+DWpqq30jZyJGHTN0d2HglBV3uiguA4I", 43 }),
+	    "jkt_base64: '+' (not base64url) refused");
+	ok(!oidc_dpop_jkt_ok((struct oidc_str){
+	    "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I=", 44 }),
+	    "jkt_padded: refused");
+
+	ok(oidc_dpop_par_jkt(a1, OIDC_STR_NULL, &out, &err) == 0 &&
+	    oidc_str_eq(out, a1), "par: the parameter alone binds");
+	ok(oidc_dpop_par_jkt(OIDC_STR_NULL, a2, &out, &err) == 0 &&
+	    oidc_str_eq(out, a2), "par: the proof alone binds");
+	ok(oidc_dpop_par_jkt(a1, a1, &out, &err) == 0 &&
+	    oidc_str_eq(out, a1), "par: both, the same key");
+	ok(oidc_dpop_par_jkt(OIDC_STR_NULL, OIDC_STR_NULL, &out, &err) == 0 &&
+	    out.p == NULL, "par: neither, not bound");
+	ok(oidc_dpop_par_jkt(a1, a2, &out, &err) == -1 &&
+	    err.code == OIDC_E_INVALID_DPOP_PROOF,
+	    "par_mismatch: dpop_jkt and proof key differ: invalid_dpop_proof");
+
+	ok(oidc_dpop_code_ok(OIDC_STR_NULL, OIDC_STR_NULL, &err) == 0 &&
+	    oidc_dpop_code_ok(OIDC_STR_NULL, a1, &err) == 0,
+	    "code: an unbound code takes any request");
+	ok(oidc_dpop_code_ok(a1, a1, &err) == 0, "code: the bound key");
+	memset(&err, 0, sizeof(err));
+	ok(oidc_dpop_code_ok(a1, OIDC_STR_NULL, &err) == -1 &&
+	    err.code == OIDC_E_INVALID_GRANT,
+	    "code_no_proof: a bound code without a proof: invalid_grant");
+	memset(&err, 0, sizeof(err));
+	ok(oidc_dpop_code_ok(a1, a2, &err) == -1 &&
+	    err.code == OIDC_E_INVALID_GRANT,
+	    "code_other_key: another key's proof: invalid_grant");
+}
+
 int
 main(void)
 {
@@ -290,6 +339,7 @@ main(void)
 	test_ath();
 	test_limits();
 	test_nonce();
+	test_code_binding();
 	oidc_jwk_free(es);
 	oidc_jwk_free(other);
 	oidc_jwk_free(rs);
