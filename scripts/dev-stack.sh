@@ -145,6 +145,13 @@ cmd_run() {
 	# Resource indicators (RFC 8707) in development, for older stacks too.
 	grep -q '^[[:space:]]*resource_indicators' "$VAR/oidc.conf" ||
 		echo "resource_indicators = yes" >>"$VAR/oidc.conf"
+	# The pages in English and French (docs/THEMES.md), for older stacks too.
+	grep -q '^[[:space:]]*ui_locales' "$VAR/oidc.conf" ||
+		echo "ui_locales = en fr" >>"$VAR/oidc.conf"
+	# The TOTP second step for users enrolled with `oidcctl user totp
+	# enroll` (others sign in with the password alone).
+	grep -q '^[[:space:]]*totp[[:space:]]*=' "$VAR/oidc.conf" ||
+		echo "totp = optional" >>"$VAR/oidc.conf"
 
 	# The demo client, registered for this port's callback.
 	local cb=http://127.0.0.1:$PORT/demo/callback
