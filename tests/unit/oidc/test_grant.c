@@ -2,7 +2,7 @@
  * test_grant.c: when a grant yields a refresh token (oidc/grant.h:
  * oidc_grant_offline, oidc_grant_may_refresh, oidc_grant_wants_refresh),
  * the only place that decides it: the statements insert what they are
- * sent (docs/ARCHITECTURE.md, "Where each rule lives").
+ * sent (docs/RULES.md).
  *
  * Security regressions: refresh_without_offline_access,
  * refresh_without_grant_type, refresh_disabled_by_ttl.

@@ -1,7 +1,7 @@
 /*
  * test_token.c: the redemption rules of a code (oidc_token_check_code,
  * common/oidc/token.c), the one function both the sealed and the stored
- * path run (docs/ARCHITECTURE.md, "Where each rule lives").
+ * path run (docs/RULES.md).
  *
  * Security regressions: code_other_client, code_expired,
  * redirect_uri_prefix, pkce_downgrade_no_verifier,
