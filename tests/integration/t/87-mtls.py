@@ -28,7 +28,10 @@ then hashlib.sha256 and base64url.
     bound access token;
   - a client with tls_client_certificate_bound_access_tokens true: refused
     (invalid_request) without a certificate, bound with one; the member
-    must be a boolean (oidcctl and /register).
+    must be a boolean (oidcctl and /register);
+  - a private lighttpd (docs/MTLS.md's mod_openssl lines, PEM
+    SSL_CLIENT_CERT) in front of the same workers: a certificate of its CA
+    binds, UserInfo follows; one it cannot verify is not exported.
 """
 import base64
 import hashlib
@@ -51,6 +54,8 @@ from hardening import (private_dir, private_config, spawn, run_user,
 ROOT = env("OIDC_ROOT", os.getcwd())
 NGINX = os.environ.get("OIDC_TEST_NGINX") or shutil.which("nginx") or \
     "/usr/sbin/nginx"
+LIGHTTPD = os.environ.get("OIDC_TEST_LIGHTTPD") or \
+    shutil.which("lighttpd") or "/usr/sbin/lighttpd"
 RURI = "https://rp.example/cb"
 USER = unique("mt-user")
 create_user(USER, "pw-" + unique("x"), {"name": "M. Tls"})
@@ -229,6 +234,76 @@ class Front:
     def userinfo(self, cert, token):
         return self.request(cert, "GET", "/userinfo", None,
                             [("Authorization", "Bearer " + token)])
+
+
+def lighttpd_conf(d, ld, port, socks):
+    """docs/MTLS.md's mod_openssl lines, in front of the same workers."""
+    u = run_user()
+    return """server.modules = ("mod_openssl", "mod_fastcgi")
+server.document-root = "{ld}/htdocs"
+server.bind = "127.0.0.1"
+server.port = {port}
+server.pid-file = "{ld}/log/lighttpd.pid"
+server.errorlog = "{ld}/log/error.log"
+{user}fastcgi.server = (
+    "/token" => (( "socket" => "{token}", "check-local" => "disable" )),
+    "/userinfo" => (( "socket" => "{userinfo}", "check-local" => "disable" ))
+)
+ssl.engine                  = "enable"
+ssl.pemfile                 = "{d}/server.pem"
+ssl.privkey                 = "{d}/server.key"
+ssl.verifyclient.activate   = "enable"
+ssl.verifyclient.enforce    = "disable"
+ssl.verifyclient.exportcert = "enable"
+ssl.verifyclient.ca-file    = "{d}/ca.pem"
+""".format(d=d, ld=ld, port=port, token=socks["token"],
+           userinfo=socks["userinfo"],
+           user='server.username = "%s"\nserver.groupname = "%s"\n' % (u, u)
+           if u else "")
+
+
+def part_lighttpd(fr, d, socks, x1):
+    """lighttpd's SSL_CLIENT_CERT (PEM) binds as nginx's does."""
+    ld = private_dir("mtls-lighttpd")
+    for sub in ("htdocs", "log"):
+        os.makedirs(os.path.join(ld, sub), exist_ok=True)
+    if run_user():
+        shutil.chown(os.path.join(ld, "log"), run_user(), run_user())
+    port = free_port()
+    path = os.path.join(ld, "lighttpd.conf")
+    with open(path, "w") as f:
+        f.write(lighttpd_conf(d, ld, port, socks))
+    lt = subprocess.Popen([LIGHTTPD, "-D", "-f", path],
+                          stdin=subprocess.DEVNULL)
+    try:
+        up = wait_port(port, lt)
+        check("lighttpd: mod_openssl with ssl.verifyclient.exportcert "
+              "listens", up)
+        if not up:
+            return
+        lfr = Front(port, d)
+        conf = new_client("mt-lt")
+        r = lfr.token("c1", CC, conf)
+        act, x, ij = cnf_of(fr, (r.json() or {}).get("access_token", ""),
+                            conf)
+        check("lighttpd: a certificate of its CA binds the token (PEM "
+              "SSL_CLIENT_CERT)", r.status == 200 and act is True and
+              x == x1, (r, ij))
+        r = lfr.token("c1", code_params(conf), conf)
+        at = (r.json() or {}).get("access_token", "")
+        r1, r2 = lfr.userinfo("c1", at), lfr.userinfo("c2", at)
+        check("lighttpd: UserInfo 200 with the same certificate, 401 "
+              "invalid_token with another", r1.status == 200 and
+              r2.status == 401 and "invalid_token" in
+              (r2.header("WWW-Authenticate") or ""), (r1, r2))
+        r = lfr.token("selfie", CC, conf)
+        act, x, ij = cnf_of(fr, (r.json() or {}).get("access_token", ""),
+                            conf)
+        check("lighttpd: a certificate it cannot verify is not exported: "
+              "unbound (docs/MTLS.md)", r.status == 200 and act is True and
+              "cnf" not in ij, (r, ij))
+    finally:
+        stop(lt)
 
 
 def new_client(label, public=False, **meta):
@@ -435,6 +510,7 @@ def main():
         conf_client = part_tokens(fr, x1, x2, xs)
         part_public(fr, x1, conf_client)
         part_client_flag(fr, x1)
+        part_lighttpd(fr, d, dict((n, w.sock) for n, w in ws.items()), x1)
     finally:
         stop(ng)
         for w in ws.values():
