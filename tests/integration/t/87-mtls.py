@@ -29,6 +29,7 @@ then hashlib.sha256 and base64url.
   - a client with tls_client_certificate_bound_access_tokens true: refused
     (invalid_request) without a certificate, bound with one; the member
     must be a boolean (oidcctl and /register);
+  - a DPoP proof (lib/dpop.py) with a certificate: DPoP-bound only;
   - a private lighttpd (docs/MTLS.md's mod_openssl lines, PEM
     SSL_CLIENT_CERT) in front of the same workers: a certificate of its CA
     binds, UserInfo follows; one it cannot verify is not exported.
@@ -48,6 +49,7 @@ import urllib.parse
 
 from oidctest import *
 from grants import insert_code, jwt_parts
+import dpop
 from hardening import (private_dir, private_config, spawn, run_user,
                        check_log)
 
@@ -437,6 +439,34 @@ def part_public(fr, x1, conf):
           "token", r.status == 200 and act is True and x == x1, (r, ij))
 
 
+def part_dpop(fr, x1):
+    """A DPoP proof and a certificate: DPoP binds alone (docs/MTLS.md)."""
+    conf = new_client("mt-dpop")
+    key = dpop.Key()
+    nonce = [None]
+
+    def call():
+        return fr.token("c1", CC, conf, headers=[("DPoP", dpop.proof(
+            key, "POST", ISSUER + "/token", nonce=nonce[0]))])
+    r = call()
+    if err_of(r) == "use_dpop_nonce":
+        nonce[0] = r.header("DPoP-Nonce")
+        r = call()
+    j = r.json() or {}
+    act, x, ij = cnf_of(fr, j.get("access_token", ""), conf)
+    check("a DPoP proof and a certificate: token_type DPoP, cnf.jkt only",
+          r.status == 200 and j.get("token_type") == "DPoP" and
+          act is True and x is None and
+          (ij.get("cnf") or {}).get("jkt") == key.thumbprint(), (r, ij))
+    req = new_client("mt-dpop-req",
+                     tls_client_certificate_bound_access_tokens=True)
+    r = fr.token(None, CC, req, headers=[("DPoP", dpop.proof(
+        key, "POST", ISSUER + "/token", nonce=nonce[0]))])
+    check("a client with tls_client_certificate_bound_access_tokens: a DPoP "
+          "proof without a certificate is still invalid_request",
+          r.status == 400 and err_of(r) == "invalid_request", r)
+
+
 def part_client_flag(fr, x1):
     req = new_client("mt-req", tls_client_certificate_bound_access_tokens=True)
     shown = json.loads(ctl("client", "show", req[0])[1])
@@ -510,6 +540,7 @@ def main():
         conf_client = part_tokens(fr, x1, x2, xs)
         part_public(fr, x1, conf_client)
         part_client_flag(fr, x1)
+        part_dpop(fr, x1)
         part_lighttpd(fr, d, dict((n, w.sock) for n, w in ws.items()), x1)
     finally:
         stop(ng)
