@@ -30,6 +30,8 @@ then hashlib.sha256 and base64url.
     (invalid_request) without a certificate, bound with one; the member
     must be a boolean (oidcctl and /register);
   - a DPoP proof (lib/dpop.py) with a certificate: DPoP-bound only;
+  - a FAPI 2.0 client: a certificate without DPoP meets the profile's
+    sender-constraint rule, neither is invalid_dpop_proof;
   - a private lighttpd (docs/MTLS.md's mod_openssl lines, PEM
     SSL_CLIENT_CERT) in front of the same workers: a certificate of its CA
     binds, UserInfo follows; one it cannot verify is not exported.
@@ -39,6 +41,7 @@ import hashlib
 import http.client
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -467,6 +470,49 @@ def part_dpop(fr, x1):
           r.status == 400 and err_of(r) == "invalid_request", r)
 
 
+def part_fapi(fr, x1):
+    """FAPI 2.0 (client "profile": "fapi2"): a certificate-bound token
+    request is sender-constrained as a DPoP one is (docs/FAPI2.md)."""
+    ckey, kid = dpop.Key(), unique("mt-kid")
+    c = create_client({
+        "redirect_uris": [RURI], "response_types": ["code"],
+        "grant_types": ["authorization_code", "refresh_token"],
+        "token_endpoint_auth_method": "private_key_jwt",
+        "jwks": {"keys": [dict(ckey.jwk, kid=kid, alg="ES256",
+                               use="sig")]},
+        "id_token_signed_response_alg": "ES256", "profile": "fapi2",
+        "client_name": unique("mt-fapi2")})
+    cid = c["client_id"]
+
+    def attempt(cert):
+        verifier = secrets.token_urlsafe(48)
+        chal = base64.urlsafe_b64encode(hashlib.sha256(
+            verifier.encode()).digest()).decode().rstrip("=")
+        code = insert_code(cid, USER, RURI, scope="openid",
+                           challenge=chal, expires="50 seconds")
+        now = int(time.time())
+        assertion = dpop.compact(
+            {"alg": "ES256", "typ": "JWT", "kid": kid},
+            {"iss": cid, "sub": cid, "aud": ISSUER, "iat": now,
+             "exp": now + 60, "jti": secrets.token_urlsafe(16)}, ckey)
+        return fr.token(cert, {
+            "grant_type": "authorization_code", "code": code,
+            "redirect_uri": RURI, "code_verifier": verifier,
+            "client_id": cid, "client_assertion": assertion,
+            "client_assertion_type":
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+            (cid, None))
+    r = attempt(None)
+    check("FAPI 2.0 client, neither DPoP nor certificate: "
+          "invalid_dpop_proof", r.status == 400 and
+          err_of(r) == "invalid_dpop_proof", r)
+    r = attempt("c1")
+    act, x, ij = cnf_of(fr, (r.json() or {}).get("access_token", ""), None)
+    check("FAPI 2.0 client with a certificate and no DPoP proof: 200, a "
+          "certificate-bound token", r.status == 200 and act is True and
+          x == x1, (r, ij))
+
+
 def part_client_flag(fr, x1):
     req = new_client("mt-req", tls_client_certificate_bound_access_tokens=True)
     shown = json.loads(ctl("client", "show", req[0])[1])
@@ -541,6 +587,7 @@ def main():
         part_public(fr, x1, conf_client)
         part_client_flag(fr, x1)
         part_dpop(fr, x1)
+        part_fapi(fr, x1)
         part_lighttpd(fr, d, dict((n, w.sock) for n, w in ws.items()), x1)
     finally:
         stop(ng)
