@@ -5,8 +5,9 @@
  * The input is untrusted bytes (a FastCGI parameter): PEM ("-----BEGIN
  * CERTIFICATE-----", lighttpd's SSL_CLIENT_CERT) or the same PEM URL-
  * encoded (nginx's $ssl_client_escaped_cert: %XX escapes; PEM itself
- * never holds '%').  At most OIDC_X5T_MAX_INPUT bytes; exactly one
- * certificate, nothing but whitespace after it.  No chain or PKI check:
+ * never holds '%').  At most OIDC_X5T_MAX_INPUT bytes; one certificate
+ * (the first PEM block: text before it is skipped, as OpenSSL's PEM
+ * reader does), nothing but whitespace after it.  No chain or PKI check:
  * RFC 8705 certificate-bound tokens bind to the certificate itself.
  */
 #ifndef OIDC_X5T_H
