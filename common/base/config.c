@@ -60,6 +60,7 @@ static const struct keydef keydefs[] = {
 	    OFF(request_object_require_signed), 0, 0 },
 	{ "jarm",		K_BOOL,	 OFF(jarm),		0, 0 },
 	{ "dpop",		K_BOOL,	 OFF(dpop),		0, 0 },
+	{ "mtls_bound_tokens",	K_BOOL,	 OFF(mtls_bound_tokens),	0, 0 },
 	{ "resource_indicators", K_BOOL, OFF(resource_indicators), 0, 0 },
 	{ "dpop_iat_window",	K_TTL,	 OFF(dpop_iat_window),	1, 600 },
 	{ "dpop_nonce_lifetime", K_TTL, OFF(dpop_nonce_lifetime), 0, 3600 },

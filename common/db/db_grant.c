@@ -158,6 +158,8 @@ oidc_db_code_redeem(struct oidc_db *db, struct oidc_arena *a,
 	db_p_str(&p, in->access_jkt);
 	db_p_str(&p, in->refresh_jkt);
 	db_p_str(&p, in->resource);
+	db_p_str(&p, in->access_x5t);
+	db_p_str(&p, in->refresh_x5t);
 	if (oidc_db_run(db, OIDC_STMT_CODE_REDEEM, &p, &res, err) == -1)
 		return -1;
 	if (PQntuples(res) == 1) {
@@ -229,6 +231,8 @@ oidc_db_code_redeem_sealed(struct oidc_db *db, struct oidc_arena *a,
 	db_p_str(&p, in->access_scope);
 	db_p_str(&p, in->access_resource);
 	db_p_str(&p, in->refresh_resource);
+	db_p_str(&p, in->access_x5t);
+	db_p_str(&p, in->refresh_x5t);
 	if (oidc_db_run(db, OIDC_STMT_CODE_REDEEM_SEALED, &p, &res, err) == -1)
 		return -1;
 	if (PQntuples(res) != 1) {
@@ -354,6 +358,7 @@ oidc_db_token_insert(struct oidc_db *db, const struct oidc_token_row *t,
 	db_p_i64(&p, t->ttl);
 	db_p_str(&p, t->dpop_jkt);
 	db_p_str(&p, t->resource);
+	db_p_str(&p, t->x5t);
 	return run_count(db, OIDC_STMT_TOKEN_INSERT, &p, err) == 1 ? 0 : -1;
 }
 
@@ -376,7 +381,8 @@ read_token(struct oidc_arena *a, PGresult *res, struct oidc_token_row *t,
 	    oidc_db_copy(a, res, 0, T_USERNAME, &t->username, err) ||
 	    oidc_db_copy(a, res, 0, T_UCLAIMS, &t->user_claims, err) ||
 	    oidc_db_copy(a, res, 0, T_JKT, &t->dpop_jkt, err) ||
-	    oidc_db_copy(a, res, 0, T_RESOURCE, &t->resource, err))
+	    oidc_db_copy(a, res, 0, T_RESOURCE, &t->resource, err) ||
+	    oidc_db_copy(a, res, 0, T_X5T, &t->x5t, err))
 		return -1;
 	return 0;
 }

@@ -311,6 +311,8 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 * Resource indicators (oidc/resource.h) are token.c's: a request
 	 * with some ($12, space-separated, NULL: none) or a code granted
 	 * some never matches here; token.c redeems those in a transaction.
+	 * $13 and $14: the certificate thumbprints (RFC 8705 3.1, x5t#S256)
+	 * the access and refresh tokens are bound to (NULL: unbound).
 	 */
 	[OIDC_STMT_CODE_REDEEM] = { "code_redeem",
 	    "WITH c AS (UPDATE auth_code c SET consumed_at = now() "
@@ -324,20 +326,22 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "u.updated_at AS user_updated_at), "
 	    "a AS (INSERT INTO token (token_hash, kind, client_id, user_id, "
 	    "scope, auth_code_hash, family_id, auth_time, acr, amr, sid, claims, "
-	    "expires_at, dpop_jkt, resource) SELECT $5, 'access', client_id, "
-	    "user_id, scope, $1, $6, auth_time, acr, amr, sid, claims, "
-	    "now() + make_interval(secs => $7), $10, resource FROM c), "
+	    "expires_at, dpop_jkt, resource, x5t_s256) SELECT $5, 'access', "
+	    "client_id, user_id, scope, $1, $6, auth_time, acr, amr, sid, "
+	    "claims, now() + make_interval(secs => $7), $10, resource, $13 "
+	    "FROM c), "
 	    "r AS (INSERT INTO token (token_hash, kind, client_id, user_id, "
 	    "scope, auth_code_hash, family_id, auth_time, acr, amr, sid, claims, "
-	    "expires_at, dpop_jkt, resource) SELECT $8, 'refresh', client_id, "
-	    "user_id, scope, $1, $6, auth_time, acr, amr, sid, claims, "
-	    "now() + make_interval(secs => $9), $11, resource FROM c "
+	    "expires_at, dpop_jkt, resource, x5t_s256) SELECT $8, 'refresh', "
+	    "client_id, user_id, scope, $1, $6, auth_time, acr, amr, sid, "
+	    "claims, now() + make_interval(secs => $9), $11, resource, $14 "
+	    "FROM c "
 	    "WHERE $8::bytea IS NOT NULL AND c.offline RETURNING 1) "
 	    "SELECT client_id, user_id, redirect_uri, scope, nonce, "
 	    "code_challenge, extract(epoch FROM auth_time)::bigint, acr, amr, "
 	    "sid, claims::text, sub, user_claims::text, "
 	    "extract(epoch FROM user_updated_at)::bigint, false, resource, "
-	    "dpop_jkt, EXISTS (SELECT 1 FROM r) FROM c", NPARAMS(12), CCR__N },
+	    "dpop_jkt, EXISTS (SELECT 1 FROM r) FROM c", NPARAMS(14), CCR__N },
 	/* The code's row is locked first, as above, against deadlocks. */
 	[OIDC_STMT_CODE_REVOKE_TOKENS] = { "code_revoke_tokens",
 	    "WITH c AS (SELECT 1 FROM auth_code WHERE code_hash = $1 "
@@ -362,7 +366,9 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	 * the DPoP key thumbprints of the access and refresh tokens (NULL:
 	 * unbound); $4 the refresh token's (the grant's) scope and $22 its
 	 * resources, $20 the access token's scope and $21 its resources
-	 * (oidc/resource.h narrows them; NULL resources: none).
+	 * (oidc/resource.h narrows them; NULL resources: none); $23 and $24
+	 * the certificate thumbprints of the access and refresh tokens (RFC
+	 * 8705 3.1; NULL: unbound).
 	 */
 	[OIDC_STMT_CODE_REDEEM_SEALED] = { "code_redeem_sealed",
 	    "WITH u AS (SELECT user_id, sub, claims, updated_at FROM app_user "
@@ -383,19 +389,19 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "ON CONFLICT DO NOTHING), "
 	    "a AS (INSERT INTO token (token_hash, kind, client_id, user_id, "
 	    "scope, auth_code_hash, family_id, auth_time, acr, amr, sid, claims, "
-	    "expires_at, dpop_jkt, resource) SELECT $7, 'access', $2, user_id, "
-	    "$20, $1, $8, to_timestamp($5), $12, $13, $6, $14::jsonb, "
-	    "now() + make_interval(secs => $10), $18, $21 FROM g), "
+	    "expires_at, dpop_jkt, resource, x5t_s256) SELECT $7, 'access', $2, "
+	    "user_id, $20, $1, $8, to_timestamp($5), $12, $13, $6, $14::jsonb, "
+	    "now() + make_interval(secs => $10), $18, $21, $23 FROM g), "
 	    "r AS (INSERT INTO token (token_hash, kind, client_id, user_id, "
 	    "scope, auth_code_hash, family_id, auth_time, acr, amr, sid, claims, "
-	    "expires_at, dpop_jkt, resource) SELECT $9, 'refresh', $2, user_id, "
-	    "$4, $1, $8, to_timestamp($5), $12, $13, $6, $14::jsonb, "
-	    "now() + make_interval(secs => $11), $19, $22 FROM g "
+	    "expires_at, dpop_jkt, resource, x5t_s256) SELECT $9, 'refresh', $2, "
+	    "user_id, $4, $1, $8, to_timestamp($5), $12, $13, $6, $14::jsonb, "
+	    "now() + make_interval(secs => $11), $19, $22, $24 FROM g "
 	    "WHERE $9::bytea IS NOT NULL RETURNING 1) "
 	    "SELECT ok.code_fresh, ok.nonce_fresh, u.sub, u.claims::text, "
 	    "extract(epoch FROM u.updated_at)::bigint, "
 	    "EXISTS (SELECT 1 FROM r) FROM ok LEFT JOIN u ON true",
-	    NPARAMS(22), CS__N },
+	    NPARAMS(24), CS__N },
 	/*
 	 * A sealed code presented again: revoke what it yielded (RFC 6749
 	 * 4.1.2).  Run after code_redeem_sealed found it used, in a new
@@ -450,7 +456,7 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "t.claims::text, extract(epoch FROM t.expires_at)::bigint, "
 	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
 	    "u.claims::text, extract(epoch FROM u.updated_at)::bigint, "
-	    "t.dpop_jkt, t.resource, t.auth_code_hash, t.family_id "
+	    "t.dpop_jkt, t.resource, t.x5t_s256, t.auth_code_hash, t.family_id "
 	    "FROM token t JOIN app_user u ON u.user_id = t.user_id "
 	    "WHERE t.token_hash = $1 AND t.kind = 'refresh' "
 	    "AND t.client_id = $2 AND t.rotated_at IS NOT NULL "
@@ -461,17 +467,18 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	[OIDC_STMT_TOKEN_INSERT] = { "token_insert",
 	    "INSERT INTO token (token_hash, kind, client_id, user_id, scope, "
 	    "auth_code_hash, family_id, auth_time, acr, amr, sid, claims, "
-	    "expires_at, dpop_jkt, resource) VALUES ($1, $2, $3, $4, $5, $6, "
-	    "$7, to_timestamp($8), $9, $10, $11, $12::jsonb, "
-	    "now() + make_interval(secs => $13), $14, $15)",
-	    NPARAMS(15), DB_NO_COLUMNS },
+	    "expires_at, dpop_jkt, resource, x5t_s256) VALUES ($1, $2, $3, $4, "
+	    "$5, $6, $7, to_timestamp($8), $9, $10, $11, $12::jsonb, "
+	    "now() + make_interval(secs => $13), $14, $15, $16)",
+	    NPARAMS(16), DB_NO_COLUMNS },
 	[OIDC_STMT_ACCESS_TOKEN_GET] = { "access_token_get",
 	    "SELECT t.client_id, coalesce(t.user_id, 0), t.scope, "
 	    "extract(epoch FROM t.auth_time)::bigint, t.acr, t.amr, t.sid, "
 	    "t.claims::text, extract(epoch FROM t.expires_at)::bigint, "
 	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
 	    "u.claims::text, extract(epoch FROM u.updated_at)::bigint, "
-	    "t.dpop_jkt, t.resource, c.secret_plain, c.metadata::text, "
+	    "t.dpop_jkt, t.resource, t.x5t_s256, c.secret_plain, "
+	    "c.metadata::text, "
 	    "c.secret_sealed "
 	    "FROM token t JOIN client c ON c.client_id = t.client_id "
 	    "LEFT JOIN app_user u ON u.user_id = t.user_id "
@@ -490,7 +497,7 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "t.claims::text, extract(epoch FROM t.expires_at)::bigint, "
 	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
 	    "u.claims::text, extract(epoch FROM u.updated_at)::bigint, "
-	    "t.dpop_jkt, t.resource, t.auth_code_hash, t.family_id",
+	    "t.dpop_jkt, t.resource, t.x5t_s256, t.auth_code_hash, t.family_id",
 	    NPARAMS(2), TR__N },
 	/*
 	 * A refresh without rotation (FAPI 2.0 5.3.2.1, oidc/fapi.h): the
@@ -503,7 +510,8 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "t.claims::text, extract(epoch FROM t.expires_at)::bigint, "
 	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
 	    "u.claims::text, extract(epoch FROM u.updated_at)::bigint, "
-	    "t.dpop_jkt, t.resource, t.auth_code_hash, t.family_id "
+	    "t.dpop_jkt, t.resource, t.x5t_s256, t.auth_code_hash, "
+	    "t.family_id "
 	    "FROM token t JOIN app_user u ON u.user_id = t.user_id "
 	    "WHERE t.token_hash = $1 AND t.kind = 'refresh' "
 	    "AND t.client_id = $2 AND t.rotated_at IS NULL "
@@ -517,7 +525,8 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "t.claims::text, extract(epoch FROM t.expires_at)::bigint, "
 	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
 	    "u.claims::text, extract(epoch FROM u.updated_at)::bigint, "
-	    "t.dpop_jkt, t.resource, t.auth_code_hash, t.family_id "
+	    "t.dpop_jkt, t.resource, t.x5t_s256, t.auth_code_hash, "
+	    "t.family_id "
 	    "FROM token t JOIN app_user u ON u.user_id = t.user_id "
 	    "WHERE t.token_hash = $1 AND t.kind = 'refresh' "
 	    "AND t.client_id = $2 AND t.rotated_at IS NULL "
@@ -550,7 +559,8 @@ const struct oidc_stmt oidc_stmts[OIDC_STMT__MAX] = {
 	    "extract(epoch FROM t.auth_time)::bigint, t.acr, t.amr, t.sid, "
 	    "t.claims::text, extract(epoch FROM t.expires_at)::bigint, "
 	    "extract(epoch FROM t.created_at)::bigint, u.sub, u.username, "
-	    "u.claims::text, NULL, t.dpop_jkt, t.resource, t.kind "
+	    "u.claims::text, NULL, t.dpop_jkt, t.resource, t.x5t_s256, "
+	    "t.kind "
 	    "FROM token t LEFT JOIN app_user u ON u.user_id = t.user_id "
 	    "WHERE t.token_hash = $1 AND t.revoked_at IS NULL "
 	    "AND t.expires_at > now() "

@@ -122,10 +122,10 @@ enum oidc_stmt_id {
 };
 
 /*
- * The most parameters of any statement (code_redeem_sealed: 22): the size
+ * The most parameters of any statement (code_redeem_sealed: 24): the size
  * of struct oidc_db_params.  stmt.c refuses to compile a larger nparams.
  */
-#define DB_MAX_PARAMS	22
+#define DB_MAX_PARAMS	24
 
 struct oidc_stmt {
 	const char	*name;
@@ -193,7 +193,7 @@ enum { CS_CODE_FRESH, CS_NONCE_FRESH, CS_SUB, CS_UCLAIMS, CS_UUPDATED,
  */
 enum { T_CLIENT, T_USER, T_SCOPE, T_AUTH_TIME, T_ACR, T_AMR, T_SID,
     T_CLAIMS, T_EXPIRES, T_CREATED, T_SUB, T_USERNAME, T_UCLAIMS,
-    T_UUPDATED, T_JKT, T_RESOURCE, T__COMMON };
+    T_UUPDATED, T_JKT, T_RESOURCE, T_X5T, T__COMMON };
 enum { TA_SECRET_PLAIN = T__COMMON, TA_CLIENT_META, TA_SECRET_SEALED,
     TA__N };
 enum { TR_CODE_HASH = T__COMMON, TR_FAMILY, TR__N };

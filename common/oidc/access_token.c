@@ -65,18 +65,23 @@ set_aud(struct oidc_ctx *ctx, struct oidc_json *j,
 	return oidc_json_set_obj(j, "aud", arr, err);
 }
 
-/* RFC 9449 6.1: "cnf": {"jkt": thumbprint}. */
+/*
+ * RFC 9449 6.1: "cnf": {"jkt": thumbprint}; RFC 8705 3.1: "cnf":
+ * {"x5t#S256": certificate thumbprint}.
+ */
 static int
 set_cnf(struct oidc_ctx *ctx, struct oidc_json *j, struct oidc_str jkt,
-    struct oidc_error *err)
+    struct oidc_str x5t, struct oidc_error *err)
 {
 	struct oidc_json	*cnf;
 
-	if (jkt.p == NULL)
+	if (jkt.p == NULL && x5t.p == NULL)
 		return 0;
 	if ((cnf = oidc_json_new_object(ctx->a)) == NULL)
 		return oidc_fail(err, OIDC_E_NOMEM, NULL, "json");
-	if (oidc_json_set_str(cnf, "jkt", jkt.p, jkt.len, err) == -1)
+	if ((jkt.p != NULL && oidc_json_set_str(cnf, "jkt", jkt.p, jkt.len,
+	    err) == -1) || (x5t.p != NULL && oidc_json_set_str(cnf,
+	    "x5t#S256", x5t.p, x5t.len, err) == -1))
 		return -1;
 	return oidc_json_set_obj(j, "cnf", cnf, err);
 }
@@ -114,7 +119,7 @@ oidc_at_finish(struct oidc_ctx *ctx, const struct oidc_at_claims *in,
 	    oidc_json_set_i64(j, "iat", (int64_t)ctx->now, err) == -1 ||
 	    (in->auth_time > 0 && oidc_json_set_i64(j, "auth_time",
 	    in->auth_time, err) == -1) ||
-	    set_cnf(ctx, j, in->jkt, err) == -1)
+	    set_cnf(ctx, j, in->jkt, in->x5t, err) == -1)
 		return -1;
 	if ((jwt = oidc_grant_sign_for_client(ctx, OIDC_STR("RS256"),
 	    c->client_id, NULL, j, "at+jwt", err)) == NULL)

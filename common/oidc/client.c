@@ -523,6 +523,10 @@ normalize_auth_and_algs(const struct oidc_json *in, struct oidc_json *j,
 	    &b, &tmp) == -1)
 		return bad_meta(err, "require_pushed_authorization_requests "
 		    "must be a boolean");
+	if (oidc_json_get_bool(in, "tls_client_certificate_bound_access_"
+	    "tokens", &b, &tmp) == -1)
+		return bad_meta(err, "tls_client_certificate_bound_access_"
+		    "tokens must be a boolean");
 	return 0;
 }
 
@@ -811,6 +815,12 @@ oidc_client_from_row(struct oidc_arena *a, const struct oidc_client_row *row,
 		return -1;
 	if (oidc_json_has(m, "require_pushed_authorization_requests"))
 		c->require_par = b;
+	/* RFC 8705 3.4: certificate-bound tokens only (oidc/mtls.h). */
+	if (oidc_json_get_bool(m, "tls_client_certificate_bound_access_"
+	    "tokens", &b, err) == -1)
+		return -1;
+	if (oidc_json_has(m, "tls_client_certificate_bound_access_tokens"))
+		c->mtls_bound = b;
 	if (oidc_json_get_str(m, "login", &s, err) == -1)
 		return -1;
 	if (oidc_json_has(m, "login"))

@@ -285,7 +285,10 @@ add_optional(struct oidc_ctx *ctx, struct oidc_json *j,
 	return 0;
 }
 
-/* RFC 9449 5.1: DPoP, only when configured (oidc/dpop.h). */
+/*
+ * RFC 9449 5.1: DPoP, and RFC 8705 5: certificate-bound tokens, each
+ * only when configured.
+ */
 static int
 add_dpop(struct oidc_ctx *ctx, struct oidc_json *j, struct oidc_error *err)
 {
@@ -293,6 +296,10 @@ add_dpop(struct oidc_ctx *ctx, struct oidc_json *j, struct oidc_error *err)
 	int		 a;
 	size_t		 n = 0;
 
+	/* RFC 8705 5: certificate-bound tokens (oidc/mtls.h). */
+	if (ctx->cfg->mtls_bound_tokens && oidc_json_set_bool(j,
+	    "tls_client_certificate_bound_access_tokens", true, err) == -1)
+		return -1;
 	if (!ctx->cfg->dpop)
 		return 0;
 	for (a = 0; a < OIDC_JWS__MAX; a++)

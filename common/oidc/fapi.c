@@ -158,14 +158,18 @@ oidc_fapi2_normalize(struct oidc_arena *a, const struct oidc_json *in,
 int
 oidc_fapi2_token_check(const struct oidc_config *cfg,
     const struct oidc_client *c, const struct oidc_dpop_proof *p,
-    struct oidc_error *err)
+    bool cert_bound, struct oidc_error *err)
 {
 	if (!oidc_fapi2(cfg, c))
 		return 0;
+	/* FAPI 2.0 5.3.2.1: mTLS (RFC 8705) binds as DPoP does. */
+	if (p == NULL && cert_bound)
+		return 0;
 	if (p == NULL)
 		return oidc_fail(err, OIDC_E_INVALID_DPOP_PROOF, "FAPI 2.0: "
-		    "access tokens are sender-constrained: a DPoP proof is "
-		    "required", "fapi2: token request without DPoP");
+		    "access tokens are sender-constrained: a DPoP proof or "
+		    "a client certificate is required",
+		    "fapi2: token request without DPoP or certificate");
 	if (!(OIDC_FAPI2_ALGS & OIDC_JWS_BIT(p->alg)))
 		return oidc_fail(err, OIDC_E_INVALID_DPOP_PROOF, "FAPI 2.0: "
 		    "DPoP proofs must be signed with PS256, ES256 or EdDSA",

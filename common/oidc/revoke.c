@@ -14,6 +14,7 @@
 #include "oidc/db.h"
 #include "oidc/dpop.h"
 #include "oidc/json.h"
+#include "oidc/mtls.h"
 #include "oidc/request.h"
 #include "oidc/resource.h"
 #include "oidc/response.h"
@@ -188,6 +189,8 @@ oidc_introspect_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    /* RFC 9449 6.2: the key a DPoP-bound token is bound to. */
 	    oidc_dpop_introspect(ctx->a, j, t.dpop_jkt,
 	    strcmp(t.kind, "access") == 0, err) ||
+	    /* RFC 8705 3.2: the certificate a bound token is bound to. */
+	    oidc_mtls_introspect(ctx->a, j, t.x5t, err) ||
 	    oidc_resp_no_store(resp, err) == -1)
 		return -1;
 	return oidc_resp_json(resp, 200, j, err);

@@ -22,6 +22,7 @@
 #include "oidc/json.h"
 #include "oidc/keystore.h"
 #include "oidc/metrics.h"
+#include "oidc/mtls.h"
 #include "oidc/request.h"
 #include "oidc/resource.h"
 #include "oidc/response.h"
@@ -100,6 +101,14 @@ struct issued {
 	 */
 	struct oidc_str	 access_jkt;
 	struct oidc_str	 refresh_jkt;
+	/*
+	 * Certificate binding (oidc/mtls.h): the presented certificate's
+	 * x5t#S256 (NULL: none), and the access and refresh tokens' (NULL:
+	 * not certificate-bound).
+	 */
+	struct oidc_str	 cert;
+	struct oidc_str	 access_x5t;
+	struct oidc_str	 refresh_x5t;
 	/*
 	 * Resource indicators (oidc/resource.h): the request's (loaded), and
 	 * the access token's (the request's, else its grant's).
@@ -180,6 +189,7 @@ finish_access(struct oidc_ctx *ctx, const struct oidc_client *c,
 	in.scope = scope;
 	in.auth_time = auth_time;
 	in.jkt = is->access_jkt;
+	in.x5t = is->access_x5t;
 	in.hash = hash;
 	in.res = &is->ares;
 	in.ttl = is->expires_in;
@@ -280,6 +290,7 @@ issue_user_tokens(struct oidc_ctx *ctx, const struct oidc_client *c,
 	row.ttl = is->expires_in;
 	memcpy(row.token_hash, f->access_hash, OIDC_HASH_LEN);
 	row.dpop_jkt = is->access_jkt;
+	row.x5t = is->access_x5t;
 	if (insert && oidc_db_token_insert(ctx->db, &row, err) == -1)
 		return -1;
 	is->access_token = f->access;
@@ -294,6 +305,7 @@ issue_user_tokens(struct oidc_ctx *ctx, const struct oidc_client *c,
 		row.ttl = ctx->cfg->refresh_token_ttl;
 		memcpy(row.token_hash, f->refresh_hash, OIDC_HASH_LEN);
 		row.dpop_jkt = is->refresh_jkt;
+		row.x5t = is->refresh_x5t;
 		if (insert && oidc_db_token_insert(ctx->db, &row, err) == -1)
 			return -1;
 		is->refresh_token = f->refresh;
@@ -323,6 +335,8 @@ new_code_tokens(struct oidc_ctx *ctx, bool refresh_ok,
 	in->refresh_ttl = ctx->cfg->refresh_token_ttl;
 	in->access_jkt = is->access_jkt;
 	in->refresh_jkt = is->refresh_jkt;
+	in->access_x5t = is->access_x5t;
+	in->refresh_x5t = is->refresh_x5t;
 	if (in->may_refresh && (*refresh = oidc_random_token_hashed(ctx->a,
 	    OIDC_TOKEN_BYTES, in->refresh_hash, err)) == NULL)
 		return -1;
@@ -804,6 +818,7 @@ refresh_once(struct oidc_ctx *ctx, const struct oidc_request *req,
 		return invalid_grant(err, "the refresh token is invalid");
 	}
 	if (oidc_dpop_refresh_ok(row.dpop_jkt, is->access_jkt, err) == -1 ||
+	    oidc_mtls_refresh_ok(row.x5t, is->cert, err) == -1 ||
 	    narrow_scope(ctx, want, asked, &row, err) == -1 ||
 	    issue_user_tokens(ctx, c, &row, f, !own, row.sub, row.user_claims,
 	    row.user_updated_at, is, err) == -1)
@@ -833,13 +848,15 @@ grant_refresh(struct oidc_ctx *ctx, const struct oidc_request *req,
 		return -1;
 	for (redo = false;; redo = true) {
 		/* A fresh answer each run, bound to the same DPoP key. */
-		struct oidc_str	 ajkt = is->access_jkt, rjkt = is->refresh_jkt;
-		struct oidc_resources want = is->req;
+		struct issued	 keep = *is;
 
 		memset(is, 0, sizeof(*is));
-		is->access_jkt = ajkt;
-		is->refresh_jkt = rjkt;
-		is->req = want;
+		is->access_jkt = keep.access_jkt;
+		is->refresh_jkt = keep.refresh_jkt;
+		is->cert = keep.cert;
+		is->access_x5t = keep.access_x5t;
+		is->refresh_x5t = keep.refresh_x5t;
+		is->req = keep.req;
 		if (refresh_once(ctx, req, c, h, &f, redo, is, err) == 0)
 			return 0;
 		if (!oidc_db_redo(ctx->db, &delay, err))
@@ -882,6 +899,7 @@ grant_client_credentials(struct oidc_ctx *ctx, const struct oidc_request *req,
 	row.kind = "access";
 	row.client_id = c->client_id;
 	row.dpop_jkt = is->access_jkt;
+	row.x5t = is->access_x5t;
 	if ((row.scope.p = oidc_scope_join(ctx->a, &asked)) == NULL)
 		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
 	row.scope.len = strlen(row.scope.p);
@@ -970,6 +988,37 @@ grant_device(struct oidc_ctx *ctx, const struct oidc_request *req,
 	return oidc_db_commit(ctx->db, err);
 }
 
+/*
+ * RFC 8705 3, 4 (oidc/mtls.h): with mtls_bound_tokens on, the presented
+ * certificate (is->cert) binds the access token, and a public client's
+ * refresh token, unless a DPoP proof binds them (`dpop`).  A client
+ * registered with tls_client_certificate_bound_access_tokens must
+ * present one.
+ */
+static int
+bind_cert(struct oidc_ctx *ctx, const struct oidc_request *req,
+    const struct oidc_client *c, bool dpop, struct issued *is,
+    struct oidc_error *err)
+{
+	if (!ctx->cfg->mtls_bound_tokens)
+		return 0;
+	if (oidc_mtls_cert(ctx->a, req, &is->cert, err) == -1)
+		return -1;
+	if (is->cert.p == NULL) {
+		if (c->mtls_bound)
+			return oidc_fail(err, OIDC_E_INVALID_REQUEST, "this "
+			    "client's tokens are certificate-bound: present "
+			    "a client certificate", "mtls: no certificate");
+		return 0;
+	}
+	if (dpop)
+		return 0;
+	is->access_x5t = is->cert;
+	if (c->auth_method == OIDC_AUTH_NONE)
+		is->refresh_x5t = is->cert;
+	return 0;
+}
+
 int
 oidc_token_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
     struct oidc_response *resp, struct oidc_error *err)
@@ -1002,8 +1051,9 @@ oidc_token_handle(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    (is.req.n > 0 && oidc_resources_load(ctx, &is.req, err) == -1)))
 		return -1;
 	if ((rc = oidc_dpop_token_proof(ctx, req, resp, &proof, err)) == -1 ||
+	    bind_cert(ctx, req, &client, rc == 1, &is, err) == -1 ||
 	    oidc_fapi2_token_check(ctx->cfg, &client, rc == 1 ? &proof : NULL,
-	    err) == -1)
+	    is.access_x5t.p != NULL, err) == -1)
 		return -1;
 	if (rc == 1)
 		oidc_dpop_bind(&proof, client.auth_method == OIDC_AUTH_NONE,

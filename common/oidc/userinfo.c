@@ -15,6 +15,7 @@
 #include "oidc/dpop.h"
 #include "oidc/grant.h"
 #include "oidc/json.h"
+#include "oidc/mtls.h"
 #include "oidc/request.h"
 #include "oidc/resource.h"
 #include "oidc/response.h"
@@ -108,6 +109,8 @@ active_token(struct oidc_ctx *ctx, const struct oidc_request *req,
 		    "the access token is for another resource", "audience");
 	if (oidc_dpop_resource_check(ctx, req, resp, "/userinfo", dpop, tok,
 	    t->dpop_jkt, err) == -1 ||
+	    /* RFC 8705 3: a certificate-bound token needs its certificate. */
+	    oidc_mtls_resource_check(ctx->a, req, t->x5t, err) == -1 ||
 	    oidc_scope_parse(t->scope, scope, err) == -1)
 		return -1;
 	if (t->user_id == 0 || !oidc_scope_has(scope, "openid"))

@@ -21,7 +21,8 @@
  * it; the client_id for client_credentials), aud (the resource
  * indicators, oidc/resource.h; without any, the provider's UserInfo URL:
  * our only resource server), client_id, scope, jti, exp,
- * iat, auth_time (user grants), cnf.jkt when DPoP-bound (RFC 9449 6.1).
+ * iat, auth_time (user grants), cnf.jkt when DPoP-bound (RFC 9449 6.1),
+ * cnf.x5t#S256 when certificate-bound (RFC 8705 3.1).
  * Signed RS256 (RFC 9068 4 makes RS256 the one resource servers must
  * support) with the provider's signing key, header typ "at+jwt".
  *
@@ -53,6 +54,7 @@ struct oidc_at_claims {
 	struct oidc_str		 scope;
 	int64_t			 auth_time;	/* 0: none */
 	struct oidc_str		 jkt;		/* DPoP thumbprint or NULL */
+	struct oidc_str		 x5t;		/* RFC 8705 x5t#S256 or NULL */
 	const unsigned char	*hash;		/* the row's token hash */
 	/* Resource indicators (oidc/resource.h, loaded) or NULL. */
 	const struct oidc_resources *res;

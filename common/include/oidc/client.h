@@ -147,6 +147,8 @@ struct oidc_client {
 	bool			 require_nonce;
 	/* require_pushed_authorization_requests (RFC 9126 6). */
 	bool			 require_par;
+	/* tls_client_certificate_bound_access_tokens (RFC 8705 3.4). */
+	bool			 mtls_bound;
 	enum oidc_client_login	 login;
 	struct oidc_json	*metadata;	/* normalised, arena-owned */
 };

@@ -76,6 +76,9 @@
  *   device_interval    seconds a device waits between polls, 1..60  [5]
  *   dpop               yes | no: DPoP-bound tokens (RFC 9449, oidc/dpop.h)
  *                      at token, userinfo, introspect; advertised  [no]
+ *   mtls_bound_tokens  yes | no: certificate-bound tokens (RFC 8705,
+ *                      oidc/mtls.h) from the FastCGI parameter
+ *                      SSL_CLIENT_CERT; advertised  [no]
  *   resource_indicators yes | no: the resource parameter (RFC 8707,
  *                      oidc/resource.h) at authorize, par and token;
  *                      when no, it is ignored  [no]
@@ -308,6 +311,7 @@ struct oidc_config {
 	int64_t			 device_code_ttl;
 	int64_t			 device_interval;
 	bool			 dpop;
+	bool			 mtls_bound_tokens;
 	bool			 resource_indicators;
 	int64_t			 dpop_iat_window;
 	int64_t			 dpop_nonce_lifetime;

@@ -433,6 +433,9 @@ struct oidc_code_redeem {
 	/* DPoP key thumbprints the tokens are bound to (NULL: Bearer). */
 	struct oidc_str	 access_jkt;
 	struct oidc_str	 refresh_jkt;
+	/* Certificate thumbprints (RFC 8705 3.1, oidc/mtls.h; NULL: none). */
+	struct oidc_str	 access_x5t;
+	struct oidc_str	 refresh_x5t;
 	/*
 	 * The token request's resource indicators (oidc/resource.h), space-
 	 * separated (NULL: none).  code_redeem matches only without them;
@@ -543,6 +546,11 @@ struct oidc_token_row {
 	int64_t		 ttl;		/* insert: lifetime in seconds */
 	/* Insert and lookup: the DPoP key thumbprint (NULL: Bearer). */
 	struct oidc_str	 dpop_jkt;
+	/*
+	 * Insert and lookup: the client certificate's x5t#S256 (RFC 8705
+	 * 3.1, oidc/mtls.h; NULL: not certificate-bound).
+	 */
+	struct oidc_str	 x5t;
 	/*
 	 * Insert and lookup: the resource indicators (oidc/resource.h) an
 	 * access token is for, a refresh token's grant (NULL: none).

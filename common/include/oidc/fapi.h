@@ -91,13 +91,14 @@ OIDC_MUST_CHECK int	oidc_fapi2_normalize(struct oidc_arena *,
 unsigned	oidc_fapi2_client_flags(const struct oidc_config *);
 
 /*
- * The token endpoint's rule: a client under the profile needs a DPoP
- * proof (`p`, NULL: none) signed with OIDC_FAPI2_ALGS.  0, or -1 with
- * OIDC_E_INVALID_DPOP_PROOF.
+ * The token endpoint's rule: a client under the profile needs its tokens
+ * sender-constrained: a DPoP proof (`p`, NULL: none) signed with
+ * OIDC_FAPI2_ALGS, or, without one, a certificate binding (`cert_bound`,
+ * oidc/mtls.h).  0, or -1 with OIDC_E_INVALID_DPOP_PROOF.
  */
 OIDC_MUST_CHECK int	oidc_fapi2_token_check(const struct oidc_config *,
 			    const struct oidc_client *,
-			    const struct oidc_dpop_proof *p,
+			    const struct oidc_dpop_proof *p, bool cert_bound,
 			    struct oidc_error *);
 
 /*

@@ -125,7 +125,7 @@ test_rules(void)
 	    "no profile: off");
 	ok(oidc_fapi2_code_ttl(&cfg, &c) == 600, "no profile: code_ttl");
 	memset(&err, 0, sizeof(err));
-	ok(oidc_fapi2_token_check(&cfg, &c, NULL, &err) == 0,
+	ok(oidc_fapi2_token_check(&cfg, &c, NULL, false, &err) == 0,
 	    "no profile: Bearer token requests");
 	c.auth_method = OIDC_AUTH_SECRET_BASIC;
 	ok(oidc_fapi2_client_auth_check(&cfg, &c, &err) == 0,
@@ -147,18 +147,21 @@ test_rules(void)
 	ok(oidc_fapi2_client_auth_check(&cfg, &c, &err) == 0,
 	    "private_key_jwt accepted");
 	memset(&err, 0, sizeof(err));
-	ok(oidc_fapi2_token_check(&cfg, &c, NULL, &err) == -1 &&
+	ok(oidc_fapi2_token_check(&cfg, &c, NULL, false, &err) == -1 &&
 	    err.code == OIDC_E_INVALID_DPOP_PROOF,
 	    "token request without DPoP: invalid_dpop_proof");
+	memset(&err, 0, sizeof(err));
+	ok(oidc_fapi2_token_check(&cfg, &c, NULL, true, &err) == 0,
+	    "certificate-bound token request (RFC 8705) accepted");
 	memset(&p, 0, sizeof(p));
 	p.alg = OIDC_JWS_RS256;
 	memset(&err, 0, sizeof(err));
-	ok(oidc_fapi2_token_check(&cfg, &c, &p, &err) == -1 &&
+	ok(oidc_fapi2_token_check(&cfg, &c, &p, false, &err) == -1 &&
 	    err.code == OIDC_E_INVALID_DPOP_PROOF,
 	    "RS256 DPoP proof: invalid_dpop_proof (5.4.1)");
 	p.alg = OIDC_JWS_ES256;
 	memset(&err, 0, sizeof(err));
-	ok(oidc_fapi2_token_check(&cfg, &c, &p, &err) == 0,
+	ok(oidc_fapi2_token_check(&cfg, &c, &p, false, &err) == 0,
 	    "ES256 DPoP proof accepted");
 	{
 		struct oidc_arena	*a = oidc_arena_new(4096, 1 << 20);

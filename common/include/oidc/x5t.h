@@ -1,0 +1,33 @@
+/*
+ * x5t.h: the X.509 certificate thumbprint of RFC 8705 3.1 (x5t#S256) of
+ * a client certificate forwarded by the web server.
+ *
+ * The input is untrusted bytes (a FastCGI parameter): PEM ("-----BEGIN
+ * CERTIFICATE-----", lighttpd's SSL_CLIENT_CERT) or the same PEM URL-
+ * encoded (nginx's $ssl_client_escaped_cert: %XX escapes; PEM itself
+ * never holds '%').  At most OIDC_X5T_MAX_INPUT bytes; one certificate
+ * (the first PEM block: text before it is skipped, as OpenSSL's PEM
+ * reader does), nothing but whitespace after it.  No chain or PKI check:
+ * RFC 8705 certificate-bound tokens bind to the certificate itself.
+ */
+#ifndef OIDC_X5T_H
+#define OIDC_X5T_H
+
+#include <stddef.h>
+
+#include "oidc/cdefs.h"
+#include "oidc/error.h"
+
+#define OIDC_X5T_MAX_INPUT	16384
+/* base64url of a SHA-256 (43 characters) and a NUL. */
+#define OIDC_X5T_LEN		43
+
+/*
+ * The base64url SHA-256 of the certificate's DER into out (NUL-
+ * terminated).  0, or -1 with err OIDC_E_INVALID_REQUEST (not one
+ * certificate, over the limit, bad escape) or OIDC_E_NOMEM/CRYPTO.
+ */
+OIDC_MUST_CHECK int	oidc_x5t_s256(const char *, size_t,
+			    char out[OIDC_X5T_LEN + 1], struct oidc_error *);
+
+#endif

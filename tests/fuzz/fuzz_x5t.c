@@ -1,0 +1,41 @@
+/*
+ * fuzz_x5t.c: the forwarded client certificate (common/crypto/x5t.c):
+ * PEM or URL-encoded PEM in, x5t#S256 out.  Success always gives 43
+ * base64url characters; failure leaves "".
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oidc/x5t.h"
+
+int	LLVMFuzzerInitialize(int *, char ***);
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct oidc_error	 err = { 0 };
+	char			 out[OIDC_X5T_LEN + 1];
+	size_t			 i;
+
+	if (oidc_x5t_s256((const char *)data, size, out, &err) == 0) {
+		if (strlen(out) != OIDC_X5T_LEN)
+			abort();
+		for (i = 0; i < OIDC_X5T_LEN; i++)
+			if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+			    "qrstuvwxyz0123456789-_", out[i]) == NULL)
+				abort();
+	} else if (out[0] != '\0')
+		abort();
+	oidc_error_clear(&err);
+	return 0;
+}

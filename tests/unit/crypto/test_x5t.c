@@ -1,0 +1,82 @@
+/*
+ * test_x5t.c: the x5t#S256 of a forwarded client certificate
+ * (common/crypto/x5t.c, RFC 8705 3.1).
+ *
+ * Vector: tests/fuzz/corpus/x5t/pem, whose thumbprint was computed with
+ * `openssl x509 -outform DER | openssl dgst -sha256 -binary | basenc
+ * --base64url`.  Tests run from the repository root.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oidc/x5t.h"
+
+#include "tap.h"
+
+#define CORPUS	"tests/fuzz/corpus/x5t/"
+#define WANT	"rstHKf6aYlfhlcxYy0Aw7C3IZpA8HY8WICutflc4ylU"
+
+static size_t
+slurp(const char *path, char *buf, size_t max)
+{
+	FILE	*f;
+	size_t	 n;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	n = fread(buf, 1, max, f);
+	fclose(f);
+	return n;
+}
+
+/* Rejected with invalid_request and an empty output. */
+static bool
+refused(const char *buf, size_t len)
+{
+	struct oidc_error	 err = { 0 };
+	char			 out[OIDC_X5T_LEN + 1];
+	bool			 r;
+
+	r = oidc_x5t_s256(buf, len, out, &err) == -1 &&
+	    err.code == OIDC_E_INVALID_REQUEST && out[0] == '\0';
+	oidc_error_clear(&err);
+	return r;
+}
+
+int
+main(void)
+{
+	static char		 buf[2 * OIDC_X5T_MAX_INPUT];
+	struct oidc_error	 err = { 0 };
+	char			 out[OIDC_X5T_LEN + 1];
+	size_t			 n;
+
+	n = slurp(CORPUS "pem", buf, sizeof(buf));
+	ok(n > 0 && oidc_x5t_s256(buf, n, out, &err) == 0 &&
+	    strcmp(out, WANT) == 0, "PEM: the SHA-256 of the DER");
+	n = slurp(CORPUS "escaped", buf, sizeof(buf));
+	ok(n > 0 && strchr(buf, '\n') == NULL &&
+	    oidc_x5t_s256(buf, n, out, &err) == 0 &&
+	    strcmp(out, WANT) == 0, "URL-encoded PEM (nginx): the same");
+	n = slurp(CORPUS "two", buf, sizeof(buf));
+	ok(n > 0 && refused(buf, n), "two certificates refused");
+	n = slurp(CORPUS "garbage", buf, sizeof(buf));
+	ok(n > 0 && refused(buf, n), "a bad certificate refused");
+	ok(refused("%4", 2), "a truncated escape refused");
+	ok(refused("%zz", 3), "a bad escape refused");
+	ok(refused("", 0), "empty refused");
+	n = slurp(CORPUS "pem", buf, sizeof(buf));
+	ok(refused(buf, n - 20), "a truncated certificate refused");
+	memset(buf, ' ', sizeof(buf));
+	n = slurp(CORPUS "pem", buf, sizeof(buf));
+	ok(refused(buf, OIDC_X5T_MAX_INPUT + 1),
+	    "over OIDC_X5T_MAX_INPUT refused");
+	ok(oidc_x5t_s256(buf, OIDC_X5T_MAX_INPUT, out, &err) == 0 &&
+	    strcmp(out, WANT) == 0, "trailing whitespace up to the limit");
+	buf[n + 3] = 'x';
+	ok(refused(buf, OIDC_X5T_MAX_INPUT), "trailing data refused");
+	memcpy(buf, "%00", 3);
+	ok(refused(buf, 3), "an escaped NUL refused");
+	return done_testing();
+}
