@@ -23,18 +23,26 @@
 #include "oidc/subject.h"
 #include "oidc/userinfo.h"
 
-/* RFC 6750 3: a request without any token gets a bare challenge. */
+/*
+ * RFC 6750 3: a request without any token gets a bare challenge; with
+ * DPoP on, a DPoP one too (RFC 9449 7.1), so a client learns both schemes
+ * and the proof algorithms.
+ */
 static int
 no_token(struct oidc_ctx *ctx, struct oidc_response *resp,
     struct oidc_error *err)
 {
-	char	*chal;
+	char	*chal, *dchal = NULL;
 
 	if ((chal = oidc_arena_printf(ctx->a, "Bearer realm=\"%s\"",
-	    ctx->cfg->issuer)) == NULL)
+	    ctx->cfg->issuer)) == NULL || (ctx->cfg->dpop &&
+	    (dchal = oidc_arena_printf(ctx->a, "DPoP algs=\"%s\"",
+	    oidc_dpop_algs())) == NULL))
 		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
 	resp->status = 401;
 	if (oidc_resp_header(resp, "WWW-Authenticate", chal, err) == -1 ||
+	    (dchal != NULL && oidc_resp_header(resp, "WWW-Authenticate",
+	    dchal, err) == -1) ||
 	    oidc_resp_no_store(resp, err) == -1)
 		return -1;
 	return 0;

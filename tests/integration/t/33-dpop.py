@@ -236,6 +236,15 @@ check("a Bearer token under the DPoP scheme: 401 invalid_token",
 r = ui("Bearer", BT, None)
 check("a Bearer token under Bearer: 200", r.status == 200, r)
 
+# RFC 9449 7.1: no token at all: a Bearer and a DPoP challenge (with algs).
+r = get("/userinfo")
+chals = r.headers.get_all("WWW-Authenticate") or []
+check("UserInfo without a token: 401 with a Bearer and a DPoP algs "
+      "challenge", r.status == 401 and
+      any(c.startswith("Bearer realm=") for c in chals) and
+      any(c.startswith('DPoP algs="') and "ES256" in c for c in chals),
+      (r, chals))
+
 # ---- browser clients: CORS ---------------------------------------------------
 r = request("OPTIONS", "/token", None, {
     "Origin": "https://rp.example",
