@@ -1,7 +1,8 @@
 /*
  * fuzz_x5t.c: the forwarded client certificate (common/crypto/x5t.c):
  * PEM or URL-encoded PEM in, x5t#S256 out.  Success always gives 43
- * base64url characters; failure leaves "".
+ * base64url characters; failure leaves "".  The same bytes go to
+ * oidc_x5c_s256 (common/crypto/x5c.c: a registered x5c[0], base64 DER).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,14 +21,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void
+check_out(int rc, const char *out)
 {
-	struct oidc_error	 err = { 0 };
-	char			 out[OIDC_X5T_LEN + 1];
-	size_t			 i;
+	size_t	 i;
 
-	if (oidc_x5t_s256((const char *)data, size, out, &err) == 0) {
+	if (rc == 0) {
 		if (strlen(out) != OIDC_X5T_LEN)
 			abort();
 		for (i = 0; i < OIDC_X5T_LEN; i++)
@@ -36,6 +35,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 	} else if (out[0] != '\0')
 		abort();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct oidc_error	 err = { 0 };
+	char			 out[OIDC_X5T_LEN + 1];
+
+	check_out(oidc_x5t_s256((const char *)data, size, out, &err), out);
+	oidc_error_clear(&err);
+	check_out(oidc_x5c_s256((const char *)data, size, out, &err), out);
 	oidc_error_clear(&err);
 	return 0;
 }

@@ -30,4 +30,15 @@
 OIDC_MUST_CHECK int	oidc_x5t_s256(const char *, size_t,
 			    char out[OIDC_X5T_LEN + 1], struct oidc_error *);
 
+/*
+ * RFC 8705 2.2 (self_signed_tls_client_auth): the x5t#S256 of a
+ * registered JWK's x5c[0], strict standard base64 of one DER
+ * certificate (untrusted: client metadata), at most OIDC_X5C_MAX_INPUT
+ * characters; the DER must be exactly one certificate.  0, or -1 with
+ * err OIDC_E_INVALID_CLIENT_METADATA.
+ */
+#define OIDC_X5C_MAX_INPUT	16384
+OIDC_MUST_CHECK int	oidc_x5c_s256(const char *, size_t,
+			    char out[OIDC_X5T_LEN + 1], struct oidc_error *);
+
 #endif
