@@ -78,5 +78,27 @@ main(void)
 	ok(refused(buf, OIDC_X5T_MAX_INPUT), "trailing data refused");
 	memcpy(buf, "%00", 3);
 	ok(refused(buf, 3), "an escaped NUL refused");
+
+	/* oidc_x5c_s256: a JWK's x5c[0] (RFC 8705 2.2). */
+	memset(buf, 0, sizeof(buf));
+	n = slurp(CORPUS "x5c-der", buf, sizeof(buf));
+	ok(n > 0 && oidc_x5c_s256(buf, n, out, &err) == 0 &&
+	    strcmp(out, WANT) == 0, "x5c: the same certificate, the same "
+	    "x5t#S256");
+	ok(oidc_x5c_s256(buf, n - 4, out, &err) == -1 &&
+	    err.code == OIDC_E_INVALID_CLIENT_METADATA && out[0] == '\0',
+	    "x5c: a truncated DER refused");
+	oidc_error_clear(&err);
+	ok(oidc_x5c_s256("AAAA", 4, out, &err) == -1,
+	    "x5c: not a certificate refused");
+	oidc_error_clear(&err);
+	ok(oidc_x5c_s256("*", 1, out, &err) == -1, "x5c: not base64 refused");
+	oidc_error_clear(&err);
+	ok(oidc_x5c_s256("", 0, out, &err) == -1, "x5c: empty refused");
+	oidc_error_clear(&err);
+	memset(buf, 'A', sizeof(buf));
+	ok(oidc_x5c_s256(buf, OIDC_X5C_MAX_INPUT + 4, out, &err) == -1,
+	    "x5c: over OIDC_X5C_MAX_INPUT refused");
+	oidc_error_clear(&err);
 	return done_testing();
 }
