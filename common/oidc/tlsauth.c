@@ -13,9 +13,17 @@
 #include "oidc/tlsauth.h"
 #include "oidc/x5t.h"
 
-static const char *const san_members[] = { "tls_client_auth_san_dns",
-    "tls_client_auth_san_uri", "tls_client_auth_san_ip",
-    "tls_client_auth_san_email" };
+/* RFC 8705 2.1.2: exactly one of these; the SANs by enum oidc_san. */
+static const struct {
+	const char	*name;
+	enum oidc_san	 kind;
+} members[] = {
+	{ "tls_client_auth_subject_dn", 0 },
+	{ "tls_client_auth_san_dns", OIDC_SAN_DNS },
+	{ "tls_client_auth_san_uri", OIDC_SAN_URI },
+	{ "tls_client_auth_san_ip", OIDC_SAN_IP },
+	{ "tls_client_auth_san_email", OIDC_SAN_EMAIL },
+};
 
 static int
 invalid_client(struct oidc_error *err, const char *why)
@@ -96,21 +104,41 @@ self_signed_meta(const struct oidc_json *in, struct oidc_error *err)
 	return 0;
 }
 
+/*
+ * The one tls_client_auth_* member of m: its index in members[] and its
+ * value, or -1 (none, several, or not a string of 1..MAX_DN bytes).
+ */
+static int
+which_member(const struct oidc_json *m, struct oidc_str *v)
+{
+	struct oidc_error	 tmp = { 0 };
+	struct oidc_str		 s;
+	size_t			 i;
+	int			 found = -1;
+
+	for (i = 0; i < OIDC_NELEM(members); i++) {
+		if (!oidc_json_has_key(m, members[i].name))
+			continue;
+		if (found != -1 || oidc_json_get_str(m, members[i].name, &s,
+		    &tmp) != 1 || s.len == 0 || s.len > OIDC_TLSAUTH_MAX_DN) {
+			oidc_error_clear(&tmp);
+			return -1;
+		}
+		found = (int)i;
+		*v = s;
+	}
+	return found;
+}
+
 static int
 tls_client_meta(const struct oidc_json *in, struct oidc_error *err)
 {
-	struct oidc_error	 tmp = { 0 };
-	struct oidc_str		 dn;
-	size_t			 i;
+	struct oidc_str	 v;
 
-	for (i = 0; i < OIDC_NELEM(san_members); i++)
-		if (oidc_json_has(in, san_members[i]))
-			return bad_meta(err, "tls_client_auth_san_* are not "
-			    "supported: register tls_client_auth_subject_dn");
-	if (oidc_json_get_str(in, "tls_client_auth_subject_dn", &dn, &tmp) !=
-	    1 || dn.len == 0 || dn.len > OIDC_TLSAUTH_MAX_DN)
-		return bad_meta(err, "tls_client_auth needs "
-		    "tls_client_auth_subject_dn, a non-empty string");
+	if (which_member(in, &v) == -1)
+		return bad_meta(err, "tls_client_auth needs exactly one of "
+		    "tls_client_auth_subject_dn, _san_dns, _san_uri, _san_ip, "
+		    "_san_email: a non-empty string");
 	return 0;
 }
 
@@ -159,25 +187,35 @@ self_signed_ok(const struct oidc_client *c, struct oidc_str x5t,
 	return ok ? 0 : invalid_client(err, "certificate not registered");
 }
 
-/* RFC 8705 2.1: the web server verified the chain; the DN matches. */
+/*
+ * RFC 8705 2.1: the web server verified the chain; the subject DN (as
+ * the web server writes it) or the SAN matches the registered one.
+ */
 static int
 tls_client_ok(const struct oidc_request *req, const struct oidc_client *c,
     struct oidc_error *err)
 {
 	struct oidc_error	 why = { 0 };
-	struct oidc_str		 v, dn, reg;
+	struct oidc_str		 v, got, reg;
+	int			 i;
 
 	if (oidc_request_env(req, OIDC_TLSAUTH_VERIFY_PARAM, 64, &v) != 1 ||
 	    !oidc_str_eq_cstr(v, "SUCCESS"))
 		return invalid_client(err, "certificate chain not verified");
-	if (oidc_json_get_str(c->metadata, "tls_client_auth_subject_dn", &reg,
-	    &why) != 1) {
-		oidc_error_clear(&why);
-		return invalid_client(err, "no tls_client_auth_subject_dn");
+	if ((i = which_member(c->metadata, &reg)) == -1)
+		return invalid_client(err, "no tls_client_auth_* member");
+	if (i == 0) {
+		if (oidc_request_env(req, OIDC_TLSAUTH_DN_PARAM,
+		    OIDC_TLSAUTH_MAX_DN, &got) != 1 || !oidc_str_eq(got, reg))
+			return invalid_client(err, "subject DN mismatch");
+		return 0;
 	}
-	if (oidc_request_env(req, OIDC_TLSAUTH_DN_PARAM, OIDC_TLSAUTH_MAX_DN,
-	    &dn) != 1 || !oidc_str_eq(dn, reg))
-		return invalid_client(err, "subject DN mismatch");
+	if (oidc_request_env(req, OIDC_MTLS_PARAM, OIDC_X5T_MAX_INPUT,
+	    &got) != 1 || oidc_x5t_san_match(got.p, got.len, members[i].kind,
+	    reg.p, reg.len, &why) != 1) {
+		oidc_error_clear(&why);
+		return invalid_client(err, "subjectAltName mismatch");
+	}
 	return 0;
 }
 

@@ -11,10 +11,12 @@
  *   SSL_CLIENT_S_DN    its subject DN in RFC 4514 form (nginx
  *                      $ssl_client_s_dn), at most OIDC_TLSAUTH_MAX_DN
  *
- * tls_client_auth (2.1, PKI): SSL_CLIENT_VERIFY is SUCCESS and
- * SSL_CLIENT_S_DN is exactly (byte for byte) the registered
- * tls_client_auth_subject_dn.  The tls_client_auth_san_* members are
- * refused at registration (not supported).
+ * tls_client_auth (2.1, PKI): SSL_CLIENT_VERIFY is SUCCESS, and the
+ * client's one tls_client_auth_* member matches: subject_dn equals
+ * SSL_CLIENT_S_DN byte for byte (no RFC 4517 DN matching: register the
+ * DN as the web server writes it); san_dns (without case), san_uri,
+ * san_email (exactly) or san_ip (the address) is one of the
+ * certificate's subjectAltName entries of that kind (oidc_x5t_san_match).
  *
  * self_signed_tls_client_auth (2.2): the certificate's x5t#S256 is that
  * of the x5c[0] of a key of the registered "jwks" (by value; jwks_uri is
@@ -49,8 +51,8 @@ OIDC_MUST_CHECK int	oidc_tlsauth_check(struct oidc_ctx *,
 
 /*
  * Registration rules (oidc_client_normalize): tls_client_auth needs
- * exactly one tls_client_auth_* member, and it must be
- * tls_client_auth_subject_dn (a string of 1..OIDC_TLSAUTH_MAX_DN bytes);
+ * exactly one tls_client_auth_* member, a string of
+ * 1..OIDC_TLSAUTH_MAX_DN bytes;
  * self_signed_tls_client_auth needs "jwks" with a key holding an x5c
  * whose every first certificate parses (oidc_x5c_s256).  0, or -1 with
  * err OIDC_E_INVALID_CLIENT_METADATA.

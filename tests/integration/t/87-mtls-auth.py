@@ -18,6 +18,9 @@ config adds `mtls_bound_tokens = yes` and `mtls_client_auth = yes`.
     self-signed certificate with c1's DN (chain not verified), no
     certificate, spoofed SSL-Client-Cert/-Verify/-S-DN headers, no
     client_id in the body;
+  - tls_client_auth_san_dns (without case), _san_email, _san_uri,
+    _san_ip: c3 (subjectAltName of each kind) authenticates, c1 (none)
+    does not, nor c3 against another value;
   - self_signed_tls_client_auth (jwks with x5c): its certificate
     authenticates (token bound to it); another self-signed certificate,
     c1, or none: 401 invalid_client;
@@ -92,6 +95,10 @@ def make_certs(d):
         make_cert(d, "ca", n, "/O=Example/CN=%s" % n,
                   "extendedKeyUsage=clientAuth")
     make_self_signed(d, "selfie")
+    make_cert(d, "ca", "c3", "/O=Example/CN=c3",
+              "extendedKeyUsage=clientAuth\nsubjectAltName=DNS:c3.example,"
+              "email:c3@example.com,URI:https://c3.example/id,"
+              "IP:192.0.2.7")
     make_self_signed(d, "selfie2")
     # Self-signed, with c1's subject DN: not verified by the CA.
     openssl("req", "-x509", "-newkey", "ec", "-pkeyopt",
@@ -350,6 +357,30 @@ def part_tls_client(fr, x1):
           act is False, (r, ij))
 
 
+def part_san(fr):
+    """RFC 8705 2.1.2: the SAN members, against c3's subjectAltName."""
+    for member, value, other in (
+            ("tls_client_auth_san_dns", "C3.example", "c4.example"),
+            ("tls_client_auth_san_email", "c3@example.com",
+             "c4@example.com"),
+            ("tls_client_auth_san_uri", "https://c3.example/id",
+             "https://c3.example/"),
+            ("tls_client_auth_san_ip", "192.0.2.7", "192.0.2.8")):
+        c = new_client("ma-san", token_endpoint_auth_method="tls_client_auth",
+                       **{member: value})
+        r = fr.token("c3", CC, c)
+        check("%s %s: c3 authenticates" % (member, value), r.status == 200,
+              r)
+        r = fr.token("c1", CC, c)
+        check("%s: c1 (no subjectAltName): 401 invalid_client" % member,
+              refused(r), r)
+        c = new_client("ma-san", token_endpoint_auth_method="tls_client_auth",
+                       **{member: other})
+        r = fr.token("c3", CC, c)
+        check("%s %s: c3 does not match, 401 invalid_client"
+              % (member, other), refused(r), r)
+
+
 def part_self_signed(fr, xs):
     sc = new_client("ma-self", token_endpoint_auth_method=
                     "self_signed_tls_client_auth",
@@ -451,6 +482,7 @@ def main():
         fr = Front(port, d)
         part_discovery(fr)
         part_tls_client(fr, x1)
+        part_san(fr)
         part_self_signed(fr, xs)
         part_registration(fr)
     finally:

@@ -86,8 +86,12 @@ static const struct meta_case meta_cases[] = {
 	{ "tls_client_auth, subject DN not a string", "{" RU TLSA
 	    ",\"tls_client_auth_subject_dn\":1}", -1,
 	    OIDC_E_INVALID_CLIENT_METADATA },
-	{ "tls_client_auth with a san member (not supported)", "{" RU TLSA
-	    ",\"tls_client_auth_san_dns\":\"c1.example\"}", -1,
+	{ "tls_client_auth with san_dns", "{" RU TLSA
+	    ",\"tls_client_auth_san_dns\":\"c1.example\"}", 0, OIDC_E_NONE },
+	{ "tls_client_auth with san_ip", "{" RU TLSA
+	    ",\"tls_client_auth_san_ip\":\"192.0.2.7\"}", 0, OIDC_E_NONE },
+	{ "tls_client_auth, san_uri null", "{" RU TLSA
+	    ",\"tls_client_auth_san_uri\":null}", -1,
 	    OIDC_E_INVALID_CLIENT_METADATA },
 	{ "tls_client_auth with two members", "{" RU TLSA
 	    ",\"tls_client_auth_subject_dn\":\"CN=c1\","
