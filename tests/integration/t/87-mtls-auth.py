@@ -25,7 +25,11 @@ config adds `mtls_bound_tokens = yes` and `mtls_client_auth = yes`.
     authenticates (token bound to it); another self-signed certificate,
     c1, or none: 401 invalid_client;
   - registration (oidcctl, /register): the methods and their members are
-    checked (invalid_client_metadata), refused by /register when off.
+    checked (invalid_client_metadata), refused by /register when off;
+  - a private lighttpd (mod_openssl, ssl.verifyclient.* with the test CA)
+    in front of the same token worker: its SSL_CLIENT_VERIFY and
+    SSL_CLIENT_S_DN (its own DN form, "O = Example, CN = c1") work, as
+    does a SAN.
 """
 import base64
 import hashlib
@@ -48,6 +52,8 @@ from hardening import (private_dir, private_config, spawn, run_user,
 ROOT = env("OIDC_ROOT", os.getcwd())
 NGINX = os.environ.get("OIDC_TEST_NGINX") or shutil.which("nginx") or \
     "/usr/sbin/nginx"
+LIGHTTPD = os.environ.get("OIDC_TEST_LIGHTTPD") or \
+    shutil.which("lighttpd") or "/usr/sbin/lighttpd"
 RURI = "https://rp.example/cb"
 
 
@@ -453,6 +459,72 @@ def form_json(fr, m):
         ("Content-Type", "application/json")])
 
 
+def part_lighttpd(fr, socks):
+    """lighttpd's own SSL_CLIENT_VERIFY / SSL_CLIENT_S_DN (docs/MTLS.md)."""
+    d = fr.d
+    ld = private_dir("mtls-auth-lighttpd")
+    for sub in ("htdocs", "log"):
+        os.makedirs(os.path.join(ld, sub), exist_ok=True)
+    if run_user():
+        shutil.chown(os.path.join(ld, "log"), run_user(), run_user())
+    port = free_port()
+    path = os.path.join(ld, "lighttpd.conf")
+    with open(path, "w") as f:
+        f.write(lighttpd_conf(d, ld, port, socks))
+    lt = subprocess.Popen([LIGHTTPD, "-D", "-f", path],
+                          stdin=subprocess.DEVNULL)
+    try:
+        up = wait_port(port, lt)
+        check("lighttpd with mod_openssl listens", up)
+        if not up:
+            return
+        lfr = Front(port, d)
+        lt_dn = "O = Example, CN = c1"
+        c = new_client("ma-lt", token_endpoint_auth_method="tls_client_auth",
+                       tls_client_auth_subject_dn=lt_dn)
+        r = lfr.token("c1", CC, c)
+        check("lighttpd: tls_client_auth with its subject DN form %r "
+              "(docs/MTLS.md): c1 authenticates" % lt_dn, r.status == 200, r)
+        r = lfr.token("c2", CC, c)
+        check("lighttpd: c2 (another DN): 401 invalid_client", refused(r), r)
+        c = new_client("ma-lt", token_endpoint_auth_method="tls_client_auth",
+                       tls_client_auth_subject_dn=DN1)
+        r = lfr.token("c1", CC, c)
+        check("lighttpd: the nginx DN form %r does not match lighttpd's: "
+              "401 invalid_client" % DN1, refused(r), r)
+        c = new_client("ma-lt", token_endpoint_auth_method="tls_client_auth",
+                       tls_client_auth_san_dns="c3.example")
+        r1, r2 = lfr.token("c3", CC, c), lfr.token("c1", CC, c)
+        check("lighttpd: tls_client_auth_san_dns: c3 authenticates, c1 is "
+              "refused", r1.status == 200 and refused(r2), (r1, r2))
+    finally:
+        stop(lt)
+
+
+def lighttpd_conf(d, ld, port, socks):
+    """docs/MTLS.md's mod_openssl lines, in front of the same workers."""
+    u = run_user()
+    return """server.modules = ("mod_openssl", "mod_fastcgi")
+server.document-root = "{ld}/htdocs"
+server.bind = "127.0.0.1"
+server.port = {port}
+server.pid-file = "{ld}/log/lighttpd.pid"
+server.errorlog = "{ld}/log/error.log"
+{user}fastcgi.server = (
+    "/token" => (( "socket" => "{token}", "check-local" => "disable" ))
+)
+ssl.engine                  = "enable"
+ssl.pemfile                 = "{d}/server.pem"
+ssl.privkey                 = "{d}/server.key"
+ssl.verifyclient.activate   = "enable"
+ssl.verifyclient.enforce    = "disable"
+ssl.verifyclient.exportcert = "enable"
+ssl.verifyclient.ca-file    = "{d}/ca.pem"
+""".format(d=d, ld=ld, port=port, token=socks["token"],
+           user='server.username = "%s"\nserver.groupname = "%s"\n' % (u, u)
+           if u else "")
+
+
 def main():
     d = private_dir("mtls-auth")
     os.makedirs(os.path.join(d, "tmp"), exist_ok=True)
@@ -485,6 +557,7 @@ def main():
         part_san(fr)
         part_self_signed(fr, xs)
         part_registration(fr)
+        part_lighttpd(fr, dict((n, w.sock) for n, w in ws.items()))
     finally:
         stop(ng)
         for w in ws.values():
