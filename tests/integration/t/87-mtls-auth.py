@@ -36,7 +36,6 @@ import hashlib
 import http.client
 import json
 import os
-import secrets
 import shutil
 import signal
 import socket
@@ -167,7 +166,8 @@ http {{
 }}
 """.format(user="user %s;\n" % u if u else "", d=d, port=port,
            root=ROOT, params=PARAMS, token=socks["token"],
-           revoke=socks["revoke"], register=socks["register"], introspect=socks["introspect"],
+           revoke=socks["revoke"], register=socks["register"],
+           introspect=socks["introspect"],
            discovery=socks["discovery"])
 
 
