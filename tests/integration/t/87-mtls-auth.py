@@ -436,6 +436,11 @@ def part_registration(fr):
               r.status == 400 and err_of(r) == "invalid_client_metadata", r)
     good = meta("ma-reg", token_endpoint_auth_method="tls_client_auth",
                 tls_client_auth_subject_dn=DN1)
+    rc, out, err = ctl("client", "create", stdin=json.dumps(good))
+    check("oidcctl takes tls_client_auth with a subject DN, prints no "
+          "client_secret", rc == 0 and
+          "client_secret" not in json.loads(out or "{}"),
+          (rc, out, err))
     r = form_json(fr, good)
     j = r.json() or {}
     check("/register (on) takes tls_client_auth with a subject DN, issues "
