@@ -61,6 +61,7 @@ static const struct keydef keydefs[] = {
 	{ "jarm",		K_BOOL,	 OFF(jarm),		0, 0 },
 	{ "dpop",		K_BOOL,	 OFF(dpop),		0, 0 },
 	{ "mtls_bound_tokens",	K_BOOL,	 OFF(mtls_bound_tokens),	0, 0 },
+	{ "mtls_client_auth",	K_BOOL,	 OFF(mtls_client_auth),	0, 0 },
 	{ "resource_indicators", K_BOOL, OFF(resource_indicators), 0, 0 },
 	{ "dpop_iat_window",	K_TTL,	 OFF(dpop_iat_window),	1, 600 },
 	{ "dpop_nonce_lifetime", K_TTL, OFF(dpop_nonce_lifetime), 0, 3600 },

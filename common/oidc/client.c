@@ -13,6 +13,7 @@
 #include "oidc/jwk.h"
 #include "oidc/seal.h"
 #include "oidc/subject.h"
+#include "oidc/tlsauth.h"
 #include "oidc/url.h"
 
 static const char *const auth_names[OIDC_AUTH__MAX] = {
@@ -21,6 +22,8 @@ static const char *const auth_names[OIDC_AUTH__MAX] = {
 	[OIDC_AUTH_SECRET_POST] = "client_secret_post",
 	[OIDC_AUTH_SECRET_JWT] = "client_secret_jwt",
 	[OIDC_AUTH_PRIVATE_KEY_JWT] = "private_key_jwt",
+	[OIDC_AUTH_TLS_CLIENT] = "tls_client_auth",
+	[OIDC_AUTH_SELF_SIGNED_TLS] = "self_signed_tls_client_auth",
 };
 
 static const struct {
@@ -49,6 +52,20 @@ oidc_auth_method_parse(struct oidc_str s)
 		if (oidc_str_eq_cstr(s, auth_names[i]))
 			return (enum oidc_auth_method)i;
 	return OIDC_AUTH__MAX;
+}
+
+bool
+oidc_auth_method_secretless(struct oidc_str s)
+{
+	switch (oidc_auth_method_parse(s)) {
+	case OIDC_AUTH_NONE:
+	case OIDC_AUTH_PRIVATE_KEY_JWT:
+	case OIDC_AUTH_TLS_CLIENT:
+	case OIDC_AUTH_SELF_SIGNED_TLS:
+		return true;
+	default:
+		return false;
+	}
 }
 
 unsigned
@@ -573,6 +590,7 @@ oidc_client_normalize(struct oidc_arena *a, const struct oidc_json *in,
 	    normalize_auth_and_algs(in, j, flags, err) == -1 ||
 	    check_jarm(in, err) == -1 ||
 	    check_subject(a, in, flags, err) == -1 ||
+	    oidc_tlsauth_normalize(in, err) == -1 ||
 	    oidc_fapi2_normalize(a, in, j, flags, err) == -1)
 		return -1;
 	if (str_member(in, "scope", &s, "scope must be a string", err) == -1 ||

@@ -21,6 +21,7 @@
 #include "oidc/outbound.h"
 #include "oidc/request.h"
 #include "oidc/response.h"
+#include "oidc/tlsauth.h"
 
 #define ASSERTION_TYPE	"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 #define LEEWAY		60
@@ -389,8 +390,8 @@ pick_method(struct oidc_ctx *ctx, const struct oidc_request *req,
 
 /* The credentials p presents against the client's registration out. */
 static int
-check_credentials(struct oidc_ctx *ctx, const struct presented *p,
-    bool known, struct oidc_client *out, const char *endpoint,
+check_credentials(struct oidc_ctx *ctx, const struct oidc_request *req,
+    const struct presented *p, bool known, struct oidc_client *out, const char *endpoint,
     struct oidc_error *err)
 {
 	if (p->used == OIDC_AUTH__MAX) {
@@ -409,6 +410,10 @@ check_credentials(struct oidc_ctx *ctx, const struct presented *p,
 		(void)secret_ok(out, false, p->secret);
 		return invalid_client(err, "bad client secret");
 	}
+	/* RFC 8705 2: client_id in the body, the certificate from TLS. */
+	if (known && (out->auth_method == OIDC_AUTH_TLS_CLIENT ||
+	    out->auth_method == OIDC_AUTH_SELF_SIGNED_TLS))
+		return oidc_tlsauth_check(ctx, req, out, err);
 	if (!known || out->auth_method != OIDC_AUTH_NONE)
 		return invalid_client(err, "client is not public");
 	return 0;
@@ -436,7 +441,7 @@ oidc_client_authenticate(struct oidc_ctx *ctx, const struct oidc_request *req,
 	known = rc == 1;
 	if (check_throttle(resp, &f, err) == -1)
 		return -1;
-	rc = check_credentials(ctx, &p, known, out, endpoint, err);
+	rc = check_credentials(ctx, req, &p, known, out, endpoint, err);
 	if ((rc = record_failure(ctx, &f, known, rc, err)) == -1)
 		return -1;
 	return oidc_fapi2_client_auth_check(ctx->cfg, out, err);

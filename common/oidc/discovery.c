@@ -56,8 +56,17 @@ device_advertised(const struct oidc_config *cfg)
 	return cfg->device_grant &&
 	    oidc_config_has_endpoint(cfg, OIDC_CONFIG_EP_DEVICE);
 }
+/* The last two only with mtls_client_auth (n_auth_methods). */
 static const char *const auth_methods[] = { "client_secret_basic",
-    "client_secret_post", "client_secret_jwt", "private_key_jwt", "none" };
+    "client_secret_post", "client_secret_jwt", "private_key_jwt", "none",
+    "tls_client_auth", "self_signed_tls_client_auth" };
+
+static size_t
+n_auth_methods(const struct oidc_config *cfg)
+{
+	return OIDC_NELEM(auth_methods) - (cfg->mtls_client_auth ? 0 : 2);
+}
+
 static const char *const claims[] = { "sub", "iss", "aud", "exp", "iat",
     "auth_time", "nonce", "amr", "sid", "at_hash", "c_hash", "name",
     "family_name", "given_name", "middle_name", "nickname",
@@ -234,12 +243,12 @@ add_optional(struct oidc_ctx *ctx, struct oidc_json *j,
 	if (oidc_config_has_endpoint(cfg, OIDC_CONFIG_EP_REVOKE) &&
 	    (add_url(ctx, j, "revocation_endpoint", "/revoke", err) ||
 	    add_list(ctx, j, "revocation_endpoint_auth_methods_supported",
-	    auth_methods, OIDC_NELEM(auth_methods), err)))
+	    auth_methods, n_auth_methods(cfg), err)))
 		return -1;
 	if (oidc_config_has_endpoint(cfg, OIDC_CONFIG_EP_INTROSPECT) &&
 	    (add_url(ctx, j, "introspection_endpoint", "/introspect", err) ||
 	    add_list(ctx, j, "introspection_endpoint_auth_methods_supported",
-	    auth_methods, OIDC_NELEM(auth_methods), err)))
+	    auth_methods, n_auth_methods(cfg), err)))
 		return -1;
 	/*
 	 * Back-Channel Logout 1.0 2.1: logout tokens always carry sid.  They
@@ -358,7 +367,7 @@ render_discovery(struct oidc_ctx *ctx, struct oidc_error *err)
 	    add_algs(ctx, j, "id_token_signing_alg_values_supported", true,
 	    err) ||
 	    add_list(ctx, j, "token_endpoint_auth_methods_supported",
-	    auth_methods, OIDC_NELEM(auth_methods), err) ||
+	    auth_methods, n_auth_methods(ctx->cfg), err) ||
 	    add_all_algs(ctx, j, "token_endpoint_auth_signing_alg_values_"
 	    "supported", err) ||
 	    add_with_custom(ctx, j, "claims_supported", claims,

@@ -69,6 +69,14 @@ oidc_fapi2_code_ttl(const struct oidc_config *cfg,
 }
 
 /* response_types exactly ["code"], and no implicit grant. */
+/* FAPI 2.0 Security Profile 5.3.2.1: private_key_jwt or MTLS (RFC 8705). */
+static bool
+fapi2_auth_method(enum oidc_auth_method m)
+{
+	return m == OIDC_AUTH_PRIVATE_KEY_JWT || m == OIDC_AUTH_TLS_CLIENT ||
+	    m == OIDC_AUTH_SELF_SIGNED_TLS;
+}
+
 static const char *
 types_problem(struct oidc_arena *a, const struct oidc_json *m)
 {
@@ -104,9 +112,10 @@ oidc_fapi2_meta_problem(struct oidc_arena *a, const struct oidc_json *m,
 	if (!provider && prof == 0)
 		return NULL;
 	if (oidc_json_get_str(m, "token_endpoint_auth_method", &s, &tmp) !=
-	    1 || !oidc_str_eq_cstr(s, "private_key_jwt"))
+	    1 || !fapi2_auth_method(oidc_auth_method_parse(s)))
 		return "FAPI 2.0: token_endpoint_auth_method must be "
-		    "private_key_jwt";
+		    "private_key_jwt, tls_client_auth or "
+		    "self_signed_tls_client_auth";
 	if ((bad = types_problem(a, m)) != NULL)
 		return bad;
 	for (i = 0; i < OIDC_NELEM(alg_members); i++) {
@@ -181,10 +190,10 @@ int
 oidc_fapi2_client_auth_check(const struct oidc_config *cfg,
     const struct oidc_client *c, struct oidc_error *err)
 {
-	if (!oidc_fapi2(cfg, c) || c->auth_method == OIDC_AUTH_PRIVATE_KEY_JWT)
+	if (!oidc_fapi2(cfg, c) || fapi2_auth_method(c->auth_method))
 		return 0;
 	return oidc_fail(err, OIDC_E_INVALID_CLIENT, "FAPI 2.0: clients "
-	    "authenticate with private_key_jwt only",
+	    "authenticate with private_key_jwt or a TLS certificate only",
 	    "fapi2: client auth method %s",
 	    oidc_auth_method_name(c->auth_method));
 }
@@ -269,7 +278,10 @@ oidc_fapi2_discovery(struct oidc_ctx *ctx, struct oidc_json *j,
     struct oidc_error *err)
 {
 	static const char *const modes[] = { "query", "query.jwt", "jwt" };
-	static const char *const pkj[] = { "private_key_jwt" };
+	static const char *const pkj[] = { "private_key_jwt",
+	    "tls_client_auth", "self_signed_tls_client_auth" };
+	size_t				 npkj =
+					    ctx->cfg->mtls_client_auth ? 3 : 1;
 	static const char *const grants[] = { "authorization_code",
 	    "refresh_token", "client_credentials", OIDC_DEVICE_GRANT_TYPE };
 	const struct oidc_config	*cfg = ctx->cfg;
@@ -288,12 +300,12 @@ oidc_fapi2_discovery(struct oidc_ctx *ctx, struct oidc_json *j,
 	    cfg->jarm ? 3 : 1, false, err) ||
 	    set_list(ctx, j, "grant_types_supported", grants,
 	    OIDC_NELEM(grants) - !device, false, err) ||
-	    set_list(ctx, j, "token_endpoint_auth_methods_supported", pkj, 1,
+	    set_list(ctx, j, "token_endpoint_auth_methods_supported", pkj, npkj,
 	    false, err) ||
 	    set_list(ctx, j, "revocation_endpoint_auth_methods_supported",
-	    pkj, 1, true, err) ||
+	    pkj, npkj, true, err) ||
 	    set_list(ctx, j, "introspection_endpoint_auth_methods_supported",
-	    pkj, 1, true, err) ||
+	    pkj, npkj, true, err) ||
 	    set_algs(ctx, j, "token_endpoint_auth_signing_alg_values_"
 	    "supported", OIDC_FAPI2_ALGS, false, err) ||
 	    set_algs(ctx, j, "id_token_signing_alg_values_supported", can,

@@ -172,6 +172,26 @@ norm_flags(const struct oidc_ctx *ctx)
 	    0) | oidc_fapi2_client_flags(ctx->cfg);
 }
 
+/* RFC 8705 2: the TLS methods only with mtls_client_auth on. */
+static int
+check_tls_method(struct oidc_ctx *ctx, const struct oidc_json *meta,
+    struct oidc_error *err)
+{
+	struct oidc_error	 tmp = { 0 };
+	struct oidc_str		 s;
+	enum oidc_auth_method	 m;
+
+	if (ctx->cfg->mtls_client_auth ||
+	    oidc_json_get_str(meta, "token_endpoint_auth_method", &s, &tmp) !=
+	    1)
+		return 0;
+	m = oidc_auth_method_parse(s);
+	if (m != OIDC_AUTH_TLS_CLIENT && m != OIDC_AUTH_SELF_SIGNED_TLS)
+		return 0;
+	return bad_meta(err, "token_endpoint_auth_method is not supported "
+	    "(mtls_client_auth is off)");
+}
+
 /*
  * OpenID Connect Dynamic Client Registration 1.0 5: the document at
  * sector_identifier_uri, fetched through the outbound module, must be a
@@ -302,8 +322,7 @@ check_auth_method(const struct oidc_json *j, bool has_keys,
 			return bad_meta(err, "client_secret_jwt needs an HS* "
 			    "token_endpoint_auth_signing_alg");
 	}
-	if (!oidc_str_eq_cstr(method, "none") &&
-	    !oidc_str_eq_cstr(method, "private_key_jwt"))
+	if (!oidc_auth_method_secretless(method))
 		return 0;
 	/* Secretless: no HS* signing of what we send the client. */
 	if (opt_str(j, "id_token_signed_response_alg", &s,
@@ -462,8 +481,7 @@ oidc_register_secret(struct oidc_arena *a, const unsigned char *kek,
 	    oidc_json_get_str(meta, "token_endpoint_auth_method", &method,
 	    err) == -1)
 		return -1;
-	if (oidc_str_eq_cstr(method, "none") ||
-	    oidc_str_eq_cstr(method, "private_key_jwt"))
+	if (oidc_auth_method_secretless(method))
 		return 0;	/* no shared secret */
 	if (given.p != NULL) {
 		if (given.len < OIDC_REGISTER_MIN_SECRET_LEN ||
@@ -681,7 +699,8 @@ do_register(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    oidc_register_metadata(ctx->a, in, norm_flags(ctx), &meta,
 	    err) == -1 || oidc_register_check_scope(meta,
 	    ctx->cfg->registration_scopes, OIDC_STR_NULL, err) == -1 ||
-	    check_sector_document(ctx, meta, err) == -1)
+	    check_sector_document(ctx, meta, err) == -1 ||
+	    check_tls_method(ctx, meta, err) == -1)
 		return -1;
 	memset(&row, 0, sizeof(row));
 	if ((s = oidc_random_token(ctx->a, CLIENT_ID_BYTES, err)) == NULL ||
@@ -798,7 +817,8 @@ do_update(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if (oidc_register_metadata(ctx->a, in, norm_flags(ctx), &meta,
 	    err) == -1 || oidc_register_check_scope(meta,
 	    ctx->cfg->registration_scopes, held, err) == -1 ||
-	    check_sector_document(ctx, meta, err) == -1)
+	    check_sector_document(ctx, meta, err) == -1 ||
+	    check_tls_method(ctx, meta, err) == -1)
 		return -1;
 	/* The operator's "login" (oidc/client.h) outlives the update. */
 	if (oidc_json_get_str(old_meta, "login", &held, &tmp) == 1 &&
@@ -813,8 +833,7 @@ do_update(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if (oidc_json_get_str(meta, "token_endpoint_auth_method", &method,
 	    err) == -1)
 		return -1;
-	needs_secret = !oidc_str_eq_cstr(method, "none") &&
-	    !oidc_str_eq_cstr(method, "private_key_jwt");
+	needs_secret = !oidc_auth_method_secretless(method);
 	needs_plain = oidc_client_needs_plain_secret(meta);
 	/*
 	 * Keep the secret the client has, unless the new method needs none

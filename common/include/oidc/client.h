@@ -72,6 +72,8 @@ enum oidc_auth_method {
 	OIDC_AUTH_SECRET_POST,
 	OIDC_AUTH_SECRET_JWT,
 	OIDC_AUTH_PRIVATE_KEY_JWT,
+	OIDC_AUTH_TLS_CLIENT,		/* RFC 8705 2.1, oidc/tlsauth.h */
+	OIDC_AUTH_SELF_SIGNED_TLS,	/* RFC 8705 2.2 */
 	OIDC_AUTH__MAX
 };
 
@@ -274,5 +276,7 @@ unsigned	oidc_rt_parse(struct oidc_str);
 /* The auth method's registered name, and back (OIDC_AUTH__MAX if unknown). */
 const char		*oidc_auth_method_name(enum oidc_auth_method);
 enum oidc_auth_method	 oidc_auth_method_parse(struct oidc_str);
+/* A method without a shared secret: none, private_key_jwt, the TLS ones. */
+bool			 oidc_auth_method_secretless(struct oidc_str);
 
 #endif /* OIDC_CLIENT_H */

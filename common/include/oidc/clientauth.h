@@ -5,7 +5,9 @@
  * Exactly one method per request: HTTP Basic (client_secret_basic), form
  * client_id + client_secret (client_secret_post), a client_assertion JWT
  * (client_secret_jwt with HS*, private_key_jwt with the client's registered
- * "jwks"), or a bare client_id for public clients (none).  The method used
+ * "jwks"), or a bare client_id for public clients (none) and for the
+ * certificate methods tls_client_auth and self_signed_tls_client_auth
+ * (RFC 8705 2, oidc/tlsauth.h).  The method used
  * must be the one the client registered.  Secrets are compared as SHA-256
  * digests in constant time; an unknown client costs the same work as a
  * wrong secret.  Assertions: iss = sub = client_id, aud is the token

@@ -79,6 +79,10 @@
  *   mtls_bound_tokens  yes | no: certificate-bound tokens (RFC 8705,
  *                      oidc/mtls.h) from the FastCGI parameter
  *                      SSL_CLIENT_CERT; advertised  [no]
+ *   mtls_client_auth   yes | no: client authentication by certificate
+ *                      (RFC 8705 2: tls_client_auth,
+ *                      self_signed_tls_client_auth, oidc/tlsauth.h);
+ *                      advertised  [no]
  *   resource_indicators yes | no: the resource parameter (RFC 8707,
  *                      oidc/resource.h) at authorize, par and token;
  *                      when no, it is ignored  [no]
@@ -312,6 +316,7 @@ struct oidc_config {
 	int64_t			 device_interval;
 	bool			 dpop;
 	bool			 mtls_bound_tokens;
+	bool			 mtls_client_auth;
 	bool			 resource_indicators;
 	int64_t			 dpop_iat_window;
 	int64_t			 dpop_nonce_lifetime;

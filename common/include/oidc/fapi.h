@@ -12,7 +12,8 @@
  *     authorization_signed_response_alg and request_object_signing_alg
  *     given are OIDC_FAPI2_ALGS;
  *   - client authentication (every endpoint that authenticates clients):
- *     private_key_jwt only, assertions signed with OIDC_FAPI2_ALGS, else
+ *     private_key_jwt (assertions signed with OIDC_FAPI2_ALGS) or, RFC
+ *     8705 2, tls_client_auth / self_signed_tls_client_auth only, else
  *     invalid_client;
  *   - authorization requests (/authorize and /par, oidc_authz_check_params):
  *     pushed first (RFC 9126 6; invalid_request at /authorize),

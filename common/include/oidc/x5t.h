@@ -30,4 +30,34 @@
 OIDC_MUST_CHECK int	oidc_x5t_s256(const char *, size_t,
 			    char out[OIDC_X5T_LEN + 1], struct oidc_error *);
 
+/* The subjectAltName kinds of RFC 8705 2.1.2. */
+enum oidc_san {
+	OIDC_SAN_DNS,
+	OIDC_SAN_URI,
+	OIDC_SAN_IP,
+	OIDC_SAN_EMAIL
+};
+
+/*
+ * RFC 8705 2.1.2 (tls_client_auth): whether the forwarded certificate
+ * (as oidc_x5t_s256 reads it) has a subjectAltName entry of `kind` equal
+ * to want[0..wlen): dNSName without case, uniformResourceIdentifier and
+ * rfc822Name exactly, iPAddress as the address want names (IPv4 dotted
+ * or IPv6 text).  1 yes, 0 no, -1 with err (not one certificate).
+ */
+OIDC_MUST_CHECK int	oidc_x5t_san_match(const char *, size_t,
+			    enum oidc_san kind, const char *want, size_t wlen,
+			    struct oidc_error *);
+
+/*
+ * RFC 8705 2.2 (self_signed_tls_client_auth): the x5t#S256 of a
+ * registered JWK's x5c[0], strict standard base64 of one DER
+ * certificate (untrusted: client metadata), at most OIDC_X5C_MAX_INPUT
+ * characters; the DER must be exactly one certificate.  0, or -1 with
+ * err OIDC_E_INVALID_CLIENT_METADATA.
+ */
+#define OIDC_X5C_MAX_INPUT	16384
+OIDC_MUST_CHECK int	oidc_x5c_s256(const char *, size_t,
+			    char out[OIDC_X5T_LEN + 1], struct oidc_error *);
+
 #endif

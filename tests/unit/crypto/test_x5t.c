@@ -44,6 +44,17 @@ refused(const char *buf, size_t len)
 	return r;
 }
 
+static int
+san(const char *buf, size_t len, enum oidc_san kind, const char *want)
+{
+	struct oidc_error	 err = { 0 };
+	int			 rc;
+
+	rc = oidc_x5t_san_match(buf, len, kind, want, strlen(want), &err);
+	oidc_error_clear(&err);
+	return rc;
+}
+
 int
 main(void)
 {
@@ -78,5 +89,54 @@ main(void)
 	ok(refused(buf, OIDC_X5T_MAX_INPUT), "trailing data refused");
 	memcpy(buf, "%00", 3);
 	ok(refused(buf, 3), "an escaped NUL refused");
+
+	/* oidc_x5t_san_match (RFC 8705 2.1.2): corpus/x5t/san. */
+	memset(buf, 0, sizeof(buf));
+	n = slurp(CORPUS "san", buf, sizeof(buf));
+	ok(n > 0 && san(buf, n, OIDC_SAN_DNS, "rp.example") == 1 &&
+	    san(buf, n, OIDC_SAN_DNS, "RP.Example") == 1,
+	    "san_dns matches, without case");
+	ok(san(buf, n, OIDC_SAN_DNS, "rp.example.") == 0 &&
+	    san(buf, n, OIDC_SAN_DNS, "p.example") == 0 &&
+	    san(buf, n, OIDC_SAN_DNS, "rp@example.com") == 0,
+	    "san_dns: another name, a suffix, another kind do not match");
+	ok(san(buf, n, OIDC_SAN_EMAIL, "rp@example.com") == 1 &&
+	    san(buf, n, OIDC_SAN_EMAIL, "RP@example.com") == 0,
+	    "san_email matches exactly");
+	ok(san(buf, n, OIDC_SAN_URI, "https://rp.example/id") == 1 &&
+	    san(buf, n, OIDC_SAN_URI, "https://rp.example/") == 0,
+	    "san_uri matches exactly");
+	ok(san(buf, n, OIDC_SAN_IP, "192.0.2.7") == 1 &&
+	    san(buf, n, OIDC_SAN_IP, "2001:db8::7") == 1 &&
+	    san(buf, n, OIDC_SAN_IP, "192.0.2.8") == 0 &&
+	    san(buf, n, OIDC_SAN_IP, "rp.example") == 0,
+	    "san_ip matches the address, v4 and v6");
+	n = slurp(CORPUS "pem", buf, sizeof(buf));
+	ok(san(buf, n, OIDC_SAN_DNS, "rp.example") == 0,
+	    "a certificate without subjectAltName: no match");
+	ok(san("garbage", 7, OIDC_SAN_DNS, "rp.example") == -1,
+	    "not a certificate: -1");
+
+	/* oidc_x5c_s256: a JWK's x5c[0] (RFC 8705 2.2). */
+	memset(buf, 0, sizeof(buf));
+	n = slurp(CORPUS "x5c-der", buf, sizeof(buf));
+	ok(n > 0 && oidc_x5c_s256(buf, n, out, &err) == 0 &&
+	    strcmp(out, WANT) == 0, "x5c: the same certificate, the same "
+	    "x5t#S256");
+	ok(oidc_x5c_s256(buf, n - 4, out, &err) == -1 &&
+	    err.code == OIDC_E_INVALID_CLIENT_METADATA && out[0] == '\0',
+	    "x5c: a truncated DER refused");
+	oidc_error_clear(&err);
+	ok(oidc_x5c_s256("AAAA", 4, out, &err) == -1,
+	    "x5c: not a certificate refused");
+	oidc_error_clear(&err);
+	ok(oidc_x5c_s256("*", 1, out, &err) == -1, "x5c: not base64 refused");
+	oidc_error_clear(&err);
+	ok(oidc_x5c_s256("", 0, out, &err) == -1, "x5c: empty refused");
+	oidc_error_clear(&err);
+	memset(buf, 'A', sizeof(buf));
+	ok(oidc_x5c_s256(buf, OIDC_X5C_MAX_INPUT + 4, out, &err) == -1,
+	    "x5c: over OIDC_X5C_MAX_INPUT refused");
+	oidc_error_clear(&err);
 	return done_testing();
 }

@@ -20,6 +20,22 @@
 
 #define S(lit)	lit, sizeof(lit) - 1
 #define RU	"\"redirect_uris\":[\"https://rp.example/cb\"]"
+/* tests/fuzz/corpus/x5t/x5c-der: a certificate as a JWK x5c entry. */
+#define X5C	\
+	"MIIBczCCARmgAwIBAgIUFMtI07+KJ7ozWW4MZONGh7H/ilYwCgYIKoZIzj0EAwIw" \
+	"DzENMAsGA1UEAwwEZnV6ejAeFw0yNjEyMDYyMTQxMzdaFw0zNjEyMDMyMTQxMzda" \
+	"MA8xDTALBgNVBAMMBGZ1enowWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAAT8o/0J" \
+	"PFMSGoS7UfG+L7DpnnmKnTVg3B4zj3Lrc/6cqd2DQ1SmJpA9Nv7ALVbIomFVUgTp" \
+	"MXJ5SgWC6VgSAkfvo1MwUTAdBgNVHQ4EFgQUvTU+IZvIEc8Lo+rHtwcePYxq8bkw" \
+	"HwYDVR0jBBgwFoAUvTU+IZvIEc8Lo+rHtwcePYxq8bkwDwYDVR0TAQH/BAUwAwEB" \
+	"/zAKBggqhkjOPQQDAgNIADBFAiA+4PIOffRkOXA6Fs7HM2nKZ8b8M9sVKKgBLe7C" \
+	"+PUHDQIhAJMmwAaVAD0BexsLnRUZwyTWGuiHiS4U/YrzksR3P6CJ"
+#define TLSA	",\"token_endpoint_auth_method\":\"tls_client_auth\""
+#define SSTA	",\"token_endpoint_auth_method\":" \
+	"\"self_signed_tls_client_auth\""
+#define EC	"\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" \
+	"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\",\"y\":\"" \
+	"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\""
 
 struct meta_case {
 	const char		*test;
@@ -57,6 +73,46 @@ static const struct meta_case meta_cases[] = {
 	    "logout_uri\":1}", -1, OIDC_E_INVALID_CLIENT_METADATA },
 	{ "backchannel_logout_session_required not a boolean", "{" RU
 	    ",\"backchannel_logout_session_required\":\"yes\"}", -1,
+	    OIDC_E_INVALID_CLIENT_METADATA },
+	/* RFC 8705 2 (oidc/tlsauth.h). */
+	{ "tls_client_auth with a subject DN", "{" RU TLSA
+	    ",\"tls_client_auth_subject_dn\":\"CN=c1,O=Example\"}", 0,
+	    OIDC_E_NONE },
+	{ "tls_client_auth without a member", "{" RU TLSA "}", -1,
+	    OIDC_E_INVALID_CLIENT_METADATA },
+	{ "tls_client_auth, an empty subject DN", "{" RU TLSA
+	    ",\"tls_client_auth_subject_dn\":\"\"}", -1,
+	    OIDC_E_INVALID_CLIENT_METADATA },
+	{ "tls_client_auth, subject DN not a string", "{" RU TLSA
+	    ",\"tls_client_auth_subject_dn\":1}", -1,
+	    OIDC_E_INVALID_CLIENT_METADATA },
+	{ "tls_client_auth with san_dns", "{" RU TLSA
+	    ",\"tls_client_auth_san_dns\":\"c1.example\"}", 0, OIDC_E_NONE },
+	{ "tls_client_auth with san_ip", "{" RU TLSA
+	    ",\"tls_client_auth_san_ip\":\"192.0.2.7\"}", 0, OIDC_E_NONE },
+	{ "tls_client_auth, san_uri null", "{" RU TLSA
+	    ",\"tls_client_auth_san_uri\":null}", -1,
+	    OIDC_E_INVALID_CLIENT_METADATA },
+	{ "tls_client_auth with two members", "{" RU TLSA
+	    ",\"tls_client_auth_subject_dn\":\"CN=c1\","
+	    "\"tls_client_auth_san_email\":\"a@b.example\"}", -1,
+	    OIDC_E_INVALID_CLIENT_METADATA },
+	{ "self_signed_tls_client_auth with x5c", "{" RU SSTA
+	    ",\"jwks\":{\"keys\":[{" EC ",\"x5c\":[\"" X5C "\"]}]}}", 0,
+	    OIDC_E_NONE },
+	{ "self_signed_tls_client_auth without jwks", "{" RU SSTA "}", -1,
+	    OIDC_E_INVALID_CLIENT_METADATA },
+	{ "self_signed_tls_client_auth without x5c", "{" RU SSTA
+	    ",\"jwks\":{\"keys\":[{" EC "}]}}", -1,
+	    OIDC_E_INVALID_CLIENT_METADATA },
+	{ "self_signed_tls_client_auth, x5c not DER", "{" RU SSTA
+	    ",\"jwks\":{\"keys\":[{" EC ",\"x5c\":[\"AAAA\"]}]}}", -1,
+	    OIDC_E_INVALID_CLIENT_METADATA },
+	{ "self_signed_tls_client_auth, x5c not base64", "{" RU SSTA
+	    ",\"jwks\":{\"keys\":[{" EC ",\"x5c\":[\"*\"]}]}}", -1,
+	    OIDC_E_INVALID_CLIENT_METADATA },
+	{ "self_signed_tls_client_auth, x5c empty", "{" RU SSTA
+	    ",\"jwks\":{\"keys\":[{" EC ",\"x5c\":[]}]}}", -1,
 	    OIDC_E_INVALID_CLIENT_METADATA },
 	/* RFC 9126 6 (issue 21 item 1). */
 	{ "require_pushed_authorization_requests true", "{" RU

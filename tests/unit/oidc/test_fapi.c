@@ -146,6 +146,18 @@ test_rules(void)
 	memset(&err, 0, sizeof(err));
 	ok(oidc_fapi2_client_auth_check(&cfg, &c, &err) == 0,
 	    "private_key_jwt accepted");
+	c.auth_method = OIDC_AUTH_TLS_CLIENT;
+	ok(oidc_fapi2_client_auth_check(&cfg, &c, &err) == 0,
+	    "tls_client_auth accepted (RFC 8705 2)");
+	c.auth_method = OIDC_AUTH_SELF_SIGNED_TLS;
+	ok(oidc_fapi2_client_auth_check(&cfg, &c, &err) == 0,
+	    "self_signed_tls_client_auth accepted");
+	c.auth_method = OIDC_AUTH_SECRET_POST;
+	memset(&err, 0, sizeof(err));
+	ok(oidc_fapi2_client_auth_check(&cfg, &c, &err) == -1 &&
+	    err.code == OIDC_E_INVALID_CLIENT,
+	    "client_secret_post: invalid_client");
+	c.auth_method = OIDC_AUTH_PRIVATE_KEY_JWT;
 	memset(&err, 0, sizeof(err));
 	ok(oidc_fapi2_token_check(&cfg, &c, NULL, false, &err) == -1 &&
 	    err.code == OIDC_E_INVALID_DPOP_PROOF,
