@@ -139,9 +139,9 @@ cmd_run() {
 	# DPoP (RFC 9449) on in development, for stacks made before it too.
 	grep -q '^[[:space:]]*dpop[[:space:]]*=' "$VAR/oidc.conf" ||
 		echo "dpop = yes" >>"$VAR/oidc.conf"
-	# RFC 9068 JWT access tokens in development, for older stacks too.
-	grep -q '^[[:space:]]*access_token_format' "$VAR/oidc.conf" ||
-		echo "access_token_format = jwt" >>"$VAR/oidc.conf"
+	# RFC 9068 JWT access tokens stay a client's choice here (metadata
+	# "access_token_format": "jwt"): provider-wide they would change every
+	# client's tokens and add a signature to each token request.
 	# Resource indicators (RFC 8707) in development, for older stacks too.
 	grep -q '^[[:space:]]*resource_indicators' "$VAR/oidc.conf" ||
 		echo "resource_indicators = yes" >>"$VAR/oidc.conf"
