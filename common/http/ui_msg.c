@@ -102,12 +102,13 @@ static const struct {
 	{ "device_denied_text", "The device was not connected. You can close "
 	    "this page.", "L\u2019appareil n\u2019a pas \u00e9t\u00e9 "
 	    "connect\u00e9. Vous pouvez fermer cette page." },
-	{ "device_totp_first", "This account uses two-step verification, "
-	    "which this page does not ask for: sign in on this site\u2019s "
-	    "sign-in page first (through any application), then come back.",
-	    "Ce compte utilise la validation en deux \u00e9tapes, que cette "
-	    "page ne demande pas\u00a0: connectez-vous d\u2019abord sur la page "
-	    "de connexion de ce site (depuis n\u2019importe quelle "
+	{ "device_totp_first", "This account must set up two-step "
+	    "verification, which this page cannot do: sign in on this "
+	    "site\u2019s sign-in page first (through any application), then "
+	    "come back.",
+	    "Ce compte doit configurer la validation en deux \u00e9tapes, ce "
+	    "que cette page ne permet pas\u00a0: connectez-vous d\u2019abord "
+	    "sur la page de connexion de ce site (depuis n\u2019importe quelle "
 	    "application), puis revenez." },
 	{ "login_expired", "Your sign-in has expired. Please sign in again.",
 	    "Votre connexion a expir\u00e9. Veuillez vous reconnecter." },
