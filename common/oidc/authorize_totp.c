@@ -206,6 +206,7 @@ struct acr_want {
 	bool	 mfa;		/* asked for, voluntarily or essential */
 	bool	 essential_mfa;	/* only mfa will do */
 	bool	 essential_unknown;	/* essential, none of ours */
+	bool	 essential;	/* essential, with values */
 };
 
 /* Do the values v[0..n) name mfa, pwd? */
@@ -250,6 +251,7 @@ acr_claim(struct oidc_ctx *ctx, const struct authz *ar, struct acr_want *w)
 	acr_names(v, n, &mfa, &pwd);
 	w->mfa |= mfa;
 	if (essential && n > 0) {
+		w->essential = true;
 		w->essential_mfa = mfa && !pwd;
 		w->essential_unknown = !mfa && !pwd;
 	}
@@ -276,13 +278,18 @@ int
 oidc_authz_acr_check(struct oidc_ctx *ctx, const struct authz *ar,
     const struct oidc_session_row *s, bool remote, struct oidc_error *err)
 {
-	struct acr_want		 w = { false, false, false };
+	struct acr_want		 w = { false, false, false, false };
 	int			 rc;
 
-	if (ctx->cfg->totp == OIDC_TOTP_OFF)
-		return 0;
-	acr_values(ar, &w);
 	acr_claim(ctx, ar, &w);
+	/*
+	 * OIDC Core 5.5.1.1: with totp off no ID Token carries an acr, so an
+	 * essential acr with values is never met (a failed authentication);
+	 * acr_values, voluntary, are ignored.
+	 */
+	if (ctx->cfg->totp == OIDC_TOTP_OFF)
+		return w.essential ? 2 : 0;
+	acr_values(ar, &w);
 	if (w.essential_unknown)
 		return 2;
 	if (oidc_amr_has_otp(s->amr))

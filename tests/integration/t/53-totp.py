@@ -41,6 +41,10 @@ The harness config has `totp = optional`.
     no secret or recovery code is in the log.
 11. With totp on and no key_encryption_key, authorize.fcgi refuses to
     start.
+12. totp = off (a private worker): an essential acr with values (mfa,
+    pwd or unknown) is unmet_authentication_requirements (no acr is
+    issued then); acr_values, a voluntary acr claim and an essential acr
+    without values are not.
 10. totp = required (a private authorize worker over FastCGI): a user
     without TOTP gets the enrolment page with an otpauth URI after the
     password; a wrong code shows it again; the right code stores the
@@ -299,6 +303,12 @@ d = parse_response(r, RP) or {}
 check("essential acr of an unknown value: "
       "unmet_authentication_requirements",
       d.get("error") == "unmet_authentication_requirements", d or r)
+r = start(b, c, {"claims": json.dumps({"id_token": {"acr": {
+    "essential": True, "values": ["urn:x:loa:4", ACR_PWD]}}})})
+d = parse_response(r, RP) or {}
+problems, claims = id_claims(c, d)
+check("essential acr naming pwd (totp on), password session: met, "
+      "acr pwd", "code" in d and claims.get("acr") == ACR_PWD, (d, claims))
 # Step-up: bob (password session in b) enrols.
 rc, blines, _ = enroll(bob)
 bsecret = secret_of(blines[0]) if rc == 0 else b""
@@ -588,6 +598,46 @@ check("totp without key_encryption_key: authorize.fcgi does not start, "
       "and says why", not wn.alive() and
       "totp needs key_encryption_key" in log, log[-1500:])
 wn.stop()
+
+# 12. totp = off (a private worker): no acr is issued, so an essential
+# acr with values is unmet (OIDC Core 5.5.1.1), whatever the values;
+# acr_values (voluntary) and an essential acr without values are not.
+offconf = os.path.join(private_dir("totp-off"), "oidc.conf")
+with open(offconf, "w") as fh:
+    fh.write(re.sub(r"^totp = optional$", "totp = off", text, flags=re.M))
+os.chmod(offconf, 0o644)
+w = spawn("totp-off", "authorize", offconf)
+check("a private authorize.fcgi with totp = off runs", w.alive(),
+      open(w.log).read()[-1500:])
+try:
+    frank, fpw = unique("totpf"), "frank-password-1"
+    make_user(frank, fpw)
+    fo = FcgiBrowser()
+    for name, extra, want in [
+            ("essential acr mfa", {"claims": essential}, "unmet"),
+            ("essential acr pwd", {"claims": json.dumps(
+                {"id_token": {"acr": {"essential": True,
+                                      "value": ACR_PWD}}})}, "unmet"),
+            ("essential acr of an unknown value", {"claims": unknown},
+             "unmet"),
+            ("acr_values mfa (voluntary)", {"acr_values": ACR_MFA}, "code"),
+            ("a voluntary acr claim", {"claims": json.dumps(
+                {"id_token": {"acr": {"values": [ACR_MFA]}}})}, "code"),
+            ("essential acr without values", {"claims": json.dumps(
+                {"id_token": {"acr": {"essential": True}}})}, "code")]:
+        r = start(fo, c, extra)
+        r = fo.login(r, frank, fpw) if classify(r) == "login" else r
+        d = parse_response(r, RP) or {}
+        got = "unmet" if d.get("error") == \
+            "unmet_authentication_requirements" else \
+            "code" if "code" in d else None
+        check("totp = off, %s: %s" % (name, {
+            "unmet": "unmet_authentication_requirements",
+            "code": "the response"}[want]),
+            got == want and d.get("state") == "s", d or r)
+finally:
+    w.stop()
+check_log(w.log, "authorize with totp = off")
 
 psql("DELETE FROM login_failure WHERE key LIKE 'o%:%'")
 done()
