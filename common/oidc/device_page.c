@@ -259,7 +259,7 @@ static const char TOTP_FIRST[] = "device_totp_first";
 static int
 second_step(struct oidc_ctx *ctx, const struct oidc_request *req,
     struct oidc_response *resp, const struct dev *d, int64_t user_id,
-    struct oidc_error *err)
+    struct oidc_str sub, struct oidc_error *err)
 {
 	struct oidc_totp_row	 t;
 	unsigned char		 bind[OIDC_HASH_LEN];
@@ -276,6 +276,8 @@ second_step(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    user_id, bind, NULL, 0, &ticket, err) == -1 ||
 	    oidc_db_commit(ctx->db, err) == -1)
 		return -1;
+	/* As at the authorization endpoint: the password step passed. */
+	audit_device(req, "login.ok", d->client.client_id, sub);
 	return totp_page(ctx, req, resp, d, ticket, NULL, 200, err);
 }
 
@@ -305,7 +307,7 @@ sign_in(struct oidc_ctx *ctx, const struct oidc_request *req,
 	}
 	if ((rc = oidc_totp_due(ctx, user_id, err)) != 0)
 		return rc == -1 ? -1 : second_step(ctx, req, resp, d, user_id,
-		    err);
+		    sub, err);
 	if (oidc_session_start(ctx, resp, user_id, sub, "pwd", NULL, s,
 	    err) == -1 ||
 	    oidc_db_commit(ctx->db, err) == -1)
@@ -394,7 +396,6 @@ totp_posted(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    NULL, s, err) == -1 || oidc_db_commit(ctx->db, err) == -1)
 		return -1;
 	oidc_totp_audit(req, d->client.client_id, &tt, "totp.ok");
-	audit_device(req, "login.ok", d->client.client_id, tt.p.sub);
 	s->username = tt.p.username;
 	return 1;
 }

@@ -474,6 +474,14 @@ check("audit: totp.ok and totp.failed lines with the sub",
       is not None and
       re.search(r'event=totp\.failed .*sub="%s"' % re.escape(asub), atext)
       is not None and 'event=totp.throttled' in atext)
+esub = user_sub(erin)
+check("audit: the device page's second step too (totp.ok, totp.failed "
+      "with the device client and the sub; login.ok before)",
+      re.search(r'event=login\.ok .*client_id="%s".*sub="%s"' % (
+          re.escape(dc["client_id"]), re.escape(esub)), atext) is not None
+      and all(re.search(r'event=totp\.%s .*client_id="%s".*sub="%s"' % (
+          e, re.escape(dc["client_id"]), re.escape(esub)), atext)
+          is not None for e in ("ok", "failed")), esub)
 check("no TOTP secret or recovery code in the authorize log",
       base64.b32encode(secret).decode().rstrip("=") not in atext and
       not any(x in atext or x.replace("-", "") in atext for x in codes))

@@ -24,6 +24,8 @@ Run behind lighttpd too (Accept-Language and the query reach the workers
 the same way).
 """
 # oidctest: lighttpd
+import base64
+import hashlib
 import json
 import os
 import re
@@ -174,8 +176,11 @@ check("form_post page: French with ui_locales=fr (title, noscript text, "
       "Continuer</button>" in r.text and
       'name="error" value="unsupported_response_type"' in r.text and
       SCRIPT in r.text, r.describe())
+SCRIPT_HASH = "'sha256-%s'" % base64.b64encode(hashlib.sha256(
+    b"document.forms[0].submit();").digest()).decode()
 check("... its CSP still allows exactly that script (its hash)",
-      "script-src 'sha256-" in (r.header("Content-Security-Policy") or ""),
+      "script-src %s;" % SCRIPT_HASH in
+      (r.header("Content-Security-Policy") or ""),
       r.header("Content-Security-Policy"))
 r = fp_error(c["client_id"], RP, response_mode="form_post")
 check("form_post page: English by default", lang_of(r) == "en" and
