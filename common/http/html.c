@@ -83,22 +83,13 @@ oidc_html_respond(struct oidc_response *resp, int status, const char *csp,
 	return oidc_resp_html(resp, status, oidc_buf_str(&page), err);
 }
 
-static const char leaving_body[] =
-    "<h1>You are leaving this site</h1>\n"
-    "<p>The application that sent you here is taking you to "
-    "<strong>{{host}}</strong>.  The operator of this site has not "
-    "reviewed that application: continue only if you trust "
-    "<strong>{{host}}</strong>.</p>\n"
-    "<p><code>{{url}}</code></p>\n"
-    "{{{action}}}";
-
+/* The way on, in the page's language ({{c}}: "Continue to"). */
 static const char leaving_link[] =
-    "<p><a href=\"{{url}}\" rel=\"noreferrer\">Continue to {{host}}</a>"
-    "</p>\n";
+    "<p><a href=\"{{url}}\" rel=\"noreferrer\">{{c}} {{host}}</a></p>\n";
 
 static const char leaving_form[] =
     "<form method=\"post\" action=\"{{url}}\">\n{{{fields}}}"
-    "<button type=\"submit\">Continue to {{host}}</button>\n</form>\n";
+    "<button type=\"submit\">{{c}} {{host}}</button>\n</form>\n";
 
 /*
  * The host (and port) of scheme://[userinfo@]host[:port]/..., or for a
@@ -138,22 +129,24 @@ oidc_html_leaving(struct oidc_response *resp, struct oidc_str url,
 {
 	struct oidc_buf	 action;
 	struct oidc_str	 host = url_host(url);
+	const char	*c = oidc_ui_msg(resp->ui_lang, "leaving_continue");
 	const struct oidc_html_var	 vars[] = {
 		{ "url", url },
 		{ "host", host },
 		{ "fields", fields_html },
-		{ "action", OIDC_STR_NULL },
+		{ "c", { c, strlen(c) } },
 	};
-	struct oidc_html_var	 page_vars[OIDC_NELEM(vars)];
+	struct oidc_html_var	 page_vars[3];
 
 	oidc_buf_init(&action, resp->a, 96 * 1024);
 	if (oidc_html_render(&action, fields_html.p != NULL ? leaving_form :
 	    leaving_link, vars, OIDC_NELEM(vars), err) == -1)
 		return -1;
-	memcpy(page_vars, vars, sizeof(vars));
-	page_vars[3].value = oidc_buf_str(&action);
+	page_vars[0] = vars[0];
+	page_vars[1] = vars[1];
+	page_vars[2] = (struct oidc_html_var){ "action",
+	    oidc_buf_str(&action) };
 	/* The page's security headers include Referrer-Policy: no-referrer. */
-	return oidc_html_respond(resp, 200, oidc_resp_page_csp(resp->a, url),
-	    "Leaving this site", leaving_body, page_vars,
-	    OIDC_NELEM(page_vars), err);
+	return oidc_ui_respond(resp, 200, oidc_resp_page_csp(resp->a, url),
+	    OIDC_UI_LEAVING, page_vars, OIDC_NELEM(page_vars), err);
 }

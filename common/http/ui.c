@@ -159,6 +159,17 @@ static const char totp_recovery_html[] =
     "<button type=\"submit\" name=\"action\" value=\"continue\">"
     "{{msg.device_code_submit}}</button>\n</form>\n";
 
+static const char leaving_html[] =
+    "<h1>{{msg.leaving_heading}}</h1>\n<p>{{msg.leaving_to}} <strong>"
+    "{{host}}</strong>. {{msg.leaving_trust}} <strong>{{host}}</strong>."
+    "</p>\n<p><code>{{url}}</code></p>\n{{{action}}}";
+
+static const char form_post_html[] =
+    "<h1>{{msg.form_post_title}}</h1>\n<form method=\"post\" "
+    "action=\"{{action}}\">\n{{{fields}}}<noscript><p>"
+    "{{msg.form_post_noscript}}</p><button type=\"submit\">"
+    "{{msg.form_post_submit}}</button></noscript>\n</form>\n";
+
 /*
  * Each page: its file, the message of its title, the names it offers
  * escaped and raw (space-separated; docs/THEMES.md), its built-in text.
@@ -193,6 +204,10 @@ static const struct page {
 	    "fields error", totp_enrol_html },
 	{ "totp_recovery.html", "totp_recovery_title", "action",
 	    "fields items", totp_recovery_html },
+	{ "leaving.html", "leaving_title", "url host", "action",
+	    leaving_html },
+	{ "form_post.html", "form_post_title", "action", "fields",
+	    form_post_html },
 };
 
 struct ui_locale {
@@ -389,6 +404,15 @@ oidc_ui_respond(struct oidc_response *resp, int status, const char *csp,
     enum oidc_ui_page page, const struct oidc_html_var *vars, size_t n,
     struct oidc_error *err)
 {
+	return oidc_ui_respond_tail(resp, status, csp, page, vars, n, NULL,
+	    err);
+}
+
+int
+oidc_ui_respond_tail(struct oidc_response *resp, int status,
+    const char *csp, enum oidc_ui_page page, const struct oidc_html_var *vars,
+    size_t n, const char *tail, struct oidc_error *err)
+{
 	struct oidc_buf	 body, out;
 	const char	*title = "";
 	size_t		 i;
@@ -401,6 +425,8 @@ oidc_ui_respond(struct oidc_response *resp, int status, const char *csp,
 	oidc_buf_init(&body, resp->a, 96 * 1024);
 	oidc_buf_init(&out, resp->a, 128 * 1024);
 	if (render(&body, page, resp->ui_lang, NULL, vars, n, err) == -1 ||
+	    (tail != NULL && oidc_buf_append(&body, tail, strlen(tail),
+	    err) == -1) ||
 	    oidc_ui_layout(&out, resp->ui_lang, NULL, title,
 	    oidc_buf_str(&body), err) == -1)
 		return -1;

@@ -102,12 +102,13 @@ static const struct {
 	{ "device_denied_text", "The device was not connected. You can close "
 	    "this page.", "L\u2019appareil n\u2019a pas \u00e9t\u00e9 "
 	    "connect\u00e9. Vous pouvez fermer cette page." },
-	{ "device_totp_first", "This account uses two-step verification, "
-	    "which this page does not ask for: sign in on this site\u2019s "
-	    "sign-in page first (through any application), then come back.",
-	    "Ce compte utilise la validation en deux \u00e9tapes, que cette "
-	    "page ne demande pas\u00a0: connectez-vous d\u2019abord sur la page "
-	    "de connexion de ce site (depuis n\u2019importe quelle "
+	{ "device_totp_first", "This account must set up two-step "
+	    "verification, which this page cannot do: sign in on this "
+	    "site\u2019s sign-in page first (through any application), then "
+	    "come back.",
+	    "Ce compte doit configurer la validation en deux \u00e9tapes, ce "
+	    "que cette page ne permet pas\u00a0: connectez-vous d\u2019abord "
+	    "sur la page de connexion de ce site (depuis n\u2019importe quelle "
 	    "application), puis revenez." },
 	{ "login_expired", "Your sign-in has expired. Please sign in again.",
 	    "Votre connexion a expir\u00e9. Veuillez vous reconnecter." },
@@ -146,6 +147,22 @@ static const struct {
 	    "connecte une fois \u00e0 la place d\u2019un code. Ils ne sont "
 	    "affich\u00e9s que maintenant." },
 	{ "totp_recovery_list", "Recovery codes", "Codes de secours" },
+	{ "leaving_title", "Leaving this site", "Vous quittez ce site" },
+	{ "leaving_heading", "You are leaving this site",
+	    "Vous quittez ce site" },
+	{ "leaving_to", "The application that sent you here is taking you "
+	    "to", "L\u2019application qui vous a envoy\u00e9 ici vous emm\u00e8ne "
+	    "vers" },
+	{ "leaving_trust", "The operator of this site has not reviewed that "
+	    "application: continue only if you trust", "L\u2019exploitant de "
+	    "ce site n\u2019a pas examin\u00e9 cette application\u00a0: ne "
+	    "continuez que si vous faites confiance \u00e0" },
+	{ "leaving_continue", "Continue to", "Continuer vers" },
+	{ "form_post_title", "Continue", "Continuer" },
+	{ "form_post_noscript", "JavaScript is off: press the button to "
+	    "continue.", "JavaScript est d\u00e9sactiv\u00e9\u00a0: appuyez sur "
+	    "le bouton pour continuer." },
+	{ "form_post_submit", "Continue", "Continuer" },
 };
 
 _Static_assert(OIDC_NELEM(catalogue) == UI_NKEYS, "UI_NKEYS");

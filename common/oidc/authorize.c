@@ -27,6 +27,7 @@
 #include "oidc/fapi.h"
 #include "oidc/grant.h"
 #include "oidc/html.h"
+#include "oidc/ui.h"
 #include "oidc/jarm.h"
 #include "oidc/json.h"
 #include "oidc/keystore.h"
@@ -47,11 +48,12 @@ struct kv {
 
 /* ---- delivering a response to the client ---- */
 
-static const char form_post_page[] =
-    "<h1>Continue</h1>\n<form method=\"post\" action=\"{{action}}\">\n"
-    "{{{fields}}}<noscript><p>JavaScript is off: press the button to "
-    "continue.</p><button type=\"submit\">Continue</button></noscript>\n"
-    "</form>\n<script>document.forms[0].submit();</script>\n";
+/*
+ * After the page (form_post.html, oidc/ui.h) whatever its template: it
+ * submits the page's first form.
+ */
+static const char form_post_script[] =
+    "<script>document.forms[0].submit();</script>\n";
 
 /* sha256 of the inline script above, for script-src. */
 #define FORM_POST_CSP \
@@ -93,7 +95,7 @@ deliver_to(struct oidc_ctx *ctx, struct oidc_response *resp,
     const struct authz *ar, const struct kv *kv, size_t n, bool leaving,
     struct oidc_error *err)
 {
-	struct oidc_buf	 b, fields, page;
+	struct oidc_buf	 b, fields;
 	struct kv	 jarm;
 	size_t		 i;
 	char		 sep;
@@ -106,8 +108,7 @@ deliver_to(struct oidc_ctx *ctx, struct oidc_response *resp,
 	}
 	if (ar->mode == MODE_FORM_POST) {
 		oidc_buf_init(&fields, ctx->a, 64 * 1024);
-		oidc_buf_init(&b, ctx->a, 96 * 1024);
-		oidc_buf_init(&page, ctx->a, 128 * 1024);
+		oidc_authz_page_lang(resp, ar);
 		for (i = 0; i < n; i++)
 			if (kv[i].v != NULL &&
 			    oidc_html_hidden(&fields, kv[i].k, kv[i].v, err) == -1)
@@ -119,12 +120,9 @@ deliver_to(struct oidc_ctx *ctx, struct oidc_response *resp,
 			{ "action", ar->redirect_uri },
 			{ "fields", oidc_buf_str(&fields) },
 		};
-		if (oidc_html_render(&b, form_post_page, vars, 2, err) == -1 ||
-		    oidc_html_page(&page, "Continue", oidc_buf_str(&b),
-		    err) == -1)
-			return -1;
-		return oidc_resp_html_csp(resp, 200, oidc_buf_str(&page),
-		    FORM_POST_CSP, err);
+		return oidc_ui_respond_tail(resp, 200, FORM_POST_CSP,
+		    OIDC_UI_FORM_POST, vars, OIDC_NELEM(vars), form_post_script,
+		    err);
 	}
 	oidc_buf_init(&b, ctx->a, 64 * 1024);
 	if (oidc_buf_append(&b, ar->redirect_uri.p, ar->redirect_uri.len,

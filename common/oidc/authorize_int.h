@@ -215,7 +215,8 @@ int		 oidc_totp_page_recovery(struct oidc_ctx *,
  * was built, -1.  Does the request's acr (acr_values, an essential acr
  * claim) need more than session s?  0 no, 1 the user must sign in again
  * (with the second step), 2 it cannot be met
- * (unmet_authentication_requirements), -1.
+ * (unmet_authentication_requirements; with totp off every essential acr
+ * with values, as no acr is issued then), -1.
  */
 int		 oidc_authz_totp_after_password(struct oidc_ctx *,
 		    const struct oidc_request *, struct oidc_response *,

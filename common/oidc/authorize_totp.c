@@ -12,7 +12,8 @@
  * row and starts the session with amr "pwd otp" in the same transaction;
  * a wrong one counts as a failed login, throttled per account ("o:ID",
  * the password being proven) and per source address ("oa:ADDR") with the
- * login limits, and `oidcctl user unlock` forgets them.
+ * login limits, and `oidcctl user unlock` forgets them.  The answer is
+ * checked by totp_step.c (oidc/totp_step.h), which the device page shares.
  */
 #include <string.h>
 
@@ -28,23 +29,12 @@
 #include "oidc/request.h"
 #include "oidc/session.h"
 #include "oidc/totp.h"
+#include "oidc/totp_step.h"
 
 #include "authorize_int.h"
 
-/* Seconds a password login waits for its second step. */
-#define PENDING_TTL	600
-#define TICKET_MAX	128
-
 /* Message keys (oidc/ui.h). */
 static const char expired_msg[] = "login_expired";
-
-/* One answer of the code page: its pending login and throttle keys. */
-struct totp_try {
-	struct oidc_pending_row	 p;
-	unsigned char		 th[OIDC_HASH_LEN];
-	const char		*ticket;
-	const char		*kacct, *kaddr;
-};
 
 int
 oidc_authorize_init(struct oidc_ctx *ctx, struct oidc_error *err)
@@ -85,7 +75,6 @@ oidc_authz_totp_after_password(struct oidc_ctx *ctx,
     const unsigned char *digest, struct oidc_error *err)
 {
 	struct oidc_totp_row	 t;
-	unsigned char		 th[OIDC_HASH_LEN];
 	unsigned char		 secret[OIDC_TOTP_SECRET_LEN];
 	unsigned char		*sealed = NULL;
 	size_t			 sealed_len = 0;
@@ -106,9 +95,8 @@ oidc_authz_totp_after_password(struct oidc_ctx *ctx,
 		if (rc == -1)
 			return -1;
 	}
-	if ((ticket = oidc_random_token_hashed(ctx->a, OIDC_TOKEN_BYTES, th,
-	    err)) == NULL || oidc_db_pending_insert(ctx->db, th, user_id,
-	    digest, sealed, sealed_len, PENDING_TTL, err) == -1)
+	if (oidc_totp_pending_new(ctx, user_id, digest, sealed, sealed_len,
+	    &ticket, err) == -1)
 		return -1;
 	if (sealed == NULL)
 		return oidc_totp_page_verify(ctx, req, resp, ar, ticket, NULL,
@@ -121,7 +109,7 @@ oidc_authz_totp_after_password(struct oidc_ctx *ctx,
 static int
 show_again(struct oidc_ctx *ctx, const struct oidc_request *req,
     struct oidc_response *resp, const struct authz *ar,
-    const struct totp_try *tt, const char *error, int status,
+    const struct oidc_totp_try *tt, const char *error, int status,
     struct oidc_error *err)
 {
 	if (tt->p.secret_sealed == NULL)
@@ -132,67 +120,11 @@ show_again(struct oidc_ctx *ctx, const struct oidc_request *req,
 	    error, status, err);
 }
 
-/* A code against a sealed secret, steps after last: 1 (*step), 0, -1. */
-static int
-code_ok(struct oidc_ctx *ctx, int64_t user_id, const unsigned char *sealed,
-    size_t sealed_len, int64_t last, const char *code, int64_t *step,
-    struct oidc_error *err)
-{
-	unsigned char	*secret;
-	size_t		 len;
-	int		 rc;
-
-	if (oidc_totp_secret_open(ctx->a, ctx->kek, user_id, sealed,
-	    sealed_len, &secret, &len, err) == -1)
-		return -1;
-	rc = oidc_totp_verify(secret, len, (int64_t)ctx->now, last, code, step,
-	    err);
-	oidc_wipe(secret, len);
-	return rc;
-}
-
-/*
- * What the user entered, for an enrolment (a code of the new secret) or
- * a login (a code later than the last one used, recorded now; or a
- * recovery code, spent now): 1 good (*step for a code), 0 wrong, -1.
- */
-static int
-check_entry(struct oidc_ctx *ctx, const struct totp_try *tt,
-    const struct oidc_totp_input *in, int64_t *step, struct oidc_error *err)
-{
-	struct oidc_totp_row	 t;
-	unsigned char		 h[OIDC_HASH_LEN];
-	int			 rc;
-
-	if (tt->p.secret_sealed != NULL)
-		return in->kind != OIDC_TOTP_CODE ? 0 : code_ok(ctx,
-		    tt->p.user_id, tt->p.secret_sealed, tt->p.secret_sealed_len,
-		    0, in->v, step, err);
-	if ((rc = oidc_db_totp_get(ctx->db, ctx->a, tt->p.user_id, &t,
-	    err)) != 1)
-		return rc;	/* removed meanwhile: no code is good */
-	if (in->kind == OIDC_TOTP_RECOVERY)
-		return oidc_totp_recovery_hash(tt->p.user_id, in->v, h,
-		    err) == -1 ? -1 : oidc_db_recovery_use(ctx->db,
-		    tt->p.user_id, h, err);
-	if ((rc = code_ok(ctx, tt->p.user_id, t.secret_sealed,
-	    t.secret_sealed_len, t.last_step, in->v, step, err)) != 1)
-		return rc;
-	/* 0: a concurrent request used this step first (a replay). */
-	return oidc_db_totp_use_step(ctx->db, tt->p.user_id, *step, err);
-}
-
 static void
 audit_totp(const struct oidc_request *req, const struct authz *ar,
-    const struct totp_try *tt, const char *event)
+    const struct oidc_totp_try *tt, const char *event)
 {
-	struct oidc_audit_kv	 kv[3];
-
-	kv[0] = (struct oidc_audit_kv){ "client_id", ar->client.client_id };
-	kv[1] = (struct oidc_audit_kv){ "ip",
-	    oidc_audit_cstr(req->client_addr) };
-	kv[2] = (struct oidc_audit_kv){ "sub", tt->p.sub };
-	oidc_audit(event, kv, 3);
+	oidc_totp_audit(req, ar->client.client_id, tt, event);
 }
 
 /*
@@ -202,7 +134,7 @@ audit_totp(const struct oidc_request *req, const struct authz *ar,
 static int
 enrol_finish(struct oidc_ctx *ctx, const struct oidc_request *req,
     struct oidc_response *resp, const struct authz *ar,
-    const struct totp_try *tt, int64_t step, const unsigned char *digest,
+    const struct oidc_totp_try *tt, int64_t step, const unsigned char *digest,
     struct oidc_session_row *s, struct oidc_error *err)
 {
 	char		 codes[OIDC_TOTP_RECOVERY_CODES][OIDC_TOTP_RECOVERY_LEN + 1];
@@ -218,14 +150,7 @@ enrol_finish(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if (oidc_db_totp_enrol(ctx->db, tt->p.user_id, tt->p.secret_sealed,
 	    tt->p.secret_sealed_len, step, (const unsigned char (*)[
 	    OIDC_HASH_LEN])h, OIDC_TOTP_RECOVERY_CODES, err) == -1 ||
-	    (rc = oidc_db_pending_delete(ctx->db, tt->th, err)) == -1)
-		return -1;
-	if (rc == 0) {
-		oidc_db_rollback(ctx->db);
-		return oidc_authz_login_page(ctx, req, resp, ar, expired_msg,
-		    200, err);
-	}
-	if (oidc_session_start(ctx, resp, tt->p.user_id, tt->p.sub, "pwd otp",
+	    oidc_session_start(ctx, resp, tt->p.user_id, tt->p.sub, "pwd otp",
 	    digest, s, err) == -1 || oidc_db_commit(ctx->db, err) == -1)
 		return -1;
 	audit_totp(req, ar, tt, "totp.enrolled");
@@ -235,107 +160,37 @@ enrol_finish(struct oidc_ctx *ctx, const struct oidc_request *req,
 	return rc;
 }
 
-/*
- * The pending login of the posted ticket, for this request: 1 (*tt), 0
- * unknown, expired or another request's, -1.
- */
-static int
-pending_of(struct oidc_ctx *ctx, const struct oidc_request *req,
-    const unsigned char *digest, struct totp_try *tt, struct oidc_error *err)
-{
-	struct oidc_str	 t = oidc_params_get(&req->form, "ticket");
-	int		 rc;
-
-	if (t.p == NULL || t.len == 0 || t.len > TICKET_MAX)
-		return 0;
-	if ((tt->ticket = oidc_arena_strndup(ctx->a, t.p, t.len)) == NULL)
-		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
-	if (oidc_sha256(t.p, t.len, tt->th, err) == -1 ||
-	    (rc = oidc_db_pending_get(ctx->db, ctx->a, tt->th, &tt->p,
-	    err)) == -1)
-		return -1;
-	if (rc == 0 || memcmp(tt->p.login_request, digest, OIDC_HASH_LEN) != 0)
-		return 0;
-	tt->kacct = oidc_arena_printf(ctx->a, "o:%lld",
-	    (long long)tt->p.user_id);
-	tt->kaddr = oidc_arena_printf(ctx->a, "oa:%s", req->client_addr);
-	if (tt->kacct == NULL || tt->kaddr == NULL)
-		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
-	return 1;
-}
-
-/* A wrong entry: counted (throttle), and the page again. */
-static int
-wrong_entry(struct oidc_ctx *ctx, const struct oidc_request *req,
-    struct oidc_response *resp, const struct authz *ar,
-    const struct totp_try *tt, struct oidc_error *err)
-{
-	const char	*acct;
-
-	if ((acct = oidc_arena_strndup(ctx->a, tt->p.username.p,
-	    tt->p.username.len)) == NULL)
-		return oidc_fail(err, OIDC_E_NOMEM, NULL, "arena");
-	if (oidc_db_login_failure_add(ctx->db, tt->kacct, tt->kaddr, acct,
-	    err) == -1 || oidc_db_commit(ctx->db, err) == -1)
-		return -1;
-	audit_totp(req, ar, tt, "totp.failed");
-	return show_again(ctx, req, resp, ar, tt, "totp_failed", 200,
-	    err);
-}
-
 int
 oidc_authz_totp_posted(struct oidc_ctx *ctx, const struct oidc_request *req,
     struct oidc_response *resp, const struct authz *ar,
     const unsigned char *digest, struct oidc_session_row *s,
     bool *has_session, bool *fresh_login, struct oidc_error *err)
 {
-	struct oidc_str		 code = oidc_params_get(&req->form, "code");
-	struct oidc_throttle	 t1, t2;
-	struct oidc_totp_input	 in;
-	struct totp_try		 tt;
-	int64_t			 step = 0;
-	int			 rc;
+	struct oidc_totp_try	 tt;
+	enum oidc_totp_answer	 ans;
+	int64_t			 step;
 
-	memset(&tt, 0, sizeof(tt));
 	if (ctx->cfg->totp == OIDC_TOTP_OFF)
 		return oidc_authz_bad_page(err, "Unknown form action.");
-	if (oidc_db_begin(ctx->db, err) == -1 ||
-	    (rc = pending_of(ctx, req, digest, &tt, err)) == -1)
+	if (oidc_totp_answer(ctx, req, digest, ar->client.client_id, &tt,
+	    &step, &ans, err) == -1)
 		return -1;
-	if (rc == 0) {
-		oidc_db_rollback(ctx->db);
+	switch (ans) {
+	case OIDC_TOTP_EXPIRED:
 		return oidc_authz_login_page(ctx, req, resp, ar, expired_msg,
 		    200, err);
-	}
-	if (oidc_db_login_throttle(ctx->db, tt.kacct, tt.kaddr,
-	    ctx->cfg->login_window, ctx->cfg->login_max_failures,
-	    ctx->cfg->login_max_failures_per_address, true, &t1, &t2,
-	    err) == -1)
-		return -1;
-	if (t1.wait > 0 || t2.wait > 0) {
-		if (oidc_db_commit(ctx->db, err) == -1)
-			return -1;
-		audit_totp(req, ar, &tt, "totp.throttled");
+	case OIDC_TOTP_THROTTLED:
 		return show_again(ctx, req, resp, ar, &tt, "login_throttled",
 		    429, err);
+	case OIDC_TOTP_WRONG:
+		return show_again(ctx, req, resp, ar, &tt, "totp_failed", 200,
+		    err);
+	case OIDC_TOTP_GOOD:
+		break;
 	}
-	rc = code.p == NULL || oidc_totp_parse(code.p, code.len, &in) == -1 ?
-	    0 : check_entry(ctx, &tt, &in, &step, err);
-	if (rc == -1)
-		return -1;
-	if (rc == 0)
-		return wrong_entry(ctx, req, resp, ar, &tt, err);
 	if (tt.p.secret_sealed != NULL)
 		return enrol_finish(ctx, req, resp, ar, &tt, step, digest, s,
 		    err);
-	if ((rc = oidc_db_pending_delete(ctx->db, tt.th, err)) == -1)
-		return -1;
-	if (rc == 0) {
-		/* Another request with this ticket won. */
-		oidc_db_rollback(ctx->db);
-		return oidc_authz_login_page(ctx, req, resp, ar, expired_msg,
-		    200, err);
-	}
 	if (oidc_session_start(ctx, resp, tt.p.user_id, tt.p.sub, "pwd otp",
 	    digest, s, err) == -1 || oidc_db_commit(ctx->db, err) == -1)
 		return -1;
@@ -351,6 +206,7 @@ struct acr_want {
 	bool	 mfa;		/* asked for, voluntarily or essential */
 	bool	 essential_mfa;	/* only mfa will do */
 	bool	 essential_unknown;	/* essential, none of ours */
+	bool	 essential;	/* essential, with values */
 };
 
 /* Do the values v[0..n) name mfa, pwd? */
@@ -395,6 +251,7 @@ acr_claim(struct oidc_ctx *ctx, const struct authz *ar, struct acr_want *w)
 	acr_names(v, n, &mfa, &pwd);
 	w->mfa |= mfa;
 	if (essential && n > 0) {
+		w->essential = true;
 		w->essential_mfa = mfa && !pwd;
 		w->essential_unknown = !mfa && !pwd;
 	}
@@ -421,13 +278,18 @@ int
 oidc_authz_acr_check(struct oidc_ctx *ctx, const struct authz *ar,
     const struct oidc_session_row *s, bool remote, struct oidc_error *err)
 {
-	struct acr_want		 w = { false, false, false };
+	struct acr_want		 w = { false, false, false, false };
 	int			 rc;
 
-	if (ctx->cfg->totp == OIDC_TOTP_OFF)
-		return 0;
-	acr_values(ar, &w);
 	acr_claim(ctx, ar, &w);
+	/*
+	 * OIDC Core 5.5.1.1: with totp off no ID Token carries an acr, so an
+	 * essential acr with values is never met (a failed authentication);
+	 * acr_values, voluntary, are ignored.
+	 */
+	if (ctx->cfg->totp == OIDC_TOTP_OFF)
+		return w.essential ? 2 : 0;
+	acr_values(ar, &w);
 	if (w.essential_unknown)
 		return 2;
 	if (oidc_amr_has_otp(s->amr))

@@ -14,6 +14,15 @@
  * past login_max_failures within login_window the address waits, as a
  * sign-in does, and its entries are refused unchecked (429).
  *
+ * The sign-in of a user whose second step is due (oidc/totp.h) asks for
+ * it as the authorization endpoint does (oidc/totp_step.h): after the
+ * password a code page (totp.html) posting action=totp with the user
+ * code, the CSRF token and a pending login's ticket bound to the user
+ * code; a good code or recovery code starts the session with amr
+ * "pwd otp", then the confirmation.  With totp = required a user without
+ * an authenticator is refused here: enrolment is on the authorization
+ * endpoint's pages only.
+ *
  * A client whose users sign in through the web server (login =
  * remote_user, oidc/remote_user.h) gets no password form: the request's
  * REMOTE_USER is the user (a session of another user is replaced), and
@@ -36,6 +45,7 @@
 #include "oidc/scope.h"
 #include "oidc/session.h"
 #include "oidc/totp.h"
+#include "oidc/totp_step.h"
 #include "oidc/ui.h"
 
 /* What one POST is about: the code, its row and client. */
@@ -61,9 +71,10 @@ static int
 page(struct oidc_ctx *ctx, const struct oidc_request *req,
     struct oidc_response *resp, int status, enum oidc_ui_page which,
     const struct dev *d, const char *error,
-    const struct oidc_html_var *extra, size_t nextra, struct oidc_error *err)
+    const struct oidc_html_var *extra, size_t nextra, const char *ticket,
+    struct oidc_error *err)
 {
-	struct oidc_html_var	 vars[8];
+	struct oidc_html_var	 vars[9];
 	struct oidc_buf		 fields, ebuf;
 	const char		*csrf, *action, *shown = NULL;
 	size_t			 n = 0, i;
@@ -76,6 +87,9 @@ page(struct oidc_ctx *ctx, const struct oidc_request *req,
 	if (d != NULL && ((shown = oidc_device_user_code_show(ctx,
 	    d->code)) == NULL || oidc_html_hidden(&fields, "user_code", shown,
 	    err) == -1))
+		return -1;
+	if (ticket != NULL && oidc_html_hidden(&fields, "ticket", ticket,
+	    err) == -1)
 		return -1;
 	if (error != NULL) {
 		const struct oidc_html_var ev[] = {
@@ -111,7 +125,7 @@ code_page(struct oidc_ctx *ctx, const struct oidc_request *req,
 		{ "code", oidc_request_param(req, "user_code") } };
 
 	return page(ctx, req, resp, status, OIDC_UI_DEVICE_CODE, NULL, error,
-	    v, 1, err);
+	    v, 1, NULL, err);
 }
 
 /* The outcome: title and text are message keys. */
@@ -125,7 +139,7 @@ outcome_page(struct oidc_ctx *ctx, const struct oidc_request *req,
 		{ "text", cs(oidc_ui_msg(resp->ui_lang, text)) } };
 
 	return page(ctx, req, resp, 200, OIDC_UI_DEVICE_DONE, NULL, NULL, v,
-	    2, err);
+	    2, NULL, err);
 }
 
 static void
@@ -195,7 +209,7 @@ confirm_page(struct oidc_ctx *ctx, const struct oidc_request *req,
 		{ "user", user } };
 
 	return page(ctx, req, resp, 200, OIDC_UI_DEVICE_CONFIRM, d, NULL, v,
-	    2, err);
+	    2, NULL, err);
 }
 
 static int
@@ -204,11 +218,68 @@ login_page(struct oidc_ctx *ctx, const struct oidc_request *req,
     int status, struct oidc_error *err)
 {
 	return page(ctx, req, resp, status, OIDC_UI_DEVICE_LOGIN, d, error,
-	    NULL, 0, err);
+	    NULL, 0, NULL, err);
+}
+
+/* The second step's code page (totp.html), carrying the ticket. */
+static int
+totp_page(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, const struct dev *d, const char *ticket,
+    const char *error, int status, struct oidc_error *err)
+{
+	return page(ctx, req, resp, status, OIDC_UI_TOTP, d, error, NULL, 0,
+	    ticket, err);
+}
+
+/*
+ * What a pending login of this page is bound to (oidc/totp_step.h): the
+ * SHA-256 of "device" NUL user code, never an authorization request's
+ * digest.
+ */
+static int
+bind_of(const struct dev *d, unsigned char out[OIDC_HASH_LEN],
+    struct oidc_error *err)
+{
+	char	 b[sizeof("device") + OIDC_DEVICE_USER_CODE_LEN];
+
+	memcpy(b, "device", sizeof("device"));
+	memcpy(b + sizeof("device"), d->code, OIDC_DEVICE_USER_CODE_LEN);
+	return oidc_sha256(b, sizeof(b), out, err);
 }
 
 /* A message key (oidc/ui.h). */
 static const char TOTP_FIRST[] = "device_totp_first";
+
+/*
+ * A good password of a user whose second step is due, in the sign-in's
+ * transaction: the code page with a new pending login, or (totp =
+ * required, no authenticator: enrolment is the authorization endpoint's)
+ * the sign-in page saying so.  0 or -1.
+ */
+static int
+second_step(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, const struct dev *d, int64_t user_id,
+    struct oidc_str sub, struct oidc_error *err)
+{
+	struct oidc_totp_row	 t;
+	unsigned char		 bind[OIDC_HASH_LEN];
+	const char		*ticket;
+	int			 rc;
+
+	if ((rc = oidc_db_totp_get(ctx->db, ctx->a, user_id, &t, err)) == -1)
+		return -1;
+	if (rc == 0) {
+		oidc_db_rollback(ctx->db);
+		return login_page(ctx, req, resp, d, TOTP_FIRST, 200, err);
+	}
+	if (bind_of(d, bind, err) == -1 || oidc_totp_pending_new(ctx,
+	    user_id, bind, NULL, 0, &ticket, err) == -1 ||
+	    oidc_db_commit(ctx->db, err) == -1)
+		return -1;
+	/* As at the authorization endpoint: the password step passed. */
+	audit_device(req, "login.ok", d->client.client_id, sub);
+	return totp_page(ctx, req, resp, d, ticket, NULL, 200, err);
+}
 
 /* action=login: 1 signed in (*s), 0 the login page again, -1. */
 static int
@@ -234,16 +305,9 @@ sign_in(struct oidc_ctx *ctx, const struct oidc_request *req,
 		    "login_throttled" : "login_failed",
 		    lr == OIDC_LOGIN_THROTTLED ? 429 : 200, err);
 	}
-	/*
-	 * This page has no second step (oidc/totp.h): an account that needs
-	 * one signs in on the authorization endpoint's pages first.
-	 */
-	if ((rc = oidc_totp_due(ctx, user_id, err)) != 0) {
-		if (rc == -1)
-			return -1;
-		oidc_db_rollback(ctx->db);
-		return login_page(ctx, req, resp, d, TOTP_FIRST, 200, err);
-	}
+	if ((rc = oidc_totp_due(ctx, user_id, err)) != 0)
+		return rc == -1 ? -1 : second_step(ctx, req, resp, d, user_id,
+		    sub, err);
 	if (oidc_session_start(ctx, resp, user_id, sub, "pwd", NULL, s,
 	    err) == -1 ||
 	    oidc_db_commit(ctx->db, err) == -1)
@@ -292,6 +356,47 @@ remote_sign_in(struct oidc_ctx *ctx, const struct oidc_request *req,
 		return -1;
 	audit_device(req, "login.ok", d->client.client_id, u.sub);
 	s->username = u.username;
+	return 1;
+}
+
+/*
+ * action=totp: the code page's answer.  1 signed in (*s), 0 a page, -1.
+ */
+static int
+totp_posted(struct oidc_ctx *ctx, const struct oidc_request *req,
+    struct oidc_response *resp, const struct dev *d,
+    struct oidc_session_row *s, struct oidc_error *err)
+{
+	struct oidc_totp_try	 tt;
+	enum oidc_totp_answer	 ans;
+	unsigned char		 bind[OIDC_HASH_LEN];
+	int64_t			 step;
+
+	if (bind_of(d, bind, err) == -1 || oidc_totp_answer(ctx, req, bind,
+	    d->client.client_id, &tt, &step, &ans, err) == -1)
+		return -1;
+	switch (ans) {
+	case OIDC_TOTP_EXPIRED:
+		return login_page(ctx, req, resp, d, "login_expired", 200, err);
+	case OIDC_TOTP_THROTTLED:
+		return totp_page(ctx, req, resp, d, tt.ticket,
+		    "login_throttled", 429, err);
+	case OIDC_TOTP_WRONG:
+		return totp_page(ctx, req, resp, d, tt.ticket, "totp_failed",
+		    200, err);
+	case OIDC_TOTP_GOOD:
+		break;
+	}
+	if (tt.p.secret_sealed != NULL) {
+		/* Not this page's (it starts no enrolment). */
+		oidc_db_rollback(ctx->db);
+		return login_page(ctx, req, resp, d, "login_expired", 200, err);
+	}
+	if (oidc_session_start(ctx, resp, tt.p.user_id, tt.p.sub, "pwd otp",
+	    NULL, s, err) == -1 || oidc_db_commit(ctx->db, err) == -1)
+		return -1;
+	oidc_totp_audit(req, d->client.client_id, &tt, "totp.ok");
+	s->username = tt.p.username;
 	return 1;
 }
 
@@ -347,8 +452,13 @@ posted(struct oidc_ctx *ctx, const struct oidc_request *req,
 		if (has == 1 && (has = oidc_totp_session_ok(ctx, &s,
 		    err)) == -1)
 			return -1;
-		if (oidc_str_eq_cstr(action, "login")) {
-			if ((rc = sign_in(ctx, req, resp, &d, &s, err)) != 1)
+		if (oidc_str_eq_cstr(action, "login") ||
+		    (oidc_str_eq_cstr(action, "totp") &&
+		    ctx->cfg->totp != OIDC_TOTP_OFF)) {
+			rc = oidc_str_eq_cstr(action, "login") ?
+			    sign_in(ctx, req, resp, &d, &s, err) :
+			    totp_posted(ctx, req, resp, &d, &s, err);
+			if (rc != 1)
 				return rc;
 			return confirm_page(ctx, req, resp, &d, s.username,
 			    err);

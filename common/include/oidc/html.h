@@ -58,7 +58,9 @@ OIDC_MUST_CHECK int	oidc_html_respond(struct oidc_response *, int status,
  * from oidc_html_hidden) the page holds a form that POSTs them to `url`
  * when the user presses its button (response_mode=form_post); without it
  * (OIDC_STR_NULL) a link to `url`.  200, no script, a CSP whose
- * form-action allows url's origin, Referrer-Policy no-referrer.
+ * form-action allows url's origin, Referrer-Policy no-referrer.  The
+ * template leaving.html (oidc/ui.h) in resp's language; its {{{action}}}
+ * is the link or form, with the text "leaving_continue".
  * OIDC_E_NOMEM or OIDC_E_LIMIT when the page does not fit.
  */
 OIDC_MUST_CHECK int	oidc_html_leaving(struct oidc_response *,

@@ -1,9 +1,9 @@
 /*
  * ui.h: themes and languages of the HTML pages (issue 22 item 4).
  *
- * The login, consent, logout, signed-out, error and device pages, and the
- * layout
- * around every page, are templates (oidc/html.h syntax): built-in
+ * The login, consent, logout, signed-out, error, device, TOTP, "leaving
+ * this site" and form_post pages, and the layout around every page, are
+ * templates (oidc/html.h syntax): built-in
  * defaults compiled in, each replaceable by a file of the directory
  * `ui_templates` names (login.html, ...).  Their words come from message
  * catalogues, one per language of `ui_locales`: English and French are
@@ -45,7 +45,7 @@
 #define OIDC_UI_MAX_TAG		35	/* one language tag (RFC 5646 4.4.1) */
 #define OIDC_UI_MAX_TEMPLATE	(32 * 1024)	/* one template file */
 #define OIDC_UI_MAX_MESSAGES	(32 * 1024)	/* one messages.LANG file */
-#define OIDC_UI_NKEYS		68	/* keys of the message catalogue */
+#define OIDC_UI_NKEYS		76	/* keys of the message catalogue */
 #define OIDC_UI_MAX_MESSAGE	1024	/* one text */
 /* Longer Accept-Language headers and ui_locales values are ignored. */
 #define OIDC_UI_MAX_ACCEPT	1024
@@ -69,6 +69,8 @@ enum oidc_ui_page {
 	OIDC_UI_TOTP,		/* totp.html: the second step's code */
 	OIDC_UI_TOTP_ENROL,	/* totp_enrol.html: set up (totp = required) */
 	OIDC_UI_TOTP_RECOVERY,	/* totp_recovery.html: the codes, once */
+	OIDC_UI_LEAVING,	/* leaving.html: "you are leaving this site" */
+	OIDC_UI_FORM_POST,	/* form_post.html: response_mode=form_post */
 	OIDC_UI__NPAGES
 };
 
@@ -128,6 +130,15 @@ OIDC_MUST_CHECK int	oidc_ui_respond(struct oidc_response *, int status,
 			    const char *csp, enum oidc_ui_page,
 			    const struct oidc_html_var *, size_t nvars,
 			    struct oidc_error *);
+/*
+ * The same with tail, the caller's own fixed HTML (NULL: none), after the
+ * page's body: a script whose hash the csp names stays as it is whatever
+ * the template (form_post.html).
+ */
+OIDC_MUST_CHECK int	oidc_ui_respond_tail(struct oidc_response *,
+			    int status, const char *csp, enum oidc_ui_page,
+			    const struct oidc_html_var *, size_t nvars,
+			    const char *tail, struct oidc_error *);
 
 /*
  * The layout around a rendered body: `title` escaped, `lang_tag` NULL for

@@ -29,8 +29,11 @@ The harness config has `totp = optional`.
     of a user enrolled later, asked for acr_values mfa, gets the login
     page again (prompt=none: login_required), then the code page, then
     acr mfa; such a session does not count even when no acr is asked
-    for.  The /device page, which has no second step, refuses the
-    password of an enrolled user.
+    for.  The /device page asks for the second step too: after an
+    enrolled user's password the code page (wrong code: again; replay
+    refused; a ticket of another user code refused; a recovery code once),
+    then the confirmation; the polled ID Token has amr ["pwd", "otp"] and
+    acr mfa.
  8. Throttling: after login_max_failures wrong codes the page answers
     429 even to the right code; `oidcctl user unlock` clears it.
  9. `oidcctl user totp disable`: the password alone signs in again.
@@ -38,12 +41,18 @@ The harness config has `totp = optional`.
     no secret or recovery code is in the log.
 11. With totp on and no key_encryption_key, authorize.fcgi refuses to
     start.
+12. totp = off (a private worker): an essential acr with values (mfa,
+    pwd or unknown) is unmet_authentication_requirements (no acr is
+    issued then); acr_values, a voluntary acr claim and an essential acr
+    without values are not.
 10. totp = required (a private authorize worker over FastCGI): a user
     without TOTP gets the enrolment page with an otpauth URI after the
     password; a wrong code shows it again; the right code stores the
     authenticator and shows 10 recovery codes once, with a session; its
     Continue button gives the authorization response; status says
-    enrolled; the next login asks for a code.
+    enrolled; the next login asks for a code.  The device page refuses
+    the password of a user without an authenticator (enrolment is on the
+    sign-in page only), saying so.
 """
 import base64
 import hashlib
@@ -294,6 +303,12 @@ d = parse_response(r, RP) or {}
 check("essential acr of an unknown value: "
       "unmet_authentication_requirements",
       d.get("error") == "unmet_authentication_requirements", d or r)
+r = start(b, c, {"claims": json.dumps({"id_token": {"acr": {
+    "essential": True, "values": ["urn:x:loa:4", ACR_PWD]}}})})
+d = parse_response(r, RP) or {}
+problems, claims = id_claims(c, d)
+check("essential acr naming pwd (totp on), password session: met, "
+      "acr pwd", "code" in d and claims.get("acr") == ACR_PWD, (d, claims))
 # Step-up: bob (password session in b) enrols.
 rc, blines, _ = enroll(bob)
 bsecret = secret_of(blines[0]) if rc == 0 else b""
@@ -319,24 +334,101 @@ d = parse_response(r, RP) or {}
 check("the mfa session meets an essential acr mfa without a page",
       "code" in d, d or r)
 
-# The device page has no second step: it refuses the password of an
-# enrolled user (the session would skip the code).
+# The device page asks for the second step too (device_page.c): after the
+# password of an enrolled user, the code page bound to the user code.
 GT = "urn:ietf:params:oauth:grant-type:device_code"
 dc = create_client({"client_name": unique("totpdev"), "grant_types": [GT],
                     "response_types": [],
                     "token_endpoint_auth_method": "none"})
-r = post_form("/device_authorization", {"client_id": dc["client_id"],
-                                        "scope": "openid"})
-da = r.json() or {}
-b = Browser()
-r = b.get(da.get("verification_uri_complete", "/device"))
-f = parse_page(r).form_with(lambda f: f.button("action", "code") is not None)
-r = b.submit(f, extra=[("action", "code")]) if f else r
-r = b.login(r, bob, bpw) if classify(r) == "login" else r
-check("device page: an enrolled user's password alone is refused, "
-      "with the reason, no session",
-      r.status == 200 and "two-step verification" in
-      parse_page(r).visible_text() and "oidc_session" not in b.cookies, r)
+erin, epw = unique("totpe"), "erin-password-1"
+make_user(erin, epw)
+rc, elines, _ = enroll(erin)
+esec = secret_of(elines[0]) if rc == 0 else b""
+brec = elines[1:]
+
+
+def device_login():
+    r = post_form("/device_authorization", {"client_id": dc["client_id"],
+                                            "scope": "openid"})
+    da = r.json() or {}
+    bd = Browser()
+    r = bd.get(da.get("verification_uri_complete", "/device"))
+    f = parse_page(r).form_with(
+        lambda f: f.button("action", "code") is not None)
+    r = bd.submit(f, extra=[("action", "code")]) if f else r
+    r = bd.login(r, erin, epw) if classify(r) == "login" else r
+    return bd, da, r
+
+
+def device_poll(da):
+    r = post_form("/token", {"grant_type": GT, "client_id": dc["client_id"],
+                             "device_code": da.get("device_code", "")})
+    tok = (r.json() or {}) if r.status == 200 else {}
+    problems, claims, _ = verify_id_token(tok.get("id_token", ""),
+                                          dc["client_id"], nonce=False)
+    return r, problems, claims or {}
+
+
+bd, da, r = device_login()
+f = code_form(r)
+check("device page: an enrolled user's password gives the code page "
+      "(ticket, user code), no session yet",
+      r.status == 200 and f is not None and f.input("ticket") is not None
+      and f.input("user_code") is not None and
+      "Two-step verification" in parse_page(r).visible_text() and
+      "oidc_session" not in bd.cookies, r)
+devcode = hotp(esec, step())
+r = send_code(bd, r, "000000" if devcode != "000000" else "111111")
+check("device page: a wrong code shows the code page again with the "
+      "error, no session",
+      r is not None and r.status == 200 and code_form(r) is not None and
+      "incorrect" in parse_page(r).visible_text() and
+      "oidc_session" not in bd.cookies, r)
+r = send_code(bd, r, devcode)
+check("device page: the right code, then the confirmation and a session",
+      r is not None and parse_page(r).consent_form() is not None and
+      "oidc_session" in bd.cookies, r)
+r = bd.consent(r, "allow") if r is not None else r
+r, problems, claims = device_poll(da)
+check("device page: the poll gets an ID Token with amr [pwd, otp], "
+      "acr mfa",
+      r.status == 200 and not problems and
+      claims.get("amr") == ["pwd", "otp"] and claims.get("acr") == ACR_MFA,
+      (r, problems, claims))
+bd, da, r = device_login()
+r = send_code(bd, r, devcode)
+check("device page: the code just used is refused (replay)",
+      r is not None and code_form(r) is not None and
+      parse_page(r).consent_form() is None and
+      "oidc_session" not in bd.cookies, r)
+f = code_form(r)
+bd2, da2, r2 = device_login()
+r2 = bd2.submit(code_form(r2), extra=[("action", "totp")],
+                override={"code": brec[0],
+                          "ticket": f.input("ticket").get("value")}) \
+    if f is not None and code_form(r2) is not None else None
+check("device page: the ticket of another user code is refused "
+      "(the sign-in page, 'expired'), the recovery code not spent",
+      r2 is not None and parse_page(r2).login_form() is not None and
+      "expired" in parse_page(r2).visible_text() and
+      "oidc_session" not in bd2.cookies, r2)
+n_before = status(erin).get("recovery_codes_left")
+r = send_code(bd, r, brec[0])
+check("device page: a recovery code signs in (the confirmation)",
+      r is not None and parse_page(r).consent_form() is not None and
+      "oidc_session" in bd.cookies, r)
+check("... and is spent", status(erin).get("recovery_codes_left") ==
+      n_before - 1, (n_before, status(erin)))
+r = bd.consent(r, "allow") if r is not None else r
+r, problems, claims = device_poll(da)
+check("... its ID Token: amr [pwd, otp], acr mfa",
+      r.status == 200 and claims.get("amr") == ["pwd", "otp"] and
+      claims.get("acr") == ACR_MFA, (r, claims))
+bd, da, r = device_login()
+r = send_code(bd, r, brec[0])
+check("device page: the same recovery code again is refused",
+      r is not None and code_form(r) is not None and
+      "oidc_session" not in bd.cookies, r)
 
 # 8. throttling
 b = Browser()
@@ -382,6 +474,14 @@ check("audit: totp.ok and totp.failed lines with the sub",
       is not None and
       re.search(r'event=totp\.failed .*sub="%s"' % re.escape(asub), atext)
       is not None and 'event=totp.throttled' in atext)
+esub = user_sub(erin)
+check("audit: the device page's second step too (totp.ok, totp.failed "
+      "with the device client and the sub; login.ok before)",
+      re.search(r'event=login\.ok .*client_id="%s".*sub="%s"' % (
+          re.escape(dc["client_id"]), re.escape(esub)), atext) is not None
+      and all(re.search(r'event=totp\.%s .*client_id="%s".*sub="%s"' % (
+          e, re.escape(dc["client_id"]), re.escape(esub)), atext)
+          is not None for e in ("ok", "failed")), esub)
 check("no TOTP secret or recovery code in the authorize log",
       base64.b32encode(secret).decode().rstrip("=") not in atext and
       not any(x in atext or x.replace("-", "") in atext for x in codes))
@@ -472,6 +572,24 @@ try:
     r = send_code(fb2, r, shown[1] if len(shown) > 1 else "")
     check("required: a recovery code shown at enrolment signs in",
           "code" in (parse_response(r, RP) or {}), r)
+    # The device page enrols nobody: a user without an authenticator is
+    # refused there with the reason (sign in on the sign-in page first).
+    dave, dpw = unique("totpd"), "dave-password-1"
+    make_user(dave, dpw)
+    r = post_form("/device_authorization", {"client_id": dc["client_id"],
+                                            "scope": "openid"})
+    da = r.json() or {}
+    fd = FcgiBrowser()
+    r = fd.get("/device?user_code=" + da.get("user_code", ""))
+    f = parse_page(r).form_with(
+        lambda f: f.button("action", "code") is not None)
+    r = fd.submit(f, extra=[("action", "code")]) if f else r
+    r = fd.login(r, dave, dpw) if classify(r) == "login" else r
+    check("required: the device page refuses the password of a user "
+          "without an authenticator, with the reason, no session",
+          r.status == 200 and parse_page(r).login_form() is not None and
+          "set up two-step verification" in parse_page(r).visible_text()
+          and code_form(r) is None and "oidc_session" not in fd.cookies, r)
 finally:
     w.stop()
 check_log(w.log, "authorize with totp = required")
@@ -488,6 +606,46 @@ check("totp without key_encryption_key: authorize.fcgi does not start, "
       "and says why", not wn.alive() and
       "totp needs key_encryption_key" in log, log[-1500:])
 wn.stop()
+
+# 12. totp = off (a private worker): no acr is issued, so an essential
+# acr with values is unmet (OIDC Core 5.5.1.1), whatever the values;
+# acr_values (voluntary) and an essential acr without values are not.
+offconf = os.path.join(private_dir("totp-off"), "oidc.conf")
+with open(offconf, "w") as fh:
+    fh.write(re.sub(r"^totp = optional$", "totp = off", text, flags=re.M))
+os.chmod(offconf, 0o644)
+w = spawn("totp-off", "authorize", offconf)
+check("a private authorize.fcgi with totp = off runs", w.alive(),
+      open(w.log).read()[-1500:])
+try:
+    frank, fpw = unique("totpf"), "frank-password-1"
+    make_user(frank, fpw)
+    fo = FcgiBrowser()
+    for name, extra, want in [
+            ("essential acr mfa", {"claims": essential}, "unmet"),
+            ("essential acr pwd", {"claims": json.dumps(
+                {"id_token": {"acr": {"essential": True,
+                                      "value": ACR_PWD}}})}, "unmet"),
+            ("essential acr of an unknown value", {"claims": unknown},
+             "unmet"),
+            ("acr_values mfa (voluntary)", {"acr_values": ACR_MFA}, "code"),
+            ("a voluntary acr claim", {"claims": json.dumps(
+                {"id_token": {"acr": {"values": [ACR_MFA]}}})}, "code"),
+            ("essential acr without values", {"claims": json.dumps(
+                {"id_token": {"acr": {"essential": True}}})}, "code")]:
+        r = start(fo, c, extra)
+        r = fo.login(r, frank, fpw) if classify(r) == "login" else r
+        d = parse_response(r, RP) or {}
+        got = "unmet" if d.get("error") == \
+            "unmet_authentication_requirements" else \
+            "code" if "code" in d else None
+        check("totp = off, %s: %s" % (name, {
+            "unmet": "unmet_authentication_requirements",
+            "code": "the response"}[want]),
+            got == want and d.get("state") == "s", d or r)
+finally:
+    w.stop()
+check_log(w.log, "authorize with totp = off")
 
 psql("DELETE FROM login_failure WHERE key LIKE 'o%:%'")
 done()

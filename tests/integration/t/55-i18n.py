@@ -7,12 +7,16 @@ Accept-Language: fr (English for en, unsupported tags and no header),
 with <html lang>; ui_locales wins over Accept-Language; ui_locales is
 carried through the login (the failed-login message and the consent page
 stay French); the error, logout and device pages follow Accept-Language
-and ui_locales; values stay escaped in French.
+and ui_locales; values stay escaped in French; the form_post page and
+the "leaving this site" page (of a dynamically registered client) are
+French for ui_locales=fr, English by default, the form_post script and
+its CSP hash unchanged.
 
 A private authorize worker with `ui_templates` (and `sandbox = yes`, so
 that a template read after start-up would kill it): its login.html and
 messages.fr replace the built-in ones, its missing consent.html falls back
-to the built-in one.  A broken template, an unknown message key and an
+to the built-in one; its form_post.html is used, the auto-submit script
+still after it.  A broken template, an unknown message key and an
 unsupported language without messages are start-up errors (exit 78) with
 the file and line, from --check-config.
 
@@ -20,6 +24,9 @@ Run behind lighttpd too (Accept-Language and the query reach the workers
 the same way).
 """
 # oidctest: lighttpd
+import base64
+import hashlib
+import json
 import os
 import re
 import subprocess
@@ -151,6 +158,64 @@ check("device page: French error for a bad form", r.status == 400 and
       lang_of(r) == "fr" and "Le formulaire a expir\u00e9" in r.text,
       r.describe())
 
+# ---- the form_post and "leaving this site" pages -------------------------------
+def fp_error(cid, redirect_uri, **extra):
+    q = {"client_id": cid, "redirect_uri": redirect_uri, "scope": "openid",
+         "response_type": "no_such_type", "state": "st-fp"}
+    q.update(extra)
+    return Browser().get(authorize_url(q))
+
+
+SCRIPT = "<script>document.forms[0].submit();</script>"
+r = fp_error(c["client_id"], RP, response_mode="form_post", ui_locales="fr")
+check("form_post page: French with ui_locales=fr (title, noscript text, "
+      "button), the error fields, the auto-submit script",
+      r.status == 200 and lang_of(r) == "fr" and
+      "<title>Continuer</title>" in r.text and
+      "JavaScript est d\u00e9sactiv\u00e9" in r.text and
+      "Continuer</button>" in r.text and
+      'name="error" value="unsupported_response_type"' in r.text and
+      SCRIPT in r.text, r.describe())
+SCRIPT_HASH = "'sha256-%s'" % base64.b64encode(hashlib.sha256(
+    b"document.forms[0].submit();").digest()).decode()
+check("... its CSP still allows exactly that script (its hash)",
+      "script-src %s;" % SCRIPT_HASH in
+      (r.header("Content-Security-Policy") or ""),
+      r.header("Content-Security-Policy"))
+r = fp_error(c["client_id"], RP, response_mode="form_post")
+check("form_post page: English by default", lang_of(r) == "en" and
+      "JavaScript is off" in r.text and SCRIPT in r.text, r.describe())
+
+LHOST = "leave-%s.example" % unique("h").replace("_", "-").lower()
+LRP = "https://%s/cb" % LHOST
+reg = request("POST", "/register", json.dumps(
+    {"redirect_uris": [LRP], "client_name": "Leaving RP",
+     "token_endpoint_auth_method": "none", "response_types": ["code"],
+     "grant_types": ["authorization_code"]}),
+    [("Authorization", "Bearer " + env("OIDC_REG_INITIAL_TOKEN")),
+     ("Content-Type", "application/json")])
+check("a dynamically registered (unapproved) client", reg.status == 201, reg)
+dyn = (reg.json() or {}).get("client_id", "none")
+r = fp_error(dyn, LRP, ui_locales="fr")
+check("leaving page: French with ui_locales=fr (title, heading, text, "
+      "link), the host named",
+      r.status == 200 and lang_of(r) == "fr" and
+      "<title>Vous quittez ce site</title>" in r.text and
+      "<h1>Vous quittez ce site</h1>" in r.text and
+      "ne continuez que si vous faites confiance" in r.text and
+      ">Continuer vers %s</a>" % LHOST in r.text and
+      'href="%s?error=unsupported_response_type' % LRP in r.text,
+      r.describe())
+r = fp_error(dyn, LRP, response_mode="form_post", ui_locales="fr")
+check("leaving page in form_post mode: French button, no script",
+      r.status == 200 and lang_of(r) == "fr" and
+      ">Continuer vers %s</button>" % LHOST in r.text and
+      "<script" not in r.text, r.describe())
+r = fp_error(dyn, LRP)
+check("leaving page: English by default",
+      lang_of(r) == "en" and "<h1>You are leaving this site</h1>" in r.text
+      and ">Continue to %s</a>" % LHOST in r.text, r.describe())
+
 # ---- an operator's theme, in a sandboxed private worker ---------------------
 theme = private_dir("theme")
 with open(os.path.join(theme, "login.html"), "w") as f:
@@ -164,6 +229,10 @@ with open(os.path.join(theme, "login.html"), "w") as f:
             '<input type="password" id="password" name="password">\n'
             '<button type="submit" name="action" value="login">'
             '{{msg.login_submit}}</button></form></div>\n')
+with open(os.path.join(theme, "form_post.html"), "w") as f:
+    f.write('<div class="acme-post"><form method="post" '
+            'action="{{action}}">{{{fields}}}<button type="submit">'
+            'ACME {{msg.form_post_submit}}</button></form></div>\n')
 with open(os.path.join(theme, "messages.fr"), "w") as f:
     f.write("# ACME French\nlogin_to = pour acc\u00e9der \u00e0\n")
 for n in os.listdir(theme):
@@ -184,6 +253,15 @@ check("theme: in English", "ACME to continue to" in r.text, r.text[:800])
 r = pb.login(r, user, pw)
 check("theme: no consent.html: the built-in consent page",
       "<h1>Allow access?</h1>" in r.text, r.describe())
+r = pb.get(authorize_url({"client_id": c["client_id"], "redirect_uri": RP,
+                          "scope": "openid", "response_type": "no_such_type",
+                          "state": "st-fp", "response_mode": "form_post",
+                          "ui_locales": "fr"}))
+check("theme: the operator's form_post.html, French, and the auto-submit "
+      "script after it", r.status == 200 and '<div class="acme-post">' in
+      r.text and "ACME Continuer</button>" in r.text and
+      r.text.index('<div class="acme-post">') < r.text.index(SCRIPT) and
+      "JavaScript est" not in r.text, r.describe())
 check("themed worker still alive (no file opened in the sandbox)",
       w.alive())
 w.stop()

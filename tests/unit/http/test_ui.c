@@ -334,6 +334,30 @@ test_all_pages(void)
 	    "<title>Done &lt;1&gt;</title>") && has(oidc_buf_str(&resp.body),
 	    "<h1>Done &lt;1&gt;</h1>"), "device_done: its title");
 	oidc_arena_reset(a);
+	/* form_post.html in French, the caller's script after the page. */
+	const struct oidc_html_var fv[] = { { "action", { S("https://rp/cb") } },
+	    { "fields", { S("<input type=\"hidden\" name=\"code\" "
+	    "value=\"c\">") } } };
+	oidc_resp_init(&resp, a);
+	resp.ui_lang = 1;
+	ok(oidc_ui_respond_tail(&resp, 200, NULL, OIDC_UI_FORM_POST, fv, 2,
+	    "<script>s();</script>", &err) == 0 &&
+	    has(oidc_buf_str(&resp.body), "<title>Continuer</title>") &&
+	    has(oidc_buf_str(&resp.body), "name=\"code\" value=\"c\">") &&
+	    has(oidc_buf_str(&resp.body), "</form>\n<script>s();</script>"),
+	    "form_post: French, the tail after the form");
+	oidc_arena_reset(a);
+	/* leaving.html: English and French texts around the host. */
+	const struct oidc_html_var lv[] = { { "url", { S("https://x/cb") } },
+	    { "host", { S("x<y") } }, { "action", { S("<p>a</p>") } } };
+	oidc_resp_init(&resp, a);
+	resp.ui_lang = 1;
+	ok(oidc_ui_respond(&resp, 200, NULL, OIDC_UI_LEAVING, lv, 3,
+	    &err) == 0 && has(oidc_buf_str(&resp.body),
+	    "<h1>Vous quittez ce site</h1>") && has(oidc_buf_str(&resp.body),
+	    "<strong>x&lt;y</strong>") && has(oidc_buf_str(&resp.body),
+	    "<p>a</p>"), "leaving: French, host escaped, action raw");
+	oidc_arena_reset(a);
 	oidc_ui_reset();
 }
 
