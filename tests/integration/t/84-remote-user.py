@@ -53,8 +53,6 @@ C. lighttpd phase: a private lighttpd in front of the same kind of
 import json
 import os
 import shutil
-import signal
-import socket
 import ssl
 import http.client
 import subprocess
@@ -62,6 +60,7 @@ import time
 import urllib.parse
 
 from oidctest import *
+from tlsfront import *
 from hardening import private_dir, private_config, spawn, run_user
 import flow
 from flow import (Browser, classify, parse_page, parse_response, redeem,
@@ -69,10 +68,6 @@ from flow import (Browser, classify, parse_page, parse_response, redeem,
 
 FE = env("OIDC_FRONTEND", "nginx")
 ROOT = env("OIDC_ROOT", os.getcwd())
-NGINX = os.environ.get("OIDC_TEST_NGINX") or shutil.which("nginx") or \
-    "/usr/sbin/nginx"
-LIGHTTPD = os.environ.get("OIDC_TEST_LIGHTTPD") or \
-    shutil.which("lighttpd") or "/usr/sbin/lighttpd"
 
 
 def params(client, **extra):
@@ -164,31 +159,6 @@ check("A: a password form posted for a remote_user client is refused",
 
 # ---- certificates ------------------------------------------------------------
 
-def openssl(*args, cwd):
-    p = subprocess.run(["openssl"] + list(args), cwd=cwd,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    if p.returncode != 0:
-        raise RuntimeError("openssl %s: %s" % (" ".join(args),
-                                              p.stdout.decode()[-800:]))
-
-
-def make_ca(d, name):
-    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt",
-            "ec_paramgen_curve:P-256", "-nodes", "-keyout", name + ".key",
-            "-out", name + ".pem", "-days", "2", "-subj",
-            "/O=oidc-fcgi test/CN=%s" % name, cwd=d)
-
-
-def make_cert(d, ca, name, subj, ext):
-    with open(os.path.join(d, name + ".ext"), "w") as f:
-        f.write(ext + "\n")
-    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-            "-nodes", "-keyout", name + ".key", "-out", name + ".csr",
-            "-subj", subj, cwd=d)
-    openssl("x509", "-req", "-in", name + ".csr", "-CA", ca + ".pem",
-            "-CAkey", ca + ".key", "-CAcreateserial", "-days", "2",
-            "-out", name + ".pem", "-extfile", name + ".ext", cwd=d)
-
 
 def tls_request(port, cadir, cert, method, path, body=None, headers=None):
     ctx = ssl.create_default_context(cafile=os.path.join(cadir, "ca.pem"))
@@ -266,27 +236,6 @@ def id_token_of(client, res):
     problems, claims, _ = verify_id_token(body["id_token"],
                                           client["client_id"], nonce=False)
     return (claims if not problems else None), (problems, t)
-
-
-def wait_port(port, proc):
-    end = time.monotonic() + 10 * MULT
-    while time.monotonic() < end and proc.poll() is None:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.5).close()
-            return True
-        except OSError:
-            time.sleep(0.05)
-    return False
-
-
-def stop(proc):
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(10 * MULT)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 FCGI_PARAMS = """
@@ -744,8 +693,8 @@ def make_certs(d, users):
     """A CA, a server certificate for 127.0.0.1, a client certificate per
     user (CN and emailAddress), and "mallory": CN=users[0] from another
     CA.  Every file readable (the front ends drop privileges)."""
-    make_ca(d, "ca")
-    make_ca(d, "rogue")
+    make_self_signed(d, "ca")
+    make_self_signed(d, "rogue")
     make_cert(d, "ca", "server", "/CN=127.0.0.1",
               "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth")
     cl_ext = "extendedKeyUsage=clientAuth"
