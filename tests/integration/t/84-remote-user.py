@@ -53,8 +53,6 @@ C. lighttpd phase: a private lighttpd in front of the same kind of
 import json
 import os
 import shutil
-import ssl
-import http.client
 import subprocess
 import time
 import urllib.parse
@@ -161,27 +159,9 @@ check("A: a password form posted for a remote_user client is refused",
 
 
 def tls_request(port, cadir, cert, method, path, body=None, headers=None):
-    ctx = ssl.create_default_context(cafile=os.path.join(cadir, "ca.pem"))
-    if cert is not None:
-        ctx.load_cert_chain(os.path.join(cadir, cert + ".pem"),
-                            os.path.join(cadir, cert + ".key"))
-    conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx,
-                                       timeout=10 * MULT)
-    try:
-        hl = list((headers or {}).items()) if isinstance(headers, dict) \
-            else list(headers or [])
-        if isinstance(body, str):
-            body = body.encode()
-        conn.putrequest(method, path, skip_accept_encoding=True)
-        for k, v in hl:
-            conn.putheader(k, v)
-        if body is not None:
-            conn.putheader("Content-Length", str(len(body)))
-        conn.endheaders(body)
-        r = conn.getresponse()
-        return Response(r.status, r.reason, r.headers, r.read())
-    finally:
-        conn.close()
+    hl = list(headers.items()) if isinstance(headers, dict) \
+        else list(headers or [])
+    return Front(port, cadir).request(cert, method, path, body, hl)
 
 
 class TLSBrowser(Browser):
