@@ -53,6 +53,7 @@ C. lighttpd phase: a private lighttpd in front of the same kind of
 import json
 import os
 import shutil
+import ssl
 import subprocess
 import time
 import urllib.parse
