@@ -54,6 +54,7 @@ import json
 import os
 import shutil
 import ssl
+import http.client
 import subprocess
 import time
 import urllib.parse
