@@ -18,15 +18,23 @@
 #include "config_int.h"
 
 enum kind { K_STR, K_TTL, K_LEVEL, K_BOOL, K_KEY, K_REG, K_HASH, K_NETS,
-	     K_SCOPES, K_SINK, K_ENDPOINTS, K_CUSTOM_SCOPE, K_LOGIN, K_AMR,
-	     K_RUCLAIMS, K_TOTP, K_ATFMT, K_PROFILE };
+	     K_SCOPES, K_SINK, K_ENDPOINTS, K_CUSTOM_SCOPE, K_WORD, K_AMR,
+	     K_RUCLAIMS };
 
 struct keydef {
 	const char	*name;
 	enum kind	 kind;
 	size_t		 off;
 	uint64_t	 min, max;
+	/* K_WORD: the words allowed, in the order of the field's enum. */
+	const char *const *words;
 };
+
+static const char *const login_words[] = { "password", "remote_user", NULL };
+static const char *const atfmt_words[] = { "opaque", "jwt", NULL };
+static const char *const totp_words[] = { "off", "optional", "required",
+    NULL };
+static const char *const profile_words[] = { "default", "fapi2", NULL };
 
 #define OFF(f)	offsetof(struct oidc_config, f)
 
@@ -40,7 +48,8 @@ static const struct keydef keydefs[] = {
 	{ "key_reload_interval", K_TTL, OFF(key_reload_interval), 1, 3600 },
 	{ "code_ttl",		K_TTL,	 OFF(code_ttl),		1, 600 },
 	{ "access_token_ttl",	K_TTL,	 OFF(access_token_ttl),	1, 86400 },
-	{ "access_token_format", K_ATFMT, OFF(access_token_format), 0, 0 },
+	{ "access_token_format", K_WORD, OFF(access_token_format), 0, 0,
+	    atfmt_words },
 	{ "id_token_ttl",	K_TTL,	 OFF(id_token_ttl),	1, 86400 },
 	{ "refresh_token_ttl",	K_TTL,	 OFF(refresh_token_ttl), 0, 31536000 },
 	{ "session_ttl",	K_TTL,	 OFF(session_ttl),	60, 2592000 },
@@ -94,13 +103,14 @@ static const struct keydef keydefs[] = {
 	{ "par_required",	K_BOOL,	 OFF(par_required),	0, 0 },
 	{ "par_ttl",		K_TTL,	 OFF(par_ttl),		10, 600 },
 	{ "scope",		K_CUSTOM_SCOPE, 0,		0, 0 },
-	{ "login",		K_LOGIN, OFF(login),		0, 0 },
-	{ "profile",		K_PROFILE, OFF(fapi2),		0, 0 },
+	{ "login",		K_WORD,	 OFF(login),		0, 0, login_words },
+	{ "profile",		K_WORD,	 OFF(profile),		0, 0,
+	    profile_words },
 	{ "remote_user_amr",	K_AMR,	 OFF(remote_user_amr),	0, 0 },
 	{ "remote_user_claims",	K_RUCLAIMS, 0,			0, 0 },
 	{ "ui_templates",	K_STR,	 OFF(ui_templates),	0, 0 },
 	{ "ui_locales",		K_STR,	 OFF(ui_locales),	0, 0 },
-	{ "totp",		K_TOTP,	 OFF(totp),		0, 0 },
+	{ "totp",		K_WORD,	 OFF(totp),		0, 0, totp_words },
 };
 
 /* oidc_config_parse() remembers the keys seen in one 64-bit mask. */
@@ -343,65 +353,28 @@ static const char *const string_claims[] = {
 	"gender", "birthdate", "zoneinfo", "locale", "phone_number"
 };
 
-/* K_ATFMT: opaque or jwt (oidc/access_token.h). */
+/*
+ * K_WORD: one of kd->words; the field (an enum listing them in that
+ * order) gets its index.  The error names them: "must be a, b or c".
+ */
 static int
-set_atfmt(struct oidc_config *cfg, const struct keydef *kd, const char *v,
+set_word(struct oidc_config *cfg, const struct keydef *kd, const char *v,
     size_t vlen, const char *name, size_t line, struct oidc_error *err)
 {
-	if (vlen == 6 && memcmp(v, "opaque", 6) == 0)
-		cfg->access_token_format = OIDC_AT_OPAQUE;
-	else if (vlen == 3 && memcmp(v, "jwt", 3) == 0)
-		cfg->access_token_format = OIDC_AT_JWT;
-	else
-		return bad(err, name, line, kd->name, "must be opaque or jwt");
-	return 0;
-}
+	char	 msg[128] = "must be ";
+	size_t	 i, n = strlen(msg);
 
-/* K_LOGIN: password or remote_user. */
-static int
-set_login(struct oidc_config *cfg, const struct keydef *kd, const char *v,
-    size_t vlen, const char *name, size_t line, struct oidc_error *err)
-{
-	if (vlen == 8 && memcmp(v, "password", 8) == 0)
-		cfg->login = OIDC_LOGIN_PASSWORD;
-	else if (vlen == 11 && memcmp(v, "remote_user", 11) == 0)
-		cfg->login = OIDC_LOGIN_REMOTE_USER;
-	else
-		return bad(err, name, line, kd->name,
-		    "must be password or remote_user");
-	return 0;
-}
-
-/* K_TOTP: off, optional or required. */
-static int
-set_totp(struct oidc_config *cfg, const struct keydef *kd, const char *v,
-    size_t vlen, const char *name, size_t line, struct oidc_error *err)
-{
-	if (vlen == 3 && memcmp(v, "off", 3) == 0)
-		cfg->totp = OIDC_TOTP_OFF;
-	else if (vlen == 8 && memcmp(v, "optional", 8) == 0)
-		cfg->totp = OIDC_TOTP_OPTIONAL;
-	else if (vlen == 8 && memcmp(v, "required", 8) == 0)
-		cfg->totp = OIDC_TOTP_REQUIRED;
-	else
-		return bad(err, name, line, kd->name,
-		    "must be off, optional or required");
-	return 0;
-}
-
-/* K_PROFILE: default or fapi2 (oidc/fapi.h). */
-static int
-set_profile(struct oidc_config *cfg, const struct keydef *kd, const char *v,
-    size_t vlen, const char *name, size_t line, struct oidc_error *err)
-{
-	if (vlen == 7 && memcmp(v, "default", 7) == 0)
-		cfg->fapi2 = false;
-	else if (vlen == 5 && memcmp(v, "fapi2", 5) == 0)
-		cfg->fapi2 = true;
-	else
-		return bad(err, name, line, kd->name,
-		    "must be default or fapi2");
-	return 0;
+	for (i = 0; kd->words[i] != NULL; i++)
+		if (strlen(kd->words[i]) == vlen &&
+		    memcmp(kd->words[i], v, vlen) == 0) {
+			*(int *)(void *)((char *)cfg + kd->off) = (int)i;
+			return 0;
+		}
+	for (i = 0; kd->words[i] != NULL && n < sizeof(msg); i++)
+		n += (size_t)snprintf(msg + n, sizeof(msg) - n, "%s%s",
+		    i == 0 ? "" : kd->words[i + 1] == NULL ? " or " : ", ",
+		    kd->words[i]);
+	return bad(err, name, line, kd->name, msg);
 }
 
 /* K_AMR: RFC 8176 values (letters, digits) separated by single spaces. */
@@ -554,18 +527,12 @@ set_value(struct oidc_arena *a, struct oidc_config *cfg,
 		return add_key(a, cfg, kd, v, vlen, name, line, err);
 	case K_CUSTOM_SCOPE:
 		return oidc_config_add_scope(a, cfg, v, vlen, name, line, err);
-	case K_LOGIN:
-		return set_login(cfg, kd, v, vlen, name, line, err);
-	case K_ATFMT:
-		return set_atfmt(cfg, kd, v, vlen, name, line, err);
-	case K_PROFILE:
-		return set_profile(cfg, kd, v, vlen, name, line, err);
+	case K_WORD:
+		return set_word(cfg, kd, v, vlen, name, line, err);
 	case K_AMR:
 		return set_amr(a, cfg, kd, v, vlen, name, line, err);
 	case K_RUCLAIMS:
 		return set_ruclaims(a, cfg, kd, v, vlen, name, line, err);
-	case K_TOTP:
-		return set_totp(cfg, kd, v, vlen, name, line, err);
 	}
 	return bad(err, name, line, kd->name, "internal");
 }
@@ -657,7 +624,7 @@ check_complete(const struct oidc_config *cfg, const char *name, size_t line,
 		return bad(err, name, line, "par_required",
 		    "needs par = yes and par in endpoints");
 	/* FAPI 2.0 needs PAR and DPoP (oidc/fapi.h). */
-	if (cfg->fapi2 && !(cfg->par && cfg->dpop &&
+	if (cfg->profile == OIDC_PROFILE_FAPI2 && !(cfg->par && cfg->dpop &&
 	    oidc_config_has_endpoint(cfg, OIDC_CONFIG_EP_PAR)))
 		return bad(err, name, line, "profile",
 		    "fapi2 needs par = yes, dpop = yes and par in endpoints");

@@ -42,7 +42,7 @@ meta_profile(const struct oidc_json *m)
 bool
 oidc_fapi2(const struct oidc_config *cfg, const struct oidc_client *c)
 {
-	if (cfg->fapi2)
+	if (cfg->profile == OIDC_PROFILE_FAPI2)
 		return true;
 	return c != NULL && c->metadata != NULL && meta_profile(c->metadata) ==
 	    1;
@@ -133,7 +133,7 @@ oidc_fapi2_client_flags(const struct oidc_config *cfg)
 {
 	unsigned	 f = 0;
 
-	if (cfg->fapi2)
+	if (cfg->profile == OIDC_PROFILE_FAPI2)
 		f |= OIDC_CLIENT_FAPI2;
 	if (cfg->par && cfg->dpop &&
 	    oidc_config_has_endpoint(cfg, OIDC_CONFIG_EP_PAR))
@@ -223,7 +223,8 @@ oidc_fapi2_authz_problem(struct oidc_ctx *ctx, const struct authz *ar,
 
 	if (!oidc_fapi2(ctx->cfg, &ar->client))
 		return NULL;
-	if (ctx->cfg->fapi2 && (bad = oidc_fapi2_meta_problem(ctx->a,
+	if (ctx->cfg->profile == OIDC_PROFILE_FAPI2 &&
+	    (bad = oidc_fapi2_meta_problem(ctx->a,
 	    ar->client.metadata, true)) != NULL) {
 		*code = OIDC_E_UNAUTHORIZED_CLIENT;
 		return bad;
@@ -292,7 +293,7 @@ oidc_fapi2_discovery(struct oidc_ctx *ctx, struct oidc_json *j,
 					    oidc_config_has_endpoint(cfg,
 					    OIDC_CONFIG_EP_DEVICE);
 
-	if (!cfg->fapi2)
+	if (cfg->profile != OIDC_PROFILE_FAPI2)
 		return 0;
 	if (set_list(ctx, j, "response_types_supported",
 	    (const char *const[]){ "code" }, 1, false, err) ||

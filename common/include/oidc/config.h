@@ -255,6 +255,12 @@ enum oidc_at_format {
 	OIDC_AT_JWT		/* RFC 9068 at+jwt, its jti's row stored */
 };
 
+/* profile: the security profile every client is held to (oidc/fapi.h). */
+enum oidc_profile {
+	OIDC_PROFILE_DEFAULT = 0,
+	OIDC_PROFILE_FAPI2		/* FAPI 2.0 Security Profile */
+};
+
 /* How the authorization endpoint authenticates users (login). */
 enum oidc_login_mode {
 	OIDC_LOGIN_PASSWORD = 0,	/* its own password page */
@@ -349,7 +355,7 @@ struct oidc_config {
 	bool			 par;
 	bool			 par_required;
 	int64_t			 par_ttl;
-	bool			 fapi2;		/* profile = fapi2 */
+	enum oidc_profile	 profile;
 	/* The custom scopes, in file order (none by default). */
 	struct oidc_config_scope scopes[OIDC_CONFIG_MAX_SCOPES];
 	size_t			 nscopes;

@@ -131,7 +131,7 @@ test_rules(void)
 	ok(oidc_fapi2_client_auth_check(&cfg, &c, &err) == 0,
 	    "no profile: client_secret_basic");
 
-	cfg.fapi2 = true;
+	cfg.profile = OIDC_PROFILE_FAPI2;
 	ok(oidc_fapi2(&cfg, &c) && oidc_fapi2(&cfg, NULL),
 	    "profile = fapi2: every client");
 	ok(oidc_fapi2_code_ttl(&cfg, &c) == OIDC_FAPI2_CODE_TTL,
